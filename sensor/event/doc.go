@@ -1,0 +1,12 @@
+// Package event holds the event model shared by capture, replay, enrichment
+// and the rule engine: one Go form, one JSON form.
+//
+// A syscall event is emitted once per completed syscall (Falco's exit event,
+// evt.dir = "<"), carrying the arguments captured at enter and the return
+// value. Process lifecycle events (fork/clone, exit) use the same shape.
+//
+// The JSON form is what `probehub-sensor capture --json` prints, one object
+// per line, and what `probehub-sensor replay --events` reads back. Adding a
+// syscall means: a new Type constant and name, its arguments as Args, and
+// (for fd-bearing syscalls) an FD. Nothing else changes.
+package event

@@ -1,0 +1,114 @@
+package event
+
+import "time"
+
+// Event is one decoded kernel event, optionally enriched with container and
+// Kubernetes metadata.
+type Event struct {
+	// Time is when the event happened (kernel boot-time clock converted to
+	// wall-clock time).
+	Time time.Time `json:"time"`
+	// Type is the syscall or lifecycle event, e.g. "openat", "execve",
+	// "clone", "procexit".
+	Type Type `json:"type"`
+	// Dir is Falco's event direction: "<" (exit, the default) or ">" (enter).
+	Dir string `json:"dir,omitempty"`
+	// CPU is the CPU that recorded the event.
+	CPU uint32 `json:"cpu"`
+	// Res is the syscall's return value (fd, pid, 0, or -errno).
+	Res int64 `json:"res"`
+	// Proc is the calling thread and its process.
+	Proc Process `json:"proc"`
+	// Args are the syscall's arguments in Falco's naming (evt.arg.NAME).
+	Args Args `json:"args,omitempty"`
+	// FD describes the file descriptor the event refers to, if any (the
+	// opened file, the connected socket).
+	FD *FD `json:"fd,omitempty"`
+	// Container is set by enrichment; nil means not (yet) known.
+	Container *Container `json:"container,omitempty"`
+}
+
+// Process is the context of the thread that caused an event. Fields that
+// enrichment fills from the process table are marked.
+type Process struct {
+	PID      uint32 `json:"pid"`  // thread group id (user-space pid)
+	TID      uint32 `json:"tid"`  // thread id
+	PPID     uint32 `json:"ppid"` // parent's thread group id
+	VPID     uint32 `json:"vpid,omitempty"`
+	SID      uint32 `json:"sid,omitempty"`
+	UID      uint32 `json:"uid"`
+	GID      uint32 `json:"gid"`
+	EUID     uint32 `json:"euid"`
+	EGID     uint32 `json:"egid,omitempty"`
+	LoginUID uint32 `json:"loginuid"` // 4294967295 when unset
+	Comm     string `json:"comm"`     // task comm, at most 15 bytes
+	// Exe is the first argv element (Falco's proc.exe); ExePath the full
+	// path of the executable file (proc.exepath).
+	Exe     string   `json:"exe,omitempty"`
+	ExePath string   `json:"exepath,omitempty"`
+	Args    []string `json:"args,omitempty"` // argv[1:]
+	Cwd     string   `json:"cwd,omitempty"`
+	TTY     uint32   `json:"tty,omitempty"`
+	// ExitCode is set on procexit events.
+	ExitCode int32  `json:"exit_code,omitempty"`
+	CgroupID uint64 `json:"cgroup_id,omitempty"`
+	// Cgroup is the unified (v2) cgroup path, e.g.
+	// /kubepods.slice/…/cri-containerd-<id>.scope.
+	Cgroup string `json:"cgroup,omitempty"`
+	MntNS  uint32 `json:"mntns,omitempty"`
+	PIDNS  uint32 `json:"pidns,omitempty"`
+	NetNS  uint32 `json:"netns,omitempty"`
+	// Enrichment from the process table.
+	User      string     `json:"user,omitempty"`
+	Group     string     `json:"group,omitempty"`
+	Ancestors []Ancestor `json:"ancestors,omitempty"` // [0] is the parent
+}
+
+// Ancestor is one process up the parent chain (proc.aname[N], proc.apid[N]).
+type Ancestor struct {
+	PID     uint32   `json:"pid"`
+	Name    string   `json:"name"`
+	ExePath string   `json:"exepath,omitempty"`
+	Args    []string `json:"args,omitempty"`
+}
+
+// FD is a file descriptor as Falco's fd.* fields see it.
+type FD struct {
+	Num int64 `json:"num"`
+	// Type is Falco's fd.typechar: 'f' file, 'd' directory, '4' IPv4,
+	// '6' IPv6, 'u' unix, 'p' pipe, 'e' eventfd, 's' signalfd, 'l' eventpoll,
+	// 'i' inotify, 't' timerfd, 'n' netlink, 'b' bpf, 'm' memfd ...
+	Type byte `json:"type"`
+	// Name is fd.name: the path for files, "cip:cport->sip:sport" for
+	// connected sockets.
+	Name    string `json:"name"`
+	L4Proto string `json:"l4proto,omitempty"` // tcp, udp, icmp, raw
+	CIP     string `json:"cip,omitempty"`
+	CPort   uint16 `json:"cport,omitempty"`
+	SIP     string `json:"sip,omitempty"`
+	SPort   uint16 `json:"sport,omitempty"`
+}
+
+// Container is what enrichment knows of the event's container. ID is "host"
+// for processes outside any container.
+type Container struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name,omitempty"`
+	Image      string            `json:"image,omitempty"`
+	ImageTag   string            `json:"image_tag,omitempty"`
+	ImageRepo  string            `json:"image_repository,omitempty"`
+	Privileged bool              `json:"privileged,omitempty"`
+	Mounts     []Mount           `json:"mounts,omitempty"`
+	PodName    string            `json:"pod_name,omitempty"`
+	Namespace  string            `json:"namespace,omitempty"`
+	PodUID     string            `json:"pod_uid,omitempty"`
+	PodLabels  map[string]string `json:"pod_labels,omitempty"`
+}
+
+// Mount is one container mount (container.mount.*).
+type Mount struct {
+	Source string `json:"source"`
+	Dest   string `json:"dest"`
+	Mode   string `json:"mode,omitempty"`
+	RW     bool   `json:"rw"`
+}
