@@ -1,0 +1,77 @@
+package rules
+
+// This file is the contract between the rule engine and the event sources
+// (syscall, k8s_audit, aws_cloudtrail). A source describes its fields and
+// binds each field reference in a rule, once at load time, to an Accessor
+// that reads it from an event without allocating.
+
+// Kind is the type of a field's value.
+type Kind uint8
+
+const (
+	KindString Kind = iota // a string (paths, names)
+	KindInt                // a signed integer (pids, fds, return values)
+	KindBool               // true/false
+	KindIP                 // an IP address, held as its string form
+	KindStrings            // a multi-valued field (list): in/intersects/exists only
+)
+
+// ArgMode says whether a field takes an argument in brackets.
+type ArgMode uint8
+
+const (
+	ArgNone     ArgMode = iota // no argument allowed
+	ArgOptional                // proc.aname or proc.aname[2]
+	ArgRequired                // k8s.pod.label[app], jevt.value[/a/b]
+)
+
+// FieldInfo describes one field a source offers.
+type FieldInfo struct {
+	Name string // "proc.name", "ka.user.name"
+	Kind Kind
+	Arg  ArgMode
+	Desc string
+}
+
+// Value is one extracted field value. Exactly the member matching the field's
+// Kind is meaningful; List holds multi-valued fields (KindStrings) and also
+// the "any ancestor" form of fields such as proc.aname.
+type Value struct {
+	Str  string
+	Int  int64
+	Bool bool
+	List []string
+}
+
+// Accessor reads one bound field from an event. ok is false when the field is
+// missing for this event (a comparison on a missing field is false). ev is the
+// source's own event type (e.g. *event.Event for syscall); accessors must not
+// allocate on the hot path.
+type Accessor func(ev any) (v Value, ok bool)
+
+// Source plugs a kind of event into the engine.
+type Source interface {
+	// Name is the rule `source:` value: "syscall", "k8s_audit", "aws_cloudtrail".
+	Name() string
+	// Fields lists every field the source offers.
+	Fields() []FieldInfo
+	// Bind returns the accessor of field with its bracket argument (empty when
+	// absent) and the field's kind for that argument. An unknown field or a
+	// bad argument is an error whose message names the field.
+	Bind(field, arg string) (Accessor, Kind, error)
+}
+
+// EventTyper is implemented by sources whose events have an evt.type used to
+// index rules (syscall). Type returns the event type number of ev, and
+// TypeNames the number of each evt.type name.
+type EventTyper interface {
+	Type(ev any) int
+	TypeNumber(name string) (int, bool)
+}
+
+// Decoder is implemented by sources that can read their events from JSON
+// (replay, webhooks, log files). Decode returns the events in data (a k8s
+// EventList or a CloudTrail {"Records":[...]} document yields many).
+type Decoder interface {
+	Decode(data []byte) ([]any, error)
+}
