@@ -1,0 +1,174 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/probehub/probehub/registry/sign"
+)
+
+// PublishOptions configures Publish. The zero value publishes unsigned
+// artifacts with 8 parallel uploads.
+type PublishOptions struct {
+	Signer *sign.Signer // nil: no signatures (pullers then need AllowUnsigned)
+	// Reference is the docker-reference written in signature payloads. The
+	// default is the store's name.
+	Reference string
+	Meta      Meta
+	Jobs      int                   // parallel kernel uploads; default 8
+	Progress  func(done, total int) // called after each kernel; may be nil
+}
+
+func (o PublishOptions) jobs() int {
+	if o.Jobs <= 0 {
+		return 8
+	}
+	return o.Jobs
+}
+
+// Published is one kernel artifact as stored.
+type Published struct {
+	Artifact *KernelArtifact `json:"-"`
+	Tag      string          `json:"tag"`
+	Digest   string          `json:"digest"`
+}
+
+// Publish stores every artifact (the probe objects first, each once), signs
+// each manifest when a Signer is set, then updates the kernel index of each
+// probe version and moves its floating tags forward.
+func Publish(ctx context.Context, s Store, arts []KernelArtifact, o PublishOptions) ([]Published, error) {
+	if o.Reference == "" {
+		o.Reference = reference(s)
+	}
+	for i := range arts {
+		if err := arts[i].Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := putProbes(ctx, s, arts); err != nil {
+		return nil, err
+	}
+	out := make([]Published, len(arts))
+	var done atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.jobs())
+	for i := range arts {
+		g.Go(func() error {
+			p, err := PublishKernel(gctx, s, &arts[i], o)
+			out[i] = p
+			if o.Progress != nil {
+				o.Progress(int(done.Add(1)), len(arts))
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return out, err
+	}
+	return out, updateIndexes(ctx, s, out, o)
+}
+
+func updateIndexes(ctx context.Context, s Store, pubs []Published, o PublishOptions) error {
+	byVersion := map[string][]IndexEntry{}
+	for _, p := range pubs {
+		a := p.Artifact
+		byVersion[a.ProbeVersion] = append(byVersion[a.ProbeVersion], IndexEntry{Kernel: a.Key, Banner: a.Banner, Digest: p.Digest, Verdict: a.Verdict})
+	}
+	versions := make([]string, 0, len(byVersion))
+	for v := range byVersion {
+		versions = append(versions, v)
+	}
+	slices.Sort(versions)
+	for _, v := range versions {
+		if _, err := UpdateIndex(ctx, s, v, byVersion[v], o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putProbes(ctx context.Context, s Store, arts []KernelArtifact) error {
+	seen := map[string]bool{}
+	for i := range arts {
+		if len(arts[i].ProbeObject) == 0 {
+			continue
+		}
+		b := newBlob(ProbeLayerType, gzipBytes(arts[i].ProbeObject), nil)
+		if seen[b.desc.Digest.Hex] {
+			continue
+		}
+		seen[b.desc.Digest.Hex] = true
+		if _, err := s.PutBlob(ctx, b.data); err != nil {
+			return fmt.Errorf("upload probe object: %w", err)
+		}
+	}
+	return nil
+}
+
+// PublishKernel stores one kernel artifact under its kernel tag and signs
+// it; it does not touch the index (Publish does).
+func PublishKernel(ctx context.Context, s Store, a *KernelArtifact, o PublishOptions) (Published, error) {
+	tag, err := KernelTag(a.ProbeVersion, a.Key)
+	if err != nil {
+		return Published{}, err
+	}
+	m, blobs, err := kernelManifest(a, o.Meta)
+	if err != nil {
+		return Published{}, err
+	}
+	if o.Reference == "" {
+		o.Reference = reference(s)
+	}
+	if err := putArtifact(ctx, s, tag, m, blobs, o); err != nil {
+		return Published{}, fmt.Errorf("publish %s: %w", a.Key, err)
+	}
+	return Published{Artifact: a, Tag: tag, Digest: m.Digest.String()}, nil
+}
+
+func kernelManifest(a *KernelArtifact, meta Meta) (Manifest, []blob, error) {
+	cfg, err := jsonMarshal(a.config())
+	if err != nil {
+		return Manifest{}, nil, err
+	}
+	config := newBlob(KernelConfigType, cfg, nil)
+	layers := []blob{newBlob(BTFLayerType, gzipBytes(a.BTF), map[string]string{AnnotationTitle: a.Key.Release + ".btf"})}
+	if len(a.ProbeObject) > 0 {
+		layers = append(layers, newBlob(ProbeLayerType, gzipBytes(a.ProbeObject), map[string]string{AnnotationTitle: "probe.o"}))
+	}
+	ann := meta.annotations(a.ProbeVersion, map[string]string{AnnotationKernel: a.Key.String(), AnnotationBanner: a.Banner})
+	m, err := manifestOf(KernelArtifactType, config, layers, ann)
+	return m, append([]blob{config}, layers...), err
+}
+
+// putArtifact uploads blobs (skipping those present), the manifest under
+// tag, and its signature.
+func putArtifact(ctx context.Context, s Store, tag string, m Manifest, blobs []blob, o PublishOptions) error {
+	for _, b := range blobs { // stores skip blobs they have (the shared probe)
+		if _, err := s.PutBlob(ctx, b.data); err != nil {
+			return err
+		}
+	}
+	if err := s.PutManifest(ctx, tag, m); err != nil {
+		return err
+	}
+	if o.Signer == nil {
+		return nil
+	}
+	ref := o.Reference
+	if ref == "" {
+		ref = reference(s)
+	}
+	return Sign(ctx, s, o.Signer, ref, m.Digest)
+}
+
+// reference is the docker-reference of a store's signatures.
+func reference(s Store) string {
+	if r, ok := s.(*Remote); ok {
+		return r.Repository()
+	}
+	return "probehub"
+}

@@ -1,0 +1,107 @@
+package sign
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// ErrBadSignature reports a signature that does not verify.
+var ErrBadSignature = errors.New("bad signature")
+
+// Signer signs payloads with an ECDSA P-256 private key.
+type Signer struct{ key *ecdsa.PrivateKey }
+
+// Verifier checks signatures with an ECDSA P-256 public key.
+type Verifier struct{ key *ecdsa.PublicKey }
+
+// GenerateKey returns a new key pair as PEM: private (PKCS#8) and public
+// (PKIX).
+func GenerateKey() (priv, pub []byte, err error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generate key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("marshal private key: %w", err)
+	}
+	pder, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("marshal public key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pder}), nil
+}
+
+// ParseSigner reads a PEM private key.
+func ParseSigner(b []byte) (*Signer, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("parse private key: no PEM block")
+	}
+	var k any
+	var err error
+	switch blk.Type {
+	case "PRIVATE KEY":
+		k, err = x509.ParsePKCS8PrivateKey(blk.Bytes)
+	case "EC PRIVATE KEY":
+		k, err = x509.ParseECPrivateKey(blk.Bytes)
+	case "ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY":
+		return nil, fmt.Errorf("parse private key: cosign's encrypted key format is not supported: use `probehub publish --gen-key` or an unencrypted PKCS#8 EC key")
+	default:
+		return nil, fmt.Errorf("parse private key: unexpected PEM type %q", blk.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse private key: %w", err)
+	}
+	ek, ok := k.(*ecdsa.PrivateKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, errors.New("parse private key: want an ECDSA P-256 key")
+	}
+	return &Signer{key: ek}, nil
+}
+
+// ParseVerifier reads a PEM (PKIX) public key.
+func ParseVerifier(b []byte) (*Verifier, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, errors.New("parse public key: want a PEM \"PUBLIC KEY\" block")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: %w", err)
+	}
+	ek, ok := k.(*ecdsa.PublicKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, errors.New("parse public key: want an ECDSA P-256 key")
+	}
+	return &Verifier{key: ek}, nil
+}
+
+// Sign returns the ASN.1 ECDSA signature of SHA-256(payload).
+func (s *Signer) Sign(payload []byte) ([]byte, error) {
+	sum := sha256.Sum256(payload)
+	sig, err := ecdsa.SignASN1(rand.Reader, s.key, sum[:])
+	if err != nil {
+		return nil, fmt.Errorf("sign payload: %w", err)
+	}
+	return sig, nil
+}
+
+// Verifier returns the matching public key's verifier.
+func (s *Signer) Verifier() *Verifier { return &Verifier{key: &s.key.PublicKey} }
+
+// Verify checks sig over payload; the error wraps ErrBadSignature.
+func (v *Verifier) Verify(payload, sig []byte) error {
+	sum := sha256.Sum256(payload)
+	if !ecdsa.VerifyASN1(v.key, sum[:], sig) {
+		return fmt.Errorf("verify payload: %w", ErrBadSignature)
+	}
+	return nil
+}
