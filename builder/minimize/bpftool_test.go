@@ -1,0 +1,59 @@
+package minimize
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/google/go-cmp/cmp"
+	"github.com/probehub/probehub/internal/testutil"
+)
+
+// bpftoolMinimize runs `bpftool gen min_core_btf` and returns its output.
+func bpftoolMinimize(tb testing.TB, bpftool, btfPath, object string) []byte {
+	tb.Helper()
+	out := filepath.Join(tb.TempDir(), "bpftool.btf")
+	if b, err := exec.Command(bpftool, "gen", "min_core_btf", btfPath, out, object).CombinedOutput(); err != nil {
+		tb.Fatalf("bpftool gen min_core_btf: %v: %s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// compareWithBpftool checks that our minimized BTF has the same content as
+// bpftool's and is no larger.
+//
+// Known and accepted differences: none on the test object. Where they
+// could arise: bpftool resolves each relocation against the first matching
+// candidate (libbpf), we against the best-scoring one (cilium/ebpf, which
+// loads the probes); and for type_matches cilium/ebpf compares members
+// through pointers, where libbpf stops at them.
+func compareWithBpftool(tb testing.TB, o *Object, btfPath string) {
+	tb.Helper()
+	bpftool := testutil.RequireTool(tb, "bpftool")
+	full, err := btf.LoadSpec(btfPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := o.Minimize(full)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	theirs := bpftoolMinimize(tb, bpftool, btfPath, testObject)
+	if diff := cmp.Diff(canonical(tb, theirs), canonical(tb, res.BTF)); diff != "" {
+		tb.Errorf("minimized BTF differs from bpftool's (-bpftool +ours):\n%s", diff)
+	}
+	if len(res.BTF) > len(theirs) {
+		tb.Errorf("ours is %d bytes, bpftool's %d", len(res.BTF), len(theirs))
+	}
+	tb.Logf("%s: ours %d bytes / %d types, bpftool %d bytes", btfPath, len(res.BTF), res.Types, len(theirs))
+}
+
+func TestBpftoolHost(t *testing.T) {
+	compareWithBpftool(t, loadTestObject(t), hostBTF(t))
+}
