@@ -1,5 +1,7 @@
 package rules
 
+import "time"
+
 // This file is the contract between the rule engine and the event sources
 // (syscall, k8s_audit, aws_cloudtrail). A source describes its fields and
 // binds each field reference in a rule, once at load time, to an Accessor
@@ -9,11 +11,11 @@ package rules
 type Kind uint8
 
 const (
-	KindString Kind = iota // a string (paths, names)
-	KindInt                // a signed integer (pids, fds, return values)
-	KindBool               // true/false
-	KindIP                 // an IP address, held as its string form
-	KindStrings            // a multi-valued field (list): in/intersects/exists only
+	KindString  Kind = iota // a string (paths, names)
+	KindInt                 // a signed integer (pids, fds, return values)
+	KindBool                // true/false
+	KindIP                  // an IP address, held as its string form
+	KindStrings             // a multi-valued field (list): in/intersects/exists only
 )
 
 // ArgMode says whether a field takes an argument in brackets.
@@ -74,4 +76,32 @@ type EventTyper interface {
 // EventList or a CloudTrail {"Records":[...]} document yields many).
 type Decoder interface {
 	Decode(data []byte) ([]any, error)
+}
+
+// The interfaces below were added by the rule engine (additive to the
+// contract above).
+
+// KindIPNet is the kind of network fields (fd.net, fd.snet, fd.cnet): the
+// value is an IP address held as its string form, and `=`, `!=`, `in` and
+// `intersects` test whether it lies inside the CIDR on the right.
+const KindIPNet Kind = KindStrings + 1
+
+// TypeLister is implemented by EventTyper sources: type numbers are in
+// [0, NumTypes()), and TypeName names each ("" for an unused number).
+type TypeLister interface {
+	NumTypes() int
+	TypeName(t int) string
+}
+
+// Preparer is implemented by sources that cache per-event work (rendered
+// arguments, joined command lines): the engine calls Prepare once per event
+// before any of the source's accessors runs on it.
+type Preparer interface {
+	Prepare(ev any)
+}
+
+// Timer is implemented by sources whose events carry a timestamp (the
+// alert's time and evt.time in outputs).
+type Timer interface {
+	Time(ev any) time.Time
 }
