@@ -62,12 +62,26 @@ type Process struct {
 	User      string     `json:"user,omitempty"`
 	Group     string     `json:"group,omitempty"`
 	Ancestors []Ancestor `json:"ancestors,omitempty"` // [0] is the parent
+	// Capability sets of the thread (thread.cap_*), as kernel bitmasks.
+	CapEffective   uint64 `json:"cap_effective,omitempty"`
+	CapPermitted   uint64 `json:"cap_permitted,omitempty"`
+	CapInheritable uint64 `json:"cap_inheritable,omitempty"`
+	// Start is when the process was created (proc.duration).
+	Start time.Time `json:"start,omitzero"`
+	// ExeUpperLayer is set when the executable lives in the upper (written)
+	// layer of an overlayfs: a binary dropped into a container
+	// (proc.is_exe_upper_layer).
+	ExeUpperLayer bool `json:"exe_upper_layer,omitempty"`
+	// ExeFromMemfd is set when the executable is a memfd
+	// (proc.is_exe_from_memfd).
+	ExeFromMemfd bool `json:"exe_from_memfd,omitempty"`
 }
 
 // Ancestor is one process up the parent chain (proc.aname[N], proc.apid[N]).
 type Ancestor struct {
 	PID     uint32   `json:"pid"`
 	Name    string   `json:"name"`
+	Exe     string   `json:"exe,omitempty"`
 	ExePath string   `json:"exepath,omitempty"`
 	Args    []string `json:"args,omitempty"`
 }
@@ -87,6 +101,11 @@ type FD struct {
 	CPort   uint16 `json:"cport,omitempty"`
 	SIP     string `json:"sip,omitempty"`
 	SPort   uint16 `json:"sport,omitempty"`
+	// Connected is set for a connected socket (fd.connected); NameChanged
+	// when this event set the fd's address, e.g. sendto on an unconnected
+	// UDP socket (fd.name_changed).
+	Connected   bool `json:"connected,omitempty"`
+	NameChanged bool `json:"name_changed,omitempty"`
 }
 
 // Container is what enrichment knows of the event's container. ID is "host"
