@@ -1,0 +1,42 @@
+// Command guest is the /init of the kernel-matrix initramfs: it mounts the
+// pseudo filesystems, starts the sensor, performs real actions, checks the
+// sensor saw them, prints one result line on the console and powers off.
+// Run as anything but PID 1 it performs a single action (the marker program).
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/probehub/probehub/ci/job"
+)
+
+func main() {
+	if os.Getpid() != 1 {
+		os.Exit(marker(os.Args[1:]))
+	}
+	console := openConsole()
+	res := run(console)
+	b, _ := json.Marshal(res)
+	fmt.Fprintf(console, "\n%s%s\n", job.ResultPrefix, b)
+	powerOff()
+}
+
+// marker is the small test program the actions exec: it exits with the code
+// given as its first argument, or 0.
+func marker(args []string) int {
+	if len(args) > 0 && args[0] == "exit7" {
+		return 7
+	}
+	return 0
+}
+
+func openConsole() *os.File {
+	for _, p := range []string{"/dev/console", "/dev/ttyS0"} {
+		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
+			return f
+		}
+	}
+	return os.Stdout
+}

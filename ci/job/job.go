@@ -1,0 +1,63 @@
+// Package job is the protocol between the kernel-matrix runner on the host
+// and the test init inside each guest: the job the host bakes into the
+// initramfs (/matrix/job.json) and the result the guest prints on its serial
+// console (one line, prefixed with ResultPrefix).
+package job
+
+// Path is where the job file lies inside the guest.
+const Path = "/matrix/job.json"
+
+// ResultPrefix starts the guest's result line on the serial console.
+const ResultPrefix = "PROBEHUB-RESULT "
+
+// Job tells the guest what to run and what to expect.
+type Job struct {
+	// Kernel is the release the host booted (uname -r); the guest checks it.
+	Kernel string `json:"kernel"`
+	// Sensor is the sensor's argv; its stdout is scanned for Expect.
+	Sensor []string `json:"sensor"`
+	// Actions are the real things the guest does while the sensor runs.
+	Actions []Action `json:"actions"`
+	// Expect lists what must appear in the sensor's output.
+	Expect []Expect `json:"expect"`
+	// TimeoutMS bounds the detection phase.
+	TimeoutMS int `json:"timeout_ms"`
+}
+
+// Action is one real action. Kind is one of:
+//   - exec: run Path with Args
+//   - open: open Path for reading
+//   - write: create and write Path
+//   - connect: TCP connect to a listener the guest owns on 127.0.0.1
+type Action struct {
+	Name string   `json:"name"`
+	Kind string   `json:"kind"`
+	Path string   `json:"path,omitempty"`
+	Args []string `json:"args,omitempty"`
+}
+
+// Expect is met when one line of sensor output contains every string of All.
+type Expect struct {
+	Name string   `json:"name"`
+	All  []string `json:"all"`
+}
+
+// Step is one stage of the guest's run.
+type Step struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+	MS     int64  `json:"ms"`
+}
+
+// Result is what the guest reports.
+type Result struct {
+	Release    string   `json:"release"`
+	Banner     string   `json:"banner"`
+	BTF        bool     `json:"kernel_btf"` // /sys/kernel/btf/vmlinux present
+	Steps      []Step   `json:"steps"`
+	Detected   []string `json:"detected"`
+	Expected   int      `json:"expected"`
+	OK         bool     `json:"ok"`
+	SensorTail string   `json:"sensor_tail,omitempty"`
+}

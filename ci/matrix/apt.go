@@ -1,0 +1,186 @@
+package matrix
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// aptState is a private apt configuration: its own sources list and package
+// lists, so any Debian suite can be read without touching the system's.
+type aptState struct {
+	dir  string
+	mu   sync.Mutex
+	done map[string]bool // suites already fetched
+}
+
+func newAptState(cacheDir string) *aptState {
+	return &aptState{dir: filepath.Join(cacheDir, "apt"), done: map[string]bool{}}
+}
+
+func (a *aptState) opts() []string {
+	return []string{
+		"-o", "Dir::Etc::SourceList=" + filepath.Join(a.dir, "sources.list"),
+		"-o", "Dir::Etc::SourceParts=/dev/null",
+		"-o", "Dir::State::Lists=" + filepath.Join(a.dir, "lists"),
+		"-o", "Dir::Cache=" + filepath.Join(a.dir, "cache"),
+		"-o", "Debug::NoLocking=1",
+	}
+}
+
+// ensure adds the kernels' suites to the private sources and updates them
+// once per run.
+func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var lines []string
+	need := false
+	for _, k := range kernels {
+		uri, err := mirrorURI(k.Archive)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, fmt.Sprintf("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main", uri, k.Suite))
+		need = need || !a.done[k.Suite]
+	}
+	if !need {
+		return nil
+	}
+	sort.Strings(lines)
+	lines = compactStrings(lines)
+	for _, d := range []string{"lists/partial", "cache/archives/partial"} {
+		if err := os.MkdirAll(filepath.Join(a.dir, d), 0o755); err != nil {
+			return fmt.Errorf("create apt state: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(a.dir, "sources.list"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return fmt.Errorf("write apt sources: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "update")...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("apt-get update (private state %s): %w: %s", a.dir, err, out)
+	}
+	for _, k := range kernels {
+		a.done[k.Suite] = true
+	}
+	return nil
+}
+
+// resolve finds the newest package matching the kernel's image pattern.
+func (a *aptState) resolve(ctx context.Context, k Kernel) (string, error) {
+	pat := "^" + strings.Replace(regexp.QuoteMeta(k.Image), `\*`, `([^-]+)`, 1) + "$"
+	re := regexp.MustCompile(pat)
+	out, err := exec.CommandContext(ctx, "apt-cache", append(a.opts(), "search", "--names-only", pat)...).Output()
+	if err != nil {
+		return "", fmt.Errorf("apt-cache search %s: %w", k.Image, err)
+	}
+	var names []string
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		if name, _, ok := strings.Cut(sc.Text(), " "); ok && re.MatchString(name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "", fmt.Errorf("no package matches %s in %s", k.Image, k.Suite)
+	}
+	sort.Slice(names, func(i, j int) bool { return naturalLess(names[i], names[j]) })
+	return names[len(names)-1], nil
+}
+
+// download fetches pkg into dir (a cache kept between runs) and returns the
+// .deb path.
+func (a *aptState) download(ctx context.Context, pkg, dir string) (string, error) {
+	if m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb")); len(m) > 0 {
+		return m[len(m)-1], nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create deb cache: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "download", pkg)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("apt-get download %s: %w: %s", pkg, err, out)
+	}
+	m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
+	if len(m) == 0 {
+		return "", fmt.Errorf("apt-get download %s: no .deb written", pkg)
+	}
+	return m[len(m)-1], nil
+}
+
+// mirrorURI returns the URI this machine's apt uses for archive (debian or
+// debian-security), read from its sources; never a hard-coded host.
+func mirrorURI(archive string) (string, error) {
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	files = append(files, "/etc/apt/sources.list")
+	files = append(files, must(filepath.Glob("/etc/apt/sources.list.d/*.list"))...)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			for _, field := range strings.Fields(line) {
+				if strings.HasPrefix(field, "http") && strings.TrimSuffix(field, "/") != "" &&
+					pathBase(strings.TrimSuffix(field, "/")) == archive {
+					return strings.TrimSuffix(field, "/"), nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no apt source for the %q archive in /etc/apt: add one (e.g. a deb822 .sources file) or run on Debian", archive)
+}
+
+func pathBase(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
+
+func must[T any](v T, _ error) T { return v }
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// naturalLess compares strings with embedded numbers numerically, so that
+// 6.1.0-56 sorts after 6.1.0-9.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, ra := leadingDigits(a)
+		db, rb := leadingDigits(b)
+		if da != "" && db != "" {
+			na, _ := strconv.Atoi(da)
+			nb, _ := strconv.Atoi(db)
+			if na != nb {
+				return na < nb
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func leadingDigits(s string) (string, string) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i], s[i:]
+}

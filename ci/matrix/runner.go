@@ -1,0 +1,237 @@
+package matrix
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/probehub/probehub/ci/job"
+)
+
+// Options configure a matrix run. Zero values mean the defaults stated.
+type Options struct {
+	// CacheDir keeps downloaded packages, extracted kernels and the private
+	// apt state between runs. Default: $PROBEHUB_CACHE or ~/.cache/probehub.
+	CacheDir string
+	// OutDir receives serial logs, results.json and results.md. Required.
+	OutDir string
+	// SensorBin and GuestBin are static binaries; empty means build them
+	// from this checkout with CGO_ENABLED=0.
+	SensorBin, GuestBin string
+	// Jobs bounds the VMs running at once. Default: the number of CPUs.
+	Jobs int
+	// Timeout bounds one kernel's boot and checks. Default: 120s.
+	Timeout time.Duration
+	// MinBTF returns the minimized BTF of the kernel in deb, for detached-BTF
+	// rows. Required when any selected row is detached.
+	MinBTF func(ctx context.Context, deb string) ([]byte, error)
+	// Progress, if set, is called as each kernel finishes.
+	Progress func(Row)
+}
+
+// Row is one kernel's result.
+type Row struct {
+	Name        string     `json:"name"`
+	Package     string     `json:"package"`
+	Release     string     `json:"release"`
+	Key         string     `json:"key"`
+	BTF         BTFMode    `json:"btf"`
+	OK          bool       `json:"ok"`
+	FailedStep  string     `json:"failed_step,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	BootSeconds float64    `json:"boot_seconds"`
+	Guest       job.Result `json:"guest"`
+	Log         string     `json:"log"`
+}
+
+// Run boots every kernel in parallel (up to Jobs) and returns one row each;
+// a failing kernel is a failed row, never an aborted run.
+func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	apt := newAptState(o.CacheDir)
+	if err := apt.ensure(ctx, kernels); err != nil {
+		return nil, err
+	}
+	rows := make([]Row, len(kernels))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Jobs)
+	for i, k := range kernels {
+		g.Go(func() error {
+			rows[i] = runOne(gctx, apt, k, o)
+			if o.Progress != nil {
+				o.Progress(rows[i])
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return rows, ctx.Err()
+}
+
+func (o *Options) defaults() error {
+	if o.OutDir == "" {
+		return fmt.Errorf("matrix: OutDir is required")
+	}
+	if o.CacheDir == "" {
+		o.CacheDir = os.Getenv("PROBEHUB_CACHE")
+	}
+	if o.CacheDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return fmt.Errorf("matrix: no cache dir: %w", err)
+		}
+		o.CacheDir = filepath.Join(home, ".cache", "probehub")
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 120 * time.Second
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return fmt.Errorf("matrix: create out dir: %w", err)
+	}
+	var err error
+	if o.GuestBin == "" {
+		if o.GuestBin, err = buildStatic(o.OutDir, "guest", "./ci/guest"); err != nil {
+			return err
+		}
+	}
+	if o.SensorBin == "" {
+		if o.SensorBin, err = buildStatic(o.OutDir, "probehub-sensor", "./cmd/probehub-sensor"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildStatic builds a static binary of pkg from the current module.
+func buildStatic(dir, name, pkg string) (string, error) {
+	out := filepath.Join(dir, "bin", name)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w: %s", pkg, err, b)
+	}
+	return out, nil
+}
+
+func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
+	row := Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}
+	fail := func(step string, err error) Row {
+		row.FailedStep, row.Error = step, err.Error()
+		return row
+	}
+	pkg, err := apt.resolve(ctx, k)
+	if err != nil {
+		return fail("resolve", err)
+	}
+	row.Package = pkg
+	row.Release = strings.TrimSuffix(strings.TrimPrefix(pkg, "linux-image-"), "-unsigned")
+	row.Key = fmt.Sprintf("%s/%s/x86_64/%s", k.Distro.ID, k.Distro.VersionID, row.Release)
+	deb, err := apt.download(ctx, pkg, filepath.Join(o.CacheDir, "debs"))
+	if err != nil {
+		return fail("download", err)
+	}
+	vmlinuz, err := kernelImage(ctx, deb, filepath.Join(o.CacheDir, "vmlinuz"))
+	if err != nil {
+		return fail("extract", err)
+	}
+	initrd, err := buildInitramfs(ctx, k, row.Release, deb, o)
+	if err != nil {
+		return fail("initramfs", err)
+	}
+	res, took, err := boot(ctx, vmlinuz, initrd, row.Log, o.Timeout)
+	row.BootSeconds = took.Seconds()
+	row.Guest = res
+	if err != nil {
+		return fail("boot", err)
+	}
+	row.OK = res.OK
+	for _, s := range res.Steps {
+		if !s.OK {
+			row.FailedStep, row.Error = s.Name, s.Detail
+			break
+		}
+	}
+	return row
+}
+
+// kernelImage returns the kernel image of a .deb, extracted once into dir.
+func kernelImage(ctx context.Context, deb, dir string) (string, error) {
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(deb), ".deb")+".vmlinuz")
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create kernel cache: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, "x")
+	if err != nil {
+		return "", fmt.Errorf("create temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	script := `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards './boot/vmlinuz-*'`
+	if b, err := exec.CommandContext(ctx, "sh", "-c", script, "sh", deb, tmp).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("extract kernel image from %s: %w: %s", deb, err, b)
+	}
+	m, _ := filepath.Glob(filepath.Join(tmp, "boot", "vmlinuz-*"))
+	if len(m) != 1 {
+		return "", fmt.Errorf("extract kernel image from %s: found %d images", deb, len(m))
+	}
+	return out, os.Rename(m[0], out)
+}
+
+// buildInitramfs writes the guest's initramfs: the test init, the static
+// sensor, the job and (detached rows) the minimized BTF.
+func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Options) (string, error) {
+	guest, err := os.ReadFile(o.GuestBin)
+	if err != nil {
+		return "", fmt.Errorf("read guest init: %w", err)
+	}
+	sensor, err := os.ReadFile(o.SensorBin)
+	if err != nil {
+		return "", fmt.Errorf("read sensor: %w", err)
+	}
+	j := defaultJob(release, k.BTF)
+	jb, _ := json.MarshalIndent(j, "", "  ")
+	files := map[string]File{
+		"init":                            {Mode: 0o755, Data: guest},
+		"bin/probehub-sensor":             {Mode: 0o755, Data: sensor},
+		"bin/marker":                      {Mode: 0o755, Data: guest},
+		strings.TrimPrefix(job.Path, "/"): {Mode: 0o644, Data: jb},
+		"etc/passwd":                      {Mode: 0o644, Data: []byte("root:x:0:0:root:/root:/bin/sh\n")},
+		"etc/group":                       {Mode: 0o644, Data: []byte("root:x:0:\n")},
+		"etc/shadow":                      {Mode: 0o600, Data: []byte("root:*:19000:0:99999:7:::\n")},
+		"etc/os-release":                  {Mode: 0o644, Data: []byte(fmt.Sprintf("ID=%s\nVERSION_ID=%q\n", k.Distro.ID, k.Distro.VersionID))},
+		"dev":                             {Dir: true, Mode: 0o755},
+		"tmp":                             {Dir: true, Mode: 0o1777},
+	}
+	if k.BTF == BTFDetached {
+		if o.MinBTF == nil {
+			return "", fmt.Errorf("%s is a detached-BTF row but no minimizer is configured", k.Name)
+		}
+		b, err := o.MinBTF(ctx, deb)
+		if err != nil {
+			return "", fmt.Errorf("minimized BTF for %s: %w", k.Name, err)
+		}
+		files["artifact/min.btf"] = File{Mode: 0o644, Data: b}
+	}
+	var buf bytes.Buffer
+	if err := WriteCPIO(&buf, files); err != nil {
+		return "", err
+	}
+	out := filepath.Join(o.OutDir, k.Name+".initramfs.cpio")
+	return out, os.WriteFile(out, buf.Bytes(), 0o644)
+}
