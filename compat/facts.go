@@ -1,0 +1,132 @@
+package compat
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/probehub/probehub/compat/api"
+	"github.com/probehub/probehub/kernels"
+)
+
+// MaxBodyBytes is the largest request body the API reads.
+const MaxBodyBytes = 16 << 10
+
+var (
+	distroRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
+	versionRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+	releaseRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$`)
+	driverRe  = regexp.MustCompile(`^[1-9][0-9]{1,3}(?:\.[0-9]{1,4}){1,2}$`)
+	probeRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$`)
+)
+
+// knownArches are the accepted uname -m values (and their Go names).
+var knownArches = map[string]bool{"x86_64": true, "aarch64": true, "amd64": true, "arm64": true}
+
+// decodeFacts reads one JSON object of Facts from r: unknown fields,
+// trailing data and more than MaxBodyBytes are errors, and every field is
+// validated. The result has its arch normalized and banner trimmed.
+func decodeFacts(r io.Reader) (api.Facts, error) {
+	var f api.Facts
+	if err := decodeJSON(r, &f); err != nil {
+		return api.Facts{}, err
+	}
+	f.ProcVersion = strings.TrimSpace(f.ProcVersion)
+	f.UnameV = strings.TrimSpace(f.UnameV)
+	if err := validateFacts(f); err != nil {
+		return api.Facts{}, err
+	}
+	f.Arch = normalizeArch(f.Arch)
+	return f, nil
+}
+
+// decodeJSON decodes exactly one JSON value into v, rejecting unknown
+// fields and trailing data.
+func decodeJSON(r io.Reader, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if len(body) > MaxBodyBytes {
+		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonFieldError(err)
+	}
+	if dec.More() {
+		return fieldErr("body", "want exactly one JSON object")
+	}
+	return nil
+}
+
+// jsonFieldError turns a decoding error into a FieldError that names the
+// field when the decoder knows it.
+func jsonFieldError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fieldErr(te.Field, "want a "+te.Type.String())
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return fieldErr(strings.Trim(f, `"`), "unknown field")
+	}
+	return fieldErr("body", "invalid JSON: "+strings.TrimPrefix(msg, "json: "))
+}
+
+func validateFacts(f api.Facts) error {
+	if err := validateKey(kernels.Key{Distro: f.Distro, VersionID: f.VersionID, Arch: f.Arch, Release: f.Release}); err != nil {
+		return err
+	}
+	switch {
+	case len(f.UnameV) > 256 || !printable(f.UnameV):
+		return fieldErr("uname_v", "want at most 256 printable ASCII characters")
+	case len(f.ProcVersion) > 512 || !printable(f.ProcVersion):
+		return fieldErr("proc_version", "want at most 512 printable ASCII characters")
+	case f.ProcVersion != "" && !strings.HasPrefix(f.ProcVersion, "Linux version "+f.Release+" "):
+		return fieldErr("proc_version", `want "Linux version <release> ...", as /proc/version reads, for the same release`)
+	case f.UnameV != "" && f.ProcVersion != "" && !strings.Contains(f.ProcVersion, f.UnameV):
+		return fieldErr("uname_v", "does not appear in proc_version: the facts come from different kernels")
+	case f.NvidiaDriver != "" && !driverRe.MatchString(f.NvidiaDriver):
+		return fieldErr("nvidia_driver", "want a driver version such as 550.54.15")
+	case f.Probe != "" && !probeRe.MatchString(f.Probe):
+		return fieldErr("probe", "want a probe version such as v0.3.1")
+	}
+	return nil
+}
+
+// validateKey checks each part of k, naming the field at fault.
+func validateKey(k kernels.Key) error {
+	switch {
+	case k.Distro == "":
+		return fieldErr("distro", "required (os-release ID)")
+	case !distroRe.MatchString(k.Distro):
+		return fieldErr("distro", "want an os-release ID: [a-z0-9._-], at most 32 characters")
+	case k.VersionID == "":
+		return fieldErr("version_id", "required (os-release VERSION_ID)")
+	case !versionRe.MatchString(k.VersionID):
+		return fieldErr("version_id", "want an os-release VERSION_ID: [A-Za-z0-9._-], at most 32 characters")
+	case !knownArches[k.Arch]:
+		return fieldErr("arch", "want x86_64 or aarch64 (uname -m)")
+	case k.Release == "":
+		return fieldErr("release", "required (uname -r)")
+	case !releaseRe.MatchString(k.Release) || strings.Contains(k.Release, ".."):
+		return fieldErr("release", "want uname -r: [A-Za-z0-9._+~-], at most 128 characters")
+	}
+	return nil
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
