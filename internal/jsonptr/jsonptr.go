@@ -157,3 +157,32 @@ func keyEquals(rawKey, tok string) bool {
 	}
 	return s == tok
 }
+
+// EachKey calls f with every key of the JSON object obj, in document order
+// (keys unescaped). It does nothing if obj is not an object.
+func EachKey(obj string, f func(key string)) {
+	i := skipWS(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return
+	}
+	i = skipWS(obj, i+1)
+	for i < len(obj) && obj[i] == '"' {
+		kend, ok := skipString(obj, i)
+		if !ok {
+			return
+		}
+		f(Text(obj[i:kend]))
+		i = skipWS(obj, kend)
+		if i >= len(obj) || obj[i] != ':' {
+			return
+		}
+		if i, ok = skipValue(obj, skipWS(obj, i+1)); !ok {
+			return
+		}
+		i = skipWS(obj, i)
+		if i >= len(obj) || obj[i] != ',' {
+			return
+		}
+		i = skipWS(obj, i+1)
+	}
+}

@@ -1,0 +1,73 @@
+package k8saudit
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/probehub/probehub/sensor/rules"
+)
+
+// SourceName is the rule `source:` value of this source.
+const SourceName = "k8s_audit"
+
+// ErrUnknownField is wrapped by Bind's error for a field this source lacks.
+var ErrUnknownField = errors.New("unknown field")
+
+// Source is the k8s_audit event source: ka.*, json.*/jevt.* and evt.* fields
+// over *Event, and a Decoder for audit JSON. The zero value is ready to use.
+type Source struct {
+	// ClusterName is ka.cluster.name for events that carry no cluster_name
+	// field of their own. The default is "" (ka.cluster.name missing).
+	ClusterName string
+
+	num atomic.Uint64
+}
+
+var (
+	_ rules.Source  = (*Source)(nil)
+	_ rules.Decoder = (*Source)(nil)
+)
+
+var table = sync.OnceValues(func() ([]rules.FieldInfo, map[string]field) {
+	fs := catalog()
+	infos := make([]rules.FieldInfo, len(fs))
+	byName := make(map[string]field, len(fs))
+	for i, f := range fs {
+		infos[i] = f.info
+		byName[f.info.Name] = f
+	}
+	return infos, byName
+})
+
+// Name returns "k8s_audit".
+func (s *Source) Name() string { return SourceName }
+
+// Fields lists every field of the source. The caller must not modify it.
+func (s *Source) Fields() []rules.FieldInfo {
+	infos, _ := table()
+	return infos
+}
+
+// Bind returns the accessor of field[arg]. Accessors take a *Event; given
+// anything else they report the field missing. The error names the field and
+// wraps ErrUnknownField when the source does not have it.
+func (s *Source) Bind(name, arg string) (rules.Accessor, rules.Kind, error) {
+	_, byName := table()
+	f, ok := byName[name]
+	if !ok {
+		return nil, 0, fmt.Errorf("field %s: %w for source %s", name, ErrUnknownField, SourceName)
+	}
+	if arg == "" && f.info.Arg == rules.ArgRequired {
+		return nil, 0, fmt.Errorf("field %s: %w", name, errNeedArg)
+	}
+	if arg != "" && f.info.Arg == rules.ArgNone {
+		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, errNoArg)
+	}
+	acc, kind, err := f.bind(arg)
+	if err != nil {
+		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, err)
+	}
+	return acc, kind, nil
+}
