@@ -1,0 +1,196 @@
+package probe
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// ErrMalformed is wrapped by Decode errors for records that do not parse.
+var ErrMalformed = errors.New("malformed record")
+
+var le = binary.LittleEndian
+
+// Decoder turns probe records into events. It remembers the cgroup paths
+// the probe sends the first time it sees a cgroup. A Decoder is not safe
+// for concurrent use.
+type Decoder struct {
+	cgroups map[uint64]string
+	boot    time.Time // wall-clock time of CLOCK_MONOTONIC zero
+}
+
+// NewDecoder returns a Decoder whose event times are wall-clock times.
+func NewDecoder() *Decoder {
+	var ts unix.Timespec
+	now := time.Now()
+	boot := now
+	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
+		boot = now.Add(-time.Duration(ts.Nano()))
+	}
+	return &Decoder{cgroups: map[uint64]string{}, boot: boot}
+}
+
+// Decode parses one record. Errors wrap ErrMalformed.
+func (d *Decoder) Decode(rec []byte) (event.Event, error) {
+	var ev event.Event
+	if len(rec) < hdrSize {
+		return ev, fmt.Errorf("%w: %d bytes, header needs %d", ErrMalformed, len(rec), hdrSize)
+	}
+	n := int(le.Uint16(rec[offLen:]))
+	if n < hdrSize || n > len(rec) {
+		return ev, fmt.Errorf("%w: length %d of %d bytes", ErrMalformed, n, len(rec))
+	}
+	ev.Type = event.Type(le.Uint16(rec[offType:]))
+	p, ok := plans[ev.Type]
+	if !ok {
+		return ev, fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
+	}
+	d.header(&ev, rec)
+	cgid := ev.Proc.CgroupID
+	a := argReader{buf: rec[hdrSize:n]}
+	var t *tuple
+	var addr string
+	for k := 0; k < int(le.Uint16(rec[offNArgs:])); k++ {
+		kd, b, err := a.next()
+		if err != nil {
+			return ev, err
+		}
+		if kd == kindCgroup {
+			d.cgroups[cgid] = cgroupPath(b)
+			continue
+		}
+		if k >= len(p.args) {
+			return ev, fmt.Errorf("%w: %s has %d arguments, record more", ErrMalformed, ev.Type, len(p.args))
+		}
+		spec := p.args[k]
+		switch kd {
+		case kindInt:
+			if len(b) == 8 {
+				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: intArg(spec, le.Uint64(b))})
+			}
+		case kindStr, kindExecName:
+			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Str: string(b), IsStr: true})
+		case kindBytes:
+			ev.Args = append(ev.Args, bytesArgs(spec.name, b)...)
+			if spec.name == "addr" {
+				addr = sockaddrString(b)
+			}
+		case kindTuple:
+			if t, ok = parseTuple(b); ok {
+				ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(p.fd == fdSockServer), IsStr: true})
+			}
+		case kindArgv:
+			argv := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+			ev.Proc.Exe, ev.Proc.Args = argv[0], argv[1:]
+		case kindComponents:
+			ev.Proc.ExePath = joinComponents(b)
+		default:
+			return ev, fmt.Errorf("%w: argument kind %d", ErrMalformed, kd)
+		}
+	}
+	ev.Proc.Cgroup = d.cgroups[cgid]
+	ev.FD = fdOf(p.fd, &ev, t, addr)
+	if ev.Type == event.TypeProcexit {
+		procexit(&ev)
+	}
+	return ev, nil
+}
+
+func (d *Decoder) header(ev *event.Event, rec []byte) {
+	u32 := func(off int) uint32 { return le.Uint32(rec[off:]) }
+	ev.Time = d.boot.Add(time.Duration(le.Uint64(rec[offTS:])))
+	ev.Res = int64(le.Uint64(rec[offRes:]))
+	ev.CPU = u32(offCPU)
+	ev.Proc = event.Process{
+		PID: u32(offPID), TID: u32(offTID), PPID: u32(offPPID), VPID: u32(offVPID),
+		UID: u32(offUID), GID: u32(offGID), EUID: u32(offEUID), EGID: u32(offEGID),
+		LoginUID: u32(offLoginUID), MntNS: u32(offMntNS), PIDNS: u32(offPIDNS), NetNS: u32(offNetNS),
+		CgroupID: le.Uint64(rec[offCgroupID:]),
+		Comm:     cstring(rec[offComm : offComm+16]),
+	}
+}
+
+// argReader walks the typed arguments after the header.
+type argReader struct{ buf []byte }
+
+func (a *argReader) next() (kind, []byte, error) {
+	if len(a.buf) < argHdrSize {
+		return 0, nil, fmt.Errorf("%w: truncated argument header", ErrMalformed)
+	}
+	k, n := kind(a.buf[0]), int(le.Uint16(a.buf[2:]))
+	if len(a.buf) < argHdrSize+n {
+		return 0, nil, fmt.Errorf("%w: argument of %d bytes, %d left", ErrMalformed, n, len(a.buf)-argHdrSize)
+	}
+	b := a.buf[argHdrSize : argHdrSize+n]
+	a.buf = a.buf[argHdrSize+n:]
+	return k, b, nil
+}
+
+func cstring(b []byte) string {
+	if i := slices.Index(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// components splits NUL-ended path components, leaf first, into root-first order.
+func components(b []byte) []string {
+	parts := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	if len(parts) == 1 && parts[0] == "" {
+		return nil
+	}
+	slices.Reverse(parts)
+	return parts
+}
+
+func joinComponents(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(components(b), "/")
+}
+
+func cgroupPath(b []byte) string { return "/" + strings.Join(components(b), "/") }
+
+// procexit derives Falco's procexit fields from the wait status.
+func procexit(ev *event.Event) {
+	st, _ := ev.Args.Int64("status")
+	sig := st & 0x7f
+	ret := (st >> 8) & 0xff
+	ev.Proc.ExitCode = int32(ret)
+	if sig != 0 {
+		ev.Proc.ExitCode = int32(128 + sig)
+	}
+	ev.Args = append(ev.Args,
+		event.Arg{Name: "ret", Int: ret},
+		event.Arg{Name: "sig", Int: sig},
+		event.Arg{Name: "core", Int: (st >> 7) & 1})
+}
+
+// bytesArgs decodes raw user memory: a sockaddr, or openat2's open_how.
+func bytesArgs(name string, b []byte) event.Args {
+	if name == "how" {
+		var v [3]int64
+		for k := range v {
+			if len(b) >= 8*(k+1) {
+				v[k] = int64(le.Uint64(b[8*k:]))
+			}
+		}
+		return event.Args{{Name: "flags", Int: v[0]}, {Name: "mode", Int: v[1]}, {Name: "resolve", Int: v[2]}}
+	}
+	return event.Args{{Name: name, Str: sockaddrString(b), IsStr: true}}
+}
+
+func intArg(spec argSpec, v uint64) int64 {
+	if spec.int32 {
+		return int64(int32(uint32(v)))
+	}
+	return int64(v)
+}

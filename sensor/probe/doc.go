@@ -1,0 +1,17 @@
+// Package probe loads probehub's CO-RE capture probe, attaches it and reads
+// its events as event.Event values.
+//
+// The probe (c/probe.c) hooks one raw tracepoint at syscall exit plus the
+// sched_process_exec and sched_process_exit tracepoints. Which syscalls it
+// reports is decided at load: a map from syscall number to a capture plan,
+// filled from the Go table in plan.go, so syscalls nobody asked for cost one
+// map lookup in the kernel. Records are a fixed header plus typed arguments
+// (wire.go), sent through a BPF ring buffer (Linux 5.8, upstream commit
+// 457f44363a88) or, on older kernels or with Options.ForcePerfBuffer, a perf
+// event array. Records the kernel cannot send are counted per CPU (Stats).
+//
+// The compiled objects live in the bytecode subpackage, which the build side
+// imports without this loader. Requirements: BTF (the kernel's own, or
+// Options.KernelTypes), bounded loops and bpf-to-bpf calls (Linux ≥ 5.3),
+// root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN).
+package probe

@@ -1,0 +1,16 @@
+package probe
+
+import "errors"
+
+var (
+	// ErrUnknownType is wrapped when an event type has no capture plan or
+	// no syscall on this architecture.
+	ErrUnknownType = errors.New("unknown event type")
+	// ErrPermission is wrapped when the kernel refuses to load or attach
+	// for lack of privileges.
+	ErrPermission = errors.New("not permitted to load eBPF programs (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)")
+	// ErrTracefs is wrapped when tracefs is not mounted and cannot be.
+	ErrTracefs = errors.New("tracefs is not available")
+	// ErrClosed is returned by Read after Close.
+	ErrClosed = errors.New("probe closed")
+)

@@ -1,0 +1,236 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/perf"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
+)
+
+// Options configure Load. The zero value captures every supported type
+// through a ring buffer, using the running kernel's BTF.
+type Options struct {
+	// Types are the events to capture. Nil means Supported().
+	Types []event.Type
+	// KernelTypes is the BTF that CO-RE relocations are resolved against,
+	// e.g. a minimized BTF artifact. Nil means the running kernel's.
+	KernelTypes *btf.Spec
+	// ForcePerfBuffer sends records through the perf event array even when
+	// the kernel has a ring buffer. The default is false.
+	ForcePerfBuffer bool
+	// BufferSize is the ring buffer size, or the per-CPU perf buffer size,
+	// in bytes (rounded up to a power of two pages). The default is 8 MiB
+	// for the ring buffer and 1 MiB per CPU for the perf buffer.
+	BufferSize int
+	// IgnorePID is a process (thread group) whose events are dropped in the
+	// kernel, typically the reader itself. The default, 0, drops none.
+	IgnorePID uint32
+}
+
+// Probe is a loaded and attached capture probe. Close releases it.
+type Probe struct {
+	coll  *ebpf.Collection
+	links []link.Link
+	src   source
+	dec   *Decoder
+	stats Stats
+}
+
+// Load checks the requested types, loads the probe for the running
+// architecture, fills its syscall plans, attaches it and opens its buffer.
+// Errors wrap ErrUnknownType, ErrPermission, ErrTracefs or
+// ebpf.ErrNotSupported (a kernel too old or without BTF). The caller must
+// Close the Probe.
+func Load(ctx context.Context, opts Options) (*Probe, error) {
+	types, err := checkTypes(opts.Types)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, ErrPermission
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("remove memlock limit: %w", err)
+	}
+	spec, err := bytecode.Native()
+	if err != nil {
+		return nil, err
+	}
+	ring := !opts.ForcePerfBuffer && features.HaveMapType(ebpf.RingBuf) == nil
+	if err := configure(spec, ring, opts); err != nil {
+		return nil, err
+	}
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
+		Programs: ebpf.ProgramOptions{KernelTypes: opts.KernelTypes},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load probe: %w", classify(err))
+	}
+	p := &Probe{coll: coll, dec: NewDecoder()}
+	if err := p.start(types, ring, opts.BufferSize); err != nil {
+		return nil, errors.Join(err, p.Close())
+	}
+	return p, nil
+}
+
+func checkTypes(types []event.Type) ([]event.Type, error) {
+	if types == nil {
+		return Supported(), nil
+	}
+	valid := Supported()
+	for _, t := range types {
+		if !slices.Contains(valid, t) {
+			return nil, fmt.Errorf("%w %q on %s: valid names are %s", ErrUnknownType, t, runtime.GOARCH, typeList(valid))
+		}
+	}
+	return types, nil
+}
+
+// configure sets the load-time constants and drops the ring buffer map
+// where it is not used (kernels before 5.8 cannot create one).
+func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
+	if err := spec.Variables["use_ringbuf"].Set(ring); err != nil {
+		return fmt.Errorf("set use_ringbuf: %w", err)
+	}
+	if err := spec.Variables["ignore_tgid"].Set(opts.IgnorePID); err != nil {
+		return fmt.Errorf("set ignore_tgid: %w", err)
+	}
+	rb := spec.Maps["events_rb"]
+	if !ring {
+		rb.Type, rb.KeySize, rb.ValueSize, rb.MaxEntries = ebpf.Array, 4, 4, 1
+		return nil
+	}
+	if opts.BufferSize > 0 {
+		rb.MaxEntries = uint32(pow2Pages(opts.BufferSize))
+	}
+	return nil
+}
+
+func pow2Pages(n int) int {
+	size := os.Getpagesize()
+	for size < n {
+		size <<= 1
+	}
+	return size
+}
+
+// start fills the plans, attaches the programs and opens the reader.
+func (p *Probe) start(types []event.Type, ring bool, bufSize int) error {
+	syscalls, exec, exit := 0, false, false
+	for _, t := range types {
+		switch t {
+		case event.TypeProcexit:
+			exit = true
+			continue
+		case event.TypeExecve, event.TypeExecveat:
+			exec = true
+		}
+		nr, _ := syscallNumber(runtime.GOARCH, t)
+		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
+			return fmt.Errorf("put plan for %s: %w", t, err)
+		}
+		syscalls++
+	}
+	if err := p.openSource(ring, bufSize); err != nil {
+		return err
+	}
+	if exec || exit {
+		if err := ensureTracefs(); err != nil {
+			return err
+		}
+	}
+	if exec {
+		if err := p.tracepoint("sched_process_exec", "sched_exec"); err != nil {
+			return err
+		}
+	}
+	if exit {
+		if err := p.tracepoint("sched_process_exit", "sched_exit"); err != nil {
+			return err
+		}
+	}
+	if syscalls == 0 {
+		return nil
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_exit", Program: p.coll.Programs["sys_exit"]})
+	if err != nil {
+		return fmt.Errorf("attach raw tracepoint sys_exit: %w", classify(err))
+	}
+	p.links = append(p.links, l)
+	return nil
+}
+
+func (p *Probe) tracepoint(name, prog string) error {
+	l, err := link.Tracepoint("sched", name, p.coll.Programs[prog], nil)
+	if err != nil {
+		return fmt.Errorf("attach tracepoint sched/%s: %w", name, classify(err))
+	}
+	p.links = append(p.links, l)
+	return nil
+}
+
+func (p *Probe) openSource(ring bool, bufSize int) error {
+	if ring {
+		r, err := ringbuf.NewReader(p.coll.Maps["events_rb"])
+		if err != nil {
+			return fmt.Errorf("open ring buffer: %w", err)
+		}
+		p.src = &ringSource{r: r}
+		return nil
+	}
+	if bufSize <= 0 {
+		bufSize = 1 << 20
+	}
+	r, err := perf.NewReader(p.coll.Maps["events_pb"], pow2Pages(bufSize))
+	if err != nil {
+		return fmt.Errorf("open perf buffer: %w", err)
+	}
+	p.src = &perfSource{r: r}
+	return nil
+}
+
+// classify maps permission errors to ErrPermission.
+func classify(err error) error {
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		return err
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("%w: %w", ErrPermission, err)
+	}
+	return err
+}
+
+// Close detaches and unloads the probe and closes its buffer. It is safe to
+// call from another goroutine to stop a blocked Read.
+func (p *Probe) Close() error {
+	var errs []error
+	if p.src != nil {
+		errs = append(errs, p.src.Close())
+	}
+	for _, l := range p.links {
+		errs = append(errs, l.Close())
+	}
+	p.links = nil
+	p.coll.Close()
+	return errors.Join(errs...)
+}
+
+// Buffer says which buffer carries records: "ringbuf" or "perf".
+func (p *Probe) Buffer() string { return p.src.kind() }

@@ -1,0 +1,128 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf/perf"
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// source is the ring or perf buffer reader.
+type source interface {
+	// read returns the next record, valid until the next call, and the
+	// number of records the kernel reported lost before it.
+	read() ([]byte, uint64, error)
+	setDeadline(time.Time)
+	kind() string
+	Close() error
+}
+
+// Stats are loss counters.
+type Stats struct {
+	// Drops are records the probe could not write, per CPU (ring or perf
+	// buffer full).
+	Drops []uint64 `json:"drops"`
+	// Lost are records the perf buffer reported lost (perf only).
+	Lost uint64 `json:"lost"`
+	// Malformed are records Read could not decode and skipped.
+	Malformed uint64 `json:"malformed"`
+	// Events are records decoded.
+	Events uint64 `json:"events"`
+}
+
+// TotalDrops sums Drops and Lost.
+func (s Stats) TotalDrops() uint64 {
+	n := s.Lost
+	for _, d := range s.Drops {
+		n += d
+	}
+	return n
+}
+
+// Read blocks for the next event. It returns ErrClosed after Close, and
+// ctx.Err() when ctx ends first. Records that do not decode are counted in
+// Stats().Malformed and skipped. Read must not be called concurrently.
+func (p *Probe) Read(ctx context.Context) (event.Event, error) {
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { p.src.setDeadline(time.Now()) })
+		defer func() {
+			if !stop() {
+				p.src.setDeadline(time.Time{})
+			}
+		}()
+	}
+	for {
+		rec, lost, err := p.src.read()
+		atomic.AddUint64(&p.stats.Lost, lost)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil:
+			return event.Event{}, ctx.Err()
+		case errors.Is(err, ringbuf.ErrClosed), errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
+			return event.Event{}, ErrClosed
+		case err != nil:
+			return event.Event{}, fmt.Errorf("read record: %w", err)
+		case len(rec) == 0:
+			continue
+		}
+		ev, err := p.dec.Decode(rec)
+		if err != nil {
+			atomic.AddUint64(&p.stats.Malformed, 1)
+			continue
+		}
+		atomic.AddUint64(&p.stats.Events, 1)
+		return ev, nil
+	}
+}
+
+// Stats returns the loss counters so far.
+func (p *Probe) Stats() (Stats, error) {
+	var drops []uint64
+	if err := p.coll.Maps["drops"].Lookup(uint32(0), &drops); err != nil {
+		return Stats{}, fmt.Errorf("look up drops: %w", err)
+	}
+	return Stats{
+		Drops:     drops,
+		Lost:      atomic.LoadUint64(&p.stats.Lost),
+		Malformed: atomic.LoadUint64(&p.stats.Malformed),
+		Events:    atomic.LoadUint64(&p.stats.Events),
+	}, nil
+}
+
+type ringSource struct {
+	r   *ringbuf.Reader
+	rec ringbuf.Record
+}
+
+func (s *ringSource) read() ([]byte, uint64, error) {
+	if err := s.r.ReadInto(&s.rec); err != nil {
+		return nil, 0, err
+	}
+	return s.rec.RawSample, 0, nil
+}
+
+func (s *ringSource) setDeadline(t time.Time) { s.r.SetDeadline(t) }
+func (s *ringSource) kind() string            { return "ringbuf" }
+func (s *ringSource) Close() error            { return s.r.Close() }
+
+type perfSource struct {
+	r   *perf.Reader
+	rec perf.Record
+}
+
+func (s *perfSource) read() ([]byte, uint64, error) {
+	if err := s.r.ReadInto(&s.rec); err != nil {
+		return nil, 0, err
+	}
+	return s.rec.RawSample, s.rec.LostSamples, nil
+}
+
+func (s *perfSource) setDeadline(t time.Time) { s.r.SetDeadline(t) }
+func (s *perfSource) kind() string            { return "perf" }
+func (s *perfSource) Close() error            { return s.r.Close() }

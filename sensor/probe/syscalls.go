@@ -1,0 +1,203 @@
+package probe
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// Syscall numbers by event name, per GOARCH, from the kernel's uapi headers
+// (asm/unistd_64.h for amd64, asm-generic/unistd.h for arm64).
+// TestSyscallNumbers checks them against the installed headers.
+var syscallNumbers = map[string]map[string]uint32{
+	"amd64": {
+		"execve":         59,
+		"execveat":       322,
+		"clone":          56,
+		"open":           2,
+		"openat":         257,
+		"openat2":        437,
+		"connect":        42,
+		"accept":         43,
+		"accept4":        288,
+		"clone3":         435,
+		"fork":           57,
+		"vfork":          58,
+		"close":          3,
+		"creat":          85,
+		"sendto":         44,
+		"sendmsg":        46,
+		"recvfrom":       45,
+		"recvmsg":        47,
+		"socket":         41,
+		"bind":           49,
+		"listen":         50,
+		"dup":            32,
+		"dup2":           33,
+		"dup3":           292,
+		"link":           86,
+		"linkat":         265,
+		"symlink":        88,
+		"symlinkat":      266,
+		"init_module":    175,
+		"finit_module":   313,
+		"delete_module":  176,
+		"ptrace":         101,
+		"bpf":            321,
+		"chmod":          90,
+		"fchmod":         91,
+		"fchmodat":       268,
+		"mkdir":          83,
+		"mkdirat":        258,
+		"rename":         82,
+		"renameat":       264,
+		"renameat2":      316,
+		"rmdir":          84,
+		"unlink":         87,
+		"unlinkat":       263,
+		"setns":          308,
+		"unshare":        272,
+		"setuid":         105,
+		"setgid":         106,
+		"setreuid":       113,
+		"setregid":       114,
+		"setresuid":      117,
+		"setresgid":      119,
+		"userfaultfd":    323,
+		"memfd_create":   319,
+		"mount":          165,
+		"umount2":        166,
+		"mknod":          133,
+		"mknodat":        259,
+		"chown":          92,
+		"fchown":         93,
+		"fchownat":       260,
+		"lchown":         94,
+		"truncate":       76,
+		"ftruncate":      77,
+		"kill":           62,
+		"tgkill":         234,
+		"prctl":          157,
+		"capset":         126,
+		"pivot_root":     155,
+		"chroot":         161,
+		"fchdir":         81,
+		"chdir":          80,
+		"io_uring_setup": 425,
+	},
+	"arm64": {
+		"execve":         221,
+		"execveat":       281,
+		"clone":          220,
+		"openat":         56,
+		"openat2":        437,
+		"connect":        203,
+		"accept":         202,
+		"accept4":        242,
+		"clone3":         435,
+		"close":          57,
+		"sendto":         206,
+		"sendmsg":        211,
+		"recvfrom":       207,
+		"recvmsg":        212,
+		"socket":         198,
+		"bind":           200,
+		"listen":         201,
+		"dup":            23,
+		"dup3":           24,
+		"linkat":         37,
+		"symlinkat":      36,
+		"init_module":    105,
+		"finit_module":   273,
+		"delete_module":  106,
+		"ptrace":         117,
+		"bpf":            280,
+		"fchmod":         52,
+		"fchmodat":       53,
+		"mkdirat":        34,
+		"renameat":       38,
+		"renameat2":      276,
+		"unlinkat":       35,
+		"setns":          268,
+		"unshare":        97,
+		"setuid":         146,
+		"setgid":         144,
+		"setreuid":       145,
+		"setregid":       143,
+		"setresuid":      147,
+		"setresgid":      149,
+		"userfaultfd":    282,
+		"memfd_create":   279,
+		"mount":          40,
+		"umount2":        39,
+		"mknodat":        33,
+		"fchown":         55,
+		"fchownat":       54,
+		"kill":           129,
+		"tgkill":         131,
+		"prctl":          167,
+		"capset":         91,
+		"pivot_root":     41,
+		"chroot":         51,
+		"fchdir":         50,
+		"chdir":          49,
+		"io_uring_setup": 425,
+		"truncate":       45,
+		"ftruncate":      46,
+	},
+}
+
+// lifecycle are the event types that come from scheduler tracepoints, not
+// from a syscall number.
+var lifecycle = []event.Type{event.TypeProcexit}
+
+// syscallNumber returns the syscall number of t on goarch.
+func syscallNumber(goarch string, t event.Type) (uint32, bool) {
+	nr, ok := syscallNumbers[goarch][t.String()]
+	return nr, ok
+}
+
+// Supported returns the event types the probe captures on this
+// architecture, in numeric order.
+func Supported() []event.Type {
+	var out []event.Type
+	for _, t := range event.Types() {
+		if _, ok := plans[t]; !ok {
+			continue
+		}
+		if _, ok := syscallNumber(runtime.GOARCH, t); ok || slices.Contains(lifecycle, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ParseTypes reads a comma-separated list of event names ("execve,openat").
+// An unknown or unsupported name is an error listing the valid names.
+func ParseTypes(list string) ([]event.Type, error) {
+	var out []event.Type
+	valid := Supported()
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		t, err := event.ParseType(name)
+		if err != nil || !slices.Contains(valid, t) {
+			return nil, fmt.Errorf("%w %q: valid names are %s", ErrUnknownType, name, typeList(valid))
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func typeList(ts []event.Type) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ",")
+}
