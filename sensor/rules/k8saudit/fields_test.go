@@ -153,3 +153,29 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// bindAll binds every field of src, with an argument where one is needed.
+func bindAll(tb testing.TB, src *Source) []rules.Accessor {
+	tb.Helper()
+	var accs []rules.Accessor
+	for _, f := range src.Fields() {
+		args := []string{""}
+		switch f.Arg {
+		case rules.ArgRequired:
+			args = []string{"/requestObject/spec/containers/0/image"}
+		case rules.ArgOptional:
+			args = append(args, "0", "1")
+		}
+		for _, a := range args {
+			if f.Name == "ka.uri.param" || f.Name == "ka.req.volume.hostpath" {
+				a = "command"
+			}
+			acc, _, err := src.Bind(f.Name, a)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			accs = append(accs, acc)
+		}
+	}
+	return accs
+}

@@ -83,10 +83,10 @@ type user struct {
 // services, (cluster)roles, (cluster)rolebindings, configmaps, and the legacy
 // EphemeralContainers kind.
 type requestObject struct {
-	Spec                *spec             `json:"spec"`
-	Rules               []json.RawMessage `json:"rules"`
-	Subjects            texts             `json:"subjects"`
-	RoleRef             struct {
+	Spec     *spec             `json:"spec"`
+	Rules    []json.RawMessage `json:"rules"`
+	Subjects texts             `json:"subjects"`
+	RoleRef  struct {
 		Name text `json:"name"`
 	} `json:"roleRef"`
 	Data                text        `json:"data"`
