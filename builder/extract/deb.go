@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/tar"
+	"bufio"
 	"compress/bzip2"
 	"context"
 	"fmt"
@@ -55,7 +56,9 @@ func DebKernel(ctx context.Context, r io.Reader) (string, []byte, error) {
 
 // tarKernel walks the compressed data.tar member called name.
 func tarKernel(ctx context.Context, name string, r io.Reader) (string, []byte, error) {
-	dr, closeFn, err := tarDecompressor(name, r)
+	// A buffered reader is an io.ByteReader: the xz decoder then reads
+	// bytes without a call per byte down the ar and file readers.
+	dr, closeFn, err := tarDecompressor(name, bufio.NewReaderSize(r, 64<<10))
 	if err != nil {
 		return "", nil, fail(StageTar, err)
 	}
