@@ -2,10 +2,7 @@ package minimize
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/cilium/ebpf/btf"
 )
 
 const testObject = "testdata/core.o"
@@ -26,20 +23,4 @@ func hostBTF(tb testing.TB) string {
 		tb.Skipf("no kernel BTF at %s: %v", p, err)
 	}
 	return p
-}
-
-func TestMinimizeHost(t *testing.T) {
-	o := loadTestObject(t)
-	full, err := btf.LoadSpec(hostBTF(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := o.Minimize(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "min.btf")
-	os.WriteFile(out, res.BTF, 0o644)
-	t.Logf("%d types, %d bytes -> %s", res.Types, len(res.BTF), out)
-	checkEquivalent(t, o, full, res.BTF)
 }

@@ -83,7 +83,7 @@ func cmpStr(a, b string) int {
 func readExt(b []byte) ([]ExtRelo, error) {
 	f, err := elf.NewFile(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("parse BPF object: %w", err)
+		return nil, fmt.Errorf("parse BPF object (%d bytes; truncated, or not an ELF file?): %w", len(b), err)
 	}
 	defer f.Close()
 	if f.Machine != elf.EM_BPF {
