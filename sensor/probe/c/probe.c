@@ -320,8 +320,8 @@ __noinline u32 put_tuple(u32 off, s64 fd)
 	__builtin_memcpy(&p[4], &rport, 2);
 	n = 6;
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(&p[6], sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(&p[10], sk, __sk_common.skc_daddr);
+		BPF_CORE_READ_INTO((__be32 *)&p[6], sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__be32 *)&p[10], sk, __sk_common.skc_daddr);
 		n = 14;
 	} else if (family == AF_INET6) {
 		BPF_CORE_READ_INTO((struct in6_addr *)&p[6], sk, __sk_common.skc_v6_rcv_saddr);

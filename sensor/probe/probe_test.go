@@ -1,0 +1,248 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// helperEnv makes the test binary a helper process (see TestMain).
+const helperEnv = "PROBEHUB_PROBE_HELPER"
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(helperEnv); v != "" {
+		os.Exit(helper(v))
+	}
+	os.Exit(m.Run())
+}
+
+// helper runs "opens:N:PATH": N open/close pairs of PATH.
+func helper(spec string) int {
+	var n int
+	var path string
+	if _, err := fmt.Sscanf(spec, "opens:%d:%s", &n, &path); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	for range n {
+		fd, err := unix.Open(path, unix.O_RDONLY, 0)
+		if err != nil {
+			return 1
+		}
+		unix.Close(fd)
+	}
+	return 0
+}
+
+var buffers = []struct {
+	name string
+	perf bool
+}{{"ringbuf", false}, {"perf", true}}
+
+// load loads the probe for types, or skips (fails in CI) without root.
+func load(tb testing.TB, perfBuf bool, types ...event.Type) *Probe {
+	tb.Helper()
+	testutil.RequireRoot(tb)
+	p, err := Load(context.Background(), Options{Types: types, ForcePerfBuffer: perfBuf})
+	if err != nil {
+		tb.Fatalf("load probe: %v", err)
+	}
+	tb.Cleanup(func() {
+		if st, err := p.Stats(); err == nil {
+			tb.Logf("%s: %d events, drops %d", p.Buffer(), st.Events, st.TotalDrops())
+		}
+		p.Close()
+	})
+	return p
+}
+
+// await reads events until match returns true for one, or fails after 10s.
+func await(tb testing.TB, p *Probe, what string, match func(event.Event) bool) event.Event {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		ev, err := p.Read(ctx)
+		if err != nil {
+			tb.Fatalf("no %s event: %v", what, err)
+		}
+		if match(ev) {
+			return ev
+		}
+	}
+}
+
+func TestCaptureExec(t *testing.T) {
+	for _, buf := range buffers {
+		t.Run(buf.name, func(t *testing.T) {
+			p := load(t, buf.perf, event.TypeExecve, event.TypeProcexit)
+			cmd := exec.Command("/bin/sh", "-c", "exit 7", "probehub-marker", "second arg")
+			if err := cmd.Run(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 7 {
+				t.Fatalf("run marker: %v", err)
+			}
+			pid := uint32(cmd.Process.Pid)
+			ev := await(t, p, "execve", func(ev event.Event) bool { return ev.Type == event.TypeExecve && ev.Proc.PID == pid })
+			exePath, _ := filepath.EvalSymlinks("/bin/sh")
+			want := event.Process{
+				PID: pid, TID: pid, PPID: uint32(os.Getpid()), UID: 0, EUID: 0, Comm: "sh",
+				Exe: "/bin/sh", ExePath: exePath, Args: []string{"-c", "exit 7", "probehub-marker", "second arg"},
+			}
+			got := ev.Proc
+			got.VPID, got.LoginUID, got.CgroupID, got.Cgroup, got.MntNS, got.PIDNS, got.NetNS, got.GID, got.EGID = 0, 0, 0, "", 0, 0, 0, 0, 0
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("exec event process (-want +got):\n%s", diff)
+			}
+			if f, _ := ev.Args.String("filename"); f != "/bin/sh" || ev.Res != 0 {
+				t.Errorf("filename %q res %d, want /bin/sh 0", f, ev.Res)
+			}
+			if ev.Proc.MntNS == 0 || ev.Proc.PIDNS == 0 || ev.Proc.NetNS == 0 || ev.Proc.CgroupID == 0 {
+				t.Errorf("namespaces or cgroup missing: %+v", ev.Proc)
+			}
+			exit := await(t, p, "procexit", func(ev event.Event) bool { return ev.Type == event.TypeProcexit && ev.Proc.PID == pid })
+			if exit.Proc.ExitCode != 7 {
+				t.Errorf("exit code %d, want 7", exit.Proc.ExitCode)
+			}
+		})
+	}
+}
+
+func TestCaptureOpen(t *testing.T) {
+	for _, buf := range buffers {
+		t.Run(buf.name, func(t *testing.T) {
+			p := load(t, buf.perf, event.TypeOpenat)
+			path := filepath.Join(t.TempDir(), "marker")
+			fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC, 0o640)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(fd)
+			ev := await(t, p, "openat", func(ev event.Event) bool {
+				name, _ := ev.Args.String("name")
+				return ev.Proc.PID == uint32(os.Getpid()) && name == path
+			})
+			want := event.Args{
+				{Name: "fd", Int: int64(fd)}, {Name: "dirfd", Int: unix.AT_FDCWD}, {Name: "name", Str: path, IsStr: true},
+				{Name: "flags", Int: unix.O_CREAT | unix.O_WRONLY | unix.O_CLOEXEC}, {Name: "mode", Int: 0o640},
+			}
+			if diff := cmp.Diff(want, ev.Args); diff != "" {
+				t.Errorf("openat args (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(&event.FD{Num: int64(fd), Type: 'f', Name: path}, ev.FD); diff != "" {
+				t.Errorf("openat fd (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCaptureConnect(t *testing.T) {
+	for _, buf := range buffers {
+		t.Run(buf.name, func(t *testing.T) {
+			p := load(t, buf.perf, event.TypeConnect, event.TypeAccept, event.TypeAccept4)
+			ln, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				if c, err := ln.Accept(); err == nil {
+					c.Close()
+				}
+			}()
+			c, err := net.Dial("tcp4", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, sport, _ := net.SplitHostPort(ln.Addr().String())
+			_, cport, _ := net.SplitHostPort(c.LocalAddr().String())
+			pid := uint32(os.Getpid())
+			ev := await(t, p, "connect", func(ev event.Event) bool { return ev.Type == event.TypeConnect && ev.Proc.PID == pid })
+			if a, _ := ev.Args.String("addr"); a != ln.Addr().String() {
+				t.Errorf("connect addr %q, want %s", a, ln.Addr())
+			}
+			name := "127.0.0.1:" + cport + "->127.0.0.1:" + sport
+			want := &event.FD{Num: fdArg(ev), Type: '4', Name: name, L4Proto: "tcp", CIP: "127.0.0.1", CPort: port(cport), SIP: "127.0.0.1", SPort: port(sport)}
+			if diff := cmp.Diff(want, ev.FD); diff != "" {
+				t.Errorf("connect fd (-want +got):\n%s", diff)
+			}
+			acc := await(t, p, "accept", func(ev event.Event) bool {
+				return (ev.Type == event.TypeAccept4 || ev.Type == event.TypeAccept) && ev.Proc.PID == pid && ev.Res >= 0
+			})
+			if acc.FD == nil || acc.FD.Name != name {
+				t.Errorf("accept fd %+v, want name %s", acc.FD, name)
+			}
+		})
+	}
+}
+
+func fdArg(ev event.Event) int64 { n, _ := ev.Args.Int64("fd"); return n }
+
+func port(s string) uint16 { n, _ := strconv.Atoi(s); return uint16(n) }
+
+// TestCaptureLoad opens a file 200,000 times from a helper process and logs
+// how many open events arrived and how many the probe dropped.
+func TestCaptureLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	const n = 200_000
+	p := load(t, false, event.TypeOpenat)
+	path := filepath.Join(t.TempDir(), "load")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"=opens:"+strconv.Itoa(n)+":"+path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	seen, pid := 0, uint32(cmd.Process.Pid)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var exited <-chan time.Time
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("helper: %v", err)
+			}
+			exited = time.After(time.Second) // drain what is buffered
+		default:
+		}
+		rctx, rcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		ev, err := p.Read(rctx)
+		rcancel()
+		if err == nil && ev.Proc.PID == pid && slices.Contains(ev.Args, event.Arg{Name: "name", Str: path, IsStr: true}) {
+			seen++
+		}
+		if exited != nil && (seen == n || err != nil && ctx.Err() == nil && len(exited) > 0) {
+			break
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	st, _ := p.Stats()
+	t.Logf("opens %d, events seen %d, dropped (all processes) %d", n, seen, st.TotalDrops())
+	if seen > n {
+		t.Errorf("seen %d > %d opens", seen, n)
+	}
+	if st.TotalDrops() == 0 && seen != n {
+		t.Errorf("no drops but seen %d of %d", seen, n)
+	}
+}
