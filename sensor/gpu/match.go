@@ -1,0 +1,170 @@
+package gpu
+
+import (
+	"path"
+	"strings"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// matcher is an Entry compiled for the hot path.
+type matcher struct {
+	e       *Entry
+	types   []event.Type
+	exe     set
+	numeric bool
+	comm    string
+	host    bool     // images lists "host": no container
+	images  []string // repository prefixes
+	parents []set
+}
+
+type set map[string]struct{}
+
+func newSet(items []string) set {
+	if len(items) == 0 {
+		return nil
+	}
+	s := make(set, len(items))
+	for _, it := range items {
+		s[it] = struct{}{}
+	}
+	return s
+}
+
+func (s set) has(v string) bool { _, ok := s[v]; return ok }
+
+func compile(e *Entry) *matcher {
+	m := &matcher{e: e, exe: newSet(e.Process.ExePath), comm: e.Process.Comm}
+	for _, t := range e.EvtTypes {
+		typ, _ := event.ParseType(t) // validated at load
+		m.types = append(m.types, typ)
+	}
+	if m.comm == "numeric" {
+		m.numeric, m.comm = true, ""
+	}
+	for _, img := range e.Process.Images {
+		if img == "host" {
+			m.host = true
+			continue
+		}
+		m.images = append(m.images, img)
+	}
+	for _, p := range e.Parents {
+		m.parents = append(m.parents, newSet(p.ExePath))
+	}
+	return m
+}
+
+// match reports whether ev is the entry's activity, without verification.
+func (m *matcher) match(ev *event.Event) bool {
+	return m.matchType(ev.Type) && m.matchProcess(&ev.Proc) && m.matchContainer(ev.Container) &&
+		m.matchParents(ev.Proc.Ancestors) && m.matchFiles(ev) && m.matchUser(ev)
+}
+
+func (m *matcher) matchType(t event.Type) bool {
+	for _, x := range m.types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *matcher) matchProcess(p *event.Process) bool {
+	if m.exe != nil && !m.exe.has(p.ExePath) {
+		return false
+	}
+	if m.numeric && !isNumeric(p.Comm) {
+		return false
+	}
+	return m.comm == "" || p.Comm == m.comm
+}
+
+func (m *matcher) matchContainer(c *event.Container) bool {
+	if !m.host && m.images == nil {
+		return true
+	}
+	onHost := c == nil || c.ID == "" || c.ID == "host"
+	if onHost {
+		return m.host
+	}
+	for _, img := range m.images {
+		if c.ImageRepo == img || strings.HasPrefix(c.ImageRepo, img+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *matcher) matchParents(anc []event.Ancestor) bool {
+	if len(anc) < len(m.parents) {
+		return false
+	}
+	for i, s := range m.parents {
+		if !s.has(anc[i].ExePath) {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *matcher) matchFiles(ev *event.Event) bool {
+	if len(m.e.Files) == 0 {
+		return true
+	}
+	names := fileNames(ev)
+	if len(names) == 0 {
+		return false
+	}
+	for _, n := range names {
+		if !matchAny(m.e.Files, n) {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *matcher) matchUser(ev *event.Event) bool {
+	if m.e.User == "" {
+		return true
+	}
+	_, ok := ev.Args.Int64("uid")
+	return ok
+}
+
+func matchAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// fileNames returns the paths an event acts on: fd.name, or the path
+// arguments of path-based syscalls (mknod, rename).
+func fileNames(ev *event.Event) []string {
+	if ev.FD != nil && ev.FD.Name != "" {
+		return []string{ev.FD.Name}
+	}
+	var out []string
+	for _, k := range [...]string{"path", "name", "oldpath", "newpath"} {
+		if v, ok := ev.Args.String(k); ok && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
