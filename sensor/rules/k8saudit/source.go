@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/probehub/probehub/sensor/rules"
 )
@@ -28,6 +29,7 @@ type Source struct {
 var (
 	_ rules.Source  = (*Source)(nil)
 	_ rules.Decoder = (*Source)(nil)
+	_ rules.Timer   = (*Source)(nil)
 )
 
 var table = sync.OnceValues(func() ([]rules.FieldInfo, map[string]field) {
@@ -70,4 +72,13 @@ func (s *Source) Bind(name, arg string) (rules.Accessor, rules.Kind, error) {
 		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, err)
 	}
 	return acc, kind, nil
+}
+
+// Time returns the time of ev, a *Event (the zero time for anything else).
+// It makes Source a rules.Timer: alerts carry the audit event's time.
+func (s *Source) Time(ev any) time.Time {
+	if e, ok := ev.(*Event); ok {
+		return e.time
+	}
+	return time.Time{}
 }
