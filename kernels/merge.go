@@ -1,0 +1,73 @@
+package kernels
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// merge folds n into k: empty fields of k take n's values, packages are
+// filled in, NVIDIA branches and sources are united, and the BTF source
+// becomes the better one. It reports whether k changed.
+func merge(k *Kernel, n Kernel) bool {
+	before := k.fingerprint()
+	fill(&k.Codename, n.Codename)
+	fill(&k.Version, n.Version)
+	fill(&k.Build, n.Build)
+	fill(&k.Flavour, n.Flavour)
+	fill(&k.Banner, n.Banner)
+	fillPkg(&k.Packages.Image, n.Packages.Image)
+	fillPkg(&k.Packages.Debug, n.Packages.Debug)
+	fillPkg(&k.Packages.Headers, n.Packages.Headers)
+	if btfRank(n.BTF) > btfRank(k.BTF) {
+		k.BTF = n.BTF
+	}
+	k.NVIDIA = union(k.NVIDIA, n.NVIDIA)
+	k.Sources = union(k.Sources, n.Sources)
+	return k.fingerprint() != before
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+func fillPkg(dst **Package, v *Package) {
+	if v == nil {
+		return
+	}
+	if *dst == nil {
+		p := *v
+		*dst = &p
+		return
+	}
+	d := *dst
+	if d.Name != v.Name || d.Version != v.Version {
+		return // a different package: keep the first one seen
+	}
+	fill(&d.URL, v.URL)
+	fill(&d.SHA256, v.SHA256)
+	if d.Size == 0 {
+		d.Size = v.Size
+	}
+}
+
+func btfRank(s BTFSource) int {
+	return map[BTFSource]int{BTFBuiltin: 4, BTFHub: 3, BTFDWARF: 2, BTFNone: 1}[s]
+}
+
+// union returns the sorted, de-duplicated union of a and b.
+func union(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// fingerprint is a comparable rendering of everything merge may change.
+func (k *Kernel) fingerprint() string {
+	b, _ := json.Marshal(k)
+	return string(b)
+}

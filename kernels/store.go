@@ -1,0 +1,95 @@
+package kernels
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// CatalogFile is the catalog's file name in the data directory.
+const CatalogFile = "catalog.json"
+
+// schemaVersion is the version of the on-disk form.
+const schemaVersion = 1
+
+type catalogFile struct {
+	Schema  int      `json:"schema"`
+	Kernels []Kernel `json:"kernels"`
+}
+
+// Load reads a catalog file. A missing file is an empty catalog.
+func Load(path string) (*Catalog, error) {
+	c := New()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	var f catalogFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("parse catalog %s: %w", path, err)
+	}
+	if f.Schema != schemaVersion {
+		return nil, fmt.Errorf("catalog %s: schema %d, want %d", path, f.Schema, schemaVersion)
+	}
+	c.Add(f.Kernels...)
+	return c, nil
+}
+
+// Save writes the catalog to path atomically: a temporary file in the same
+// directory, fsynced, renamed over path, and the directory fsynced. A failure
+// leaves the old file as it was.
+func (c *Catalog) Save(path string) error {
+	b, err := json.MarshalIndent(catalogFile{Schema: schemaVersion, Kernels: c.All()}, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode catalog: %w", err)
+	}
+	return writeAtomic(path, append(b, '\n'))
+}
+
+func writeAtomic(path string, b []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".catalog-*.tmp")
+	if err != nil {
+		return fmt.Errorf("create temp catalog: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write temp catalog: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("sync temp catalog: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close temp catalog: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("chmod temp catalog: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replace catalog: %w", err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open data dir: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync data dir: %w", err)
+	}
+	return nil
+}
