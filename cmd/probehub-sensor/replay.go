@@ -1,16 +1,131 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
 
+	"github.com/probehub/probehub/sensor/rules"
 	"github.com/spf13/cobra"
 )
 
-// TODO(issue): replaced by the real command.
 func newReplayCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "replay",
-		Short: "(replay: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("replay: not implemented yet") },
+	var ruleFiles []string
+	var events string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "replay --rules FILE... --events EVENTS.jsonl",
+		Short: "Evaluate recorded events against rules and print alerts as Falco JSON",
+		Long: `replay reads recorded events, one JSON object per line, evaluates them
+against the rules and prints one Falco JSON alert per match: the way to
+test and tune rules in staging before production.
+
+Each line is detected by its shape:
+  - a syscall event, as printed by ` + "`probehub-sensor capture --json`" + `;
+  - a Kubernetes audit event (audit.k8s.io/v1, has "apiVersion" and "kind"),
+    when the k8s_audit source is built in;
+  - CloudTrail records ({"Records": [...]}) when aws_cloudtrail is built in.
+
+Examples:
+  probehub-sensor capture --json --duration 30s > events.jsonl
+  probehub-sensor replay --rules falco_rules.yaml --events events.jsonl
+  probehub-sensor replay --rules falco_rules.yaml --rules local.yaml --events - < events.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(ruleFiles) == 0 || events == "" {
+				return fmt.Errorf("replay needs --rules FILE and --events FILE (or - for stdin)")
+			}
+			var opts []rules.Option
+			if all {
+				opts = append(opts, rules.WithAllMatches())
+			}
+			e, err := newEngine(opts...)
+			if err != nil {
+				return err
+			}
+			if _, err := e.LoadFiles(ruleFiles...); err != nil {
+				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
+			}
+			in := io.Reader(os.Stdin)
+			if events != "-" {
+				f, err := os.Open(events)
+				if err != nil {
+					return fmt.Errorf("open events: %w", err)
+				}
+				defer f.Close()
+				in = f
+			}
+			return replay(cmd.Context(), e, in, cmd.OutOrStdout())
+		},
 	}
+	cmd.Flags().StringArrayVar(&ruleFiles, "rules", nil, "rules file (repeat; later files override earlier ones)")
+	cmd.Flags().StringVar(&events, "events", "", "events file (JSON lines), - for stdin")
+	cmd.Flags().BoolVar(&all, "all-matches", false, "alert on every matching rule, not only the first (rule_matching: all)")
+	return cmd
+}
+
+// replay evaluates every line of in and writes alerts to out.
+func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) error {
+	decoders := map[string]rules.Decoder{}
+	for _, s := range ruleSources() {
+		if d, ok := s.(rules.Decoder); ok {
+			decoders[s.Name()] = d
+		}
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	for line := 1; sc.Scan(); line++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data := bytes.TrimSpace(sc.Bytes())
+		if len(data) == 0 {
+			continue
+		}
+		src := sourceOf(data)
+		dec, ok := decoders[src]
+		if !ok {
+			return fmt.Errorf("events line %d: %s events need the %s source, which this build does not have", line, src, src)
+		}
+		evs, err := dec.Decode(data)
+		if err != nil {
+			return fmt.Errorf("events line %d: %w", line, err)
+		}
+		for _, ev := range evs {
+			for _, r := range e.Process(src, ev) {
+				w.Write(e.Alert(r, ev).AppendJSON(nil))
+				w.WriteByte('\n')
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	return nil
+}
+
+// sourceOf detects the source of one JSON line by its top-level keys.
+func sourceOf(data []byte) string {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) != nil {
+		return "syscall"
+	}
+	if _, ok := keys["Records"]; ok {
+		return "aws_cloudtrail"
+	}
+	_, api := keys["apiVersion"]
+	_, kind := keys["kind"]
+	if api && kind {
+		return "k8s_audit"
+	}
+	if _, ok := keys["eventSource"]; ok {
+		return "aws_cloudtrail"
+	}
+	return "syscall"
 }

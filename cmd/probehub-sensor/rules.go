@@ -1,16 +1,187 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
 
+	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/syscall"
 	"github.com/spf13/cobra"
 )
 
-// TODO(issue): replaced by the real command.
-func newRulesCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rules",
-		Short: "(rules: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("rules: not implemented yet") },
+// ruleSources are the event sources the sensor evaluates rules over. Add
+// k8s_audit and aws_cloudtrail here as their sources land.
+func ruleSources() []rules.Source {
+	return []rules.Source{syscall.New()}
+}
+
+func newEngine(extra ...rules.Option) (*rules.Engine, error) {
+	var opts []rules.Option
+	for _, s := range ruleSources() {
+		opts = append(opts, rules.WithSource(s))
 	}
+	return rules.New(append(opts, extra...)...)
+}
+
+func newRulesCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "Check and inspect Falco rules files",
+		Long: `Falco rules files (lists, macros, rules, exceptions, overrides) load
+unmodified. Files are applied in order: later files override earlier ones,
+exactly as Falco loads falco_rules.yaml, then falco_rules.local.yaml, then
+rules.d/.
+
+Examples:
+  probehub-sensor rules validate /etc/falco/falco_rules.yaml my_rules.yaml
+  probehub-sensor rules validate --json rules.yaml | jq .errors
+  probehub-sensor rules list falco_rules.yaml`,
+	}
+	cmd.AddCommand(newRulesValidateCmd(g), newRulesListCmd(g))
+	return cmd
+}
+
+type diagJSON struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
+}
+
+func toDiagJSON(ds []rules.Diag) []diagJSON {
+	out := []diagJSON{}
+	for _, d := range ds {
+		out = append(out, diagJSON{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Message: d.Msg, Code: d.Code})
+	}
+	return out
+}
+
+// errInvalidRules makes the command exit 1 after the errors were printed.
+var errInvalidRules = errors.New("rules have errors")
+
+func newRulesValidateCmd(_ *globalFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Load rules files and report every error as file:line:col: message",
+		Long: `validate loads the files in order, as the sensor would, and prints every
+error as file:line:col: message (and warnings, prefixed "warning:"). It
+exits 0 when all files load, 1 otherwise.
+
+Examples:
+  probehub-sensor rules validate falco_rules.yaml falco_rules.local.yaml
+  probehub-sensor rules validate --json rules.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := newEngine()
+			if err != nil {
+				return err
+			}
+			rep, err := e.LoadFiles(args...)
+			var le *rules.LoadError
+			if err != nil && !errors.As(err, &le) {
+				return err
+			}
+			var errs, warns []rules.Diag
+			if le != nil {
+				errs = le.Errs
+			}
+			if rep != nil {
+				warns = rep.Warnings
+			}
+			if err := printValidation(cmd.OutOrStdout(), asJSON, errs, warns, len(e.Rules())); err != nil {
+				return err
+			}
+			if len(errs) > 0 {
+				cmd.SilenceErrors = true
+				return errInvalidRules
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"valid", "rules", "errors", "warnings"} as JSON`)
+	return cmd
+}
+
+func printValidation(w io.Writer, asJSON bool, errs, warns []rules.Diag, n int) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{
+			"valid": len(errs) == 0, "rules": n, "errors": toDiagJSON(errs), "warnings": toDiagJSON(warns)})
+	}
+	for _, d := range errs {
+		fmt.Fprintln(w, d.String())
+	}
+	for _, d := range warns {
+		fmt.Fprintln(w, d.String())
+	}
+	if len(errs) == 0 {
+		_, err := fmt.Fprintf(w, "ok: %d rules loaded\n", n)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d errors\n", len(errs))
+	return err
+}
+
+type ruleJSON struct {
+	Name       string   `json:"name"`
+	Source     string   `json:"source"`
+	Priority   string   `json:"priority"`
+	Enabled    bool     `json:"enabled"`
+	EventTypes []string `json:"event_types"`
+	Tags       []string `json:"tags"`
+	Pos        string   `json:"pos"`
+}
+
+func newRulesListCmd(_ *globalFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list FILE...",
+		Short: "List the rules of rules files with source, priority, enabled and event types",
+		Long: `list loads the files (as validate does) and prints one line per rule: name,
+source, priority, enabled, and the event types the rule needs ("*" for
+every type, "-" for a source without types).
+
+Examples:
+  probehub-sensor rules list falco_rules.yaml
+  probehub-sensor rules list --json falco_rules.yaml | jq '.[] | select(.enabled)'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := newEngine()
+			if err != nil {
+				return err
+			}
+			if _, err := e.LoadFiles(args...); err != nil {
+				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
+			}
+			return printRules(cmd.OutOrStdout(), asJSON, e.Rules())
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of rules")
+	return cmd
+}
+
+func printRules(w io.Writer, asJSON bool, rs []*rules.Rule) error {
+	out := make([]ruleJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ruleJSON{Name: r.Name, Source: r.Source, Priority: r.Priority.String(), Enabled: r.Enabled,
+			EventTypes: r.EventTypes, Tags: r.Tags, Pos: r.Pos.String()})
+	}
+	if asJSON {
+		return json.NewEncoder(w).Encode(out)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tSOURCE\tPRIORITY\tENABLED\tEVENT TYPES")
+	for _, r := range out {
+		types := strings.Join(r.EventTypes, ",")
+		if types == "" {
+			types = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", r.Name, r.Source, r.Priority, r.Enabled, types)
+	}
+	return tw.Flush()
 }

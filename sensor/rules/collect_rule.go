@@ -68,10 +68,10 @@ func (c *collector) define(m *mapping, name string, old *ruleDef) {
 	if s, ok := m.str(c.d, "source"); ok {
 		r.source = s
 	}
-	if !c.set(m, r, "desc", "condition", "output", "priority", "tags", "enabled", "exceptions",
-		"capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter") {
-		return
-	}
+	// On a bad value the error is recorded and the rule still compiles, so
+	// that its other errors are reported too.
+	c.set(m, r, "desc", "condition", "output", "priority", "tags", "enabled", "exceptions",
+		"capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter")
 	if old == nil {
 		c.rules = append(c.rules, r)
 		c.ruleIdx[name] = r

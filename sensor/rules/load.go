@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"os"
+	"sort"
 )
 
 // Report is what a successful Load found besides the rules.
@@ -46,6 +47,7 @@ func (e *Engine) Load(files ...File) (*Report, error) {
 	l.unused()
 	rep := &Report{Warnings: d.warns, Plugins: c.plugins, EngineVersions: c.engine}
 	if len(d.errs) > 0 {
+		sortDiags(d.errs, files)
 		return rep, &LoadError{Errs: d.errs}
 	}
 	e.install(rules)
@@ -73,4 +75,22 @@ func (e *Engine) install(rules []*Rule) {
 		}
 	}
 	e.rules = rules
+}
+
+// sortDiags orders diagnostics by file (in load order), line and column.
+func sortDiags(ds []Diag, files []File) {
+	order := map[string]int{}
+	for i, f := range files {
+		order[f.Name] = i
+	}
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Pos, ds[j].Pos
+		if a.File != b.File {
+			return order[a.File] < order[b.File]
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 }
