@@ -1,0 +1,73 @@
+package proctable
+
+import "github.com/probehub/probehub/sensor/event"
+
+// Enrich fills the event's process context from the table: what the kernel
+// event lacks (exe path, argv, cwd, tty, session, login uid of processes
+// seen only through /proc), the ancestor chain, and user and group names.
+// Fields the event already carries win.
+func (t *Table) Enrich(ev *event.Event) {
+	p := &ev.Proc
+	t.mu.RLock()
+	if e, ok := t.procs[p.PID]; ok {
+		fillFromEntry(p, e)
+	}
+	p.Ancestors = t.ancestorsLocked(p.PPID, p.Ancestors[:0])
+	t.mu.RUnlock()
+	if t.o.Users != nil {
+		if p.User == "" {
+			p.User = t.o.Users.User(p.UID)
+		}
+		if p.Group == "" {
+			p.Group = t.o.Users.Group(p.GID)
+		}
+	}
+}
+
+func fillFromEntry(p *event.Process, e *Entry) {
+	if p.Exe == "" {
+		p.Exe = e.Exe
+	}
+	if p.ExePath == "" {
+		p.ExePath = e.ExePath
+	}
+	if p.Args == nil {
+		p.Args = e.Args
+	}
+	if p.Cwd == "" {
+		p.Cwd = e.Cwd
+	}
+	if p.PPID == 0 {
+		p.PPID = e.PPID
+	}
+	if p.SID == 0 {
+		p.SID = e.SID
+	}
+	if p.VPID == 0 {
+		p.VPID = e.VPID
+	}
+	if p.TTY == 0 {
+		p.TTY = e.TTY
+	}
+	if p.Start.IsZero() {
+		p.Start = e.Start
+	}
+	if p.Cgroup == "" {
+		p.Cgroup = e.Cgroup
+	}
+}
+
+func (t *Table) ancestorsLocked(ppid uint32, out []event.Ancestor) []event.Ancestor {
+	for pid := ppid; pid != 0 && len(out) < t.o.MaxAncestors; {
+		e, ok := t.procs[pid]
+		if !ok {
+			break
+		}
+		out = append(out, event.Ancestor{PID: e.PID, Name: e.Comm, Exe: e.Exe, ExePath: e.ExePath, Args: e.Args})
+		if e.PPID == pid {
+			break
+		}
+		pid = e.PPID
+	}
+	return out
+}

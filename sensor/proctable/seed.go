@@ -1,0 +1,149 @@
+package proctable
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Seed adds every process found under procRoot (normally /proc; a
+// DaemonSet passes the host's). Processes that vanish while being read are
+// skipped. It returns the number added.
+func (t *Table) Seed(ctx context.Context, procRoot string) (int, error) {
+	dirs, err := os.ReadDir(procRoot)
+	if err != nil {
+		return 0, fmt.Errorf("seed process table: %w", err)
+	}
+	boot := bootTime(procRoot)
+	n := 0
+	for _, d := range dirs {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		pid, err := strconv.ParseUint(d.Name(), 10, 32)
+		if err != nil {
+			continue
+		}
+		e, err := ReadProc(procRoot, uint32(pid), boot)
+		if err != nil {
+			continue
+		}
+		t.Put(e)
+		n++
+	}
+	return n, nil
+}
+
+// ReadProc reads one process's entry from procRoot/PID.
+func ReadProc(procRoot string, pid uint32, boot time.Time) (Entry, error) {
+	dir := filepath.Join(procRoot, strconv.FormatUint(uint64(pid), 10))
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return Entry{}, fmt.Errorf("read process %d: %w", pid, err)
+	}
+	e := Entry{PID: pid}
+	if err := parseStat(stat, &e, boot); err != nil {
+		return Entry{}, fmt.Errorf("process %d: %w", pid, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil && len(b) > 0 {
+		argv := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		e.Exe, e.Args = argv[0], argv[1:]
+	}
+	e.ExePath, _ = os.Readlink(filepath.Join(dir, "exe"))
+	e.ExePath = strings.TrimSuffix(e.ExePath, " (deleted)")
+	e.Cwd, _ = os.Readlink(filepath.Join(dir, "cwd"))
+	if b, err := os.ReadFile(filepath.Join(dir, "loginuid")); err == nil {
+		if v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32); err == nil {
+			e.LoginUID = uint32(v)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
+		e.UID, e.GID = statusIDs(b)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "cgroup")); err == nil {
+		e.Cgroup = unifiedCgroup(b)
+	}
+	return e, nil
+}
+
+// parseStat reads comm, ppid, session, tty and start time from
+// /proc/PID/stat; comm may contain spaces and parentheses.
+func parseStat(b []byte, e *Entry, boot time.Time) error {
+	open, closing := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if open < 0 || closing < open {
+		return fmt.Errorf("malformed stat")
+	}
+	e.Comm = string(b[open+1 : closing])
+	f := strings.Fields(string(b[closing+1:]))
+	if len(f) < 20 { // state ppid pgrp session tty_nr … starttime is field 22 overall
+		return fmt.Errorf("short stat: %d fields", len(f))
+	}
+	ppid, _ := strconv.ParseUint(f[1], 10, 32)
+	sid, _ := strconv.ParseUint(f[3], 10, 32)
+	tty, _ := strconv.ParseUint(f[4], 10, 32)
+	e.PPID, e.SID, e.TTY = uint32(ppid), uint32(sid), uint32(tty)
+	if ticks, err := strconv.ParseUint(f[19], 10, 64); err == nil && !boot.IsZero() {
+		e.Start = boot.Add(time.Duration(ticks) * time.Second / 100) // USER_HZ
+	}
+	return nil
+}
+
+func statusIDs(b []byte) (uid, gid uint32) {
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseUint(f[1], 10, 32) // effective id
+		switch k {
+		case "Uid":
+			uid = uint32(n)
+		case "Gid":
+			gid = uint32(n)
+		}
+	}
+	return uid, gid
+}
+
+// unifiedCgroup returns the cgroup v2 path ("0::/path"), or on a v1-only
+// host the path of the first controller that names one.
+func unifiedCgroup(b []byte) string {
+	var first string
+	for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[0] == "0" && parts[1] == "" {
+			return parts[2]
+		}
+		if first == "" && parts[2] != "/" {
+			first = parts[2]
+		}
+	}
+	return first
+}
+
+func bootTime(procRoot string) time.Time {
+	b, err := os.ReadFile(filepath.Join(procRoot, "stat"))
+	if err != nil {
+		return time.Time{}
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
+			if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return time.Unix(s, 0)
+			}
+		}
+	}
+	return time.Time{}
+}

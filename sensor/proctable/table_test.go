@@ -1,0 +1,128 @@
+package proctable
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+func ev(typ event.Type, pid, ppid uint32, comm string, res int64) *event.Event {
+	return &event.Event{Type: typ, Time: time.Now(), Res: res, Proc: event.Process{PID: pid, TID: pid, PPID: ppid, Comm: comm}}
+}
+
+func TestLifecycleAndAncestors(t *testing.T) {
+	tab := New(Options{Grace: time.Millisecond})
+	tab.Put(Entry{PID: 1, Comm: "systemd", ExePath: "/usr/lib/systemd/systemd"})
+	tab.Put(Entry{PID: 100, PPID: 1, Comm: "containerd", ExePath: "/usr/bin/containerd"})
+	// containerd forks 200, which execs a shell, which forks 300 that execs cat.
+	tab.Observe(ev(event.TypeClone, 100, 1, "containerd", 200))
+	e := ev(event.TypeExecve, 200, 100, "bash", 0)
+	e.Proc.Exe, e.Proc.ExePath, e.Proc.Args = "bash", "/usr/bin/bash", []string{"-c", "cat /etc/shadow"}
+	tab.Observe(e)
+	tab.Observe(ev(event.TypeClone, 200, 100, "bash", 300))
+	e = ev(event.TypeExecve, 300, 200, "cat", 0)
+	e.Proc.ExePath, e.Proc.Args = "/usr/bin/cat", []string{"/etc/shadow"}
+	tab.Observe(e)
+
+	open := ev(event.TypeOpenat, 300, 200, "cat", 3)
+	tab.Enrich(open)
+	var names []string
+	for _, a := range open.Proc.Ancestors {
+		names = append(names, a.Name)
+	}
+	if want := []string{"bash", "containerd", "systemd"}; !slices.Equal(names, want) {
+		t.Errorf("ancestors %v, want %v", names, want)
+	}
+	if open.Proc.ExePath != "/usr/bin/cat" || !slices.Equal(open.Proc.Args, []string{"/etc/shadow"}) {
+		t.Errorf("enriched proc %+v", open.Proc)
+	}
+	if open.Proc.Ancestors[0].ExePath != "/usr/bin/bash" {
+		t.Errorf("parent exepath %q", open.Proc.Ancestors[0].ExePath)
+	}
+
+	// Exit: kept for the grace period, then evicted.
+	tab.Observe(ev(event.TypeProcexit, 300, 200, "cat", 0))
+	if _, ok := tab.Get(300); !ok {
+		t.Fatal("exited process evicted before its grace period")
+	}
+	time.Sleep(5 * time.Millisecond)
+	tab.Observe(ev(event.TypeProcexit, 200, 100, "bash", 0))
+	if _, ok := tab.Get(300); ok {
+		t.Error("exited process still present after its grace period")
+	}
+}
+
+func TestThreadCloneAddsNoProcess(t *testing.T) {
+	tab := New(Options{})
+	e := ev(event.TypeClone, 10, 1, "java", 11)
+	e.Args = event.Args{{Name: "flags", Int: 0x10000 | 0x100}}
+	tab.Observe(e)
+	if _, ok := tab.Get(11); ok {
+		t.Error("a thread became a process")
+	}
+}
+
+func TestCapacityBound(t *testing.T) {
+	tab := New(Options{Capacity: 100})
+	for pid := uint32(1); pid <= 1000; pid++ {
+		tab.Observe(ev(event.TypeOpenat, pid, 1, "x", 3))
+	}
+	if n := tab.Len(); n > 100 {
+		t.Errorf("table holds %d entries, capacity 100", n)
+	}
+	if tab.Evicted() < 900 {
+		t.Errorf("evicted %d, want ≥ 900", tab.Evicted())
+	}
+}
+
+// TestSeedFromRealProc reads this machine's /proc and finds a child the test
+// started, with its argv, exe path and parent.
+func TestSeedFromRealProc(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	tab := New(Options{})
+	n, err := tab.Seed(context.Background(), "/proc")
+	if err != nil || n < 2 {
+		t.Fatalf("Seed: %d, %v", n, err)
+	}
+	e, ok := tab.Get(uint32(cmd.Process.Pid))
+	if !ok {
+		t.Fatal("child not in table")
+	}
+	self, _ := os.Executable()
+	if e.Comm != "sleep" || e.Exe != "sleep" || !slices.Equal(e.Args, []string{"30"}) || filepath.Base(e.ExePath) != "sleep" ||
+		e.PPID != uint32(os.Getpid()) || e.Start.IsZero() {
+		t.Errorf("entry %+v (test binary %s)", e, self)
+	}
+}
+
+func TestUsers(t *testing.T) {
+	dir := t.TempDir()
+	pw, gr := filepath.Join(dir, "passwd"), filepath.Join(dir, "group")
+	os.WriteFile(pw, []byte("root:x:0:0:root:/root:/bin/bash\n# comment\nnvidia-persistenced:x:107:112::/nonexistent:/usr/sbin/nologin\n"), 0o644)
+	os.WriteFile(gr, []byte("root:x:0:\nvideo:x:44:\n"), 0o644)
+	u, err := LoadUsers(pw, gr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.User(107) != "nvidia-persistenced" || u.Group(44) != "video" || u.User(5) != "" {
+		t.Errorf("lookups: %q %q %q", u.User(107), u.Group(44), u.User(5))
+	}
+}
+
+func FuzzParseStat(f *testing.F) {
+	f.Add([]byte("1234 (my (weird) comm) S 1 1234 1234 34816 1234 4194560 100 0 0 0 0 0 0 0 20 0 1 0 12345 0 0"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var e Entry
+		_ = parseStat(b, &e, time.Unix(0, 0))
+	})
+}

@@ -1,0 +1,67 @@
+package proctable
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Users maps uids and gids to names from a passwd and a group file (the
+// host's, for a DaemonSet). Reload swaps the maps atomically.
+type Users struct {
+	passwd, group string
+	m             atomic.Pointer[idNames]
+}
+
+type idNames struct{ users, groups map[uint32]string }
+
+// LoadUsers reads passwd and group files (e.g. /etc/passwd, /etc/group).
+func LoadUsers(passwd, group string) (*Users, error) {
+	u := &Users{passwd: passwd, group: group}
+	return u, u.Reload()
+}
+
+// Reload rereads both files.
+func (u *Users) Reload() error {
+	users, err := readIDFile(u.passwd, 2)
+	if err != nil {
+		return err
+	}
+	groups, err := readIDFile(u.group, 2)
+	if err != nil {
+		return err
+	}
+	u.m.Store(&idNames{users: users, groups: groups})
+	return nil
+}
+
+// User returns the name of uid, or "" when unknown.
+func (u *Users) User(uid uint32) string { return u.m.Load().users[uid] }
+
+// Group returns the name of gid, or "" when unknown.
+func (u *Users) Group(gid uint32) string { return u.m.Load().groups[gid] }
+
+func readIDFile(path string, idField int) (map[uint32]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	out := map[uint32]string{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ":")
+		if len(f) <= idField || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if id, err := strconv.ParseUint(f[idField], 10, 32); err == nil {
+			if _, dup := out[uint32(id)]; !dup {
+				out[uint32(id)] = f[0]
+			}
+		}
+	}
+	return out, nil
+}
