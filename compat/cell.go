@@ -10,7 +10,7 @@ import (
 // cells joins verdicts, artifacts and runs by kernel × probe version.
 type cells struct {
 	verdicts  map[cellKey]Verdict
-	artifacts map[cellKey]Artifact
+	artifacts map[cellKey][]Artifact
 	runs      map[cellKey][]api.Run
 }
 
@@ -22,7 +22,7 @@ func (c cells) result(k Kernel, p string) api.ProbeResult {
 	ck := cellKey{k.Key, p}
 	r := api.ProbeResult{Probe: p, Evidence: newestFirst(c.runs[ck])}
 	v, built := c.verdicts[ck]
-	a, published := c.artifacts[ck]
+	a, published, other := pickArtifact(c.artifacts[ck], k.Banner)
 	if published {
 		r.Artifact = &api.Artifact{Ref: a.Ref, Digest: a.Digest, BTFSHA256: v.BTFSHA256}
 	}
@@ -38,8 +38,22 @@ func (c cells) result(k Kernel, p string) api.ProbeResult {
 	default:
 		r.Status, r.Reasons = api.Unknown, v.Reasons
 	}
+	if other {
+		r.Reasons = append(slices.Clip(r.Reasons), "an artifact is published for this release, but built from another banner: not offered")
+	}
 	r.Features = v.Features
 	return r
+}
+
+// pickArtifact returns the artifact built from banner (any, when the
+// catalog has no banner); other reports artifacts for other banners only.
+func pickArtifact(as []Artifact, banner string) (a Artifact, ok, other bool) {
+	for _, a := range as {
+		if banner == "" || a.Banner == "" || a.Banner == banner {
+			return a, true, false
+		}
+	}
+	return Artifact{}, false, len(as) > 0
 }
 
 // newestFirst sorts runs by time, newest first, then by id.

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"context"
 	"time"
 
 	"github.com/probehub/probehub/compat/api"
@@ -8,7 +9,7 @@ import (
 )
 
 const (
-	jammyBanner = "Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023"
+	jammyBanner  = "Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023"
 	debianBanner = "Linux version 6.1.0-18-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"
 	centosBanner = "Linux version 3.10.0-1160.el7.x86_64 (mockbuild@kbuilder.bsys.centos.org) (gcc version 4.8.5 20150623 (Red Hat 4.8.5-44) (GCC) ) #1 SMP Mon Oct 19 16:18:59 UTC 2020"
 )
@@ -56,11 +57,16 @@ func fixture() *Static {
 			artifact(jammy, "v0.2.0", "0101"),
 			artifact(jammy, "v0.10.0", "0202"),
 			artifact(centos, "v0.2.0", "0303"),
+			{Key: cloud, Banner: "Linux version 6.1.0-18-cloud-amd64 (someone@else) #1 SMP", Probe: "v0.10.0", Ref: "ghcr.io/probehub/btf@sha256:0404", Digest: "sha256:0404"},
 		},
 		RunList: []api.Run{
-			{ID: "m-1", Kernel: jammy.String(), Probe: "v0.10.0", Time: t0, Booted: true, Loaded: 5, Probes: 5, Detects: 12, Expects: 12},
-			{ID: "m-2", Kernel: jammy.String(), Probe: "v0.10.0", Time: t0.Add(time.Hour), Booted: true, Loaded: 5, Probes: 5, Detects: 11, Expects: 12, Error: "missed: shell in container"},
+			{ID: "m-1", Kernel: jammy.String(), Probe: "v0.10.0", Time: t0, OK: true, Booted: true, Loaded: true, Detects: 12, Expects: 12, BTF: "builtin"},
+			{ID: "m-2", Kernel: jammy.String(), Probe: "v0.10.0", Time: t0.Add(time.Hour), Booted: true, Loaded: true, Detects: 11, Expects: 12, BTF: "builtin", Error: "detections: missed shell in container"},
 			{ID: "m-3", Kernel: "not/a/key/../..", Probe: "v0.10.0", Time: t0},
 		},
 	}
 }
+
+var fixedNow = time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
+
+func t0ctx() context.Context { return context.Background() }

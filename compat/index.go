@@ -42,7 +42,7 @@ func buildIndex(ctx context.Context, src Sources, now time.Time) (*index, error)
 		return nil, err
 	}
 	verdicts := make(map[cellKey]Verdict, len(vs))
-	artifacts := make(map[cellKey]Artifact, len(as))
+	artifacts := make(map[cellKey][]Artifact, len(as))
 	runs := make(map[cellKey][]api.Run)
 	probeSet := map[string]bool{}
 	for _, v := range vs {
@@ -50,7 +50,9 @@ func buildIndex(ctx context.Context, src Sources, now time.Time) (*index, error)
 		probeSet[v.Probe] = true
 	}
 	for _, a := range as {
-		artifacts[cellKey{normalizeKey(a.Key), a.Probe}] = a
+		ck := cellKey{normalizeKey(a.Key), a.Probe}
+		a.Banner = strings.TrimSpace(a.Banner)
+		artifacts[ck] = append(artifacts[ck], a)
 		probeSet[a.Probe] = true
 	}
 	for _, r := range rs {
@@ -72,7 +74,7 @@ func buildIndex(ctx context.Context, src Sources, now time.Time) (*index, error)
 		ix.add(k, c)
 	}
 	slices.SortFunc(ix.entries, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
-	ix.summary = ix.summarize(len(artifacts), runs)
+	ix.summary = ix.summarize()
 	return ix, nil
 }
 
@@ -136,7 +138,7 @@ func (ix *index) add(k Kernel, c cells) {
 	}
 }
 
-func (ix *index) summarize(artifacts int, runs map[cellKey][]api.Run) []api.Probe {
+func (ix *index) summarize() []api.Probe {
 	out := make([]api.Probe, len(ix.probes))
 	for i, p := range ix.probes {
 		s := api.Probe{Version: p}

@@ -29,6 +29,7 @@ type Verdict struct {
 // Artifact is a published artifact of one kernel × probe version.
 type Artifact struct {
 	Key    kernels.Key
+	Banner string // the banner of the kernel it was built from; empty when unknown
 	Probe  string
 	Ref    string // repository@digest
 	Digest string // manifest digest, sha256:...
