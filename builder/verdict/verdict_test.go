@@ -1,0 +1,129 @@
+package verdict
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/probehub/probehub/builder/minimize"
+)
+
+const object = "../minimize/testdata/core.o"
+
+func optionalLoop(p string) bool { return p == "core_sys_exit_loop" }
+
+func hostSpec(t *testing.T) *btf.Spec {
+	t.Helper()
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no /sys/kernel/btf/vmlinux")
+	}
+	s, err := btf.LoadSpec("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// brokenSpec is the minimized host BTF with task_struct.pid renamed and no
+// syscall functions: a relocation and a tracepoint that fail.
+func brokenSpec(t *testing.T, o *minimize.Object, full *btf.Spec) *btf.Spec {
+	t.Helper()
+	res, err := o.Minimize(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := btf.LoadSpecFromReader(bytes.NewReader(res.BTF))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var task *btf.Struct
+	if err := s.TypeByName("task_struct", &task); err != nil {
+		t.Fatal(err)
+	}
+	for i := range task.Members {
+		if task.Members[i].Name == "pid" {
+			task.Members[i].Name = "pid_renamed"
+		}
+	}
+	var types []btf.Type
+	for typ := range s.All() {
+		types = append(types, typ)
+	}
+	b, err := btf.NewBuilder(types[1:], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := b.Marshal(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestJudge(t *testing.T) {
+	o, err := minimize.LoadObject(object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := hostSpec(t)
+	broken := brokenSpec(t, o, full)
+	for _, tc := range []struct {
+		desc    string
+		target  *btf.Spec
+		release string
+		want    Status
+		reasons []string // substrings, one per expected reason
+	}{
+		{"this kernel", full, "6.18.0", Supported, nil},
+		{"no BTF", nil, "6.18.0", Unknown, []string{"no BTF source"}},
+		{"5.10: optional bpf_loop program disabled", full, "5.10.0-28-amd64", Supported,
+			[]string{"older than helper bpf_loop"}},
+		{"4.15: raw tracepoints and global data missing", full, "4.15.0-20-generic", Unsupported,
+			[]string{"older than global data", "older than program type RawTracepoint"}},
+		{"renamed field, missing syscall", broken, "6.18.0", Unsupported,
+			[]string{"byte_off of task_struct.pid", "no btf_trace_sys_enter"}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			v := Judge(Input{Object: o, Target: tc.target, Release: tc.release, Arch: "x86_64", Optional: optionalLoop})
+			if v.Status != tc.want {
+				t.Errorf("status %s, want %s: %v", v.Status, tc.want, v.Reasons)
+			}
+			all := ""
+			for _, r := range v.Reasons {
+				all += r.String() + "\n"
+			}
+			for _, s := range tc.reasons {
+				if !strings.Contains(all, s) {
+					t.Errorf("no reason mentions %q; reasons:\n%s", s, all)
+				}
+			}
+			if tc.reasons == nil && len(v.Reasons) > 0 {
+				t.Errorf("unexpected reasons:\n%s", all)
+			}
+			t.Logf("%s:\n%s", v.Status, all)
+		})
+	}
+}
+
+func TestSelect(t *testing.T) {
+	o, err := minimize.LoadObject(object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := hostSpec(t)
+	variants := []Variant{{"ringbuf", o}, {"perfbuf", o}}
+	i, v := Select(variants, Input{Target: full, Release: "6.1.0", Arch: "x86_64"})
+	if i != 0 || v.Status != Supported {
+		t.Fatalf("Select = %d %s", i, v.Status)
+	}
+	i, v = Select(variants, Input{Target: full, Release: "5.10.0", Arch: "x86_64"})
+	if i != -1 || v.Status != Unsupported {
+		t.Fatalf("Select on 5.4 with every program required = %d %s", i, v.Status)
+	}
+}
