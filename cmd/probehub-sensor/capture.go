@@ -1,16 +1,163 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/spf13/cobra"
+
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/probe"
 )
 
-// TODO(issue): replaced by the real command.
+type captureFlags struct {
+	json     bool
+	syscalls string
+	duration time.Duration
+	perf     bool
+	btf      string
+}
+
 func newCaptureCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "capture",
-		Short: "(capture: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("capture: not implemented yet") },
+	f := &captureFlags{}
+	cmd := &cobra.Command{
+		Use:   "capture [--json] [--syscalls execve,openat,...] [--duration 5s] [--perf-buffer]",
+		Short: "Print raw kernel events from the eBPF probe (root)",
+		Long: `capture loads the CO-RE probe, attaches it and prints one event per line
+until --duration passes or it is interrupted. With --json each line is the
+event's JSON form, exactly what ` + "`probehub-sensor replay --events`" + ` reads.
+Loss counters (records the kernel could not buffer) go to stderr at exit.
+
+The probe uses the running kernel's BTF (/sys/kernel/btf/vmlinux) unless
+--btf names a BTF file (e.g. a minimized one from ` + "`probehub btf`" + `). It sends
+records through a BPF ring buffer (Linux 5.8+), or a perf buffer on older
+kernels or with --perf-buffer.
+
+Examples:
+  sudo probehub-sensor capture --duration 5s
+  sudo probehub-sensor capture --json --syscalls execve,procexit,connect > events.jsonl
+  sudo probehub-sensor capture --json --perf-buffer --btf 6.1.0-18-amd64.btf`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCapture(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.json, "json", false, "one JSON object per event (the form replay --events reads)")
+	fl.StringVar(&f.syscalls, "syscalls", "", "comma-separated event types to capture (default: all supported)")
+	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until interrupted)")
+	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
+	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
+	return cmd
+}
+
+func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) error {
+	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid())}
+	if f.syscalls != "" {
+		types, err := probe.ParseTypes(f.syscalls)
+		if err != nil {
+			return err
+		}
+		opts.Types = types
+	}
+	if f.btf != "" {
+		spec, err := btf.LoadSpec(f.btf)
+		if err != nil {
+			return fmt.Errorf("load BTF %s: %w", f.btf, err)
+		}
+		opts.KernelTypes = spec
+	}
+	if f.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.duration)
+		defer cancel()
+	}
+	p, err := probe.Load(ctx, opts)
+	if err != nil {
+		return captureHint(err)
+	}
+	defer p.Close()
+	err = printEvents(ctx, p, f.json, stdout)
+	if st, serr := p.Stats(); serr == nil {
+		fmt.Fprintf(stderr, "capture: %d events via %s, dropped %d (per CPU %v, perf lost %d), malformed %d\n",
+			st.Events, p.Buffer(), st.TotalDrops(), st.Drops, st.Lost, st.Malformed)
+	}
+	return err
+}
+
+func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, stdout io.Writer) error {
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	for {
+		ev, err := p.Read(ctx)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, probe.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			err = enc.Encode(ev)
+		} else {
+			_, err = fmt.Fprintln(w, humanLine(ev))
+		}
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			return fmt.Errorf("write event: %w", err)
+		}
+	}
+}
+
+// humanLine renders an event compactly: time comm(pid:tid) type res args [fd].
+func humanLine(ev event.Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s(%d:%d) %s res=%d", ev.Time.Format("15:04:05.000000"), ev.Proc.Comm, ev.Proc.PID, ev.Proc.TID, ev.Type, ev.Res)
+	for _, a := range ev.Args {
+		if a.IsStr {
+			fmt.Fprintf(&b, " %s=%q", a.Name, a.Str)
+		} else {
+			fmt.Fprintf(&b, " %s=%d", a.Name, a.Int)
+		}
+	}
+	if ev.Proc.ExePath != "" {
+		fmt.Fprintf(&b, " exepath=%s argv=%q", ev.Proc.ExePath, append([]string{ev.Proc.Exe}, ev.Proc.Args...))
+	}
+	if ev.Type == event.TypeProcexit {
+		fmt.Fprintf(&b, " exit_code=%d", ev.Proc.ExitCode)
+	}
+	if ev.FD != nil {
+		fmt.Fprintf(&b, " fd.name=%s", ev.FD.Name)
+	}
+	return b.String()
+}
+
+// captureHint turns load errors into one line saying what to do.
+func captureHint(err error) error {
+	switch {
+	case errors.Is(err, probe.ErrUnknownType):
+		return err
+	case errors.Is(err, probe.ErrPermission):
+		return errors.New("capture needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE): run it with sudo")
+	case errors.Is(err, probe.ErrTracefs):
+		return fmt.Errorf("tracefs is not mounted and could not be mounted: run `mount -t tracefs nodev /sys/kernel/tracing` (%v)", err)
+	case errors.Is(err, ebpf.ErrNotSupported):
+		return fmt.Errorf("this kernel is too old or has no BTF: capture needs Linux 5.8+ with /sys/kernel/btf/vmlinux, or --btf FILE (%v)", err)
+	}
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("the kernel's verifier rejected the probe (wrong --btf for this kernel?): %v", ve)
+	}
+	return err
 }
