@@ -1,0 +1,52 @@
+package crawler_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/kernels/crawler"
+)
+
+func TestSharedFile(t *testing.T) {
+	p := testutil.SharedData(t, "kernel-crawler_x86_64_ubuntu_only_2022-10-03.json")
+	ks, err := (&crawler.File{Path: p}).Kernels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := kernels.New()
+	_, _, invalid := c.Add(ks...)
+	if invalid != 0 || c.Len() < 2686 {
+		t.Fatalf("%d kernels (%d invalid) from 2686 records", c.Len(), invalid)
+	}
+	for _, tc := range []struct {
+		desc string
+		key  kernels.Key
+		want string // build
+	}{
+		{"HWE 5.4 on bionic is the real generic release", kernels.Key{Distro: "ubuntu", VersionID: "18.04", Arch: "x86_64", Release: "5.4.0-128-generic"}, "144~18.04.1"},
+		{"the same release on focal is another kernel", kernels.Key{Distro: "ubuntu", VersionID: "20.04", Arch: "x86_64", Release: "5.4.0-128-generic"}, "144"},
+		{"lowlatency from an HWE record", kernels.Key{Distro: "ubuntu", VersionID: "18.04", Arch: "x86_64", Release: "5.4.0-128-lowlatency"}, "144~18.04.1"},
+		{"nvidia flavour", kernels.Key{Distro: "ubuntu", VersionID: "22.04", Arch: "x86_64", Release: "5.15.0-1006-nvidia"}, "6"},
+		{"oem-5.10 without ~ is focal", kernels.Key{Distro: "ubuntu", VersionID: "20.04", Arch: "x86_64", Release: "5.10.0-1057-oem"}, ""},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			k, ok := c.Get(tc.key)
+			if !ok {
+				t.Fatalf("%s not in catalog", tc.key)
+			}
+			if tc.want != "" && k.Build != tc.want {
+				t.Errorf("build %q, want %q", k.Build, tc.want)
+			}
+		})
+	}
+	for _, k := range c.All() {
+		if k.Flavour == "" || k.Codename == "" {
+			t.Errorf("%s: flavour %q codename %q", k.Key, k.Flavour, k.Codename)
+		}
+	}
+	if n := len(c.Filter(kernels.Filter{Flavour: "nvidia"})); n != 3 {
+		t.Errorf("%d nvidia kernels, want 3", n)
+	}
+}
