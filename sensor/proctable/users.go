@@ -65,3 +65,13 @@ func readIDFile(path string, idField int) (map[uint32]string, error) {
 	}
 	return out, nil
 }
+
+// Names returns a copy of the uid → user name map.
+func (u *Users) Names() map[uint32]string {
+	m := u.m.Load().users
+	out := make(map[uint32]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,269 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/probehub/probehub/sensor/container"
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/gpu"
+	"github.com/probehub/probehub/sensor/output"
+	"github.com/probehub/probehub/sensor/proctable"
+	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
+)
+
+// Config configures an Agent. Zero values mean the defaults stated.
+type Config struct {
+	Rules RulesConfig
+	// HostRoot is where the host's / is visible (a DaemonSet mounts it at
+	// /host). Default "/".
+	HostRoot string
+	// Router delivers alerts. Required.
+	Router *output.Router
+	// GPU, when set, suppresses verified GPU-driver noise.
+	GPU *gpu.Filter
+	// Containers, when set, adds runtime metadata (image, pod, namespace)
+	// to container events; it must not block (see container.Cache).
+	Containers ContainerMetadata
+	// RateLimit is alerts per second per rule (0: unlimited), with bursts of
+	// RateBurst (default 1). Denied alerts are summarised every minute.
+	RateLimit float64
+	RateBurst int
+	// Registry receives the metrics. Default: a private registry.
+	Registry prometheus.Registerer
+	// Logger for reloads and summaries. Default: discard.
+	Logger *slog.Logger
+}
+
+// ContainerMetadata fills a container's runtime metadata from its full id.
+// It returns false when nothing is known (yet).
+type ContainerMetadata interface {
+	Lookup(id string, c *event.Container) bool
+}
+
+// Agent evaluates events and emits alerts. HandleSyscall must be called from
+// one goroutine (the capture loop); HandleAudit from any.
+type Agent struct {
+	cfg     Config
+	log     *slog.Logger
+	mu      sync.Mutex // the engine evaluates one event at a time
+	engine  *rules.Engine
+	types   atomic.Pointer[[]event.Type]
+	table   *proctable.Table
+	users   *proctable.Users
+	metrics *Metrics
+	limit   *limiter
+	stats   func() (drops, malformed uint64)
+}
+
+// New loads the rules (failing on any error) and the host's users.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Router == nil {
+		return nil, errors.New("agent: a Router is required")
+	}
+	if cfg.HostRoot == "" {
+		cfg.HostRoot = "/"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	a := &Agent{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	users, err := proctable.LoadUsers(filepath.Join(cfg.HostRoot, "etc/passwd"), filepath.Join(cfg.HostRoot, "etc/group"))
+	if err != nil {
+		a.log.Warn("user and group names unavailable", "err", err)
+	} else {
+		a.users = users
+	}
+	a.table = proctable.New(proctable.Options{Users: users})
+	if err := a.Reload(); err != nil {
+		return nil, err
+	}
+	a.metrics = newMetrics(cfg.Registry, a.dropsMetric, a.malformedMetric)
+	return a, nil
+}
+
+// Table is the agent's process table (seed it before capture starts).
+func (a *Agent) Table() *proctable.Table { return a.table }
+
+// SetProbeStats lets the metrics read the probe's loss counters.
+func (a *Agent) SetProbeStats(f func() (drops, malformed uint64)) { a.stats = f }
+
+func (a *Agent) dropsMetric() float64 {
+	if a.stats == nil {
+		return 0
+	}
+	d, _ := a.stats()
+	return float64(d)
+}
+
+func (a *Agent) malformedMetric() float64 {
+	if a.stats == nil {
+		return 0
+	}
+	_, m := a.stats()
+	return float64(m)
+}
+
+// Reload rebuilds the engine from the configured rules and swaps it in. On
+// any error the running rules stay and the error says why.
+func (a *Agent) Reload() error {
+	var names map[uint32]string
+	if a.users != nil {
+		_ = a.users.Reload()
+		names = a.users.Names()
+	}
+	e, rep, err := NewEngine(a.cfg.Rules, names)
+	if err != nil {
+		if a.metrics != nil {
+			a.metrics.Reloads.WithLabelValues("failed").Inc()
+		}
+		return fmt.Errorf("load rules: %w", err)
+	}
+	for _, w := range rep.Warnings {
+		a.log.Warn("rules warning", "diag", w.String())
+	}
+	a.mu.Lock()
+	a.engine = e
+	a.mu.Unlock()
+	types := captureTypes(e)
+	a.types.Store(&types)
+	if a.metrics != nil {
+		a.metrics.Reloads.WithLabelValues("ok").Inc()
+	}
+	return nil
+}
+
+// SyscallTypes are the event types to capture: what the enabled syscall
+// rules need plus the lifecycle events that keep the process table.
+func (a *Agent) SyscallTypes() []event.Type { return *a.types.Load() }
+
+func captureTypes(e *rules.Engine) []event.Type {
+	seen := map[event.Type]bool{}
+	out := []event.Type{}
+	add := func(t event.Type) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, t := range []event.Type{event.TypeExecve, event.TypeExecveat, event.TypeClone, event.TypeClone3,
+		event.TypeFork, event.TypeVfork, event.TypeProcexit} {
+		add(t)
+	}
+	for _, n := range e.EventTypes("syscall") {
+		if t, err := event.ParseType(n); err == nil {
+			add(t)
+		}
+	}
+	return out
+}
+
+// HandleSyscall keeps the process table, enriches ev and evaluates it.
+func (a *Agent) HandleSyscall(ev *event.Event) {
+	a.table.Observe(ev)
+	a.table.Enrich(ev)
+	a.enrichContainer(ev)
+	a.metrics.Events.WithLabelValues("syscall", ev.Type.String()).Inc()
+	a.evaluate("syscall", ev, ev, namespaceOf(ev))
+}
+
+// HandleAudit evaluates one decoded Kubernetes audit event.
+func (a *Agent) HandleAudit(ev *k8saudit.Event) {
+	a.metrics.Events.WithLabelValues(k8saudit.SourceName, "audit").Inc()
+	a.evaluate(k8saudit.SourceName, ev, nil, ev.Namespace())
+}
+
+// AuditMalformed counts an undecodable audit body.
+func (a *Agent) AuditMalformed() { a.metrics.AuditMalformed.Inc() }
+
+func namespaceOf(ev *event.Event) string {
+	if ev.Container != nil {
+		return ev.Container.Namespace
+	}
+	return ""
+}
+
+func (a *Agent) enrichContainer(ev *event.Event) {
+	if ev.Container != nil {
+		return
+	}
+	ref := container.FromCgroup(ev.Proc.Cgroup)
+	c := &event.Container{ID: ref.ShortID(), PodUID: ref.PodUID}
+	if ref.ID != "" && a.cfg.Containers != nil && !a.cfg.Containers.Lookup(ref.ID, c) {
+		a.metrics.EnrichMisses.WithLabelValues("container").Inc()
+	}
+	ev.Container = c
+}
+
+func (a *Agent) evaluate(source string, ev any, sev *event.Event, ns string) {
+	a.mu.Lock()
+	matches := a.engine.Process(source, ev)
+	if len(matches) == 0 {
+		a.mu.Unlock()
+		return
+	}
+	alerts := make([]rules.Alert, 0, len(matches))
+	for _, r := range matches {
+		alerts = append(alerts, a.engine.Alert(r, ev))
+	}
+	a.mu.Unlock()
+	for _, al := range alerts {
+		a.emit(al, sev, ns)
+	}
+}
+
+func (a *Agent) emit(al rules.Alert, sev *event.Event, ns string) {
+	rule := al.Rule.Name
+	if a.cfg.GPU != nil && sev != nil {
+		if d := a.cfg.GPU.Suppress(rule, sev); d.Suppressed {
+			a.metrics.Suppressed.WithLabelValues(rule, d.Entry).Inc()
+			return
+		}
+	}
+	if !a.limit.allow(rule, time.Now()) {
+		a.metrics.RateLimited.WithLabelValues(rule).Inc()
+		return
+	}
+	pri := al.Rule.Priority.String()
+	a.metrics.Alerts.WithLabelValues(rule, pri).Inc()
+	a.cfg.Router.Deliver(output.Message{Rule: rule, Priority: pri, Source: al.Rule.Source, Namespace: ns,
+		Text: al.Output, JSON: al.AppendJSON(nil)})
+}
+
+// Summaries logs the rate-limit summary and exports output counters every
+// interval until ctx ends.
+func (a *Agent) Summaries(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.exportOutputStats()
+			for rule, n := range a.limit.drain() {
+				a.log.Info("rate limit dropped alerts", "rule", rule, "dropped", n, "interval", interval.String())
+			}
+		}
+	}
+}
+
+func (a *Agent) exportOutputStats() {
+	for name, s := range a.cfg.Router.Stats() {
+		a.metrics.OutputSent.WithLabelValues(name).Set(float64(s.Sent))
+		a.metrics.OutputErrors.WithLabelValues(name).Set(float64(s.Failed))
+		a.metrics.OutputDropped.WithLabelValues(name).Set(float64(s.Dropped))
+	}
+}

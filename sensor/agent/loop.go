@@ -1,0 +1,76 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// EventReader is the capture side: probe.Probe satisfies it.
+type EventReader interface {
+	Read(ctx context.Context) (event.Event, error)
+}
+
+// RunCapture feeds events from r to HandleSyscall until ctx ends or r is
+// closed (a clean end) or fails.
+func (a *Agent) RunCapture(ctx context.Context, r EventReader) error {
+	for {
+		ev, err := r.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, os.ErrClosed) || errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		}
+		a.HandleSyscall(&ev)
+	}
+}
+
+// WatchRules reloads the rules on a signal from hup or when a rules file
+// changes (checked every poll). A failed reload keeps the running rules and
+// is logged with its reasons.
+func (a *Agent) WatchRules(ctx context.Context, hup <-chan os.Signal, poll time.Duration) {
+	last := a.rulesStamp()
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		why := ""
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			why = "SIGHUP"
+		case <-t.C:
+			if s := a.rulesStamp(); s != last {
+				last, why = s, "rules changed"
+			}
+		}
+		if why == "" {
+			continue
+		}
+		if err := a.Reload(); err != nil {
+			a.log.Error("rules reload failed; keeping the running rules", "trigger", why, "err", err)
+			continue
+		}
+		a.log.Info("rules reloaded", "trigger", why, "capture_types", len(a.SyscallTypes()))
+	}
+}
+
+// rulesStamp summarises the rules files' names, sizes and mtimes.
+func (a *Agent) rulesStamp() string {
+	files, err := ExpandPaths(a.cfg.Rules.Paths)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	s := ""
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			s += f + "|" + st.ModTime().String() + "|" + strconv.FormatInt(st.Size(), 10) + ";"
+		}
+	}
+	return s
+}

@@ -1,0 +1,120 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
+	"github.com/probehub/probehub/sensor/rules/syscall"
+)
+
+// RulesConfig says which rules to load and how to evaluate them.
+type RulesConfig struct {
+	// Paths are rules files or directories (their *.yaml and *.yml files, in
+	// name order), loaded in order: later files override earlier ones.
+	Paths []string
+	// Extra are rules files given as bytes (built-in rules), loaded last.
+	Extra []rules.File
+	// MinPriority drops rules below this priority. Default: debug (all).
+	MinPriority rules.Priority
+	// AllMatches alerts every matching rule, not only the first.
+	AllMatches bool
+	// Disabled and Enabled name rules to switch off or on after loading.
+	Disabled, Enabled []string
+	// Hostname is the alerts' hostname field.
+	Hostname string
+}
+
+// ExpandPaths lists the rules files of files and directories.
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("rules path: %w", err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, fmt.Errorf("rules dir: %w", err)
+		}
+		var names []string
+		for _, e := range ents {
+			if !e.IsDir() && (strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+				names = append(names, filepath.Join(p, e.Name()))
+			}
+		}
+		sort.Strings(names)
+		out = append(out, names...)
+	}
+	return out, nil
+}
+
+// NewEngine builds and loads a rule engine with the syscall and k8s_audit
+// sources. The error lists every problem as file:line:col: message.
+func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Report, error) {
+	opts := []rules.Option{
+		rules.WithSource(syscall.New(syscall.WithUsers(users))),
+		rules.WithSource(&k8saudit.Source{}),
+		rules.WithMinPriority(c.MinPriority),
+	}
+	if c.Hostname != "" {
+		opts = append(opts, rules.WithHostname(c.Hostname))
+	}
+	if c.AllMatches {
+		opts = append(opts, rules.WithAllMatches())
+	}
+	e, err := rules.New(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := ExpandPaths(c.Paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []rules.File
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read rules: %w", err)
+		}
+		all = append(all, rules.File{Name: f, Data: b})
+	}
+	all = append(all, c.Extra...)
+	if t := toggles(c.Enabled, c.Disabled); t != nil {
+		all = append(all, *t)
+	}
+	rep, err := e.Load(all...)
+	if err != nil {
+		return nil, rep, err
+	}
+	return e, rep, nil
+}
+
+// toggles is a generated rules file that switches rules on or off the way a
+// user's local rules file does (override: {enabled: replace}).
+func toggles(on, off []string) *rules.File {
+	if len(on)+len(off) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	item := func(name string, enabled bool) {
+		fmt.Fprintf(&b, "- rule: %s\n  enabled: %v\n  override:\n    enabled: replace\n", yamlQuote(name), enabled)
+	}
+	for _, n := range off {
+		item(n, false)
+	}
+	for _, n := range on {
+		item(n, true)
+	}
+	return &rules.File{Name: "<command line --enable/--disable>", Data: []byte(b.String())}
+}
+
+func yamlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
