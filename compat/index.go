@@ -117,7 +117,7 @@ func (ix *index) add(k Kernel, c cells) {
 	}
 	k.Banner = strings.TrimSpace(k.Banner)
 	if k.Flavour == "" {
-		k.Flavour = flavourOf(k.Key.Release)
+		k.Flavour = kernels.FlavourOf(k.Key.Release)
 	}
 	e := &entry{kernel: k, key: k.Key.String()}
 	e.view = api.Kernel{

@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -22,18 +21,6 @@ func normalizeArch(a string) string {
 func normalizeKey(k kernels.Key) kernels.Key {
 	k.Arch = normalizeArch(k.Arch)
 	return k
-}
-
-// flavourRe splits a distro release into version-ABI and flavour:
-// 5.15.0-91-generic → generic, 6.1.0-18-cloud-amd64 → cloud-amd64.
-var flavourRe = regexp.MustCompile(`^\d+\.\d+(?:\.\d+)?-[0-9.]+-([a-z][a-z0-9-]*)$`)
-
-// flavourOf returns the flavour of a release, or "" when it has none.
-func flavourOf(release string) string {
-	if m := flavourRe.FindStringSubmatch(release); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // compareVersions orders version strings naturally: digit runs compare as

@@ -88,11 +88,15 @@ func nvidiaAnswer(driver string, branches []string) *api.Nvidia {
 	return n
 }
 
-// normalizeBranch turns "550" and "r550" into "R550".
+// normalizeBranch turns "550", "r550" and "550-server" into "R550".
 func normalizeBranch(s string) string {
 	s = strings.TrimPrefix(strings.ToUpper(s), "R")
-	if s == "" {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 {
 		return ""
 	}
-	return "R" + s
+	return "R" + s[:n]
 }
