@@ -55,6 +55,7 @@ type Filter struct {
 	log      *slog.Logger
 	off      atomic.Bool
 	files    fileChecker
+	recent   ttlCache // verification results by (kind, key)
 	users    userCache
 	counters map[counterKey]*atomic.Uint64
 }
@@ -141,7 +142,7 @@ func (f *Filter) Suppress(rule string, ev *event.Event) Decision {
 	if bs == nil {
 		return Decision{Reason: fmt.Sprintf("no GPU profile for driver %s (branch %s)", snap.Facts.DriverVersion, snap.Branch)}
 	}
-	why := "no " + string(snap.Branch) + " profile entry matches"
+	why := ""
 	for _, m := range bs.byRule[rule] {
 		if !m.match(ev) {
 			continue
@@ -152,20 +153,24 @@ func (f *Filter) Suppress(rule string, ev *event.Event) Decision {
 		}
 		why = fmt.Sprintf("entry %s matched but verification failed: %v", m.e.Name, err)
 	}
+	if why == "" {
+		why = "no " + string(snap.Branch) + " profile entry matches"
+	}
 	return Decision{Reason: why}
 }
 
 func (f *Filter) suppressed(rule, entry string, ev *event.Event, snap *nvidia.Snapshot) Decision {
 	f.counters[counterKey{rule, entry}].Add(1)
-	reason := "verified against NVML driver " + snap.Facts.DriverVersion
 	if f.log != nil {
 		f.log.LogAttrs(context.Background(), slog.LevelInfo, "gpu filter suppressed alert",
 			slog.String("rule", rule), slog.String("entry", entry),
 			slog.Uint64("pid", uint64(ev.Proc.PID)), slog.String("exepath", ev.Proc.ExePath),
 			slog.String("driver", snap.Facts.DriverVersion))
 	}
-	return Decision{Suppressed: true, Entry: entry, Reason: reason}
+	return Decision{Suppressed: true, Entry: entry, Reason: verifiedReason}
 }
+
+const verifiedReason = "matched and verified against NVML facts and the installed driver files"
 
 func orDefault(s, def string) string {
 	if s == "" {

@@ -17,6 +17,8 @@ type matcher struct {
 	host    bool     // images lists "host": no container
 	images  []string // repository prefixes
 	parents []set
+	exact   set      // files without glob characters
+	globs   []string // the others
 }
 
 type set map[string]struct{}
@@ -53,6 +55,15 @@ func compile(e *Entry) *matcher {
 	for _, p := range e.Parents {
 		m.parents = append(m.parents, newSet(p.ExePath))
 	}
+	var exact []string
+	for _, g := range e.Files {
+		if strings.ContainsAny(g, "*?[\\") {
+			m.globs = append(m.globs, g)
+		} else {
+			exact = append(exact, g)
+		}
+	}
+	m.exact = newSet(exact)
 	return m
 }
 
@@ -118,7 +129,7 @@ func (m *matcher) matchFiles(ev *event.Event) bool {
 		return false
 	}
 	for _, n := range names {
-		if !matchAny(m.e.Files, n) {
+		if !m.exact.has(n) && !matchAny(m.globs, n) {
 			return false
 		}
 	}

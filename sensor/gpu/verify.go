@@ -32,7 +32,7 @@ func (f *Filter) verify(m *matcher, bs *branchSet, ev *event.Event, snap *nvidia
 		}
 	}
 	if v.DriverLibs {
-		if err := f.verifyDriverLibs(snap); err != nil {
+		if err := f.recent.do(libsKey{snap.Facts.DriverVersion}, func() error { return f.verifyDriverLibs(snap) }); err != nil {
 			return err
 		}
 	}
@@ -43,7 +43,8 @@ func (f *Filter) verify(m *matcher, bs *branchSet, ev *event.Event, snap *nvidia
 		return fmt.Errorf("pid %d is not in NVML's process list", ev.Proc.PID)
 	}
 	if m.e.User != "" {
-		return f.verifyUser(m.e.User, ev)
+		uid, _ := ev.Args.Int64("uid") // matchUser checked presence
+		return f.recent.do(userKey{m.e.User, uid}, func() error { return f.verifyUser(m.e.User, uid) })
 	}
 	return nil
 }
@@ -61,14 +62,29 @@ func (f *Filter) verifyBinary(b BinarySpec, ev *event.Event, snap *nvidia.Snapsh
 	if b.Embeds == "driver_version" {
 		version = snap.Facts.DriverVersion
 	}
-	full := f.resolve(b.Root, exe)
-	if err := f.files.check(full, version); err != nil {
+	check := func() error { return f.files.check(f.resolve(b.Root, exe), version) }
+	if err := f.recent.do(binKey{b.Root, exe, version}, check); err != nil {
 		return err
 	}
 	if n == 0 && ev.Container != nil && ev.Container.ID != "" && ev.Container.ID != "host" {
-		return f.sameFileLive(ev.Proc.PID, exe, full)
+		live := func() error { return f.sameFileLive(ev.Proc.PID, exe, f.resolve(b.Root, exe)) }
+		return f.recent.do(liveKey{ev.Proc.PID, exe}, live)
 	}
 	return nil
+}
+
+type binKey struct{ root, exe, version string }
+
+type liveKey struct {
+	pid uint32
+	exe string
+}
+
+type libsKey struct{ version string }
+
+type userKey struct {
+	name string
+	uid  int64
 }
 
 // libDirs are where distributions and the driver container install
@@ -110,7 +126,8 @@ func (f *Filter) verifyModule(bs *branchSet, ev *event.Event, snap *nvidia.Snaps
 	if !bs.modules.has(name) {
 		return fmt.Errorf("module %q is not a %s driver module", name, bs.profile.Branch)
 	}
-	return f.files.check(f.resolve("driver", ev.FD.Name), snap.Facts.DriverVersion)
+	mod, version := ev.FD.Name, snap.Facts.DriverVersion
+	return f.recent.do(binKey{"driver", mod, version}, func() error { return f.files.check(f.resolve("driver", mod), version) })
 }
 
 // verifyDevices checks that every /dev/nvidiaN the event names is a GPU
@@ -129,8 +146,7 @@ func verifyDevices(ev *event.Event, snap *nvidia.Snapshot) error {
 	return nil
 }
 
-func (f *Filter) verifyUser(name string, ev *event.Event) error {
-	uid, _ := ev.Args.Int64("uid") // matchUser checked presence
+func (f *Filter) verifyUser(name string, uid int64) error {
 	passwd := f.resolve("driver", "/etc/passwd")
 	want, err := f.users.lookup(passwd, name)
 	if err != nil {
