@@ -5,7 +5,9 @@ import "strings"
 // catalog lists the cloudtrail plugin's fields, then json.*/jevt.* and evt.*.
 func catalog() []field {
 	w := func(get func(*wire) text) func(*Record) text { return func(r *Record) text { return get(&r.w) } }
-	q := func(get func(*requestParams) text) func(*Record) text { return func(r *Record) text { return get(&r.req) } }
+	q := func(get func(*requestParams) text) func(*Record) text {
+		return func(r *Record) text { return get(&r.req) }
+	}
 	fs := []field{
 		scalar("ct.id", "The unique ID of the cloudtrail event (eventID)", w(func(x *wire) text { return x.EventID })),
 		scalar("ct.error", "The error code of the event; missing when there was no error", w(func(x *wire) text { return x.ErrorCode })),
@@ -116,4 +118,3 @@ func ec2Name(r *Record) (string, bool) {
 	}
 	return "", false
 }
-
