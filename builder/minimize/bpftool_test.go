@@ -53,4 +53,3 @@ func compareWithBpftool(tb testing.TB, o *Object, btfPath string) {
 	}
 	tb.Logf("%s: ours %d bytes / %d types, bpftool %d bytes", btfPath, len(res.BTF), res.Types, len(theirs))
 }
-

@@ -58,7 +58,7 @@ func realBTF(tb testing.TB, k realKernel) string {
 }
 
 // oracleTargets are the running kernel's BTF and the three real kernels.
-func oracleTargets(t *testing.T) map[string]func(testing.TB) string {
+func oracleTargets(_ *testing.T) map[string]func(testing.TB) string {
 	m := map[string]func(testing.TB) string{"host": hostBTF}
 	for _, k := range realKernels {
 		m[k.desc] = func(tb testing.TB) string { return realBTF(tb, k) }

@@ -1,0 +1,133 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/probehub/probehub/builder/verdict"
+	"github.com/probehub/probehub/kernels"
+)
+
+const testObject = "../minimize/testdata/core.o"
+
+func hostBTFCopy(t testing.TB, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Skipf("no kernel BTF: %v", err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func key(release string) kernels.Key {
+	return kernels.Key{Distro: "debian", VersionID: "12", Arch: "x86_64", Release: release}
+}
+
+func testConfig(t *testing.T, out string) Config {
+	t.Helper()
+	obj, err := os.ReadFile(testObject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	bad := filepath.Join(in, "garbage.btf")
+	os.WriteFile(bad, []byte("not BTF at all"), 0o644)
+	return Config{
+		Out:      out,
+		Variants: []Variant{{Name: "default", Object: obj}},
+		Optional: func(p string) bool { return p == "core_sys_exit_loop" },
+		Jobs:     2,
+		Inputs: []Input{
+			{Key: key("6.18.0-1-amd64"), Path: hostBTFCopy(t, in, "a.btf")},
+			{Key: key("5.10.0-28-amd64"), Path: hostBTFCopy(t, in, "b.btf")},
+			{Key: key("4.19.0-26-amd64"), Path: hostBTFCopy(t, in, "c.btf")},
+			{Key: key("5.4.0-1-nobtf")},
+			{Key: key("6.1.0-9-amd64"), Path: bad},
+		},
+	}
+}
+
+func TestRun(t *testing.T) {
+	out := t.TempDir()
+	cfg := testConfig(t, out)
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(s)
+	want := map[string]verdict.Status{
+		"6.18.0-1-amd64": verdict.Supported, "5.10.0-28-amd64": verdict.Supported,
+		"4.19.0-26-amd64": verdict.Unsupported, "5.4.0-1-nobtf": verdict.Unknown, "6.1.0-9-amd64": verdict.Unknown,
+	}
+	for rel, st := range want {
+		r, err := ReadResult(out, key(rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != st {
+			t.Errorf("%s: %s, want %s: %v", rel, r.Status, st, r.Verdict.Reasons)
+		}
+		_, statErr := os.Stat(filepath.Join(out, KernelDir(r.Kernel), MinBTFFile))
+		if (r.MinBTF != "") != (statErr == nil) || (r.BTFSHA256 != "") != (r.MinBTF != "") {
+			t.Errorf("%s: min_btf %q but file: %v", rel, r.MinBTF, statErr)
+		}
+	}
+	if s.Failed != 1 || s.Built != 4 || s.Total != 5 {
+		t.Errorf("summary %+v", s)
+	}
+	if _, err := os.Stat(filepath.Join(out, ProbePath(s.Results[0].ProbeSHA256))); err != nil {
+		t.Errorf("probe object not kept: %v", err)
+	}
+	ix, err := ReadIndex(out)
+	if err != nil || len(ix.Kernels) != 5 {
+		t.Fatalf("index: %v %+v", err, ix)
+	}
+
+	// Nothing changed: everything but the failed kernel is up to date.
+	s2, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Cached != 4 || s2.Built != 0 {
+		t.Errorf("rerun: %+v", s2)
+	}
+
+	// Another probe object: everything is redone.
+	cfg.Variants = append(cfg.Variants, Variant{Name: "other", Object: cfg.Variants[0].Object})
+	s3, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.Cached != 0 {
+		t.Errorf("rerun with new probes: %+v", s3)
+	}
+}
+
+func TestShard(t *testing.T) {
+	in := []Input{{Key: key("b")}, {Key: key("a")}, {Key: key("c")}}
+	got := shard(in, 1, 2)
+	if len(got) != 1 || got[0].Key.Release != "b" {
+		t.Fatalf("shard 1/2 = %+v", got)
+	}
+}
+
+func TestReleaseFromFileName(t *testing.T) {
+	for name, want := range map[string]string{
+		"linux-image-6.1.0-56-cloud-amd64-unsigned_6.1.192-2_amd64.deb":        "6.1.0-56-cloud-amd64",
+		"linux-image-6.12.95+deb12-amd64-unsigned_6.12.95-1~bpo12+1_amd64.deb": "6.12.95+deb12-amd64",
+		"linux-image-5.15.0-50-generic_5.15.0-50.56_amd64.deb":                 "5.15.0-50-generic",
+		"/x/ubuntu/20.04/x86_64/5.4.0-100-generic.btf.tar.xz":                  "5.4.0-100-generic",
+		"vmlinuz-6.1.0-18-amd64":                                               "6.1.0-18-amd64",
+		"vmlinux":                                                              "",
+	} {
+		if got := ReleaseFromFileName(name); got != want {
+			t.Errorf("ReleaseFromFileName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package build
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/probehub/probehub/kernels"
+)
+
+// Input is one kernel to build.
+type Input struct {
+	// Key identifies the kernel. An empty Release is taken from the
+	// extracted banner (such an input is always extracted again).
+	Key    kernels.Key
+	Banner string // the known banner, if any
+	// Path is the kernel's .deb, vmlinuz, vmlinux, raw BTF or btfhub
+	// .btf.tar.xz. With neither Path nor Fetch the kernel has no BTF source
+	// and its verdict is unknown.
+	Path string
+	// Fetch, when set and Path is empty, returns the path of the input,
+	// e.g. after downloading the kernel's package into a cache.
+	Fetch func(ctx context.Context) (string, error)
+}
+
+var (
+	debName    = regexp.MustCompile(`^linux-image-(?:unsigned-)?(\d[^_]*?)(?:-unsigned|-dbg|-dbgsym)?_`)
+	btfName    = regexp.MustCompile(`^(\d.*?)\.btf(?:\.tar\.xz)?$`)
+	vmlinuzNam = regexp.MustCompile(`^vmlinu[xz]-(\d.*)$`)
+)
+
+// ReleaseFromFileName returns the `uname -r` a kernel file's name carries:
+// linux-image-6.1.0-18-amd64-unsigned_6.1.76-1_amd64.deb → 6.1.0-18-amd64,
+// 5.15.0-50-generic.btf(.tar.xz) → 5.15.0-50-generic, vmlinuz-6.1.0-18-amd64
+// → 6.1.0-18-amd64. It returns "" when the name says nothing.
+func ReleaseFromFileName(path string) string {
+	base := filepath.Base(path)
+	for _, re := range []*regexp.Regexp{debName, btfName, vmlinuzNam} {
+		if m := re.FindStringSubmatch(base); m != nil {
+			return strings.TrimSpace(m[1])
+		}
+	}
+	return ""
+}

@@ -1,0 +1,89 @@
+package build
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/probehub/probehub/builder/verdict"
+)
+
+// Summary is what a run did.
+type Summary struct {
+	Total     int                    `json:"total"`
+	Built     int                    `json:"built"`  // judged and minimized in this run
+	Cached    int                    `json:"cached"` // up to date already
+	Failed    int                    `json:"failed"` // the build itself failed (see Reasons)
+	ByStatus  map[verdict.Status]int `json:"by_status"`
+	Reasons   []ReasonCount          `json:"reasons,omitempty"` // why kernels are not supported, most common first
+	ElapsedMS float64                `json:"elapsed_ms"`
+	Results   []Result               `json:"-"`
+}
+
+// ReasonCount is a reason and how many kernels it applies to.
+type ReasonCount struct {
+	Reason  string   `json:"reason"`
+	Kernels int      `json:"kernels"`
+	Example []string `json:"example,omitempty"` // up to three kernel keys
+}
+
+func summarize(results []Result, cached []bool, elapsed time.Duration) *Summary {
+	s := &Summary{Total: len(results), ByStatus: map[verdict.Status]int{}, Results: results,
+		ElapsedMS: float64(elapsed.Microseconds()) / 1000}
+	counts := map[string]*ReasonCount{}
+	for i, r := range results {
+		s.ByStatus[r.Status]++
+		switch {
+		case cached[i]:
+			s.Cached++
+		case r.Error != "":
+			s.Failed++
+		default:
+			s.Built++
+		}
+		if r.Status == verdict.Supported {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, re := range r.Verdict.Reasons {
+			if re.Optional || seen[re.String()] {
+				continue
+			}
+			seen[re.String()] = true
+			rc := counts[re.String()]
+			if rc == nil {
+				rc = &ReasonCount{Reason: re.String()}
+				counts[re.String()] = rc
+			}
+			rc.Kernels++
+			if len(rc.Example) < 3 {
+				rc.Example = append(rc.Example, r.Kernel.String())
+			}
+		}
+	}
+	for _, rc := range counts {
+		s.Reasons = append(s.Reasons, *rc)
+	}
+	slices.SortFunc(s.Reasons, func(a, b ReasonCount) int {
+		return cmp.Or(b.Kernels-a.Kernels, strings.Compare(a.Reason, b.Reason))
+	})
+	return s
+}
+
+// String is the human summary: counts per status, then the reasons.
+func (s *Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d kernels: %d supported, %d unsupported, %d unknown (%d built, %d up to date, %d failed) in %.1fs\n",
+		s.Total, s.ByStatus[verdict.Supported], s.ByStatus[verdict.Unsupported], s.ByStatus[verdict.Unknown],
+		s.Built, s.Cached, s.Failed, s.ElapsedMS/1000)
+	for i, r := range s.Reasons {
+		if i == 10 {
+			fmt.Fprintf(&b, "  … and %d more reasons (see --json)\n", len(s.Reasons)-10)
+			break
+		}
+		fmt.Fprintf(&b, "  %4d × %s (e.g. %s)\n", r.Kernels, r.Reason, strings.Join(r.Example, ", "))
+	}
+	return b.String()
+}
