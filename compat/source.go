@@ -95,3 +95,20 @@ func (s *Static) Runs(context.Context) ([]api.Run, error) { return s.RunList, ni
 func StaticSources(s *Static) Sources {
 	return Sources{Catalog: s, Verdicts: s, Artifacts: s, Evidence: s}
 }
+
+// VerdictSources reads several verdict sources in order; for the same
+// kernel and probe version a later source's verdict wins.
+type VerdictSources []Verdicts
+
+// Verdicts concatenates every source's verdicts.
+func (vs VerdictSources) Verdicts(ctx context.Context) ([]Verdict, error) {
+	var out []Verdict
+	for _, v := range vs {
+		got, err := v.Verdicts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
