@@ -20,7 +20,7 @@ import (
 
 type serveFlags struct {
 	listen, registry, tokenFile, buildDir, matrixDir, buildCommand string
-	refresh                                                          time.Duration
+	refresh                                                        time.Duration
 }
 
 func newServeCmd(g *globalFlags) *cobra.Command {
