@@ -12,9 +12,6 @@ import (
 	"github.com/probehub/probehub/nvidia"
 )
 
-// DefaultLibrary is the library Open loads: the driver's soname.
-const DefaultLibrary = "libnvidia-ml.so.1"
-
 // Source reads facts from an NVML library. It initializes NVML on first use
 // and keeps it initialized until Close. Safe for concurrent use.
 type Source struct {
