@@ -2,9 +2,11 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -144,15 +146,10 @@ func kernelManifest(a *KernelArtifact, meta Meta) (Manifest, []blob, error) {
 	return m, append([]blob{config}, layers...), err
 }
 
-// putArtifact uploads blobs (skipping those present), the manifest under
-// tag, and its signature.
+// putArtifact uploads blobs (stores skip those they have: the shared probe
+// object), the manifest under tag, and its signature.
 func putArtifact(ctx context.Context, s Store, tag string, m Manifest, blobs []blob, o PublishOptions) error {
-	for _, b := range blobs { // stores skip blobs they have (the shared probe)
-		if _, err := s.PutBlob(ctx, b.data); err != nil {
-			return err
-		}
-	}
-	if err := s.PutManifest(ctx, tag, m); err != nil {
+	if err := putManifest(ctx, s, tag, m, blobs); err != nil {
 		return err
 	}
 	if o.Signer == nil {
@@ -163,6 +160,43 @@ func putArtifact(ctx context.Context, s Store, tag string, m Manifest, blobs []b
 		ref = reference(s)
 	}
 	return Sign(ctx, s, o.Signer, ref, m.Digest)
+}
+
+// putManifest uploads blobs then the manifest. When the registry reports a
+// blob it does not know (two publishers committed the same blob at once), it
+// uploads the blobs again and retries.
+func putManifest(ctx context.Context, w Writer, tag string, m Manifest, blobs []blob) error {
+	for _, b := range blobs {
+		if _, err := w.PutBlob(ctx, b.data); err != nil {
+			return err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		err := w.PutManifest(ctx, tag, m)
+		r, ok := w.(*Remote)
+		if err == nil || !errors.Is(err, errBlobUnknown) || !ok || attempt == 5 {
+			return err
+		}
+		if err := sleep(ctx, time.Duration(attempt)*20*time.Millisecond); err != nil {
+			return err
+		}
+		for _, b := range blobs {
+			if err := r.reupload(ctx, b.data); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // reference is the docker-reference of a store's signatures.

@@ -23,12 +23,18 @@ type Remote struct {
 	repo   name.Repository
 	puller *remote.Puller
 	pusher *remote.Pusher
+	opts   []remote.Option
 }
 
 var _ Store = (*Remote)(nil)
 
 // RemoteOption configures OpenRemote.
 type RemoteOption func(*remoteOptions)
+
+// errBlobUnknown reports a manifest PUT refused because the registry does
+// not (yet) know a blob it references: distribution 2.8 can lose the race
+// when two clients commit the same blob at once.
+var errBlobUnknown = errors.New("manifest references an unknown blob")
 
 type remoteOptions struct {
 	transport http.RoundTripper
@@ -85,7 +91,7 @@ func OpenRemote(ref string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Remote{repo: repo, puller: puller, pusher: pusher}, nil
+	return &Remote{repo: repo, puller: puller, pusher: pusher, opts: ropts}, nil
 }
 
 func (r *Remote) String() string { return r.repo.Name() }
@@ -204,6 +210,9 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrNotFound, err)
 		}
 		for _, d := range terr.Errors {
+			if d.Code == transport.ManifestBlobUnknownErrorCode {
+				return fmt.Errorf("%w: %w", errBlobUnknown, err)
+			}
 			switch d.Code {
 			case transport.ManifestUnknownErrorCode, transport.BlobUnknownErrorCode, transport.NameUnknownErrorCode:
 				return fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -214,4 +223,15 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrDigestMismatch, err)
 	}
 	return err
+}
+
+// reupload uploads a blob with a fresh writer (HEAD first), bypassing the
+// pusher's memory of blobs it already uploaded.
+func (r *Remote) reupload(ctx context.Context, data []byte) error {
+	l := static.NewLayer(data, types.OCILayer)
+	opts := append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
+	if err := remote.WriteLayer(r.repo, l, opts...); err != nil {
+		return fmt.Errorf("upload blob: %w", classify(err))
+	}
+	return nil
 }

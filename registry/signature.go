@@ -40,12 +40,7 @@ func Sign(ctx context.Context, w Writer, s *sign.Signer, ref string, h v1.Hash) 
 	if err != nil {
 		return err
 	}
-	for _, b := range []blob{config, layer} {
-		if _, err := w.PutBlob(ctx, b.data); err != nil {
-			return err
-		}
-	}
-	return w.PutManifest(ctx, SignatureTag(h), m)
+	return putManifest(ctx, w, SignatureTag(h), m, []blob{config, layer})
 }
 
 // Verify checks that some signature at h's signature tag was made by v over

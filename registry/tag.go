@@ -20,8 +20,9 @@ import (
 //	signature         sha256-<hex>.sig (cosign's tag scheme)
 //
 // Each field is escaped so that the tag stays within the OCI tag grammar
-// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127} and decodes back: "_" becomes "_u", "+"
-// becomes "_p", "~" becomes "_t"; "__" separates fields. A kernel tag longer
+// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127} and decodes back: "+" becomes "_p", "~"
+// becomes "_t", and "_" becomes "_u" when it ends the field or precedes one
+// of "_+~upth" (so "x86_64" stays readable); "__" separates fields. A kernel tag longer
 // than 128 characters is cut to 110 and ends in "_h" plus 16 hex digits of
 // the SHA-256 of the full form; such a tag does not decode by itself
 // (ErrTagHashed): the key is read from the artifact's config and must encode
@@ -104,6 +105,9 @@ func ParseKernelTag(tag string) (string, kernels.Key, error) {
 	if _, err := ParseVersion(fields[0]); err != nil {
 		return "", kernels.Key{}, fmt.Errorf("parse kernel tag %q: %w: %w", tag, ErrBadTag, err)
 	}
+	if back, _ := KernelTag(fields[0], k); back != tag {
+		return "", kernels.Key{}, fmt.Errorf("parse kernel tag %q: not canonical (want %q): %w", tag, back, ErrBadTag)
+	}
 	return fields[0], k, nil
 }
 
@@ -126,9 +130,26 @@ func escapeVersion(v string) (string, error) {
 	return escape(v), nil
 }
 
-var escapes = strings.NewReplacer("_", "_u", "+", "_p", "~", "_t")
-
-func escape(s string) string { return escapes.Replace(s) }
+func escape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			b.WriteString("_p")
+		case '~':
+			b.WriteString("_t")
+		case '_':
+			if i+1 == len(s) || strings.IndexByte("_+~upth", s[i+1]) >= 0 {
+				b.WriteString("_u")
+			} else {
+				b.WriteByte('_')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // unescapeFields splits an escaped tag at "__" and undoes the escapes; hashed
 // reports a trailing "_h" hash suffix.
@@ -146,6 +167,9 @@ func unescapeFields(tag string) ([]string, bool, error) {
 		}
 		i++
 		switch tag[i] {
+		default: // a plain "_" before an ordinary character
+			cur.WriteByte('_')
+			cur.WriteByte(tag[i])
 		case '_':
 			fields = append(fields, cur.String())
 			cur.Reset()
@@ -161,8 +185,6 @@ func unescapeFields(tag string) ([]string, bool, error) {
 				return nil, false, fmt.Errorf("bad hash suffix: %w", ErrBadTag)
 			}
 			return nil, true, nil
-		default:
-			return nil, false, fmt.Errorf("unknown escape _%c: %w", tag[i], ErrBadTag)
 		}
 	}
 	return append(fields, cur.String()), false, nil

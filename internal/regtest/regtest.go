@@ -53,7 +53,12 @@ func (r *Registry) start(tb testing.TB, bin, dir string) error {
 		return err
 	}
 	cmd := exec.Command(bin, "serve", cfg)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	logf, err := os.Create(filepath.Join(dir, "registry.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", bin, err)
 	}
@@ -68,6 +73,9 @@ func (r *Registry) start(tb testing.TB, bin, dir string) error {
 	tb.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
+		if tb.Failed() {
+			tb.Logf("docker-registry log: %s", logf.Name())
+		}
 	})
 	return nil
 }
@@ -75,7 +83,7 @@ func (r *Registry) start(tb testing.TB, bin, dir string) error {
 func config(storage, addr string) string {
 	return fmt.Sprintf(`version: 0.1
 log:
-  level: error
+  level: warn
   accesslog:
     disabled: true
 storage:
