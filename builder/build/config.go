@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/probehub/probehub/builder/extract"
+	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
 )
@@ -15,6 +16,8 @@ import (
 type Variant struct {
 	Name   string
 	Object []byte // the BPF ELF object
+	// Ignore drops features the variant does not use (verdict.Variant).
+	Ignore func(minimize.Feature) bool
 }
 
 // Config is one build run.

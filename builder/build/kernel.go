@@ -94,7 +94,7 @@ func (r *runner) complete(res *Result, ex *extract.Result) error {
 func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir string) (Result, bool, error) {
 	vs := make([]verdict.Variant, len(r.variants))
 	for i, v := range r.variants {
-		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj}
+		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
 	}
 	chosen, vd := verdict.Select(vs, verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional})
 	res.Status, res.Verdict = vd.Status, vd

@@ -64,7 +64,8 @@ func bzImagePayload(image []byte) (payload, error) {
 const sizeLimit = 1 << 30
 
 func (p payload) check() error {
-	if p.Size == 0 || p.Size > sizeLimit {
+	// No kernel compresses 100:1; a larger claim is a corrupt trailer.
+	if p.Size == 0 || p.Size > sizeLimit || uint64(p.Size) > 100*uint64(len(p.Data))+1<<20 {
 		return fmt.Errorf("uncompressed size trailer %d out of range", p.Size)
 	}
 	return nil

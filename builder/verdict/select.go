@@ -1,12 +1,26 @@
 package verdict
 
-import "github.com/probehub/probehub/builder/minimize"
+import (
+	"strings"
+
+	"github.com/probehub/probehub/builder/minimize"
+)
 
 // Variant is one build of the probes (e.g. ring buffer vs perf buffer),
 // in order of preference.
 type Variant struct {
 	Name   string
 	Object *minimize.Object
+	// Ignore drops features this variant does not use although its code
+	// mentions them: the perf-buffer variant of an object that the loader
+	// strips of its ring buffer. nil ignores nothing.
+	Ignore func(minimize.Feature) bool
+}
+
+// PerfBuffer ignores the ring buffer map and helpers (5.8): for a variant
+// whose loader drops the ring buffer and sends through the perf event array.
+func PerfBuffer(f minimize.Feature) bool {
+	return strings.Contains(f.Name, "RingBuf") || strings.Contains(f.Name, "ringbuf")
 }
 
 // Select judges the variants in order and returns the index of the first
@@ -16,7 +30,7 @@ type Variant struct {
 func Select(variants []Variant, in Input) (int, Verdict) {
 	var first Verdict
 	for i, v := range variants {
-		in.Object = v.Object
+		in.Object, in.Ignore = v.Object, v.Ignore
 		vd := Judge(in)
 		if vd.Status == Supported {
 			return i, vd

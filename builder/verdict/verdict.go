@@ -74,6 +74,8 @@ type Input struct {
 	// Optional reports whether a program may fail without failing the
 	// kernel. nil means every program is required.
 	Optional func(program string) bool
+	// Ignore drops features from the version checks (see Variant.Ignore).
+	Ignore func(minimize.Feature) bool
 }
 
 func (in Input) optional(p string) bool { return in.Optional != nil && in.Optional(p) }
@@ -93,7 +95,7 @@ func Judge(in Input) Verdict {
 		opt := in.optional(p.Name)
 		var rs []Reason
 		if err == nil {
-			rs = append(rs, versionReasons(p, kv)...)
+			rs = append(rs, versionReasons(p, kv, in.Ignore)...)
 		}
 		rs = append(rs, relocationReasons(in.Object, p.Name, in.Target)...)
 		rs = append(rs, hookReasons(p, in.Target, in.Arch, kv)...)
@@ -109,10 +111,10 @@ func Judge(in Input) Verdict {
 	return v
 }
 
-func versionReasons(p minimize.Program, kv minimize.KernelVersion) []Reason {
+func versionReasons(p minimize.Program, kv minimize.KernelVersion, ignore func(minimize.Feature) bool) []Reason {
 	var out []Reason
 	for _, f := range p.Features {
-		if kv.Less(f.Since) {
+		if kv.Less(f.Since) && (ignore == nil || !ignore(f)) {
 			out = append(out, Reason{Kind: KindVersion, Feature: f.Name, Since: f.Since.String(),
 				Message: fmt.Sprintf("kernel %s is older than %s, which needs %s", kv, f.Name, f.Since)})
 		}

@@ -117,7 +117,7 @@ func TestSelect(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := hostSpec(t)
-	variants := []Variant{{"ringbuf", o}, {"perfbuf", o}}
+	variants := []Variant{{Name: "ringbuf", Object: o}, {Name: "perfbuf", Object: o, Ignore: PerfBuffer}}
 	i, v := Select(variants, Input{Target: full, Release: "6.1.0", Arch: "x86_64"})
 	if i != 0 || v.Status != Supported {
 		t.Fatalf("Select = %d %s", i, v.Status)

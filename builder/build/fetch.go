@@ -1,0 +1,109 @@
+package build
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/probehub/probehub/kernels"
+)
+
+// ErrNoPackage is wrapped when a kernel has no image package URL to fetch.
+var ErrNoPackage = errors.New("no image package URL in the catalog")
+
+// Fetcher downloads kernel packages into a cache directory, once: a file
+// already there with the catalog's sha256 (or, without one, any size) is
+// reused.
+type Fetcher struct {
+	Dir    string       // cache directory
+	Client *http.Client // nil means http.DefaultClient
+}
+
+// Input returns the build input of a catalog kernel: its image package,
+// fetched when the build reaches it. A kernel without an image URL has no
+// BTF source.
+func (f *Fetcher) Input(k kernels.Kernel) Input {
+	in := Input{Key: k.Key, Banner: k.Banner}
+	if p := k.Packages.Image; p != nil && p.URL != "" {
+		pkg := *p
+		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
+	}
+	return in
+}
+
+// Fetch returns the path of pkg in the cache, downloading it if needed and
+// checking its sha256 when the catalog has one.
+func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error) {
+	if pkg.URL == "" {
+		return "", ErrNoPackage
+	}
+	dst := filepath.Join(f.Dir, path.Base(pkg.URL))
+	if ok, err := verify(dst, pkg.SHA256); err == nil && ok {
+		return dst, nil
+	}
+	if err := f.download(ctx, pkg.URL, dst); err != nil {
+		return "", err
+	}
+	if ok, err := verify(dst, pkg.SHA256); err != nil || !ok {
+		os.Remove(dst)
+		return "", fmt.Errorf("fetch %s: sha256 mismatch (want %s): %v", pkg.URL, pkg.SHA256, err)
+	}
+	return dst, nil
+}
+
+func (f *Fetcher) download(ctx context.Context, url, dst string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", url, err)
+	}
+	c := f.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch %s: %s", url, resp.Status)
+	}
+	if err := os.MkdirAll(f.Dir, 0o755); err != nil {
+		return fmt.Errorf("create package cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(f.Dir, ".fetch-*")
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", url, err)
+	}
+	_, cerr := io.Copy(tmp, resp.Body)
+	if err := errors.Join(cerr, tmp.Close()); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("fetch %s: %w", url, err)
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// verify reports whether path exists and, when want is set, has that
+// sha256.
+func verify(path, want string) (bool, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	if want == "" {
+		return true, nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return false, err
+	}
+	return hex.EncodeToString(h.Sum(nil)) == want, nil
+}

@@ -1,0 +1,123 @@
+package extract_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/probehub/probehub/builder/extract"
+	"github.com/probehub/probehub/internal/testutil"
+)
+
+func wantStage(t *testing.T, err error, stage extract.Stage, sentinel error) {
+	t.Helper()
+	var e *extract.Error
+	if !errors.As(err, &e) || e.Stage != stage {
+		t.Fatalf("error %v: want stage %s", err, stage)
+	}
+	if sentinel != nil && !errors.Is(err, sentinel) {
+		t.Fatalf("error %v: want %v", err, sentinel)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		desc     string
+		run      func() error
+		stage    extract.Stage
+		sentinel error
+	}{
+		{"wrong ar magic", func() error {
+			_, err := extract.FromDeb(ctx, bytes.NewReader([]byte("!<arxh>\nxxxxxxxx")), nil)
+			return err
+		}, extract.StageAr, extract.ErrNotDeb},
+		{"ar without data.tar", func() error {
+			_, err := extract.FromDeb(ctx, bytes.NewReader([]byte("!<arch>\n")), nil)
+			return err
+		}, extract.StageAr, extract.ErrNoKernel},
+		{"bzImage without payload", func() error {
+			img := make([]byte, 0x300)
+			copy(img[0x202:], "HdrS")
+			img[0x206], img[0x207] = 0x0f, 0x02
+			_, err := extract.FromVmlinuz(ctx, img, nil)
+			return err
+		}, extract.StageBzImage, nil},
+		{"ELF without BTF or DWARF", func() error {
+			self, _ := os.ReadFile("/bin/true")
+			_, err := extract.FromVmlinux(ctx, self, nil)
+			return err
+		}, extract.StageELF, extract.ErrNoBTF},
+		{"BTF with a bad header", func() error {
+			_, err := extract.FromBTF([]byte{0x9f, 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 1, 0, 0, 0})
+			return err
+		}, extract.StageBTF, nil},
+		{"not BTF at all", func() error {
+			_, err := extract.FromBTF([]byte("hello"))
+			return err
+		}, extract.StageBTF, nil},
+	} {
+		t.Run(tc.desc, func(t *testing.T) { wantStage(t, tc.run(), tc.stage, tc.sentinel) })
+	}
+}
+
+// TestRealBadInput corrupts a real package: truncated, a vmlinuz whose BTF
+// was cut out, a corrupted xz stream.
+func TestRealBadInput(t *testing.T) {
+	ctx := context.Background()
+	deb := realDeb(t, realKernels[0]) // xz
+	f, err := os.Open(deb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, image, err := extract.DebKernel(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("truncated .deb", func(t *testing.T) {
+		b, err := os.ReadFile(deb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = extract.FromDeb(ctx, bytes.NewReader(b[:len(b)/100]), nil)
+		wantStage(t, err, extract.StageTar, extract.ErrTruncated)
+	})
+	t.Run("corrupted xz stream", func(t *testing.T) {
+		bad := bytes.Clone(image)
+		for i := len(bad) / 3; i < len(bad)/3+64; i++ {
+			bad[i] ^= 0x55
+		}
+		_, err := extract.FromVmlinuz(ctx, bad, nil)
+		wantStage(t, err, extract.StageDecompress, nil)
+	})
+	t.Run("vmlinux without BTF", func(t *testing.T) {
+		testutil.RequireTool(t, "objcopy")
+		res, err := extract.FromVmlinuz(ctx, image, &extract.Options{FullELF: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res
+		vmlinux := decompressed(t, deb)
+		stripped := filepath.Join(t.TempDir(), "vmlinux")
+		if out, err := exec.Command("objcopy", "--remove-section=.BTF", "--remove-section=.debug_*", vmlinux, stripped).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy: %v %s", err, out)
+		}
+		_, err = extract.FromFile(ctx, stripped, nil)
+		wantStage(t, err, extract.StageELF, extract.ErrNoBTF)
+	})
+}
+
+// decompressed returns the reference pipeline's vmlinux for deb.
+func decompressed(t *testing.T, deb string) string {
+	t.Helper()
+	work := t.TempDir()
+	if out, err := exec.Command("testdata/reference.sh", deb, work, "boot").CombinedOutput(); err != nil {
+		t.Fatalf("reference: %v %s", err, out)
+	}
+	return filepath.Join(work, "vmlinux")
+}
