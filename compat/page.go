@@ -17,9 +17,7 @@ const pageRows = 500
 //go:embed page.html.tmpl
 var pageSource string
 
-var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"kernelURL": func(key string) string { return "/v1/kernels/" + url.PathEscape(key) },
-}).Parse(pageSource))
+var pageTmpl = template.Must(template.New("page").Parse(pageSource))
 
 // pageData is what page.html.tmpl renders.
 type pageData struct {
@@ -28,7 +26,7 @@ type pageData struct {
 	Distros  []string
 	Arches   []string
 	Probes   []string
-	Rows     []*entry
+	Rows     []pageRow
 	Total    int // rows that pass the filter
 	Kernels  int // rows in the catalog
 	Error    string
@@ -50,7 +48,7 @@ func (s *Server) page(c *echo.Context) error {
 	if err == nil {
 		err = ix.each(f, func(e *entry) {
 			if d.Total++; len(d.Rows) < pageRows {
-				d.Rows = append(d.Rows, e)
+				d.Rows = append(d.Rows, rowOf(e))
 			}
 		})
 	}
@@ -63,6 +61,19 @@ func (s *Server) page(c *echo.Context) error {
 		return err
 	}
 	return c.HTMLBlob(code, buf.Bytes())
+}
+
+// pageRow is one kernel as the page shows it.
+type pageRow struct {
+	Key, URL, Release string
+	BTF               bool
+	Nvidia            []string
+	Cells             []api.ProbeResult
+}
+
+func rowOf(e *entry) pageRow {
+	return pageRow{Key: e.key, URL: "/v1/kernels/" + url.PathEscape(e.key), Release: e.kernel.Key.Release,
+		BTF: e.kernel.BTF, Nvidia: e.kernel.Nvidia, Cells: e.view.Probes}
 }
 
 // distinct returns the distinct values of fn over the kernels, in first-seen
