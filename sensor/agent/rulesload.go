@@ -19,8 +19,9 @@ type RulesConfig struct {
 	Paths []string
 	// Extra are rules files given as bytes (built-in rules), loaded last.
 	Extra []rules.File
-	// MinPriority drops rules below this priority. Default: debug (all).
-	MinPriority rules.Priority
+	// MinPriority drops rules less severe than this priority name
+	// (emergency … debug). Default "": debug, every rule.
+	MinPriority string
 	// AllMatches alerts every matching rule, not only the first.
 	AllMatches bool
 	// Disabled and Enabled name rules to switch off or on after loading.
@@ -60,10 +61,18 @@ func ExpandPaths(paths []string) ([]string, error) {
 // NewEngine builds and loads a rule engine with the syscall and k8s_audit
 // sources. The error lists every problem as file:line:col: message.
 func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Report, error) {
+	minPri := rules.PriorityDebug
+	if c.MinPriority != "" {
+		p, err := rules.ParsePriority(c.MinPriority)
+		if err != nil {
+			return nil, nil, err
+		}
+		minPri = p
+	}
 	opts := []rules.Option{
 		rules.WithSource(syscall.New(syscall.WithUsers(users))),
 		rules.WithSource(&k8saudit.Source{}),
-		rules.WithMinPriority(c.MinPriority),
+		rules.WithMinPriority(minPri),
 	}
 	if c.Hostname != "" {
 		opts = append(opts, rules.WithHostname(c.Hostname))
