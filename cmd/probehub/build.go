@@ -1,16 +1,218 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
+	"github.com/probehub/probehub/builder/build"
+	"github.com/probehub/probehub/builder/verdict"
+	"github.com/probehub/probehub/kernels"
 	"github.com/spf13/cobra"
 )
 
-// TODO(issue): replaced by the real command.
-func newBuildCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "build",
-		Short: "(build: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("build: not implemented yet") },
+type buildFlags struct {
+	catalog              bool
+	keys, debs, btfs     []string
+	out, shardSpec       string
+	jobs                 int
+	object               string
+	distro, versionID    string
+	arch                 string
+	optional             []string
+	force, asJSON, quiet bool
+}
+
+func newBuildCmd(g *globalFlags) *cobra.Command {
+	f := &buildFlags{}
+	cmd := &cobra.Command{
+		Use:   "build [--catalog | --kernel KEY... | --deb FILE... | --btf FILE...] --out DIR",
+		Short: "Extract, verdict and minimize BTF for every kernel",
+		Long: `For each kernel: extract its BTF, decide whether the sensor's probes run on it
+(supported / unsupported / unknown, with the reasons), pick the probe variant
+that works (ring buffer from 5.8, else perf buffer) and write the minimized
+BTF for it. One kernel's failure never stops the others.
+
+The build is incremental: a kernel whose BTF and probe objects are unchanged
+is not redone, so a rerun with nothing changed takes about a second.
+
+Inputs:
+  --catalog           every kernel of the catalog (--data-dir/catalog.json);
+                      image packages are downloaded into --data-dir/cache/debs
+  --kernel KEY        catalog kernels by key distro/version_id/arch/release
+  --deb FILE          linux-image .deb files
+  --btf FILE          raw BTF, vmlinuz, vmlinux or btfhub .btf.tar.xz files
+For --deb and --btf the key is --distro/--version-id/--arch plus the release
+from the file name (or, failing that, from the kernel's banner).
+
+Output (see builder/build's package doc):
+  DIR/index.json, DIR/probes/<sha256>.o,
+  DIR/kernels/<distro>/<version_id>/<arch>/<release>/{result.json,min.btf}
+
+Examples:
+  probehub kernels crawl && probehub build --catalog --out out/
+  probehub build --deb linux-image-6.1.0-56-amd64-unsigned_6.1.192-2_amd64.deb --out out/
+  probehub build --btf 5.4.0-100-generic.btf.tar.xz --distro ubuntu --version-id 20.04 --out out/
+  probehub build --catalog --out out/ --shard 0/4 --jobs 2 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd, g, f) },
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.catalog, "catalog", false, "build every kernel of the catalog")
+	fl.StringArrayVar(&f.keys, "kernel", nil, "build the catalog kernel with this key (repeatable)")
+	fl.StringArrayVar(&f.debs, "deb", nil, "build the kernel of this linux-image .deb (repeatable)")
+	fl.StringArrayVar(&f.btfs, "btf", nil, "build the kernel of this BTF/vmlinuz/vmlinux/btfhub file (repeatable)")
+	fl.StringVar(&f.out, "out", "", "output directory (required)")
+	fl.IntVar(&f.jobs, "jobs", 0, "kernels built at once (default: the number of CPUs)")
+	fl.StringVar(&f.shardSpec, "shard", "0/1", "build only shard i of n (i/n, from 0)")
+	fl.StringVar(&f.object, "object", "", "probe object (default: the sensor's embedded probe, ring buffer and perf buffer variants)")
+	fl.StringVar(&f.distro, "distro", "debian", "os-release ID for --deb/--btf inputs")
+	fl.StringVar(&f.versionID, "version-id", "12", "os-release VERSION_ID for --deb/--btf inputs")
+	fl.StringVar(&f.arch, "arch", "x86_64", "uname -m for --deb/--btf inputs, and the embedded probe's architecture")
+	fl.StringSliceVar(&f.optional, "optional", nil, "programs that may fail without failing a kernel (comma-separated)")
+	fl.BoolVar(&f.force, "force", false, "rebuild kernels whose results are up to date")
+	fl.BoolVar(&f.asJSON, "json", false, "print the summary as JSON")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
+	cfg := build.Config{Out: f.out, Jobs: f.jobs, Force: f.force}
+	var err error
+	if cfg.Shard, cfg.Shards, err = parseShard(f.shardSpec); err != nil {
+		return err
+	}
+	if cfg.Variants, err = buildVariants(f.object, f.arch); err != nil {
+		return err
+	}
+	if cfg.Inputs, err = buildInputs(g, f); err != nil {
+		return err
+	}
+	if len(f.optional) > 0 {
+		cfg.Optional = func(p string) bool { return contains(f.optional, p) }
+	}
+	if !f.quiet {
+		cfg.Progress = progressBar(cmd.ErrOrStderr())
+	}
+	s, err := build.Run(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		e := json.NewEncoder(cmd.OutOrStdout())
+		e.SetIndent("", "  ")
+		return e.Encode(s)
+	}
+	fmt.Fprint(cmd.OutOrStdout(), s)
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+	}
+	return i, n, nil
+}
+
+// buildVariants: a given object is the only variant; the embedded probe
+// gives two, ring buffer first, then perf buffer (what the loader falls back
+// to before 5.8).
+func buildVariants(object, arch string) ([]build.Variant, error) {
+	obj, err := probeObject(object, arch)
+	if err != nil {
+		return nil, err
+	}
+	if object != "" {
+		return []build.Variant{{Name: filepath.Base(object), Object: obj}}, nil
+	}
+	return []build.Variant{
+		{Name: "ringbuf", Object: obj},
+		{Name: "perfbuf", Object: obj, Ignore: verdict.PerfBuffer},
+	}, nil
+}
+
+func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
+	var ins []build.Input
+	for _, p := range append(append([]string(nil), f.debs...), f.btfs...) {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("input: %w", err)
+		}
+		ins = append(ins, build.Input{Path: p, Key: kernels.Key{Distro: f.distro, VersionID: f.versionID,
+			Arch: f.arch, Release: build.ReleaseFromFileName(p)}})
+	}
+	if f.catalog || len(f.keys) > 0 {
+		cat, err := kernels.Load(catalogPath(g))
+		if err != nil {
+			return nil, err
+		}
+		fetch := &build.Fetcher{Dir: filepath.Join(g.dataDir, "cache", "debs")}
+		sel, err := selectKernels(cat, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range sel {
+			ins = append(ins, fetch.Input(k))
+		}
+	}
+	if len(ins) == 0 {
+		return nil, errors.New("nothing to build: give --catalog, --kernel KEY, --deb FILE or --btf FILE (and run `probehub kernels crawl` first for the catalog)")
+	}
+	return ins, nil
+}
+
+func selectKernels(cat *kernels.Catalog, f *buildFlags) ([]kernels.Kernel, error) {
+	if f.catalog {
+		all := cat.All()
+		if len(all) == 0 {
+			return nil, errors.New("the catalog is empty: run `probehub kernels crawl` first")
+		}
+		return all, nil
+	}
+	var out []kernels.Kernel
+	for _, s := range f.keys {
+		k, err := kernels.ParseKey(s)
+		if err != nil {
+			return nil, err
+		}
+		kn, ok := cat.Get(k)
+		if !ok {
+			return nil, fmt.Errorf("kernel %s is not in the catalog: see `probehub kernels list`", k)
+		}
+		out = append(out, kn)
+	}
+	return out, nil
+}
+
+// progressBar draws "[#####.....] 37/100 supported 30 unsupported 5 unknown 2 key" on w.
+func progressBar(w io.Writer) func(build.Progress) {
+	counts := map[verdict.Status]int{}
+	return func(p build.Progress) {
+		counts[p.Status]++
+		const width = 30
+		n := width * p.Done / max(p.Total, 1)
+		fmt.Fprintf(w, "\r[%s%s] %d/%d  supported %d  unsupported %d  unknown %d  %-40.40s",
+			strings.Repeat("#", n), strings.Repeat(".", width-n), p.Done, p.Total,
+			counts[verdict.Supported], counts[verdict.Unsupported], counts[verdict.Unknown], p.Kernel.Release)
+		if p.Done == p.Total {
+			fmt.Fprintln(w)
+		}
 	}
 }
