@@ -26,6 +26,16 @@ type macroNode struct {
 	at   at
 }
 
+// macroUse is a resolved macro reference: the macro's AST, shared by every
+// use, so that compiling and walking it is linear in the macros' sizes.
+type macroUse struct {
+	m   *macroDef
+	ast node
+	at  at
+}
+
+func (n *macroUse) nodeAt() at { return n.at }
+
 // checkNode is one comparison: lhs op rhs.
 type checkNode struct {
 	lhs      *operand

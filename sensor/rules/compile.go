@@ -17,10 +17,19 @@ type compiler struct {
 	lists  map[string][]string
 	binds  map[string]binding
 	warn   func(at, string)
+	gen    *uint64 // the engine's event generation, for macro memos
+	macros map[*macroDef]evalFn
+	mtypes map[macroKey]typeSet
 }
 
-func newCompiler(src Source, lists map[string][]string, warn func(at, string)) *compiler {
-	c := &compiler{src: src, lists: lists, binds: map[string]binding{}, warn: warn, ntypes: 1024}
+type macroKey struct {
+	m   *macroDef
+	neg bool
+}
+
+func newCompiler(src Source, lists map[string][]string, gen *uint64, warn func(at, string)) *compiler {
+	c := &compiler{src: src, lists: lists, binds: map[string]binding{}, warn: warn, ntypes: 1024, gen: gen,
+		macros: map[*macroDef]evalFn{}, mtypes: map[macroKey]typeSet{}}
 	c.typer, _ = src.(EventTyper)
 	if tc, ok := src.(TypeLister); ok {
 		c.ntypes = tc.NumTypes()
@@ -50,6 +59,8 @@ func (c *compiler) compile(n node) (evalFn, error) {
 		return func(ev any) bool { return !f(ev) }, nil
 	case *checkNode:
 		return c.check(n)
+	case *macroUse:
+		return c.macro(n)
 	case *macroNode:
 		return nil, errAt(n.at.Pos(), "undefined-macro", "undefined macro '%s' used in filter", n.name)
 	}
@@ -151,4 +162,34 @@ func (c *compiler) operand(o *operand) (binding, error) {
 		return binding{}, errAt(o.at.Pos(), "syntax", "expected a field, got '%s'", o.name())
 	}
 	return c.bind(o)
+}
+
+// macro compiles a macro once per source. A macro made of several checks
+// is memoized per event: rules sharing it (open_read, spawned_process …)
+// evaluate it once per event.
+func (c *compiler) macro(n *macroUse) (evalFn, error) {
+	if f, ok := c.macros[n.m]; ok {
+		return f, nil
+	}
+	f, err := c.compile(n.ast)
+	if err != nil {
+		return nil, err
+	}
+	if _, leaf := n.ast.(*checkNode); !leaf {
+		f = memo(f, c.gen)
+	}
+	c.macros[n.m] = f
+	return f, nil
+}
+
+func memo(f evalFn, gen *uint64) evalFn {
+	var last uint64
+	var val bool
+	return func(ev any) bool {
+		if last != *gen {
+			val = f(ev)
+			last = *gen
+		}
+		return val
+	}
 }

@@ -17,6 +17,7 @@ type Engine struct {
 	rules   []*Rule
 	matches []*Rule
 	report  *Report
+	gen     uint64 // event generation: macro memos are valid for one event
 }
 
 // sourceSet is one source with its enabled rules indexed by event type.
@@ -26,8 +27,8 @@ type sourceSet struct {
 	prep   Preparer
 	timer  Timer
 	ntypes int
-	byType [][]*Rule // per event type, in definition order
-	all    []*Rule   // rules of every type (or of a source without types)
+	byType [][]*Rule // per event type, in definition order (with the every-type rules)
+	all    []*Rule   // rules of every type (all rules of a source without types)
 }
 
 type options struct {
@@ -138,18 +139,15 @@ func (e *Engine) Process(source string, ev any) []*Rule {
 	if ss.prep != nil {
 		ss.prep.Prepare(ev)
 	}
+	e.gen++
 	e.matches = e.matches[:0]
 	if ss.typer != nil {
 		if t := ss.typer.Type(ev); t >= 0 && t < len(ss.byType) {
-			if e.scan(ss.byType[t], ev) {
-				return e.matches
-			}
-		}
-		if len(e.matches) > 0 { // Falco quirk: typed matches skip the all-types list
+			e.scan(ss.byType[t], ev)
 			return e.matches
 		}
 	}
-	e.scan(ss.all, ev)
+	e.scan(ss.all, ev) // untyped source, or a type out of range
 	return e.matches
 }
 

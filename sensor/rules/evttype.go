@@ -144,6 +144,14 @@ func (c *compiler) eventTypes(n node, neg bool) typeSet {
 		return acc
 	case *notNode:
 		return c.eventTypes(n.kid, !neg)
+	case *macroUse:
+		k := macroKey{n.m, neg}
+		if s, ok := c.mtypes[k]; ok {
+			return s
+		}
+		s := c.eventTypes(n.ast, neg)
+		c.mtypes[k] = s
+		return s
 	case *checkNode:
 		return c.leafTypes(n, neg, full)
 	}

@@ -67,7 +67,12 @@ func (e *Engine) install(rules []*Rule) {
 		}
 		ss := r.set
 		if ss.typer == nil || r.types == nil {
+			// Every type: in every bucket, so that each bucket keeps the
+			// definition order.
 			ss.all = append(ss.all, r)
+			for t := range ss.byType {
+				ss.byType[t] = append(ss.byType[t], r)
+			}
 			continue
 		}
 		for _, t := range r.types.members() {

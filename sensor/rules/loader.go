@@ -73,7 +73,7 @@ func (l *loader) resolve(n node, limit int, used map[string]bool) (node, error) 
 		if m.ast == nil {
 			return nil, errAt(n.at.Pos(), "macro", "macro '%s' has errors", n.name)
 		}
-		return m.ast, nil
+		return &macroUse{m: m, ast: m.ast, at: n.at}, nil
 	}
 	return n, nil
 }
@@ -98,7 +98,7 @@ func (l *loader) compiler(ss *sourceSet) *compiler {
 	if c, ok := l.comps[name]; ok {
 		return c
 	}
-	c := newCompiler(ss.src, l.lists, func(a at, msg string) {
+	c := newCompiler(ss.src, l.lists, &l.e.gen, func(a at, msg string) {
 		p := a.Pos()
 		if k := p.String() + msg; !l.seen[k] {
 			l.seen[k] = true
@@ -153,7 +153,7 @@ func (l *loader) rule(rd *ruleDef, ss *sourceSet) (*Rule, error) {
 	}
 	r := &Rule{Name: rd.name, Desc: rd.desc, Condition: rd.cond.s, Output: rd.output.s, Priority: rd.priority,
 		Tags: rd.tags, Source: rd.source, Enabled: rd.enabled, Pos: rd.pos, ExceptionFields: exFields,
-		Capture: rd.capture, eval: eval, set: ss}
+		Capture: rd.capture, eval: eval, set: ss, gen: &l.e.gen}
 	if r.out, err = l.format(rd.output, c, exFields); err != nil {
 		return nil, err
 	}

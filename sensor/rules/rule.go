@@ -24,6 +24,7 @@ type Rule struct {
 	out   *format
 	types typeSet // nil: every type
 	set   *sourceSet
+	gen   *uint64
 }
 
 // Match reports whether the rule's condition holds for ev, an event of the
@@ -32,5 +33,6 @@ func (r *Rule) Match(ev any) bool {
 	if r.set != nil && r.set.prep != nil {
 		r.set.prep.Prepare(ev)
 	}
+	*r.gen++
 	return r.eval(ev)
 }
