@@ -1,16 +1,294 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
+	"github.com/cilium/ebpf/btf"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
+
+	"github.com/probehub/probehub/sensor/agent"
+	"github.com/probehub/probehub/sensor/audit"
+	"github.com/probehub/probehub/sensor/output"
+	"github.com/probehub/probehub/sensor/probe"
+	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
 )
 
-// TODO(issue): replaced by the real command.
-func newRunCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
+type runFlags struct {
+	rules, enable, disable      []string
+	hostRoot, routes, outFormat string
+	minPriority                 string
+	allMatches, perf            bool
+	rateLimit                   float64
+	rateBurst                   int
+	btfFile                     string
+	auditListen, auditFile      string
+	auditTokenFile              string
+	auditCert, auditKey         string
+	metricsListen               string
+	duration                    time.Duration
+	noCapture                   bool
+	gpu                         gpuFlags
+	boot                        bootFlags
+}
+
+func newRunCmd(g *globalFlags) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "(run: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("run: not implemented yet") },
+		Short: "Run the sensor: capture, enrich, evaluate Falco rules, route alerts per tenant",
+		Long: `run is the node agent's main loop. At start it validates the rules, finds the
+kernel types for the probes (the kernel's own BTF, a --btf file, or the node's
+artifact from --from), seeds the process table from /proc, loads the probes
+for exactly the syscalls the rules need, and then:
+
+  kernel events → process table → container/pod → rules → GPU filter → outputs
+  Kubernetes audit (POST /k8s-audit, or --k8s-audit-file) → rules → outputs
+
+Alerts are Falco's JSON (falcosidekick accepts them unchanged). With --routes
+each alert goes to its tenant namespace's outputs plus the cluster-wide ones;
+without it, alerts go to stdout. SIGHUP or a change to a rules file reloads
+the rules without stopping capture; a bad reload keeps the running rules.
+
+Examples:
+  sudo probehub-sensor run --rules /etc/falco/falco_rules.yaml
+  sudo probehub-sensor run --rules rules.d/ --routes routes.yaml --k8s-audit-listen :9765
+  probehub-sensor run --no-capture --rules k8s_audit_rules.yaml --k8s-audit-file /var/log/kube-audit.log`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSensor(cmd.Context(), cmd, g.logger(), f) },
 	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.rules, "rules", nil, "rules file or directory (repeatable; later files override earlier ones)")
+	fl.StringArrayVar(&f.enable, "enable", nil, "enable a rule by name (repeatable)")
+	fl.StringArrayVar(&f.disable, "disable", nil, "disable a rule by name (repeatable)")
+	fl.StringVar(&f.minPriority, "min-priority", "debug", "drop rules less severe than this (emergency … debug)")
+	fl.BoolVar(&f.allMatches, "all-matches", false, "alert every matching rule, not only the first")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "alerts per second per rule (0: unlimited); drops are summarised each minute")
+	fl.IntVar(&f.rateBurst, "rate-burst", 10, "burst allowed by --rate-limit")
+	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted (a DaemonSet uses /host)")
+	fl.StringVar(&f.routes, "routes", "", "alert routing file (outputs and namespace routes); default: all alerts to stdout")
+	fl.StringVar(&f.outFormat, "output", "json", "stdout format without --routes: json or text")
+	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf event array even when the kernel has a ring buffer")
+	fl.StringVar(&f.btfFile, "btf", "", "kernel BTF file for the probes (default: the kernel's own, or the artifact from --from)")
+	fl.StringVar(&f.auditListen, "k8s-audit-listen", "", "serve the Kubernetes audit webhook (POST /k8s-audit) here, e.g. :9765 (Falco 0.31 clusters: :8765)")
+	fl.StringVar(&f.auditFile, "k8s-audit-file", "", "follow this Kubernetes audit log (JSON lines)")
+	fl.StringVar(&f.auditTokenFile, "k8s-audit-token-file", "", "file holding the bearer token the audit webhook requires")
+	fl.StringVar(&f.auditCert, "k8s-audit-tls-cert", "", "TLS certificate (PEM) for the audit webhook")
+	fl.StringVar(&f.auditKey, "k8s-audit-tls-key", "", "TLS key (PEM) for the audit webhook")
+	fl.StringVar(&f.metricsListen, "metrics-listen", "127.0.0.1:9376", "serve /metrics and /healthz here (empty: off)")
+	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: until interrupted)")
+	fl.BoolVar(&f.noCapture, "no-capture", false, "do not load eBPF probes (audit-only mode)")
+	f.gpu.register(fl)
+	f.boot.register(fl)
+	return cmd
+}
+
+func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *runFlags) error {
+	if len(f.rules) == 0 {
+		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml)")
+	}
+	if f.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.duration)
+		defer cancel()
+	}
+	router, closers, err := buildRouter(cmd.OutOrStdout(), f)
+	if err != nil {
+		return err
+	}
+	defer closeAll(closers)
+	reg := prometheus.NewRegistry()
+	gpuFilter, stopGPU, err := f.gpu.filter(ctx, log, f.hostRoot)
+	if err != nil {
+		return err
+	}
+	defer stopGPU()
+	hostname, _ := os.Hostname()
+	extra := []rules.File{}
+	if gpuFilter != nil {
+		extra = append(extra, gpuBuiltinRules())
+	}
+	ag, err := agent.New(agent.Config{
+		Rules: agent.RulesConfig{Paths: f.rules, Extra: extra, MinPriority: f.minPriority, AllMatches: f.allMatches,
+			Enabled: f.enable, Disabled: f.disable, Hostname: hostname},
+		HostRoot: f.hostRoot, Router: router, GPU: gpuFilter, RateLimit: f.rateLimit, RateBurst: f.rateBurst,
+		Registry: reg, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	router.Start(ctx)
+	defer router.Close()
+	if n, err := ag.Table().Seed(ctx, f.hostRoot+"/proc"); err != nil {
+		log.Warn("process table not seeded", "err", err)
+	} else {
+		log.Info("process table seeded", "processes", n)
+	}
+	errc := make(chan error, 4)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go ag.WatchRules(ctx, hup, 2*time.Second)
+	go ag.Summaries(ctx, time.Minute)
+	if f.metricsListen != "" {
+		go func() { errc <- serveMetrics(ctx, f.metricsListen, reg) }()
+	}
+	if err := startAudit(ctx, log, ag, f, errc); err != nil {
+		return err
+	}
+	if !f.noCapture {
+		p, err := loadProbe(ctx, log, ag, f)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		go func() { <-ctx.Done(); p.Close() }()
+		ag.SetProbeStats(func() (uint64, uint64) {
+			s, _ := p.Stats()
+			return sum(s.Drops) + s.Lost, s.Malformed
+		})
+		log.Info("sensor running", "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+		err = ag.RunCapture(ctx, p)
+		if s, serr := p.Stats(); serr == nil {
+			log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
+		}
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+func loadProbe(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) (*probe.Probe, error) {
+	opts := probe.Options{Types: ag.SyscallTypes(), ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid())}
+	spec, why, err := kernelTypes(ctx, log, f)
+	if err != nil {
+		return nil, err
+	}
+	opts.KernelTypes = spec
+	log.Info("kernel types", "source", why)
+	p, err := probe.Load(ctx, opts)
+	if err != nil {
+		return nil, captureHint(err)
+	}
+	return p, nil
+}
+
+// kernelTypes picks the BTF the probes relocate against: --btf, else the
+// node's artifact (--from) when forced or the kernel has no BTF, else the
+// kernel's own (nil).
+func kernelTypes(ctx context.Context, log *slog.Logger, f *runFlags) (*btf.Spec, string, error) {
+	if f.btfFile != "" {
+		spec, err := btf.LoadSpec(f.btfFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("load BTF %s: %w", f.btfFile, err)
+		}
+		return spec, "file " + f.btfFile, nil
+	}
+	return f.boot.kernelTypes(ctx, log, f.hostRoot)
+}
+
+func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags, errc chan<- error) error {
+	if f.auditListen == "" && f.auditFile == "" {
+		return nil
+	}
+	src := &k8saudit.Source{}
+	sink := func(_ context.Context, ev any) {
+		if e, ok := ev.(*k8saudit.Event); ok {
+			ag.HandleAudit(e)
+		}
+	}
+	if f.auditListen != "" {
+		cfg := audit.Config{}
+		if f.auditTokenFile != "" {
+			b, err := os.ReadFile(f.auditTokenFile)
+			if err != nil {
+				return fmt.Errorf("read audit token: %w", err)
+			}
+			cfg.Token = string(trimSpace(b))
+		}
+		h := audit.NewHandler(cfg, src, sink)
+		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h}
+		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "")
+		go func() { errc <- srv.ListenAndServe(ctx) }()
+	}
+	if f.auditFile != "" {
+		t := &audit.Tail{Path: f.auditFile, Decoder: src}
+		log.Info("following k8s audit log", "path", f.auditFile)
+		go func() { errc <- t.Run(ctx, sink) }()
+	}
+	return nil
+}
+
+func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func buildRouter(stdout io.Writer, f *runFlags) (*output.Router, []io.Closer, error) {
+	if f.routes != "" {
+		c, err := output.LoadConfig(f.routes)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c.Build(stdout)
+	}
+	if f.outFormat != "json" && f.outFormat != "text" {
+		return nil, nil, fmt.Errorf("--output %q: want json or text", f.outFormat)
+	}
+	r, err := output.NewRouter(map[string]output.Sink{"stdout": output.NewWriter(stdout, f.outFormat == "json")},
+		output.RouterConfig{Default: []string{"stdout"}})
+	return r, nil, err
+}
+
+func closeAll(cs []io.Closer) {
+	for _, c := range cs {
+		_ = c.Close()
+	}
+}
+
+func sum(v []uint64) uint64 {
+	var s uint64
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
