@@ -33,8 +33,12 @@ func bpftoolMinimize(tb testing.TB, bpftool, btfPath, object string) []byte {
 // candidate (libbpf), we against the best-scoring one (cilium/ebpf, which
 // loads the probes); and for type_matches cilium/ebpf compares members
 // through pointers, where libbpf stops at them.
-func compareWithBpftool(tb testing.TB, o *Object, btfPath string) {
+func compareWithBpftool(tb testing.TB, object, btfPath string) {
 	tb.Helper()
+	o, err := LoadObject(object)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	bpftool := testutil.RequireTool(tb, "bpftool")
 	full, err := btf.LoadSpec(btfPath)
 	if err != nil {
@@ -44,7 +48,7 @@ func compareWithBpftool(tb testing.TB, o *Object, btfPath string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	theirs := bpftoolMinimize(tb, bpftool, btfPath, testObject)
+	theirs := bpftoolMinimize(tb, bpftool, btfPath, object)
 	if diff := cmp.Diff(canonical(tb, theirs), canonical(tb, res.BTF)); diff != "" {
 		tb.Errorf("minimized BTF differs from bpftool's (-bpftool +ours):\n%s", diff)
 	}

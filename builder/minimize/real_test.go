@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/internal/debcache"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
 
 // realKernel is a real Debian kernel whose BTF the oracles run on.
@@ -66,26 +67,47 @@ func oracleTargets(_ *testing.T) map[string]func(testing.TB) string {
 	return m
 }
 
+// testObjects are the objects the oracles run on: our test object, with
+// every relocation kind, and the sensor's probe.
+func testObjects(tb testing.TB) map[string]string {
+	tb.Helper()
+	b, err := bytecode.Object("amd64")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := filepath.Join(tb.TempDir(), "probe_x86_bpfel.o")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return map[string]string{"test": testObject, "probe": p}
+}
+
 func TestEquivalence(t *testing.T) {
-	o := loadTestObject(t)
-	for name, path := range oracleTargets(t) {
-		t.Run(name, func(t *testing.T) {
-			full, err := btf.LoadSpec(path(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := o.Minimize(full)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkEquivalent(t, o, full, res.BTF)
-		})
+	for oname, opath := range testObjects(t) {
+		o, err := LoadObject(opath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, path := range oracleTargets(t) {
+			t.Run(oname+"/"+name, func(t *testing.T) {
+				full, err := btf.LoadSpec(path(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := o.Minimize(full)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkEquivalent(t, o, full, res.BTF)
+			})
+		}
 	}
 }
 
 func TestBpftool(t *testing.T) {
-	o := loadTestObject(t)
-	for name, path := range oracleTargets(t) {
-		t.Run(name, func(t *testing.T) { compareWithBpftool(t, o, path(t)) })
+	for oname, opath := range testObjects(t) {
+		for name, path := range oracleTargets(t) {
+			t.Run(oname+"/"+name, func(t *testing.T) { compareWithBpftool(t, opath, path(t)) })
+		}
 	}
 }
