@@ -63,7 +63,11 @@ func Verify(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash) error {
 		if l.MediaType != SimpleSigningType {
 			continue
 		}
-		if err := verifyLayer(ctx, r, v, h, l); err != nil {
+		err := verifyLayer(ctx, r, v, h, l)
+		if err != nil && !errors.Is(err, ErrBadSignature) {
+			return fmt.Errorf("verify %s: %w", h, err) // could not read: not a verdict
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -72,7 +76,7 @@ func Verify(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash) error {
 	if len(errs) == 0 {
 		return fmt.Errorf("verify %s: no simple signing layer: %w", h, ErrUnsigned)
 	}
-	return fmt.Errorf("verify %s: %w: %w", h, ErrBadSignature, errors.Join(errs...))
+	return fmt.Errorf("verify %s: %w", h, errors.Join(errs...))
 }
 
 func verifyLayer(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash, l v1.Descriptor) error {
@@ -85,14 +89,14 @@ func verifyLayer(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash, l v
 		return err
 	}
 	if err := v.Verify(payload, sig); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	p, err := sign.ParsePayload(payload)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	if p.Critical.Image.DockerManifestDigest != h.String() {
-		return fmt.Errorf("payload signs %s, not %s", p.Critical.Image.DockerManifestDigest, h)
+		return fmt.Errorf("%w: payload signs %s, not %s", ErrBadSignature, p.Critical.Image.DockerManifestDigest, h)
 	}
 	return nil
 }

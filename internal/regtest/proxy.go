@@ -1,6 +1,8 @@
 package regtest
 
 import (
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +45,7 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 	tb.Helper()
 	u := &url.URL{Scheme: "http", Host: target}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	p := &Proxy{stop: make(chan struct{})}
 	p.failN.Store(-1)
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

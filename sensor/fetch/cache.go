@@ -1,0 +1,56 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/probehub/probehub/registry"
+)
+
+// Cache keeps the last good artifact per kernel on the node: an OCI image
+// layout (content-addressed blobs, index.json replaced atomically), so a
+// cached artifact is read back through the same verification as a pulled
+// one. Only artifacts that passed verification are written, and the kernel
+// tag moves last: a tampered or truncated download never replaces a good
+// cached artifact.
+type Cache struct{ layout *registry.Layout }
+
+// OpenCache opens (creating) the cache at dir.
+func OpenCache(dir string) (*Cache, error) {
+	l, err := registry.OpenLayout(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open cache: %w", err)
+	}
+	return &Cache{layout: l}, nil
+}
+
+// put stores what rec read for the verified kernel k under tag: every blob,
+// the signature manifest, then the kernel tag.
+func (c *Cache) put(ctx context.Context, rec *recorder, k *registry.Kernel, tag string) error {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, b := range rec.blobs {
+		if _, err := c.layout.PutBlob(ctx, b); err != nil {
+			return fmt.Errorf("write cache: %w", err)
+		}
+	}
+	sigTag := registry.SignatureTag(k.Manifest.Digest)
+	if m, ok := rec.manifests[sigTag]; ok {
+		if err := c.layout.PutManifest(ctx, sigTag, m); err != nil {
+			return fmt.Errorf("write cache: %w", err)
+		}
+	}
+	if err := c.layout.PutManifest(ctx, tag, k.Manifest); err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	return nil
+}
+
+// get reads and verifies the cached artifact for tag.
+func (c *Cache) get(ctx context.Context, tag string, o registry.PullOptions) (*registry.Kernel, error) {
+	k, err := registry.PullKernel(ctx, c.layout, tag, o)
+	if err != nil {
+		return nil, fmt.Errorf("read cache: %w", err)
+	}
+	return k, nil
+}

@@ -1,0 +1,268 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/probehub/probehub/internal/version"
+	"github.com/probehub/probehub/registry"
+	"github.com/probehub/probehub/registry/sign"
+	"github.com/probehub/probehub/sensor/hostinfo"
+)
+
+// ErrNoBTF reports that neither the kernel, the store nor the cache gave a
+// usable BTF.
+var ErrNoBTF = errors.New("no usable BTF for this kernel")
+
+// Source says where the BTF came from.
+type Source string
+
+// Sources of an Outcome.
+const (
+	SourceKernel   Source = "kernel"   // the kernel's own /sys/kernel/btf/vmlinux
+	SourceRegistry Source = "registry" // pulled and verified now
+	SourceCache    Source = "cache"    // the last good artifact from the node cache
+	SourceNone     Source = "none"
+)
+
+// Options configures Fetch. The zero value uses the built-in probe version,
+// refuses unsigned artifacts (set Verifier or AllowUnsigned), has no cache
+// and a 10 s deadline.
+type Options struct {
+	ProbeVersion  string         // default version.ProbeVersion
+	Verifier      *sign.Verifier // public key artifacts must be signed with
+	AllowUnsigned bool           // accept unsigned artifacts (never wrongly signed ones)
+	Cache         *Cache         // nil: no cache
+	Force         bool           // fetch even when the kernel has its own BTF
+	Deadline      time.Duration  // how long to try the store; default 10s
+	Backoff       time.Duration  // first retry delay; default 100ms, doubling to 2s, full jitter
+	// AttemptTimeout bounds one attempt, so that a stalled connection
+	// leaves time for retries; default a third of Deadline, at most 2s.
+	AttemptTimeout time.Duration
+	Metrics        *Metrics // nil: not counted
+}
+
+// Timings are the phases of a fetch.
+type Timings struct {
+	Fetch time.Duration `json:"fetch"` // resolve + pull + verify, all attempts
+	Cache time.Duration `json:"cache"` // cache write or read
+	Total time.Duration `json:"total"`
+}
+
+// Outcome is the result of Fetch: the BTF (unless the kernel has its own)
+// and why it was chosen.
+type Outcome struct {
+	Source        Source                 `json:"source"`
+	Reason        string                 `json:"reason"`
+	Host          hostinfo.Host          `json:"host"`
+	Store         string                 `json:"store,omitempty"`
+	Digest        string                 `json:"digest,omitempty"`
+	Via           string                 `json:"via,omitempty"` // "tag" or "index"
+	Config        *registry.KernelConfig `json:"config,omitempty"`
+	Signed        bool                   `json:"signed"`
+	Attempts      int                    `json:"attempts"`
+	RegistryError string                 `json:"registryError,omitempty"`
+	BytesPulled   int64                  `json:"bytesPulled"`
+	Timings       Timings                `json:"timings"`
+	BTF           []byte                 `json:"-"` // minimized BTF; nil for SourceKernel
+}
+
+// Spec parses the BTF for the loader's KernelTypes. It returns nil, nil when
+// the kernel's own BTF is to be used.
+func (o *Outcome) Spec() (*btf.Spec, error) {
+	if o.Source == SourceKernel || o.BTF == nil {
+		return nil, nil
+	}
+	s, err := btf.LoadSpecFromReader(bytes.NewReader(o.BTF))
+	if err != nil {
+		return nil, fmt.Errorf("parse fetched BTF %s: %w", o.Digest, err)
+	}
+	return s, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.ProbeVersion == "" {
+		o.ProbeVersion = version.ProbeVersion
+	}
+	if o.Deadline <= 0 {
+		o.Deadline = 10 * time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 100 * time.Millisecond
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = min(o.Deadline/3, 2*time.Second)
+	}
+	return o
+}
+
+func (o Options) pull() registry.PullOptions {
+	return registry.PullOptions{Verifier: o.Verifier, AllowUnsigned: o.AllowUnsigned}
+}
+
+// Fetch returns the BTF for host h from store r (which may be nil when only
+// the kernel or the cache can serve). See the package doc.
+func Fetch(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options) (*Outcome, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	out := &Outcome{Host: h}
+	if r != nil {
+		out.Store = fmt.Sprint(r)
+	}
+	err := fetch(ctx, r, h, o, out)
+	out.Timings.Total = time.Since(start)
+	o.Metrics.observe(out, err)
+	return out, err
+}
+
+func fetch(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options, out *Outcome) error {
+	if h.KernelBTF != "" && !o.Force {
+		out.Source, out.Reason = SourceKernel, "the kernel has its own BTF at "+h.KernelBTF+": nothing to fetch"
+		return nil
+	}
+	tag, err := registry.KernelTag(o.ProbeVersion, h.Key)
+	if err != nil {
+		out.Source, out.Reason = SourceNone, err.Error()
+		return fmt.Errorf("%w: %w", ErrNoBTF, err)
+	}
+	regErr := errors.New("no store given")
+	if r != nil {
+		if regErr = fromStore(ctx, r, h, o, tag, out); regErr == nil {
+			return nil
+		}
+		out.RegistryError = regErr.Error()
+	}
+	return fromCache(ctx, h, o, tag, out, regErr)
+}
+
+func fromStore(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options, tag string, out *Outcome) error {
+	dctx, cancel := context.WithTimeout(ctx, o.Deadline)
+	defer cancel()
+	start := time.Now()
+	var k *registry.Kernel
+	var rec *recorder
+	var err, cause error // cause: the last failure not caused by the deadline
+	for {
+		out.Attempts++
+		rec = newRecorder(r)
+		actx, acancel := context.WithTimeout(dctx, o.AttemptTimeout)
+		k, out.Via, err = pullOnce(actx, rec, h, o, tag)
+		acancel()
+		out.BytesPulled += rec.bytes.Load()
+		if err != nil && dctx.Err() == nil {
+			cause = err
+		}
+		if err == nil || permanent(err) {
+			break
+		}
+		if sleep(dctx, backoff(o.Backoff, out.Attempts)) != nil {
+			if cause != nil {
+				err = fmt.Errorf("boot deadline %s passed; last failure: %w", o.Deadline, cause)
+			}
+			break
+		}
+	}
+	out.Timings.Fetch = time.Since(start)
+	if err != nil {
+		return err
+	}
+	out.fill(k, SourceRegistry)
+	out.Reason = fmt.Sprintf("pulled %s via %s and verified (%s) in %s", tag, out.Via, signedWord(k.Signed), out.Timings.Fetch.Round(time.Microsecond))
+	if o.Cache != nil {
+		cstart := time.Now()
+		if err := o.Cache.put(ctx, rec, k, tag); err != nil {
+			out.Reason += "; " + err.Error()
+		}
+		out.Timings.Cache = time.Since(cstart)
+	}
+	return nil
+}
+
+// pullOnce resolves through the kernel tag, then the index.
+func pullOnce(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options, tag string) (*registry.Kernel, string, error) {
+	k, err := registry.PullKernel(ctx, r, tag, o.pull())
+	if err == nil {
+		if err = k.Check(h.Key, h.Banner); err == nil {
+			return k, "tag", nil
+		}
+	}
+	if !errors.Is(err, registry.ErrNotFound) && !errors.Is(err, registry.ErrKernelMismatch) {
+		return nil, "tag", err
+	}
+	d, ierr := registry.LookupIndex(ctx, r, o.ProbeVersion, h.Key, h.Banner)
+	if ierr != nil {
+		return nil, "index", fmt.Errorf("%w (index: %w)", err, ierr)
+	}
+	if k, err = registry.PullKernel(ctx, r, d, o.pull()); err != nil {
+		return nil, "index", err
+	}
+	return k, "index", k.Check(h.Key, h.Banner)
+}
+
+func fromCache(ctx context.Context, h hostinfo.Host, o Options, tag string, out *Outcome, regErr error) error {
+	if o.Cache == nil {
+		out.Source, out.Reason = SourceNone, "store failed and no cache is configured: "+regErr.Error()
+		return fmt.Errorf("%w: %w", ErrNoBTF, regErr)
+	}
+	start := time.Now()
+	k, err := o.Cache.get(ctx, tag, o.pull())
+	if err == nil {
+		err = k.Check(h.Key, h.Banner)
+	}
+	out.Timings.Cache = time.Since(start)
+	if err != nil {
+		out.Source, out.Reason = SourceNone, fmt.Sprintf("store failed (%v) and the cache has nothing usable (%v)", regErr, err)
+		return fmt.Errorf("%w: %w; cache: %w", ErrNoBTF, regErr, err)
+	}
+	out.fill(k, SourceCache)
+	out.Reason = fmt.Sprintf("store failed after %d attempt(s) (%v): using the cached artifact %s (%s)", out.Attempts, regErr, k.Manifest.Digest, signedWord(k.Signed))
+	return nil
+}
+
+func (o *Outcome) fill(k *registry.Kernel, src Source) {
+	cfg := k.Config
+	o.Source, o.Digest, o.Config, o.Signed, o.BTF = src, k.Manifest.Digest.String(), &cfg, k.Signed, k.BTF
+}
+
+// permanent reports errors a retry cannot fix: the artifact is missing, for
+// another kernel, unsigned or wrongly signed, or not an artifact.
+func permanent(err error) bool {
+	for _, e := range []error{registry.ErrNotFound, registry.ErrKernelMismatch, registry.ErrUnsigned, registry.ErrBadSignature, registry.ErrInvalidArtifact} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// backoff returns a full-jitter delay for attempt n: uniform in
+// [0, min(2s, base·2^(n-1))].
+func backoff(base time.Duration, n int) time.Duration {
+	d := base << min(n-1, 10)
+	d = min(d, 2*time.Second)
+	return time.Duration(rand.Int64N(int64(d) + 1))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func signedWord(signed bool) string {
+	if signed {
+		return "signature ok"
+	}
+	return "UNSIGNED, allowed by --allow-unsigned"
+}
