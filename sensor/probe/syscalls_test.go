@@ -1,0 +1,66 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// TestSyscallNumbers checks the tables against the installed uapi headers.
+func TestSyscallNumbers(t *testing.T) {
+	headers := map[string]string{
+		"amd64": "/usr/include/x86_64-linux-gnu/asm/unistd_64.h",
+		"arm64": "/usr/include/asm-generic/unistd.h",
+	}
+	re := regexp.MustCompile(`(?m)^#define __NR(?:3264)?_(\w+)\s+(\d+)`)
+	for arch, path := range headers {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Logf("skip %s: %v", arch, err)
+			continue
+		}
+		want := map[string]uint32{}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n, _ := strconv.Atoi(m[2])
+			want[m[1]] = uint32(n)
+		}
+		for name, nr := range syscallNumbers[arch] {
+			if want[name] != nr {
+				t.Errorf("%s %s = %d, header says %d", arch, name, nr, want[name])
+			}
+		}
+	}
+}
+
+func TestParseTypes(t *testing.T) {
+	got, err := ParseTypes("execve, openat")
+	if err != nil || len(got) != 2 || got[0] != event.TypeExecve || got[1] != event.TypeOpenat {
+		t.Errorf("ParseTypes = %v, %v", got, err)
+	}
+	if _, err := ParseTypes("execve,nosuch"); !errors.Is(err, ErrUnknownType) {
+		t.Errorf("unknown name: %v, want ErrUnknownType", err)
+	}
+}
+
+// TestLoadKernelTypes loads with explicitly given BTF, as the sensor does
+// with a downloaded (minimized) artifact.
+func TestLoadKernelTypes(t *testing.T) {
+	testutil.RequireRoot(t)
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		testutil.SkipOrFail(t, "no kernel BTF: "+err.Error())
+	}
+	p, err := Load(context.Background(), Options{Types: []event.Type{event.TypeOpenat}, KernelTypes: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+}
