@@ -23,11 +23,11 @@ func (s *Server) kernels(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.index().list(q)
+	page, err := s.index().listJSON(q)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, page)
+	return c.JSONBlob(http.StatusOK, page)
 }
 
 // kernel is GET /v1/kernels/{key}; the key is distro/version_id/arch/release

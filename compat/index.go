@@ -2,6 +2,7 @@ package compat
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,7 @@ type entry struct {
 	key    string // kernel.Key.String()
 	view   api.Kernel
 	brief  api.Kernel // view without reasons, features, artifacts, evidence
+	json   []byte     // brief, encoded: a page of GET /v1/kernels is a concatenation
 }
 
 type cellKey struct {
@@ -131,6 +133,7 @@ func (ix *index) add(k Kernel, c cells) {
 		e.view.Probes[i] = c.result(k, p)
 		e.brief.Probes[i] = api.ProbeResult{Probe: p, Status: e.view.Probes[i].Status}
 	}
+	e.json, _ = json.Marshal(e.brief) // plain strings, bools and slices: cannot fail
 	ix.entries = append(ix.entries, e)
 	ix.byKey[k.Key] = e
 	if k.Banner != "" {

@@ -43,24 +43,49 @@ func (ix *index) statusProbe(f *filter) (int, error) {
 
 // list returns one page of kernels after q.After that pass q's filter.
 func (ix *index) list(q kernelsQuery) (api.KernelPage, error) {
+	page := api.KernelPage{Kernels: []api.Kernel{}}
+	err := ix.page(q, func(e *entry) { page.Kernels = append(page.Kernels, e.brief) }, &page.NextCursor)
+	return page, err
+}
+
+// listJSON encodes the page list returns from the entries' precomputed JSON.
+func (ix *index) listJSON(q kernelsQuery) ([]byte, error) {
+	buf := append(make([]byte, 0, 400*q.Limit), `{"kernels":[`...)
+	n, next := 0, ""
+	err := ix.page(q, func(e *entry) {
+		if n++; n > 1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, e.json...)
+	}, &next)
+	buf = append(buf, ']')
+	if next != "" {
+		buf = append(append(append(buf, `,"next_cursor":"`...), next...), '"')
+	}
+	return append(buf, '}', '\n'), err
+}
+
+// page calls fn for up to q.Limit kernels after q.After that pass q's
+// filter, and sets *next to the cursor of the next page, if any.
+func (ix *index) page(q kernelsQuery, fn func(*entry), next *string) error {
 	pi, err := ix.statusProbe(&q.filter)
 	if err != nil {
-		return api.KernelPage{}, err
+		return err
 	}
 	start := sort.Search(len(ix.entries), func(i int) bool { return ix.entries[i].key > q.After })
-	page := api.KernelPage{Kernels: make([]api.Kernel, 0, min(q.Limit, len(ix.entries)-start))}
-	for i := start; i < len(ix.entries); i++ {
-		e := ix.entries[i]
+	n, last := 0, ""
+	for _, e := range ix.entries[start:] {
 		if !q.matches(e, pi) {
 			continue
 		}
-		if len(page.Kernels) == q.Limit {
-			page.NextCursor = encodeCursor(page.Kernels[len(page.Kernels)-1].Key)
+		if n == q.Limit {
+			*next = encodeCursor(last)
 			break
 		}
-		page.Kernels = append(page.Kernels, e.brief)
+		fn(e)
+		n, last = n+1, e.key
 	}
-	return page, nil
+	return nil
 }
 
 // each calls fn for every kernel that passes f, in key order.
