@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -96,14 +97,16 @@ func typedValue(v Value, k Kind) any {
 	case KindBool:
 		return v.Bool
 	}
-	return outString(v, k)
+	// Clone: sources may hand out strings backed by per-event buffers.
+	return strings.Clone(outString(v, k))
 }
 
 // MarshalJSON writes Falco's JSON alert: keys in nlohmann::json's sorted
 // order (hostname, output, output_fields, priority, rule, source, tags,
 // time), output_fields sorted by name, tags sorted, time in UTC RFC 3339
 // with nanoseconds, strings escaped as nlohmann does (no HTML escaping,
-// invalid UTF-8 replaced by U+FFFD).
+// invalid UTF-8 replaced by U+FFFD). Note that json.Marshal HTML-escapes
+// the result (<, >, &); use AppendJSON for Falco's exact bytes.
 func (a Alert) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
 
 // AppendJSON appends the JSON alert (see MarshalJSON) to b.

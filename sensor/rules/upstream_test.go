@@ -48,3 +48,19 @@ func TestUpstreamStable(t *testing.T) {
 	}
 	t.Logf("syscalls: %v", e.EventTypes("syscall"))
 }
+
+// TestUpstreamK8sAudit loads the upstream k8s audit rules: no errors. With
+// only the syscall source registered its rules are skipped (unknown
+// source); the k8saudit package tests them with its source.
+func TestUpstreamK8sAudit(t *testing.T) {
+	e := newEngine(t)
+	rep, err := e.LoadFiles(testutil.SharedData(t, "falco_rules.yaml"), testutil.SharedData(t, "k8s_audit_rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range rep.Warnings {
+		if w.Code == "unknown-field" || w.Code == "unknown-key" {
+			t.Errorf("%s", w)
+		}
+	}
+}

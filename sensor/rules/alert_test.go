@@ -1,0 +1,58 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata golden files")
+
+// TestAlertGolden pins Falco's JSON alert (§3.11): sorted keys, typed
+// output_fields with null for missing, sorted tags, RFC 3339 ns time,
+// nlohmann escaping (no HTML escapes, U+FFFD for invalid UTF-8).
+func TestAlertGolden(t *testing.T) {
+	f := `- rule: Terminal shell in container
+  desc: d
+  condition: t.s = bash
+  output: A shell was spawned (user=%t.s2 count=%t.n ok=%t.b none=%t.ip tag=<%t.s> q="%t.s2" pad=[%6t.n] low=%tolower(t.s2))
+  priority: CRITICAL
+  tags: [shell, container, mitre_execution, container]
+`
+	e, err := New(WithSource(fakeSource{}), WithHostname("falco-xczjd"), WithTimeLocation(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Load(File{Name: "golden.yaml", Data: []byte(f)}); err != nil {
+		t.Fatal(err)
+	}
+	ev := ev(1, "t.s", "bash", "t.s2", "Root\x01\xff<&>", "t.n", 34816, "t.b", true)
+	rs := e.Process("syscall", ev)
+	if len(rs) != 1 {
+		t.Fatalf("no match")
+	}
+	// AppendJSON, not json.Marshal: encoding/json HTML-escapes what
+	// MarshalJSON returns (still valid, but not Falco's bytes).
+	got := append(e.Alert(rs[0], ev).AppendJSON(nil), '\n')
+	golden := filepath.Join("testdata", "alert.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("alert differs from %s:\ngot  %s\nwant %s", golden, got, want)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(got, &m); err != nil {
+		t.Fatalf("alert is not JSON: %v", err)
+	}
+}
