@@ -1,7 +1,10 @@
 package rules_test
 
 import (
+	"encoding/json"
+
 	"fmt"
+	"github.com/probehub/probehub/sensor/rules/syscall"
 	"os"
 	stdsyscall "syscall"
 	"testing"
@@ -126,4 +129,27 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDecodeJSON is the cost of reading the same stream from the
+// JSON that capture --json prints (replay's input), per event.
+func BenchmarkDecodeJSON(b *testing.B) {
+	var lines [][]byte
+	for _, ev := range mixedStream() {
+		l, err := json.Marshal(ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	src := syscall.New()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := src.Decode(lines[i%len(lines)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/event")
 }
