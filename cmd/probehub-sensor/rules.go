@@ -9,14 +9,15 @@ import (
 	"text/tabwriter"
 
 	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
 	"github.com/probehub/probehub/sensor/rules/syscall"
 	"github.com/spf13/cobra"
 )
 
 // ruleSources are the event sources the sensor evaluates rules over. Add
-// k8s_audit and aws_cloudtrail here as their sources land.
+// aws_cloudtrail here when its source lands.
 func ruleSources() []rules.Source {
-	return []rules.Source{syscall.New()}
+	return []rules.Source{syscall.New(), &k8saudit.Source{}}
 }
 
 func newEngine(extra ...rules.Option) (*rules.Engine, error) {
@@ -144,7 +145,7 @@ func newRulesListCmd(_ *globalFlags) *cobra.Command {
 		Short: "List the rules of rules files with source, priority, enabled and event types",
 		Long: `list loads the files (as validate does) and prints one line per rule: name,
 source, priority, enabled, and the event types the rule needs ("*" for
-every type, "-" for a source without types).
+every type, and for sources without event types such as k8s_audit).
 
 Examples:
   probehub-sensor rules list falco_rules.yaml

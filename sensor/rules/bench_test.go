@@ -2,6 +2,8 @@ package rules_test
 
 import (
 	"encoding/json"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
+	"path/filepath"
 
 	"fmt"
 	"github.com/probehub/probehub/sensor/rules/syscall"
@@ -152,4 +154,46 @@ func BenchmarkDecodeJSON(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/event")
+}
+
+// BenchmarkUpstreamRulesWithAudit is the mixed syscall stream with k8s
+// audit events interleaved (one audit event per 8 syscall events), both
+// upstream files loaded. Audit events come from the k8saudit package's
+// testdata and many of them match (they are that package's rule cases).
+func BenchmarkUpstreamRulesWithAudit(b *testing.B) {
+	src := &k8saudit.Source{}
+	e := newEngine(b, rules.WithSource(src))
+	if _, err := e.LoadFiles(testutil.SharedData(b, "falco_rules.yaml"), testutil.SharedData(b, "k8s_audit_rules.yaml")); err != nil {
+		b.Fatal(err)
+	}
+	paths, _ := filepath.Glob(filepath.Join("k8saudit", "testdata", "events", "*.json"))
+	var audit []any
+	for _, p := range paths {
+		d, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		evs, err := src.Decode(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		audit = append(audit, evs...)
+	}
+	if len(audit) == 0 {
+		b.Skip("no k8s audit events in k8saudit/testdata/events")
+	}
+	sys := mixedStream()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if i%9 == 8 {
+			e.Process("k8s_audit", audit[(i/9)%len(audit)])
+			continue
+		}
+		e.Process("syscall", sys[i%len(sys)])
+	}
+	nsPerEv := float64((cpuTime() - cpu0).Nanoseconds()) / float64(b.N)
+	b.ReportMetric(nsPerEv, "cpu-ns/event")
+	b.ReportMetric(1e9/nsPerEv, "events/s/core")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
 	"github.com/probehub/probehub/sensor/rules/syscall"
 )
 
@@ -49,18 +50,28 @@ func TestUpstreamStable(t *testing.T) {
 	t.Logf("syscalls: %v", e.EventTypes("syscall"))
 }
 
-// TestUpstreamK8sAudit loads the upstream k8s audit rules: no errors. With
-// only the syscall source registered its rules are skipped (unknown
-// source); the k8saudit package tests them with its source.
+// TestUpstreamK8sAudit loads both upstream files with the syscall and
+// k8s_audit sources: no errors, no unknown-field or unknown-key warnings,
+// every k8s audit rule compiled.
 func TestUpstreamK8sAudit(t *testing.T) {
-	e := newEngine(t)
+	e := newEngine(t, rules.WithSource(&k8saudit.Source{}))
 	rep, err := e.LoadFiles(testutil.SharedData(t, "falco_rules.yaml"), testutil.SharedData(t, "k8s_audit_rules.yaml"))
+	var le *rules.LoadError
+	if errors.As(err, &le) {
+		for _, d := range le.Errs {
+			t.Errorf("%s", d)
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range rep.Warnings {
-		if w.Code == "unknown-field" || w.Code == "unknown-key" {
+		switch w.Code {
+		case "unknown-field", "unknown-key", "unknown-source":
 			t.Errorf("%s", w)
 		}
+	}
+	if got := len(e.Rules()); got != 25+48 {
+		t.Errorf("loaded %d rules, want 73", got)
 	}
 }
