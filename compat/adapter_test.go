@@ -3,6 +3,9 @@ package compat
 import (
 	"context"
 	"encoding/json"
+	"github.com/probehub/probehub/builder/build"
+	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/builder/verdict"
 	"os"
 	"path/filepath"
 	"testing"
@@ -103,5 +106,27 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestBuildDir(t *testing.T) {
+	dir := t.TempDir()
+	r := build.Result{Schema: build.Schema, Kernel: cloud, ProbeVersion: "0.1.0", Status: verdict.Unsupported, MinSHA256: "abcd",
+		Verdict:  verdict.Verdict{Status: verdict.Unsupported, Reasons: []verdict.Reason{{Kind: verdict.KindRelocation, Program: "exec", Message: "no field loginuid"}}},
+		Programs: []minimize.Program{{Name: "exec", Features: []minimize.Feature{{Name: "ringbuf"}, {Name: "btf"}}}, {Name: "exit", Features: []minimize.Feature{{Name: "ringbuf"}}}}}
+	writeJSON(t, filepath.Join(dir, build.KernelDir(cloud), build.ResultFile), r)
+	if _, err := build.WriteIndex(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := BuildDir(dir).Verdicts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Verdict{{Key: cloud, Probe: "0.1.0", Status: api.Unsupported, Reasons: []string{r.Verdict.Reasons[0].String()}, Features: []string{"btf", "ringbuf"}, BTFSHA256: "abcd"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("verdicts (-want +got):\n%s", d)
+	}
+	if vs, err := BuildDir(filepath.Join(dir, "none")).Verdicts(context.Background()); err != nil || len(vs) != 0 {
+		t.Errorf("missing build dir = %v, %v; want none", vs, err)
 	}
 }

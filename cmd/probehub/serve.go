@@ -108,7 +108,7 @@ func serveSources(g *globalFlags, f *serveFlags) (compat.Sources, error) {
 	reg := compat.RegistryIndex{Store: store, Repo: store.String()}
 	return compat.Sources{
 		Catalog:   compat.CatalogFile(filepath.Join(g.dataDir, kernels.CatalogFile)),
-		Verdicts:  compat.VerdictSources{reg},
+		Verdicts:  compat.VerdictSources{reg, compat.BuildDir(orDefault(f.buildDir, g.dataDir, "build"))},
 		Artifacts: reg,
 		Evidence:  compat.MatrixDir(orDefault(f.matrixDir, g.dataDir, "matrix")),
 	}, nil
