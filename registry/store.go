@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -78,6 +80,16 @@ func Open(spec string, opts ...RemoteOption) (Store, error) {
 		return nil, errors.New("open store: empty reference: want layout:PATH or REGISTRY/REPO")
 	}
 	return OpenRemote(spec, opts...)
+}
+
+// OpenReader opens a store to read: like Open, but a layout must exist.
+func OpenReader(spec string, opts ...RemoteOption) (Reader, error) {
+	if p, ok := strings.CutPrefix(spec, "layout:"); ok {
+		if _, err := os.Stat(filepath.Join(p, "index.json")); err != nil {
+			return nil, fmt.Errorf("open store %q: not an OCI image layout: %w", spec, err)
+		}
+	}
+	return Open(spec, opts...)
 }
 
 // checkDigest returns ErrDigestMismatch unless b hashes to want.

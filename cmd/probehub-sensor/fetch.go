@@ -1,16 +1,86 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/probehub/probehub/internal/version"
+	"github.com/probehub/probehub/sensor/fetch"
 )
 
-// TODO(issue): replaced by the real command.
-func newFetchCmd(_ *globalFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "fetch",
-		Short: "(fetch: not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("fetch: not implemented yet") },
+func newFetchCmd(g *globalFlags) *cobra.Command {
+	var c fetch.BootConfig
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "fetch --from layout:PATH|REGISTRY/REPO [--cache DIR] [--host-root DIR] [--key PUB]",
+		Short: "Get this node's kernel BTF for the probes, and say where it came from",
+		Long: `fetch does what the sensor does at start to find the BTF its CO-RE probes load
+with, and prints the chosen artifact and why.
+
+It detects the kernel key from <host-root>/etc/os-release (ID, VERSION_ID),
+uname -m and <host-root>/proc/sys/kernel/osrelease, and the banner from
+<host-root>/proc/version. A kernel with /sys/kernel/btf/vmlinux needs nothing:
+fetch says so unless --force. Otherwise it pulls the kernel's artifact for this
+sensor's probe version (the kernel tag, else the kernel index), checks every
+digest, the cosign signature against --key and that the banner equals
+/proc/version exactly. Unreachable, slow, failing or corrupt registries are
+retried with backoff and jitter until --deadline, then the last good artifact
+in --cache is used. A corrupt download never replaces a good cached one.
+
+Exit status 0 when a usable BTF was found (kernel, registry or cache).
+
+Examples:
+  probehub-sensor fetch --from registry.local:5000/probehub/btf --key /etc/probehub/probehub.pub \
+      --cache /var/lib/probehub/btf --host-root /host
+  probehub-sensor fetch --from layout:/srv/oci --allow-unsigned --force --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.KeyFile == "" && !c.AllowUnsigned {
+				return fmt.Errorf("fetch: no --key: give the public key the artifacts are signed with, or --allow-unsigned")
+			}
+			out, err := fetch.Boot(cmd.Context(), c)
+			logOutcome(g.logger(), out, err)
+			if out != nil && asJSON {
+				if jerr := json.NewEncoder(cmd.OutOrStdout()).Encode(out); jerr != nil {
+					return jerr
+				}
+			} else if out != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n  kernel: %s\n  banner: %s\n  why: %s\n", out.Source, out.Digest, out.Host.Key, out.Host.Banner, out.Reason)
+			}
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&c.From, "from", "", "store: layout:PATH or REGISTRY/REPO")
+	fl.StringVar(&c.CacheDir, "cache", "", "node cache directory (a hostPath in a DaemonSet); none by default")
+	fl.StringVar(&c.HostRoot, "host-root", "", "where the host's / is mounted (reads etc/os-release and proc/version under it); default /")
+	fl.StringVar(&c.KeyFile, "key", "", "PEM public key the artifacts must be signed with (cosign.pub works)")
+	fl.BoolVar(&c.AllowUnsigned, "allow-unsigned", false, "accept unsigned artifacts (wrongly signed ones are still refused)")
+	fl.BoolVar(&c.Force, "force", false, "fetch even when the kernel has its own BTF")
+	fl.DurationVar(&c.Deadline, "deadline", 10*time.Second, "how long to try the store before falling back to the cache")
+	fl.StringVar(&c.ProbeVersion, "probe-version", version.ProbeVersion, "probe version to fetch artifacts for")
+	fl.BoolVar(&asJSON, "json", false, "print the outcome as JSON")
+	return cmd
+}
+
+// logOutcome writes the one log line every fetch ends with.
+func logOutcome(log *slog.Logger, o *fetch.Outcome, err error) {
+	if o == nil {
+		log.Error("btf fetch failed", "err", err)
+		return
+	}
+	args := []any{"source", o.Source, "kernel", o.Host.Key.String(), "digest", o.Digest, "attempts", o.Attempts,
+		"bytes", o.BytesPulled, "ms", float64(o.Timings.Total.Microseconds()) / 1000, "reason", o.Reason}
+	switch {
+	case err != nil:
+		log.Error("btf fetch failed: no usable BTF", append(args, "err", err)...)
+	case o.Source == fetch.SourceCache:
+		log.Warn("btf from node cache: store unavailable", args...)
+	default:
+		log.Info("btf ready", args...)
 	}
 }

@@ -50,9 +50,10 @@ type Options struct {
 
 // Timings are the phases of a fetch.
 type Timings struct {
-	Fetch time.Duration `json:"fetch"` // resolve + pull + verify, all attempts
-	Cache time.Duration `json:"cache"` // cache write or read
-	Total time.Duration `json:"total"`
+	Detect time.Duration `json:"detect"` // kernel detection (Boot only)
+	Fetch  time.Duration `json:"fetch"`  // resolve + pull + verify, all attempts
+	Cache  time.Duration `json:"cache"`  // cache write or read
+	Total  time.Duration `json:"total"`
 }
 
 // Outcome is the result of Fetch: the BTF (unless the kernel has its own)
