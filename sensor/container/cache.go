@@ -1,0 +1,344 @@
+package container
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// Source fetches container metadata by full id: a CRI runtime, in
+// production. Container's errors wrap ErrNotFound for unknown ids and
+// ErrIncomplete when a partial result is returned.
+type Source interface {
+	Container(ctx context.Context, id string) (event.Container, error)
+}
+
+// CacheOptions tune a Cache. Zero values mean the defaults stated.
+type CacheOptions struct {
+	// Wait is the longest Lookup blocks on a miss for the fetch it
+	// started; then the event goes out with what is known. Default 50 ms;
+	// negative: never wait.
+	Wait time.Duration
+	// TTL is how long a container's metadata is served before it is
+	// fetched again (in the background; the old metadata is served
+	// meanwhile). Default 10 minutes.
+	TTL time.Duration
+	// NegativeTTL is how long an unknown id or a failed fetch is
+	// remembered before a lookup fetches again. Default 5 s.
+	NegativeTTL time.Duration
+	// MaxEntries bounds the cache; the least recently used entry goes
+	// first. Default 4096.
+	MaxEntries int
+	// FetchTimeout bounds one fetch. Default 2 s.
+	FetchTimeout time.Duration
+	// MaxFetches bounds concurrent fetches. Default 4.
+	MaxFetches int
+}
+
+func (o CacheOptions) withDefaults() CacheOptions {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&o.Wait, 50*time.Millisecond)
+	def(&o.TTL, 10*time.Minute)
+	def(&o.NegativeTTL, 5*time.Second)
+	def(&o.FetchTimeout, 2*time.Second)
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 4096
+	}
+	if o.MaxFetches <= 0 {
+		o.MaxFetches = 4
+	}
+	return o
+}
+
+// maxPending bounds fetches queued for a slot; beyond it a miss starts no
+// fetch (the next event for the id tries again).
+const maxPending = 1024
+
+// Metrics counts what a Cache did. Read the fields with Load.
+type Metrics struct {
+	Hits        atomic.Uint64 // lookups answered with metadata (after a wait or not)
+	Misses      atomic.Uint64 // lookups answered false
+	Timeouts    atomic.Uint64 // misses that waited Wait for a fetch in vain
+	Fetches     atomic.Uint64 // fetches started
+	FetchErrors atomic.Uint64 // fetches that failed (not counting unknown ids)
+	NotFound    atomic.Uint64 // fetches of ids the runtime does not know
+	Evictions   atomic.Uint64 // entries dropped for size or because the container is gone
+	Unavailable atomic.Uint64 // misses answered at once because the runtime is down or absent
+}
+
+// Cache keeps container metadata by full container id in front of a Source
+// and implements the agent's ContainerMetadata: Lookup never blocks longer
+// than CacheOptions.Wait. Close it to stop its goroutines.
+type Cache struct {
+	src Source
+	opt CacheOptions
+	m   Metrics
+
+	mu      sync.Mutex
+	entries map[string]*entry
+	lru     *list.List // of *entry, most recent first
+	pending int
+
+	sem    chan struct{}
+	down   atomic.Pointer[outage]
+	errs   int // consecutive unavailable fetch errors, under mu
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closer func() error
+}
+
+type entry struct {
+	id       string
+	meta     event.Container
+	ok       bool          // meta is valid
+	expires  time.Time     // refetch after
+	fetching bool          // a fetch is under way
+	done     chan struct{} // closed when that fetch ends
+	elem     *list.Element
+}
+
+// outage is why lookups return false at once, until when.
+type outage struct {
+	err   error
+	until time.Time // zero: until cleared
+}
+
+// NewCache returns a cache in front of src. Close it when done.
+func NewCache(src Source, opts CacheOptions) *Cache {
+	ctx, cancel := context.WithCancel(context.Background())
+	opts = opts.withDefaults()
+	return &Cache{src: src, opt: opts, entries: map[string]*entry{}, lru: list.New(),
+		sem: make(chan struct{}, opts.MaxFetches), ctx: ctx, cancel: cancel}
+}
+
+// Metrics returns the cache's live counters.
+func (k *Cache) Metrics() *Metrics { return &k.m }
+
+// Len is the number of cached ids, known or not.
+func (k *Cache) Len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.entries)
+}
+
+// Err says why lookups currently return false at once (the runtime is
+// absent or unreachable), or nil. Errors wrap ErrNoRuntime when no runtime
+// socket answers.
+func (k *Cache) Err() error {
+	if o := k.down.Load(); o != nil && (o.until.IsZero() || time.Now().Before(o.until)) {
+		return o.err
+	}
+	return nil
+}
+
+// Close stops background work, abandons fetches in flight and closes the
+// source's connection.
+func (k *Cache) Close() error {
+	k.cancel()
+	k.wg.Wait()
+	if k.closer != nil {
+		return k.closer()
+	}
+	return nil
+}
+
+// Lookup fills c (keeping c.ID) with the metadata of the container with
+// the full id and reports whether any was known. On a miss it starts one
+// fetch for the id (concurrent lookups share it) and waits at most
+// CacheOptions.Wait for it. The Mounts and PodLabels it sets are shared:
+// callers must not modify them.
+func (k *Cache) Lookup(id string, c *event.Container) bool {
+	now := time.Now()
+	k.mu.Lock()
+	e := k.entries[id]
+	switch {
+	case e != nil && e.ok:
+		if now.After(e.expires) {
+			k.startFetch(e) // refresh in the background, serve what we have
+		}
+		k.lru.MoveToFront(e.elem)
+		fill(c, e.meta)
+		k.mu.Unlock()
+		k.m.Hits.Add(1)
+		return true
+	case e != nil && !e.fetching && now.Before(e.expires):
+		k.mu.Unlock()
+		k.m.Misses.Add(1)
+		return false
+	case k.Err() != nil:
+		k.mu.Unlock()
+		k.m.Unavailable.Add(1)
+		k.m.Misses.Add(1)
+		return false
+	}
+	if e == nil {
+		e = &entry{id: id}
+		e.elem = k.lru.PushFront(e)
+		k.entries[id] = e
+	}
+	started := e.fetching || k.startFetch(e)
+	k.trim()
+	if !started {
+		k.mu.Unlock()
+		k.m.Misses.Add(1)
+		return false
+	}
+	done := e.done
+	k.mu.Unlock()
+	return k.await(e, done, c)
+}
+
+// await waits for e's fetch at most Wait.
+func (k *Cache) await(e *entry, done <-chan struct{}, c *event.Container) bool {
+	if k.opt.Wait > 0 {
+		t := time.NewTimer(k.opt.Wait)
+		defer t.Stop()
+		select {
+		case <-done:
+			k.mu.Lock()
+			ok, meta := e.ok, e.meta
+			k.mu.Unlock()
+			if ok {
+				fill(c, meta)
+				k.m.Hits.Add(1)
+				return true
+			}
+			k.m.Misses.Add(1)
+			return false
+		case <-t.C:
+		}
+	}
+	k.m.Timeouts.Add(1)
+	k.m.Misses.Add(1)
+	return false
+}
+
+func fill(c *event.Container, m event.Container) {
+	id, uid := c.ID, c.PodUID
+	*c = m
+	c.ID = id
+	if c.PodUID == "" {
+		c.PodUID = uid
+	}
+}
+
+// startFetch starts e's fetch unless too many are queued. Called with mu.
+func (k *Cache) startFetch(e *entry) bool {
+	if e.fetching {
+		return true
+	}
+	if k.pending >= maxPending || k.ctx.Err() != nil {
+		return false
+	}
+	e.fetching, e.done = true, make(chan struct{})
+	k.pending++
+	k.m.Fetches.Add(1)
+	k.wg.Add(1)
+	go k.fetch(e)
+	return true
+}
+
+func (k *Cache) fetch(e *entry) {
+	defer k.wg.Done()
+	var meta event.Container
+	err := k.ctx.Err()
+	select {
+	case k.sem <- struct{}{}:
+		ctx, cancel := context.WithTimeout(k.ctx, k.opt.FetchTimeout)
+		meta, err = k.src.Container(ctx, e.id)
+		cancel()
+		<-k.sem
+	case <-k.ctx.Done():
+	}
+	k.finish(e, meta, err)
+}
+
+// finish records a fetch's result in e and wakes its waiters.
+func (k *Cache) finish(e *entry, meta event.Container, err error) {
+	now := time.Now()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	defer close(e.done)
+	e.fetching = false
+	k.pending--
+	switch {
+	case err == nil:
+		e.meta, e.ok, e.expires = meta, true, now.Add(k.opt.TTL)
+	case errors.Is(err, ErrIncomplete):
+		e.meta, e.ok, e.expires = meta, true, now.Add(k.opt.NegativeTTL)
+	case errors.Is(err, ErrNotFound):
+		e.meta, e.ok, e.expires = event.Container{}, false, now.Add(k.opt.NegativeTTL)
+	default: // keep metadata already known; retry later
+		e.expires = now.Add(k.opt.NegativeTTL)
+	}
+	k.account(err)
+}
+
+// account counts a fetch's outcome and backs off while the runtime is
+// unreachable: 250 ms doubling to 30 s. Called with mu.
+func (k *Cache) account(err error) {
+	switch {
+	case err == nil || errors.Is(err, ErrIncomplete):
+		if errors.Is(err, ErrIncomplete) {
+			k.m.FetchErrors.Add(1)
+		}
+		k.errs = 0
+		if o := k.down.Load(); o != nil && !o.until.IsZero() {
+			k.down.CompareAndSwap(o, nil)
+		}
+	case errors.Is(err, ErrNotFound):
+		k.m.NotFound.Add(1)
+		k.errs = 0
+	default:
+		k.m.FetchErrors.Add(1)
+		if !unavailable(err) {
+			return
+		}
+		d := min(250*time.Millisecond<<min(k.errs, 7), 30*time.Second)
+		k.errs++
+		if o := k.down.Load(); o == nil || !o.until.IsZero() {
+			k.down.Store(&outage{err: err, until: time.Now().Add(d)})
+		}
+	}
+}
+
+// trim evicts least recently used entries beyond MaxEntries, skipping
+// those being fetched. Called with mu.
+func (k *Cache) trim() {
+	for el := k.lru.Back(); el != nil && len(k.entries) > k.opt.MaxEntries; {
+		prev := el.Prev()
+		if e := el.Value.(*entry); !e.fetching {
+			k.remove(e)
+		}
+		el = prev
+	}
+}
+
+// remove drops e. Called with mu.
+func (k *Cache) remove(e *entry) {
+	k.lru.Remove(e.elem)
+	delete(k.entries, e.id)
+	k.m.Evictions.Add(1)
+}
+
+// Prune drops the metadata of containers not in alive (the ids the runtime
+// still lists); unknown-id entries age out by NegativeTTL instead.
+func (k *Cache) Prune(alive map[string]bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for id, e := range k.entries {
+		if e.ok && !e.fetching && !alive[id] {
+			k.remove(e)
+		}
+	}
+}
