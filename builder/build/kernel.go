@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/extract"
+	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/internal/version"
 )
@@ -104,7 +105,11 @@ func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract
 	}
 	res.ProbeSHA256, res.Programs, res.Maps = obj.SHA256, obj.Programs, obj.Maps
 	if spec != nil {
-		min, err := obj.Minimize(spec)
+		k, err := minimize.ParseKernel(ex.BTF)
+		if err != nil {
+			return r.fail(res, start, err)
+		}
+		min, err := obj.MinimizeRaw(k)
 		if err != nil {
 			return r.fail(res, start, err)
 		}

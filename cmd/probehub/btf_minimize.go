@@ -84,11 +84,11 @@ Examples:
 			if release == "" {
 				release = ex.Release
 			}
-			spec, err := btf.LoadSpecFromReader(bytes.NewReader(ex.BTF))
+			k, err := minimize.ParseKernel(ex.BTF)
 			if err != nil {
 				return fmt.Errorf("parse kernel BTF: %w", err)
 			}
-			res, err := o.Minimize(spec)
+			res, err := o.MinimizeRaw(k)
 			if err != nil {
 				return err
 			}
@@ -98,6 +98,10 @@ Examples:
 			s := minimizeSummary{Output: out, Types: res.Types, Size: len(res.BTF), FullTypes: ex.Types,
 				FullSize: len(ex.BTF), Object: o.SHA256, Relocations: len(o.ExtRelocations())}
 			if release != "" {
+				spec, err := btf.LoadSpecFromReader(bytes.NewReader(ex.BTF))
+				if err != nil {
+					return fmt.Errorf("parse kernel BTF: %w", err)
+				}
 				v := verdict.Judge(verdict.Input{Object: o, Target: spec, Release: release, Arch: arch})
 				s.Verdict = &v
 			}
