@@ -23,9 +23,14 @@ func main() {
 	powerOff()
 }
 
-// marker is the small test program the actions exec: it exits with the code
-// given as its first argument, or 0.
+// marker is the small test program the actions exec: "read FILE" reads a
+// file, "exit7" exits 7, anything else exits 0.
 func marker(args []string) int {
+	if len(args) > 1 && args[0] == "read" {
+		if _, err := os.ReadFile(args[1]); err != nil {
+			return 1
+		}
+	}
 	if len(args) > 0 && args[0] == "exit7" {
 		return 7
 	}

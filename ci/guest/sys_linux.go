@@ -87,6 +87,19 @@ func doAction(a actionT) error {
 		return os.WriteFile(a.Path, []byte("probehub matrix\n"), 0o644)
 	case "connect":
 		return connectLocal()
+	case "symlink":
+		_ = os.Remove(a.Args[0])
+		return os.Symlink(a.Path, a.Args[0])
+	case "copy-exec":
+		// Copy Path to Args[0] and run the copy (e.g. into /dev/shm).
+		b, err := os.ReadFile(a.Path)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(a.Args[0], b, 0o755); err != nil {
+			return err
+		}
+		return exec.Command(a.Args[0], a.Args[1:]...).Run()
 	}
 	return fmt.Errorf("unknown action kind %q", a.Kind)
 }

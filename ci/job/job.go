@@ -29,6 +29,8 @@ type Job struct {
 //   - open: open Path for reading
 //   - write: create and write Path
 //   - connect: TCP connect to a listener the guest owns on 127.0.0.1
+//   - symlink: create Args[0] as a symlink to Path
+//   - copy-exec: copy Path to Args[0] and run it with Args[1:]
 type Action struct {
 	Name string   `json:"name"`
 	Kind string   `json:"kind"`

@@ -2,27 +2,41 @@ package matrix
 
 import "github.com/probehub/probehub/ci/job"
 
-// defaultJob is what every guest does: start the sensor, exec a marker with
-// a known argument, read /etc/shadow, connect to a listener on 127.0.0.1, and
-// expect each to be seen.
-func defaultJob(release string, mode BTFMode) job.Job {
-	sensor := []string{"/bin/probehub-sensor", "capture", "--json", "--syscalls", "execve,openat,connect"}
+// RulesPath is where the guest finds the upstream rules baked into its
+// initramfs.
+const RulesPath = "/rules/falco_rules.yaml"
+
+// defaultJob is what every guest does: run the sensor with the upstream
+// stable rules, perform real attacks and expect the rule that catches each.
+// Without rules (rules == false) the sensor captures raw events instead and
+// each action must be seen as an event.
+func defaultJob(release string, mode BTFMode, withRules bool) job.Job {
+	actions := []job.Action{
+		{Name: "read /etc/shadow", Kind: "exec", Path: "/bin/marker", Args: []string{"read", "/etc/shadow"}},
+		{Name: "exec from /dev/shm", Kind: "copy-exec", Path: "/bin/marker", Args: []string{"/dev/shm/probehub-dropper", "probehub-matrix-marker"}},
+		{Name: "symlink over /etc/shadow", Kind: "symlink", Path: "/etc/shadow", Args: []string{"/tmp/probehub-shadow-link"}},
+		{Name: "connect 127.0.0.1:7777", Kind: "connect"},
+	}
+	var sensor []string
+	var expect []job.Expect
+	if withRules {
+		sensor = []string{"/bin/probehub-sensor", "run", "--rules", RulesPath, "--output", "json", "--metrics-listen", ""}
+		expect = []job.Expect{
+			{Name: "Read sensitive file untrusted", All: []string{`"rule":"Read sensitive file untrusted"`, "/etc/shadow"}},
+			{Name: "Execution from /dev/shm", All: []string{`"rule":"Execution from /dev/shm"`, "/dev/shm/probehub-dropper"}},
+			{Name: "Create Symlink Over Sensitive Files", All: []string{`"rule":"Create Symlink Over Sensitive Files"`, "/tmp/probehub-shadow-link"}},
+		}
+	} else {
+		sensor = []string{"/bin/probehub-sensor", "capture", "--json", "--syscalls", "execve,openat,connect,symlinkat,symlink"}
+		expect = []job.Expect{
+			{Name: "open", All: []string{`"openat"`, "/etc/shadow"}},
+			{Name: "exec", All: []string{`"execve"`, "probehub-matrix-marker"}},
+			{Name: "symlink", All: []string{`"symlink`, "/tmp/probehub-shadow-link"}},
+			{Name: "connect", All: []string{`"connect"`, "7777"}},
+		}
+	}
 	if mode == BTFDetached {
 		sensor = append(sensor, "--btf", "/artifact/min.btf")
 	}
-	return job.Job{
-		Kernel: release,
-		Sensor: sensor,
-		Actions: []job.Action{
-			{Name: "exec marker", Kind: "exec", Path: "/bin/marker", Args: []string{"exit7", "probehub-matrix-marker"}},
-			{Name: "read /etc/shadow", Kind: "open", Path: "/etc/shadow"},
-			{Name: "connect 127.0.0.1:7777", Kind: "connect"},
-		},
-		Expect: []job.Expect{
-			{Name: "exec", All: []string{`"execve"`, "probehub-matrix-marker"}},
-			{Name: "open", All: []string{`"openat"`, "/etc/shadow"}},
-			{Name: "connect", All: []string{`"connect"`, "7777"}},
-		},
-		TimeoutMS: 60000,
-	}
+	return job.Job{Kernel: release, Sensor: sensor, Actions: actions, Expect: expect, TimeoutMS: 90000}
 }

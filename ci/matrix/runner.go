@@ -34,6 +34,9 @@ type Options struct {
 	// MinBTF returns the minimized BTF of the kernel in deb, for detached-BTF
 	// rows. Required when any selected row is detached.
 	MinBTF func(ctx context.Context, deb string) ([]byte, error)
+	// Rules is a rules file baked into each guest; the sensor runs it and
+	// each action must raise its rule. Empty: the guest checks raw capture.
+	Rules string
 	// Progress, if set, is called as each kernel finishes.
 	Progress func(Row)
 }
@@ -204,7 +207,7 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 	if err != nil {
 		return "", fmt.Errorf("read sensor: %w", err)
 	}
-	j := defaultJob(release, k.BTF)
+	j := defaultJob(release, k.BTF, o.Rules != "")
 	jb, _ := json.MarshalIndent(j, "", "  ")
 	files := map[string]File{
 		"init":                            {Mode: 0o755, Data: guest},
@@ -217,6 +220,13 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		"etc/os-release":                  {Mode: 0o644, Data: []byte(fmt.Sprintf("ID=%s\nVERSION_ID=%q\n", k.Distro.ID, k.Distro.VersionID))},
 		"dev":                             {Dir: true, Mode: 0o755},
 		"tmp":                             {Dir: true, Mode: 0o1777},
+	}
+	if o.Rules != "" {
+		b, err := os.ReadFile(o.Rules)
+		if err != nil {
+			return "", fmt.Errorf("read rules: %w", err)
+		}
+		files[strings.TrimPrefix(RulesPath, "/")] = File{Mode: 0o644, Data: b}
 	}
 	if k.BTF == BTFDetached {
 		if o.MinBTF == nil {

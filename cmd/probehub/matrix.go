@@ -20,10 +20,10 @@ func newMatrixCmd(g *globalFlags) *cobra.Command {
 
 func newMatrixRunCmd(g *globalFlags) *cobra.Command {
 	var (
-		def, out string
-		kernels  []string
-		jobs     int
-		timeout  time.Duration
+		def, out, rulesFile string
+		kernels             []string
+		jobs                int
+		timeout             time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -54,7 +54,7 @@ Examples:
 			}
 			start := time.Now()
 			rows, err := matrix.Run(cmd.Context(), sel, matrix.Options{
-				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: minimizedBTFFromDeb,
+				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: minimizedBTFFromDeb, Rules: rulesFile,
 				Progress: func(r matrix.Row) {
 					status := "pass"
 					if !r.OK {
@@ -88,6 +88,7 @@ Examples:
 	cmd.Flags().StringSliceVar(&kernels, "kernels", nil, "kernel names to run (default all; \"ci\" = the CI subset)")
 	cmd.Flags().StringVar(&out, "out", "matrix-results", "directory for results and serial logs")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "VMs at once (default: number of CPUs)")
+	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file the guest sensor runs (e.g. falco_rules.yaml); each action must raise its rule. Default: check raw capture only")
 	cmd.Flags().DurationVar(&timeout, "timeout", 120*time.Second, "per-kernel limit for boot and checks")
 	return cmd
 }
