@@ -60,7 +60,7 @@ func parseRawBTF(raw []byte) (*rawBTF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read BTF strings: %w", err)
 	}
-	r := &rawBTF{bo: bo, types: types, strs: strs, off: make([]uint32, 1, len(types)/24)}
+	r := &rawBTF{bo: bo, types: types, strs: strs, off: make([]uint32, 1, 1+len(types)/24)}
 	for pos := 0; pos < len(types); {
 		if len(types)-pos < typeHeaderLen {
 			return nil, fmt.Errorf("type %d: truncated header: %w", len(r.off), ErrMalformed)

@@ -61,3 +61,28 @@ func TestParseKernelBad(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMinimizeRaw feeds arbitrary bytes as a kernel BTF: ParseKernel and
+// MinimizeRaw must return errors, never panic.
+func FuzzMinimizeRaw(f *testing.F) {
+	o, err := LoadObject(testObject)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if raw, err := os.ReadFile("/sys/kernel/btf/vmlinux"); err == nil {
+		if k, err := ParseKernel(raw); err == nil {
+			if res, err := o.MinimizeRaw(k); err == nil {
+				f.Add(res.BTF)
+			}
+		}
+	}
+	f.Add([]byte{0x9f, 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0,
+		0, 0, 0, 0, 2, 0, 0, 4, 8, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		k, err := ParseKernel(raw)
+		if err != nil {
+			return
+		}
+		o.MinimizeRaw(k)
+	})
+}
