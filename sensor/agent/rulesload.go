@@ -30,6 +30,13 @@ type RulesConfig struct {
 	Hostname string
 }
 
+// ContainerOutput is appended to every syscall rule's output, as Falco's
+// container plugin suggests, so each alert says which container, pod and
+// namespace it came from.
+const ContainerOutput = "container_id=%container.id container_name=%container.name " +
+	"container_image_repository=%container.image.repository container_image_tag=%container.image.tag " +
+	"k8s_pod_name=%k8s.pod.name k8s_ns_name=%k8s.ns.name"
+
 // ExpandPaths lists the rules files of files and directories.
 func ExpandPaths(paths []string) ([]string, error) {
 	var out []string
@@ -73,6 +80,7 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 		rules.WithSource(syscall.New(syscall.WithUsers(users))),
 		rules.WithSource(&k8saudit.Source{}),
 		rules.WithMinPriority(minPri),
+		rules.WithAppendOutput("syscall", ContainerOutput),
 	}
 	if c.Hostname != "" {
 		opts = append(opts, rules.WithHostname(c.Hostname))

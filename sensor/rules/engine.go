@@ -38,6 +38,7 @@ type options struct {
 	hostname    string
 	loc         *time.Location
 	hostnameSet bool
+	appendOut   map[string]string // source → output suffix
 }
 
 // Option configures an Engine.
@@ -54,6 +55,24 @@ func WithSource(s Source) Option {
 			}
 		}
 		o.sources = append(o.sources, s)
+		return nil
+	}
+}
+
+// WithAppendOutput appends text, an output format such as
+// "container_id=%container.id", to the output of every rule of source, the
+// way falco.yaml's append_output (and the container plugin's suggested
+// output fields) do: its fields appear in the text and in output_fields.
+// The default is no suffix.
+func WithAppendOutput(source, text string) Option {
+	return func(o *options) error {
+		if o.appendOut == nil {
+			o.appendOut = map[string]string{}
+		}
+		if prev := o.appendOut[source]; prev != "" {
+			text = prev + " " + text
+		}
+		o.appendOut[source] = text
 		return nil
 	}
 }

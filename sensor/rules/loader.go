@@ -154,7 +154,11 @@ func (l *loader) rule(rd *ruleDef, ss *sourceSet) (*Rule, error) {
 	r := &Rule{Name: rd.name, Desc: rd.desc, Condition: rd.cond.s, Output: rd.output.s, Priority: rd.priority,
 		Tags: rd.tags, Source: rd.source, Enabled: rd.enabled, Pos: rd.pos, ExceptionFields: exFields,
 		Capture: rd.capture, eval: eval, set: ss, gen: &l.e.gen}
-	if r.out, err = l.format(rd.output, c, exFields); err != nil {
+	out := rd.output
+	if suffix := l.e.o.appendOut[rd.source]; suffix != "" {
+		out = concat(out, " ", fixedText(suffix, Pos{File: "<append_output>", Line: 1, Col: 1}))
+	}
+	if r.out, err = l.format(out, c, exFields); err != nil {
 		return nil, err
 	}
 	if ss.typer != nil {
