@@ -37,7 +37,9 @@ func TestAppendOutput(t *testing.T) {
 	if !strings.HasSuffix(a.Output, "shadow opened by cat container_id=abcdef012345") {
 		t.Errorf("output %q", a.Output)
 	}
-	var j struct{ OutputFields map[string]any `json:"output_fields"` }
+	var j struct {
+		OutputFields map[string]any `json:"output_fields"`
+	}
 	if err := json.Unmarshal(a.AppendJSON(nil), &j); err != nil {
 		t.Fatal(err)
 	}
