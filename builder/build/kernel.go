@@ -77,6 +77,9 @@ func (r *runner) complete(res *Result, ex *extract.Result) error {
 	if res.Kernel.Release == "" {
 		res.Kernel.Release = ex.Release
 	}
+	if res.Kernel.Release == "" {
+		return fmt.Errorf("the input names no kernel release (a raw BTF has no banner): name the file <release>.btf, or give the key")
+	}
 	if err := res.Kernel.Validate(); err != nil {
 		return fmt.Errorf("name the kernel: %w", err)
 	}
