@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"github.com/probehub/probehub/kernels"
 	"slices"
 	"strings"
 
@@ -49,7 +50,7 @@ func (c cells) result(k Kernel, p string) api.ProbeResult {
 // catalog has no banner); other reports artifacts for other banners only.
 func pickArtifact(as []Artifact, banner string) (a Artifact, ok, other bool) {
 	for _, a := range as {
-		if banner == "" || a.Banner == "" || a.Banner == banner {
+		if banner == "" || a.Banner == "" || kernels.SameBanner(a.Banner, banner) {
 			return a, true, false
 		}
 	}

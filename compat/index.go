@@ -19,7 +19,7 @@ type index struct {
 	probes   []string // probe versions, oldest first
 	entries  []*entry // sorted by key string
 	byKey    map[kernels.Key]*entry
-	byBanner map[string][]*entry
+	byBanner map[string][]*entry // by kernels.BannerWithoutBuild; match with kernels.SameBanner
 	summary  []api.Probe
 }
 
@@ -137,7 +137,8 @@ func (ix *index) add(k Kernel, c cells) {
 	ix.entries = append(ix.entries, e)
 	ix.byKey[k.Key] = e
 	if k.Banner != "" {
-		ix.byBanner[k.Banner] = append(ix.byBanner[k.Banner], e)
+		lb := kernels.BannerWithoutBuild(k.Banner)
+		ix.byBanner[lb] = append(ix.byBanner[lb], e)
 	}
 }
 

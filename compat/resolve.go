@@ -54,13 +54,20 @@ func (ix *index) resolve(f api.Facts) api.Answer {
 // when the key is known but the banner differs.
 func (ix *index) match(key kernels.Key, banner string) (e *entry, by string) {
 	if banner != "" {
-		if es := ix.byBanner[banner]; len(es) > 0 {
-			for _, e := range es {
-				if e.kernel.Key == key {
-					return e, "banner"
-				}
+		var first *entry
+		for _, e := range ix.byBanner[kernels.BannerWithoutBuild(banner)] {
+			if !kernels.SameBanner(e.kernel.Banner, banner) {
+				continue
 			}
-			return es[0], "banner"
+			if e.kernel.Key == key {
+				return e, "banner"
+			}
+			if first == nil {
+				first = e
+			}
+		}
+		if first != nil {
+			return first, "banner"
 		}
 	}
 	e = ix.byKey[key]

@@ -14,6 +14,7 @@ type Catalog struct {
 	mu       sync.RWMutex
 	kernels  map[Key]*Kernel
 	byBanner map[string]Key
+	byLoose  map[string][]Key // BannerWithoutBuild → keys, for SameBanner matches
 }
 
 // New returns an empty catalog.
@@ -42,8 +43,17 @@ func (c *Catalog) Get(k Key) (Kernel, bool) {
 // ByBanner returns the kernel whose banner is b (a node's /proc/version; a
 // trailing newline is ignored).
 func (c *Catalog) ByBanner(b string) (Kernel, bool) {
+	b = strings.TrimRight(b, "\n")
 	c.mu.RLock()
-	k, ok := c.byBanner[strings.TrimRight(b, "\n")]
+	k, ok := c.byBanner[b]
+	if !ok { // a Debian image banner lacks the build number /proc/version has
+		for _, cand := range c.byLoose[BannerWithoutBuild(b)] {
+			if kn := c.kernels[cand]; kn != nil && SameBanner(kn.Banner, b) {
+				k, ok = cand, true
+				break
+			}
+		}
+	}
 	c.mu.RUnlock()
 	if !ok {
 		return Kernel{}, false
@@ -81,6 +91,13 @@ func (c *Catalog) Add(ks ...Kernel) (added, updated, invalid int) {
 func (c *Catalog) indexBanner(k *Kernel) {
 	if k.Banner != "" {
 		c.byBanner[k.Banner] = k.Key
+		loose := BannerWithoutBuild(k.Banner)
+		if c.byLoose == nil {
+			c.byLoose = map[string][]Key{}
+		}
+		if !slices.Contains(c.byLoose[loose], k.Key) {
+			c.byLoose[loose] = append(c.byLoose[loose], k.Key)
+		}
 	}
 }
 
