@@ -1,11 +1,11 @@
 package compat
 
 import (
-	"github.com/probehub/probehub/kernels"
 	"slices"
 	"strings"
 
 	"github.com/probehub/probehub/compat/api"
+	"github.com/probehub/probehub/kernels"
 )
 
 // cells joins verdicts, artifacts and runs by kernel × probe version.
