@@ -18,63 +18,6 @@ type Source interface {
 	Container(ctx context.Context, id string) (event.Container, error)
 }
 
-// CacheOptions tune a Cache. Zero values mean the defaults stated.
-type CacheOptions struct {
-	// Wait is the longest Lookup blocks on a miss for the fetch it
-	// started; then the event goes out with what is known. Default 50 ms;
-	// negative: never wait.
-	Wait time.Duration
-	// TTL is how long a container's metadata is served before it is
-	// fetched again (in the background; the old metadata is served
-	// meanwhile). Default 10 minutes.
-	TTL time.Duration
-	// NegativeTTL is how long an unknown id or a failed fetch is
-	// remembered before a lookup fetches again. Default 5 s.
-	NegativeTTL time.Duration
-	// MaxEntries bounds the cache; the least recently used entry goes
-	// first. Default 4096.
-	MaxEntries int
-	// FetchTimeout bounds one fetch. Default 2 s.
-	FetchTimeout time.Duration
-	// MaxFetches bounds concurrent fetches. Default 4.
-	MaxFetches int
-}
-
-func (o CacheOptions) withDefaults() CacheOptions {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	def(&o.Wait, 50*time.Millisecond)
-	def(&o.TTL, 10*time.Minute)
-	def(&o.NegativeTTL, 5*time.Second)
-	def(&o.FetchTimeout, 2*time.Second)
-	if o.MaxEntries <= 0 {
-		o.MaxEntries = 4096
-	}
-	if o.MaxFetches <= 0 {
-		o.MaxFetches = 4
-	}
-	return o
-}
-
-// maxPending bounds fetches queued for a slot; beyond it a miss starts no
-// fetch (the next event for the id tries again).
-const maxPending = 1024
-
-// Metrics counts what a Cache did. Read the fields with Load.
-type Metrics struct {
-	Hits        atomic.Uint64 // lookups answered with metadata (after a wait or not)
-	Misses      atomic.Uint64 // lookups answered false
-	Timeouts    atomic.Uint64 // misses that waited Wait for a fetch in vain
-	Fetches     atomic.Uint64 // fetches started
-	FetchErrors atomic.Uint64 // fetches that failed (not counting unknown ids)
-	NotFound    atomic.Uint64 // fetches of ids the runtime does not know
-	Evictions   atomic.Uint64 // entries dropped for size or because the container is gone
-	Unavailable atomic.Uint64 // misses answered at once because the runtime is down or absent
-}
-
 // Cache keeps container metadata by full container id in front of a Source
 // and implements the agent's ContainerMetadata: Lookup never blocks longer
 // than CacheOptions.Wait. Close it to stop its goroutines.
@@ -104,6 +47,7 @@ type entry struct {
 	expires  time.Time     // refetch after
 	fetching bool          // a fetch is under way
 	done     chan struct{} // closed when that fetch ends
+	deadline time.Time     // lookups wait for the fetch until then
 	elem     *list.Element
 }
 
@@ -193,15 +137,17 @@ func (k *Cache) Lookup(id string, c *event.Container) bool {
 		k.m.Misses.Add(1)
 		return false
 	}
-	done := e.done
+	done, wait := e.done, e.deadline.Sub(now)
 	k.mu.Unlock()
-	return k.await(e, done, c)
+	return k.await(e, done, wait, c)
 }
 
-// await waits for e's fetch at most Wait.
-func (k *Cache) await(e *entry, done <-chan struct{}, c *event.Container) bool {
-	if k.opt.Wait > 0 {
-		t := time.NewTimer(k.opt.Wait)
+// await waits for e's fetch until its deadline: every lookup of an id
+// being fetched waits at most Wait, and all of them together wait at most
+// Wait per fetch, so a slow runtime cannot stall the event path.
+func (k *Cache) await(e *entry, done <-chan struct{}, wait time.Duration, c *event.Container) bool {
+	if wait > 0 {
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case <-done:
@@ -241,6 +187,7 @@ func (k *Cache) startFetch(e *entry) bool {
 		return false
 	}
 	e.fetching, e.done = true, make(chan struct{})
+	e.deadline = time.Now().Add(k.opt.Wait)
 	k.pending++
 	k.m.Fetches.Add(1)
 	k.wg.Add(1)

@@ -96,6 +96,12 @@ func TestCacheBoundedWait(t *testing.T) {
 	if m := k.Metrics(); m.Timeouts.Load() != 8 || m.Misses.Load() != 8 {
 		t.Errorf("timeouts %d misses %d, want 8 8", m.Timeouts.Load(), m.Misses.Load())
 	}
+	time.Sleep(30 * time.Millisecond) // past Wait: later lookups do not wait at all
+	start := time.Now()
+	if k.Lookup(webID, &event.Container{}) {
+		t.Error("lookup hit while the runtime had not answered")
+	}
+	t.Logf("a lookup past the fetch's wait returned after %v", time.Since(start))
 	close(gate)
 	eventually(t, "a hit after the fetch", func() bool {
 		var c event.Container
@@ -135,6 +141,7 @@ func TestCacheSocketAbsent(t *testing.T) {
 	if !errors.Is(err, ErrNoRuntime) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Err = %v, want ErrNoRuntime naming %s", err, path)
 	}
+	t.Logf("Err: %v", err)
 	start := time.Now()
 	var c event.Container
 	for range 1000 {

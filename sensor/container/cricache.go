@@ -95,11 +95,11 @@ func (s *criSource) Container(ctx context.Context, id string) (event.Container, 
 // connect tries each socket once; on success it installs the client and
 // clears the cache's outage, else it records why.
 func (s *criSource) connect(ctx context.Context, k *Cache) bool {
-	var errs []error
+	var tried []string
 	for _, p := range s.paths {
 		c, v, err := s.try(ctx, p, k.opt.FetchTimeout)
 		if err != nil {
-			errs = append(errs, err)
+			tried = append(tried, fmt.Sprintf("%s (%v)", p, err))
 			continue
 		}
 		desc := fmt.Sprintf("%s %s (CRI %s) at %s", v.Name, v.Version, v.APIVersion, p)
@@ -108,17 +108,20 @@ func (s *criSource) connect(ctx context.Context, k *Cache) bool {
 		k.down.Store(nil)
 		return true
 	}
-	k.down.Store(&outage{err: fmt.Errorf("%w at %s: %w", ErrNoRuntime, strings.Join(s.paths, ", "), errors.Join(errs...))})
+	k.down.Store(&outage{err: fmt.Errorf("%w at %s", ErrNoRuntime, strings.Join(tried, ", "))})
 	return false
 }
 
 func (s *criSource) try(ctx context.Context, path string, timeout time.Duration) (*CRI, Version, error) {
 	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, Version{}, errors.New("absent")
+	}
 	if err != nil {
-		return nil, Version{}, fmt.Errorf("stat socket: %w", err)
+		return nil, Version{}, err
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
-		return nil, Version{}, fmt.Errorf("%s is not a socket", path)
+		return nil, Version{}, errors.New("not a socket")
 	}
 	c, err := DialCRI(path)
 	if err != nil {
