@@ -19,11 +19,13 @@ var ErrMalformed = errors.New("malformed record")
 var le = binary.LittleEndian
 
 // Decoder turns probe records into events. It remembers the cgroup paths
-// the probe sends the first time it sees a cgroup. A Decoder is not safe
-// for concurrent use.
+// the probe sends the first time it sees a cgroup (and, for a Probe's
+// decoder, looks the others up in the mounted cgroup hierarchies). A
+// Decoder is not safe for concurrent use.
 type Decoder struct {
-	cgroups map[uint64]string
-	boot    time.Time // wall-clock time of CLOCK_MONOTONIC zero
+	cgroups  map[cgroupKey]string
+	cgroupFS *cgroupFS // nil: no lookups
+	boot     time.Time // wall-clock time of CLOCK_MONOTONIC zero
 }
 
 // NewDecoder returns a Decoder whose event times are wall-clock times.
@@ -34,7 +36,7 @@ func NewDecoder() *Decoder {
 	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
 		boot = now.Add(-time.Duration(ts.Nano()))
 	}
-	return &Decoder{cgroups: map[uint64]string{}, boot: boot}
+	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot}
 }
 
 // Decode parses one record. Errors wrap ErrMalformed.
@@ -53,7 +55,8 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 		return ev, fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
 	}
 	d.header(&ev, rec)
-	cgid := ev.Proc.CgroupID
+	flags := le.Uint16(rec[offFlags:])
+	cg := cgroupKey{ev.Proc.CgroupID, flags&flagCgroupV1 != 0}
 	a := argReader{buf: rec[hdrSize:n]}
 	var t *tuple
 	var addr string
@@ -63,7 +66,7 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 			return ev, err
 		}
 		if kd == kindCgroup {
-			d.cgroups[cgid] = cgroupPath(b)
+			d.cgroups[cg] = cgroupPath(b)
 			continue
 		}
 		if k >= len(p.args) {
@@ -87,20 +90,59 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 				ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(p.fd == fdSockServer), IsStr: true})
 			}
 		case kindArgv:
-			argv := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-			ev.Proc.Exe, ev.Proc.Args = argv[0], argv[1:]
+			execArgv(&ev, b)
 		case kindComponents:
 			ev.Proc.ExePath = joinComponents(b)
+			ev.Proc.ExeFromMemfd = strings.HasPrefix(ev.Proc.ExePath, memfdPrefix)
+			ev.Proc.ExeUpperLayer = flags&flagExeUpper != 0
 		default:
 			return ev, fmt.Errorf("%w: argument kind %d", ErrMalformed, kd)
 		}
 	}
-	ev.Proc.Cgroup = d.cgroups[cgid]
+	ev.Proc.Cgroup = d.cgroup(cg)
 	ev.FD = fdOf(p.fd, &ev, t, addr)
 	if ev.Type == event.TypeProcexit {
 		procexit(&ev)
 	}
 	return ev, nil
+}
+
+// cgroup returns the path of a cgroup, from what the probe sent or else
+// from the mounted hierarchies.
+func (d *Decoder) cgroup(k cgroupKey) string {
+	if p, ok := d.cgroups[k]; ok {
+		return p
+	}
+	if k.id == 0 {
+		return ""
+	}
+	if p, ok := d.cgroupFS.path(k.id, k.v1); ok {
+		d.cgroups[k] = p
+		return p
+	}
+	return ""
+}
+
+// memfdPrefix begins the path the kernel reports for a memfd's file
+// ("/memfd:NAME (deleted)" from d_path; the probe sends "memfd:NAME").
+const memfdPrefix = "/memfd:"
+
+// execArgv sets the exec'd argv: a successful exec's process is the new
+// program (proc.exe, proc.args); a failed one's is still the caller, so
+// the argv it asked for goes to the arguments "exe" and "args" (as Falco's
+// evt.arg.exe, evt.arg.args).
+func execArgv(ev *event.Event, b []byte) {
+	if ev.Res != 0 && len(b) == 0 {
+		return
+	}
+	argv := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	if ev.Res == 0 {
+		ev.Proc.Exe, ev.Proc.Args = argv[0], argv[1:]
+		return
+	}
+	ev.Args = append(ev.Args,
+		event.Arg{Name: "exe", Str: argv[0], IsStr: true},
+		event.Arg{Name: "args", Str: strings.Join(argv[1:], " "), IsStr: true})
 }
 
 func (d *Decoder) header(ev *event.Event, rec []byte) {

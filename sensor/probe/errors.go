@@ -6,6 +6,9 @@ var (
 	// ErrUnknownType is wrapped when an event type has no capture plan or
 	// no syscall on this architecture.
 	ErrUnknownType = errors.New("unknown event type")
+	// ErrUnknownVariant is wrapped when Options.Variant names no build of
+	// the probe.
+	ErrUnknownVariant = errors.New("unknown probe variant")
 	// ErrPermission is wrapped when the kernel refuses to load or attach
 	// for lack of privileges.
 	ErrPermission = errors.New("not permitted to load eBPF programs (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)")

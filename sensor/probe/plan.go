@@ -43,15 +43,18 @@ func tupleOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple,
 
 var (
 	resFD   = d("fd", srcRes)
-	argv    = argSpec{name: "args", kind: kindArgv}
 	exePath = argSpec{name: "exepath", kind: kindComponents}
 )
+
+// argvAt is the argv of an exec: read from the new process's memory after
+// a successful exec, from the user array in register src after a failed one.
+func argvAt(src uint8) argSpec { return argSpec{name: "args", kind: kindArgv, src: src} }
 
 func execName(src uint8) argSpec { return argSpec{name: "filename", kind: kindExecName, src: src} }
 
 var plans = map[event.Type]plan{
-	event.TypeExecve:   {args: []argSpec{execName(0), argv, exePath}},
-	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argv, exePath}},
+	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath}},
+	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath}},
 	event.TypeClone:    {args: []argSpec{i("flags", 0)}},
 	event.TypeClone3:   {},
 	event.TypeFork:     {},

@@ -38,22 +38,28 @@ type Options struct {
 	// IgnorePID is a process (thread group) whose events are dropped in the
 	// kernel, typically the reader itself. The default, 0, drops none.
 	IgnorePID uint32
+	// Variant forces one build of the probe (bytecode.Fast or
+	// bytecode.Portable). The default, "", picks Fast where the kernel has
+	// its helpers and its own BTF and KernelTypes is nil, and falls back to
+	// Portable if Fast does not load.
+	Variant bytecode.Variant
 }
 
 // Probe is a loaded and attached capture probe. Close releases it.
 type Probe struct {
-	coll  *ebpf.Collection
-	links []link.Link
-	src   source
-	dec   *Decoder
-	stats Stats
+	coll    *ebpf.Collection
+	links   []link.Link
+	src     source
+	dec     *Decoder
+	stats   Stats
+	variant bytecode.Variant
 }
 
 // Load checks the requested types, loads the probe for the running
 // architecture, fills its syscall plans, attaches it and opens its buffer.
-// Errors wrap ErrUnknownType, ErrPermission, ErrTracefs or
-// ebpf.ErrNotSupported (a kernel too old or without BTF). The caller must
-// Close the Probe.
+// Errors wrap ErrUnknownType, ErrUnknownVariant, ErrPermission, ErrTracefs
+// or ebpf.ErrNotSupported (a kernel too old or without BTF). The caller
+// must Close the Probe.
 func Load(ctx context.Context, opts Options) (*Probe, error) {
 	types, err := checkTypes(opts.Types)
 	if err != nil {
@@ -68,21 +74,17 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("remove memlock limit: %w", err)
 	}
-	spec, err := bytecode.Native()
+	vs, err := variants(opts)
 	if err != nil {
 		return nil, err
 	}
 	ring := !opts.ForcePerfBuffer && features.HaveMapType(ebpf.RingBuf) == nil
-	if err := configure(spec, ring, opts); err != nil {
+	coll, v, err := loadCollection(vs, ring, opts)
+	if err != nil {
 		return nil, err
 	}
-	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
-		Programs: ebpf.ProgramOptions{KernelTypes: opts.KernelTypes},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load probe: %w", classify(err))
-	}
-	p := &Probe{coll: coll, dec: NewDecoder()}
+	p := &Probe{coll: coll, dec: NewDecoder(), variant: v}
+	p.dec.cgroupFS = newCgroupFS()
 	if err := p.start(types, ring, opts.BufferSize); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}
@@ -231,6 +233,10 @@ func (p *Probe) Close() error {
 	p.coll.Close()
 	return errors.Join(errs...)
 }
+
+// Variant says which build of the probe is loaded: "fast" or "portable"
+// (bytecode.Fast, bytecode.Portable).
+func (p *Probe) Variant() string { return string(p.variant) }
 
 // Buffer says which buffer carries records: "ringbuf" or "perf".
 func (p *Probe) Buffer() string { return p.src.kind() }

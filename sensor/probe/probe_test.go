@@ -17,6 +17,7 @@ import (
 
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
 
 // helperEnv makes the test binary a helper process (see TestMain).
@@ -47,18 +48,34 @@ func helper(spec string) int {
 	return 0
 }
 
-var buffers = []struct {
-	name string
-	perf bool
-}{{"ringbuf", false}, {"perf", true}}
+// mode is one way to load the probe: a buffer and a variant.
+type mode struct {
+	name    string
+	perf    bool
+	variant bytecode.Variant
+}
 
-// load loads the probe for types, or skips (fails in CI) without root.
-func load(tb testing.TB, perfBuf bool, types ...event.Type) *Probe {
+var buffers = []mode{
+	{"ringbuf/fast", false, bytecode.Fast}, {"perf/fast", true, bytecode.Fast},
+	{"ringbuf/portable", false, bytecode.Portable}, {"perf/portable", true, bytecode.Portable},
+}
+
+// load loads the probe for types, or skips (fails in CI) without root. The
+// fast variant is skipped where the kernel cannot load it.
+func load(tb testing.TB, m mode, types ...event.Type) *Probe {
 	tb.Helper()
 	testutil.RequireRoot(tb)
-	p, err := Load(context.Background(), Options{Types: types, ForcePerfBuffer: perfBuf})
+	if m.variant == bytecode.Fast {
+		if err := canFast(); err != nil {
+			tb.Skipf("fast variant: %v", err)
+		}
+	}
+	p, err := Load(context.Background(), Options{Types: types, ForcePerfBuffer: m.perf, Variant: m.variant})
 	if err != nil {
 		tb.Fatalf("load probe: %v", err)
+	}
+	if m.variant != "" && p.Variant() != string(m.variant) {
+		tb.Fatalf("loaded variant %q, want %q", p.Variant(), m.variant)
 	}
 	tb.Cleanup(func() {
 		if st, err := p.Stats(); err == nil {
@@ -88,7 +105,7 @@ func await(tb testing.TB, p *Probe, what string, match func(event.Event) bool) e
 func TestCaptureExec(t *testing.T) {
 	for _, buf := range buffers {
 		t.Run(buf.name, func(t *testing.T) {
-			p := load(t, buf.perf, event.TypeExecve, event.TypeProcexit)
+			p := load(t, buf, event.TypeExecve, event.TypeProcexit)
 			cmd := exec.Command("/bin/sh", "-c", "exit 7", "probehub-marker", "second arg")
 			if err := cmd.Run(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 7 {
 				t.Fatalf("run marker: %v", err)
@@ -122,7 +139,7 @@ func TestCaptureExec(t *testing.T) {
 func TestCaptureOpen(t *testing.T) {
 	for _, buf := range buffers {
 		t.Run(buf.name, func(t *testing.T) {
-			p := load(t, buf.perf, event.TypeOpenat)
+			p := load(t, buf, event.TypeOpenat)
 			path := filepath.Join(t.TempDir(), "marker")
 			fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC, 0o640)
 			if err != nil {
@@ -150,7 +167,7 @@ func TestCaptureOpen(t *testing.T) {
 func TestCaptureConnect(t *testing.T) {
 	for _, buf := range buffers {
 		t.Run(buf.name, func(t *testing.T) {
-			p := load(t, buf.perf, event.TypeConnect, event.TypeAccept, event.TypeAccept4)
+			p := load(t, buf, event.TypeConnect, event.TypeAccept, event.TypeAccept4)
 			ln, err := net.Listen("tcp4", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +216,7 @@ func TestCaptureLoad(t *testing.T) {
 		t.Skip("load test")
 	}
 	const n = 200_000
-	p := load(t, false, event.TypeOpenat)
+	p := load(t, mode{"ringbuf", false, ""}, event.TypeOpenat)
 	path := filepath.Join(t.TempDir(), "load")
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -52,7 +52,14 @@ const (
 	offType     = 76
 	offNArgs    = 78
 	offLen      = 80
+	offFlags    = 82
 	offComm     = 88
+)
+
+// Header flags (struct ph_hdr.flags; PH_FLAG_* in c/maps.h).
+const (
+	flagExeUpper = 1 << 0 // exec: the executable is in an overlayfs upper layer
+	flagCgroupV1 = 1 << 1 // cgroup_id is from the v1 memory controller's hierarchy
 )
 
 var kindNames = []struct {

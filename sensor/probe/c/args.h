@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * Argument writers. They are global functions: the verifier checks each
+ * once, whatever the number of call sites. They take scalars only, find the
+ * per-CPU record buffer themselves, and return the offset after what they
+ * wrote (or off unchanged when the buffer is missing). Both variants share
+ * them; they run for the arguments that need more than a register.
+ */
+#ifndef __PROBEHUB_ARGS_H__
+#define __PROBEHUB_ARGS_H__
+
+#include "maps.h"
+#include "task.h"
+
+#define SCRATCH_OR(off)           \
+	u8 *buf = scratch_buf();  \
+	if (!buf)                 \
+		return off;
+
+__noinline u32 put_int(u32 off, u64 v)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	__builtin_memcpy(&buf[o + 4], &v, sizeof(v));
+	return put_argh(buf, o, PH_KIND_INT, sizeof(v));
+}
+
+__noinline u32 put_ustr(u32 off, u64 p)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	long n = 0;
+	if (p)
+		n = bpf_probe_read_user_str(&buf[o + 4], STR_MAX, (void *)p);
+	if (n > 0)
+		n--; // drop the NUL
+	else
+		n = 0;
+	return put_argh(buf, o, PH_KIND_STR, n & (STR_MAX - 1));
+}
+
+__noinline u32 put_ubytes(u32 off, u64 p, u64 len)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	if (!p || len == 0 || len > SOCKADDR_MAX)
+		len = p ? SOCKADDR_MAX : 0;
+	if (len && bpf_probe_read_user(&buf[o + 4], len & (SOCKADDR_MAX * 2 - 1), (void *)p) < 0)
+		len = 0;
+	return put_argh(buf, o, PH_KIND_BYTES, len);
+}
+
+// put_uargv writes a NUL-separated argv read from the user array at p
+// (a failed exec, whose caller's memory is still there).
+__noinline u32 put_uargv(u32 off, u64 p)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	u32 n = 0;
+
+	for (int i = 0; i < ARGV_MAX && p; i++) {
+		u64 s = 0;
+		if (n > STR_MAX - COMP_MAX || bpf_probe_read_user(&s, sizeof(s), (void *)(p + i * 8)) < 0 || !s)
+			break;
+		long r = bpf_probe_read_user_str(&buf[o + 4 + masked(n, STR_MAX - 1)], COMP_MAX, (void *)s);
+		if (r <= 0)
+			break;
+		n += r & (COMP_MAX * 2 - 1);
+	}
+	return put_argh(buf, o, PH_KIND_ARGV, n & (STR_MAX - 1));
+}
+
+// put_dpath writes the components of a path, leaf first, each NUL-ended.
+// A dentry that is its own parent but no mount's root is a pseudo file (a
+// memfd's is "memfd:NAME") or a disconnected one: its name ends the path.
+static __always_inline u32 put_dpath(u8 *buf, u32 off, struct dentry *d, struct vfsmount *vmnt)
+{
+	u32 o = off & OFF_MASK;
+	u32 n = 0;
+	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+
+	for (int i = 0; i < PATH_DEPTH && d; i++) {
+		struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (d == root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+			if (up == mnt)
+				break;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		if (n > COMPS_MAX)
+			break;
+		const u8 *name = BPF_CORE_READ(d, d_name.name);
+		long r = bpf_probe_read_kernel_str(&buf[o + 4 + masked(n, STR_MAX - 1)], COMP_MAX, name);
+		if (r <= 0)
+			break;
+		n += r & (COMP_MAX * 2 - 1);
+		if (d == parent)
+			break;
+		d = parent;
+	}
+	return put_argh(buf, o, PH_KIND_COMPONENTS, n & (STR_MAX - 1));
+}
+
+// put_cgroup writes the current task's cgroup path (task_cgroup's choice
+// of hierarchy), leaf first. It finds the cgroup itself: a global function
+// takes no kernel pointers.
+__noinline u32 put_cgroup(u32 off)
+{
+	SCRATCH_OR(off);
+	bool v1;
+	struct cgroup *cg = task_cgroup(cur_task(), &v1);
+	u32 o = off & OFF_MASK;
+	u32 n = 0;
+
+	for (int i = 0; i < CGROUP_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, level) <= 0 || n > COMPS_MAX)
+			break;
+		const char *name = BPF_CORE_READ(cg, kn, name);
+		long r = bpf_probe_read_kernel_str(&buf[o + 4 + masked(n, STR_MAX - 1)], COMP_MAX, name);
+		if (r <= 0)
+			break;
+		n += r & (COMP_MAX * 2 - 1);
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return put_argh(buf, o, PH_KIND_CGROUP, n & (STR_MAX - 1));
+}
+
+__noinline u32 put_argv(u32 off)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 o = off & OFF_MASK;
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	u64 n = end > start ? end - start : 0;
+	if (n > STR_MAX - 1)
+		n = STR_MAX - 1;
+	if (n && bpf_probe_read_user(&buf[o + 4], n, (void *)start) < 0)
+		n = 0;
+	return put_argh(buf, o, PH_KIND_ARGV, n);
+}
+
+// exe_upper says whether an overlayfs file is in the upper layer: the
+// overlay inode (struct ovl_inode, fs/overlayfs/ovl_entry.h) keeps its
+// upper dentry right after the embedded VFS inode, set once the file has
+// an upper copy (created there, or copied up when written).
+static __always_inline bool exe_upper(struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return false;
+	void *upper = 0;
+	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
+	return upper != 0;
+}
+
+__noinline u32 put_exe(u32 off)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *f = BPF_CORE_READ(task, mm, exe_file);
+	if (!f)
+		return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
+	if (exe_upper(f))
+		((struct ph_hdr *)buf)->flags |= PH_FLAG_EXE_UPPER;
+	return put_dpath(buf, off, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+}
+
+__noinline u32 put_exec_name(u32 off, u32 tid)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	long n = 0;
+	struct exec_name *e = bpf_map_lookup_elem(&exec_names, &tid);
+	if (e) {
+		n = bpf_probe_read_kernel_str(&buf[o + 4], EXEC_NAME_MAX, e->name);
+		bpf_map_delete_elem(&exec_names, &tid);
+	}
+	n = n > 0 ? n - 1 : 0;
+	return put_argh(buf, o, PH_KIND_STR, n & (EXEC_NAME_MAX * 2 - 1));
+}
+
+// put_tuple writes the addresses of the socket behind fd: family, socket
+// type, local and remote port (host order), local and remote address.
+__noinline u32 put_tuple(u32 off, s64 fd)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 o = off & OFF_MASK;
+	u8 *p = &buf[o + 4];
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	u32 n = 0;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return put_argh(buf, o, PH_KIND_TUPLE, 0);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return put_argh(buf, o, PH_KIND_TUPLE, 0);
+	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	p[0] = family;
+	p[1] = BPF_CORE_READ(sock, type);
+	__builtin_memcpy(&p[2], &lport, 2);
+	__builtin_memcpy(&p[4], &rport, 2);
+	n = 6;
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO((__be32 *)&p[6], sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__be32 *)&p[10], sk, __sk_common.skc_daddr);
+		n = 14;
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO((struct in6_addr *)&p[6], sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)&p[22], sk, __sk_common.skc_v6_daddr);
+		n = 38;
+	}
+	return put_argh(buf, o, PH_KIND_TUPLE, n);
+}
+
+#endif /* __PROBEHUB_ARGS_H__ */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/* The probe's constants, map definitions and load-time settings. */
+#ifndef __PROBEHUB_MAPS_H__
+#define __PROBEHUB_MAPS_H__
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "wire.h"
+
+#define SCRATCH_SIZE 16384
+#define OFF_MASK 8191   // arguments start below 8 KiB ...
+#define STR_MAX 4096    // ... and one argument is at most 4 KiB + 4
+#define COMP_MAX 256
+#define COMPS_MAX 3840  // bytes of path components per argument
+#define PATH_DEPTH 32
+#define CGROUP_DEPTH 16
+#define EXEC_NAME_MAX 512
+#define SOCKADDR_MAX 128
+#define ARGV_MAX 32      // argv elements read from user memory (failed exec)
+#define NSYSCALLS 512
+#define EINPROGRESS 115
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+// Header flags (struct ph_hdr.flags), mirrored in wire.go.
+#define PH_FLAG_EXE_UPPER 1 // exec: the executable is in an overlayfs upper layer
+#define PH_FLAG_CGROUP_V1 2 // cgroup_id is from the v1 memory hierarchy
+
+struct argplan {
+	u8 kind;
+	u8 src;
+	u8 aux;
+	u8 pad;
+};
+
+struct plan {
+	u16 type;
+	u8 nargs;
+	u8 flags;
+	struct argplan args[PH_MAX_ARGS];
+};
+
+// scratch is the per-CPU record buffer, plus the cgroup id whose path this
+// CPU last saw sent (a one-entry cache in front of cgroups_seen).
+struct scratch {
+	u8 buf[SCRATCH_SIZE];
+	u64 last_cgid;
+};
+
+struct exec_name {
+	char name[EXEC_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSYSCALLS);
+	__type(key, u32);
+	__type(value, struct plan);
+} plans SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);
+	__type(value, u8);
+} cgroups_seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, struct exec_name);
+} exec_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 23);
+} events_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(u32));
+} events_pb SEC(".maps");
+
+// Set by the loader before load (constants: dead branches are pruned).
+const volatile bool use_ringbuf = true;
+const volatile u32 ignore_tgid = 0;
+
+// masked bounds v for the verifier; the barrier keeps clang from dropping
+// a mask it can prove redundant.
+static __always_inline u32 masked(u32 v, u32 mask)
+{
+	barrier_var(v);
+	return v & mask;
+}
+
+static __always_inline struct scratch *scratch_get(void)
+{
+	u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline u8 *scratch_buf(void)
+{
+	return (u8 *)scratch_get();
+}
+
+// put_argh writes the 4-byte argument header at o: kind, 0, little-endian len.
+static __always_inline u32 put_argh(u8 *buf, u32 o, u8 kind, u32 len)
+{
+	o &= OFF_MASK;
+	buf[o] = kind;
+	buf[o + 1] = 0;
+	buf[o + 2] = len & 0xff;
+	buf[o + 3] = (len >> 8) & 0xff;
+	return o + 4 + len;
+}
+
+#endif /* __PROBEHUB_MAPS_H__ */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * The programs. One raw tracepoint at syscall exit handles every syscall
+ * the same way: the syscall number indexes the `plans` map, which the
+ * loader fills from a Go table (sensor/probe/plan.go). A plan says the
+ * event type and, per argument, what to copy (an integer register, a user
+ * string, a sockaddr, the socket tuple behind an fd ...). Syscalls without
+ * a plan return after one map lookup. Adding a syscall is a Go table line.
+ *
+ * Records (wire.h) are a fixed header followed by typed arguments; the same
+ * bytes go to the ring buffer or, on kernels without one, to the perf buffer.
+ */
+#ifndef __PROBEHUB_PROGRAMS_H__
+#define __PROBEHUB_PROGRAMS_H__
+
+#include "args.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+static __always_inline void count_drop(void)
+{
+	u32 zero = 0;
+	u64 *d = bpf_map_lookup_elem(&drops, &zero);
+	if (d)
+		(*d)++;
+}
+
+// finish appends the cgroup path the first time a cgroup is seen, then
+// sends the record. The CPU's last sent cgroup id spares most lookups.
+static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struct task_struct *task)
+{
+	u8 *buf = sc->buf;
+	struct ph_hdr *h = (void *)buf;
+	bool v1;
+	struct cgroup *cg = task_cgroup(task, &v1);
+	struct kernfs_node *kn = RD(cg, kn);
+	u64 cgid = RD(kn, id);
+	// ids are per hierarchy: the seen-key says which one
+	u64 key = cgid | ((u64)v1 << 63);
+	bool fresh = key != sc->last_cgid && !bpf_map_lookup_elem(&cgroups_seen, &key);
+	long err;
+
+	h->cgroup_id = cgid;
+	if (v1)
+		h->flags |= PH_FLAG_CGROUP_V1;
+	if (fresh) {
+		off = put_cgroup(off);
+		h->nargs++;
+	}
+	off &= SCRATCH_SIZE - 1;
+	h->len = off;
+	if (off < sizeof(*h))
+		return;
+	if (use_ringbuf)
+		err = bpf_ringbuf_output(&events_rb, buf, off, 0);
+	else
+		err = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, buf, off);
+	if (err) {
+		count_drop();
+		return;
+	}
+	if (fresh) {
+		u8 one = 1;
+		bpf_map_update_elem(&cgroups_seen, &key, &one, BPF_ANY);
+	}
+	sc->last_cgid = key;
+}
+
+static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct pt_regs *regs,
+				   long ret, u32 tid)
+{
+	u64 v = reg_arg(regs, a->src, ret);
+
+	switch (a->kind) {
+	case PH_KIND_INT:
+		return put_int(off, v);
+	case PH_KIND_STR:
+		return put_ustr(off, v);
+	case PH_KIND_BYTES:
+		return put_ubytes(off, v, a->aux < PH_SRC_RES ? reg_arg(regs, a->aux, ret) : 0);
+	case PH_KIND_TUPLE:
+		if (ret < 0 && ret != -EINPROGRESS)
+			return put_argh(buf, off, PH_KIND_TUPLE, 0);
+		return put_tuple(off, (s64)v);
+	case PH_KIND_ARGV:
+		if (ret != 0)
+			return put_uargv(off, v);
+		return put_argv(off);
+	case PH_KIND_COMPONENTS:
+		if (ret != 0)
+			return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
+		return put_exe(off);
+	case PH_KIND_EXECNAME:
+		if (ret != 0)
+			return put_ustr(off, v);
+		return put_exec_name(off, tid);
+	}
+	return put_argh(buf, off, PH_KIND_INT, 0);
+}
+
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = cur_task();
+	struct pt_regs *regs = cur_regs(task, (void *)ctx->args[0]);
+	long ret = ctx->args[1];
+	u32 nr = syscall_nr(regs);
+	struct plan *p = bpf_map_lookup_elem(&plans, &nr);
+
+	if (!p || !p->type)
+		return 0;
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (ignore_tgid && (pid_tgid >> 32) == ignore_tgid)
+		return 0;
+	struct scratch *sc = scratch_get();
+	if (!sc)
+		return 0;
+	u8 *buf = sc->buf;
+	struct ph_hdr *h = (void *)buf;
+	fill_hdr(h, task, p->type, ret);
+	u32 off = sizeof(*h);
+	u32 nargs = p->nargs;
+	for (u32 i = 0; i < PH_MAX_ARGS; i++) {
+		if (i >= nargs)
+			break;
+		off = put_arg(buf, off, &p->args[i], regs, ret, (u32)pid_tgid);
+		h->nargs++;
+	}
+	finish(ctx, sc, off, task);
+	return 0;
+}
+
+// sched_process_exec keeps the exec'd file name (the syscall's pointer is
+// gone with the old mm) for the execve/execveat exit that follows.
+SEC("tracepoint/sched/sched_process_exec")
+int sched_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	u32 loc = ctx->__data_loc_filename;
+	u8 *buf = scratch_buf();
+
+	if (!buf)
+		return 0;
+	__builtin_memset(buf, 0, sizeof(struct exec_name));
+	bpf_map_update_elem(&exec_names, &tid, buf, BPF_ANY);
+	struct exec_name *e = bpf_map_lookup_elem(&exec_names, &tid);
+	if (e)
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name), (void *)ctx + (loc & 0xffff));
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sched_exit(void *ctx)
+{
+	struct task_struct *task = cur_task();
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct scratch *sc = scratch_get();
+
+	if (!sc || (ignore_tgid && (pid_tgid >> 32) == ignore_tgid))
+		return 0;
+	struct ph_hdr *h = (void *)sc->buf;
+	fill_hdr(h, task, PH_TYPE_PROCEXIT, 0);
+	u32 off = put_int(sizeof(*h), RD(task, exit_code));
+	h->nargs = 1;
+	finish(ctx, sc, off, task);
+	return 0;
+}
+
+#endif /* __PROBEHUB_PROGRAMS_H__ */
