@@ -1,10 +1,13 @@
 # probehub — run `make help` for the targets.
-GO      ?= go
-BIN     := bin
-DATA    ?= data
-GOTEST  ?= $(GO) test -race -count=1 -timeout 40m
+GO       ?= go
+BIN      := bin
+SHARED   ?= ../shared/data
+GOTEST   ?= $(GO) test -race -count=1 -timeout 45m
+FUZZTIME ?= 30s
+export CGO_CFLAGS ?= -Wno-deprecated-declarations
 
-.PHONY: help setup build run test generate check-generate bench bench-capture bench-rules lint clean
+.PHONY: help setup build run test generate check-generate matrix fuzz \
+	bench-capture bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n",$$1,$$2}'
@@ -15,7 +18,7 @@ setup: ## install what builds, tests and `make run` need (apt; idempotent)
 build: ## build both binaries into bin/
 	$(GO) build -o $(BIN)/ ./cmd/probehub ./cmd/probehub-sensor
 
-run: setup build ## the main job on the embedded default (see README)
+run: setup build ## the main job on the embedded default: build artifacts, serve the API, run the sensor
 	hack/run.sh
 
 test: setup ## the whole test suite (root needed for the eBPF tests)
@@ -25,13 +28,38 @@ generate: ## regenerate the eBPF objects (bpf2go, clang) and other generated fil
 	$(GO) generate ./...
 
 check-generate: generate ## fail when generated files differ from what is committed
-	git diff --exit-code -- . ':(exclude)go.sum'
+	@git diff --exit-code --stat -- . ':(exclude)go.sum' || { echo "generated files differ: run make generate and commit" >&2; exit 1; }
 
-bench-capture: build ## syscall overhead of the capture (open/close loop)
-	$(GO) test -run '^$$' -bench 'Capture' -benchtime 1x -count 1 ./sensor/probe/
+matrix: build ## the full kernel matrix under qemu with the upstream rules (results in matrix-results/)
+	$(GO) run ./cmd/probehub matrix run --rules $(SHARED)/falco_rules.yaml --out matrix-results
 
-bench-rules: ## rule engine throughput over a mixed stream with the upstream rules
-	$(GO) test -run '^$$' -bench . -benchmem ./sensor/rules/
+fuzz: ## run every fuzz target for FUZZTIME each
+	@hack/fuzz.sh $(FUZZTIME)
+
+bench-capture: ## syscall overhead of capture: open/close loop with and without the probe
+	$(GO) test -run '^$$' -bench 'Capture' -benchtime 1x -count 1 -timeout 30m ./sensor/probe/
+
+bench-rules: ## rule engine throughput, upstream rules, mixed stream (one core)
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./sensor/rules/
+
+bench-extract: ## .deb → BTF vs dpkg-deb -x + extract-vmlinux + objcopy, per real Debian kernel
+	$(GO) test -run '^$$' -bench ExtractDeb -benchtime 1x -count 1 -timeout 30m ./builder/extract/
+
+bench-minimize: ## BTFGen vs bpftool gen min_core_btf; whole-catalog kernels/minute
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./builder/minimize/ ./builder/build/
+
+bench-registry: ## node boot fetch (resolve+pull+verify) and publish throughput against docker-registry
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./registry/ ./sensor/fetch/
+
+bench-api: ## compatibility API: wrk against probehub serve with 10,000 kernels
+	PROBEHUB_BENCH_API=1 $(GO) test -count=1 -run TestWrkAPI -v ./compat/ | grep bench-api
+	$(GO) test -run '^$$' -bench . -benchmem ./compat/
+
+bench-gpu: ## GPU-node filter cost relative to the rule engine
+	$(GO) test -run '^$$' -bench GPUNodeStream -benchmem ./sensor/gpu/
+
+bench-sensor: ## whole-sensor overhead (open/close, fork+exec) and sustained load
+	$(GO) test -run '^$$' -bench Sensor -benchtime 1x -count 1 -timeout 30m ./sensor/agent/
 
 clean: ## remove build outputs
-	rm -rf $(BIN)
+	rm -rf $(BIN) matrix-results

@@ -20,6 +20,7 @@ import (
 
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/audit"
+	"github.com/probehub/probehub/sensor/container"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/rules"
@@ -39,7 +40,9 @@ type runFlags struct {
 	auditCert, auditKey         string
 	metricsListen               string
 	duration                    time.Duration
-	noCapture                   bool
+	noCapture, noCRI            bool
+	criSockets                  []string
+	criWait                     time.Duration
 	gpu                         gpuFlags
 	boot                        bootFlags
 }
@@ -90,6 +93,9 @@ Examples:
 	fl.StringVar(&f.metricsListen, "metrics-listen", "127.0.0.1:9376", "serve /metrics and /healthz here (empty: off)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: until interrupted)")
 	fl.BoolVar(&f.noCapture, "no-capture", false, "do not load eBPF probes (audit-only mode)")
+	fl.BoolVar(&f.noCRI, "no-cri", false, "do not ask the container runtime (CRI) for container and pod metadata")
+	fl.StringArrayVar(&f.criSockets, "cri-socket", nil, "CRI runtime socket on the host (repeatable; default containerd's and CRI-O's)")
+	fl.DurationVar(&f.criWait, "cri-wait", 50*time.Millisecond, "longest an event waits for a new container's metadata")
 	f.gpu.register(fl)
 	f.boot.register(fl)
 	return cmd
@@ -120,12 +126,25 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if gpuFilter != nil {
 		extra = append(extra, gpuBuiltinRules())
 	}
-	ag, err := agent.New(agent.Config{
+	cfg := agent.Config{
 		Rules: agent.RulesConfig{Paths: f.rules, Extra: extra, MinPriority: f.minPriority, AllMatches: f.allMatches,
 			Enabled: f.enable, Disabled: f.disable, Hostname: hostname},
 		HostRoot: f.hostRoot, Router: router, GPU: gpuFilter, RateLimit: f.rateLimit, RateBurst: f.rateBurst,
 		Registry: reg, Logger: log,
-	})
+	}
+	if !f.noCRI {
+		k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets,
+			CacheOptions: container.CacheOptions{Wait: f.criWait}})
+		defer k.Close()
+		if err := k.Err(); err != nil {
+			log.Warn("container metadata unavailable; alerts carry container.id only", "err", err)
+		} else {
+			log.Info("container metadata", "runtime", k.Runtime())
+		}
+		cfg.Containers = k
+		registerCRIMetrics(reg, k.Metrics())
+	}
+	ag, err := agent.New(cfg)
 	if err != nil {
 		return err
 	}

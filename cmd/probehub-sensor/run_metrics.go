@@ -1,0 +1,22 @@
+package main
+
+import (
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/probehub/probehub/sensor/container"
+)
+
+// registerCRIMetrics exports the container metadata cache's counters.
+func registerCRIMetrics(reg prometheus.Registerer, m *container.Metrics) {
+	for name, v := range map[string]*atomic.Uint64{
+		"hits": &m.Hits, "misses": &m.Misses, "timeouts": &m.Timeouts, "fetches": &m.Fetches,
+		"fetch_errors": &m.FetchErrors, "not_found": &m.NotFound, "evictions": &m.Evictions, "unavailable": &m.Unavailable,
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "probehub", Subsystem: "container_cache", Name: name + "_total",
+			Help: "Container metadata cache: " + name + ".",
+		}, func() float64 { return float64(v.Load()) }))
+	}
+}
