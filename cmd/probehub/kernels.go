@@ -43,6 +43,7 @@ Sources (repeat --source; the default is the system's apt lists):
   apt:URI#SUITE[,SUITE...]      a mirror over HTTP, component main, amd64
   crawler:FILE                  kernel-crawler JSON (HWE records become real releases)
   btfhub:DIR                    a btfhub-archive checkout
+  local:ROOT                    the kernel running here (ROOT/etc/os-release, ROOT/proc/version)
 
 Examples:
   probehub kernels crawl
@@ -106,7 +107,7 @@ func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool) erro
 func parseSource(spec string, progress kernels.Progress) (kernels.Source, error) {
 	kind, arg, ok := strings.Cut(spec, ":")
 	if !ok || arg == "" {
-		return nil, fmt.Errorf("source %q: want apt:DIR, apt:URI#SUITE, crawler:FILE or btfhub:DIR", spec)
+		return nil, fmt.Errorf("source %q: want apt:DIR, apt:URI#SUITE, crawler:FILE, btfhub:DIR or local:/", spec)
 	}
 	switch kind {
 	case "apt":
@@ -121,8 +122,10 @@ func parseSource(spec string, progress kernels.Progress) (kernels.Source, error)
 		return &crawler.File{Path: arg}, nil
 	case "btfhub":
 		return &btfhub.Archive{Dir: arg}, nil
+	case "local":
+		return localSource{root: arg}, nil
 	}
-	return nil, fmt.Errorf("source %q: unknown kind %q (apt, crawler, btfhub)", spec, kind)
+	return nil, fmt.Errorf("source %q: unknown kind %q (apt, crawler, btfhub, local)", spec, kind)
 }
 
 func newKernelsListCmd(g *globalFlags) *cobra.Command {
