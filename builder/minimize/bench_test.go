@@ -25,7 +25,7 @@ import (
 func BenchmarkVsBpftool(b *testing.B) {
 	bpftool := testutil.RequireTool(b, "bpftool")
 	const rounds = 20
-	fmt.Printf("%-6s %-13s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n", "object", "kernel", "raw ms", "raw cpu", "spec ms",
+	fmt.Printf("%-14s %-13s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n", "object", "kernel", "raw ms", "raw cpu", "spec ms",
 		"bpftool", "bpf cpu", "wall x", "cpu x", "ours B", "bpf B")
 	for oname, opath := range testObjects(b) {
 		o, err := LoadObject(opath)
@@ -69,7 +69,7 @@ func BenchmarkVsBpftool(b *testing.B) {
 				bpfCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			}
 			st, _ := os.Stat(out)
-			fmt.Printf("%-6s %-13s %8.1f %8.1f %8.1f %8.1f %8.1f %6.2fx %6.2fx %7d %7d\n", oname, name,
+			fmt.Printf("%-14s %-13s %8.1f %8.1f %8.1f %8.1f %8.1f %6.2fx %6.2fx %7d %7d\n", oname, name,
 				ms(rawWall), ms(rawCPU), ms(specWall), ms(bpfWall/rounds), ms(bpfCPU/rounds),
 				ms(rawWall)/ms(bpfWall/rounds), ms(rawCPU)/ms(bpfCPU/rounds), len(res.BTF), st.Size())
 		}

@@ -68,18 +68,22 @@ func oracleTargets(_ *testing.T) map[string]func(testing.TB) string {
 }
 
 // testObjects are the objects the oracles run on: our test object, with
-// every relocation kind, and the sensor's probe.
+// every relocation kind, and the sensor's probe in each variant.
 func testObjects(tb testing.TB) map[string]string {
 	tb.Helper()
-	b, err := bytecode.Object("amd64")
-	if err != nil {
-		tb.Fatal(err)
+	out := map[string]string{"test": testObject}
+	for _, v := range bytecode.Variants() {
+		b, err := bytecode.ObjectFor("amd64", v)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p := filepath.Join(tb.TempDir(), "probe-"+string(v)+".o")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		out["probe-"+string(v)] = p
 	}
-	p := filepath.Join(tb.TempDir(), "probe_x86_bpfel.o")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return map[string]string{"test": testObject, "probe": p}
+	return out
 }
 
 func TestEquivalence(t *testing.T) {

@@ -17,8 +17,8 @@ import (
 // goarchOf maps uname -m to GOARCH, the key of the embedded probe objects.
 var goarchOf = map[string]string{"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
-// probeObject returns the object at path, or the sensor's embedded probe
-// for arch (uname -m).
+// probeObject returns the object at path, or the sensor's embedded portable
+// probe for arch (uname -m).
 func probeObject(path, arch string) ([]byte, error) {
 	if path != "" {
 		b, err := os.ReadFile(path)
@@ -31,7 +31,9 @@ func probeObject(path, arch string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no embedded probe for arch %q: use x86_64 or aarch64, or pass --object", arch)
 	}
-	return bytecode.Object(ga)
+	// The portable build: the fast one needs the node's own BTF, so no
+	// minimized BTF is ever made for it.
+	return bytecode.ObjectFor(ga, bytecode.Portable)
 }
 
 type minimizeSummary struct {
@@ -59,7 +61,7 @@ as KernelTypes on nodes whose kernel ships no BTF. A full kernel BTF is
 
 --btf takes anything 'probehub btf extract' does: a raw BTF, a linux-image
 .deb, a vmlinuz, a vmlinux or a btfhub .btf.tar.xz. --object defaults to the
-sensor's embedded probe for --arch. With --release (uname -r of that kernel)
+sensor's embedded (portable) probe for --arch. With --release (uname -r of that kernel)
 it also prints the verdict: will the probe load there, and if not, why.
 
 Examples:

@@ -132,9 +132,10 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// buildVariants: a given object is the only variant; the embedded probe
-// gives two, ring buffer first, then perf buffer (what the loader falls back
-// to before 5.8).
+// buildVariants: a given object is the only variant; the embedded portable
+// probe gives two, ring buffer first, then perf buffer (what the loader
+// falls back to before 5.8). The fast probe needs the node's own BTF and so
+// never uses a minimized one: it is not built for.
 func buildVariants(object, arch string) ([]build.Variant, error) {
 	obj, err := probeObject(object, arch)
 	if err != nil {
@@ -144,8 +145,8 @@ func buildVariants(object, arch string) ([]build.Variant, error) {
 		return []build.Variant{{Name: filepath.Base(object), Object: obj}}, nil
 	}
 	return []build.Variant{
-		{Name: "ringbuf", Object: obj},
-		{Name: "perfbuf", Object: obj, Ignore: verdict.PerfBuffer},
+		{Name: "portable/ringbuf", Object: obj},
+		{Name: "portable/perfbuf", Object: obj, Ignore: verdict.PerfBuffer},
 	}, nil
 }
 
