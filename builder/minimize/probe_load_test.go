@@ -71,7 +71,7 @@ func TestProbeWithMinimizedBTF(t *testing.T) {
 	kt := minimizedHostBTF(t)
 	for _, perf := range []bool{false, true} {
 		t.Run(map[bool]string{false: "ringbuf", true: "perf"}[perf], func(t *testing.T) {
-			p, err := probe.Load(context.Background(), probe.Options{KernelTypes: kt, ForcePerfBuffer: perf,
+			p, err := probe.Load(context.Background(), probe.Options{KernelTypes: kt, ForcePerfBuffer: perf, Variant: bytecode.Portable,
 				Types: []event.Type{event.TypeExecve, event.TypeProcexit, event.TypeOpenat}})
 			if err != nil {
 				t.Fatalf("load the probe with the minimized BTF: %v", err)
@@ -140,7 +140,7 @@ func TestProbeWithAnotherKernelsBTF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := probe.Load(context.Background(), probe.Options{KernelTypes: kt, Types: []event.Type{event.TypeExecve}})
+	p, err := probe.Load(context.Background(), probe.Options{KernelTypes: kt, Variant: bytecode.Portable, Types: []event.Type{event.TypeExecve}})
 	if err != nil {
 		t.Logf("load refused (the better outcome): %v", err)
 		return
