@@ -1,15 +1,12 @@
 package registry
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // writeFileAtomic writes b to a temporary file beside path, syncs it and
 // renames it over path.

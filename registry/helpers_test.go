@@ -2,10 +2,13 @@ package registry
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry/sign"
@@ -69,4 +72,13 @@ func newKeys(tb testing.TB) (*sign.Signer, *sign.Verifier) {
 		tb.Fatal(err)
 	}
 	return s, s.Verifier()
+}
+
+func mustLayer(tb testing.TB, m Manifest) v1.Hash {
+	tb.Helper()
+	var man v1.Manifest
+	if err := json.Unmarshal(m.Raw, &man); err != nil || len(man.Layers) == 0 {
+		tb.Fatalf("manifest %s: %v", m.Digest, err)
+	}
+	return man.Layers[0].Digest
 }

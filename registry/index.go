@@ -120,7 +120,7 @@ func UpdateIndex(ctx context.Context, s Store, v string, add []IndexEntry, o Pub
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Manifest{}, err
 		}
-		missing, err := missingKernels(ctx, s, v, ix)
+		missing, err := missingKernels(ctx, s, v, ix, add)
 		if err != nil {
 			return Manifest{}, err
 		}
@@ -138,15 +138,15 @@ func UpdateIndex(ctx context.Context, s Store, v string, add []IndexEntry, o Pub
 	return Manifest{}, fmt.Errorf("update index %s: no agreement after %d rounds", tag, maxIndexRounds)
 }
 
-// missingKernels returns entries for the version's kernel tags the index
-// does not cover.
-func missingKernels(ctx context.Context, r Reader, v string, ix *Index) ([]IndexEntry, error) {
+// missingKernels returns entries for the version's kernel tags that neither
+// the index nor add covers.
+func missingKernels(ctx context.Context, r Reader, v string, ix *Index, add []IndexEntry) ([]IndexEntry, error) {
 	prefix, err := KernelTagPrefix(v)
 	if err != nil {
 		return nil, err
 	}
-	have := make(map[string]bool, len(ix.Kernels))
-	for _, e := range ix.Kernels {
+	have := make(map[string]bool, len(ix.Kernels)+len(add))
+	for _, e := range append(slices.Clip(ix.Kernels), add...) {
 		t, _ := KernelTag(v, e.Kernel)
 		have[t] = true
 	}

@@ -124,10 +124,13 @@ func (l *Layout) PutBlob(ctx context.Context, data []byte) (v1.Hash, error) {
 	if ok, err := l.HasBlob(ctx, h); err != nil || ok {
 		return h, err
 	}
-	if err := l.path.WriteBlob(h, io.NopCloser(bytesReader(data))); err != nil {
+	// Not layout.Path.WriteBlob: it writes in place, and a crash would
+	// leave a partial blob that later looks present.
+	dir := filepath.Join(string(l.path), "blobs", h.Algorithm)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return h, fmt.Errorf("write blob %s: %w", h, err)
 	}
-	return h, nil
+	return h, writeFileAtomic(filepath.Join(dir, h.Hex), data)
 }
 
 // PutManifest implements Writer.

@@ -51,7 +51,8 @@ func Publish(ctx context.Context, s Store, arts []KernelArtifact, o PublishOptio
 			return nil, err
 		}
 	}
-	if err := putProbes(ctx, s, arts); err != nil {
+	probes, err := putProbes(ctx, s, arts)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Published, len(arts))
@@ -60,7 +61,7 @@ func Publish(ctx context.Context, s Store, arts []KernelArtifact, o PublishOptio
 	g.SetLimit(o.jobs())
 	for i := range arts {
 		g.Go(func() error {
-			p, err := PublishKernel(gctx, s, &arts[i], o)
+			p, err := publishKernel(gctx, s, &arts[i], o, probes)
 			out[i] = p
 			if o.Progress != nil {
 				o.Progress(int(done.Add(1)), len(arts))
@@ -93,32 +94,52 @@ func updateIndexes(ctx context.Context, s Store, pubs []Published, o PublishOpti
 	return nil
 }
 
-func putProbes(ctx context.Context, s Store, arts []KernelArtifact) error {
-	seen := map[string]bool{}
+// probeBlobs maps a probe object's sha256 to its compressed layer, so that
+// each object is compressed once (60 KB at best compression takes ~60 ms).
+type probeBlobs map[string]blob
+
+func (p probeBlobs) layer(obj []byte) blob {
+	sum := sha256Hex(obj)
+	if b, ok := p[sum]; ok {
+		return b
+	}
+	b := newBlob(ProbeLayerType, gzipBytes(obj), map[string]string{AnnotationTitle: "probe.o"})
+	if p != nil {
+		p[sum] = b
+	}
+	return b
+}
+
+// putProbes uploads each distinct probe object once.
+func putProbes(ctx context.Context, s Store, arts []KernelArtifact) (probeBlobs, error) {
+	probes := probeBlobs{}
 	for i := range arts {
-		if len(arts[i].ProbeObject) == 0 {
+		obj := arts[i].ProbeObject
+		if len(obj) == 0 {
 			continue
 		}
-		b := newBlob(ProbeLayerType, gzipBytes(arts[i].ProbeObject), nil)
-		if seen[b.desc.Digest.Hex] {
+		if _, ok := probes[sha256Hex(obj)]; ok {
 			continue
 		}
-		seen[b.desc.Digest.Hex] = true
-		if _, err := s.PutBlob(ctx, b.data); err != nil {
-			return fmt.Errorf("upload probe object: %w", err)
+		if _, err := s.PutBlob(ctx, probes.layer(obj).data); err != nil {
+			return nil, fmt.Errorf("upload probe object: %w", err)
 		}
 	}
-	return nil
+	return probes, nil
 }
 
 // PublishKernel stores one kernel artifact under its kernel tag and signs
 // it; it does not touch the index (Publish does).
 func PublishKernel(ctx context.Context, s Store, a *KernelArtifact, o PublishOptions) (Published, error) {
+	return publishKernel(ctx, s, a, o, nil)
+}
+
+func publishKernel(ctx context.Context, s Store, a *KernelArtifact, o PublishOptions, probes probeBlobs) (Published, error) {
 	tag, err := KernelTag(a.ProbeVersion, a.Key)
 	if err != nil {
 		return Published{}, err
 	}
-	m, blobs, err := kernelManifest(a, o.Meta)
+	m, blobs, err := kernelManifest(a, o.Meta, probes)
 	if err != nil {
 		return Published{}, err
 	}
@@ -131,7 +152,7 @@ func PublishKernel(ctx context.Context, s Store, a *KernelArtifact, o PublishOpt
 	return Published{Artifact: a, Tag: tag, Digest: m.Digest.String()}, nil
 }
 
-func kernelManifest(a *KernelArtifact, meta Meta) (Manifest, []blob, error) {
+func kernelManifest(a *KernelArtifact, meta Meta, probes probeBlobs) (Manifest, []blob, error) {
 	cfg, err := jsonMarshal(a.config())
 	if err != nil {
 		return Manifest{}, nil, err
@@ -139,7 +160,7 @@ func kernelManifest(a *KernelArtifact, meta Meta) (Manifest, []blob, error) {
 	config := newBlob(KernelConfigType, cfg, nil)
 	layers := []blob{newBlob(BTFLayerType, gzipBytes(a.BTF), map[string]string{AnnotationTitle: a.Key.Release + ".btf"})}
 	if len(a.ProbeObject) > 0 {
-		layers = append(layers, newBlob(ProbeLayerType, gzipBytes(a.ProbeObject), map[string]string{AnnotationTitle: "probe.o"}))
+		layers = append(layers, probes.layer(a.ProbeObject))
 	}
 	ann := meta.annotations(a.ProbeVersion, map[string]string{AnnotationKernel: a.Key.String(), AnnotationBanner: a.Banner})
 	m, err := manifestOf(KernelArtifactType, config, layers, ann)

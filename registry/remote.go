@@ -13,17 +13,19 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Remote is a Store over one repository of an OCI registry. It reuses one
 // authenticated transport for every call (one token exchange per process).
 type Remote struct {
-	repo   name.Repository
-	puller *remote.Puller
-	pusher *remote.Pusher
-	opts   []remote.Option
+	repo      name.Repository
+	puller    *remote.Puller
+	pusher    *remote.Pusher
+	opts      []remote.Option
+	keychain  authn.Keychain
+	transport http.RoundTripper
+	up        uploader
 }
 
 var _ Store = (*Remote)(nil)
@@ -91,7 +93,7 @@ func OpenRemote(ref string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Remote{repo: repo, puller: puller, pusher: pusher, opts: ropts}, nil
+	return &Remote{repo: repo, puller: puller, pusher: pusher, opts: ropts, keychain: o.keychain, transport: o.transport}, nil
 }
 
 func (r *Remote) String() string { return r.repo.Name() }
@@ -171,15 +173,11 @@ func (r *Remote) HasBlob(ctx context.Context, h v1.Hash) (bool, error) {
 	return true, nil
 }
 
-// PutBlob implements Writer; go-containerregistry skips a blob the registry
-// has (HEAD) or that this Remote uploaded before.
+// PutBlob implements Writer: one request per new blob (see uploader); a
+// blob larger than 16 KiB is first looked for (HEAD), and no blob is sent
+// twice by one Remote.
 func (r *Remote) PutBlob(ctx context.Context, data []byte) (v1.Hash, error) {
-	l := static.NewLayer(data, types.OCILayer)
-	h, _ := l.Digest()
-	if err := r.pusher.Upload(ctx, r.repo, l); err != nil {
-		return h, fmt.Errorf("upload blob %s: %w", h, classify(err))
-	}
-	return h, nil
+	return r.upload(ctx, data)
 }
 
 // PutManifest implements Writer.
@@ -228,10 +226,7 @@ func classify(err error) error {
 // reupload uploads a blob with a fresh writer (HEAD first), bypassing the
 // pusher's memory of blobs it already uploaded.
 func (r *Remote) reupload(ctx context.Context, data []byte) error {
-	l := static.NewLayer(data, types.OCILayer)
-	opts := append([]remote.Option{remote.WithContext(ctx)}, r.opts...)
-	if err := remote.WriteLayer(r.repo, l, opts...); err != nil {
-		return fmt.Errorf("upload blob: %w", classify(err))
-	}
-	return nil
+	r.up.seen.Delete(NewManifest("", data).Digest)
+	_, err := r.upload(ctx, data)
+	return err
 }

@@ -109,7 +109,7 @@ func TestTamperRefused(t *testing.T) {
 				// Someone with push rights but not the key rewrites the config.
 				evil := art
 				evil.Verdict = "ok-trust-me"
-				m, blobs, err := kernelManifest(&evil, Meta{})
+				m, blobs, err := kernelManifest(&evil, Meta{}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
