@@ -21,29 +21,28 @@ S=bin/probehub-sensor
 mkdir -p "$DATA/keys"
 step() { printf '\n== %s\n' "$*"; }
 
-step "1. kernel catalog from this machine's apt indexes"
-$P --data-dir "$DATA" kernels crawl
+step "1. kernel catalog: this machine's apt indexes and its running kernel"
+$P --data-dir "$DATA" kernels crawl --source apt:/var/lib/apt/lists --source local:/
 $P --data-dir "$DATA" kernels list | sed -n 1,8p
 
 step "2. build: this machine's kernel + three real Debian kernels (downloaded once, cached)"
-. /etc/os-release
 keys=$($P --data-dir "$DATA" kernels list --json | python3 -c '
 import json,sys
-ks=json.load(sys.stdin)
-ks=ks.get("kernels",ks) if isinstance(ks,dict) else ks
-pick={}
-for k in ks:
-    key=k.get("key") or k
-    r=key["release"] if isinstance(key,dict) else k["release"]
-    fl=("cloud" if "cloud" in r else "rt" if "-rt-" in r else "generic")
-    if r.startswith("6.1.0-"):
-        n=int(r.split("-")[1])
-        if fl not in pick or n>pick[fl][0]: pick[fl]=(n,"%s/%s/%s/%s"%(key["distro"],key["version_id"],key["arch"],r))
+pick={}  # the newest 6.1 kernel of each flavour: generic (xz), cloud (lz4), rt
+for k in json.load(sys.stdin):
+    r=k["release"]
+    if k["distro"]=="debian" and r.startswith("6.1.0-"):
+        n=int(r.split("-")[1]); fl=r.split("-",2)[2]
+        if fl not in pick or n>pick[fl][0]: pick[fl]=(n,"%s/%s/%s/%s"%(k["distro"],k["version_id"],k["arch"],r))
 print(" ".join(v[1] for v in pick.values()))')
 args=()
 for k in $keys; do args+=(--kernel "$k"); done
+local=$($P --data-dir "$DATA" kernels list --json | python3 -c '
+import json,sys
+for k in json.load(sys.stdin):
+    if "local" in (k.get("sources") or []): print("%s/%s/%s/%s"%(k["distro"],k["version_id"],k["arch"],k["release"]))')
+[ -n "$local" ] && args+=(--kernel "$local")
 $P --data-dir "$DATA" build "${args[@]}" --out "$DATA/build"
-$P --data-dir "$DATA" build --btf /sys/kernel/btf/vmlinux --distro "$ID" --version-id "$VERSION_ID" --out "$DATA/build"
 
 step "3. publish signed artifacts into the OCI layout $DATA/oci"
 [ -f "$DATA/keys/probehub.key" ] || $P publish --gen-key "$DATA/keys/probehub"

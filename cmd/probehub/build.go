@@ -13,6 +13,7 @@ import (
 	"github.com/probehub/probehub/builder/build"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/sensor/hostinfo"
 	"github.com/spf13/cobra"
 )
 
@@ -150,6 +151,17 @@ func buildVariants(object, arch string) ([]build.Variant, error) {
 	}, nil
 }
 
+// localBTF returns this machine's /sys/kernel/btf/vmlinux when k is the
+// kernel running here (a `kernels crawl --source local:/` entry has no
+// package to download), else "".
+func localBTF(k kernels.Kernel) string {
+	h, err := hostinfo.Detect("/")
+	if err != nil || h.KernelBTF == "" || h.Key != k.Key || !kernels.SameBanner(h.Banner, k.Banner) {
+		return ""
+	}
+	return h.KernelBTF
+}
+
 func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 	var ins []build.Input
 	for _, p := range append(append([]string(nil), f.debs...), f.btfs...) {
@@ -170,7 +182,11 @@ func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 			return nil, err
 		}
 		for _, k := range sel {
-			ins = append(ins, fetch.Input(k))
+			in := fetch.Input(k)
+			if in.Fetch == nil {
+				in.Path = localBTF(k)
+			}
+			ins = append(ins, in)
 		}
 	}
 	if len(ins) == 0 {
