@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"compress/bzip2"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -12,41 +13,73 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
 )
 
 // maxImage bounds a kernel image read into memory.
 const maxImage = 256 << 20
 
 // FromDeb extracts the BTF of the kernel in a linux-image .deb read from r.
-// It reads r only up to the end of boot/vmlinuz-*. Errors are *Error; a
-// package without a kernel image wraps ErrNoKernel, a file that is no ar
-// archive ErrNotDeb.
+// It reads r only as far into boot/vmlinuz-* as the kernel's BTF and banner
+// need: one goroutine unpacks data.tar into the image while the calling
+// one decompresses the payload from it. Errors are *Error; a package
+// without a kernel image wraps ErrNoKernel, a file that is no ar archive
+// ErrNotDeb.
 func FromDeb(ctx context.Context, r io.Reader, opts *Options) (*Result, error) {
-	name, image, err := DebKernel(ctx, r)
+	e, err := debKernel(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	res, err := FromVmlinuz(ctx, image, opts)
+	defer e.close()
+	m := newImage(int(e.size))
+	filled := make(chan error, 1)
+	go func() { filled <- m.fill(ctx, e.r) }()
+	res, err := fromImage(ctx, m, opts)
+	m.close()
+	if ferr := <-filled; err != nil && ferr != nil && !errors.Is(ferr, errStopped) {
+		// The decoder failed for want of bytes: name the stage that lacked them.
+		return nil, failf(StageTar, "read %s: %w", e.name, ferr)
+	}
 	if err != nil {
 		return nil, err
 	}
 	res.Input = FormatDeb
-	res.ImagePath = name
+	res.ImagePath = e.name
 	return res, nil
 }
 
 // DebKernel returns the path and bytes of boot/vmlinuz-* in the .deb read
 // from r, streaming data.tar and stopping there.
 func DebKernel(ctx context.Context, r io.Reader) (string, []byte, error) {
+	e, err := debKernel(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	defer e.close()
+	buf := make([]byte, e.size)
+	if _, err := io.ReadFull(e.r, buf); err != nil {
+		return "", nil, failf(StageTar, "read %s: %w (%w)", e.name, ErrTruncated, err)
+	}
+	return e.name, buf, nil
+}
+
+// kernelEntry is boot/vmlinuz-* found in a .deb, its bytes next in r.
+type kernelEntry struct {
+	name  string
+	size  int64
+	r     io.Reader
+	close func()
+}
+
+// debKernel walks the ar archive to data.tar and data.tar to the kernel.
+func debKernel(ctx context.Context, r io.Reader) (kernelEntry, error) {
 	ar := newArReader(r)
 	for {
 		m, err := ar.next()
 		if err == io.EOF {
-			return "", nil, failf(StageAr, "no data.tar member: %w", ErrNoKernel)
+			return kernelEntry{}, failf(StageAr, "no data.tar member: %w", ErrNoKernel)
 		}
 		if err != nil {
-			return "", nil, fail(StageAr, err)
+			return kernelEntry{}, fail(StageAr, err)
 		}
 		if strings.HasPrefix(m.Name, "data.tar") {
 			return tarKernel(ctx, m.Name, ar)
@@ -55,42 +88,54 @@ func DebKernel(ctx context.Context, r io.Reader) (string, []byte, error) {
 }
 
 // tarKernel walks the compressed data.tar member called name.
-func tarKernel(ctx context.Context, name string, r io.Reader) (string, []byte, error) {
-	// A buffered reader is an io.ByteReader: the xz decoder then reads
-	// bytes without a call per byte down the ar and file readers.
-	dr, closeFn, err := tarDecompressor(name, bufio.NewReaderSize(r, 64<<10))
+func tarKernel(ctx context.Context, name string, r io.Reader) (kernelEntry, error) {
+	dr, closeFn, err := tarDecompressor(name, r)
 	if err != nil {
-		return "", nil, fail(StageTar, err)
+		return kernelEntry{}, fail(StageTar, err)
 	}
-	defer closeFn()
-	return walkTar(ctx, dr)
+	tr := tar.NewReader(dr)
+	h, err := findKernel(ctx, tr)
+	if err != nil {
+		closeFn()
+		return kernelEntry{}, err
+	}
+	return kernelEntry{name: strings.TrimPrefix(h.Name, "./"), size: h.Size, r: tr, close: closeFn}, nil
 }
 
 // walkTar returns the first boot/vmlinuz-* (or boot/vmlinux-*) regular file.
 func walkTar(ctx context.Context, r io.Reader) (string, []byte, error) {
 	tr := tar.NewReader(r)
+	h, err := findKernel(ctx, tr)
+	if err != nil {
+		return "", nil, err
+	}
+	buf := make([]byte, h.Size)
+	if _, err := io.ReadFull(tr, buf); err != nil {
+		return "", nil, failf(StageTar, "read %s: %w (%w)", h.Name, ErrTruncated, err)
+	}
+	return strings.TrimPrefix(h.Name, "./"), buf, nil
+}
+
+// findKernel advances tr to the kernel image.
+func findKernel(ctx context.Context, tr *tar.Reader) (*tar.Header, error) {
 	for {
 		if err := ctx.Err(); err != nil {
-			return "", nil, fail(StageTar, err)
+			return nil, fail(StageTar, err)
 		}
 		h, err := tr.Next()
 		if err == io.EOF {
-			return "", nil, failf(StageTar, "walk data.tar: %w", ErrNoKernel)
+			return nil, failf(StageTar, "walk data.tar: %w", ErrNoKernel)
 		}
 		if err != nil {
-			return "", nil, failf(StageTar, "walk data.tar: %w", err)
+			return nil, failf(StageTar, "walk data.tar: %w", err)
 		}
 		if !isKernelEntry(h) {
 			continue
 		}
 		if h.Size > maxImage {
-			return "", nil, failf(StageTar, "%s: %d bytes is too large for a kernel image", h.Name, h.Size)
+			return nil, failf(StageTar, "%s: %d bytes is too large for a kernel image", h.Name, h.Size)
 		}
-		buf := make([]byte, h.Size)
-		if _, err := io.ReadFull(tr, buf); err != nil {
-			return "", nil, failf(StageTar, "read %s: %w (%w)", h.Name, ErrTruncated, err)
-		}
-		return strings.TrimPrefix(h.Name, "./"), buf, nil
+		return h, nil
 	}
 }
 
@@ -103,31 +148,34 @@ func isKernelEntry(h *tar.Header) bool {
 }
 
 // tarDecompressor opens the decompressor named by the member's suffix.
+// xz, the usual one, is decoded by xzReader (faster than ulikunitz/xz);
+// the others read through a buffer, which gzip needs as an io.ByteReader.
 func tarDecompressor(name string, r io.Reader) (io.Reader, func(), error) {
 	nop := func() {}
+	br := bufio.NewReaderSize(r, 64<<10)
 	switch path.Ext(name) {
 	case ".tar":
 		return r, nop, nil
 	case ".xz":
-		xr, err := xz.ReaderConfig{SingleStream: false}.NewReader(r)
+		xr, err := newXZReader(r)
 		if err != nil {
 			return nil, nop, fmt.Errorf("open %s: %w", name, err)
 		}
 		return xr, nop, nil
 	case ".zst":
-		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			return nil, nop, fmt.Errorf("open %s: %w", name, err)
 		}
 		return zr, zr.Close, nil
 	case ".gz":
-		gr, err := gzip.NewReader(r)
+		gr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, nop, fmt.Errorf("open %s: %w", name, err)
 		}
 		return gr, func() { gr.Close() }, nil
 	case ".bz2":
-		return bzip2.NewReader(r), nop, nil
+		return bzip2.NewReader(br), nop, nil
 	}
 	return nil, nop, fmt.Errorf("data member %s: %w", name, ErrUnsupported)
 }

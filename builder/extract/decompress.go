@@ -51,37 +51,43 @@ func sniffCompression(data []byte) (Compression, bool) {
 	return "", false
 }
 
-// decoder is an opened payload: the decompressed bytes and, for xz with the
-// x86 filter, the in-place post filter.
+// decoder is an opened payload: a reader of the decompressed bytes, or a
+// filler that decompresses straight into the output buffer (appending one
+// block or chunk per call, growing the buffer when needed; io.EOF at the
+// end), and, for xz with the x86 filter, the in-place post filter.
 type decoder struct {
 	r     io.Reader
+	fill  func(buf []byte) ([]byte, error)
 	bcj   *bcjX86
 	close func()
 }
 
 // openPayload opens the decompressor for a payload of compression c.
-func openPayload(c Compression, data []byte) (decoder, error) {
+func openPayload(c Compression, src *span) (decoder, error) {
 	d := decoder{close: func() {}}
 	var err error
 	switch c {
 	case CompressionNone:
-		d.r = bytes.NewReader(data)
+		d.r = src
 	case CompressionGzip:
-		d.r, err = gzip.NewReader(bytes.NewReader(data))
+		d.r, err = gzip.NewReader(src)
 	case CompressionXZ:
-		d.r, d.bcj, err = openXZKernel(data)
+		d.r, d.bcj, err = openXZKernel(src)
 	case CompressionLZMA:
-		d.r, err = lzma.NewReader(bytes.NewReader(data))
+		d.r, err = lzma.NewReader(src)
 	case CompressionLZ4:
-		d.r, err = newLZ4Legacy(data)
+		var l *lz4Legacy
+		if l, err = newLZ4Legacy(src); err == nil {
+			d.fill = l.fill
+		}
 	case CompressionZstd:
 		var zr *zstd.Decoder
-		zr, err = zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(sizeLimit))
+		zr, err = zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(sizeLimit))
 		if err == nil {
 			d.r, d.close = zr, zr.Close
 		}
 	case CompressionBzip2:
-		d.r = bzip2.NewReader(bytes.NewReader(data))
+		d.r = bzip2.NewReader(src)
 	default:
 		return d, fmt.Errorf("%s payload: %w", c, ErrUnsupported)
 	}

@@ -16,52 +16,54 @@ const (
 // lz4Legacy reads the LZ4 legacy frame format the kernel's lz4 -l writes:
 // the magic, then blocks of a 32-bit little-endian compressed size followed
 // by that many bytes, until the input ends. A size equal to the magic starts
-// a concatenated stream.
+// a concatenated stream. Blocks are independent, so decoding needs the
+// input only up to the block it is in.
 type lz4Legacy struct {
-	in   []byte
-	out  []byte
-	rest []byte
+	src *span
 }
 
-func newLZ4Legacy(data []byte) (*lz4Legacy, error) {
-	if len(data) < 4 || binary.LittleEndian.Uint32(data) != lz4LegacyMagic {
+func newLZ4Legacy(src *span) (*lz4Legacy, error) {
+	b, err := src.Peek(4)
+	if len(b) < 4 || binary.LittleEndian.Uint32(b) != lz4LegacyMagic {
+		if err != nil && err != io.ErrUnexpectedEOF {
+			return nil, err
+		}
 		return nil, fmt.Errorf("lz4: not the legacy frame format: %w", ErrUnsupported)
 	}
-	return &lz4Legacy{in: data[4:], out: make([]byte, lz4LegacyBlock)}, nil
+	src.Discard(4)
+	return &lz4Legacy{src: src}, nil
 }
 
-func (l *lz4Legacy) Read(p []byte) (int, error) {
-	for len(l.rest) == 0 {
-		if err := l.block(); err != nil {
-			return 0, err
-		}
+// fill decompresses the next block onto the end of buf.
+func (l *lz4Legacy) fill(buf []byte) ([]byte, error) {
+	if l.src.off >= l.src.end {
+		return buf, io.EOF
 	}
-	n := copy(p, l.rest)
-	l.rest = l.rest[n:]
-	return n, nil
-}
-
-// block decompresses the next block into l.rest.
-func (l *lz4Legacy) block() error {
-	if len(l.in) == 0 {
-		return io.EOF
+	b, err := l.src.Peek(4)
+	if len(b) < 4 {
+		return buf, fmt.Errorf("lz4 block size: %w (%w)", ErrTruncated, err)
 	}
-	if len(l.in) < 4 {
-		return fmt.Errorf("lz4 block size: %w", ErrTruncated)
-	}
-	size := binary.LittleEndian.Uint32(l.in)
-	l.in = l.in[4:]
+	size := binary.LittleEndian.Uint32(b)
+	l.src.Discard(4)
 	if size == lz4LegacyMagic {
-		return nil
+		return buf, nil
 	}
-	if uint64(size) > uint64(len(l.in)) {
-		return fmt.Errorf("lz4 block of %d bytes, %d left: %w", size, len(l.in), ErrTruncated)
+	if uint64(size) > uint64(l.src.end-l.src.off) {
+		return buf, fmt.Errorf("lz4 block of %d bytes, %d left: %w", size, l.src.end-l.src.off, ErrTruncated)
 	}
-	n, err := lz4.UncompressBlock(l.in[:size], l.out)
+	in, err := l.src.Peek(int(size))
 	if err != nil {
-		return fmt.Errorf("lz4 block: %w", err)
+		return buf, err
 	}
-	l.in = l.in[size:]
-	l.rest = l.out[:n]
-	return nil
+	if cap(buf)-len(buf) < lz4LegacyBlock {
+		nb := make([]byte, len(buf), max(2*cap(buf), len(buf)+lz4LegacyBlock))
+		copy(nb, buf)
+		buf = nb
+	}
+	n, err := lz4.UncompressBlock(in, buf[len(buf):len(buf)+lz4LegacyBlock])
+	if err != nil {
+		return buf, fmt.Errorf("lz4 block: %w", err)
+	}
+	l.src.Discard(int(size))
+	return buf[:len(buf)+n], nil
 }

@@ -18,33 +18,42 @@ type decoded struct {
 	banner   string
 }
 
+// vmlinuzSize is what is known of a payload's uncompressed size: exact
+// (the trailer, when the image is all there), a capacity hint, and the
+// trailer to check once decoding reaches the end of a streamed image.
+type vmlinuzSize struct {
+	exact   uint32
+	hint    int
+	trailer func() (uint32, error)
+}
+
 // decodeVmlinux decompresses a payload of compression c. Unless full is set
-// it stops once the scanner has found the kernel's BTF and banner. size is
-// the uncompressed size when known (bzImage trailer), else 0.
-func decodeVmlinux(ctx context.Context, c Compression, data []byte, size uint32, full bool) (*decoded, error) {
-	d, err := openPayload(c, data)
+// it stops once the scanner has found the kernel's BTF and banner.
+func decodeVmlinux(ctx context.Context, c Compression, src *span, sz vmlinuzSize, full bool) (*decoded, error) {
+	d, err := openPayload(c, src)
 	if err != nil {
 		return nil, fail(StageDecompress, err)
 	}
 	defer d.close()
-	buf := make([]byte, 0, initialCap(size))
+	buf := make([]byte, 0, initialCap(sz))
 	sc := newScanner()
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, fail(StageDecompress, err)
 		}
-		n, err := readChunk(d.r, &buf, size)
+		var err error
+		buf, err = readChunk(d, buf, sz.exact)
 		ready := len(buf)
 		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
-			return nil, failf(StageDecompress, "%s payload at %d bytes: %w", c, len(buf)+n, err)
+			return nil, failf(StageDecompress, "%s payload at %d bytes: %w", c, len(buf), err)
 		}
 		if d.bcj != nil {
 			d.bcj.decode(buf, len(buf))
 			ready = d.bcj.pos
 		}
 		if eof {
-			return finishDecode(c, buf, size, sc)
+			return finishDecode(c, buf, sz, sc)
 		}
 		if !full {
 			sc.feed(buf, ready)
@@ -55,41 +64,53 @@ func decodeVmlinux(ctx context.Context, c Compression, data []byte, size uint32,
 	}
 }
 
-// readChunk appends up to chunk bytes from r to *buf, growing it only when
-// the size is unknown or wrong.
-func readChunk(r io.Reader, buf *[]byte, size uint32) (int, error) {
-	b := *buf
-	if size != 0 && len(b) >= int(size) {
+// readChunk appends the next piece of output to buf: a block or chunk from
+// a filler, up to chunk bytes from a reader. It fails when the output
+// outgrows a known size.
+func readChunk(d decoder, buf []byte, size uint32) ([]byte, error) {
+	if size != 0 && len(buf) >= int(size) {
 		// The trailer's size is reached: the stream must end here.
-		var one [1]byte
-		n, err := io.ReadFull(r, one[:])
+		more, err := readChunk(d, buf[len(buf):len(buf):len(buf)], 0)
 		switch {
-		case n > 0:
-			return 0, fmt.Errorf("more output than the %d-byte size trailer", size)
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			return 0, io.EOF
+		case len(more) > 0:
+			return buf, fmt.Errorf("more output than the %d-byte size trailer", size)
+		case err == io.EOF:
+			return buf, io.EOF
 		}
-		return 0, err
+		return buf, err
 	}
-	if cap(b)-len(b) < chunk {
-		nb := make([]byte, len(b), max(2*cap(b), len(b)+chunk))
-		copy(nb, b)
-		b = nb
+	if d.fill != nil {
+		buf, err := d.fill(buf)
+		if size != 0 && len(buf) > int(size) {
+			return buf, fmt.Errorf("more output than the %d-byte size trailer", size)
+		}
+		return buf, err
 	}
-	want := min(chunk, cap(b)-len(b))
+	if cap(buf)-len(buf) < chunk {
+		nb := make([]byte, len(buf), max(2*cap(buf), len(buf)+chunk))
+		copy(nb, buf)
+		buf = nb
+	}
+	want := min(chunk, cap(buf)-len(buf))
 	if size != 0 {
-		want = min(want, int(size)-len(b))
+		want = min(want, int(size)-len(buf))
 	}
-	n, err := io.ReadAtLeast(r, b[len(b):len(b)+want], 1)
-	*buf = b[:len(b)+n]
+	n, err := io.ReadAtLeast(d.r, buf[len(buf):len(buf)+want], 1)
 	if err == io.ErrUnexpectedEOF {
 		err = io.EOF
 	}
-	return n, err
+	return buf[:len(buf)+n], err
 }
 
 // finishDecode checks a complete output against the size trailer.
-func finishDecode(c Compression, buf []byte, size uint32, sc *scanner) (*decoded, error) {
+func finishDecode(c Compression, buf []byte, sz vmlinuzSize, sc *scanner) (*decoded, error) {
+	size := sz.exact
+	if size == 0 && sz.trailer != nil {
+		var err error
+		if size, err = sz.trailer(); err != nil {
+			return nil, fail(StageBzImage, err)
+		}
+	}
 	if size != 0 && len(buf) != int(size) {
 		return nil, failf(StageDecompress, "%s payload ended after %d of %d bytes: %w", c, len(buf), size, ErrTruncated)
 	}
@@ -100,10 +121,13 @@ func finishDecode(c Compression, buf []byte, size uint32, sc *scanner) (*decoded
 }
 
 // initialCap is the output buffer to start with: exactly the trailer's size
-// when known.
-func initialCap(size uint32) int {
-	if size != 0 {
-		return int(size)
+// when known, else the hint.
+func initialCap(sz vmlinuzSize) int {
+	switch {
+	case sz.exact != 0:
+		return int(sz.exact)
+	case sz.hint != 0:
+		return sz.hint
 	}
 	return 64 << 20
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"io"
 )
 
 // FromVmlinuz extracts the BTF and banner of a kernel image: an x86 bzImage
@@ -10,32 +11,37 @@ import (
 // vmlinux/Image recognised by its magic (arm64 Image.gz). Errors are *Error;
 // an image without BTF wraps ErrNoBTF.
 func FromVmlinuz(ctx context.Context, image []byte, opts *Options) (*Result, error) {
+	return fromImage(ctx, fullImage(image), opts)
+}
+
+// fromImage is FromVmlinuz on an image that may still be arriving.
+func fromImage(ctx context.Context, m *image, opts *Options) (*Result, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	data, size := image, uint32(0)
-	if isBzImage(image) {
-		p, err := bzImagePayload(image)
-		if err != nil {
+	head, err := m.upto(bzHeaderLen)
+	if err != nil {
+		return nil, fail(StageInput, err)
+	}
+	src := &span{m: m, end: len(m.data)}
+	var sz vmlinuzSize
+	if isBzImage(head) {
+		if src, sz, err = bzImageSpan(m, head); err != nil {
 			return nil, err
 		}
-		if err := p.check(); err != nil {
-			return nil, fail(StageBzImage, err)
-		}
-		data, size = p.Data, p.Size
 	}
-	c, ok := sniffCompression(data)
+	magic, err := src.Peek(8)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, fail(StageInput, err)
+	}
+	c, ok := sniffCompression(magic)
 	if !ok {
-		return nil, failf(StageDecompress, "payload magic % x: %w", data[:min(len(data), 6)], ErrUnsupported)
+		return nil, failf(StageDecompress, "payload magic % x: %w", magic[:min(len(magic), 6)], ErrUnsupported)
 	}
 	if c == CompressionNone {
-		res, err := FromVmlinux(ctx, data, opts)
-		if err == nil {
-			res.Input = FormatVmlinuz
-		}
-		return res, err
+		return plainPayload(ctx, src, opts)
 	}
-	d, err := decodeVmlinux(ctx, c, data, size, opts.fullELF())
+	d, err := decodeVmlinux(ctx, c, src, sz, opts.fullELF())
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +51,44 @@ func FromVmlinuz(ctx context.Context, image []byte, opts *Options) (*Result, err
 	}
 	res.Input, res.Compression = FormatVmlinuz, c
 	return res, nil
+}
+
+// bzImageSpan locates the payload of a bzImage; its size comes from the
+// trailer when the image is all there and is checked at the end otherwise.
+func bzImageSpan(m *image, head []byte) (*span, vmlinuzSize, error) {
+	p, err := bzImagePayload(head, len(m.data))
+	if err != nil {
+		return nil, vmlinuzSize{}, err
+	}
+	src := &span{m: m, off: p.Start, end: p.End}
+	trailer := func() (uint32, error) {
+		b, err := m.upto(p.End + 4)
+		if err != nil {
+			return 0, err
+		}
+		return p.size(b)
+	}
+	if !m.complete() {
+		return src, vmlinuzSize{hint: p.capHint(), trailer: trailer}, nil
+	}
+	size, err := trailer()
+	if err != nil {
+		return nil, vmlinuzSize{}, fail(StageBzImage, err)
+	}
+	return src, vmlinuzSize{exact: size}, nil
+}
+
+// plainPayload reads an uncompressed vmlinux payload.
+func plainPayload(ctx context.Context, src *span, opts *Options) (*Result, error) {
+	b, err := src.m.upto(src.end)
+	if err != nil {
+		return nil, fail(StageInput, err)
+	}
+	res, err := FromVmlinux(ctx, b[src.off:src.end], opts)
+	if err == nil {
+		res.Input = FormatVmlinuz
+	}
+	return res, err
 }
 
 // fromDecoded takes the BTF the scan found, or reads the complete vmlinux.

@@ -1,14 +1,11 @@
 package extract
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
-
-	"github.com/ulikunitz/xz/lzma"
 )
 
 // xz filter IDs (.xz file format specification, section 5.3).
@@ -19,24 +16,26 @@ const (
 
 // openXZKernel opens the first block of an .xz stream as the kernel writes
 // it (xz --check=crc32 --x86 --lzma2: one block, an x86 BCJ filter before
-// LZMA2). It returns the LZMA2 output and, when the chain has one, the BCJ
-// decoder to run in place over that output. ulikunitz/xz implements LZMA2
-// but no BCJ filters, so the container is read here.
-func openXZKernel(data []byte) (io.Reader, *bcjX86, error) {
-	if len(data) < 12+8 {
+// LZMA2). It returns a reader of the LZMA2 output and, when the chain has
+// one, the BCJ decoder to run in place over a copy of that output (the
+// LZMA2 dictionary must stay unfiltered).
+func openXZKernel(src peeker) (io.Reader, *bcjX86, error) {
+	data, _ := src.Peek(12 + 1)
+	if len(data) < 12+1 {
 		return nil, nil, fmt.Errorf("xz stream header: %w", ErrTruncated)
 	}
 	if crc32.ChecksumIEEE(data[6:8]) != binary.LittleEndian.Uint32(data[8:12]) {
 		return nil, nil, errors.New("xz stream header: bad CRC32")
 	}
-	h := data[12:]
-	size := (int(h[0]) + 1) * 4
-	if h[0] == 0 {
+	if data[12] == 0 {
 		return nil, nil, errors.New("xz stream has no blocks")
 	}
-	if len(h) < size {
+	size := (int(data[12]) + 1) * 4
+	data, _ = src.Peek(12 + size)
+	if len(data) < 12+size {
 		return nil, nil, fmt.Errorf("xz block header: %w", ErrTruncated)
 	}
+	h := data[12:]
 	if crc32.ChecksumIEEE(h[:size-4]) != binary.LittleEndian.Uint32(h[size-4:size]) {
 		return nil, nil, errors.New("xz block header: bad CRC32")
 	}
@@ -44,11 +43,11 @@ func openXZKernel(data []byte) (io.Reader, *bcjX86, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := lzma.Reader2Config{DictCap: dict}.NewReader2(bytes.NewReader(h[size:]))
-	if err != nil {
-		return nil, nil, fmt.Errorf("open lzma2: %w", err)
+	if dict < 0 {
+		return nil, nil, fmt.Errorf("xz block without LZMA2: %w", ErrUnsupported)
 	}
-	return r, bcj, nil
+	src.Discard(12 + size)
+	return newLZMA2Dec(src, dict), bcj, nil
 }
 
 // xzFilters reads block flags and the filter chain; it returns the LZMA2

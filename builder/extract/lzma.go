@@ -1,0 +1,275 @@
+package extract
+
+import "errors"
+
+// The LZMA model (LZMA SDK lzma-specification.txt): 12 states of the
+// last symbols, 4 repeated distances, and the probabilities below.
+const (
+	lzmaStates     = 12
+	lzmaLitStates  = 7 // states below this follow a literal
+	lzmaLitSize    = 0x300
+	lzmaMaxLcLp    = 4 // LZMA2 limits lc+lp to 4
+	lzmaPosSpecial = 115
+	lzmaEndSlot    = 14 // slots from here on use direct bits and the align tree
+	lzmaMinMatch   = 2
+)
+
+var (
+	errLZMADist    = errors.New("lzma: match distance beyond the dictionary")
+	errLZMAOverrun = errors.New("lzma: symbol runs past the chunk")
+	errLZMAInput   = errors.New("lzma: compressed chunk ends early")
+	errLZMAMarker  = errors.New("lzma: end marker inside an LZMA2 chunk")
+)
+
+// lzmaLenDec decodes a match length minus lzmaMinMatch (0…271).
+type lzmaLenDec struct {
+	choice, choice2 prob
+	low, mid        [16][8]prob
+	high            [256]prob
+}
+
+func (l *lzmaLenDec) decode(r *rangeDec, posState uint32) uint32 {
+	if r.bit(&l.choice) == 0 {
+		return r.tree(l.low[posState][:], 3)
+	}
+	if r.bit(&l.choice2) == 0 {
+		return 8 + r.tree(l.mid[posState][:], 3)
+	}
+	return 16 + r.tree(l.high[:], 8)
+}
+
+// lzmaModel is the LZMA decoder state that carries across LZMA2 chunks.
+type lzmaModel struct {
+	lc, lp, pb uint
+	state      uint32
+	rep        [4]uint32
+
+	isMatch    [lzmaStates << 4]prob
+	isRep      [lzmaStates]prob
+	isRepG0    [lzmaStates]prob
+	isRepG1    [lzmaStates]prob
+	isRepG2    [lzmaStates]prob
+	isRep0Long [lzmaStates << 4]prob
+	posSlot    [4][64]prob
+	posSpecial [lzmaPosSpecial]prob
+	align      [16]prob
+	matchLen   lzmaLenDec
+	repLen     lzmaLenDec
+	lit        [lzmaLitSize << lzmaMaxLcLp]prob
+}
+
+// reset sets the properties and starts the model afresh.
+func (m *lzmaModel) reset(lc, lp, pb uint) {
+	m.lc, m.lp, m.pb = lc, lp, pb
+	m.state, m.rep = 0, [4]uint32{}
+	fill := func(p []prob) {
+		for i := range p {
+			p[i] = probInit
+		}
+	}
+	fill(m.isMatch[:])
+	fill(m.isRep[:])
+	fill(m.isRepG0[:])
+	fill(m.isRepG1[:])
+	fill(m.isRepG2[:])
+	fill(m.isRep0Long[:])
+	for i := range m.posSlot {
+		fill(m.posSlot[i][:])
+	}
+	fill(m.posSpecial[:])
+	fill(m.align[:])
+	for _, l := range []*lzmaLenDec{&m.matchLen, &m.repLen} {
+		l.choice, l.choice2 = probInit, probInit
+		for i := range l.low {
+			fill(l.low[i][:])
+			fill(l.mid[i][:])
+		}
+		fill(l.high[:])
+	}
+	fill(m.lit[:lzmaLitSize<<(lc+lp)])
+}
+
+// litNext is the state after a literal.
+var litNext = [lzmaStates]uint32{0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 4, 5}
+
+// lzmaOut is the output of a decode call: out[op:end] is to be filled;
+// matches may reach back to out[lo]; position 0 (for the pb/lp bits) is at
+// index zero, which may be negative after the window slid.
+type lzmaOut struct {
+	buf         []byte
+	op, end, lo int
+	zero        int
+}
+
+// decode decodes symbols until o.end; it fails when one would not fit.
+func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
+	out, op, end, lo := o.buf, o.op, o.end, o.lo
+	pbMask := uint32(1)<<m.pb - 1
+	lpMask := uint32(1)<<m.lp - 1
+	lc := m.lc
+	for op < end {
+		if r.overrun() {
+			o.op = op
+			return errLZMAInput
+		}
+		pos := uint32(op - o.zero)
+		posState := pos & pbMask
+		st := m.state
+		if r.bit(&m.isMatch[st<<4|posState]) == 0 {
+			prev := uint32(0)
+			if op > lo {
+				prev = uint32(out[op-1])
+			}
+			ls := ((pos&lpMask)<<lc | prev>>(8-lc)) * lzmaLitSize
+			probs := m.lit[ls : ls+lzmaLitSize : ls+lzmaLitSize]
+			var sym uint32
+			if st >= lzmaLitStates {
+				d := int(m.rep[0]) + 1
+				if d > op-lo {
+					o.op = op
+					return errLZMADist
+				}
+				sym = r.matchedLiteral(probs, uint32(out[op-d]))
+			} else {
+				sym = r.literal(probs)
+			}
+			out[op] = byte(sym)
+			op++
+			m.state = litNext[st]
+			continue
+		}
+		n, err := m.match(r, st, posState)
+		if err != nil {
+			o.op = op
+			return err
+		}
+		d := int(m.rep[0]) + 1
+		if d > op-lo {
+			o.op = op
+			return errLZMADist
+		}
+		if n > end-op {
+			o.op = op
+			return errLZMAOverrun
+		}
+		src := op - d
+		if d >= n {
+			copy(out[op:op+n], out[src:src+n])
+		} else {
+			for i := range n {
+				out[op+i] = out[src+i]
+			}
+		}
+		op += n
+	}
+	o.op = op
+	return nil
+}
+
+// match decodes a match or repeat after an isMatch 1 bit: it updates the
+// state and rep[0] and returns the length.
+func (m *lzmaModel) match(r *rangeDec, st, posState uint32) (int, error) {
+	if r.bit(&m.isRep[st]) == 0 {
+		l := m.matchLen.decode(r, posState)
+		m.state = 7
+		if st >= lzmaLitStates {
+			m.state = 10
+		}
+		d := m.distance(r, l)
+		if d == 0xffffffff {
+			return 0, errLZMAMarker
+		}
+		m.rep = [4]uint32{d, m.rep[0], m.rep[1], m.rep[2]}
+		return int(l) + lzmaMinMatch, nil
+	}
+	if r.bit(&m.isRepG0[st]) == 0 {
+		if r.bit(&m.isRep0Long[st<<4|posState]) == 0 {
+			m.state = 9
+			if st >= lzmaLitStates {
+				m.state = 11
+			}
+			return 1, nil
+		}
+	} else {
+		var d uint32
+		if r.bit(&m.isRepG1[st]) == 0 {
+			d = m.rep[1]
+		} else {
+			if r.bit(&m.isRepG2[st]) == 0 {
+				d = m.rep[2]
+			} else {
+				d = m.rep[3]
+				m.rep[3] = m.rep[2]
+			}
+			m.rep[2] = m.rep[1]
+		}
+		m.rep[1] = m.rep[0]
+		m.rep[0] = d
+	}
+	l := m.repLen.decode(r, posState)
+	m.state = 8
+	if st >= lzmaLitStates {
+		m.state = 11
+	}
+	return int(l) + lzmaMinMatch, nil
+}
+
+// distance decodes a match distance minus one for a length l (minus 2).
+func (m *lzmaModel) distance(r *rangeDec, l uint32) uint32 {
+	slot := r.tree(m.posSlot[min(l, 3)][:], 6)
+	if slot < 4 {
+		return slot
+	}
+	nd := uint(slot>>1 - 1)
+	d := (2 | slot&1) << nd
+	if slot < lzmaEndSlot {
+		return d + r.reverse(m.posSpecial[d-slot:], nd)
+	}
+	d += r.direct(nd-4) << 4
+	return d + r.reverse(m.align[:], 4)
+}
+
+// literal decodes the 8 bits of a literal with the range coder's state in
+// locals (the hottest loop of LZMA decoding).
+func (r *rangeDec) literal(probs []prob) uint32 {
+	probs = probs[:0x100]
+	rng, code, pos, in := r.rng, r.code, r.pos, r.in
+	sym := uint32(1)
+	for sym < 0x100 {
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
+		}
+		p := &probs[sym&0xff]
+		v := uint32(*p)
+		bound := (rng >> probBits) * v
+		// Branch-free: literal bits are close to random.
+		zero := uint32((uint64(code) - uint64(bound)) >> 32) // all ones for a 0 bit
+		rng = bound&zero | (rng-bound)&^zero
+		code -= bound &^ zero
+		*p = prob((v+(1<<probBits-v)>>moveBits)&zero | (v-v>>moveBits)&^zero)
+		sym = sym<<1 | 1&^zero
+	}
+	r.rng, r.code, r.pos = rng, code, pos
+	return sym
+}
+
+// matchedLiteral decodes a literal after a match, using the byte at the
+// match distance as context until the first bit that differs from it.
+func (r *rangeDec) matchedLiteral(probs []prob, match uint32) uint32 {
+	sym := uint32(1)
+	for sym < 0x100 {
+		mb := (match >> 7) & 1
+		match <<= 1
+		b := r.bit(&probs[0x100+mb<<8+sym])
+		sym = sym<<1 | b
+		if mb != b {
+			break
+		}
+	}
+	for sym < 0x100 {
+		sym = sym<<1 | r.bit(&probs[sym&0xff])
+	}
+	return sym
+}
