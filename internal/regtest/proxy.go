@@ -34,6 +34,7 @@ type Proxy struct {
 	Addr     string
 	fault    atomic.Int64
 	failN    atomic.Int64 // faults left before passing again; <0: forever
+	passN    atomic.Int64 // requests to pass before the fault applies
 	Requests atomic.Int64
 	srv      *httptest.Server
 	stop     chan struct{}
@@ -62,12 +63,26 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 }
 
 // Set makes the proxy apply f to the next n requests (n < 0: all).
-func (p *Proxy) Set(f Fault, n int) {
+func (p *Proxy) Set(f Fault, n int) { p.SetAfter(0, f, n) }
+
+// SetAfter passes the next pass requests, then applies f to n requests
+// (n < 0: all): a registry that fails in the middle of a pull.
+func (p *Proxy) SetAfter(pass int, f Fault, n int) {
+	p.passN.Store(int64(pass))
 	p.failN.Store(int64(n))
 	p.fault.Store(int64(f))
 }
 
 func (p *Proxy) current() Fault {
+	for {
+		n := p.passN.Load()
+		if n <= 0 {
+			break
+		}
+		if p.passN.CompareAndSwap(n, n-1) {
+			return Pass
+		}
+	}
 	for {
 		n := p.failN.Load()
 		if n == 0 {

@@ -177,6 +177,28 @@ func TestRegistryFaultsFallBackToCache(t *testing.T) {
 	}
 }
 
+// TestRegistryStopsMidPull: the registry answers the first requests of a
+// pull (ping, manifest), then goes away; the cached artifact is used.
+func TestRegistryStopsMidPull(t *testing.T) {
+	e := newEnv(t)
+	cache := newCache(t)
+	if _, err := Fetch(context.Background(), e.store, e.host, e.opts(t, cache)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := registry.OpenRemote(e.proxy.Addr+"/probehub/btf", registry.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pass := range []int{1, 2, 3} {
+		e.proxy.SetAfter(pass, regtest.Refuse, -1)
+		o, err := Fetch(context.Background(), s, e.host, e.opts(t, cache))
+		if err != nil || o.Source != SourceCache || !bytes.Equal(o.BTF, e.art.BTF) {
+			t.Fatalf("after %d requests: Fetch = %s %s, %v", pass, o.Source, o.Reason, err)
+		}
+	}
+	e.proxy.Set(regtest.Pass, 0)
+}
+
 func TestTransientFaultsRetried(t *testing.T) {
 	e := newEnv(t)
 	for _, f := range []regtest.Fault{regtest.Error5xx, regtest.Truncate, regtest.Refuse} {
