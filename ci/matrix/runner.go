@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/ci/job"
 )
 
@@ -119,10 +120,19 @@ func (o *Options) defaults() error {
 	return nil
 }
 
-// buildStatic builds a static binary of pkg from the current module.
+// buildStatic builds a static binary of pkg from the module that holds the
+// working directory.
 func buildStatic(dir, name, pkg string) (string, error) {
-	out := filepath.Join(dir, "bin", name)
+	out, err := filepath.Abs(filepath.Join(dir, "bin", name))
+	if err != nil {
+		return "", err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
 	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build %s: %w: %s", pkg, err, b)
@@ -171,7 +181,26 @@ func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
 	return row
 }
 
-// kernelImage returns the kernel image of a .deb, extracted once into dir.
+// moduleRoot finds the directory holding go.mod above the working directory.
+func moduleRoot() (string, error) {
+	d, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		p := filepath.Dir(d)
+		if p == d {
+			return "", fmt.Errorf("matrix: no go.mod above the working directory: run from the probehub checkout")
+		}
+		d = p
+	}
+}
+
+// kernelImage returns the kernel image of a .deb, extracted once into dir
+// (pure Go: the .deb is streamed only up to boot/vmlinuz-*).
 func kernelImage(ctx context.Context, deb, dir string) (string, error) {
 	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(deb), ".deb")+".vmlinuz")
 	if _, err := os.Stat(out); err == nil {
@@ -180,20 +209,20 @@ func kernelImage(ctx context.Context, deb, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create kernel cache: %w", err)
 	}
-	tmp, err := os.MkdirTemp(dir, "x")
+	f, err := os.Open(deb)
 	if err != nil {
-		return "", fmt.Errorf("create temp dir: %w", err)
+		return "", fmt.Errorf("open kernel package: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	script := `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards './boot/vmlinuz-*'`
-	if b, err := exec.CommandContext(ctx, "sh", "-c", script, "sh", deb, tmp).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("extract kernel image from %s: %w: %s", deb, err, b)
+	defer f.Close()
+	_, image, err := extract.DebKernel(ctx, f)
+	if err != nil {
+		return "", fmt.Errorf("kernel image of %s: %w", deb, err)
 	}
-	m, _ := filepath.Glob(filepath.Join(tmp, "boot", "vmlinuz-*"))
-	if len(m) != 1 {
-		return "", fmt.Errorf("extract kernel image from %s: found %d images", deb, len(m))
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, image, 0o644); err != nil {
+		return "", fmt.Errorf("write kernel image: %w", err)
 	}
-	return out, os.Rename(m[0], out)
+	return out, os.Rename(tmp, out)
 }
 
 // buildInitramfs writes the guest's initramfs: the test init, the static

@@ -54,7 +54,7 @@ Examples:
 			}
 			start := time.Now()
 			rows, err := matrix.Run(cmd.Context(), sel, matrix.Options{
-				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: minimizedBTFFromDeb, Rules: rulesFile,
+				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile,
 				Progress: func(r matrix.Row) {
 					status := "pass"
 					if !r.OK {
