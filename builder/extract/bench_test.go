@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,33 +30,91 @@ func TestExtractChild(t *testing.T) {
 	}
 }
 
+// roundsEnv overrides how many interleaved rounds BenchmarkExtractDeb runs
+// per kernel (default 3).
+const roundsEnv = "PROBEHUB_BENCH_ROUNDS"
+
+// run is one timed process: wall time, CPU time (user+sys, its waited-for
+// children included) and peak RSS.
+type run struct {
+	wall, cpu time.Duration
+	rss       int64
+}
+
 // BenchmarkExtractDeb prints, per real kernel, .deb → BTF in a child process
-// (wall time, peak RSS) against the shell pipeline of testdata/reference.sh
-// (dpkg-deb -x, the extract-vmlinux method, objcopy) on the same package.
-// Targets: ≤ 0.35× the shell's time, ≤ 300 MB peak. Run with -benchtime 1x.
+// against the shell pipeline of testdata/reference.sh (dpkg-deb -x, the
+// extract-vmlinux method, objcopy) on the same package. The machine is
+// shared, so each kernel gets several rounds, Go and shell interleaved
+// (alternating which goes first), and the medians are printed as well.
+// Targets: ≤ 0.35× the shell's wall time, ≤ 300 MB peak. Run with
+// -benchtime 1x.
 func BenchmarkExtractDeb(b *testing.B) {
 	for _, tool := range []string{"dpkg-deb", "objcopy", "unxz", "lz4", "unzstd"} {
 		testutil.RequireTool(b, tool)
 	}
-	fmt.Printf("%-56s %7s %9s %9s %6s %8s\n", "package", "payload", "go", "shell", "ratio", "peak")
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv(roundsEnv)); err == nil && n > 0 {
+		rounds = n
+	}
+	fmt.Printf("%-8s %-5s %-4s %8s %8s %8s %8s %6s %7s %8s\n", "kernel", "load", "rnd", "go", "go-cpu", "shell", "sh-cpu", "ratio", "cpu-rat", "peak")
 	for _, k := range realKernels {
 		deb := realDeb(b, k)
 		b.Run(k.desc, func(b *testing.B) {
 			for b.Loop() {
-				goT, rss := runChild(b, deb)
-				shT := runShell(b, deb)
-				fmt.Printf("%-56s %7s %8.2fs %8.2fs %5.2fx %5d MB\n", filepath.Base(deb), k.want,
-					goT.Seconds(), shT.Seconds(), goT.Seconds()/shT.Seconds(), rss>>20)
-				b.ReportMetric(goT.Seconds()/shT.Seconds(), "ratio")
-				b.ReportMetric(float64(rss>>20), "peak-MB")
+				g, sh := make([]run, rounds), make([]run, rounds)
+				for i := range rounds {
+					if i%2 == 0 {
+						g[i], sh[i] = runChild(b, deb), runShell(b, deb)
+					} else {
+						sh[i], g[i] = runShell(b, deb), runChild(b, deb)
+					}
+					printRun(string(k.want), fmt.Sprint(i+1), g[i], sh[i])
+				}
+				gm, sm := median(g), median(sh)
+				printRun(string(k.want), "med", gm, sm)
+				b.ReportMetric(gm.wall.Seconds()/sm.wall.Seconds(), "ratio")
+				b.ReportMetric(float64(gm.rss>>20), "peak-MB")
 			}
 		})
 	}
 }
 
-// runChild extracts deb in a child process; it returns the wall time and
-// the child's peak RSS in bytes.
-func runChild(b *testing.B, deb string) (time.Duration, int64) {
+func printRun(kernel, round string, g, sh run) {
+	fmt.Printf("%-8s %-5s %-4s %7.2fs %7.2fs %7.2fs %7.2fs %5.2fx %6.2fx %5d MB\n", kernel, loadAvg(), round,
+		g.wall.Seconds(), g.cpu.Seconds(), sh.wall.Seconds(), sh.cpu.Seconds(),
+		g.wall.Seconds()/sh.wall.Seconds(), g.cpu.Seconds()/sh.cpu.Seconds(), g.rss>>20)
+}
+
+// median is the run of median wall time; its CPU time and peak are the
+// medians of theirs.
+func median(rs []run) run {
+	pick := func(key func(run) int64) int64 {
+		v := make([]int64, len(rs))
+		for i, r := range rs {
+			v[i] = key(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return run{
+		wall: time.Duration(pick(func(r run) int64 { return int64(r.wall) })),
+		cpu:  time.Duration(pick(func(r run) int64 { return int64(r.cpu) })),
+		rss:  pick(func(r run) int64 { return r.rss }),
+	}
+}
+
+// loadAvg is the 1-minute load average, for reading the figures.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return f[0]
+}
+
+// runChild extracts deb in a child process.
+func runChild(b *testing.B, deb string) run {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestExtractChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+deb)
@@ -62,19 +122,24 @@ func runChild(b *testing.B, deb string) (time.Duration, int64) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("child extraction: %v\n%s", err, out)
 	}
-	d := time.Since(start)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru.Maxrss << 10 // Maxrss is in KiB on Linux
+	return measured(cmd, time.Since(start))
 }
 
-func runShell(b *testing.B, deb string) time.Duration {
+func runShell(b *testing.B, deb string) run {
 	b.Helper()
 	work := b.TempDir()
+	cmd := exec.Command("testdata/reference.sh", deb, work)
 	start := time.Now()
-	if out, err := exec.Command("testdata/reference.sh", deb, work).CombinedOutput(); err != nil {
+	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("shell pipeline: %v\n%s", err, out)
 	}
-	d := time.Since(start)
+	r := measured(cmd, time.Since(start))
 	os.RemoveAll(work)
-	return d
+	return r
+}
+
+func measured(cmd *exec.Cmd, wall time.Duration) run {
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return run{wall: wall, cpu: cpu, rss: ru.Maxrss << 10} // Maxrss is in KiB on Linux
 }
