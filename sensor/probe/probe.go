@@ -1,12 +1,14 @@
 package probe
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"slices"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -38,6 +40,12 @@ type Options struct {
 	// IgnorePID is a process (thread group) whose events are dropped in the
 	// kernel, typically the reader itself. The default, 0, drops none.
 	IgnorePID uint32
+	// Latency bounds how long a record waits in the buffer before Read
+	// returns it while records arrive slowly. The kernel wakes the reader
+	// only once wakeBytes wait (an interrupt per record is dear, in a VM
+	// above all) and a timer flushes the rest at this interval. The default
+	// is 50ms; a negative value wakes the reader for every record.
+	Latency time.Duration
 	// Variant forces one build of the probe (bytecode.Fast or
 	// bytecode.Portable). The default, "", picks Fast where the kernel has
 	// its helpers and its own BTF and KernelTypes is nil, and falls back to
@@ -53,6 +61,7 @@ type Probe struct {
 	dec     *Decoder
 	stats   Stats
 	variant bytecode.Variant
+	flusher *flusher
 }
 
 // Load checks the requested types, loads the probe for the running
@@ -85,7 +94,7 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 	}
 	p := &Probe{coll: coll, dec: NewDecoder(), variant: v}
 	p.dec.cgroupFS = newCgroupFS()
-	if err := p.start(types, ring, opts.BufferSize); err != nil {
+	if err := p.start(types, ring, opts); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}
 	return p, nil
@@ -113,14 +122,19 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	if err := spec.Variables["ignore_tgid"].Set(opts.IgnorePID); err != nil {
 		return fmt.Errorf("set ignore_tgid: %w", err)
 	}
+	rbSize := int(spec.Maps["events_rb"].MaxEntries)
+	if opts.BufferSize > 0 {
+		rbSize = pow2Pages(opts.BufferSize)
+	}
+	if err := spec.Variables["wakeup_bytes"].Set(uint32(wakeBytes(opts.Latency, rbSize))); err != nil {
+		return fmt.Errorf("set wakeup_bytes: %w", err)
+	}
 	rb := spec.Maps["events_rb"]
 	if !ring {
 		rb.Type, rb.KeySize, rb.ValueSize, rb.MaxEntries = ebpf.Array, 4, 4, 1
 		return nil
 	}
-	if opts.BufferSize > 0 {
-		rb.MaxEntries = uint32(pow2Pages(opts.BufferSize))
-	}
+	rb.MaxEntries = uint32(rbSize)
 	return nil
 }
 
@@ -133,7 +147,7 @@ func pow2Pages(n int) int {
 }
 
 // start fills the plans, attaches the programs and opens the reader.
-func (p *Probe) start(types []event.Type, ring bool, bufSize int) error {
+func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 	syscalls, exec, exit := 0, false, false
 	for _, t := range types {
 		switch t {
@@ -149,7 +163,7 @@ func (p *Probe) start(types []event.Type, ring bool, bufSize int) error {
 		}
 		syscalls++
 	}
-	if err := p.openSource(ring, bufSize); err != nil {
+	if err := p.openSource(ring, opts); err != nil {
 		return err
 	}
 	if exec || exit {
@@ -187,23 +201,28 @@ func (p *Probe) tracepoint(name, prog string) error {
 	return nil
 }
 
-func (p *Probe) openSource(ring bool, bufSize int) error {
+func (p *Probe) openSource(ring bool, opts Options) error {
 	if ring {
 		r, err := ringbuf.NewReader(p.coll.Maps["events_rb"])
 		if err != nil {
 			return fmt.Errorf("open ring buffer: %w", err)
 		}
 		p.src = &ringSource{r: r}
-		return nil
+	} else {
+		size := 1 << 20
+		if opts.BufferSize > 0 {
+			size = pow2Pages(opts.BufferSize)
+		}
+		r, err := perf.NewReaderWithOptions(p.coll.Maps["events_pb"], size,
+			perf.ReaderOptions{Watermark: wakeBytes(opts.Latency, size)})
+		if err != nil {
+			return fmt.Errorf("open perf buffer: %w", err)
+		}
+		p.src = &perfSource{r: r}
 	}
-	if bufSize <= 0 {
-		bufSize = 1 << 20
+	if opts.Latency >= 0 {
+		p.flusher = startFlusher(p.src, cmp.Or(opts.Latency, defaultLatency))
 	}
-	r, err := perf.NewReader(p.coll.Maps["events_pb"], pow2Pages(bufSize))
-	if err != nil {
-		return fmt.Errorf("open perf buffer: %w", err)
-	}
-	p.src = &perfSource{r: r}
 	return nil
 }
 
@@ -223,6 +242,7 @@ func classify(err error) error {
 // call from another goroutine to stop a blocked Read.
 func (p *Probe) Close() error {
 	var errs []error
+	p.flusher.stop()
 	if p.src != nil {
 		errs = append(errs, p.src.Close())
 	}

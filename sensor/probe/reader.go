@@ -20,6 +20,8 @@ type source interface {
 	// number of records the kernel reported lost before it.
 	read() ([]byte, uint64, error)
 	setDeadline(time.Time)
+	// flush makes a blocked read return what the buffer holds.
+	flush() error
 	kind() string
 	Close() error
 }
@@ -66,6 +68,8 @@ func (p *Probe) Read(ctx context.Context) (event.Event, error) {
 			return event.Event{}, ctx.Err()
 		case errors.Is(err, ringbuf.ErrClosed), errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
 			return event.Event{}, ErrClosed
+		case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, perf.ErrFlushed):
+			continue
 		case err != nil:
 			return event.Event{}, fmt.Errorf("read record: %w", err)
 		case len(rec) == 0:
@@ -108,6 +112,7 @@ func (s *ringSource) read() ([]byte, uint64, error) {
 }
 
 func (s *ringSource) setDeadline(t time.Time) { s.r.SetDeadline(t) }
+func (s *ringSource) flush() error            { return s.r.Flush() }
 func (s *ringSource) kind() string            { return "ringbuf" }
 func (s *ringSource) Close() error            { return s.r.Close() }
 
@@ -124,5 +129,6 @@ func (s *perfSource) read() ([]byte, uint64, error) {
 }
 
 func (s *perfSource) setDeadline(t time.Time) { s.r.SetDeadline(t) }
+func (s *perfSource) flush() error            { return s.r.Flush() }
 func (s *perfSource) kind() string            { return "perf" }
 func (s *perfSource) Close() error            { return s.r.Close() }

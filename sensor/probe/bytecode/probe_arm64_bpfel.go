@@ -28,6 +28,7 @@ const (
 	probeProgSysExit    = "sys_exit"
 	probeVarIgnoreTgid  = "ignore_tgid"
 	probeVarUseRingbuf  = "use_ringbuf"
+	probeVarWakeupBytes = "wakeup_bytes"
 )
 
 // loadProbe returns the embedded CollectionSpec for probe.
@@ -94,8 +95,9 @@ type probeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeVariableSpecs struct {
-	IgnoreTgid *ebpf.VariableSpec `ebpf:"ignore_tgid"`
-	UseRingbuf *ebpf.VariableSpec `ebpf:"use_ringbuf"`
+	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
+	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
+	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // probeObjects contains all objects after they have been loaded into the kernel.
@@ -143,8 +145,9 @@ func (m *probeMaps) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeVariables struct {
-	IgnoreTgid *ebpf.Variable `ebpf:"ignore_tgid"`
-	UseRingbuf *ebpf.Variable `ebpf:"use_ringbuf"`
+	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
+	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
+	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // probePrograms contains all programs after they have been loaded into the kernel.

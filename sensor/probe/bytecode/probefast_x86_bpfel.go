@@ -28,6 +28,7 @@ const (
 	probefastProgSysExit    = "sys_exit"
 	probefastVarIgnoreTgid  = "ignore_tgid"
 	probefastVarUseRingbuf  = "use_ringbuf"
+	probefastVarWakeupBytes = "wakeup_bytes"
 )
 
 // loadProbefast returns the embedded CollectionSpec for probefast.
@@ -94,8 +95,9 @@ type probefastMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastVariableSpecs struct {
-	IgnoreTgid *ebpf.VariableSpec `ebpf:"ignore_tgid"`
-	UseRingbuf *ebpf.VariableSpec `ebpf:"use_ringbuf"`
+	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
+	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
+	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // probefastObjects contains all objects after they have been loaded into the kernel.
@@ -143,8 +145,9 @@ func (m *probefastMaps) Close() error {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastVariables struct {
-	IgnoreTgid *ebpf.Variable `ebpf:"ignore_tgid"`
-	UseRingbuf *ebpf.Variable `ebpf:"use_ringbuf"`
+	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
+	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
+	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // probefastPrograms contains all programs after they have been loaded into the kernel.

@@ -103,6 +103,11 @@ struct {
 // Set by the loader before load (constants: dead branches are pruned).
 const volatile bool use_ringbuf = true;
 const volatile u32 ignore_tgid = 0;
+// The reader is woken when this many bytes wait in the ring buffer; below
+// that it finds records on its own flush timer (probe.Options.FlushInterval).
+// A wakeup is an interrupt on the producing CPU, dear in a VM. 0 wakes the
+// reader for every record.
+const volatile u32 wakeup_bytes = 0;
 
 // masked bounds v for the verifier; the barrier keeps clang from dropping
 // a mask it can prove redundant.

@@ -25,6 +25,18 @@ static __always_inline void count_drop(void)
 		(*d)++;
 }
 
+// ring_wakeup says whether a record of len bytes wakes the reader: when it
+// takes the waiting data across wakeup_bytes.
+static __always_inline u64 ring_wakeup(u32 len)
+{
+	if (!wakeup_bytes)
+		return 0;
+	u64 avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
+	if (avail < wakeup_bytes && avail + len >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 // finish appends the cgroup path the first time a cgroup is seen, then
 // sends the record. The CPU's last sent cgroup id spares most lookups.
 static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struct task_struct *task)
@@ -52,7 +64,7 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struc
 	if (off < sizeof(*h))
 		return;
 	if (use_ringbuf)
-		err = bpf_ringbuf_output(&events_rb, buf, off, 0);
+		err = bpf_ringbuf_output(&events_rb, buf, off, ring_wakeup(off));
 	else
 		err = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, buf, off);
 	if (err) {
@@ -72,8 +84,11 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct p
 	u64 v = reg_arg(regs, a->src, ret);
 
 	switch (a->kind) {
-	case PH_KIND_INT:
-		return put_int(off, v);
+	case PH_KIND_INT: {
+		u32 o = off & OFF_MASK;
+		__builtin_memcpy(&buf[o + 4], &v, sizeof(v));
+		return put_argh(buf, o, PH_KIND_INT, sizeof(v));
+	}
 	case PH_KIND_STR:
 		return put_ustr(off, v);
 	case PH_KIND_BYTES:

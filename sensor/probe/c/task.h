@@ -109,21 +109,37 @@ static __always_inline void task_pidns(struct task_struct *task, u32 *vpid, u32 
 static __always_inline u32 ns_inum(struct mnt_namespace *ns) { return ns ? RD(ns, ns.inum) : 0; }
 static __always_inline u32 net_inum(struct net *ns) { return ns ? RD(ns, ns.inum) : 0; }
 
-static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res)
+// fill_ids sets the ids and comm: helpers in the portable variant, loads
+// from the task and its creds in the fast one.
+static __always_inline void fill_ids(struct ph_hdr *h, struct task_struct *task, const struct cred *cred)
 {
+	if (PH_FAST) {
+		h->pid = RD(task, tgid);
+		h->tid = RD(task, pid);
+		h->uid = RD(cred, uid.val);
+		h->gid = RD(cred, gid.val);
+		__builtin_memcpy(h->comm, RD(task, comm), sizeof(h->comm));
+		return;
+	}
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	u64 ugid = bpf_get_current_uid_gid();
+	h->pid = pid_tgid >> 32;
+	h->tid = (u32)pid_tgid;
+	h->uid = (u32)ugid;
+	h->gid = ugid >> 32;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res)
+{
 	struct task_struct *parent = RD(task, real_parent);
 	const struct cred *cred = RD(task, cred);
 	struct nsproxy *nsp = RD(task, nsproxy);
 
+	fill_ids(h, task, cred);
 	h->ts = bpf_ktime_get_ns();
 	h->res = res;
-	h->pid = pid_tgid >> 32;
-	h->tid = (u32)pid_tgid;
 	h->ppid = RD(parent, tgid);
-	h->uid = (u32)ugid;
-	h->gid = ugid >> 32;
 	h->euid = RD(cred, euid.val);
 	h->egid = RD(cred, egid.val);
 	h->loginuid = bpf_core_field_exists(task->loginuid) ? RD(task, loginuid.val) : (u32)-1;
@@ -135,7 +151,6 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 	h->nargs = 0;
 	h->flags = 0;
 	h->pad = 0;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 #endif /* __PROBEHUB_TASK_H__ */

@@ -46,6 +46,15 @@ enum {
 
 #define BPF_F_CURRENT_CPU 0xffffffffULL
 
+enum {
+	BPF_RB_NO_WAKEUP = 1,
+	BPF_RB_FORCE_WAKEUP = 2,
+};
+
+enum {
+	BPF_RB_AVAIL_DATA = 0,
+};
+
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 struct bpf_raw_tracepoint_args {
@@ -228,6 +237,7 @@ struct task_struct {
 	struct css_set *cgroups;
 	struct mm_struct *mm;
 	struct files_struct *files;
+	char comm[16];
 };
 
 struct trace_entry {
