@@ -63,7 +63,15 @@ type Agent struct {
 	metrics *Metrics
 	limit   *limiter
 	stats   func() (drops, malformed uint64)
+
+	// Capture-loop state, owned by the goroutine that calls HandleSyscall.
+	typeCount  []prometheus.Counter         // events_total per event.Type
+	containers map[string]*event.Container // by cgroup path; entries are shared and never modified
+	ancestors  []event.Ancestor             // reused for each event's ancestor chain
 }
+
+// maxCachedCgroups bounds the container cache of the capture loop.
+const maxCachedCgroups = 4096
 
 // New loads the rules (failing on any error) and the host's users.
 func New(cfg Config) (*Agent, error) {
@@ -91,6 +99,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a.metrics = newMetrics(cfg.Registry, a.dropsMetric, a.malformedMetric)
+	a.containers = map[string]*event.Container{}
 	return a, nil
 }
 
@@ -171,12 +180,30 @@ func captureTypes(e *rules.Engine) []event.Type {
 }
 
 // HandleSyscall keeps the process table, enriches ev and evaluates it.
+// The event's ancestor chain lives in a buffer reused by the next call: an
+// alert copies what it needs.
 func (a *Agent) HandleSyscall(ev *event.Event) {
 	a.table.Observe(ev)
+	if ev.Proc.Ancestors == nil {
+		ev.Proc.Ancestors = a.ancestors[:0]
+	}
 	a.table.Enrich(ev)
+	a.ancestors = ev.Proc.Ancestors[:0]
 	a.enrichContainer(ev)
-	a.metrics.Events.WithLabelValues("syscall", ev.Type.String()).Inc()
+	a.countEvent(ev.Type)
 	a.evaluate("syscall", ev, ev, namespaceOf(ev))
+}
+
+func (a *Agent) countEvent(t event.Type) {
+	if int(t) >= len(a.typeCount) {
+		a.typeCount = append(a.typeCount, make([]prometheus.Counter, int(t)+1-len(a.typeCount))...)
+	}
+	c := a.typeCount[t]
+	if c == nil {
+		c = a.metrics.Events.WithLabelValues("syscall", t.String())
+		a.typeCount[t] = c
+	}
+	c.Inc()
 }
 
 // HandleAudit evaluates one decoded Kubernetes audit event.
@@ -195,14 +222,29 @@ func namespaceOf(ev *event.Event) string {
 	return ""
 }
 
+// enrichContainer sets ev.Container from its cgroup path, once per cgroup:
+// host processes and containers whose metadata is known are cached; a
+// container still unknown to the runtime is looked up again next time.
 func (a *Agent) enrichContainer(ev *event.Event) {
 	if ev.Container != nil {
 		return
 	}
+	if c, ok := a.containers[ev.Proc.Cgroup]; ok {
+		ev.Container = c
+		return
+	}
 	ref := container.FromCgroup(ev.Proc.Cgroup)
 	c := &event.Container{ID: ref.ShortID(), PodUID: ref.PodUID}
+	complete := true
 	if ref.ID != "" && a.cfg.Containers != nil && !a.cfg.Containers.Lookup(ref.ID, c) {
 		a.metrics.EnrichMisses.WithLabelValues("container").Inc()
+		complete = false
+	}
+	if complete {
+		if len(a.containers) >= maxCachedCgroups {
+			clear(a.containers)
+		}
+		a.containers[ev.Proc.Cgroup] = c
 	}
 	ev.Container = c
 }
