@@ -65,9 +65,9 @@ type Agent struct {
 	stats   func() (drops, malformed uint64)
 
 	// Capture-loop state, owned by the goroutine that calls HandleSyscall.
-	typeCount  []prometheus.Counter         // events_total per event.Type
+	typeCount  []prometheus.Counter        // events_total per event.Type
 	containers map[string]*event.Container // by cgroup path; entries are shared and never modified
-	ancestors  []event.Ancestor             // reused for each event's ancestor chain
+	ancestors  []event.Ancestor            // reused for each event's ancestor chain
 }
 
 // maxCachedCgroups bounds the container cache of the capture loop.

@@ -35,4 +35,5 @@ func BenchmarkHandleSyscall(b *testing.B) {
 func procEntry(pid, ppid uint32, comm string) proctableEntry {
 	return proctableEntry{PID: pid, PPID: ppid, Comm: comm, ExePath: "/usr/bin/" + comm}
 }
+
 type proctableEntry = proctable.Entry
