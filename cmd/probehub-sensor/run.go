@@ -164,7 +164,7 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if f.metricsListen != "" {
 		go func() { errc <- serveMetrics(ctx, f.metricsListen, reg) }()
 	}
-	if err := startAudit(ctx, log, ag, f, errc); err != nil {
+	if err := startAudit(ctx, log, ag, f, reg, errc); err != nil {
 		return err
 	}
 	if !f.noCapture {
@@ -222,7 +222,7 @@ func kernelTypes(ctx context.Context, log *slog.Logger, f *runFlags) (*btf.Spec,
 	return f.boot.kernelTypes(ctx, log, f.hostRoot)
 }
 
-func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags, errc chan<- error) error {
+func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags, reg prometheus.Registerer, errc chan<- error) error {
 	if f.auditListen == "" && f.auditFile == "" {
 		return nil
 	}
@@ -242,6 +242,7 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 			cfg.Token = string(trimSpace(b))
 		}
 		h := audit.NewHandler(cfg, src, sink)
+		registerAuditMetrics(reg, h.Stats())
 		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h}
 		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "")
 		go func() { errc <- srv.ListenAndServe(ctx) }()

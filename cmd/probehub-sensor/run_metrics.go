@@ -5,8 +5,22 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/probehub/probehub/sensor/audit"
 	"github.com/probehub/probehub/sensor/container"
 )
+
+// registerAuditMetrics exports the audit webhook's counters.
+func registerAuditMetrics(reg prometheus.Registerer, s *audit.Stats) {
+	for name, v := range map[string]*atomic.Uint64{
+		"requests": &s.Requests, "events": &s.Events, "malformed": &s.Malformed,
+		"unauthorized": &s.Unauthorized, "too_large": &s.TooLarge, "panics": &s.Panics,
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "probehub", Subsystem: "k8s_audit", Name: name + "_total",
+			Help: "Kubernetes audit webhook: " + name + ".",
+		}, func() float64 { return float64(v.Load()) }))
+	}
+}
 
 // registerCRIMetrics exports the container metadata cache's counters.
 func registerCRIMetrics(reg prometheus.Registerer, m *container.Metrics) {

@@ -212,9 +212,6 @@ func (a *Agent) HandleAudit(ev *k8saudit.Event) {
 	a.evaluate(k8saudit.SourceName, ev, nil, ev.Namespace())
 }
 
-// AuditMalformed counts an undecodable audit body.
-func (a *Agent) AuditMalformed() { a.metrics.AuditMalformed.Inc() }
-
 func namespaceOf(ev *event.Event) string {
 	if ev.Container != nil {
 		return ev.Container.Namespace

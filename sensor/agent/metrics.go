@@ -16,7 +16,6 @@ type Metrics struct {
 	OutputSent      *prometheus.GaugeVec
 	OutputErrors    *prometheus.GaugeVec
 	OutputDropped   *prometheus.GaugeVec
-	AuditMalformed  prometheus.Counter
 	EventsMalformed prometheus.GaugeFunc
 }
 
@@ -44,10 +43,8 @@ func newMetrics(reg prometheus.Registerer, drops, malformed func() float64) *Met
 			Help: "Alerts an output failed to deliver after retries."}, []string{"output"}),
 		OutputDropped: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "probehub", Name: "output_dropped",
 			Help: "Alerts dropped because an output's queue was full."}, []string{"output"}),
-		AuditMalformed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "probehub", Name: "k8s_audit_malformed_total",
-			Help: "Kubernetes audit bodies that did not decode."}),
 	}
 	reg.MustRegister(m.Events, m.Alerts, m.Suppressed, m.RateLimited, m.EnrichMisses, m.Reloads,
-		m.BufferDrops, m.EventsMalformed, m.OutputSent, m.OutputErrors, m.OutputDropped, m.AuditMalformed)
+		m.BufferDrops, m.EventsMalformed, m.OutputSent, m.OutputErrors, m.OutputDropped)
 	return m
 }
