@@ -1,0 +1,86 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/output"
+)
+
+const ruleA = `
+- rule: open secret A
+  desc: d
+  condition: evt.type = openat and fd.name = /srv/secret
+  output: A %fd.name
+  priority: WARNING
+`
+
+// TestReloadKeepsRunningRulesOnError: a reload with a broken file keeps the
+// running rules (events still alert); a good file replaces them.
+func TestReloadKeepsRunningRulesOnError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte(ruleA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sink := &memSink{}
+	r, _ := output.NewRouter(map[string]output.Sink{"m": sink}, output.RouterConfig{Default: []string{"m"}})
+	r.Start(t.Context())
+	a, err := New(Config{Rules: RulesConfig{Paths: []string{dir}}, Router: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hup := make(chan os.Signal, 1)
+	go a.WatchRules(ctx, hup, time.Hour)
+	open := func() {
+		a.HandleSyscall(&event.Event{Type: event.TypeOpenat, Res: 3, Proc: event.Process{PID: 9, Comm: "x"},
+			FD: &event.FD{Num: 3, Type: 'f', Name: "/srv/secret"}})
+	}
+	reloadAndWait := func(wantOK, wantFailed float64) {
+		t.Helper()
+		hup <- syscall.SIGHUP
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if counter(a.metrics.Reloads, "ok") == wantOK && counter(a.metrics.Reloads, "failed") == wantFailed {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("reloads ok=%v failed=%v, want %v/%v", counter(a.metrics.Reloads, "ok"), counter(a.metrics.Reloads, "failed"), wantOK, wantFailed)
+	}
+	os.WriteFile(path, []byte(ruleA+"\n- rule: broken\n  condition: proc.nme = x\n"), 0o644)
+	reloadAndWait(0, 1)
+	open()
+	os.WriteFile(path, []byte(`
+- rule: open secret B
+  desc: d
+  condition: evt.type = openat and fd.name = /srv/secret
+  output: B %fd.name
+  priority: WARNING
+`), 0o644)
+	reloadAndWait(1, 1)
+	open()
+	r.Close()
+	if got := sink.rulesSeen(); !slices.Equal(got, []string{"open secret A", "open secret B"}) {
+		t.Errorf("alerts %v: want A from the kept rules, then B after the good reload", got)
+	}
+}
+
+func counter(v interface {
+	WithLabelValues(...string) prometheus.Counter
+}, label string) float64 {
+	var m dto.Metric
+	_ = v.WithLabelValues(label).Write(&m)
+	return m.GetCounter().GetValue()
+}
