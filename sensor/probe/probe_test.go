@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,8 +31,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// helper runs "opens:N:PATH": N open/close pairs of PATH.
+// helper runs "opens:N:PATH": N open/close pairs of PATH, or
+// "memfd:PATH": exec a copy of PATH from a memfd.
 func helper(spec string) int {
+	if path, ok := strings.CutPrefix(spec, "memfd:"); ok {
+		return memfdExec(path)
+	}
 	var n int
 	var path string
 	if _, err := fmt.Sscanf(spec, "opens:%d:%s", &n, &path); err != nil {
