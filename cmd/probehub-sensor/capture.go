@@ -17,6 +17,7 @@ import (
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
 
 type captureFlags struct {
@@ -25,6 +26,7 @@ type captureFlags struct {
 	duration time.Duration
 	perf     bool
 	btf      string
+	variant  string
 }
 
 func newCaptureCmd(_ *globalFlags) *cobra.Command {
@@ -40,12 +42,16 @@ Loss counters (records the kernel could not buffer) go to stderr at exit.
 The probe uses the running kernel's BTF (/sys/kernel/btf/vmlinux) unless
 --btf names a BTF file (e.g. a minimized one from ` + "`probehub btf`" + `). It sends
 records through a BPF ring buffer (Linux 5.8+), or a perf buffer on older
-kernels or with --perf-buffer.
+kernels or with --perf-buffer. It loads the fast probe (direct reads of the
+task through BTF-typed pointers, Linux 5.15+ with the kernel's own BTF) where
+it can, else the portable one; --variant forces one, and the summary at exit
+says which ran.
 
 Examples:
   sudo probehub-sensor capture --duration 5s
   sudo probehub-sensor capture --json --syscalls execve,procexit,connect > events.jsonl
-  sudo probehub-sensor capture --json --perf-buffer --btf 6.1.0-18-amd64.btf`,
+  sudo probehub-sensor capture --json --perf-buffer --btf 6.1.0-18-amd64.btf
+  sudo probehub-sensor capture --syscalls openat --variant portable --duration 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCapture(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -57,11 +63,12 @@ Examples:
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until interrupted)")
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
 	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
+	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
 	return cmd
 }
 
 func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) error {
-	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid())}
+	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()), Variant: bytecode.Variant(f.variant)}
 	if f.syscalls != "" {
 		types, err := probe.ParseTypes(f.syscalls)
 		if err != nil {
@@ -88,8 +95,8 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 	defer p.Close()
 	err = printEvents(ctx, p, f.json, stdout)
 	if st, serr := p.Stats(); serr == nil {
-		fmt.Fprintf(stderr, "capture: %d events via %s, dropped %d (per CPU %v, perf lost %d), malformed %d\n",
-			st.Events, p.Buffer(), st.TotalDrops(), st.Drops, st.Lost, st.Malformed)
+		fmt.Fprintf(stderr, "capture: %d events via %s (%s probe), dropped %d (per CPU %v, perf lost %d), malformed %d\n",
+			st.Events, p.Buffer(), p.Variant(), st.TotalDrops(), st.Drops, st.Lost, st.Malformed)
 	}
 	return err
 }
@@ -146,7 +153,7 @@ func humanLine(ev event.Event) string {
 // captureHint turns load errors into one line saying what to do.
 func captureHint(err error) error {
 	switch {
-	case errors.Is(err, probe.ErrUnknownType):
+	case errors.Is(err, probe.ErrUnknownType), errors.Is(err, probe.ErrUnknownVariant):
 		return err
 	case errors.Is(err, probe.ErrPermission):
 		return errors.New("capture needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE): run it with sudo")
