@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-
-	"github.com/pierrec/lz4/v4"
 )
 
 const (
@@ -16,10 +14,14 @@ const (
 // lz4Legacy reads the LZ4 legacy frame format the kernel's lz4 -l writes:
 // the magic, then blocks of a 32-bit little-endian compressed size followed
 // by that many bytes, until the input ends. A size equal to the magic starts
-// a concatenated stream. Blocks are independent, so decoding needs the
-// input only up to the block it is in.
+// a concatenated stream. Blocks are independent and decode from whatever
+// prefix of them has arrived, so a streamed image is read no further than
+// the output needed.
 type lz4Legacy struct {
-	src *span
+	src   *span
+	left  int // compressed bytes of the current block not yet decoded
+	start int // where the current block's output starts
+	need  int // input to wait for before the next call can progress
 }
 
 func newLZ4Legacy(src *span) (*lz4Legacy, error) {
@@ -34,8 +36,35 @@ func newLZ4Legacy(src *span) (*lz4Legacy, error) {
 	return &lz4Legacy{src: src}, nil
 }
 
-// fill decompresses the next block onto the end of buf.
+// fill decodes what has arrived of the current block onto the end of buf.
 func (l *lz4Legacy) fill(buf []byte) ([]byte, error) {
+	if l.left == 0 {
+		var err error
+		if buf, err = l.block(buf); err != nil || l.left == 0 {
+			return buf, err
+		}
+	}
+	avail, err := l.src.more(max(l.need, 1))
+	if len(avail) < max(l.need, 1) && len(avail) < l.left {
+		return buf, fmt.Errorf("lz4 block: %w (%w)", ErrTruncated, err)
+	}
+	in := avail[:min(len(avail), l.left)]
+	last := len(in) == l.left
+	used, buf, err := lz4Decode(in, buf, l.start, l.start+lz4LegacyBlock, last)
+	if err != nil {
+		return buf, err
+	}
+	l.src.Discard(used)
+	l.left -= used
+	l.need = 1
+	if used == 0 {
+		l.need = len(in) + 1
+	}
+	return buf, nil
+}
+
+// block starts the next block, growing buf to hold its output.
+func (l *lz4Legacy) block(buf []byte) ([]byte, error) {
 	if l.src.off >= l.src.end {
 		return buf, io.EOF
 	}
@@ -43,27 +72,19 @@ func (l *lz4Legacy) fill(buf []byte) ([]byte, error) {
 	if len(b) < 4 {
 		return buf, fmt.Errorf("lz4 block size: %w (%w)", ErrTruncated, err)
 	}
-	size := binary.LittleEndian.Uint32(b)
+	size := int(binary.LittleEndian.Uint32(b))
 	l.src.Discard(4)
-	if size == lz4LegacyMagic {
+	if size == lz4LegacyMagic || size == 0 {
 		return buf, nil
 	}
-	if uint64(size) > uint64(l.src.end-l.src.off) {
+	if size > l.src.end-l.src.off {
 		return buf, fmt.Errorf("lz4 block of %d bytes, %d left: %w", size, l.src.end-l.src.off, ErrTruncated)
-	}
-	in, err := l.src.Peek(int(size))
-	if err != nil {
-		return buf, err
 	}
 	if cap(buf)-len(buf) < lz4LegacyBlock {
 		nb := make([]byte, len(buf), max(2*cap(buf), len(buf)+lz4LegacyBlock))
 		copy(nb, buf)
 		buf = nb
 	}
-	n, err := lz4.UncompressBlock(in, buf[len(buf):len(buf)+lz4LegacyBlock])
-	if err != nil {
-		return buf, fmt.Errorf("lz4 block: %w", err)
-	}
-	l.src.Discard(int(size))
-	return buf[:len(buf)+n], nil
+	l.left, l.start, l.need = size, len(buf), 1
+	return buf, nil
 }

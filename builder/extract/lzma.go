@@ -1,6 +1,9 @@
 package extract
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+)
 
 // The LZMA model (LZMA SDK lzma-specification.txt): 12 states of the
 // last symbols, 4 repeated distances, and the probabilities below.
@@ -102,60 +105,87 @@ type lzmaOut struct {
 }
 
 // decode decodes symbols until o.end; it fails when one would not fit.
+// The range coder's registers live in locals here and in the literal
+// loops (the hottest code); matches go through r.
 func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 	out, op, end, lo := o.buf, o.op, o.end, o.lo
 	pbMask := uint32(1)<<m.pb - 1
 	lpMask := uint32(1)<<m.lp - 1
 	lc := m.lc
+	rng, code, ip, in := r.rng, r.code, r.pos, r.in
+	limit := len(in) - rangePad
+	var err error
 	for op < end {
-		if r.overrun() {
-			o.op = op
-			return errLZMAInput
+		if ip > limit {
+			err = errLZMAInput
+			break
 		}
 		pos := uint32(op - o.zero)
 		posState := pos & pbMask
 		st := m.state
-		if r.bit(&m.isMatch[st<<4|posState]) == 0 {
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[ip])
+			ip++
+		}
+		p := &m.isMatch[st<<4|posState]
+		v := uint32(*p)
+		bound := (rng >> probBits) * v
+		if code < bound {
+			rng = bound
+			*p = prob(v + (1<<probBits-v)>>moveBits)
 			prev := uint32(0)
 			if op > lo {
 				prev = uint32(out[op-1])
 			}
 			ls := ((pos&lpMask)<<lc | prev>>(8-lc)) * lzmaLitSize
 			probs := m.lit[ls : ls+lzmaLitSize : ls+lzmaLitSize]
-			var sym uint32
+			match := uint32(0)
 			if st >= lzmaLitStates {
 				d := int(m.rep[0]) + 1
 				if d > op-lo {
-					o.op = op
-					return errLZMADist
+					err = errLZMADist
+					break
 				}
-				sym = r.matchedLiteral(probs, uint32(out[op-d]))
-			} else {
-				sym = r.literal(probs)
+				match = uint32(out[op-d]) | 0x100
 			}
+			var sym uint32
+			sym, rng, code, ip = literal(probs, match, rng, code, ip, in)
 			out[op] = byte(sym)
 			op++
 			m.state = litNext[st]
 			continue
 		}
-		n, err := m.match(r, st, posState)
+		rng -= bound
+		code -= bound
+		*p = prob(v - v>>moveBits)
+		r.rng, r.code, r.pos = rng, code, ip
+		var n int
+		n, err = m.match(r, st, posState)
+		rng, code, ip = r.rng, r.code, r.pos
 		if err != nil {
-			o.op = op
-			return err
+			break
 		}
 		d := int(m.rep[0]) + 1
 		if d > op-lo {
-			o.op = op
-			return errLZMADist
+			err = errLZMADist
+			break
 		}
 		if n > end-op {
-			o.op = op
-			return errLZMAOverrun
+			err = errLZMAOverrun
+			break
 		}
 		src := op - d
-		if d >= n {
+		switch {
+		case d >= 8 && n <= 32 && op+32 <= len(out):
+			// Short matches, 8 bytes a word: each word read is final as
+			// it lies at least 8 bytes back. Bytes past op+n are scratch.
+			for i := 0; i < n; i += 8 {
+				binary.LittleEndian.PutUint64(out[op+i:], binary.LittleEndian.Uint64(out[src+i:]))
+			}
+		case d >= n:
 			copy(out[op:op+n], out[src:src+n])
-		} else {
+		default:
 			for i := range n {
 				out[op+i] = out[src+i]
 			}
@@ -163,7 +193,8 @@ func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 		op += n
 	}
 	o.op = op
-	return nil
+	r.rng, r.code, r.pos = rng, code, ip
+	return err
 }
 
 // match decodes a match or repeat after an isMatch 1 bit: it updates the
@@ -229,47 +260,47 @@ func (m *lzmaModel) distance(r *rangeDec, l uint32) uint32 {
 	return d + r.reverse(m.align[:], 4)
 }
 
-// literal decodes the 8 bits of a literal with the range coder's state in
-// locals (the hottest loop of LZMA decoding).
-func (r *rangeDec) literal(probs []prob) uint32 {
-	probs = probs[:0x100]
-	rng, code, pos, in := r.rng, r.code, r.pos, r.in
+// literal decodes the 8 bits of a literal, branch-free (literal bits are
+// close to random). A match byte (with bit 8 set; 0 for none) is the
+// context for the bits until the first that differs from it.
+func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, uint32, uint32, int) {
+	probs = probs[:lzmaLitSize]
 	sym := uint32(1)
-	for sym < 0x100 {
+	for match != 0 && sym < 0x100 {
 		if rng < rangeTop {
 			rng <<= 8
-			code = code<<8 | uint32(in[pos])
-			pos++
+			code = code<<8 | uint32(in[ip])
+			ip++
 		}
-		p := &probs[sym&0xff]
+		mb := (match >> 7) & 1
+		match <<= 1
+		p := &probs[(0x100+mb<<8+sym)%lzmaLitSize]
 		v := uint32(*p)
 		bound := (rng >> probBits) * v
-		// Branch-free: literal bits are close to random.
 		zero := uint32((uint64(code) - uint64(bound)) >> 32) // all ones for a 0 bit
 		rng = bound&zero | (rng-bound)&^zero
 		code -= bound &^ zero
 		*p = prob((v+(1<<probBits-v)>>moveBits)&zero | (v-v>>moveBits)&^zero)
-		sym = sym<<1 | 1&^zero
-	}
-	r.rng, r.code, r.pos = rng, code, pos
-	return sym
-}
-
-// matchedLiteral decodes a literal after a match, using the byte at the
-// match distance as context until the first bit that differs from it.
-func (r *rangeDec) matchedLiteral(probs []prob, match uint32) uint32 {
-	sym := uint32(1)
-	for sym < 0x100 {
-		mb := (match >> 7) & 1
-		match <<= 1
-		b := r.bit(&probs[0x100+mb<<8+sym])
+		b := 1 &^ zero
 		sym = sym<<1 | b
 		if mb != b {
 			break
 		}
 	}
 	for sym < 0x100 {
-		sym = sym<<1 | r.bit(&probs[sym&0xff])
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[ip])
+			ip++
+		}
+		p := &probs[sym&0xff]
+		v := uint32(*p)
+		bound := (rng >> probBits) * v
+		zero := uint32((uint64(code) - uint64(bound)) >> 32)
+		rng = bound&zero | (rng-bound)&^zero
+		code -= bound &^ zero
+		*p = prob((v+(1<<probBits-v)>>moveBits)&zero | (v-v>>moveBits)&^zero)
+		sym = sym<<1 | 1&^zero
 	}
-	return sym
+	return sym, rng, code, ip
 }

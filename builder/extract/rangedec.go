@@ -76,40 +76,80 @@ func (r *rangeDec) bit(p *prob) uint32 {
 }
 
 // tree decodes an n-bit symbol, most significant bit first, from the
-// binary tree of probabilities p[1:1<<n].
+// binary tree of probabilities p[1:1<<n]. Like reverse and direct, it
+// keeps the coder's registers in locals for the loop.
 func (r *rangeDec) tree(p []prob, n uint) uint32 {
+	rng, code, pos, in := r.rng, r.code, r.pos, r.in
 	m := uint32(1)
 	for range n {
-		m = m<<1 | r.bit(&p[m])
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
+		}
+		q := &p[m]
+		v := uint32(*q)
+		bound := (rng >> probBits) * v
+		if code < bound {
+			rng = bound
+			*q = prob(v + (1<<probBits-v)>>moveBits)
+			m <<= 1
+		} else {
+			rng -= bound
+			code -= bound
+			*q = prob(v - v>>moveBits)
+			m = m<<1 | 1
+		}
 	}
+	r.rng, r.code, r.pos = rng, code, pos
 	return m - 1<<n
 }
 
 // reverse decodes an n-bit symbol, least significant bit first.
 func (r *rangeDec) reverse(p []prob, n uint) uint32 {
+	rng, code, pos, in := r.rng, r.code, r.pos, r.in
 	m, sym := uint32(1), uint32(0)
 	for i := range n {
-		b := r.bit(&p[m])
-		m = m<<1 | b
-		sym |= b << i
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
+		}
+		q := &p[m]
+		v := uint32(*q)
+		bound := (rng >> probBits) * v
+		if code < bound {
+			rng = bound
+			*q = prob(v + (1<<probBits-v)>>moveBits)
+			m <<= 1
+		} else {
+			rng -= bound
+			code -= bound
+			*q = prob(v - v>>moveBits)
+			m = m<<1 | 1
+			sym |= 1 << i
+		}
 	}
+	r.rng, r.code, r.pos = rng, code, pos
 	return sym
 }
 
 // direct decodes n bits of probability one half.
 func (r *rangeDec) direct(n uint) uint32 {
+	rng, code, pos, in := r.rng, r.code, r.pos, r.in
 	var v uint32
 	for range n {
-		if r.rng < rangeTop {
-			r.rng <<= 8
-			r.code = r.code<<8 | uint32(r.in[r.pos])
-			r.pos++
+		if rng < rangeTop {
+			rng <<= 8
+			code = code<<8 | uint32(in[pos])
+			pos++
 		}
-		r.rng >>= 1
-		r.code -= r.rng
-		t := 0 - (r.code >> 31) // all ones when code was below rng: a 0 bit
-		r.code += r.rng & t
+		rng >>= 1
+		code -= rng
+		t := 0 - (code >> 31) // all ones when code was below rng: a 0 bit
+		code += rng & t
 		v = v<<1 + (t + 1)
 	}
+	r.rng, r.code, r.pos = rng, code, pos
 	return v
 }

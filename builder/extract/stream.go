@@ -147,3 +147,20 @@ func (s *span) Read(p []byte) (int, error) {
 	}
 	return 0, err
 }
+
+// more waits until at least n bytes past off (or the rest of the span) are
+// there and returns all that is there now.
+func (s *span) more(n int) ([]byte, error) {
+	s.m.mu.Lock()
+	filled := s.m.n
+	s.m.mu.Unlock()
+	want := min(s.off+n, s.end)
+	if filled < want {
+		b, err := s.m.upto(want)
+		if err != nil {
+			return b[min(s.off, len(b)):], err
+		}
+		filled = len(b)
+	}
+	return s.m.data[s.off:min(filled, s.end)], nil
+}

@@ -30,6 +30,8 @@ type vmlinuzSize struct {
 // decodeVmlinux decompresses a payload of compression c. Unless full is set
 // it stops once the scanner has found the kernel's BTF and banner.
 func decodeVmlinux(ctx context.Context, c Compression, src *span, sz vmlinuzSize, full bool) (*decoded, error) {
+	// Once decoding stops, the .deb need not be read any further.
+	defer src.m.close()
 	d, err := openPayload(c, src)
 	if err != nil {
 		return nil, fail(StageDecompress, err)

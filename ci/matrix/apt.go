@@ -119,7 +119,17 @@ func (a *aptState) download(ctx context.Context, pkg, dir string) (string, error
 
 // mirrorURI returns the URI this machine's apt uses for archive (debian or
 // debian-security), read from its sources; never a hard-coded host.
+//
+// PROBEHUB_DEBIAN_MIRROR and PROBEHUB_DEBIAN_SECURITY_MIRROR override it (e.g.
+// on an Ubuntu CI runner, whose apt has no Debian sources).
 func mirrorURI(archive string) (string, error) {
+	env := "PROBEHUB_DEBIAN_MIRROR"
+	if archive == "debian-security" {
+		env = "PROBEHUB_DEBIAN_SECURITY_MIRROR"
+	}
+	if v := os.Getenv(env); v != "" {
+		return strings.TrimSuffix(v, "/"), nil
+	}
 	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
 	files = append(files, "/etc/apt/sources.list")
 	files = append(files, must(filepath.Glob("/etc/apt/sources.list.d/*.list"))...)
@@ -137,7 +147,7 @@ func mirrorURI(archive string) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("no apt source for the %q archive in /etc/apt: add one (e.g. a deb822 .sources file) or run on Debian", archive)
+	return "", fmt.Errorf("no apt source for the %q archive in /etc/apt: set %s to a Debian mirror URI", archive, env)
 }
 
 func pathBase(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
