@@ -260,8 +260,8 @@ func (m *lzmaModel) distance(r *rangeDec, l uint32) uint32 {
 	return d + r.reverse(m.align[:], 4)
 }
 
-// literal decodes the 8 bits of a literal, branch-free (literal bits are
-// close to random). A match byte (with bit 8 set; 0 for none) is the
+// literal decodes the 8 bits of a literal, branch-free, normalization
+// included (literal bits are close to random, branches mispredict). A match byte (with bit 8 set; 0 for none) is the
 // context for the bits until the first that differs from it.
 func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, uint32, uint32, int) {
 	probs = probs[:lzmaLitSize]
@@ -274,7 +274,7 @@ func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, 
 		}
 		mb := (match >> 7) & 1
 		match <<= 1
-		p := &probs[(0x100+mb<<8+sym)%lzmaLitSize]
+		p := &probs[0x100+mb<<8+sym]
 		v := uint32(*p)
 		bound := (rng >> probBits) * v
 		zero := uint32((uint64(code) - uint64(bound)) >> 32) // all ones for a 0 bit
@@ -288,11 +288,11 @@ func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, 
 		}
 	}
 	for sym < 0x100 {
-		if rng < rangeTop {
-			rng <<= 8
-			code = code<<8 | uint32(in[ip])
-			ip++
-		}
+		norm := uint32((uint64(rng) - rangeTop) >> 32) // all ones when due
+		sh := norm & 8
+		rng <<= sh
+		code = code<<sh | uint32(in[ip])&norm // padding makes in[ip] safe
+		ip += int(norm & 1)
 		p := &probs[sym&0xff]
 		v := uint32(*p)
 		bound := (rng >> probBits) * v
