@@ -1,7 +1,6 @@
 package gpu
 
 import (
-	"path"
 	"strings"
 
 	"github.com/probehub/probehub/sensor/event"
@@ -17,27 +16,17 @@ type matcher struct {
 	host    bool     // images lists "host": no container
 	images  []string // repository prefixes
 	parents []set
-	exact   set      // files without glob characters
-	globs   []string // the others
+	files   bool   // the entry lists files
+	exact   set    // files without glob characters
+	globs   []glob // the others
+	user    bool   // the entry names a setuid target
+	bins    []binCheck
+	users   slot // verifyUser's result for the latest uid
 }
-
-type set map[string]struct{}
-
-func newSet(items []string) set {
-	if len(items) == 0 {
-		return nil
-	}
-	s := make(set, len(items))
-	for _, it := range items {
-		s[it] = struct{}{}
-	}
-	return s
-}
-
-func (s set) has(v string) bool { _, ok := s[v]; return ok }
 
 func compile(e *Entry) *matcher {
-	m := &matcher{e: e, exe: newSet(e.Process.ExePath), comm: e.Process.Comm}
+	m := &matcher{e: e, exe: newSet(e.Process.ExePath), comm: e.Process.Comm,
+		files: len(e.Files) > 0, user: e.User != ""}
 	for _, t := range e.EvtTypes {
 		typ, _ := event.ParseType(t) // validated at load
 		m.types = append(m.types, typ)
@@ -58,7 +47,7 @@ func compile(e *Entry) *matcher {
 	var exact []string
 	for _, g := range e.Files {
 		if strings.ContainsAny(g, "*?[\\") {
-			m.globs = append(m.globs, g)
+			m.globs = append(m.globs, compileGlob(g))
 		} else {
 			exact = append(exact, g)
 		}
@@ -83,7 +72,7 @@ func (m *matcher) matchType(t event.Type) bool {
 }
 
 func (m *matcher) matchProcess(p *event.Process) bool {
-	if m.exe != nil && !m.exe.has(p.ExePath) {
+	if !m.exe.empty() && !m.exe.has(p.ExePath) {
 		return false
 	}
 	if m.numeric && !isNumeric(p.Comm) {
@@ -121,14 +110,14 @@ func (m *matcher) matchParents(anc []event.Ancestor) bool {
 }
 
 func (m *matcher) matchFiles(ev *event.Event) bool {
-	if len(m.e.Files) == 0 {
+	if !m.files {
 		return true
 	}
 	names := fileNames(ev)
-	if len(names) == 0 {
+	if names.n == 0 {
 		return false
 	}
-	for _, n := range names {
+	for _, n := range names.list() {
 		if !m.exact.has(n) && !matchAny(m.globs, n) {
 			return false
 		}
@@ -137,35 +126,48 @@ func (m *matcher) matchFiles(ev *event.Event) bool {
 }
 
 func (m *matcher) matchUser(ev *event.Event) bool {
-	if m.e.User == "" {
+	if !m.user {
 		return true
 	}
 	_, ok := ev.Args.Int64("uid")
 	return ok
 }
 
-func matchAny(globs []string, name string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(g, name); ok {
+func matchAny(globs []glob, name string) bool {
+	for i := range globs {
+		if globs[i].match(name) {
 			return true
 		}
 	}
 	return false
 }
 
+// pathArgs are the path arguments of path-based syscalls (mknod, rename).
+var pathArgs = [...]string{"path", "name", "oldpath", "newpath"}
+
+// names holds the paths an event acts on, without allocating.
+type names struct {
+	a [len(pathArgs)]string
+	n int
+}
+
+func (ns *names) list() []string { return ns.a[:ns.n] }
+
 // fileNames returns the paths an event acts on: fd.name, or the path
-// arguments of path-based syscalls (mknod, rename).
-func fileNames(ev *event.Event) []string {
+// arguments of path-based syscalls.
+func fileNames(ev *event.Event) names {
+	var ns names
 	if ev.FD != nil && ev.FD.Name != "" {
-		return []string{ev.FD.Name}
+		ns.a[0], ns.n = ev.FD.Name, 1
+		return ns
 	}
-	var out []string
-	for _, k := range [...]string{"path", "name", "oldpath", "newpath"} {
+	for _, k := range pathArgs {
 		if v, ok := ev.Args.String(k); ok && v != "" {
-			out = append(out, v)
+			ns.a[ns.n] = v
+			ns.n++
 		}
 	}
-	return out
+	return ns
 }
 
 func isNumeric(s string) bool {

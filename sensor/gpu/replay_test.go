@@ -84,7 +84,7 @@ func TestReplay(t *testing.T) {
 				if len(kept) != len(want) {
 					t.Errorf("%d alerts unfiltered, %d with the filter, want %d", len(raw), len(kept), len(want))
 					for _, a := range kept {
-						t.Logf("kept %s: %s", a.rule, f.Suppress(a.rule, a.ev).Reason)
+						t.Logf("kept %s: %s", a.rule, f.Suppress(a.rule, a.ev))
 					}
 				}
 				t.Logf("%d alerts unfiltered (%q), %d with the filter", len(raw), distinct(raw), len(kept))

@@ -33,12 +33,12 @@ func IsNVIDIAScape(ev *event.Event) bool {
 	default:
 		return false
 	}
-	if ev.FD == nil || !hookNames.has(path.Base(ev.Proc.ExePath)) {
+	if ev.FD == nil {
 		return false
 	}
 	n := ev.FD.Name
 	lib := strings.HasSuffix(n, ".so") || strings.Contains(n, ".so.")
-	return lib && inContainerRootfs(n, ev.Proc.Cwd)
+	return lib && hookNames.has(path.Base(ev.Proc.ExePath)) && inContainerRootfs(n, ev.Proc.Cwd)
 }
 
 func inContainerRootfs(name, cwd string) bool {

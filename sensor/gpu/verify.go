@@ -13,16 +13,65 @@ import (
 	"github.com/probehub/probehub/sensor/event"
 )
 
+// binCheck is a verify.binaries item compiled for the hot path.
+type binCheck struct {
+	who    string      // self or parentN, for errors
+	n      int         // 0 for self, N for parentN
+	slots  *fileSlots  // the host's or the driver's files
+	embeds bool        // the file must embed the NVML driver version
+	known  set         // the entry's exepaths for who, whose slots are
+	slot   []*fileSlot // resolved at construction
+}
+
+// fileSlot returns the slot of exe.
+func (b *binCheck) fileSlot(exe string) *fileSlot {
+	if i := b.known.index(exe); i >= 0 {
+		return b.slot[i]
+	}
+	return b.slots.get(exe)
+}
+
+// compile compiles e's matching and verification for the hot path.
+func (f *Filter) compile(e *Entry) *matcher {
+	m := compile(e)
+	for _, b := range e.Verify.Binaries {
+		n, _ := whoIndex(b.Who) // validated at load
+		c := binCheck{who: b.Who, n: n, slots: &f.hostBins, embeds: b.Embeds == "driver_version"}
+		if b.Root == "driver" {
+			c.slots = &f.drvBins
+		}
+		cands := e.Process.ExePath
+		if n > 0 {
+			cands = e.Parents[n-1].ExePath
+		}
+		for _, exe := range cands {
+			if path.IsAbs(exe) && !c.known.has(exe) {
+				c.known.add(exe)
+				c.slot = append(c.slot, c.slots.get(exe))
+			}
+		}
+		m.bins = append(m.bins, c)
+	}
+	return m
+}
+
+var (
+	errNotGPUProcess = errors.New("the process is not in NVML's process list")
+	errModuleMemory  = errors.New("module load without a module file (init_module from memory)")
+)
+
 // verify runs the entry's checks against NVML facts and installed files.
+// Results that touch files are reused while fresh (recheck).
 func (f *Filter) verify(m *matcher, bs *branchSet, ev *event.Event, snap *nvidia.Snapshot) error {
+	now := f.clock.Now()
 	v := &m.e.Verify
-	for _, b := range v.Binaries {
-		if err := f.verifyBinary(b, ev, snap); err != nil {
+	for i := range m.bins {
+		if err := f.verifyBinary(&m.bins[i], ev, snap, now); err != nil {
 			return err
 		}
 	}
 	if v.Module {
-		if err := f.verifyModule(bs, ev, snap); err != nil {
+		if err := f.verifyModule(bs, ev, snap, now); err != nil {
 			return err
 		}
 	}
@@ -32,7 +81,7 @@ func (f *Filter) verify(m *matcher, bs *branchSet, ev *event.Event, snap *nvidia
 		}
 	}
 	if v.DriverLibs {
-		if err := f.recent.do(libsKey{snap.Facts.DriverVersion}, func() error { return f.verifyDriverLibs(snap) }); err != nil {
+		if err := f.verifyDriverLibs(snap, now); err != nil {
 			return err
 		}
 	}
@@ -40,59 +89,72 @@ func (f *Filter) verify(m *matcher, bs *branchSet, ev *event.Event, snap *nvidia
 		if r, ok := f.facts.(interface{ Request() }); ok {
 			r.Request()
 		}
-		return fmt.Errorf("pid %d is not in NVML's process list", ev.Proc.PID)
+		return errNotGPUProcess
 	}
-	if m.e.User != "" {
+	if m.user {
 		uid, _ := ev.Args.Int64("uid") // matchUser checked presence
-		return f.recent.do(userKey{m.e.User, uid}, func() error { return f.verifyUser(m.e.User, uid) })
+		if err, ok := m.users.get("", uid, now); ok {
+			return err
+		}
+		return m.users.put("", uid, now, f.verifyUser(m.e.User, uid))
 	}
 	return nil
 }
 
-func (f *Filter) verifyBinary(b BinarySpec, ev *event.Event, snap *nvidia.Snapshot) error {
-	n, _ := whoIndex(b.Who) // validated at load
+func (f *Filter) verifyBinary(b *binCheck, ev *event.Event, snap *nvidia.Snapshot, now int64) error {
 	exe := ev.Proc.ExePath
-	if n > 0 {
-		exe = ev.Proc.Ancestors[n-1].ExePath // matchParents checked the length
+	if b.n > 0 {
+		exe = ev.Proc.Ancestors[b.n-1].ExePath // matchParents checked the length
 	}
 	if !path.IsAbs(exe) {
-		return fmt.Errorf("%s exepath %q is not a file path", b.Who, exe)
+		return fmt.Errorf("%s exepath %q is not a file path", b.who, exe)
 	}
 	version := ""
-	if b.Embeds == "driver_version" {
+	if b.embeds {
 		version = snap.Facts.DriverVersion
 	}
-	check := func() error { return f.files.check(f.resolve(b.Root, exe), version) }
-	if err := f.recent.do(binKey{b.Root, exe, version}, check); err != nil {
+	fs := b.fileSlot(exe)
+	if err := f.checkFile(fs, version, now); err != nil {
 		return err
 	}
-	if n == 0 && ev.Container != nil && ev.Container.ID != "" && ev.Container.ID != "host" {
-		live := func() error { return f.sameFileLive(ev.Proc.PID, exe, f.resolve(b.Root, exe)) }
-		return f.recent.do(liveKey{ev.Proc.PID, exe}, live)
+	if b.n == 0 && inContainer(ev.Container) {
+		pid := ev.Proc.PID
+		s := &fs.live[pid%uint32(len(fs.live))]
+		if err, ok := s.get("", int64(pid), now); ok {
+			return err
+		}
+		return s.put("", int64(pid), now, f.sameFileLive(pid, exe, fs.full))
 	}
 	return nil
 }
 
-type binKey struct{ root, exe, version string }
-
-type liveKey struct {
-	pid uint32
-	exe string
+// checkFile runs fileChecker.check on fs, or reuses its fresh result.
+func (f *Filter) checkFile(fs *fileSlot, version string, now int64) error {
+	s := fs.checked(version)
+	if err, ok := s.get(version, 0, now); ok {
+		return err
+	}
+	return s.put(version, 0, now, f.files.check(fs.full, version))
 }
 
-type libsKey struct{ version string }
-
-type userKey struct {
-	name string
-	uid  int64
+func inContainer(c *event.Container) bool {
+	return c != nil && c.ID != "" && c.ID != "host"
 }
 
 // libDirs are where distributions and the driver container install
 // libnvidia-ml.so.
 var libDirs = []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/aarch64-linux-gnu", "/usr/lib"}
 
-func (f *Filter) verifyDriverLibs(snap *nvidia.Snapshot) error {
-	lib := "libnvidia-ml.so." + snap.Facts.DriverVersion
+func (f *Filter) verifyDriverLibs(snap *nvidia.Snapshot, now int64) error {
+	v := snap.Facts.DriverVersion
+	if err, ok := f.libs.get(v, 0, now); ok {
+		return err
+	}
+	return f.libs.put(v, 0, now, f.driverLibs(v))
+}
+
+func (f *Filter) driverLibs(version string) error {
+	lib := "libnvidia-ml.so." + version
 	for _, d := range libDirs {
 		if _, err := os.Stat(f.resolve("driver", path.Join(d, lib))); err == nil {
 			return nil
@@ -118,22 +180,22 @@ func (f *Filter) sameFileLive(pid uint32, exe, want string) error {
 	return nil
 }
 
-func (f *Filter) verifyModule(bs *branchSet, ev *event.Event, snap *nvidia.Snapshot) error {
+func (f *Filter) verifyModule(bs *branchSet, ev *event.Event, snap *nvidia.Snapshot, now int64) error {
 	if ev.FD == nil || !path.IsAbs(ev.FD.Name) {
-		return errors.New("module load without a module file (init_module from memory)")
+		return errModuleMemory
 	}
 	name := strings.TrimSuffix(path.Base(ev.FD.Name), ".ko")
 	if !bs.modules.has(name) {
 		return fmt.Errorf("module %q is not a %s driver module", name, bs.profile.Branch)
 	}
-	mod, version := ev.FD.Name, snap.Facts.DriverVersion
-	return f.recent.do(binKey{"driver", mod, version}, func() error { return f.files.check(f.resolve("driver", mod), version) })
+	return f.checkFile(f.drvBins.get(ev.FD.Name), snap.Facts.DriverVersion, now)
 }
 
 // verifyDevices checks that every /dev/nvidiaN the event names is a GPU
 // minor NVML reports. Other /dev/nvidia* nodes need only a loaded driver.
 func verifyDevices(ev *event.Event, snap *nvidia.Snapshot) error {
-	for _, n := range fileNames(ev) {
+	names := fileNames(ev)
+	for _, n := range names.list() {
 		digits, ok := strings.CutPrefix(n, "/dev/nvidia")
 		if !ok || !isNumeric(digits) {
 			continue
