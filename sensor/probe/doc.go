@@ -1,7 +1,7 @@
 // Package probe loads probehub's CO-RE capture probe, attaches it and reads
 // its events as event.Event values.
 //
-// The probe (c/probe.c) hooks one raw tracepoint at syscall exit plus the
+// The probe (c/programs.h) hooks one raw tracepoint at syscall exit plus the
 // sched_process_exec and sched_process_exit tracepoints. Which syscalls it
 // reports is decided at load: a map from syscall number to a capture plan,
 // filled from the Go table in plan.go, so syscalls nobody asked for cost one
@@ -9,6 +9,21 @@
 // (wire.go), sent through a BPF ring buffer (Linux 5.8, upstream commit
 // 457f44363a88) or, on older kernels or with Options.ForcePerfBuffer, a perf
 // event array. Records the kernel cannot send are counted per CPU (Stats).
+// The kernel wakes the reader only once 64 KiB wait; a timer flushes the
+// rest (Options.Latency), which spares an interrupt per record.
+//
+// The probe comes in two variants (bytecode.Variants): "fast" reads the
+// current task and its syscall registers through BTF-typed pointers with
+// plain loads (Linux 5.15+, the kernel's own BTF); "portable" reads every
+// field with bpf_probe_read_kernel and also loads against a BTF file on a
+// kernel without BTF. Load picks fast where the kernel allows it and no
+// Options.KernelTypes are given, and falls back to portable; Probe.Variant
+// says which loaded.
+//
+// Decoding fills event.Process.ExeFromMemfd (the executable is a memfd) and
+// ExeUpperLayer (it is in an overlayfs upper layer), and resolves cgroup
+// ids whose path the probe did not send by walking the mounted cgroup
+// hierarchies.
 //
 // The compiled objects live in the bytecode subpackage, which the build side
 // imports without this loader. Requirements: BTF (the kernel's own, or

@@ -42,9 +42,10 @@ type Options struct {
 	IgnorePID uint32
 	// Latency bounds how long a record waits in the buffer before Read
 	// returns it while records arrive slowly. The kernel wakes the reader
-	// only once wakeBytes wait (an interrupt per record is dear, in a VM
-	// above all) and a timer flushes the rest at this interval. The default
-	// is 50ms; a negative value wakes the reader for every record.
+	// only once 64 KiB (at most a quarter of the buffer) wait, since an
+	// interrupt per record is dear (in a VM above all), and a timer flushes
+	// the rest at this interval. The default is 50ms; a negative value
+	// wakes the reader for every record.
 	Latency time.Duration
 	// Variant forces one build of the probe (bytecode.Fast or
 	// bytecode.Portable). The default, "", picks Fast where the kernel has
