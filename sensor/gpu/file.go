@@ -14,7 +14,9 @@ import (
 
 // fileChecker verifies installed driver and toolkit files. Results are cached
 // per path and version, and reused while the file's identity (inode, size,
-// mtime) is unchanged, so a verification costs one stat after the first.
+// mtime, ctime) is unchanged, so a verification costs one stat after the
+// first. ctime changes with chmod and chown, so a file made writable or
+// given away is checked again.
 type fileChecker struct {
 	cache sync.Map // fileKey → fileResult
 }
@@ -24,6 +26,7 @@ type fileKey struct{ path, version string }
 type fileResult struct {
 	ino, size uint64
 	mtime     time.Time
+	ctime     syscall.Timespec
 	err       error
 }
 
@@ -42,11 +45,11 @@ func (c *fileChecker) check(full, version string) error {
 	k := fileKey{full, version}
 	if v, ok := c.cache.Load(k); ok {
 		r := v.(fileResult)
-		if r.ino == st.Ino && r.size == uint64(fi.Size()) && r.mtime.Equal(fi.ModTime()) {
+		if r.ino == st.Ino && r.size == uint64(fi.Size()) && r.mtime.Equal(fi.ModTime()) && r.ctime == st.Ctim {
 			return r.err
 		}
 	}
-	r := fileResult{ino: st.Ino, size: uint64(fi.Size()), mtime: fi.ModTime()}
+	r := fileResult{ino: st.Ino, size: uint64(fi.Size()), mtime: fi.ModTime(), ctime: st.Ctim}
 	r.err = inspect(full, fi, st, version)
 	c.cache.Store(k, r)
 	return r.err
