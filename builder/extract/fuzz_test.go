@@ -40,6 +40,11 @@ func FuzzBzImage(f *testing.F) {
 	copy(img[0x202:], "HdrS")
 	img[0x206], img[0x207] = 0x0f, 0x02
 	f.Add(img)
+	small := sample("text", 64<<10)
+	f.Add(fakeBzImage(lz4Frame(f, small), uint32(len(small))))
+	if xz, err := os.ReadFile("testdata/text.xz"); err == nil {
+		f.Add(fakeBzImage(xz, 3040))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		FromVmlinuz(context.Background(), b, nil)
 	})
