@@ -42,4 +42,3 @@ func TestSuppressConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
-
