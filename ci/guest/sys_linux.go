@@ -15,6 +15,7 @@ var mounts = []struct{ src, dst, fstype string }{
 	{"proc", "/proc", "proc"},
 	{"sysfs", "/sys", "sysfs"},
 	{"devtmpfs", "/dev", "devtmpfs"},
+	{"shm", "/dev/shm", "tmpfs"},
 	{"tmpfs", "/tmp", "tmpfs"},
 	{"bpffs", "/sys/fs/bpf", "bpf"},
 	{"tracefs", "/sys/kernel/tracing", "tracefs"},

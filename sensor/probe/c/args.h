@@ -45,9 +45,12 @@ __noinline u32 put_ubytes(u32 off, u64 p, u64 len)
 	u32 o = off & OFF_MASK;
 	if (!p || len == 0 || len > SOCKADDR_MAX)
 		len = p ? SOCKADDR_MAX : 0;
-	if (len && bpf_probe_read_user(&buf[o + 4], len & (SOCKADDR_MAX * 2 - 1), (void *)p) < 0)
-		len = 0;
-	return put_argh(buf, o, PH_KIND_BYTES, len);
+	// A plain mask is folded into the clamp above by clang, and 6.1's
+	// verifier cannot bound that form: mask through a barrier.
+	u32 n = masked((u32)len, SOCKADDR_MAX * 2 - 1);
+	if (n && bpf_probe_read_user(&buf[o + 4], n, (void *)p) < 0)
+		n = 0;
+	return put_argh(buf, o, PH_KIND_BYTES, n);
 }
 
 // put_uargv writes a NUL-separated argv read from the user array at p
@@ -135,9 +138,12 @@ __noinline u32 put_argv(u32 off)
 	u32 o = off & OFF_MASK;
 	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
 	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
-	u64 n = end > start ? end - start : 0;
-	if (n > STR_MAX - 1)
-		n = STR_MAX - 1;
+	u64 len = end > start ? end - start : 0;
+	if (len > STR_MAX - 1)
+		len = STR_MAX - 1;
+	// Mask through a barrier: older verifiers (6.1) lose the bound of the
+	// clamp above and refuse a possibly negative size.
+	u32 n = masked((u32)len, STR_MAX - 1);
 	if (n && bpf_probe_read_user(&buf[o + 4], n, (void *)start) < 0)
 		n = 0;
 	return put_argh(buf, o, PH_KIND_ARGV, n);
