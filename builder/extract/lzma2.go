@@ -11,10 +11,10 @@ import (
 // its own range coder, that may reset the dictionary, the state or the
 // properties. A chunk unpacks to at most 2 MiB from at most 64 KiB.
 const (
-	lzma2MaxUnpacked = 1 << 21
-	lzma2MaxPacked   = 1 << 16
-	// lzma2Slack is the room a sliding window keeps beyond its dictionary:
-	// the window moves (one copy of the dictionary) each time it fills.
+	lzma2MaxPacked = 1 << 16
+	// lzma2Slack is the room a sliding window keeps beyond its dictionary
+	// (at least one chunk's 2 MiB): the window moves (one copy of the
+	// dictionary) each time it fills.
 	lzma2Slack = 8 << 20
 )
 

@@ -14,9 +14,9 @@ const (
 	moveBits  = 5
 	rangeTop  = 1 << 24
 	rangeInit = 5 // bytes that start every range-coded LZMA2 chunk
-	// rangePad zero bytes follow the input so that one symbol (at most
-	// ~50 bits, one input byte each) never indexes past it; the symbol loop
-	// checks pos against the real end between symbols.
+	// rangePad zero bytes follow the input so that one symbol (at most 48
+	// bits, one input byte each) never indexes past it; lzmaModel.decode
+	// checks the position against the real end between symbols.
 	rangePad = 64
 )
 
@@ -41,9 +41,6 @@ func (r *rangeDec) init(in []byte) error {
 	*r = rangeDec{rng: 0xffffffff, code: binary.BigEndian.Uint32(in[1:]), pos: rangeInit, in: in}
 	return nil
 }
-
-// overrun reports whether decoding has read past the real input.
-func (r *rangeDec) overrun() bool { return r.pos > len(r.in)-rangePad }
 
 // finished reports whether the input was consumed exactly and the code
 // ended at zero, as a valid encoder's flush leaves it.
