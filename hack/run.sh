@@ -61,7 +61,7 @@ echo "POST /v1/resolve for this node:"
 curl -s "http://$LISTEN/v1/resolve" -d "$facts" | python3 -m json.tool | sed -n 1,30p
 
 step "5. sensor: fetch artifact, load probes with its minimized BTF, upstream stable rules"
-$S run --rules "$SHARED/falco_rules.yaml" --from "layout:$DATA/oci" --force-artifact \
+$S run --rules "$SHARED/falco_rules.yaml" --api "http://$LISTEN" --from "layout:$DATA/oci" --force-artifact \
 	--verify-key "$DATA/keys/probehub.pub" --cache "$DATA/node-cache" --output text \
 	--metrics-listen 127.0.0.1:9376 --duration 20s &
 sensor=$!

@@ -14,8 +14,8 @@ import (
 
 // bootFlags choose where `run` takes the probes' kernel types from.
 type bootFlags struct {
-	from, cache, key string
-	force, unsigned  bool
+	from, cache, key, api string
+	force, unsigned       bool
 }
 
 func (b *bootFlags) register(fl *pflag.FlagSet) {
@@ -24,11 +24,17 @@ func (b *bootFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&b.key, "verify-key", "", "public key (PEM) that artifacts must be signed with")
 	fl.BoolVar(&b.force, "force-artifact", false, "use the artifact's BTF even when the kernel has its own")
 	fl.BoolVar(&b.unsigned, "allow-unsigned", false, "accept unsigned artifacts (not for production)")
+	fl.StringVar(&b.api, "api", "", "compatibility API (probehub serve) to ask first; when unreachable, the registry index decides")
 }
 
 // kernelTypes returns nil (the kernel's own BTF) when it exists and no
 // artifact is forced.
 func (b *bootFlags) kernelTypes(ctx context.Context, log *slog.Logger, hostRoot string) (*btf.Spec, string, error) {
+	if b.api != "" {
+		if err := askAPI(ctx, log, b.api, hostRoot); err != nil {
+			return nil, "", err
+		}
+	}
 	if _, err := os.Stat(hostinfo.KernelBTFPath); err == nil && !b.force {
 		return nil, "kernel " + hostinfo.KernelBTFPath, nil
 	}
