@@ -30,8 +30,8 @@ generate: ## regenerate the eBPF objects (bpf2go, clang) and other generated fil
 check-generate: generate ## fail when generated files differ from what is committed
 	@git diff --exit-code --stat -- . ':(exclude)go.sum' || { echo "generated files differ: run make generate and commit" >&2; exit 1; }
 
-matrix: build ## the full kernel matrix under qemu with the upstream rules (results in matrix-results/)
-	$(GO) run ./cmd/probehub matrix run --rules $(SHARED)/falco_rules.yaml --out matrix-results
+matrix: build ## the full kernel matrix under qemu with the upstream rules (results in data/matrix/, served by the API)
+	$(GO) run ./cmd/probehub matrix run --rules $(SHARED)/falco_rules.yaml
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@hack/fuzz.sh $(FUZZTIME)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/probehub/probehub/ci/matrix"
+	"github.com/probehub/probehub/internal/version"
 )
 
 func newMatrixCmd(g *globalFlags) *cobra.Command {
@@ -44,6 +46,9 @@ Examples:
   probehub matrix run --kernels debian-12-6.12 --out /tmp/m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				out = filepath.Join(g.dataDir, "matrix", version.ProbeVersion)
+			}
 			d, err := matrix.LoadDefinition(def)
 			if err != nil {
 				return err
@@ -86,7 +91,7 @@ Examples:
 	}
 	cmd.Flags().StringVar(&def, "definition", "ci/matrix.yaml", "matrix definition file")
 	cmd.Flags().StringSliceVar(&kernels, "kernels", nil, "kernel names to run (default all; \"ci\" = the CI subset)")
-	cmd.Flags().StringVar(&out, "out", "matrix-results", "directory for results and serial logs")
+	cmd.Flags().StringVar(&out, "out", "", "directory for results and serial logs (default <data-dir>/matrix/<probe version>, where probehub serve reads them)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "VMs at once (default: number of CPUs)")
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file the guest sensor runs (e.g. falco_rules.yaml); each action must raise its rule. Default: check raw capture only")
 	cmd.Flags().DurationVar(&timeout, "timeout", 120*time.Second, "per-kernel limit for boot and checks")
