@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/registry/sign"
 )
 
 var sensorBin string
@@ -97,5 +98,41 @@ func TestVersion(t *testing.T) {
 	out, code := runCLI(t, nil, "version")
 	if code != 0 || !strings.HasPrefix(out, "probehub-sensor ") || !strings.Contains(out, "engine 0.63.0") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestRulesArtifactFlow: push signed rules to staging, promote to prod after a
+// replay of staging events, and start a sensor that follows prod.
+func TestRulesArtifactFlow(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub, err := sign.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, pubKey := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.pub")
+	os.WriteFile(key, priv, 0o600)
+	os.WriteFile(pubKey, pub, 0o644)
+	rulesFile := filepath.Join(dir, "local.yaml")
+	os.WriteFile(rulesFile, []byte("- rule: open secret\n  desc: d\n  condition: evt.type = openat and fd.name = /srv/secret\n  output: secret %fd.name\n  priority: WARNING\n"), 0o644)
+	events := filepath.Join(dir, "staging.jsonl")
+	os.WriteFile(events, []byte(`{"time":"2026-11-24T10:00:00Z","type":"openat","res":3,"proc":{"pid":7,"tid":7,"ppid":1,"uid":0,"gid":0,"euid":0,"loginuid":0,"comm":"cat"},"args":{"fd":3,"dirfd":-100,"name":"/srv/secret","flags":0,"mode":0},"fd":{"num":3,"type":102,"name":"/srv/secret"}}`+"\n"), 0o644)
+	store := "layout:" + filepath.Join(dir, "oci")
+	for _, step := range [][]string{
+		{"rules", "push", rulesFile, "--to", store, "--tag", "staging", "--sign-key", key},
+		{"rules", "promote", "--store", store, "--from", "staging", "--to", "prod", "--events", events, "--key", pubKey},
+		{"run", "--no-capture", "--no-cri", "--rules-from", store, "--rules-tag", "prod", "--verify-key", pubKey,
+			"--rules-dir", filepath.Join(dir, "rules"), "--duration", "1s", "--metrics-listen", ""},
+	} {
+		if out, code := runCLI(t, nil, step...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", step[:2], code, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rules", "local.yaml")); err != nil {
+		t.Errorf("followed rules not written: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("- rule: r\n  desc: d\n  condition: proc.nme = x\n  output: o\n  priority: WARNING\n"), 0o644)
+	if out, code := runCLI(t, nil, "rules", "push", bad, "--to", store, "--tag", "staging"); code == 0 || !strings.Contains(out, "proc.nme") {
+		t.Errorf("push of a broken rules file: exit %d, %q", code, out)
 	}
 }

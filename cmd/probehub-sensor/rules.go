@@ -42,7 +42,7 @@ Examples:
   probehub-sensor rules validate --json rules.yaml | jq .errors
   probehub-sensor rules list falco_rules.yaml`,
 	}
-	cmd.AddCommand(newRulesValidateCmd(g), newRulesListCmd(g))
+	cmd.AddCommand(newRulesValidateCmd(g), newRulesListCmd(g), newRulesPushCmd(), newRulesPromoteCmd())
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/probehub/probehub/registry/rulesfile"
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/audit"
 	"github.com/probehub/probehub/sensor/container"
@@ -45,6 +47,7 @@ type runFlags struct {
 	criWait                     time.Duration
 	gpu                         gpuFlags
 	boot                        bootFlags
+	rulesFrom                   rulesFromFlags
 }
 
 func newRunCmd(g *globalFlags) *cobra.Command {
@@ -98,12 +101,13 @@ Examples:
 	fl.DurationVar(&f.criWait, "cri-wait", 50*time.Millisecond, "longest an event waits for a new container's metadata")
 	f.gpu.register(fl)
 	f.boot.register(fl)
+	f.rulesFrom.register(fl)
 	return cmd
 }
 
 func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *runFlags) error {
-	if len(f.rules) == 0 {
-		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml)")
+	if len(f.rules) == 0 && f.rulesFrom.store == "" {
+		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml) or --rules-from STORE")
 	}
 	if f.duration > 0 {
 		var cancel context.CancelFunc
@@ -121,6 +125,14 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 		return err
 	}
 	defer stopGPU()
+	var agRef atomic.Pointer[agent.Agent]
+	var follower *rulesfile.Follower
+	if f.rulesFrom.store != "" {
+		if follower, err = f.rulesFrom.follower(ctx, log, f, f.boot.key, f.boot.unsigned, &agRef); err != nil {
+			return err
+		}
+		f.rules = append(f.rules, f.rulesFrom.dir)
+	}
 	hostname, _ := os.Hostname()
 	extra := []rules.File{}
 	if gpuFilter != nil {
@@ -147,6 +159,10 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	ag, err := agent.New(cfg)
 	if err != nil {
 		return err
+	}
+	agRef.Store(ag)
+	if follower != nil {
+		go func() { _ = follower.Run(ctx, reportRules(log)) }()
 	}
 	router.Start(ctx)
 	defer router.Close()
