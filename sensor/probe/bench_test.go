@@ -44,11 +44,15 @@ func BenchmarkCapture(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
-	if err != nil {
-		b.Logf("BPF stats unavailable, in-kernel times will read 0: %v", err)
-	} else {
-		defer stats.Close()
+	// BPF run-time stats cost each program run a few tens of ns;
+	// PROBEHUB_BENCH_NOSTATS=1 leaves them off for pure wall-clock ratios.
+	if os.Getenv("PROBEHUB_BENCH_NOSTATS") != "1" {
+		stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+		if err != nil {
+			b.Logf("BPF stats unavailable, in-kernel times will read 0: %v", err)
+		} else {
+			defer stats.Close()
+		}
 	}
 	phases := []benchPhase{
 		{name: "openat/fast", variant: bytecode.Fast, types: []event.Type{event.TypeOpenat}},
