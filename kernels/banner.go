@@ -49,14 +49,14 @@ func buildOf(v string) string {
 }
 
 // SameBanner reports whether a and b name the same kernel build: equal up to
-// trailing whitespace, or equal except that one lacks the build number after
+// a trailing newline, or equal except that one lacks the build number after
 // '#'. Debian 6.1+ images carry "… # SMP PREEMPT_DYNAMIC Debian …" in their
 // linux_banner while the running kernel's /proc/version says "#1 SMP …" (the
 // number is filled into init_uts_ns at link time), so an exact comparison
 // would refuse every Debian artifact. Two different numbers never match, so
 // Ubuntu HWE builds ("#56-Ubuntu" vs "#56~20.04.1-Ubuntu") stay apart.
 func SameBanner(a, b string) bool {
-	a, b = strings.TrimRight(a, "\n "), strings.TrimRight(b, "\n ")
+	a, b = strings.TrimRight(a, "\n"), strings.TrimRight(b, "\n")
 	if a == b {
 		return true
 	}
@@ -68,7 +68,7 @@ func SameBanner(a, b string) bool {
 // BannerWithoutBuild returns the banner with the build number after '#'
 // removed, the key under which SameBanner candidates meet.
 func BannerWithoutBuild(s string) string {
-	s = strings.TrimRight(s, "\n ")
+	s = strings.TrimRight(s, "\n")
 	h, _, r, ok := splitBuild(s)
 	if !ok {
 		return s

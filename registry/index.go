@@ -31,10 +31,10 @@ type IndexEntry struct {
 
 func (e IndexEntry) id() string { return e.Kernel.String() + "\x00" + e.Banner }
 
-// Lookup returns the entry for key with exactly banner.
+// Lookup returns the entry for key and banner (kernels.SameBanner).
 func (ix *Index) Lookup(key kernels.Key, banner string) (IndexEntry, bool) {
 	for _, e := range ix.Kernels {
-		if e.Kernel == key && e.Banner == banner {
+		if e.Kernel == key && kernels.SameBanner(e.Banner, banner) {
 			return e, true
 		}
 	}

@@ -114,12 +114,14 @@ func (k *Kernel) checkBTF() error {
 	return nil
 }
 
-// Check refuses the artifact unless it was built for key and exactly banner.
+// Check refuses the artifact unless it was built for key and banner
+// (compared with kernels.SameBanner: a Debian image banner lacks the build
+// number its /proc/version has, any other difference refuses).
 func (k *Kernel) Check(key kernels.Key, banner string) error {
 	if k.Config.Kernel != key {
 		return fmt.Errorf("artifact %s is for kernel %s, not %s: %w", k.Manifest.Digest, k.Config.Kernel, key, ErrKernelMismatch)
 	}
-	if k.Config.Banner != banner {
+	if !kernels.SameBanner(k.Config.Banner, banner) {
 		return fmt.Errorf("artifact %s has banner %q, the node %q: %w", k.Manifest.Digest, k.Config.Banner, banner, ErrKernelMismatch)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/probehub/probehub/kernels"
 	"sync"
 	"testing"
 
@@ -219,4 +220,18 @@ func TestFloatingTagsMoveForwardOnly(t *testing.T) {
 		}
 	}
 	_ = sign.CosignSignatureType
+}
+
+// TestCheckDebianBanner: a Debian image's banner lacks the build number that
+// the running kernel's /proc/version has; the artifact is still the node's.
+func TestCheckDebianBanner(t *testing.T) {
+	key := kernels.Key{Distro: "debian", VersionID: "12", Arch: "x86_64", Release: "6.1.0-56-cloud-amd64"}
+	k := &Kernel{Config: KernelConfig{Kernel: key,
+		Banner: "Linux version 6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12) # SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)"}}
+	if err := k.Check(key, "Linux version 6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)"); err != nil {
+		t.Errorf("Debian node refused its own artifact: %v", err)
+	}
+	if err := k.Check(key, "Linux version 6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-20)"); !errors.Is(err, ErrKernelMismatch) {
+		t.Errorf("another build accepted: %v", err)
+	}
 }
