@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/probehub/probehub/kernels"
 	"sync"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry/sign"
 )
 
