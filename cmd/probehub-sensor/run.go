@@ -23,6 +23,7 @@ import (
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/audit"
 	"github.com/probehub/probehub/sensor/container"
+	"github.com/probehub/probehub/sensor/gpu"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/rules"
@@ -133,29 +134,8 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 		}
 		f.rules = append(f.rules, f.rulesFrom.dir)
 	}
-	hostname, _ := os.Hostname()
-	extra := []rules.File{}
-	if gpuFilter != nil {
-		extra = append(extra, gpuBuiltinRules())
-	}
-	cfg := agent.Config{
-		Rules: agent.RulesConfig{Paths: f.rules, Extra: extra, MinPriority: f.minPriority, AllMatches: f.allMatches,
-			Enabled: f.enable, Disabled: f.disable, Hostname: hostname},
-		HostRoot: f.hostRoot, Router: router, GPU: gpuFilter, RateLimit: f.rateLimit, RateBurst: f.rateBurst,
-		Registry: reg, Logger: log,
-	}
-	if !f.noCRI {
-		k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets,
-			CacheOptions: container.CacheOptions{Wait: f.criWait}})
-		defer k.Close()
-		if err := k.Err(); err != nil {
-			log.Warn("container metadata unavailable; alerts carry container.id only", "err", err)
-		} else {
-			log.Info("container metadata", "runtime", k.Runtime())
-		}
-		cfg.Containers = k
-		registerCRIMetrics(reg, k.Metrics())
-	}
+	cfg, stopCRI := agentConfig(ctx, log, f, router, gpuFilter, reg)
+	defer stopCRI()
 	ag, err := agent.New(cfg)
 	if err != nil {
 		return err
@@ -184,22 +164,7 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 		return err
 	}
 	if !f.noCapture {
-		p, err := loadProbe(ctx, log, ag, f)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		go func() { <-ctx.Done(); p.Close() }()
-		ag.SetProbeStats(func() (uint64, uint64) {
-			s, _ := p.Stats()
-			return sum(s.Drops) + s.Lost, s.Malformed
-		})
-		log.Info("sensor running", "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
-		err = ag.RunCapture(ctx, p)
-		if s, serr := p.Stats(); serr == nil {
-			log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
-		}
-		return err
+		return capture(ctx, log, ag, f)
 	}
 	select {
 	case <-ctx.Done():
@@ -207,6 +172,56 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	case err := <-errc:
 		return err
 	}
+}
+
+// agentConfig builds the pipeline's configuration; stop closes the CRI
+// connection.
+func agentConfig(ctx context.Context, log *slog.Logger, f *runFlags, router *output.Router, gpuFilter *gpu.Filter, reg *prometheus.Registry) (agent.Config, func()) {
+	hostname, _ := os.Hostname()
+	extra := []rules.File{}
+	if gpuFilter != nil {
+		extra = append(extra, gpuBuiltinRules())
+	}
+	cfg := agent.Config{
+		Rules: agent.RulesConfig{Paths: f.rules, Extra: extra, MinPriority: f.minPriority, AllMatches: f.allMatches,
+			Enabled: f.enable, Disabled: f.disable, Hostname: hostname},
+		HostRoot: f.hostRoot, Router: router, GPU: gpuFilter, RateLimit: f.rateLimit, RateBurst: f.rateBurst,
+		Registry: reg, Logger: log,
+	}
+	if f.noCRI {
+		return cfg, func() {}
+	}
+	k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets,
+		CacheOptions: container.CacheOptions{Wait: f.criWait}})
+	if err := k.Err(); err != nil {
+		log.Warn("container metadata unavailable; alerts carry container.id only", "err", err)
+	} else {
+		log.Info("container metadata", "runtime", k.Runtime())
+	}
+	cfg.Containers = k
+	registerCRIMetrics(reg, k.Metrics())
+	return cfg, func() { k.Close() }
+}
+
+// capture loads the probes for the syscalls the rules need and feeds the
+// agent until ctx ends.
+func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) error {
+	p, err := loadProbe(ctx, log, ag, f)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	go func() { <-ctx.Done(); p.Close() }()
+	ag.SetProbeStats(func() (uint64, uint64) {
+		s, _ := p.Stats()
+		return sum(s.Drops) + s.Lost, s.Malformed
+	})
+	log.Info("sensor running", "variant", p.Variant(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+	err = ag.RunCapture(ctx, p)
+	if s, serr := p.Stats(); serr == nil {
+		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
+	}
+	return err
 }
 
 func loadProbe(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) (*probe.Probe, error) {
