@@ -1,7 +1,6 @@
 package apt
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -118,32 +117,8 @@ func (b *builder) result() []kernels.Kernel {
 		x := b.extra[id]
 		k.Packages.Headers, k.Packages.Debug = x.Headers, x.Debug
 		k.NVIDIA = b.nvidia[id]
-		k.BTF = btfSource(k)
+		k.BTF = kernels.GuessBTF(k)
 		out = append(out, *k)
 	}
 	return out
-}
-
-// btfSource guesses where the kernel's BTF will come from before anything
-// is extracted: Debian enabled CONFIG_DEBUG_INFO_BTF with 5.10 (bullseye),
-// Ubuntu with 5.8 (groovy and the HWE kernels after it); otherwise DWARF
-// from a dbg package, if any.
-func btfSource(k *kernels.Kernel) kernels.BTFSource {
-	minimum := [2]int{5, 10}
-	if k.Distro == "ubuntu" {
-		minimum = [2]int{5, 8}
-	}
-	var maj, min int
-	if _, err := fmtSscanf(k.Release, &maj, &min); err == nil && (maj > minimum[0] || maj == minimum[0] && min >= minimum[1]) {
-		return kernels.BTFBuiltin
-	}
-	if k.Packages.Debug != nil {
-		return kernels.BTFDWARF
-	}
-	return kernels.BTFNone
-}
-
-// fmtSscanf reads "major.minor" from the start of a release.
-func fmtSscanf(release string, maj, min *int) (int, error) {
-	return fmt.Sscanf(release, "%d.%d", maj, min)
 }

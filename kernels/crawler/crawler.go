@@ -80,16 +80,17 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 		if ver == "" {
 			continue
 		}
-		out = append(out, kernels.Kernel{
+		k := kernels.Kernel{
 			Key:      kernels.Key{Distro: "ubuntu", VersionID: ver, Arch: arch, Release: m[1]},
 			Codename: ubuntuCodenames[ver],
 			Version:  m[2],
 			Build:    r.KernelVersion,
 			Flavour:  kernels.FlavourOf(m[1]),
 			Packages: kernels.Packages{Headers: &kernels.Package{Name: "linux-headers-" + m[1], Version: m[2], URL: u}},
-			BTF:      kernels.BTFNone,
 			Sources:  []string{source},
-		})
+		}
+		k.BTF = kernels.GuessBTF(&k)
+		out = append(out, k)
 	}
 	return out
 }

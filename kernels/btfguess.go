@@ -1,0 +1,22 @@
+package kernels
+
+import "fmt"
+
+// GuessBTF says where a kernel's BTF will come from before anything is
+// extracted: Debian enabled CONFIG_DEBUG_INFO_BTF with 5.10 (bullseye),
+// Ubuntu with 5.8 (groovy and the HWE kernels after it); otherwise DWARF
+// from a dbg package, if there is one; otherwise none.
+func GuessBTF(k *Kernel) BTFSource {
+	minimum := [2]int{5, 10}
+	if k.Distro == "ubuntu" {
+		minimum = [2]int{5, 8}
+	}
+	var maj, min int
+	if _, err := fmt.Sscanf(k.Release, "%d.%d", &maj, &min); err == nil && (maj > minimum[0] || maj == minimum[0] && min >= minimum[1]) {
+		return BTFBuiltin
+	}
+	if k.Packages.Debug != nil {
+		return BTFDWARF
+	}
+	return BTFNone
+}
