@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -32,9 +30,20 @@ var knownArches = map[string]bool{"x86_64": true, "aarch64": true, "amd64": true
 // trailing data and more than MaxBodyBytes are errors, and every field is
 // validated. The result has its arch normalized and banner trimmed.
 func decodeFacts(r io.Reader) (api.Facts, error) {
-	var f api.Facts
-	if err := decodeJSON(r, &f); err != nil {
+	bp := getBuf()
+	defer putBuf(bp)
+	body, err := readBody(r, *bp)
+	*bp = body
+	if err != nil {
 		return api.Facts{}, err
+	}
+	f, ok := scanFacts(body)
+	if !ok {
+		var slow api.Facts // its own variable: &slow escapes, f need not
+		if err := decodeBody(body, &slow); err != nil {
+			return api.Facts{}, err
+		}
+		f = slow
 	}
 	f.ProcVersion = strings.TrimSpace(f.ProcVersion)
 	f.UnameV = strings.TrimSpace(f.UnameV)
@@ -48,13 +57,19 @@ func decodeFacts(r io.Reader) (api.Facts, error) {
 // decodeJSON decodes exactly one JSON value into v, rejecting unknown
 // fields and trailing data.
 func decodeJSON(r io.Reader, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
+	bp := getBuf()
+	defer putBuf(bp)
+	body, err := readBody(r, *bp)
+	*bp = body
 	if err != nil {
-		return fmt.Errorf("read body: %w", err)
+		return err
 	}
-	if len(body) > MaxBodyBytes {
-		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes))
-	}
+	return decodeBody(body, v)
+}
+
+// decodeBody decodes exactly one JSON value of body into v, rejecting
+// unknown fields and trailing data.
+func decodeBody(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

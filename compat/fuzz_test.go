@@ -33,6 +33,8 @@ func FuzzResolveRequest(f *testing.F) {
 		if a := ix.resolve(facts); !a.Status.Valid() {
 			t.Fatalf("resolve gave status %q", a.Status)
 		}
+		checkReplyJSON(t, ix, facts)
+		checkScan(t, []byte(body))
 	})
 }
 

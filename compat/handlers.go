@@ -14,7 +14,12 @@ func (s *Server) resolve(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.index().resolve(f))
+	ix := s.index()
+	r := ix.reply(f)
+	bp := getBuf()
+	defer putBuf(bp)
+	*bp = r.appendJSON((*bp)[:0], ix)
+	return writeBlob(c, http.StatusOK, *bp)
 }
 
 // kernels is GET /v1/kernels.

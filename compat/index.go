@@ -30,6 +30,7 @@ type entry struct {
 	view   api.Kernel
 	brief  api.Kernel // view without reasons, features, artifacts, evidence
 	json   []byte     // brief, encoded: a page of GET /v1/kernels is a concatenation
+	cells  []cellJSON // per probe version: the resolve answer's precomputed parts
 }
 
 type cellKey struct {
@@ -129,9 +130,11 @@ func (ix *index) add(k Kernel, c cells) {
 	}
 	e.brief = e.view
 	e.brief.Probes = make([]api.ProbeResult, len(ix.probes))
+	e.cells = make([]cellJSON, len(ix.probes))
 	for i, p := range ix.probes {
 		e.view.Probes[i] = c.result(k, p)
 		e.brief.Probes[i] = api.ProbeResult{Probe: p, Status: e.view.Probes[i].Status}
+		e.cells[i] = newCellJSON(e.view.Probes[i])
 	}
 	e.json, _ = json.Marshal(e.brief) // plain strings, bools and slices: cannot fail
 	ix.entries = append(ix.entries, e)

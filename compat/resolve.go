@@ -9,45 +9,37 @@ import (
 	"github.com/probehub/probehub/nvidia"
 )
 
-// resolve answers validated facts from the index: by banner when the facts
+// resolve answers validated facts from the index; see reply.
+func (ix *index) resolve(f api.Facts) api.Answer {
+	r := ix.reply(f)
+	return r.answer(ix)
+}
+
+// reply answers validated facts from the index: by banner when the facts
 // carry one (the exact fingerprint), else by key. A banner that differs from
 // the catalog's for the same key is a different build with the same
 // `uname -r`, and gets Unknown rather than another build's artifact.
-func (ix *index) resolve(f api.Facts) api.Answer {
+func (ix *index) reply(f api.Facts) reply {
 	key := kernels.Key{Distro: f.Distro, VersionID: f.VersionID, Arch: f.Arch, Release: f.Release}
 	e, by := ix.match(key, f.ProcVersion)
-	if e == nil {
-		return api.Answer{Status: api.Unknown, Reasons: []string{"kernel " + key.String() + " is not in the catalog"}}
-	}
-	a := api.Answer{Kernel: e.key, MatchedBy: by, BTFNeeded: !e.kernel.BTF}
-	if by == "" {
-		a.Status = api.Unknown
-		a.Reasons = []string{"the banner (/proc/version) differs from the catalog's for " + e.key + ": another build with the same release"}
-		return a
+	r := reply{status: api.Unknown, e: e, key: key, by: by, pi: -1}
+	if e == nil || by == "" {
+		return r
 	}
 	pi, ok := ix.probeIndex(f.Probe)
 	switch {
 	case !ok && f.Probe == "":
-		a.Status = api.Pending
-		a.Reasons = []string{"no probe version has been built yet"}
+		r.status = api.Pending
 	case !ok:
-		a.Status = api.Unknown
-		a.Reasons = []string{"probe version " + f.Probe + " is not known; see GET /v1/probes"}
+		r.probe = f.Probe
 	default:
-		r := e.view.Probes[pi]
-		a.Probe, a.Status, a.Artifact, a.Evidence = r.Probe, r.Status, r.Artifact, r.Evidence
-		a.Reasons = slices.Clip(r.Reasons)
+		r.pi, r.status = pi, e.view.Probes[pi].Status
 	}
-	if by == "key" && f.ProcVersion == "" && e.kernel.Banner != "" {
-		a.Reasons = append(a.Reasons, "matched by key only: send proc_version to match the exact build")
-	}
+	r.keyOnly = by == "key" && f.ProcVersion == "" && e.kernel.Banner != ""
 	if f.NvidiaDriver != "" {
-		a.Nvidia = nvidiaAnswer(f.NvidiaDriver, e.kernel.Nvidia)
-		if !a.Nvidia.Supported {
-			a.Reasons = append(a.Reasons, "no NVIDIA "+a.Nvidia.Branch+" driver is packaged for this kernel")
-		}
+		r.nvidia, r.hasNV = nvidiaAnswer(f.NvidiaDriver, e.kernel.Nvidia), true
 	}
-	return a
+	return r
 }
 
 // match finds the entry for key and banner; by is "banner" or "key", or ""
@@ -81,8 +73,8 @@ func (ix *index) match(key kernels.Key, banner string) (e *entry, by string) {
 }
 
 // nvidiaAnswer checks driver against the kernel's packaged branches.
-func nvidiaAnswer(driver string, branches []string) *api.Nvidia {
-	n := &api.Nvidia{Driver: driver, Branches: branches}
+func nvidiaAnswer(driver string, branches []string) api.Nvidia {
+	n := api.Nvidia{Driver: driver, Branches: branches}
 	if n.Branches == nil {
 		n.Branches = []string{}
 	}
