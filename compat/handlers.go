@@ -28,11 +28,14 @@ func (s *Server) kernels(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.index().listJSON(q)
+	bp := getBuf()
+	defer putBuf(bp)
+	page, err := s.index().listJSON((*bp)[:0], q)
+	*bp = page
 	if err != nil {
 		return err
 	}
-	return c.JSONBlob(http.StatusOK, page)
+	return writeBlob(c, http.StatusOK, page)
 }
 
 // kernel is GET /v1/kernels/{key}; the key is distro/version_id/arch/release

@@ -11,7 +11,7 @@ import (
 // matches reports whether e passes f; pi is the position of f.Probe (or of
 // the newest probe version), -1 when there is none.
 func (f *filter) matches(e *entry, pi int) bool {
-	k := e.kernel
+	k := &e.kernel // a pointer: copying the struct per entry dominated pages
 	switch {
 	case f.Distro != "" && k.Key.Distro != f.Distro,
 		f.VersionID != "" && k.Key.VersionID != f.VersionID,
@@ -48,9 +48,10 @@ func (ix *index) list(q kernelsQuery) (api.KernelPage, error) {
 	return page, err
 }
 
-// listJSON encodes the page list returns from the entries' precomputed JSON.
-func (ix *index) listJSON(q kernelsQuery) ([]byte, error) {
-	buf := append(make([]byte, 0, 400*q.Limit), `{"kernels":[`...)
+// listJSON appends to buf the page list returns, from the entries'
+// precomputed JSON.
+func (ix *index) listJSON(buf []byte, q kernelsQuery) ([]byte, error) {
+	buf = append(buf, `{"kernels":[`...)
 	n, next := 0, ""
 	err := ix.page(q, func(e *entry) {
 		if n++; n > 1 {
@@ -72,9 +73,16 @@ func (ix *index) page(q kernelsQuery, fn func(*entry), next *string) error {
 	if err != nil {
 		return err
 	}
-	start := sort.Search(len(ix.entries), func(i int) bool { return ix.entries[i].key > q.After })
+	prefix := q.keyPrefix()
+	start := sort.Search(len(ix.entries), func(i int) bool {
+		k := ix.entries[i].key
+		return k > q.After && k >= prefix
+	})
 	n, last := 0, ""
 	for _, e := range ix.entries[start:] {
+		if !strings.HasPrefix(e.key, prefix) {
+			break // keys are sorted: none after this one match either
+		}
 		if !q.matches(e, pi) {
 			continue
 		}
@@ -100,4 +108,17 @@ func (ix *index) each(f filter, fn func(*entry)) error {
 		}
 	}
 	return nil
+}
+
+// keyPrefix is the prefix of the key string of every kernel f can match:
+// "distro/" or "distro/version/" when f names them ("" otherwise), which
+// bounds a page's scan of the sorted entries.
+func (f *filter) keyPrefix() string {
+	switch {
+	case f.Distro == "":
+		return ""
+	case f.VersionID == "":
+		return f.Distro + "/"
+	}
+	return f.Distro + "/" + f.VersionID + "/"
 }
