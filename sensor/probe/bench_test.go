@@ -59,10 +59,12 @@ func BenchmarkCapture(b *testing.B) {
 		{name: "openat/portable", variant: bytecode.Portable, types: []event.Type{event.TypeOpenat}},
 		{name: "filtered/fast", variant: bytecode.Fast, types: []event.Type{event.TypeExecve}},
 		{name: "filtered/portable", variant: bytecode.Portable, types: []event.Type{event.TypeExecve}},
+		{name: "openat/fast/raw", variant: bytecode.Fast, attach: AttachRaw, types: []event.Type{event.TypeOpenat}},
+		{name: "filtered/fast/raw", variant: bytecode.Fast, attach: AttachRaw, types: []event.Type{event.TypeExecve}},
 	}
 	if err := canFast(); err != nil {
 		b.Logf("fast variant skipped: %v", err)
-		phases = phases[1:2]
+		phases = []benchPhase{phases[1], phases[3]}
 	}
 	if only := os.Getenv("PROBEHUB_BENCH_PHASE"); only != "" {
 		phases = slices.DeleteFunc(phases, func(ph benchPhase) bool { return !slices.Contains(strings.Split(only, ","), ph.name) })
@@ -96,7 +98,17 @@ func envInt(name string, def int) int {
 type benchPhase struct {
 	name    string
 	variant bytecode.Variant
+	attach  Attach
 	types   []event.Type
+}
+
+// key names the variant and attach mode, which a filtered and a capturing
+// phase share.
+func (ph benchPhase) key() string {
+	if ph.attach == AttachRaw {
+		return string(ph.variant) + "-raw"
+	}
+	return string(ph.variant)
 }
 
 type benchResult struct {
@@ -111,7 +123,7 @@ type benchResult struct {
 // draining it.
 func (ph benchPhase) run(b *testing.B, loop func() time.Duration) benchResult {
 	b.Helper()
-	p, err := Load(context.Background(), Options{Types: ph.types, Variant: ph.variant})
+	p, err := Load(context.Background(), Options{Types: ph.types, Variant: ph.variant, Attach: ph.attach})
 	if err != nil {
 		b.Fatalf("load probe (%s): %v", ph.name, err)
 	}
@@ -137,7 +149,11 @@ func (ph benchPhase) run(b *testing.B, loop func() time.Duration) benchResult {
 }
 
 func progStats(p *Probe) ebpf.ProgramStats {
-	st, err := p.coll.Programs["sys_exit"].Stats()
+	prog := p.coll.Programs[p.sysProg]
+	if prog == nil {
+		return ebpf.ProgramStats{}
+	}
+	st, err := prog.Stats()
 	if err != nil {
 		return ebpf.ProgramStats{}
 	}
@@ -153,10 +169,10 @@ func report(b *testing.B, base time.Duration, phases []benchPhase, best []benchR
 	n := float64(iters())
 	perIter := float64(base.Nanoseconds()) / n
 	b.ReportMetric(perIter, "ns/open-close")
-	filtered := map[bytecode.Variant]float64{}
+	filtered := map[string]float64{}
 	for k, ph := range phases {
 		if !slices.Contains(ph.types, event.TypeOpenat) {
-			filtered[ph.variant] = best[k].perRun()
+			filtered[ph.key()] = best[k].perRun()
 		}
 	}
 	line := fmt.Sprintf("capture overhead, %d open/close: baseline %v (%.0f ns/iter)", iters(), base, perIter)
@@ -164,12 +180,12 @@ func report(b *testing.B, base time.Duration, phases []benchPhase, best []benchR
 		r := best[k]
 		ratio := float64(r.wall) / float64(base)
 		b.ReportMetric(ratio, "x-"+ph.name)
-		line += fmt.Sprintf("\n  %-17s %v (%.3fx), %d events, %d drops; BPF sys_exit %.0f ns/run",
+		line += fmt.Sprintf("\n  %-17s %v (%.3fx), %d events, %d drops; BPF %.0f ns/run",
 			ph.name, r.wall, ratio, r.stats.Events, r.stats.TotalDrops(), r.perRun())
-		if f, ok := filtered[ph.variant]; ok && slices.Contains(ph.types, event.TypeOpenat) && r.bpfEvents > 0 {
+		if f, ok := filtered[ph.key()]; ok && slices.Contains(ph.types, event.TypeOpenat) && r.bpfEvents > 0 {
 			ev := float64(r.bpfEvents)
 			perEvent := (float64(r.bpf.Runtime.Nanoseconds()) - f*(float64(r.bpf.RunCount)-ev)) / ev
-			b.ReportMetric(perEvent, "bpf-ns/event-"+string(ph.variant))
+			b.ReportMetric(perEvent, "bpf-ns/event-"+ph.key())
 			line += fmt.Sprintf(", %.0f ns/captured event", perEvent)
 		}
 	}

@@ -9,6 +9,11 @@ var (
 	// ErrUnknownVariant is wrapped when Options.Variant names no build of
 	// the probe.
 	ErrUnknownVariant = errors.New("unknown probe variant")
+	// ErrUnknownAttach is wrapped when Options.Attach names no attach mode.
+	ErrUnknownAttach = errors.New("unknown attach mode")
+	// ErrAttach is wrapped when Options.Attach asks for AttachSyscalls and
+	// the variant or the kernel cannot do it.
+	ErrAttach = errors.New("cannot attach per-syscall tracepoints")
 	// ErrPermission is wrapped when the kernel refuses to load or attach
 	// for lack of privileges.
 	ErrPermission = errors.New("not permitted to load eBPF programs (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)")

@@ -52,6 +52,11 @@ type Options struct {
 	// its helpers and its own BTF and KernelTypes is nil, and falls back to
 	// Portable if Fast does not load.
 	Variant bytecode.Variant
+	// Attach says how syscall exits are hooked (AttachRaw or
+	// AttachSyscalls). The default, AttachAuto, picks AttachSyscalls with
+	// the fast variant where every wanted syscall has a tracepoint, and
+	// AttachRaw otherwise.
+	Attach Attach
 }
 
 // Probe is a loaded and attached capture probe. Close releases it.
@@ -63,16 +68,23 @@ type Probe struct {
 	stats   Stats
 	variant bytecode.Variant
 	flusher *flusher
+	attach  Attach
+	// sysProg is the program attached to syscall exits.
+	sysProg string
 }
 
 // Load checks the requested types, loads the probe for the running
 // architecture, fills its syscall plans, attaches it and opens its buffer.
 // Errors wrap ErrUnknownType, ErrUnknownVariant, ErrPermission, ErrTracefs
+// ErrUnknownAttach, ErrAttach (only with AttachSyscalls)
 // or ebpf.ErrNotSupported (a kernel too old or without BTF). The caller
 // must Close the Probe.
 func Load(ctx context.Context, opts Options) (*Probe, error) {
 	types, err := checkTypes(opts.Types)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAttach(opts.Attach); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -149,7 +161,8 @@ func pow2Pages(n int) int {
 
 // start fills the plans, attaches the programs and opens the reader.
 func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
-	syscalls, exec, exit := 0, false, false
+	var syscalls []event.Type
+	exec, exit := false, false
 	for _, t := range types {
 		switch t {
 		case event.TypeProcexit:
@@ -162,7 +175,7 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
 			return fmt.Errorf("put plan for %s: %w", t, err)
 		}
-		syscalls++
+		syscalls = append(syscalls, t)
 	}
 	if err := p.openSource(ring, opts); err != nil {
 		return err
@@ -182,15 +195,10 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 			return err
 		}
 	}
-	if syscalls == 0 {
+	if len(syscalls) == 0 {
 		return nil
 	}
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_exit", Program: p.coll.Programs["sys_exit"]})
-	if err != nil {
-		return fmt.Errorf("attach raw tracepoint sys_exit: %w", classify(err))
-	}
-	p.links = append(p.links, l)
-	return nil
+	return p.attachSyscalls(opts.Attach, syscalls)
 }
 
 func (p *Probe) tracepoint(name, prog string) error {
@@ -258,6 +266,10 @@ func (p *Probe) Close() error {
 // Variant says which build of the probe is loaded: "fast" or "portable"
 // (bytecode.Fast, bytecode.Portable).
 func (p *Probe) Variant() string { return string(p.variant) }
+
+// Attach says how syscall exits are hooked: AttachRaw or AttachSyscalls,
+// or AttachAuto when no syscall is captured.
+func (p *Probe) Attach() Attach { return p.attach }
 
 // Buffer says which buffer carries records: "ringbuf" or "perf".
 func (p *Probe) Buffer() string { return p.src.kind() }

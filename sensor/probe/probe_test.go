@@ -191,7 +191,17 @@ func TestCaptureConnect(t *testing.T) {
 			_, sport, _ := net.SplitHostPort(ln.Addr().String())
 			_, cport, _ := net.SplitHostPort(c.LocalAddr().String())
 			pid := uint32(os.Getpid())
-			ev := await(t, p, "connect", func(ev event.Event) bool { return ev.Type == event.TypeConnect && ev.Proc.PID == pid })
+			// The accept may be read first (another CPU, another perf buffer).
+			var ev, acc event.Event
+			await(t, p, "connect and accept", func(e event.Event) bool {
+				switch {
+				case e.Type == event.TypeConnect && e.Proc.PID == pid:
+					ev = e
+				case (e.Type == event.TypeAccept4 || e.Type == event.TypeAccept) && e.Proc.PID == pid && e.Res >= 0:
+					acc = e
+				}
+				return ev.Type != 0 && acc.Type != 0
+			})
 			if a, _ := ev.Args.String("addr"); a != ln.Addr().String() {
 				t.Errorf("connect addr %q, want %s", a, ln.Addr())
 			}
@@ -200,9 +210,6 @@ func TestCaptureConnect(t *testing.T) {
 			if diff := cmp.Diff(want, ev.FD); diff != "" {
 				t.Errorf("connect fd (-want +got):\n%s", diff)
 			}
-			acc := await(t, p, "accept", func(ev event.Event) bool {
-				return (ev.Type == event.TypeAccept4 || ev.Type == event.TypeAccept) && ev.Proc.PID == pid && ev.Res >= 0
-			})
 			if acc.FD == nil || acc.FD.Name != name {
 				t.Errorf("accept fd %+v, want name %s", acc.FD, name)
 			}

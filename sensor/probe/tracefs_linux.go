@@ -37,3 +37,11 @@ func fsType(path string) int64 {
 	}
 	return int64(st.Type)
 }
+
+// eventsDir is the events directory of the mounted tracefs.
+func eventsDir() string {
+	if fsType(tracefsPath) == unix.TRACEFS_MAGIC {
+		return tracefsPath + "/events"
+	}
+	return debugfsPath + "/tracing/events"
+}

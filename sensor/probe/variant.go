@@ -14,7 +14,7 @@ import (
 
 // fastHelpers are what the fast variant calls beyond the portable one, in
 // the program types it has: raw tracepoint (sys_exit) and tracepoint
-// (sched_exit). bpf_get_current_task_btf: Linux 5.11, upstream commit
+// (sys_exit_tp, sched_exit). bpf_get_current_task_btf: Linux 5.11, upstream commit
 // 3ca1032ab7ab; bpf_task_pt_regs: Linux 5.15, upstream commit dd6e10fbd9fb.
 var fastHelpers = []struct {
 	prog ebpf.ProgramType
@@ -23,6 +23,7 @@ var fastHelpers = []struct {
 	{ebpf.RawTracepoint, asm.FnGetCurrentTaskBtf},
 	{ebpf.RawTracepoint, asm.FnTaskPtRegs},
 	{ebpf.TracePoint, asm.FnGetCurrentTaskBtf},
+	{ebpf.TracePoint, asm.FnTaskPtRegs},
 }
 
 // canFast says why the fast variant cannot load here, or nil if it can: it

@@ -26,6 +26,7 @@ const (
 	probefastProgSchedExec  = "sched_exec"
 	probefastProgSchedExit  = "sched_exit"
 	probefastProgSysExit    = "sys_exit"
+	probefastProgSysExitTp  = "sys_exit_tp"
 	probefastVarIgnoreTgid  = "ignore_tgid"
 	probefastVarUseRingbuf  = "use_ringbuf"
 	probefastVarWakeupBytes = "wakeup_bytes"
@@ -76,6 +77,7 @@ type probefastProgramSpecs struct {
 	SchedExec *ebpf.ProgramSpec `ebpf:"sched_exec"`
 	SchedExit *ebpf.ProgramSpec `ebpf:"sched_exit"`
 	SysExit   *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	SysExitTp *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
 }
 
 // probefastMapSpecs contains maps before they are loaded into the kernel.
@@ -157,6 +159,7 @@ type probefastPrograms struct {
 	SchedExec *ebpf.Program `ebpf:"sched_exec"`
 	SchedExit *ebpf.Program `ebpf:"sched_exit"`
 	SysExit   *ebpf.Program `ebpf:"sys_exit"`
+	SysExitTp *ebpf.Program `ebpf:"sys_exit_tp"`
 }
 
 func (p *probefastPrograms) Close() error {
@@ -164,6 +167,7 @@ func (p *probefastPrograms) Close() error {
 		p.SchedExec,
 		p.SchedExit,
 		p.SysExit,
+		p.SysExitTp,
 	)
 }
 

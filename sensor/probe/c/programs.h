@@ -113,13 +113,10 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct p
 	return put_argh(buf, off, PH_KIND_INT, 0);
 }
 
-SEC("raw_tracepoint/sys_exit")
-int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+// on_sys_exit records syscall nr of the current task if a plan asks for it.
+static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, struct pt_regs *regs,
+				       long ret, u32 nr)
 {
-	struct task_struct *task = cur_task();
-	struct pt_regs *regs = cur_regs(task, (void *)ctx->args[0]);
-	long ret = ctx->args[1];
-	u32 nr = syscall_nr(regs);
 	struct plan *p = bpf_map_lookup_elem(&plans, &nr);
 
 	if (!p || !p->type)
@@ -144,6 +141,42 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	finish(ctx, sc, off, task);
 	return 0;
 }
+
+// sys_exit runs at the exit of every syscall of the machine (raw
+// tracepoint raw_syscalls/sys_exit); the plans map filters.
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = cur_task();
+	struct pt_regs *regs = cur_regs(task, (void *)ctx->args[0]);
+
+	return on_sys_exit(ctx, task, regs, ctx->args[1], syscall_nr(regs));
+}
+
+#if PH_FAST
+// syscall_exit_ctx is what a syscalls/sys_exit_NAME tracepoint program
+// gets (kernel/trace/trace_syscalls.c, perf_call_bpf_exit): the common
+// trace header, the syscall number (an int since Linux 6.7, a long before:
+// the low half reads the same on little-endian) and the return value.
+struct syscall_exit_ctx {
+	u64 common;
+	s32 nr;
+	s32 pad;
+	long ret;
+};
+
+// sys_exit_tp is attached to the syscalls/sys_exit_NAME tracepoint of each
+// wanted syscall: the kernel checks its bitmap of enabled syscalls before
+// running any BPF, so other syscalls never run it. The context has no user
+// registers; bpf_task_pt_regs has them (the fast variant only).
+SEC("tracepoint/syscalls/sys_exit")
+int sys_exit_tp(struct syscall_exit_ctx *ctx)
+{
+	struct task_struct *task = cur_task();
+
+	return on_sys_exit(ctx, task, cur_regs(task, 0), ctx->ret, (u32)ctx->nr);
+}
+#endif
 
 // sched_process_exec keeps the exec'd file name (the syscall's pointer is
 // gone with the old mm) for the execve/execveat exit that follows.

@@ -1,0 +1,83 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
+)
+
+func TestExitTracepoint(t *testing.T) {
+	for _, tc := range []struct {
+		t    event.Type
+		want string
+	}{
+		{event.TypeOpenat, "sys_exit_openat"},
+		{event.TypeUmount2, "sys_exit_umount"},
+	} {
+		if got := exitTracepoint(tc.t); got != tc.want {
+			t.Errorf("exitTracepoint(%s) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
+
+// TestAttach captures an openat in each attach mode and checks which one
+// Load picked.
+func TestAttach(t *testing.T) {
+	testutil.RequireRoot(t)
+	fast := canFast() == nil
+	for _, tc := range []struct {
+		desc    string
+		variant bytecode.Variant
+		attach  Attach
+		want    Attach
+		wantErr error
+	}{
+		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls},
+		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw},
+		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls},
+		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw},
+		{desc: "portable syscalls", variant: bytecode.Portable, attach: AttachSyscalls, wantErr: ErrAttach},
+		{desc: "unknown", variant: bytecode.Portable, attach: "kprobe", wantErr: ErrUnknownAttach},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			if tc.variant == bytecode.Fast && !fast {
+				t.Skipf("fast variant: %v", canFast())
+			}
+			p, err := Load(context.Background(), Options{Types: []event.Type{event.TypeOpenat}, Variant: tc.variant, Attach: tc.attach})
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Load error %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("load probe: %v", err)
+			}
+			defer p.Close()
+			if p.Attach() != tc.want {
+				t.Errorf("Attach() = %q, want %q", p.Attach(), tc.want)
+			}
+			path := filepath.Join(t.TempDir(), "attach")
+			fd, err := unix.Open(path, unix.O_CREAT|unix.O_RDONLY|unix.O_CLOEXEC, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(fd)
+			ev := await(t, p, "openat", func(ev event.Event) bool {
+				name, _ := ev.Args.String("name")
+				return ev.Proc.PID == uint32(os.Getpid()) && name == path
+			})
+			if ev.Res != int64(fd) {
+				t.Errorf("openat res %d, want %d", ev.Res, fd)
+			}
+		})
+	}
+}
