@@ -1,11 +1,16 @@
 // Package probe loads probehub's CO-RE capture probe, attaches it and reads
 // its events as event.Event values.
 //
-// The probe (c/programs.h) hooks one raw tracepoint at syscall exit plus the
-// sched_process_exec and sched_process_exit tracepoints. Which syscalls it
-// reports is decided at load: a map from syscall number to a capture plan,
-// filled from the Go table in plan.go, so syscalls nobody asked for cost one
-// map lookup in the kernel. Records are a fixed header plus typed arguments
+// The probe (c/programs.h) hooks syscall exits plus the sched_process_exec
+// and sched_process_exit tracepoints. Which syscalls it reports is decided
+// at load: a map from syscall number to a capture plan, filled from the Go
+// table in plan.go. Syscall exits are hooked one of two ways (Options.Attach):
+// the syscalls/sys_exit_NAME tracepoint of each wanted syscall, where the
+// kernel skips unwanted syscalls before any BPF runs (the default with the
+// fast variant, where every wanted syscall has such a tracepoint); or one
+// raw tracepoint at every syscall exit, where an unwanted syscall costs one
+// program run and a map lookup (the portable variant, and the fallback).
+// Records are a fixed header plus typed arguments
 // (wire.go), sent through a BPF ring buffer (Linux 5.8, upstream commit
 // 457f44363a88) or, on older kernels or with Options.ForcePerfBuffer, a perf
 // event array. Records the kernel cannot send are counted per CPU (Stats).

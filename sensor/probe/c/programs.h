@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
 /*
- * The programs. One raw tracepoint at syscall exit handles every syscall
+ * The programs. Syscall exits are hooked by one raw tracepoint for every
+ * syscall (sys_exit) or, in the fast variant, by the syscalls/sys_exit_NAME
+ * tracepoint of each wanted syscall (sys_exit_tp); both handle a syscall
  * the same way: the syscall number indexes the `plans` map, which the
  * loader fills from a Go table (sensor/probe/plan.go). A plan says the
  * event type and, per argument, what to copy (an integer register, a user
