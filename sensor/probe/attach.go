@@ -1,10 +1,12 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/cilium/ebpf/link"
 
@@ -87,16 +89,15 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	if err := ensureTracefs(); err != nil {
 		return err
 	}
-	if err := haveTracepoints(syscalls); err != nil {
+	syscalls, err := haveTracepoints(syscalls)
+	if err != nil {
 		return err
 	}
 	var links []link.Link
 	for _, t := range slices.Sorted(slices.Values(syscalls)) {
 		l, err := link.Tracepoint("syscalls", exitTracepoint(t), prog, nil)
 		if err != nil {
-			for _, l := range links {
-				l.Close()
-			}
+			closeLinks(links)
 			return fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err))
 		}
 		links = append(links, l)
@@ -106,18 +107,54 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	return nil
 }
 
-// haveTracepoints says which of syscalls has no exit tracepoint in the
-// mounted tracefs (kernels without CONFIG_FTRACE_SYSCALLS have none).
-func haveTracepoints(syscalls []event.Type) error {
-	dir := eventsDir()
+// optionalSyscalls can be configured out of a kernel (COND_SYSCALL in
+// kernel/sys_ni.c: CONFIG_MODULES, CONFIG_USERFAULTFD, CONFIG_IO_URING,
+// CONFIG_MEMFD_CREATE); such a kernel has a stub returning ENOSYS and no
+// tracepoint for them.
+var optionalSyscalls = []event.Type{
+	event.TypeInitModule, event.TypeFinitModule, event.TypeDeleteModule,
+	event.TypeUserfaultfd, event.TypeIoUringSetup, event.TypeMemfdCreate,
+}
+
+// haveTracepoints returns the syscalls that have exit tracepoints in the
+// mounted tracefs (kernels without CONFIG_FTRACE_SYSCALLS have none). An
+// optional syscall with neither an exit nor an enter tracepoint is
+// configured out and left out; any other one missing is an error.
+func haveTracepoints(syscalls []event.Type) ([]event.Type, error) {
+	dir := filepath.Join(eventsDir(), "syscalls")
+	var have []event.Type
 	var missing []string
 	for _, t := range syscalls {
-		if _, err := os.Stat(filepath.Join(dir, "syscalls", exitTracepoint(t))); err != nil {
-			missing = append(missing, exitTracepoint(t))
+		exit := exitTracepoint(t)
+		switch {
+		case exists(filepath.Join(dir, exit)):
+			have = append(have, t)
+		case slices.Contains(optionalSyscalls, t) && exists(dir) &&
+			!exists(filepath.Join(dir, "sys_enter_"+exit[len("sys_exit_"):])):
+		default:
+			missing = append(missing, exit)
 		}
 	}
 	if missing != nil {
-		return fmt.Errorf("%w: no tracepoint syscalls/%v in %s", ErrAttach, missing, dir)
+		return nil, fmt.Errorf("%w: no tracepoint syscalls/%v in %s", ErrAttach, missing, dir)
 	}
-	return nil
+	return have, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// closeLinks detaches links concurrently: detaching a program from a
+// syscall tracepoint waits for an RCU grace period (tens of ms each on
+// Linux 6.18), which concurrent detaches share.
+func closeLinks(links []link.Link) error {
+	errs := make([]error, len(links))
+	var wg sync.WaitGroup
+	for k, l := range links {
+		wg.Go(func() { errs[k] = l.Close() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -37,10 +37,12 @@ func TestAttach(t *testing.T) {
 		desc    string
 		variant bytecode.Variant
 		attach  Attach
+		all     bool // every supported type, not only openat
 		want    Attach
 		wantErr error
 	}{
 		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls},
+		{desc: "fast auto, all types", variant: bytecode.Fast, all: true, want: AttachSyscalls},
 		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw},
 		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls},
 		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw},
@@ -51,7 +53,11 @@ func TestAttach(t *testing.T) {
 			if tc.variant == bytecode.Fast && !fast {
 				t.Skipf("fast variant: %v", canFast())
 			}
-			p, err := Load(context.Background(), Options{Types: []event.Type{event.TypeOpenat}, Variant: tc.variant, Attach: tc.attach})
+			types := []event.Type{event.TypeOpenat}
+			if tc.all {
+				types = nil
+			}
+			p, err := Load(context.Background(), Options{Types: types, Variant: tc.variant, Attach: tc.attach})
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("Load error %v, want %v", err, tc.wantErr)
@@ -73,7 +79,7 @@ func TestAttach(t *testing.T) {
 			unix.Close(fd)
 			ev := await(t, p, "openat", func(ev event.Event) bool {
 				name, _ := ev.Args.String("name")
-				return ev.Proc.PID == uint32(os.Getpid()) && name == path
+				return ev.Type == event.TypeOpenat && ev.Proc.PID == uint32(os.Getpid()) && name == path
 			})
 			if ev.Res != int64(fd) {
 				t.Errorf("openat res %d, want %d", ev.Res, fd)

@@ -255,9 +255,7 @@ func (p *Probe) Close() error {
 	if p.src != nil {
 		errs = append(errs, p.src.Close())
 	}
-	for _, l := range p.links {
-		errs = append(errs, l.Close())
-	}
+	errs = append(errs, closeLinks(p.links))
 	p.links = nil
 	p.coll.Close()
 	return errors.Join(errs...)
