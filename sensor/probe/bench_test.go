@@ -22,7 +22,8 @@ import (
 // BenchmarkCapture times 1,000,000 open/close pairs without the probe; with
 // it capturing openat (records drained and decoded by a reader goroutine),
 // once per variant; and with openat filtered out in the kernel (only execve
-// captured). The phases run interleaved, three rounds, keeping each one's
+// captured); the */raw phases force the raw tracepoint (Options.Attach)
+// where the others take the default. The phases run interleaved, three rounds, keeping each one's
 // fastest: the machine may be shared. Wall-clock ratios move with the
 // machine's load; the kernel's own accounting of the sys_exit program's run
 // time (BPF stats, enabled for the run) does not, and is printed per
