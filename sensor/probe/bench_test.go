@@ -23,8 +23,8 @@ import (
 // it capturing openat (records drained and decoded by a reader goroutine),
 // once per variant; and with openat filtered out in the kernel (only execve
 // captured); the */raw phases force the raw tracepoint (Options.Attach)
-// where the others take the default. The phases run interleaved, three rounds, keeping each one's
-// fastest: the machine may be shared. Wall-clock ratios move with the
+// where the others take the default. The phases run interleaved, three
+// rounds, keeping each one's fastest: the machine may be shared. Wall-clock ratios move with the
 // machine's load; the kernel's own accounting of the sys_exit program's run
 // time (BPF stats, enabled for the run) does not, and is printed per
 // captured event. Run it with -benchtime 1x.
