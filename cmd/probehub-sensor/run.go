@@ -44,6 +44,7 @@ type runFlags struct {
 	metricsListen               string
 	duration                    time.Duration
 	noCapture, noCRI            bool
+	attach                      string
 	criSockets                  []string
 	criWait                     time.Duration
 	gpu                         gpuFlags
@@ -87,6 +88,7 @@ Examples:
 	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted (a DaemonSet uses /host)")
 	fl.StringVar(&f.routes, "routes", "", "alert routing file (outputs and namespace routes); default: all alerts to stdout")
 	fl.StringVar(&f.outFormat, "output", "json", "stdout format without --routes: json or text")
+	fl.StringVar(&f.attach, "attach", "", "how syscall exits are hooked: raw (one raw tracepoint), syscalls (one tracepoint per wanted syscall), or empty for automatic")
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf event array even when the kernel has a ring buffer")
 	fl.StringVar(&f.btfFile, "btf", "", "kernel BTF file for the probes (default: the kernel's own, or the artifact from --from)")
 	fl.StringVar(&f.auditListen, "k8s-audit-listen", "", "serve the Kubernetes audit webhook (POST /k8s-audit) here, e.g. :9765 (Falco 0.31 clusters: :8765)")
@@ -216,7 +218,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		s, _ := p.Stats()
 		return sum(s.Drops) + s.Lost, s.Malformed
 	})
-	log.Info("sensor running", "variant", p.Variant(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
 	err = ag.RunCapture(ctx, p)
 	if s, serr := p.Stats(); serr == nil {
 		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
@@ -225,7 +227,8 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 }
 
 func loadProbe(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) (*probe.Probe, error) {
-	opts := probe.Options{Types: ag.SyscallTypes(), ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid())}
+	opts := probe.Options{Types: ag.SyscallTypes(), ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()),
+		Attach: probe.Attach(f.attach)}
 	spec, why, err := kernelTypes(ctx, log, f)
 	if err != nil {
 		return nil, err
