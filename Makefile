@@ -52,7 +52,8 @@ bench-registry: ## node boot fetch (resolve+pull+verify) and publish throughput 
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./registry/ ./sensor/fetch/
 
 bench-api: ## compatibility API: wrk against probehub serve with 10,000 kernels
-	PROBEHUB_BENCH_API=1 $(GO) test -count=1 -run TestWrkAPI -v ./compat/ | grep bench-api  # PROBEHUB_BENCH_SETUPS=shared,pinned PROBEHUB_BENCH_CONNECTIONS=8,64 to compare
+	PROBEHUB_BENCH_API=1 PROBEHUB_BENCH_SETUPS=$${PROBEHUB_BENCH_SETUPS:-pinned,shared} PROBEHUB_BENCH_CONNECTIONS=$${PROBEHUB_BENCH_CONNECTIONS:-4,8,64} \
+		$(GO) test -count=1 -run TestWrkAPI -v ./compat/ | grep bench-api
 	$(GO) test -run '^$$' -bench . -benchmem ./compat/
 
 bench-gpu: ## GPU-node filter cost relative to the rule engine
