@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/probehub/probehub/internal/retry"
 	"github.com/probehub/probehub/registry/sign"
 )
 
@@ -198,7 +199,7 @@ func putManifest(ctx context.Context, w Writer, tag string, m Manifest, blobs []
 		if err == nil || !errors.Is(err, errBlobUnknown) || !ok || attempt == 5 {
 			return err
 		}
-		if err := sleep(ctx, time.Duration(attempt)*20*time.Millisecond); err != nil {
+		if err := retry.Sleep(ctx, time.Duration(attempt)*20*time.Millisecond); err != nil {
 			return err
 		}
 		for _, b := range blobs {
@@ -206,17 +207,6 @@ func putManifest(ctx context.Context, w Writer, tag string, m Manifest, blobs []
 				return err
 			}
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/probehub/probehub/internal/retry"
 	"github.com/probehub/probehub/internal/version"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/registry/sign"
@@ -162,7 +163,7 @@ func fromStore(ctx context.Context, r registry.Reader, h hostinfo.Host, o Option
 		if err == nil || permanent(err) {
 			break
 		}
-		if sleep(dctx, backoff(o.Backoff, out.Attempts)) != nil {
+		if retry.Sleep(dctx, backoff(o.Backoff, out.Attempts)) != nil {
 			if cause != nil {
 				err = fmt.Errorf("boot deadline %s passed; last failure: %w", o.Deadline, cause)
 			}
@@ -248,17 +249,6 @@ func backoff(base time.Duration, n int) time.Duration {
 	d := base << min(n-1, 10)
 	d = min(d, 2*time.Second)
 	return time.Duration(rand.Int64N(int64(d) + 1))
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func signedWord(signed bool) string {
