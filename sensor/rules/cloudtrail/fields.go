@@ -3,15 +3,14 @@ package cloudtrail
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 
 	"github.com/probehub/probehub/internal/jsonptr"
 	"github.com/probehub/probehub/sensor/rules"
 )
 
 var (
-	errNeedArg = errors.New("needs an argument in brackets")
-	errNoArg   = errors.New("takes no argument")
+	errNeedArg = rules.ErrArgRequired
+	errNoArg   = rules.ErrArgNotTaken
 )
 
 // field is one entry of the catalog: its description and how to bind it.

@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,45 +35,29 @@ var (
 	_ rules.Timer   = (*Source)(nil)
 )
 
-var table = sync.OnceValues(func() ([]rules.FieldInfo, map[string]field) {
+var table = sync.OnceValue(func() *rules.FieldTable {
 	fs := catalog()
-	infos := make([]rules.FieldInfo, len(fs))
-	byName := make(map[string]field, len(fs))
+	defs := make([]rules.FieldDef, len(fs))
 	for i, f := range fs {
-		infos[i] = f.info
-		byName[f.info.Name] = f
+		defs[i] = rules.FieldDef{Info: f.info, Bind: func(arg string) (rules.Accessor, rules.Kind, error) {
+			acc, err := f.bind(arg)
+			return acc, f.info.Kind, err
+		}}
 	}
-	return infos, byName
+	return rules.NewFieldTable(SourceName, ErrUnknownField, defs)
 })
 
 // Name returns "aws_cloudtrail".
 func (s *Source) Name() string { return SourceName }
 
 // Fields lists every field of the source. The caller must not modify it.
-func (s *Source) Fields() []rules.FieldInfo {
-	infos, _ := table()
-	return infos
-}
+func (s *Source) Fields() []rules.FieldInfo { return table().Fields() }
 
 // Bind returns the accessor of field[arg]. Accessors take a *Record; given
 // anything else they report the field missing. The error names the field and
 // wraps ErrUnknownField when the source does not have it.
 func (s *Source) Bind(name, arg string) (rules.Accessor, rules.Kind, error) {
-	_, byName := table()
-	f, ok := byName[name]
-	switch {
-	case !ok:
-		return nil, 0, fmt.Errorf("field %s: %w for source %s", name, ErrUnknownField, SourceName)
-	case arg == "" && f.info.Arg == rules.ArgRequired:
-		return nil, 0, fmt.Errorf("field %s: %w", name, errNeedArg)
-	case arg != "" && f.info.Arg == rules.ArgNone:
-		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, errNoArg)
-	}
-	acc, err := f.bind(arg)
-	if err != nil {
-		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, err)
-	}
-	return acc, f.info.Kind, nil
+	return table().Bind(name, arg)
 }
 
 // Time returns the time of ev, a *Record (the zero time for anything else).

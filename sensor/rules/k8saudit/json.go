@@ -3,7 +3,6 @@ package k8saudit
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,8 +12,8 @@ import (
 )
 
 var (
-	errNeedArg = errors.New("needs an argument in brackets")
-	errNoArg   = errors.New("takes no argument")
+	errNeedArg = rules.ErrArgRequired
+	errNoArg   = rules.ErrArgNotTaken
 )
 
 // commonFields are the json plugin's fields (json.* and their jevt.*

@@ -2,7 +2,6 @@ package k8saudit
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,46 +31,26 @@ var (
 	_ rules.Timer   = (*Source)(nil)
 )
 
-var table = sync.OnceValues(func() ([]rules.FieldInfo, map[string]field) {
+var table = sync.OnceValue(func() *rules.FieldTable {
 	fs := catalog()
-	infos := make([]rules.FieldInfo, len(fs))
-	byName := make(map[string]field, len(fs))
+	defs := make([]rules.FieldDef, len(fs))
 	for i, f := range fs {
-		infos[i] = f.info
-		byName[f.info.Name] = f
+		defs[i] = rules.FieldDef{Info: f.info, Bind: f.bind}
 	}
-	return infos, byName
+	return rules.NewFieldTable(SourceName, ErrUnknownField, defs)
 })
 
 // Name returns "k8s_audit".
 func (s *Source) Name() string { return SourceName }
 
 // Fields lists every field of the source. The caller must not modify it.
-func (s *Source) Fields() []rules.FieldInfo {
-	infos, _ := table()
-	return infos
-}
+func (s *Source) Fields() []rules.FieldInfo { return table().Fields() }
 
 // Bind returns the accessor of field[arg]. Accessors take a *Event; given
 // anything else they report the field missing. The error names the field and
 // wraps ErrUnknownField when the source does not have it.
 func (s *Source) Bind(name, arg string) (rules.Accessor, rules.Kind, error) {
-	_, byName := table()
-	f, ok := byName[name]
-	if !ok {
-		return nil, 0, fmt.Errorf("field %s: %w for source %s", name, ErrUnknownField, SourceName)
-	}
-	if arg == "" && f.info.Arg == rules.ArgRequired {
-		return nil, 0, fmt.Errorf("field %s: %w", name, errNeedArg)
-	}
-	if arg != "" && f.info.Arg == rules.ArgNone {
-		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, errNoArg)
-	}
-	acc, kind, err := f.bind(arg)
-	if err != nil {
-		return nil, 0, fmt.Errorf("field %s[%s]: %w", name, arg, err)
-	}
-	return acc, kind, nil
+	return table().Bind(name, arg)
 }
 
 // Time returns the time of ev, a *Event (the zero time for anything else).
