@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +35,10 @@ func BenchmarkCapture(b *testing.B) {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	loop := func() time.Duration {
-		start := time.Now()
+	loop := func() cost {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		start, cpu0 := time.Now(), threadCPU()
 		for range iters() {
 			fd, err := unix.Open(path, unix.O_RDONLY, 0)
 			if err != nil {
@@ -43,7 +46,7 @@ func BenchmarkCapture(b *testing.B) {
 			}
 			unix.Close(fd)
 		}
-		return time.Since(start)
+		return cost{wall: time.Since(start), cpu: threadCPU() - cpu0}
 	}
 	// BPF run-time stats cost each program run a few tens of ns;
 	// PROBEHUB_BENCH_NOSTATS=1 leaves them off for pure wall-clock ratios.
@@ -62,19 +65,21 @@ func BenchmarkCapture(b *testing.B) {
 		{name: "filtered/portable", variant: bytecode.Portable, types: []event.Type{event.TypeExecve}},
 		{name: "openat/fast/raw", variant: bytecode.Fast, attach: AttachRaw, types: []event.Type{event.TypeOpenat}},
 		{name: "filtered/fast/raw", variant: bytecode.Fast, attach: AttachRaw, types: []event.Type{event.TypeExecve}},
+		{name: "floor/empty", floor: floorEmpty},
+		{name: "floor/ringbuf", floor: floorRingbuf},
 	}
 	if err := canFast(); err != nil {
 		b.Logf("fast variant skipped: %v", err)
-		phases = []benchPhase{phases[1], phases[3]}
+		phases = []benchPhase{phases[1], phases[3], phases[6], phases[7]}
 	}
 	if only := os.Getenv("PROBEHUB_BENCH_PHASE"); only != "" {
 		phases = slices.DeleteFunc(phases, func(ph benchPhase) bool { return !slices.Contains(strings.Split(only, ","), ph.name) })
 	}
 	for range b.N {
-		base := time.Duration(1 << 62)
+		var base cost
 		best := make([]benchResult, len(phases))
 		for range rounds() {
-			base = min(base, loop())
+			base = base.merge(loop())
 			for k, ph := range phases {
 				best[k] = best[k].merge(ph.run(b, loop))
 			}
@@ -101,6 +106,7 @@ type benchPhase struct {
 	variant bytecode.Variant
 	attach  Attach
 	types   []event.Type
+	floor   floorKind // a floor phase loads no probe, only a minimal program
 }
 
 // key names the variant and attach mode, which a filtered and a capturing
@@ -113,7 +119,7 @@ func (ph benchPhase) key() string {
 }
 
 type benchResult struct {
-	wall  time.Duration
+	cost  cost
 	stats Stats
 	bpf   ebpf.ProgramStats // sys_exit's, during the loop
 	// bpfEvents are the events of the round that bpf is from.
@@ -122,8 +128,11 @@ type benchResult struct {
 
 // run times loop with the probe loaded for the phase and a goroutine
 // draining it.
-func (ph benchPhase) run(b *testing.B, loop func() time.Duration) benchResult {
+func (ph benchPhase) run(b *testing.B, loop func() cost) benchResult {
 	b.Helper()
+	if ph.floor != "" {
+		return runFloor(b, ph.floor, loop)
+	}
 	p, err := Load(context.Background(), Options{Types: ph.types, Variant: ph.variant, Attach: ph.attach})
 	if err != nil {
 		b.Fatalf("load probe (%s): %v", ph.name, err)
@@ -144,7 +153,7 @@ func (ph benchPhase) run(b *testing.B, loop func() time.Duration) benchResult {
 	st, _ := p.Stats()
 	p.Close()
 	<-done
-	return benchResult{wall: d, stats: st, bpfEvents: st.Events, bpf: ebpf.ProgramStats{
+	return benchResult{cost: d, stats: st, bpfEvents: st.Events, bpf: ebpf.ProgramStats{
 		Runtime: k.Runtime - k0.Runtime, RunCount: k.RunCount - k0.RunCount,
 	}}
 }
@@ -166,23 +175,28 @@ func progStats(p *Probe) ebpf.ProgramStats {
 // runs for every syscall of every process, so a captured event's cost is
 // the capturing phase's run time less its filtered runs (RunCount − Events,
 // at the filtered phase's cost per run), over Events.
-func report(b *testing.B, base time.Duration, phases []benchPhase, best []benchResult) {
+func report(b *testing.B, base cost, phases []benchPhase, best []benchResult) {
 	n := float64(iters())
-	perIter := float64(base.Nanoseconds()) / n
+	perIter := float64(base.wall.Nanoseconds()) / n
 	b.ReportMetric(perIter, "ns/open-close")
+	b.ReportMetric(float64(base.cpu.Nanoseconds())/n, "cpu-ns/open-close")
 	filtered := map[string]float64{}
 	for k, ph := range phases {
 		if !slices.Contains(ph.types, event.TypeOpenat) {
 			filtered[ph.key()] = best[k].perRun()
 		}
 	}
-	line := fmt.Sprintf("capture overhead, %d open/close: baseline %v (%.0f ns/iter)", iters(), base, perIter)
+	line := fmt.Sprintf("capture overhead, %d open/close: baseline %v wall (%.0f ns/iter), %v on the loop's thread (%.0f ns/iter)",
+		iters(), base.wall, perIter, base.cpu, float64(base.cpu.Nanoseconds())/n)
 	for k, ph := range phases {
 		r := best[k]
-		ratio := float64(r.wall) / float64(base)
+		ratio := float64(r.cost.wall) / float64(base.wall)
+		cpuRatio := float64(r.cost.cpu) / float64(base.cpu)
 		b.ReportMetric(ratio, "x-"+ph.name)
-		line += fmt.Sprintf("\n  %-17s %v (%.3fx), %d events, %d drops; BPF %.0f ns/run",
-			ph.name, r.wall, ratio, r.stats.Events, r.stats.TotalDrops(), r.perRun())
+		b.ReportMetric(cpuRatio, "cpu-x-"+ph.name)
+		line += fmt.Sprintf("\n  %-17s %v (%.3fx wall, %.3fx thread CPU, +%.0f ns/iter), %d events, %d drops; BPF %.0f ns/run",
+			ph.name, r.cost.wall, ratio, cpuRatio, float64((r.cost.cpu-base.cpu).Nanoseconds())/n,
+			r.stats.Events, r.stats.TotalDrops(), r.perRun())
 		if f, ok := filtered[ph.key()]; ok && slices.Contains(ph.types, event.TypeOpenat) && r.bpfEvents > 0 {
 			ev := float64(r.bpfEvents)
 			perEvent := (float64(r.bpf.Runtime.Nanoseconds()) - f*(float64(r.bpf.RunCount)-ev)) / ev
@@ -198,12 +212,13 @@ func report(b *testing.B, base time.Duration, phases []benchPhase, best []benchR
 // the round with the cheaper runs: preemption and other load only ever add
 // to either, so the minimum is the best estimate of the cost itself.
 func (r benchResult) merge(o benchResult) benchResult {
-	if r.wall == 0 {
+	if r.cost.wall == 0 {
 		return o
 	}
-	if o.wall < r.wall {
-		r.wall, r.stats = o.wall, o.stats
+	if o.cost.wall < r.cost.wall {
+		r.stats = o.stats
 	}
+	r.cost = r.cost.merge(o.cost)
 	if o.perRun() > 0 && o.perRun() < r.perRun() {
 		r.bpf, r.bpfEvents = o.bpf, o.bpfEvents
 	}
