@@ -27,6 +27,7 @@ type buildFlags struct {
 	arch                 string
 	optional             []string
 	force, asJSON, quiet bool
+	keepGoing            bool
 }
 
 func newBuildCmd(g *globalFlags) *cobra.Command {
@@ -78,6 +79,7 @@ Examples:
 	fl.StringSliceVar(&f.optional, "optional", nil, "programs that may fail without failing a kernel (comma-separated)")
 	fl.BoolVar(&f.force, "force", false, "rebuild kernels whose results are up to date")
 	fl.BoolVar(&f.asJSON, "json", false, "print the summary as JSON")
+	fl.BoolVar(&f.keepGoing, "keep-going", false, "exit 0 even when some kernels failed to build (the default exits 1 after storing the others)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
 	cmd.MarkFlagRequired("out")
 	return cmd
@@ -108,10 +110,24 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 	if f.asJSON {
 		e := json.NewEncoder(cmd.OutOrStdout())
 		e.SetIndent("", "  ")
-		return e.Encode(s)
+		if err := e.Encode(s); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(cmd.OutOrStdout(), s)
 	}
-	fmt.Fprint(cmd.OutOrStdout(), s)
-	return nil
+	return partialFailure(s, f.keepGoing)
+}
+
+// partialFailure is the error for a run in which some kernels failed to
+// build (a download, a corrupt package), unless keepGoing: the others are
+// stored, and a rerun retries only the failed ones.
+func partialFailure(s *build.Summary, keepGoing bool) error {
+	if s.Failed == 0 || keepGoing {
+		return nil
+	}
+	return fmt.Errorf("%d of %d kernels failed to build (reasons above; the other %d are stored): fix the input and rerun, which retries only the failed ones, or pass --keep-going to exit 0 on partial failure",
+		s.Failed, s.Total, s.Total-s.Failed)
 }
 
 func contains(list []string, s string) bool {
