@@ -25,6 +25,11 @@ const (
 	// kernel's tracing entry and exit path for every syscall, and the
 	// tracepoint's dispatch for openat).
 	floorEmpty floorKind = "empty"
+	// floorOther attaches the empty program to another syscall's exit
+	// (execve) and none to openat: the price every syscall pays once any
+	// syscall tracepoint is on (the kernel's tracing entry and exit path),
+	// which is the least a capture with openat filtered out can cost.
+	floorOther floorKind = "other"
 	// floorRingbuf writes one fixed record of floorRecord bytes to a ring
 	// buffer that a goroutine drains: the hook plus the cheapest possible
 	// way to hand an event to user space. It reads nothing from the task
@@ -100,7 +105,11 @@ func runFloor(b *testing.B, k floorKind, loop func() cost) benchResult {
 			}
 		}
 	}()
-	l, err := link.Tracepoint("syscalls", "sys_exit_openat", prog, nil)
+	hook := "sys_exit_openat"
+	if k == floorOther {
+		hook = "sys_exit_execve"
+	}
+	l, err := link.Tracepoint("syscalls", hook, prog, nil)
 	if err != nil {
 		b.Fatalf("floor %s: attach: %v", k, err)
 	}
