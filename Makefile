@@ -6,7 +6,7 @@ GOTEST   ?= $(GO) test -race -count=1 -timeout 45m
 FUZZTIME ?= 30s
 export CGO_CFLAGS ?= -Wno-deprecated-declarations
 
-.PHONY: help setup build run test generate check-generate matrix fuzz \
+.PHONY: help setup build run test generate check-generate matrix matrix-kernel fuzz \
 	bench-capture bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
@@ -32,6 +32,10 @@ check-generate: generate ## fail when generated files differ from what is commit
 
 matrix: build ## the full kernel matrix under qemu with the upstream rules (results in data/matrix/, served by the API)
 	$(GO) run ./cmd/probehub matrix run --rules $(SHARED)/falco_rules.yaml
+
+matrix-kernel: build ## build the matrix's own kernels (source: oci rows: 6.1 without BTF) from Debian source into the kernel store, and publish their artifacts to data/oci (~10 min, once)
+	@mkdir -p data/keys; [ -f data/keys/probehub.key ] || $(BIN)/probehub publish --gen-key data/keys/probehub
+	$(BIN)/probehub matrix kernel build --artifacts layout:data/oci --sign-key data/keys/probehub.key
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@hack/fuzz.sh $(FUZZTIME)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/probehub/probehub/ci/debmirror"
 )
 
 // aptState is a private apt configuration: its own sources list and package
@@ -44,7 +46,10 @@ func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
 	var lines []string
 	need := false
 	for _, k := range kernels {
-		uri, err := mirrorURI(k.Archive)
+		if k.Source != SourceApt {
+			continue
+		}
+		uri, err := debmirror.URI(k.Archive)
 		if err != nil {
 			return err
 		}
@@ -72,6 +77,23 @@ func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
 		a.done[k.Suite] = true
 	}
 	return nil
+}
+
+// kernel resolves, downloads and extracts an apt row's kernel. The string
+// names the failing step.
+func (a *aptState) kernel(ctx context.Context, k Kernel, o Options) (bootKernel, string, error) {
+	pkg, err := a.resolve(ctx, k)
+	if err != nil {
+		return bootKernel{}, "resolve", err
+	}
+	bk := bootKernel{Package: pkg, Release: strings.TrimSuffix(strings.TrimPrefix(pkg, "linux-image-"), "-unsigned")}
+	if bk.BTFInput, err = a.download(ctx, pkg, filepath.Join(o.CacheDir, "debs")); err != nil {
+		return bootKernel{}, "download", err
+	}
+	if bk.Vmlinuz, err = kernelImage(ctx, bk.BTFInput, filepath.Join(o.CacheDir, "vmlinuz")); err != nil {
+		return bootKernel{}, "extract", err
+	}
+	return bk, "", nil
 }
 
 // resolve finds the newest package matching the kernel's image pattern.
@@ -116,43 +138,6 @@ func (a *aptState) download(ctx context.Context, pkg, dir string) (string, error
 	}
 	return m[len(m)-1], nil
 }
-
-// mirrorURI returns the URI this machine's apt uses for archive (debian or
-// debian-security), read from its sources; never a hard-coded host.
-//
-// PROBEHUB_DEBIAN_MIRROR and PROBEHUB_DEBIAN_SECURITY_MIRROR override it (e.g.
-// on an Ubuntu CI runner, whose apt has no Debian sources).
-func mirrorURI(archive string) (string, error) {
-	env := "PROBEHUB_DEBIAN_MIRROR"
-	if archive == "debian-security" {
-		env = "PROBEHUB_DEBIAN_SECURITY_MIRROR"
-	}
-	if v := os.Getenv(env); v != "" {
-		return strings.TrimSuffix(v, "/"), nil
-	}
-	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
-	files = append(files, "/etc/apt/sources.list")
-	files = append(files, must(filepath.Glob("/etc/apt/sources.list.d/*.list"))...)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			for _, field := range strings.Fields(line) {
-				if strings.HasPrefix(field, "http") && strings.TrimSuffix(field, "/") != "" &&
-					pathBase(strings.TrimSuffix(field, "/")) == archive {
-					return strings.TrimSuffix(field, "/"), nil
-				}
-			}
-		}
-	}
-	return "", fmt.Errorf("no apt source for the %q archive in /etc/apt: set %s to a Debian mirror URI", archive, env)
-}
-
-func pathBase(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
-
-func must[T any](v T, _ error) T { return v }
 
 func compactStrings(s []string) []string {
 	out := s[:0]

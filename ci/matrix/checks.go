@@ -35,7 +35,7 @@ func defaultJob(release string, mode BTFMode, withRules bool) job.Job {
 			{Name: "connect", All: []string{`"connect"`, "7777"}},
 		}
 	}
-	if mode == BTFDetached {
+	if mode.FromArtifact() {
 		sensor = append(sensor, "--btf", "/artifact/min.btf")
 	}
 	return job.Job{Kernel: release, Sensor: sensor, Actions: actions, Expect: expect, TimeoutMS: 90000}

@@ -3,10 +3,13 @@ package matrix
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/probehub/probehub/registry"
 )
 
 // BTFMode says where the sensor in the guest takes its kernel types from.
@@ -14,18 +17,60 @@ type BTFMode string
 
 const (
 	BTFBuiltin  BTFMode = "builtin"  // /sys/kernel/btf/vmlinux
-	BTFDetached BTFMode = "detached" // the artifact's minimized BTF
+	BTFDetached BTFMode = "detached" // the artifact's minimized BTF, ignoring the kernel's
+	// BTFNone: the kernel has no BTF of its own (built with
+	// CONFIG_DEBUG_INFO_BTF=n); the sensor loads with the artifact's
+	// minimized BTF and the row fails if /sys/kernel/btf/vmlinux exists.
+	BTFNone BTFMode = "none"
+)
+
+// FromArtifact reports whether the sensor loads with the minimized BTF of
+// the kernel's artifact (baked into the guest) rather than the kernel's.
+func (m BTFMode) FromArtifact() bool { return m == BTFDetached || m == BTFNone }
+
+// Source says where a row's kernel comes from.
+type Source string
+
+const (
+	// SourceApt: a Debian linux-image package, resolved and downloaded with
+	// a private apt state (the default).
+	SourceApt Source = "apt"
+	// SourceOCI: a kernel image (ci/kernelimage) in the kernel store, built
+	// from a Debian source package by `probehub matrix kernel build`. A row
+	// whose image is not in the store is skipped, not failed: CI boots
+	// kernels but does not build them.
+	SourceOCI Source = "oci"
 )
 
 // Kernel is one row of the matrix definition.
 type Kernel struct {
-	Name    string  `yaml:"name"`
-	Image   string  `yaml:"image"`
-	Suite   string  `yaml:"suite"`
-	Archive string  `yaml:"archive"`
-	Distro  Distro  `yaml:"distro"`
-	BTF     BTFMode `yaml:"btf"`
-	CI      bool    `yaml:"ci"`
+	Name   string `yaml:"name"`
+	Source Source `yaml:"source"`
+	// Image, Suite and Archive name an apt row's package.
+	Image   string `yaml:"image"`
+	Suite   string `yaml:"suite"`
+	Archive string `yaml:"archive"`
+	// OCI is an oci row's tag in the kernel store; Build says how to make
+	// the image.
+	OCI    string       `yaml:"oci"`
+	Build  *KernelBuild `yaml:"build"`
+	Distro Distro       `yaml:"distro"`
+	BTF    BTFMode      `yaml:"btf"`
+	CI     bool         `yaml:"ci"`
+}
+
+// KernelBuild is how an oci row's kernel is built (ci/kernelbuild).
+type KernelBuild struct {
+	// Package is the Debian source package. Default: linux.
+	Package string `yaml:"package"`
+	// Version pins the Debian version. Default: the newest the mirror
+	// serves in bookworm-security or bookworm.
+	Version string `yaml:"version"`
+	// Base is the make target of the starting config. Default: tinyconfig.
+	Base string `yaml:"base"`
+	// Config is the config fragment merged on top of Base, relative to the
+	// definition file (made absolute by LoadDefinition).
+	Config string `yaml:"config"`
 }
 
 // Distro is the os-release identity of the kernel's distribution.
@@ -54,7 +99,14 @@ func LoadDefinition(path string) (*Definition, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	seen := map[string]bool{}
-	for i, k := range d.Kernels {
+	for i := range d.Kernels {
+		k := &d.Kernels[i]
+		if k.Source == "" {
+			k.Source = SourceApt
+		}
+		if k.Build != nil && k.Build.Config != "" && !filepath.IsAbs(k.Build.Config) {
+			k.Build.Config = filepath.Join(filepath.Dir(path), k.Build.Config)
+		}
 		if err := k.validate(); err != nil {
 			return nil, fmt.Errorf("%s: kernel %d: %w", path, i+1, err)
 		}
@@ -70,14 +122,34 @@ func (k Kernel) validate() error {
 	switch {
 	case !nameRe.MatchString(k.Name):
 		return fmt.Errorf("invalid name %q", k.Name)
+	case k.BTF != BTFBuiltin && k.BTF != BTFDetached && k.BTF != BTFNone:
+		return fmt.Errorf("%s: btf %q: want builtin, detached or none", k.Name, k.BTF)
+	case k.Source == SourceOCI:
+		return k.validateOCI()
+	case k.Source != SourceApt:
+		return fmt.Errorf("%s: source %q: want apt or oci", k.Name, k.Source)
+	case k.OCI != "" || k.Build != nil:
+		return fmt.Errorf("%s: oci and build are for source: oci rows", k.Name)
 	case strings.Count(k.Image, "*") != 1 || !strings.HasPrefix(k.Image, "linux-image-"):
 		return fmt.Errorf("%s: image %q must be a linux-image-… name with one '*'", k.Name, k.Image)
 	case k.Suite == "":
 		return fmt.Errorf("%s: suite is required", k.Name)
 	case k.Archive != "debian" && k.Archive != "debian-security":
 		return fmt.Errorf("%s: archive %q: want debian or debian-security", k.Name, k.Archive)
-	case k.BTF != BTFBuiltin && k.BTF != BTFDetached:
-		return fmt.Errorf("%s: btf %q: want builtin or detached", k.Name, k.BTF)
+	}
+	return nil
+}
+
+func (k Kernel) validateOCI() error {
+	switch {
+	case k.Image != "" || k.Suite != "" || k.Archive != "":
+		return fmt.Errorf("%s: image, suite and archive are for apt rows; an oci row names its tag (oci:)", k.Name)
+	case !registry.ValidTag(k.OCI):
+		return fmt.Errorf("%s: oci %q: want the image's tag in the kernel store", k.Name, k.OCI)
+	case k.Build == nil || k.Build.Config == "":
+		return fmt.Errorf("%s: build.config (the kernel config fragment) is required", k.Name)
+	case k.Distro.ID == "" || k.Distro.VersionID == "":
+		return fmt.Errorf("%s: distro id and version_id are required (the artifact key)", k.Name)
 	}
 	return nil
 }

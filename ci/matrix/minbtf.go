@@ -11,7 +11,9 @@ import (
 
 // MinimizedBTF extracts the BTF of the kernel in deb and minimizes it for the
 // sensor's portable probe (the variant a sensor loads with a BTF file): what
-// the kernel's artifact carries, for the detached-BTF rows.
+// the kernel's artifact carries, for the detached-BTF and no-BTF rows. deb is
+// anything builder/extract reads: a .deb, or the BTF file of an oci row's
+// kernel image.
 func MinimizedBTF(ctx context.Context, deb string) ([]byte, error) {
 	obj, err := bytecode.ObjectFor("amd64", bytecode.Portable)
 	if err != nil {

@@ -9,9 +9,17 @@ import (
 	"strings"
 )
 
-// WriteReport writes rows as results.json and results.md into dir.
+// WriteReport writes rows as results.json and results.md into dir. Skipped
+// rows appear in results.md only: results.json feeds the verdicts, and a
+// kernel that did not run has none.
 func WriteReport(dir string, rows []Row) error {
-	b, err := json.MarshalIndent(rows, "", "  ")
+	ran := []Row{}
+	for _, r := range rows {
+		if r.Skipped == "" {
+			ran = append(ran, r)
+		}
+	}
+	b, err := json.MarshalIndent(ran, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode results: %w", err)
 	}
@@ -32,7 +40,11 @@ func Markdown(w io.Writer, rows []Row) {
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		res := "pass"
-		if !r.OK {
+		switch {
+		case r.Skipped != "":
+			res = "skipped"
+			r.FailedStep, r.Error = "", r.Skipped
+		case !r.OK:
 			res = "FAIL"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %.1f | %d/%d | %s |\n", r.Name, r.Release, r.BTF, res,

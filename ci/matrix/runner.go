@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -40,6 +41,10 @@ type Options struct {
 	Rules string
 	// Progress, if set, is called as each kernel finishes.
 	Progress func(Row)
+	// KernelStore holds the kernel images of oci rows (layout:PATH or
+	// REGISTRY/REPO). Default: $PROBEHUB_KERNEL_STORE or
+	// layout:<CacheDir>/ci-kernels (see KernelStore).
+	KernelStore string
 }
 
 // Row is one kernel's result.
@@ -55,6 +60,9 @@ type Row struct {
 	BootSeconds float64    `json:"boot_seconds"`
 	Guest       job.Result `json:"guest"`
 	Log         string     `json:"log"`
+	// Skipped says why the row did not run (an oci row whose kernel image
+	// is not in the kernel store); such a row is neither passed nor failed.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Run boots every kernel in parallel (up to Jobs) and returns one row each;
@@ -146,30 +154,28 @@ func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
 		row.FailedStep, row.Error = step, err.Error()
 		return row
 	}
-	pkg, err := apt.resolve(ctx, k)
-	if err != nil {
-		return fail("resolve", err)
+	kern, step, err := fetchKernel(ctx, apt, k, o)
+	if errors.Is(err, ErrKernelNotBuilt) {
+		row.Skipped = err.Error()
+		return row
 	}
-	row.Package = pkg
-	row.Release = strings.TrimSuffix(strings.TrimPrefix(pkg, "linux-image-"), "-unsigned")
+	if err != nil {
+		return fail(step, err)
+	}
+	row.Package, row.Release = kern.Package, kern.Release
 	row.Key = fmt.Sprintf("%s/%s/x86_64/%s", k.Distro.ID, k.Distro.VersionID, row.Release)
-	deb, err := apt.download(ctx, pkg, filepath.Join(o.CacheDir, "debs"))
-	if err != nil {
-		return fail("download", err)
-	}
-	vmlinuz, err := kernelImage(ctx, deb, filepath.Join(o.CacheDir, "vmlinuz"))
-	if err != nil {
-		return fail("extract", err)
-	}
-	initrd, err := buildInitramfs(ctx, k, row.Release, deb, o)
+	initrd, err := buildInitramfs(ctx, k, row.Release, kern.BTFInput, o)
 	if err != nil {
 		return fail("initramfs", err)
 	}
-	res, took, err := boot(ctx, vmlinuz, initrd, row.Log, o.Timeout)
+	res, took, err := boot(ctx, kern.Vmlinuz, initrd, row.Log, o.Timeout)
 	row.BootSeconds = took.Seconds()
 	row.Guest = res
 	if err != nil {
 		return fail("boot", err)
+	}
+	if err := checkKernelBTF(k, res); err != nil {
+		return fail("kernel-btf", err)
 	}
 	row.OK = res.OK
 	for _, s := range res.Steps {
@@ -257,7 +263,7 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		}
 		files[strings.TrimPrefix(RulesPath, "/")] = File{Mode: 0o644, Data: b}
 	}
-	if k.BTF == BTFDetached {
+	if k.BTF.FromArtifact() {
 		if o.MinBTF == nil {
 			return "", fmt.Errorf("%s is a detached-BTF row but no minimizer is configured", k.Name)
 		}

@@ -16,7 +16,7 @@ func newMatrixCmd(g *globalFlags) *cobra.Command {
 		Use:   "matrix",
 		Short: "Boot real kernels under qemu and run the sensor in each",
 	}
-	cmd.AddCommand(newMatrixRunCmd(g))
+	cmd.AddCommand(newMatrixRunCmd(g), newMatrixKernelCmd(g))
 	return cmd
 }
 
@@ -25,6 +25,7 @@ func newMatrixRunCmd(g *globalFlags) *cobra.Command {
 		def, out, rulesFile string
 		kernels             []string
 		jobs                int
+		kernelStore         string
 		timeout             time.Duration
 	)
 	cmd := &cobra.Command{
@@ -59,10 +60,13 @@ Examples:
 			}
 			start := time.Now()
 			rows, err := matrix.Run(cmd.Context(), sel, matrix.Options{
-				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile,
+				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile, KernelStore: kernelStore,
 				Progress: func(r matrix.Row) {
 					status := "pass"
-					if !r.OK {
+					switch {
+					case r.Skipped != "":
+						status = "skipped: " + r.Skipped
+					case !r.OK:
 						status = "FAIL at " + r.FailedStep + ": " + r.Error
 					}
 					fmt.Fprintf(cmd.ErrOrStderr(), "matrix: %-30s %-28s %5.1fs %s\n", r.Name, r.Release, r.BootSeconds, status)
@@ -75,14 +79,17 @@ Examples:
 				return err
 			}
 			matrix.Markdown(cmd.OutOrStdout(), rows)
-			failed := 0
+			failed, skipped := 0, 0
 			for _, r := range rows {
-				if !r.OK {
+				switch {
+				case r.Skipped != "":
+					skipped++
+				case !r.OK:
 					failed++
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%d kernels, %d passed, %d failed, wall time %.1fs (results in %s)\n",
-				len(rows), len(rows)-failed, failed, time.Since(start).Seconds(), out)
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%d kernels, %d passed, %d failed, %d skipped, wall time %.1fs (results in %s)\n",
+				len(rows), len(rows)-failed-skipped, failed, skipped, time.Since(start).Seconds(), out)
 			if failed > 0 {
 				return fmt.Errorf("%d of %d kernels failed", failed, len(rows))
 			}
@@ -94,6 +101,7 @@ Examples:
 	cmd.Flags().StringVar(&out, "out", "", "directory for results and serial logs (default <data-dir>/matrix/<probe version>, where probehub serve reads them)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "VMs at once (default: number of CPUs)")
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file the guest sensor runs (e.g. falco_rules.yaml); each action must raise its rule. Default: check raw capture only")
+	cmd.Flags().StringVar(&kernelStore, "kernel-store", "", "store of the oci rows' kernel images, layout:PATH or REGISTRY/REPO (default $PROBEHUB_KERNEL_STORE or layout:<cache>/ci-kernels)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 120*time.Second, "per-kernel limit for boot and checks")
 	return cmd
 }
