@@ -19,24 +19,9 @@ func fromImage(ctx context.Context, m *image, opts *Options) (*Result, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	head, err := m.upto(bzHeaderLen)
+	src, sz, c, err := locatePayload(m)
 	if err != nil {
-		return nil, fail(StageInput, err)
-	}
-	src := &span{m: m, end: len(m.data)}
-	var sz vmlinuzSize
-	if isBzImage(head) {
-		if src, sz, err = bzImageSpan(m, head); err != nil {
-			return nil, err
-		}
-	}
-	magic, err := src.Peek(8)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return nil, fail(StageInput, err)
-	}
-	c, ok := sniffCompression(magic)
-	if !ok {
-		return nil, failf(StageDecompress, "payload magic % x: %w", magic[:min(len(magic), 6)], ErrUnsupported)
+		return nil, err
 	}
 	if c == CompressionNone {
 		return plainPayload(ctx, src, opts)
@@ -51,6 +36,50 @@ func fromImage(ctx context.Context, m *image, opts *Options) (*Result, error) {
 	}
 	res.Input, res.Compression = FormatVmlinuz, c
 	return res, nil
+}
+
+// locatePayload finds the compressed vmlinux of an image: the payload of a
+// bzImage, or the whole image, and its compression.
+func locatePayload(m *image) (*span, vmlinuzSize, Compression, error) {
+	head, err := m.upto(bzHeaderLen)
+	if err != nil {
+		return nil, vmlinuzSize{}, "", fail(StageInput, err)
+	}
+	src := &span{m: m, end: len(m.data)}
+	var sz vmlinuzSize
+	if isBzImage(head) {
+		if src, sz, err = bzImageSpan(m, head); err != nil {
+			return nil, vmlinuzSize{}, "", err
+		}
+	}
+	magic, err := src.Peek(8)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, vmlinuzSize{}, "", fail(StageInput, err)
+	}
+	c, ok := sniffCompression(magic)
+	if !ok {
+		return nil, vmlinuzSize{}, "", failf(StageDecompress, "payload magic % x: %w", magic[:min(len(magic), 6)], ErrUnsupported)
+	}
+	return src, sz, c, nil
+}
+
+// Vmlinux returns the whole vmlinux ELF inside a kernel image (a bzImage or
+// a compressed vmlinux), decompressed. The kernel matrix boots it directly,
+// sparing the guest its own decompression. Errors are *Error.
+func Vmlinux(ctx context.Context, image []byte) ([]byte, error) {
+	m := fullImage(image)
+	src, sz, c, err := locatePayload(m)
+	if err != nil {
+		return nil, err
+	}
+	if c == CompressionNone {
+		return image[src.off:src.end], nil
+	}
+	d, err := decodeVmlinux(ctx, c, src, sz, true)
+	if err != nil {
+		return nil, err
+	}
+	return d.data, nil
 }
 
 // bzImageSpan locates the payload of a bzImage; its size comes from the

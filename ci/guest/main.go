@@ -16,8 +16,12 @@ func main() {
 	if os.Getpid() != 1 {
 		os.Exit(marker(os.Args[1:]))
 	}
+	tl := &timeline{}
+	tl.mark("init")
 	console := openConsole()
-	res := run(console)
+	res := run(console, tl)
+	tl.mark("result")
+	res.Timeline = tl.all()
 	b, _ := json.Marshal(res)
 	fmt.Fprintf(console, "\n%s%s\n", job.ResultPrefix, b)
 	powerOff()

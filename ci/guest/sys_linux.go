@@ -130,3 +130,13 @@ func connectLocal() error {
 }
 
 type actionT = job.Action
+
+// uptimeMS is the time since the kernel booted (CLOCK_BOOTTIME), which
+// counts from early in the kernel's start, before /init.
+func uptimeMS() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return -1
+	}
+	return ts.Nano() / 1e6
+}

@@ -22,6 +22,17 @@ type Job struct {
 	Expect []Expect `json:"expect"`
 	// TimeoutMS bounds the detection phase.
 	TimeoutMS int `json:"timeout_ms"`
+	// Ready, if set, is a substring of the sensor's stderr line that says
+	// capture is running: the actions start once it appears (or after
+	// ReadyWaitMS without it), so that they do not compete with the probe
+	// load for the guest's one CPU. Empty: the actions start at once.
+	Ready string `json:"ready,omitempty"`
+	// ReadyWaitMS bounds the wait for Ready.
+	ReadyWaitMS int `json:"ready_wait_ms,omitempty"`
+	// Profile, if set, is the argv of a diagnostic the guest runs before
+	// the sensor; its stdout (a JSON array of Marks) becomes
+	// Result.Profile. It never decides the result.
+	Profile []string `json:"profile,omitempty"`
 }
 
 // Action is one real action. Kind is one of:
@@ -52,6 +63,14 @@ type Step struct {
 	MS     int64  `json:"ms"`
 }
 
+// Mark is a named instant or duration in milliseconds: in Result.Timeline
+// the time since the kernel booted (CLOCK_BOOTTIME), in Result.Profile
+// how long a stage took.
+type Mark struct {
+	Name string `json:"name"`
+	MS   int64  `json:"ms"`
+}
+
 // Result is what the guest reports.
 type Result struct {
 	Release    string   `json:"release"`
@@ -62,4 +81,11 @@ type Result struct {
 	Expected   int      `json:"expected"`
 	OK         bool     `json:"ok"`
 	SensorTail string   `json:"sensor_tail,omitempty"`
+	// Timeline marks when the guest reached each stage: "init" (the
+	// kernel handed over to /init), "mounted", "sensor exec", the first
+	// line of each of the sensor's log messages ("sensor: MSG"), "actions"
+	// (the first round of actions) and "detected: NAME" per expectation.
+	Timeline []Mark `json:"timeline,omitempty"`
+	// Profile is the output of Job.Profile, when it ran.
+	Profile []Mark `json:"profile,omitempty"`
 }

@@ -6,6 +6,23 @@ import "github.com/probehub/probehub/ci/job"
 // initramfs.
 const RulesPath = "/rules/falco_rules.yaml"
 
+// ProfilePath is where the guest finds the start-up profiler
+// (ci/guest/profile) when the run profiles.
+const ProfilePath = "/bin/profile"
+
+// profileArgv is the profiler's command line for a row: the same rules and
+// BTF as the sensor's.
+func profileArgv(mode BTFMode, withRules bool) []string {
+	argv := []string{ProfilePath}
+	if withRules {
+		argv = append(argv, "--rules", RulesPath)
+	}
+	if mode.FromArtifact() {
+		argv = append(argv, "--btf", "/artifact/min.btf")
+	}
+	return argv
+}
+
 // defaultJob is what every guest does: run the sensor with the upstream
 // stable rules, perform real attacks and expect the rule that catches each.
 // Without rules (rules == false) the sensor captures raw events instead and
@@ -19,7 +36,9 @@ func defaultJob(release string, mode BTFMode, withRules bool) job.Job {
 	}
 	var sensor []string
 	var expect []job.Expect
+	ready := ""
 	if withRules {
+		ready = `msg="sensor running"`
 		sensor = []string{"/bin/probehub-sensor", "run", "--rules", RulesPath, "--output", "json", "--metrics-listen", ""}
 		expect = []job.Expect{
 			{Name: "Read sensitive file untrusted", All: []string{`"rule":"Read sensitive file untrusted"`, "/etc/shadow"}},
@@ -38,5 +57,6 @@ func defaultJob(release string, mode BTFMode, withRules bool) job.Job {
 	if mode.FromArtifact() {
 		sensor = append(sensor, "--btf", "/artifact/min.btf")
 	}
-	return job.Job{Kernel: release, Sensor: sensor, Actions: actions, Expect: expect, TimeoutMS: 90000}
+	return job.Job{Kernel: release, Sensor: sensor, Actions: actions, Expect: expect, TimeoutMS: 90000,
+		Ready: ready, ReadyWaitMS: 30000}
 }

@@ -45,19 +45,31 @@ type Options struct {
 	// REGISTRY/REPO). Default: $PROBEHUB_KERNEL_STORE or
 	// layout:<CacheDir>/ci-kernels (see KernelStore).
 	KernelStore string
+	// Profile makes each guest time the sensor's start-up stages (rules,
+	// BTF parse, verification of each probe variant, load and attach in
+	// each mode) before the real run; the result lands in Row.Guest.Profile.
+	// It adds to the boot time and never decides pass or fail.
+	Profile bool
+	// ProfileBin is the static profile binary; empty means build it.
+	ProfileBin string
 }
 
 // Row is one kernel's result.
 type Row struct {
-	Name        string     `json:"name"`
-	Package     string     `json:"package"`
-	Release     string     `json:"release"`
-	Key         string     `json:"key"`
-	BTF         BTFMode    `json:"btf"`
-	OK          bool       `json:"ok"`
-	FailedStep  string     `json:"failed_step,omitempty"`
-	Error       string     `json:"error,omitempty"`
-	BootSeconds float64    `json:"boot_seconds"`
+	Name        string  `json:"name"`
+	Package     string  `json:"package"`
+	Release     string  `json:"release"`
+	Key         string  `json:"key"`
+	BTF         BTFMode `json:"btf"`
+	OK          bool    `json:"ok"`
+	FailedStep  string  `json:"failed_step,omitempty"`
+	Error       string  `json:"error,omitempty"`
+	BootSeconds float64 `json:"boot_seconds"`
+	// PrepSeconds is the host's work before the boot: resolving and
+	// fetching the package, the kernel image, the minimized BTF and the
+	// initramfs.
+	PrepSeconds float64    `json:"prep_seconds"`
+	Accel       string     `json:"accel,omitempty"`
 	Guest       job.Result `json:"guest"`
 	Log         string     `json:"log"`
 	// Skipped says why the row did not run (an oci row whose kernel image
@@ -125,6 +137,11 @@ func (o *Options) defaults() error {
 			return err
 		}
 	}
+	if o.Profile && o.ProfileBin == "" {
+		if o.ProfileBin, err = buildStatic(o.OutDir, "profile", "./ci/guest/profile"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -150,6 +167,7 @@ func buildStatic(dir, name, pkg string) (string, error) {
 
 func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
 	row := Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}
+	prep := time.Now()
 	fail := func(step string, err error) Row {
 		row.FailedStep, row.Error = step, err.Error()
 		return row
@@ -168,8 +186,10 @@ func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
 	if err != nil {
 		return fail("initramfs", err)
 	}
-	res, took, err := boot(ctx, kern.Vmlinuz, initrd, row.Log, o.Timeout)
-	row.BootSeconds = took.Seconds()
+	vmlinux := pvhImage(ctx, kern.Vmlinuz)
+	row.PrepSeconds = time.Since(prep).Seconds()
+	res, accel, took, err := boot(ctx, vmlinux, initrd, row.Log, o.Timeout)
+	row.BootSeconds, row.Accel = took.Seconds(), accel
 	row.Guest = res
 	if err != nil {
 		return fail("boot", err)
@@ -185,6 +205,37 @@ func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
 		}
 	}
 	return row
+}
+
+// Phases splits the row's boot time by the guest's timeline: "firmware"
+// (qemu start, firmware, kernel decompression and power-off: the boot time
+// the guest's clock does not see), "kernel" (boot to /init), "guest"
+// (mounts and job), "sensor start" (exec to the sensor's "kernel types"
+// log), "probe load" (to "sensor running": verifier and attach), and
+// "detections" (until the result). Missing marks leave phases out.
+func (r Row) Phases() []job.Mark {
+	at := map[string]int64{}
+	for _, m := range r.Guest.Timeline {
+		at[m.Name] = m.MS
+	}
+	var out []job.Mark
+	prev, prevOK := int64(0), true
+	for _, p := range []struct{ name, mark string }{
+		{"kernel", "init"}, {"guest", "sensor exec"}, {"sensor start", "sensor: kernel types"},
+		{"probe load", "sensor: sensor running"}, {"detections", "result"},
+	} {
+		t, ok := at[p.mark]
+		if ok && prevOK {
+			out = append(out, job.Mark{Name: p.name, MS: t - prev})
+		}
+		prev, prevOK = t, ok
+	}
+	if end, ok := at["result"]; ok {
+		if fw := int64(r.BootSeconds*1000) - end; fw >= 0 {
+			out = append([]job.Mark{{Name: "firmware", MS: fw}}, out...)
+		}
+	}
+	return out
 }
 
 // moduleRoot finds the directory holding go.mod above the working directory.
@@ -243,6 +294,13 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		return "", fmt.Errorf("read sensor: %w", err)
 	}
 	j := defaultJob(release, k.BTF, o.Rules != "")
+	var prof []byte
+	if o.Profile {
+		if prof, err = os.ReadFile(o.ProfileBin); err != nil {
+			return "", fmt.Errorf("read profile: %w", err)
+		}
+		j.Profile = profileArgv(k.BTF, o.Rules != "")
+	}
 	jb, _ := json.MarshalIndent(j, "", "  ")
 	files := map[string]File{
 		"init":                            {Mode: 0o755, Data: guest},
@@ -255,6 +313,9 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		"etc/os-release":                  {Mode: 0o644, Data: []byte(fmt.Sprintf("ID=%s\nVERSION_ID=%q\n", k.Distro.ID, k.Distro.VersionID))},
 		"dev":                             {Dir: true, Mode: 0o755},
 		"tmp":                             {Dir: true, Mode: 0o1777},
+	}
+	if prof != nil {
+		files[strings.TrimPrefix(ProfilePath, "/")] = File{Mode: 0o755, Data: prof}
 	}
 	if o.Rules != "" {
 		b, err := os.ReadFile(o.Rules)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,7 +26,9 @@ func newMatrixRunCmd(g *globalFlags) *cobra.Command {
 		def, out, rulesFile string
 		kernels             []string
 		jobs                int
+		profile             bool
 		kernelStore         string
+		sensorBin           string
 		timeout             time.Duration
 	)
 	cmd := &cobra.Command{
@@ -60,7 +63,8 @@ Examples:
 			}
 			start := time.Now()
 			rows, err := matrix.Run(cmd.Context(), sel, matrix.Options{
-				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile, KernelStore: kernelStore,
+				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile, Profile: profile,
+				SensorBin: sensorBin, KernelStore: kernelStore,
 				Progress: func(r matrix.Row) {
 					status := "pass"
 					switch {
@@ -69,7 +73,12 @@ Examples:
 					case !r.OK:
 						status = "FAIL at " + r.FailedStep + ": " + r.Error
 					}
-					fmt.Fprintf(cmd.ErrOrStderr(), "matrix: %-30s %-28s %5.1fs %s\n", r.Name, r.Release, r.BootSeconds, status)
+					var phases []string
+					for _, p := range r.Phases() {
+						phases = append(phases, fmt.Sprintf("%s %.1f", p.Name, float64(p.MS)/1000))
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "matrix: %-30s %-28s %5.1fs %s (prep %.1fs; %s)\n",
+						r.Name, r.Release, r.BootSeconds, status, r.PrepSeconds, strings.Join(phases, ", "))
 				},
 			})
 			if err != nil {
@@ -101,6 +110,8 @@ Examples:
 	cmd.Flags().StringVar(&out, "out", "", "directory for results and serial logs (default <data-dir>/matrix/<probe version>, where probehub serve reads them)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "VMs at once (default: number of CPUs)")
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file the guest sensor runs (e.g. falco_rules.yaml); each action must raise its rule. Default: check raw capture only")
+	cmd.Flags().StringVar(&sensorBin, "sensor", "", "static probehub-sensor binary to test (default: build it from this checkout with CGO_ENABLED=0)")
+	cmd.Flags().BoolVar(&profile, "profile", false, "before the real run, time the sensor's start-up stages in each guest (rules, BTF parse, verifier, attach; in results.json)")
 	cmd.Flags().StringVar(&kernelStore, "kernel-store", "", "store of the oci rows' kernel images, layout:PATH or REGISTRY/REPO (default $PROBEHUB_KERNEL_STORE or layout:<cache>/ci-kernels)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 120*time.Second, "per-kernel limit for boot and checks")
 	return cmd
