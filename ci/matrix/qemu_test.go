@@ -90,3 +90,18 @@ func TestPhases(t *testing.T) {
 		t.Errorf("Phases without sensor logs = %v, want firmware, kernel, guest", got)
 	}
 }
+
+func TestLongestFirst(t *testing.T) {
+	ks := []Kernel{{Name: "a"}, {Name: "b"}, {Name: "new"}, {Name: "c"}, {Name: "d"}}
+	last := map[string]float64{"a": 4, "b": 9, "c": 6.5, "d": 4}
+	got := longestFirst(ks, last)
+	want := []int{2, 1, 3, 0, 4} // never timed, 9, 6.5, then 4 and 4 in definition order
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("longestFirst = %v, want %v", got, want)
+		}
+	}
+	if got := longestFirst(ks, nil); got[0] != 0 || got[4] != 4 {
+		t.Errorf("without times: %v, want the definition order", got)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -90,7 +92,8 @@ func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	rows := make([]Row, len(kernels))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Jobs)
-	for i, k := range kernels {
+	for _, i := range longestFirst(kernels, lastTimes(o.OutDir)) {
+		k := kernels[i]
 		g.Go(func() error {
 			rows[i] = runOne(gctx, apt, k, o)
 			if o.Progress != nil {
@@ -101,6 +104,42 @@ func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	}
 	_ = g.Wait()
 	return rows, ctx.Err()
+}
+
+// longestFirst is the order to start the kernels in: by the time each took
+// last (those never timed first, then the longest), so that a long kernel
+// does not start last and leave the other CPUs idle at the end.
+func longestFirst(kernels []Kernel, last map[string]float64) []int {
+	order := make([]int, len(kernels))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(i int) float64 {
+		if t, ok := last[kernels[i].Name]; ok {
+			return t
+		}
+		return math.Inf(1)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return key(order[a]) > key(order[b]) })
+	return order
+}
+
+// lastTimes reads each kernel's boot time from the results.json a previous
+// run left in dir; none when there is none.
+func lastTimes(dir string) map[string]float64 {
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil
+	}
+	var rows []Row
+	if json.Unmarshal(b, &rows) != nil {
+		return nil
+	}
+	last := map[string]float64{}
+	for _, r := range rows {
+		last[r.Name] = r.BootSeconds
+	}
+	return last
 }
 
 func (o *Options) defaults() error {

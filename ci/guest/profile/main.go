@@ -18,6 +18,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/probehub/probehub/ci/job"
 	"github.com/probehub/probehub/sensor/agent"
@@ -37,6 +38,10 @@ func main() {
 			m.Name += " (error: " + err.Error() + ")"
 		}
 		out = append(out, m)
+	}
+	// As probe.Load does: kernels before 5.11 charge BPF memory to it.
+	if err := rlimit.RemoveMemlock(); err != nil {
+		mark("remove memlock limit", time.Now(), err)
 	}
 	types := probe.Supported()
 	if *rules != "" {
@@ -86,6 +91,18 @@ func main() {
 		mark("verify "+string(v), t0, err)
 		if err == nil {
 			coll.Close()
+		}
+		// Without the raw sys_exit program: what loading only the
+		// programs that the per-syscall attach mode uses costs.
+		if _, ok := spec.Programs["sys_exit_tp"]; ok {
+			some := spec.Copy()
+			delete(some.Programs, "sys_exit")
+			t0 := time.Now()
+			coll, err := ebpf.NewCollectionWithOptions(some, ebpf.CollectionOptions{Programs: ebpf.ProgramOptions{KernelTypes: kt}})
+			mark("verify "+string(v)+" without sys_exit", t0, err)
+			if err == nil {
+				coll.Close()
+			}
 		}
 		// Each program alone (with the maps it uses).
 		for name := range spec.Programs {
