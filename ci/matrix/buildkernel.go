@@ -162,7 +162,7 @@ func imageOf(ctx context.Context, k Kernel, res *kernelbuild.Result, bk *BuiltKe
 		base = "tinyconfig"
 	}
 	return &kernelimage.Image{
-		Release: res.Release, Banner: ex.Banner, Files: files,
+		Release: res.Release, Banner: ex.Banner, Files: files, Created: time.Now(), // one digest for every tag
 		Annotations: map[string]string{
 			kernelimage.AnnotationSource: bk.Source,
 			kernelimage.AnnotationConfig: base + " + " + filepath.Base(k.Build.Config),
