@@ -15,7 +15,8 @@ import (
 // instruction is reachable. Probes guard reads of fields that come and go
 // (task_struct.__state, once .state) with bpf_core_field_exists or
 // bpf_core_type_exists, so a poisoned read is taken as guarded when the same
-// program checks the existence of the same field or, for a read through a
+// program checks the existence of the same field or of one that contains it
+// (task_struct.loginuid guards task_struct.loginuid.val) or, for a read through a
 // flavour (task_struct___old), of anything in another flavour of the type
 // (task_struct.__state guards task_struct___old.state).
 // That is a heuristic: the load test on a real kernel is the proof.
@@ -48,7 +49,8 @@ func guarded(r minimize.Outcome, outs []minimize.Outcome) bool {
 			continue
 		}
 		flavoured := r.Type != essential(r.Type)
-		if e.Path == r.Path || flavoured && e.Type != r.Type {
+		within := e.Path != "" && strings.HasPrefix(r.Path, e.Path+".")
+		if e.Path == r.Path || within || flavoured && e.Type != r.Type {
 			return true
 		}
 	}

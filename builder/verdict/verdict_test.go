@@ -127,3 +127,31 @@ func TestSelect(t *testing.T) {
 		t.Fatalf("Select on 5.4 with every program required = %d %s", i, v.Status)
 	}
 }
+
+func TestGuarded(t *testing.T) {
+	read := func(typ, path string) minimize.Outcome {
+		return minimize.Outcome{Kind: minimize.KindFieldByteOffset, Type: typ, Path: path, Fixup: "byte_off=poison"}
+	}
+	exists := func(typ, path string) minimize.Outcome {
+		return minimize.Outcome{Kind: minimize.KindFieldExists, Type: typ, Path: path, Fixup: "exists=1->0"}
+	}
+	for _, tc := range []struct {
+		desc string
+		r    minimize.Outcome
+		outs []minimize.Outcome
+		want bool
+	}{
+		{"same field", read("task_struct", "task_struct.loginuid"), []minimize.Outcome{exists("task_struct", "task_struct.loginuid")}, true},
+		{"member of the checked field", read("task_struct", "task_struct.loginuid.val"), []minimize.Outcome{exists("task_struct", "task_struct.loginuid")}, true},
+		{"sibling with a common prefix", read("task_struct", "task_struct.loginuid_x"), []minimize.Outcome{exists("task_struct", "task_struct.loginuid")}, false},
+		{"unchecked field", read("task_struct", "task_struct.sessionid"), []minimize.Outcome{exists("task_struct", "task_struct.loginuid")}, false},
+		{"other flavour", read("task_struct___old", "task_struct___old.state"), []minimize.Outcome{exists("task_struct", "task_struct.__state")}, true},
+		{"no checks", read("task_struct", "task_struct.loginuid.val"), nil, false},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			if got := guarded(tc.r, tc.outs); got != tc.want {
+				t.Errorf("guarded(%s) = %v, want %v", tc.r.Path, got, tc.want)
+			}
+		})
+	}
+}

@@ -70,6 +70,10 @@ static __always_inline struct cgroup *task_cgroup(struct task_struct *task, bool
 	*v1 = false;
 	if (RD(cg, level) > 0)
 		return cg;
+	// kernels without CONFIG_MEMCG have no memory_cgrp_id: a bare
+	// bpf_core_enum_value would be a poisoned relocation there
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return cg;
 	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	if (id < 0 || id >= 12)
 		return cg;
