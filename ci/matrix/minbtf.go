@@ -2,12 +2,25 @@ package matrix
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
+
+// MinimizedBTFKey identifies what MinimizedBTF computes besides the kernel:
+// a digest of the probe object it minimizes for (Options.MinBTFKey).
+func MinimizedBTFKey() string {
+	obj, err := bytecode.ObjectFor("amd64", bytecode.Portable)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(obj)
+	return hex.EncodeToString(sum[:8])
+}
 
 // MinimizedBTF extracts the BTF of the kernel in deb and minimizes it for the
 // sensor's portable probe (the variant a sensor loads with a BTF file): what

@@ -1,7 +1,10 @@
 package matrix
 
 import (
+	"context"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/probehub/probehub/ci/job"
@@ -103,5 +106,40 @@ func TestLongestFirst(t *testing.T) {
 	}
 	if got := longestFirst(ks, nil); got[0] != 0 || got[4] != 4 {
 		t.Errorf("without times: %v, want the definition order", got)
+	}
+}
+
+// TestMinBTFCache: with a key, the minimizer runs once per input file
+// version.
+func TestMinBTFCache(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "linux-image-6.1.0-9-amd64_6.1.27-1_amd64.deb")
+	if err := os.WriteFile(input, []byte("v1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	o := Options{CacheDir: filepath.Join(dir, "cache"), MinBTFKey: "k1",
+		MinBTF: func(_ context.Context, deb string) ([]byte, error) {
+			calls++
+			b, err := os.ReadFile(deb)
+			return append([]byte("btf of "), b...), err
+		}}
+	for range 2 {
+		if b, err := o.minBTF(context.Background(), input); err != nil || string(b) != "btf of v1" {
+			t.Fatalf("minBTF = %q, %v", b, err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("minimizer ran %d times for one input, want 1", calls)
+	}
+	if err := os.WriteFile(input, []byte("v2!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := o.minBTF(context.Background(), input); err != nil || string(b) != "btf of v2!" || calls != 2 {
+		t.Fatalf("after the input changed: %q, %v, %d calls", b, err, calls)
+	}
+	o.MinBTFKey = "k2"
+	if _, err := o.minBTF(context.Background(), input); err != nil || calls != 3 {
+		t.Fatalf("another key reused the cache: %v, %d calls", err, calls)
 	}
 }

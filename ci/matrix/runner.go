@@ -13,9 +13,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/ci/job"
@@ -38,6 +37,11 @@ type Options struct {
 	// MinBTF returns the minimized BTF of the kernel in deb, for detached-BTF
 	// rows. Required when any selected row is detached.
 	MinBTF func(ctx context.Context, deb string) ([]byte, error)
+	// MinBTFKey names what MinBTF's result depends on besides its input
+	// (e.g. a digest of the probe object, MinimizedBTFKey). When set,
+	// results are kept in CacheDir/minbtf and reused while the input file
+	// is unchanged (name, size, modification time).
+	MinBTFKey string
 	// Rules is a rules file baked into each guest; the sensor runs it and
 	// each action must raise its rule. Empty: the guest checks raw capture.
 	Rules string
@@ -79,7 +83,7 @@ type Row struct {
 	Skipped string `json:"skipped,omitempty"`
 }
 
-// Run boots every kernel in parallel (up to Jobs) and returns one row each;
+// Run boots every kernel, up to Jobs at a time, and returns one row each;
 // a failing kernel is a failed row, never an aborted run.
 func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	if err := o.defaults(); err != nil {
@@ -89,20 +93,40 @@ func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	if err := apt.ensure(ctx, kernels); err != nil {
 		return nil, err
 	}
-	rows := make([]Row, len(kernels))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Jobs)
-	for _, i := range longestFirst(kernels, lastTimes(o.OutDir)) {
-		k := kernels[i]
-		g.Go(func() error {
-			rows[i] = runOne(gctx, apt, k, o)
-			if o.Progress != nil {
-				o.Progress(rows[i])
+	// One preparer fetches each kernel and writes its initramfs, at most
+	// Jobs kernels ahead of the VMs, so that a VM slot goes straight from
+	// one boot to the next.
+	preps := make([]prepared, len(kernels))
+	ready := make(chan int, o.Jobs)
+	go func() {
+		defer close(ready)
+		for _, i := range longestFirst(kernels, lastTimes(o.OutDir)) {
+			preps[i] = prepare(ctx, apt, kernels[i], o)
+			select {
+			case ready <- i:
+			case <-ctx.Done():
+				return
 			}
-			return nil
+		}
+	}()
+	rows := make([]Row, len(kernels))
+	var wg sync.WaitGroup
+	for range o.Jobs {
+		wg.Go(func() {
+			for i := range ready {
+				rows[i] = bootPrepared(ctx, preps[i], o)
+				if o.Progress != nil {
+					o.Progress(rows[i])
+				}
+			}
 		})
 	}
-	_ = g.Wait()
+	wg.Wait()
+	for i := range rows {
+		if rows[i].Name == "" { // never prepared: ctx ended
+			rows[i] = Row{Name: kernels[i].Name, BTF: kernels[i].BTF, FailedStep: "prepare", Error: context.Cause(ctx).Error()}
+		}
+	}
 	return rows, ctx.Err()
 }
 
@@ -204,36 +228,87 @@ func buildStatic(dir, name, pkg string) (string, error) {
 	return out, nil
 }
 
-func runOne(ctx context.Context, apt *aptState, k Kernel, o Options) Row {
-	row := Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}
-	prep := time.Now()
-	fail := func(step string, err error) Row {
-		row.FailedStep, row.Error = step, err.Error()
-		return row
+// minBTF is o.MinBTF, through the cache when o.MinBTFKey is set.
+func (o *Options) minBTF(ctx context.Context, input string) ([]byte, error) {
+	if o.MinBTFKey == "" {
+		return o.MinBTF(ctx, input)
+	}
+	fi, err := os.Stat(input)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(o.CacheDir, "minbtf", fmt.Sprintf("%s-%s-%d-%d.btf",
+		o.MinBTFKey, filepath.Base(input), fi.Size(), fi.ModTime().UnixNano()))
+	if b, err := os.ReadFile(path); err == nil {
+		return b, nil
+	}
+	b, err := o.MinBTF(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+		if os.WriteFile(tmp, b, 0o644) == nil {
+			_ = os.Rename(tmp, path)
+		}
+	}
+	return b, nil
+}
+
+// prepared is a kernel ready to boot: its row so far, the kernel to hand
+// qemu and the initramfs. With final set, the row is done (it failed or was
+// skipped before booting).
+type prepared struct {
+	k       Kernel
+	row     Row
+	final   bool
+	vmlinux string
+	initrd  string
+}
+
+// prepare fetches the kernel of k and writes its initramfs.
+func prepare(ctx context.Context, apt *aptState, k Kernel, o Options) prepared {
+	p := prepared{k: k, row: Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}}
+	start := time.Now()
+	fail := func(step string, err error) prepared {
+		p.row.FailedStep, p.row.Error, p.final = step, err.Error(), true
+		return p
 	}
 	kern, step, err := fetchKernel(ctx, apt, k, o)
 	if errors.Is(err, ErrKernelNotBuilt) {
-		row.Skipped = err.Error()
-		return row
+		p.row.Skipped, p.final = err.Error(), true
+		return p
 	}
 	if err != nil {
 		return fail(step, err)
 	}
-	row.Package, row.Release = kern.Package, kern.Release
-	row.Key = fmt.Sprintf("%s/%s/x86_64/%s", k.Distro.ID, k.Distro.VersionID, row.Release)
-	initrd, err := buildInitramfs(ctx, k, row.Release, kern.BTFInput, o)
-	if err != nil {
+	p.row.Package, p.row.Release = kern.Package, kern.Release
+	p.row.Key = fmt.Sprintf("%s/%s/x86_64/%s", k.Distro.ID, k.Distro.VersionID, p.row.Release)
+	if p.initrd, err = buildInitramfs(ctx, k, p.row.Release, kern.BTFInput, o); err != nil {
 		return fail("initramfs", err)
 	}
-	vmlinux := pvhImage(ctx, kern.Vmlinuz)
-	row.PrepSeconds = time.Since(prep).Seconds()
-	res, accel, took, err := boot(ctx, vmlinux, initrd, row.Log, o.Timeout)
+	p.vmlinux = pvhImage(ctx, kern.Vmlinuz)
+	p.row.PrepSeconds = time.Since(start).Seconds()
+	return p
+}
+
+// bootPrepared boots a prepared kernel and completes its row.
+func bootPrepared(ctx context.Context, p prepared, o Options) Row {
+	row := p.row
+	if p.final {
+		return row
+	}
+	fail := func(step string, err error) Row {
+		row.FailedStep, row.Error = step, err.Error()
+		return row
+	}
+	res, accel, took, err := boot(ctx, p.vmlinux, p.initrd, row.Log, o.Timeout)
 	row.BootSeconds, row.Accel = took.Seconds(), accel
 	row.Guest = res
 	if err != nil {
 		return fail("boot", err)
 	}
-	if err := checkKernelBTF(k, res); err != nil {
+	if err := checkKernelBTF(p.k, res); err != nil {
 		return fail("kernel-btf", err)
 	}
 	row.OK = res.OK
@@ -367,7 +442,7 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		if o.MinBTF == nil {
 			return "", fmt.Errorf("%s is a detached-BTF row but no minimizer is configured", k.Name)
 		}
-		b, err := o.MinBTF(ctx, deb)
+		b, err := o.minBTF(ctx, deb)
 		if err != nil {
 			return "", fmt.Errorf("minimized BTF for %s: %w", k.Name, err)
 		}

@@ -63,7 +63,8 @@ Examples:
 			}
 			start := time.Now()
 			rows, err := matrix.Run(cmd.Context(), sel, matrix.Options{
-				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, Rules: rulesFile, Profile: profile,
+				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, MinBTFKey: matrix.MinimizedBTFKey(),
+				Rules: rulesFile, Profile: profile,
 				SensorBin: sensorBin, KernelStore: kernelStore,
 				Progress: func(r matrix.Row) {
 					status := "pass"
