@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/probehub/probehub/internal/retry"
 	"github.com/probehub/probehub/kernels"
 )
 
@@ -160,6 +162,13 @@ func missingKernels(ctx context.Context, r Reader, v string, ix *Index, add []In
 			continue
 		}
 		m, err := r.Manifest(ctx, t)
+		if errors.Is(err, ErrNotFound) {
+			// A registry lists a tag while its writer is still committing it
+			// (distribution creates the tag's directory before its link).
+			// That writer has not reached UpdateIndex yet and adds the
+			// kernel itself.
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +211,7 @@ func floatTags(ctx context.Context, s Store, v, indexTag string, o PublishOption
 }
 
 func moveForward(ctx context.Context, s Store, tag, indexTag string, ver Version) error {
-	for range maxIndexRounds {
+	for round := range maxIndexRounds {
 		want, err := s.Manifest(ctx, indexTag)
 		if err != nil {
 			return err
@@ -219,7 +228,18 @@ func moveForward(ctx context.Context, s Store, tag, indexTag string, ver Version
 				return nil // a newer version holds the tag
 			}
 		}
-		if err := s.PutManifest(ctx, tag, want); err != nil {
+		err = s.PutManifest(ctx, tag, want)
+		if errors.Is(err, errBlobUnknown) && round < 4 {
+			// The index's blobs are stored (the index tag resolves), but a
+			// registry can refuse them for a moment while another publisher
+			// commits the same blob (distribution 2.8 answers DIGEST_INVALID
+			// and BLOB_UNKNOWN). Wait and try again.
+			if err := retry.Sleep(ctx, time.Duration(round+1)*20*time.Millisecond); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -31,14 +30,38 @@ type Layout struct {
 var _ Store = (*Layout)(nil)
 
 // OpenLayout opens the layout at dir, creating an empty one when missing.
+// Creation takes the layout's lock and writes each file atomically, so
+// processes opening a new layout at once never empty an index another one
+// has already written to.
 func OpenLayout(dir string) (*Layout, error) {
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		if p, err = layout.Write(dir, empty.Index); err != nil {
-			return nil, fmt.Errorf("create layout %s: %w", dir, err)
-		}
+	index := filepath.Join(dir, "index.json")
+	if _, err := os.Stat(index); err == nil {
+		return &Layout{path: layout.Path(dir)}, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open layout %s: %w", dir, err)
 	}
-	return &Layout{path: p}, nil
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create layout %s: %w", dir, err)
+	}
+	unlock, err := lockFile(filepath.Join(dir, ".probehub.lock"))
+	if err != nil {
+		return nil, fmt.Errorf("create layout %s: %w", dir, err)
+	}
+	defer unlock()
+	if _, err := os.Stat(index); err == nil { // created while this one waited
+		return &Layout{path: layout.Path(dir)}, nil
+	}
+	empty, err := json.MarshalIndent(v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion": "1.0.0"}`)); err != nil {
+		return nil, fmt.Errorf("create layout %s: %w", dir, err)
+	}
+	if err := writeFileAtomic(index, empty); err != nil {
+		return nil, fmt.Errorf("create layout %s: %w", dir, err)
+	}
+	return &Layout{path: layout.Path(dir)}, nil
 }
 
 func (l *Layout) String() string { return "layout:" + string(l.path) }

@@ -186,7 +186,12 @@ func TestConcurrentPublishers(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(idx.Kernels) != publishers*each {
-				t.Fatalf("index has %d kernels, want %d", len(idx.Kernels), publishers*each)
+				var have []string
+				for _, e := range idx.Kernels {
+					have = append(have, e.Kernel.Release)
+				}
+				tags, _ := ts.open().Tags(ctx)
+				t.Fatalf("index has %d kernels, want %d\nindex: %v\ntags: %v", len(idx.Kernels), publishers*each, have, tags)
 			}
 		})
 	}

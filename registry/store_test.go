@@ -2,9 +2,14 @@ package registry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/probehub/probehub/internal/regtest"
 )
@@ -80,5 +85,56 @@ func TestStoreBlobsAndTags(t *testing.T) {
 				t.Fatalf("Manifest(nope) = %v, want ErrNotFound", err)
 			}
 		})
+	}
+}
+
+// TestOpenLayoutConcurrently opens a new layout from many handles at once,
+// each tagging as soon as it has opened: the late openers must not replace
+// the index the early ones already wrote to (they did, before creation took
+// the lock).
+func TestOpenLayoutConcurrently(t *testing.T) {
+	ctx := context.Background()
+	for round := range 20 {
+		dir := filepath.Join(t.TempDir(), "oci")
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				s, err := OpenLayout(dir)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				errs[i] = s.PutManifest(ctx, fmt.Sprintf("t%d", i), NewManifest(types.OCIManifestSchema1, fmt.Appendf(nil, `{"n":%d}`, i)))
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		s, err := OpenLayout(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := s.Tags(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != n {
+			t.Fatalf("round %d: layout has tags %v, want %d", round, tags, n)
+		}
+	}
+}
+
+// TestOpenLayoutStatError: a path that cannot be checked is an error, not
+// a reason to write a new, empty layout.
+func TestOpenLayoutStatError(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(`{"schemaVersion":2,"manifests":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenLayout(filepath.Join(dir, "index.json", "x")); err == nil {
+		t.Fatal("OpenLayout under a file: want an error, not a new layout")
 	}
 }
