@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
 	"github.com/probehub/probehub/sensor/event"
@@ -40,6 +41,10 @@ func Attaches() []Attach { return []Attach{AttachAuto, AttachRaw, AttachSyscalls
 // The programs behind each attach mode.
 const rawProgram, syscallsProgram = "sys_exit", "sys_exit_tp"
 
+// attachTracepoint is link.Tracepoint; a test replaces it to make the
+// per-syscall attach fail after the tracepoints were found.
+var attachTracepoint = link.Tracepoint
+
 // tracepointAliases are syscalls whose exit tracepoint is named after the
 // kernel's SYSCALL_DEFINE, not the syscall table: umount2 is
 // SYSCALL_DEFINE2(umount, ...) in fs/namespace.c.
@@ -70,7 +75,11 @@ func (p *Probe) attachSyscalls(mode Attach, syscalls []event.Type) error {
 			return err
 		}
 	}
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_exit", Program: p.coll.Programs[rawProgram]})
+	prog := p.coll.Programs[rawProgram]
+	if prog == nil {
+		return errRawNotLoaded
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_exit", Program: prog})
 	if err != nil {
 		return fmt.Errorf("attach raw tracepoint sys_exit: %w", classify(err))
 	}
@@ -95,7 +104,7 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	}
 	var links []link.Link
 	for _, t := range slices.Sorted(slices.Values(syscalls)) {
-		l, err := link.Tracepoint("syscalls", exitTracepoint(t), prog, nil)
+		l, err := attachTracepoint("syscalls", exitTracepoint(t), prog, nil)
 		if err != nil {
 			closeLinks(links)
 			return fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err))
@@ -157,4 +166,66 @@ func closeLinks(links []link.Link) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// errRawNotLoaded: attachSyscalls fell back to the raw tracepoint, whose
+// program was left out of the load because the per-syscall tracepoints
+// were expected to attach (Load then loads again with it).
+var errRawNotLoaded = errors.New("raw tracepoint program not loaded")
+
+// programNeeds says which of a variant's programs a Load attaches; the
+// others are not loaded, so the verifier does not spend time on them (in
+// the fast variant the raw and per-syscall exit programs are the same
+// code: loading only the one that is attached halves its verification).
+type programNeeds struct {
+	exec, exit bool // sched_process_exec, sched_process_exit
+	syscalls   bool // any syscall exit
+	perSyscall bool // the per-syscall tracepoints rather than the raw one
+}
+
+// programsFor works out the programs for types under mode. AttachAuto
+// expects the per-syscall tracepoints when the fast variant may load and
+// every wanted syscall has one; fallbacks are handled by Load.
+func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
+	var n programNeeds
+	var syscalls []event.Type
+	for _, t := range types {
+		switch t {
+		case event.TypeProcexit:
+			n.exit = true
+			continue
+		case event.TypeExecve, event.TypeExecveat:
+			n.exec = true
+		}
+		syscalls = append(syscalls, t)
+	}
+	n.syscalls = len(syscalls) > 0
+	switch mode {
+	case AttachSyscalls:
+		n.perSyscall = true
+	case AttachAuto:
+		n.perSyscall = n.syscalls && fast && ensureTracefs() == nil && haveTracepointsErr(syscalls) == nil
+	}
+	return n
+}
+
+func haveTracepointsErr(syscalls []event.Type) error {
+	_, err := haveTracepoints(syscalls)
+	return err
+}
+
+// prune deletes the programs of spec (variant v) that will not be
+// attached. The portable variant has only the raw exit program.
+func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
+	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit}
+	if n.syscalls {
+		perSyscall := n.perSyscall && v == bytecode.Fast
+		keep[syscallsProgram] = perSyscall
+		keep[rawProgram] = !perSyscall
+	}
+	for name := range spec.Programs {
+		if !keep[name] {
+			delete(spec.Programs, name)
+		}
+	}
 }

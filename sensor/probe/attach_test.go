@@ -3,10 +3,14 @@ package probe
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
 	"github.com/probehub/probehub/internal/testutil"
@@ -40,12 +44,18 @@ func TestAttach(t *testing.T) {
 		all     bool // every supported type, not only openat
 		want    Attach
 		wantErr error
+		// failSyscalls makes attaching a per-syscall tracepoint fail, as
+		// after the probe was loaded without the raw program.
+		failSyscalls bool
+		programs     []string // the programs loaded
 	}{
-		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls},
-		{desc: "fast auto, all types", variant: bytecode.Fast, all: true, want: AttachSyscalls},
-		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw},
-		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls},
-		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw},
+		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls, programs: []string{"sys_exit_tp"}},
+		{desc: "fast auto, all types", variant: bytecode.Fast, all: true, want: AttachSyscalls, programs: []string{"sched_exec", "sched_exit", "sys_exit_tp"}},
+		{desc: "fast auto, tracepoint attach fails", variant: bytecode.Fast, failSyscalls: true, want: AttachRaw, programs: []string{"sys_exit"}},
+		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw, programs: []string{"sys_exit"}},
+		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls, programs: []string{"sys_exit_tp"}},
+		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw, programs: []string{"sys_exit"}},
+		{desc: "portable auto, all types", variant: bytecode.Portable, all: true, want: AttachRaw, programs: []string{"sched_exec", "sched_exit", "sys_exit"}},
 		{desc: "portable syscalls", variant: bytecode.Portable, attach: AttachSyscalls, wantErr: ErrAttach},
 		{desc: "unknown", variant: bytecode.Portable, attach: "kprobe", wantErr: ErrUnknownAttach},
 	} {
@@ -56,6 +66,15 @@ func TestAttach(t *testing.T) {
 			types := []event.Type{event.TypeOpenat}
 			if tc.all {
 				types = nil
+			}
+			if tc.failSyscalls {
+				attachTracepoint = func(group, name string, prog *ebpf.Program, opts *link.TracepointOptions) (link.Link, error) {
+					if group == "syscalls" {
+						return nil, unix.EBUSY
+					}
+					return link.Tracepoint(group, name, prog, opts)
+				}
+				t.Cleanup(func() { attachTracepoint = link.Tracepoint })
 			}
 			p, err := Load(context.Background(), Options{Types: types, Variant: tc.variant, Attach: tc.attach})
 			if tc.wantErr != nil {
@@ -70,6 +89,9 @@ func TestAttach(t *testing.T) {
 			defer p.Close()
 			if p.Attach() != tc.want {
 				t.Errorf("Attach() = %q, want %q", p.Attach(), tc.want)
+			}
+			if got := slices.Sorted(maps.Keys(p.coll.Programs)); !slices.Equal(got, tc.programs) {
+				t.Errorf("loaded programs %q, want %q", got, tc.programs)
 			}
 			path := filepath.Join(t.TempDir(), "attach")
 			fd, err := unix.Open(path, unix.O_CREAT|unix.O_RDONLY|unix.O_CLOEXEC, 0o600)

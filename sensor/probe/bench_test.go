@@ -236,3 +236,47 @@ func (r benchResult) perRun() float64 {
 	}
 	return float64(r.bpf.Runtime.Nanoseconds()) / float64(r.bpf.RunCount)
 }
+
+// BenchmarkLoad times Load (verification, attach, buffer) for every
+// supported type, per variant and attach mode; Close is not timed. It
+// reports the median of five loads: the verifier dominates, and it runs
+// once per node boot and once per kernel in the matrix.
+func BenchmarkLoad(b *testing.B) {
+	testutil.RequireRoot(b)
+	phases := []struct {
+		name    string
+		variant bytecode.Variant
+		attach  Attach
+	}{
+		{"fast/auto", bytecode.Fast, AttachAuto},
+		{"fast/raw", bytecode.Fast, AttachRaw},
+		{"portable", bytecode.Portable, AttachAuto},
+	}
+	for _, ph := range phases {
+		b.Run(ph.name, func(b *testing.B) {
+			if ph.variant == bytecode.Fast {
+				if err := canFast(); err != nil {
+					b.Skipf("fast variant: %v", err)
+				}
+			}
+			for b.Loop() {
+				var took []time.Duration
+				for range 5 {
+					start := time.Now()
+					p, err := Load(context.Background(), Options{Variant: ph.variant, Attach: ph.attach})
+					took = append(took, time.Since(start))
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					if err := p.Close(); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				slices.Sort(took)
+				b.ReportMetric(float64(took[2].Microseconds())/1000, "ms/load")
+			}
+		})
+	}
+}

@@ -101,7 +101,20 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 		return nil, err
 	}
 	ring := !opts.ForcePerfBuffer && features.HaveMapType(ebpf.RingBuf) == nil
-	coll, v, err := loadCollection(vs, ring, opts)
+	need := programsFor(types, opts.Attach, slices.Contains(vs, bytecode.Fast))
+	p, err := loadProbe(vs, ring, need, types, opts)
+	if errors.Is(err, errRawNotLoaded) {
+		// The per-syscall tracepoints were there but would not attach:
+		// load again with the raw tracepoint's program (rare; it costs a
+		// second verification).
+		need.perSyscall = false
+		p, err = loadProbe(vs, ring, need, types, opts)
+	}
+	return p, err
+}
+
+func loadProbe(vs []bytecode.Variant, ring bool, need programNeeds, types []event.Type, opts Options) (*Probe, error) {
+	coll, v, err := loadCollection(vs, ring, need, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func variants(opts Options) ([]bytecode.Variant, error) {
 // loadCollection loads the first variant that the kernel accepts. When all
 // fail it returns the first variant's error (the best one's), joined with
 // the others'.
-func loadCollection(vs []bytecode.Variant, ring bool, opts Options) (*ebpf.Collection, bytecode.Variant, error) {
+func loadCollection(vs []bytecode.Variant, ring bool, need programNeeds, opts Options) (*ebpf.Collection, bytecode.Variant, error) {
 	var errs []error
 	for _, v := range vs {
 		spec, err := bytecode.NativeFor(v)
@@ -72,6 +72,7 @@ func loadCollection(vs []bytecode.Variant, ring bool, opts Options) (*ebpf.Colle
 		if err := configure(spec, ring, opts); err != nil {
 			return nil, "", err
 		}
+		need.prune(spec, v)
 		coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 			Programs: ebpf.ProgramOptions{KernelTypes: opts.KernelTypes},
 		})
