@@ -50,6 +50,8 @@ func OpenLayout(dir string) (*Layout, error) {
 	defer unlock()
 	if _, err := os.Stat(index); err == nil { // created while this one waited
 		return &Layout{path: layout.Path(dir)}, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open layout %s: %w", dir, err)
 	}
 	empty, err := json.MarshalIndent(v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{}}, "", "  ")
 	if err != nil {

@@ -183,35 +183,38 @@ type programNeeds struct {
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
 }
 
+// splitTypes parts types into the syscalls whose exits are hooked, and
+// whether the sched_process_exec and sched_process_exit programs are needed.
+func splitTypes(types []event.Type) (syscalls []event.Type, exec, exit bool) {
+	for _, t := range types {
+		switch t {
+		case event.TypeProcexit:
+			exit = true
+			continue
+		case event.TypeExecve, event.TypeExecveat:
+			exec = true
+		}
+		syscalls = append(syscalls, t)
+	}
+	return syscalls, exec, exit
+}
+
 // programsFor works out the programs for types under mode. AttachAuto
 // expects the per-syscall tracepoints when the fast variant may load and
 // every wanted syscall has one; fallbacks are handled by Load.
 func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
-	var n programNeeds
-	var syscalls []event.Type
-	for _, t := range types {
-		switch t {
-		case event.TypeProcexit:
-			n.exit = true
-			continue
-		case event.TypeExecve, event.TypeExecveat:
-			n.exec = true
-		}
-		syscalls = append(syscalls, t)
-	}
-	n.syscalls = len(syscalls) > 0
+	syscalls, exec, exit := splitTypes(types)
+	n := programNeeds{exec: exec, exit: exit, syscalls: len(syscalls) > 0}
 	switch mode {
 	case AttachSyscalls:
 		n.perSyscall = true
 	case AttachAuto:
-		n.perSyscall = n.syscalls && fast && ensureTracefs() == nil && haveTracepointsErr(syscalls) == nil
+		if n.syscalls && fast && ensureTracefs() == nil {
+			_, err := haveTracepoints(syscalls)
+			n.perSyscall = err == nil
+		}
 	}
 	return n
-}
-
-func haveTracepointsErr(syscalls []event.Type) error {
-	_, err := haveTracepoints(syscalls)
-	return err
 }
 
 // prune deletes the programs of spec (variant v) that will not be

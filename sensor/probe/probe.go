@@ -174,21 +174,12 @@ func pow2Pages(n int) int {
 
 // start fills the plans, attaches the programs and opens the reader.
 func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
-	var syscalls []event.Type
-	exec, exit := false, false
-	for _, t := range types {
-		switch t {
-		case event.TypeProcexit:
-			exit = true
-			continue
-		case event.TypeExecve, event.TypeExecveat:
-			exec = true
-		}
+	syscalls, exec, exit := splitTypes(types)
+	for _, t := range syscalls {
 		nr, _ := syscallNumber(runtime.GOARCH, t)
 		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
 			return fmt.Errorf("put plan for %s: %w", t, err)
 		}
-		syscalls = append(syscalls, t)
 	}
 	if err := p.openSource(ring, opts); err != nil {
 		return err
