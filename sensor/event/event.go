@@ -24,6 +24,9 @@ type Event struct {
 	// FD describes the file descriptor the event refers to, if any (the
 	// opened file, the connected socket).
 	FD *FD `json:"fd,omitempty"`
+	// Buffer is the I/O data of read/write/send/recv-family events
+	// (evt.buffer, evt.arg.data), truncated to the capture's snap length.
+	Buffer []byte `json:"buffer,omitempty"`
 	// Container is set by enrichment; nil means not (yet) known.
 	Container *Container `json:"container,omitempty"`
 }
@@ -48,6 +51,9 @@ type Process struct {
 	ExePath string   `json:"exepath,omitempty"`
 	Args    []string `json:"args,omitempty"` // argv[1:]
 	Cwd     string   `json:"cwd,omitempty"`
+	// Env is the process environment as NAME=VALUE entries, from execve's
+	// envp (proc.env), bounded by the capture's limits.
+	Env []string `json:"env,omitempty"`
 	TTY     uint32   `json:"tty,omitempty"`
 	// ExitCode is set on procexit events.
 	ExitCode int32  `json:"exit_code,omitempty"`
