@@ -54,7 +54,7 @@ type Process struct {
 	// Env is the process environment as NAME=VALUE entries, from execve's
 	// envp (proc.env), bounded by the capture's limits.
 	Env []string `json:"env,omitempty"`
-	TTY     uint32   `json:"tty,omitempty"`
+	TTY uint32   `json:"tty,omitempty"`
 	// ExitCode is set on procexit events.
 	ExitCode int32  `json:"exit_code,omitempty"`
 	CgroupID uint64 `json:"cgroup_id,omitempty"`
