@@ -231,7 +231,7 @@ func (a *Agent) enrichContainer(ev *event.Event) {
 		return
 	}
 	ref := container.FromCgroup(ev.Proc.Cgroup)
-	c := &event.Container{ID: ref.ShortID(), PodUID: ref.PodUID}
+	c := &event.Container{ID: ref.ShortID(), FullID: ref.ID, Type: string(ref.Runtime), PodUID: ref.PodUID}
 	complete := true
 	if ref.ID != "" && a.cfg.Containers != nil && !a.cfg.Containers.Lookup(ref.ID, c) {
 		a.metrics.EnrichMisses.WithLabelValues("container").Inc()

@@ -169,10 +169,15 @@ func (k *Cache) await(e *entry, done <-chan struct{}, wait time.Duration, c *eve
 	return false
 }
 
+// fill copies m into c, keeping c's identity (ID, FullID) and what c knew
+// that m lacks (the cgroup's runtime and pod UID).
 func fill(c *event.Container, m event.Container) {
-	id, uid := c.ID, c.PodUID
+	id, full, typ, uid := c.ID, c.FullID, c.Type, c.PodUID
 	*c = m
-	c.ID = id
+	c.ID, c.FullID = id, full
+	if c.Type == "" {
+		c.Type = typ
+	}
 	if c.PodUID == "" {
 		c.PodUID = uid
 	}

@@ -114,26 +114,68 @@ type FD struct {
 	NameChanged bool `json:"name_changed,omitempty"`
 }
 
-// Container is what enrichment knows of the event's container. ID is "host"
-// for processes outside any container.
+// Container is what enrichment knows of the event's container (Falco's
+// container.* and k8s.* fields). ID is "host" for processes outside any
+// container. Fields the runtime has not answered yet stay zero.
 type Container struct {
-	ID         string            `json:"id"`
-	Name       string            `json:"name,omitempty"`
-	Image      string            `json:"image,omitempty"`
-	ImageTag   string            `json:"image_tag,omitempty"`
-	ImageRepo  string            `json:"image_repository,omitempty"`
-	Privileged bool              `json:"privileged,omitempty"`
-	Mounts     []Mount           `json:"mounts,omitempty"`
-	PodName    string            `json:"pod_name,omitempty"`
-	Namespace  string            `json:"namespace,omitempty"`
-	PodUID     string            `json:"pod_uid,omitempty"`
-	PodLabels  map[string]string `json:"pod_labels,omitempty"`
+	ID        string `json:"id"`
+	FullID    string `json:"full_id,omitempty"` // container.full_id: all 64 hex digits
+	Name      string `json:"name,omitempty"`
+	Type      string `json:"type,omitempty"` // container.type: containerd, cri-o, docker, podman
+	Image     string `json:"image,omitempty"`
+	ImageTag  string `json:"image_tag,omitempty"`
+	ImageRepo string `json:"image_repository,omitempty"`
+	// ImageDigest is the registry digest (container.image.digest),
+	// "sha256:…"; ImageID the local image id (container.image.id), as
+	// Falco shows it: the hex without "sha256:".
+	ImageDigest string `json:"image_digest,omitempty"`
+	ImageID     string `json:"image_id,omitempty"`
+	Privileged  bool   `json:"privileged,omitempty"`
+	// HostPID, HostNetwork and HostIPC are set when the container shares
+	// the host's namespace (container.host_pid/_network/_ipc).
+	HostPID     bool    `json:"host_pid,omitempty"`
+	HostNetwork bool    `json:"host_network,omitempty"`
+	HostIPC     bool    `json:"host_ipc,omitempty"`
+	Mounts      []Mount `json:"mounts,omitempty"`
+	// Healthcheck, LivenessProbe and ReadinessProbe are the probe commands
+	// (container.healthcheck, container.liveness_probe,
+	// container.readiness_probe): the executable followed by its
+	// arguments, as Falco renders them.
+	Healthcheck    []string `json:"healthcheck,omitempty"`
+	LivenessProbe  []string `json:"liveness_probe,omitempty"`
+	ReadinessProbe []string `json:"readiness_probe,omitempty"`
+	// Cmdline is the container's entrypoint and arguments (the OCI
+	// process args).
+	Cmdline []string `json:"cmdline,omitempty"`
+	// Start is when the container was started (container.start_ts,
+	// container.duration).
+	Start time.Time `json:"start,omitzero"`
+	// IP is the container's IP address (container.ip): the pod's IP for a
+	// container of a pod.
+	IP     string            `json:"ip,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"` // container.label[…]
+	// The pod the container belongs to (k8s.*).
+	PodName        string            `json:"pod_name,omitempty"`
+	Namespace      string            `json:"namespace,omitempty"`
+	PodUID         string            `json:"pod_uid,omitempty"`
+	PodSandboxID   string            `json:"pod_sandbox_id,omitempty"` // k8s.pod.full_sandbox_id
+	PodIP          string            `json:"pod_ip,omitempty"`
+	PodLabels      map[string]string `json:"pod_labels,omitempty"`
+	PodAnnotations map[string]string `json:"pod_annotations,omitempty"`
+	// PodCNIJSON is the pod's CNI result as the runtime reports it
+	// (k8s.pod.cni.json, container.cni.json).
+	PodCNIJSON string `json:"pod_cni_json,omitempty"`
 }
 
 // Mount is one container mount (container.mount.*).
 type Mount struct {
 	Source string `json:"source"`
 	Dest   string `json:"dest"`
-	Mode   string `json:"mode,omitempty"`
-	RW     bool   `json:"rw"`
+	// Mode is the mount's option string as the runtime gives it (e.g.
+	// "rbind,ro" or docker's "Z"); RW whether it is writable.
+	Mode string `json:"mode,omitempty"`
+	RW   bool   `json:"rw"`
+	// Propagation is Falco's name of the mount propagation: "private",
+	// "rprivate", "shared", "rshared", "slave", "rslave".
+	Propagation string `json:"propagation,omitempty"`
 }
