@@ -7,6 +7,9 @@ import "fmt"
 // Ubuntu with 5.8 (groovy and the HWE kernels after it); otherwise DWARF
 // from a dbg package, if there is one; otherwise none.
 func GuessBTF(k *Kernel) BTFSource {
+	if k.BTF == BTFHub {
+		return BTFHub
+	}
 	minimum := [2]int{5, 10}
 	if k.Distro == "ubuntu" {
 		minimum = [2]int{5, 8}
@@ -19,4 +22,13 @@ func GuessBTF(k *Kernel) BTFSource {
 		return BTFDWARF
 	}
 	return BTFNone
+}
+
+// BTFBuiltinSince says from which release a distribution's kernels carry
+// their own BTF, in words.
+func BTFBuiltinSince(distro string) string {
+	if distro == "ubuntu" {
+		return "Ubuntu enabled CONFIG_DEBUG_INFO_BTF with 5.8"
+	}
+	return "Debian enabled CONFIG_DEBUG_INFO_BTF with 5.10"
 }

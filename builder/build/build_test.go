@@ -48,6 +48,7 @@ func testConfig(t *testing.T, out string) Config {
 			{Key: key("5.10.0-28-amd64"), Path: hostBTFCopy(t, in, "b.btf")},
 			{Key: key("4.19.0-26-amd64"), Path: hostBTFCopy(t, in, "c.btf")},
 			{Key: key("5.4.0-1-nobtf")},
+			{Key: key("6.1.0-2-nobtf"), NoBTF: "no image package known"},
 			{Key: key("6.1.0-9-amd64"), Path: bad},
 		},
 	}
@@ -63,7 +64,8 @@ func TestRun(t *testing.T) {
 	t.Log(s)
 	want := map[string]verdict.Status{
 		"6.18.0-1-amd64": verdict.Supported, "5.10.0-28-amd64": verdict.Supported,
-		"4.19.0-26-amd64": verdict.Unsupported, "5.4.0-1-nobtf": verdict.Unknown, "6.1.0-9-amd64": verdict.Unknown,
+		"4.19.0-26-amd64": verdict.Unsupported, "5.4.0-1-nobtf": verdict.Unsupported, "6.1.0-9-amd64": verdict.Unknown,
+		"6.1.0-2-nobtf": verdict.Unknown,
 	}
 	for rel, st := range want {
 		r, err := ReadResult(out, key(rel))
@@ -78,14 +80,20 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s: min_btf %q but file: %v", rel, r.MinBTF, statErr)
 		}
 	}
-	if s.Failed != 1 || s.Built != 4 || s.Total != 5 {
+	if r, _ := ReadResult(out, key("5.4.0-1-nobtf")); r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 5.4" {
+		t.Errorf("5.4 without BTF: first reason %q", r.Verdict.Reasons[0].Message)
+	}
+	if r, _ := ReadResult(out, key("6.1.0-2-nobtf")); r.Verdict.Reasons[0].Message != "no image package known" {
+		t.Errorf("6.1 without input: reasons %v", r.Verdict.Reasons)
+	}
+	if s.Failed != 1 || s.Built != 5 || s.Total != 6 {
 		t.Errorf("summary %+v", s)
 	}
 	if _, err := os.Stat(filepath.Join(out, ProbePath(s.Results[0].ProbeSHA256))); err != nil {
 		t.Errorf("probe object not kept: %v", err)
 	}
 	ix, err := ReadIndex(out)
-	if err != nil || len(ix.Kernels) != 5 {
+	if err != nil || len(ix.Kernels) != 6 {
 		t.Fatalf("index: %v %+v", err, ix)
 	}
 
@@ -94,7 +102,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s2.Cached != 4 || s2.Built != 0 {
+	if s2.Cached != 5 || s2.Built != 0 {
 		t.Errorf("rerun: %+v", s2)
 	}
 

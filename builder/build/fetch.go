@@ -11,8 +11,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/kernels/btfhub"
 )
 
 // ErrNoPackage is wrapped when a kernel has no image package URL to fetch.
@@ -26,16 +28,61 @@ type Fetcher struct {
 	Client *http.Client // nil means http.DefaultClient
 }
 
-// Input returns the build input of a catalog kernel: its image package,
-// fetched when the build reaches it. A kernel without an image URL has no
-// BTF source.
+// Input returns the build input of a catalog kernel, from the first BTF
+// source it has: the image package (built-in BTF), fetched when the build
+// reaches it; the btfhub-archive file a `crawl --source btfhub:DIR`
+// recorded; the debug package (DWARF, through pahole). A kernel with none
+// gets NoBTF, the true reason why.
 func (f *Fetcher) Input(k kernels.Kernel) Input {
 	in := Input{Key: k.Key, Banner: k.Banner}
-	if p := k.Packages.Image; p != nil && p.URL != "" {
+	if p := k.Packages.Image; p != nil && p.URL != "" && k.BTF == kernels.BTFBuiltin {
 		pkg := *p
 		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
+		return in
 	}
+	if p := btfhubFile(k); p != "" {
+		in.Path = p
+		return in
+	}
+	if p := k.Packages.Debug; p != nil && p.URL != "" {
+		pkg := *p
+		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
+		return in
+	}
+	if p := k.Packages.Image; p != nil && p.URL != "" && k.BTF != kernels.BTFNone {
+		pkg := *p // the catalog's guess may be wrong: let the image tell
+		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
+		return in
+	}
+	in.NoBTF = NoBTFReason(k)
 	return in
+}
+
+// btfhubFile returns the btfhub-archive file of k from the archives its
+// sources name (btfhub:DIR), or "".
+func btfhubFile(k kernels.Kernel) string {
+	for _, s := range k.Sources {
+		dir, ok := strings.CutPrefix(s, "btfhub:")
+		if !ok {
+			continue
+		}
+		p, err := (&btfhub.Archive{Dir: dir}).Path(k.Key)
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// NoBTFReason says truly why a catalog kernel has no build input.
+func NoBTFReason(k kernels.Kernel) string {
+	if k.BTF == kernels.BTFBuiltin {
+		return "no image package known for this kernel: its BTF is built in, but the catalog has no linux-image URL to extract it from (crawl an apt source that lists it)"
+	}
+	return "no BTF source: no built-in BTF (" + kernels.BTFBuiltinSince(k.Distro) + "), no btfhub-archive entry, no debug package in the catalog"
 }
 
 // Fetch returns the path of pkg in the cache, downloading it if needed and

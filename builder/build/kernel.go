@@ -32,7 +32,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (Result, bool, error) {
 		if old, _ := ReadResult(r.cfg.Out, in.Key); r.upToDate(old, "") && old.BTFSHA256 == "" {
 			return *old, true, nil
 		}
-		return r.finish(res, start, nil, nil, "")
+		return r.finish(res, start, nil, nil, "", in.NoBTF)
 	}
 	res.Input = stamp(path)
 	dir := filepath.Join(r.cfg.Out, KernelDir(in.Key))
@@ -62,7 +62,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (Result, bool, error) {
 	if err != nil {
 		return r.fail(res, start, fmt.Errorf("parse BTF: %w", err))
 	}
-	return r.finish(res, start, spec, ex, dir)
+	return r.finish(res, start, spec, ex, dir, "")
 }
 
 func (r *runner) inputPath(ctx context.Context, in Input) (string, error) {
@@ -95,12 +95,12 @@ func (r *runner) complete(res *Result, ex *extract.Result) error {
 
 // finish judges, minimizes and writes the result. spec nil means the kernel
 // has no BTF source.
-func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir string) (Result, bool, error) {
+func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (Result, bool, error) {
 	vs := make([]verdict.Variant, len(r.variants))
 	for i, v := range r.variants {
 		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
 	}
-	chosen, vd := verdict.Select(vs, verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional})
+	chosen, vd := verdict.Select(vs, verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
 	res.Status, res.Verdict = vd.Status, vd
 	obj := r.variants[max(chosen, 0)].obj
 	if chosen >= 0 {

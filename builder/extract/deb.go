@@ -144,7 +144,9 @@ func isKernelEntry(h *tar.Header) bool {
 		return false
 	}
 	dir, base := path.Split(strings.TrimPrefix(h.Name, "./"))
-	return dir == "boot/" && (strings.HasPrefix(base, "vmlinuz-") || strings.HasPrefix(base, "vmlinux-"))
+	// Debian -dbg and Ubuntu -dbgsym packages keep the DWARF vmlinux under
+	// usr/lib/debug/boot/.
+	return (dir == "boot/" || dir == "usr/lib/debug/boot/") && (strings.HasPrefix(base, "vmlinuz-") || strings.HasPrefix(base, "vmlinux-"))
 }
 
 // tarDecompressor opens the decompressor named by the member's suffix.

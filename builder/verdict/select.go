@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/probehub/probehub/builder/minimize"
@@ -26,9 +27,17 @@ func PerfBuffer(f minimize.Feature) bool {
 // Select judges the variants in order and returns the index of the first
 // that is supported, with its verdict. When none is, it returns the first
 // variant's verdict (the reasons name what the preferred build lacks) and
-// -1; with no BTF the answer is unknown and -1.
+// -1; with no BTF the answer is unknown and -1, unless the kernel is older
+// than every variant's minimum. A kernel older than the least demanding
+// variant's minimum gets that as its first reason:
+// "needs ≥ 5.5 (helper bpf_probe_read_kernel), has 4.15".
 func Select(variants []Variant, in Input) (int, Verdict) {
 	var first Verdict
+	var (
+		least     minimize.KernelVersion
+		leastFeat minimize.Feature
+		have      bool
+	)
 	for i, v := range variants {
 		in.Object, in.Ignore = v.Object, v.Ignore
 		vd := Judge(in)
@@ -38,6 +47,20 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 		if i == 0 {
 			first = vd
 		}
+		if m, f, ok := Minimum(in); ok && (!have || m.Less(least)) {
+			least, leastFeat, have = m, f, true
+		}
+	}
+	kv, err := minimize.ParseKernelVersion(in.Release)
+	if have && err == nil && kv.Less(least) {
+		first.Status = Unsupported
+		first.Reasons = append([]Reason{TooOld(least, leastFeat, kv)}, first.Reasons...)
 	}
 	return -1, first
+}
+
+// TooOld is the headline reason of a kernel older than the probes' minimum.
+func TooOld(minimum minimize.KernelVersion, f minimize.Feature, has minimize.KernelVersion) Reason {
+	return Reason{Kind: KindMinimum, Feature: f.Name, Since: minimum.String(),
+		Message: fmt.Sprintf("needs ≥ %s (%s), has %s", minimum, strings.TrimPrefix(f.Name, "helper "), has)}
 }

@@ -24,6 +24,7 @@ const (
 	KindVersion    = "kernel-version" // older than a feature the program needs
 	KindNoBTF      = "no-btf"         // no BTF source for the kernel
 	KindRelease    = "release"        // the release does not parse
+	KindMinimum    = "minimum"        // older than the least any probe variant needs
 )
 
 // Reason is one finding. Optional findings concern optional programs and do
@@ -76,18 +77,23 @@ type Input struct {
 	Optional func(program string) bool
 	// Ignore drops features from the version checks (see Variant.Ignore).
 	Ignore func(minimize.Feature) bool
+	// NoBTF says why Target is nil, in the words of whoever knows (the
+	// build runner: no image package, no btfhub entry, no debug package).
+	// The default is "no BTF source".
+	NoBTF string
 }
 
 func (in Input) optional(p string) bool { return in.Optional != nil && in.Optional(p) }
 
-// Judge decides whether the object's programs run on the kernel.
+// Judge decides whether the object's programs run on the kernel. Without
+// BTF (Target nil) a kernel older than what a required program needs is
+// still unsupported, from its version alone; otherwise it is unknown.
 func Judge(in Input) Verdict {
+	kv, err := minimize.ParseKernelVersion(in.Release)
 	if in.Target == nil {
-		return Verdict{Status: Unknown, Reasons: []Reason{{Kind: KindNoBTF,
-			Message: "no BTF source for this kernel: it has no built-in BTF, no btfhub-archive entry, and no debug package to generate it from (pahole)"}}}
+		return judgeVersionOnly(in, kv, err)
 	}
 	v := Verdict{Status: Supported}
-	kv, err := minimize.ParseKernelVersion(in.Release)
 	if err != nil {
 		v.Reasons = append(v.Reasons, Reason{Kind: KindRelease, Message: fmt.Sprintf("release %q: version checks skipped: %v", in.Release, err)})
 	}
@@ -109,6 +115,58 @@ func Judge(in Input) Verdict {
 		}
 	}
 	return v
+}
+
+// judgeVersionOnly is the verdict without BTF: unsupported when a required
+// program needs a newer kernel, else unknown with the caller's reason.
+func judgeVersionOnly(in Input, kv minimize.KernelVersion, verr error) Verdict {
+	noBTF := in.NoBTF
+	if noBTF == "" {
+		noBTF = "no BTF source"
+	}
+	unknown := Verdict{Status: Unknown, Reasons: []Reason{{Kind: KindNoBTF, Message: noBTF}}}
+	if verr != nil || in.Object == nil {
+		return unknown
+	}
+	v := Verdict{Status: Unknown}
+	for _, p := range in.Object.Programs {
+		rs := versionReasons(p, kv, in.Ignore)
+		opt := in.optional(p.Name)
+		for i := range rs {
+			rs[i].Program, rs[i].Optional = p.Name, opt
+		}
+		v.Reasons = append(v.Reasons, rs...)
+		if len(rs) > 0 && !opt {
+			v.Status = Unsupported
+		}
+	}
+	if v.Status != Unsupported {
+		return unknown
+	}
+	return v
+}
+
+// Minimum returns the oldest kernel on which every required program of the
+// input's object can run, and a feature that needs it. ok is false when no
+// feature sets a minimum.
+func Minimum(in Input) (v minimize.KernelVersion, f minimize.Feature, ok bool) {
+	if in.Object == nil {
+		return v, f, false
+	}
+	for _, p := range in.Object.Programs {
+		if in.optional(p.Name) {
+			continue
+		}
+		for _, ft := range p.Features {
+			if in.Ignore != nil && in.Ignore(ft) {
+				continue
+			}
+			if v.Less(ft.Since) {
+				v, f, ok = ft.Since, ft, true
+			}
+		}
+	}
+	return v, f, ok
 }
 
 func versionReasons(p minimize.Program, kv minimize.KernelVersion, ignore func(minimize.Feature) bool) []Reason {

@@ -155,3 +155,27 @@ func TestGuarded(t *testing.T) {
 		})
 	}
 }
+
+func TestSelectVersionOnly(t *testing.T) {
+	o, err := minimize.LoadObject(object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variants := []Variant{{Name: "ringbuf", Object: o}, {Name: "perfbuf", Object: o, Ignore: PerfBuffer}}
+	for _, tc := range []struct {
+		desc, release string
+		want          Status
+		first         string // the first reason, exactly; "" skips
+	}{
+		{"4.15 without BTF is too old by its version", "4.15.0-20-generic", Unsupported, "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15"},
+		{"6.1 without BTF is unknown with the caller's reason", "6.1.0-18-amd64", Unknown, "no image package"},
+		{"unparsable release without BTF", "weird", Unknown, "no image package"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			_, v := Select(variants, Input{Release: tc.release, Arch: "x86_64", Optional: optionalLoop, NoBTF: "no image package"})
+			if v.Status != tc.want || len(v.Reasons) == 0 || v.Reasons[0].Message != tc.first {
+				t.Errorf("Select(%s) = %s %+v", tc.release, v.Status, v.Reasons)
+			}
+		})
+	}
+}
