@@ -1,7 +1,5 @@
 package kernels
 
-import "fmt"
-
 // GuessBTF says where a kernel's BTF will come from before anything is
 // extracted: Debian enabled CONFIG_DEBUG_INFO_BTF with 5.10 (bullseye),
 // Ubuntu with 5.8 (groovy and the HWE kernels after it); otherwise DWARF
@@ -10,12 +8,11 @@ func GuessBTF(k *Kernel) BTFSource {
 	if k.BTF == BTFHub {
 		return BTFHub
 	}
-	minimum := [2]int{5, 10}
+	minimum := V(5, 10)
 	if k.Distro == "ubuntu" {
-		minimum = [2]int{5, 8}
+		minimum = V(5, 8)
 	}
-	var maj, min int
-	if _, err := fmt.Sscanf(k.Release, "%d.%d", &maj, &min); err == nil && (maj > minimum[0] || maj == minimum[0] && min >= minimum[1]) {
+	if v, err := ParseVersion(k.Release); err == nil && !v.Less(minimum) {
 		return BTFBuiltin
 	}
 	if k.Packages.Debug != nil {

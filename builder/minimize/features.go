@@ -3,18 +3,19 @@ package minimize
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/probehub/probehub/kernels"
 )
 
 // Feature is a kernel capability a program needs, with the first mainline
 // release that has it. Distribution kernels may backport features (RHEL
 // does); the versions are those of mainline.
 type Feature struct {
-	Name  string        `json:"name"`
-	Since KernelVersion `json:"since"`
+	Name  string          `json:"name"`
+	Since kernels.Version `json:"since"`
 }
 
 // programTypeSince: the release that added each program type.
-var programTypeSince = map[ebpf.ProgramType]KernelVersion{
+var programTypeSince = map[ebpf.ProgramType]kernels.Version{
 	ebpf.SocketFilter:  kv(3, 19),
 	ebpf.Kprobe:        kv(4, 1),
 	ebpf.SchedCLS:      kv(4, 1),
@@ -28,7 +29,7 @@ var programTypeSince = map[ebpf.ProgramType]KernelVersion{
 }
 
 // mapTypeSince: the release that added each map type.
-var mapTypeSince = map[ebpf.MapType]KernelVersion{
+var mapTypeSince = map[ebpf.MapType]kernels.Version{
 	ebpf.Hash:           kv(3, 19),
 	ebpf.Array:          kv(3, 19),
 	ebpf.ProgramArray:   kv(4, 2),
@@ -48,7 +49,7 @@ var mapTypeSince = map[ebpf.MapType]KernelVersion{
 
 // helperSince: the release that added each helper the sensor may call.
 // Helpers not listed are assumed to be as old as the program type.
-var helperSince = map[asm.BuiltinFunc]KernelVersion{
+var helperSince = map[asm.BuiltinFunc]kernels.Version{
 	asm.FnProbeRead:                  kv(4, 1),
 	asm.FnKtimeGetNs:                 kv(4, 1),
 	asm.FnGetCurrentPidTgid:          kv(4, 2),
@@ -97,8 +98,8 @@ var (
 )
 
 // maxFeature returns the newest of fs, the program's minimum kernel.
-func maxFeature(fs []Feature) KernelVersion {
-	var v KernelVersion
+func maxFeature(fs []Feature) kernels.Version {
+	var v kernels.Version
 	for _, f := range fs {
 		if v.Less(f.Since) {
 			v = f.Since
@@ -106,3 +107,4 @@ func maxFeature(fs []Feature) KernelVersion {
 	}
 	return v
 }
+func kv(major, minor int) kernels.Version { return kernels.V(major, minor) }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/kernels"
 )
 
 // btfTraceSince: kernels from 5.5 describe every raw tracepoint in BTF as a
 // btf_trace_<name> typedef (commit ac4414b5ca47, BTF-enabled raw
 // tracepoints); older kernels lack them even where the tracepoint exists.
-var btfTraceSince = minimize.KernelVersion{Major: 5, Minor: 5}
+var btfTraceSince = kernels.Version{Major: 5, Minor: 5}
 
 // syscallPrefix is the symbol prefix of syscall entry points per
 // architecture (CONFIG_ARCH_HAS_SYSCALL_WRAPPER).
@@ -21,7 +22,7 @@ var syscallPrefix = map[string]string{"x86_64": "__x64_sys_", "aarch64": "__arm6
 // hookReasons checks that the hook a program attaches to exists in the
 // kernel, where BTF can tell: syscall tracepoints need the syscall (e.g.
 // openat2 came in 5.6), raw tracepoints their btf_trace_ typedef.
-func hookReasons(p minimize.Program, target *btf.Spec, arch string, kv minimize.KernelVersion) []Reason {
+func hookReasons(p minimize.Program, target *btf.Spec, arch string, kv kernels.Version) []Reason {
 	parts := strings.Split(p.Section, "/")
 	switch {
 	case len(parts) == 3 && (parts[0] == "tracepoint" || parts[0] == "tp") && parts[1] == "syscalls":

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/kernels"
 )
 
 // Variant is one build of the probes (e.g. ring buffer vs perf buffer),
@@ -34,7 +35,7 @@ func PerfBuffer(f minimize.Feature) bool {
 func Select(variants []Variant, in Input) (int, Verdict) {
 	var first Verdict
 	var (
-		least     minimize.KernelVersion
+		least     kernels.Version
 		leastFeat minimize.Feature
 		have      bool
 	)
@@ -51,7 +52,7 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 			least, leastFeat, have = m, f, true
 		}
 	}
-	kv, err := minimize.ParseKernelVersion(in.Release)
+	kv, err := kernels.ParseVersion(in.Release)
 	if have && err == nil && kv.Less(least) {
 		first.Status = Unsupported
 		first.Reasons = append([]Reason{TooOld(least, leastFeat, kv)}, first.Reasons...)
@@ -60,7 +61,7 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 }
 
 // TooOld is the headline reason of a kernel older than the probes' minimum.
-func TooOld(minimum minimize.KernelVersion, f minimize.Feature, has minimize.KernelVersion) Reason {
+func TooOld(minimum kernels.Version, f minimize.Feature, has kernels.Version) Reason {
 	return Reason{Kind: KindMinimum, Feature: f.Name, Since: minimum.String(),
 		Message: fmt.Sprintf("needs ≥ %s (%s), has %s", minimum, strings.TrimPrefix(f.Name, "helper "), has)}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/kernels"
 )
 
 // Status is the overall answer for one kernel.
@@ -89,7 +90,7 @@ func (in Input) optional(p string) bool { return in.Optional != nil && in.Option
 // BTF (Target nil) a kernel older than what a required program needs is
 // still unsupported, from its version alone; otherwise it is unknown.
 func Judge(in Input) Verdict {
-	kv, err := minimize.ParseKernelVersion(in.Release)
+	kv, err := kernels.ParseVersion(in.Release)
 	if in.Target == nil {
 		return judgeVersionOnly(in, kv, err)
 	}
@@ -119,7 +120,7 @@ func Judge(in Input) Verdict {
 
 // judgeVersionOnly is the verdict without BTF: unsupported when a required
 // program needs a newer kernel, else unknown with the caller's reason.
-func judgeVersionOnly(in Input, kv minimize.KernelVersion, verr error) Verdict {
+func judgeVersionOnly(in Input, kv kernels.Version, verr error) Verdict {
 	noBTF := in.NoBTF
 	if noBTF == "" {
 		noBTF = "no BTF source"
@@ -149,7 +150,7 @@ func judgeVersionOnly(in Input, kv minimize.KernelVersion, verr error) Verdict {
 // Minimum returns the oldest kernel on which every required program of the
 // input's object can run, and a feature that needs it. ok is false when no
 // feature sets a minimum.
-func Minimum(in Input) (v minimize.KernelVersion, f minimize.Feature, ok bool) {
+func Minimum(in Input) (v kernels.Version, f minimize.Feature, ok bool) {
 	if in.Object == nil {
 		return v, f, false
 	}
@@ -169,7 +170,7 @@ func Minimum(in Input) (v minimize.KernelVersion, f minimize.Feature, ok bool) {
 	return v, f, ok
 }
 
-func versionReasons(p minimize.Program, kv minimize.KernelVersion, ignore func(minimize.Feature) bool) []Reason {
+func versionReasons(p minimize.Program, kv kernels.Version, ignore func(minimize.Feature) bool) []Reason {
 	var out []Reason
 	for _, f := range p.Features {
 		if kv.Less(f.Since) && (ignore == nil || !ignore(f)) {
