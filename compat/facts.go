@@ -16,15 +16,9 @@ import (
 const MaxBodyBytes = 16 << 10
 
 var (
-	distroRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
-	versionRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
-	releaseRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$`)
-	driverRe  = regexp.MustCompile(`^[1-9][0-9]{1,3}(?:\.[0-9]{1,4}){1,2}$`)
-	probeRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$`)
+	driverRe = regexp.MustCompile(`^[1-9][0-9]{1,3}(?:\.[0-9]{1,4}){1,2}$`)
+	probeRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$`)
 )
-
-// knownArches are the accepted uname -m values (and their Go names).
-var knownArches = map[string]bool{"x86_64": true, "aarch64": true, "amd64": true, "arm64": true}
 
 // decodeFacts reads one JSON object of Facts from r: unknown fields,
 // trailing data and more than MaxBodyBytes are errors, and every field is
@@ -118,21 +112,11 @@ func validateFacts(f api.Facts) error {
 
 // validateKey checks each part of k, naming the field at fault.
 func validateKey(k kernels.Key) error {
-	switch {
-	case k.Distro == "":
-		return fieldErr("distro", "required (os-release ID)")
-	case !distroRe.MatchString(k.Distro):
-		return fieldErr("distro", "want an os-release ID: [a-z0-9._-], at most 32 characters")
-	case k.VersionID == "":
-		return fieldErr("version_id", "required (os-release VERSION_ID)")
-	case !versionRe.MatchString(k.VersionID):
-		return fieldErr("version_id", "want an os-release VERSION_ID: [A-Za-z0-9._-], at most 32 characters")
-	case !knownArches[k.Arch]:
-		return fieldErr("arch", "want x86_64 or aarch64 (uname -m)")
-	case k.Release == "":
-		return fieldErr("release", "required (uname -r)")
-	case !releaseRe.MatchString(k.Release) || strings.Contains(k.Release, ".."):
-		return fieldErr("release", "want uname -r: [A-Za-z0-9._+~-], at most 128 characters")
+	var ke *kernels.KeyError
+	if err := k.Validate(); errors.As(err, &ke) {
+		return fieldErr(ke.Field, ke.Want)
+	} else if err != nil {
+		return err
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package compat
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -59,15 +60,17 @@ func parseFilter(q url.Values, extra ...string) (filter, error) {
 }
 
 func (f *filter) validate() error {
+	var ke *kernels.KeyError
+	if err := (kernels.Key{Distro: f.Distro, VersionID: f.VersionID, Arch: f.Arch}).ValidatePartial(); errors.As(err, &ke) {
+		name := ke.Field
+		if name == "version_id" {
+			name = "version" // the query parameter's name
+		}
+		return fieldErr(name, ke.Want)
+	}
 	switch {
-	case f.Distro != "" && !distroRe.MatchString(f.Distro):
-		return fieldErr("distro", "want an os-release ID: [a-z0-9._-], at most 32 characters")
-	case f.VersionID != "" && !versionRe.MatchString(f.VersionID):
-		return fieldErr("version", "want an os-release VERSION_ID: [A-Za-z0-9._-], at most 32 characters")
 	case f.Flavour != "" && !flavourRe2.MatchString(f.Flavour):
 		return fieldErr("flavour", "want a flavour such as generic or cloud-amd64")
-	case f.Arch != "" && !knownArches[f.Arch]:
-		return fieldErr("arch", "want x86_64 or aarch64")
 	case f.Release != "" && !releasePreRe.MatchString(f.Release):
 		return fieldErr("release", "want a uname -r prefix: [A-Za-z0-9._+~-], at most 128 characters")
 	case f.Nvidia != "" && !branchRe.MatchString(f.Nvidia):

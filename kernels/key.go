@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -20,22 +21,66 @@ type Key struct {
 var (
 	distroRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
 	versionRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
-	archRe    = regexp.MustCompile(`^(x86_64|aarch64|arm64|amd64)$`)
 	releaseRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$`)
 )
 
+// knownArches are the accepted uname -m values (and their Go names).
+var knownArches = map[string]bool{"x86_64": true, "aarch64": true, "amd64": true, "arm64": true}
+
+// ErrInvalidKey is wrapped by every error of Validate and ParseKey.
+var ErrInvalidKey = errors.New("invalid kernel key")
+
+// KeyError says which part of a key is invalid and what it should be. Field
+// is the JSON name: distro, version_id, arch or release.
+type KeyError struct {
+	Field string
+	Value string
+	Want  string // "required (...)" when the field is empty
+}
+
+var _ error = (*KeyError)(nil)
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("kernel key: invalid %s %q: %s", e.Field, e.Value, e.Want)
+}
+
+// Is makes errors.Is(err, ErrInvalidKey) hold.
+func (e *KeyError) Is(target error) bool { return target == ErrInvalidKey }
+
+// keyFields is the one definition of what a key's parts may be.
+var keyFields = []struct {
+	field, required, want string
+	valid                 func(string) bool
+	get                   func(Key) string
+}{
+	{"distro", "required (os-release ID)", "want an os-release ID: [a-z0-9._-], at most 32 characters",
+		distroRe.MatchString, func(k Key) string { return k.Distro }},
+	{"version_id", "required (os-release VERSION_ID)", "want an os-release VERSION_ID: [A-Za-z0-9._-], at most 32 characters",
+		versionRe.MatchString, func(k Key) string { return k.VersionID }},
+	{"arch", "required (uname -m)", "want x86_64 or aarch64 (uname -m)",
+		func(s string) bool { return knownArches[s] }, func(k Key) string { return k.Arch }},
+	{"release", "required (uname -r)", "want uname -r: [A-Za-z0-9._+~-], at most 128 characters",
+		func(s string) bool { return releaseRe.MatchString(s) && !strings.Contains(s, "..") }, func(k Key) string { return k.Release }},
+}
+
 // Validate checks every part of the key against the charset a node can
-// report; it rejects anything that could traverse a path.
-func (k Key) Validate() error {
-	switch {
-	case !distroRe.MatchString(k.Distro):
-		return fmt.Errorf("kernel key: invalid distro %q", k.Distro)
-	case !versionRe.MatchString(k.VersionID):
-		return fmt.Errorf("kernel key: invalid version_id %q", k.VersionID)
-	case !archRe.MatchString(k.Arch):
-		return fmt.Errorf("kernel key: invalid arch %q (want x86_64 or aarch64)", k.Arch)
-	case !releaseRe.MatchString(k.Release) || strings.Contains(k.Release, ".."):
-		return fmt.Errorf("kernel key: invalid release %q", k.Release)
+// report; it rejects anything that could traverse a path. The error is a
+// *KeyError naming the first invalid field.
+func (k Key) Validate() error { return k.validate(false) }
+
+// ValidatePartial is Validate for a filter: empty fields are allowed.
+func (k Key) ValidatePartial() error { return k.validate(true) }
+
+func (k Key) validate(partial bool) error {
+	for _, f := range keyFields {
+		v := f.get(k)
+		switch {
+		case v == "" && partial:
+		case v == "":
+			return &KeyError{Field: f.field, Value: v, Want: f.required}
+		case !f.valid(v):
+			return &KeyError{Field: f.field, Value: v, Want: f.want}
+		}
 	}
 	return nil
 }
