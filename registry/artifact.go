@@ -26,6 +26,11 @@ type KernelArtifact struct {
 	Features     []string // probe features available on this kernel
 	BTF          []byte   // minimized BTF (raw, uncompressed)
 	ProbeObject  []byte   // the CO-RE probe object, shared by every kernel
+	// Built is when the build produced BTF (builder/build's built_at). It
+	// is signed (in the config) and orders the artifacts of one kernel: a
+	// node refuses one older than what it has cached (rollback). Zero
+	// omits it; such an artifact is older than any with a time.
+	Built time.Time
 }
 
 // KernelConfig is the JSON config of a kernel artifact.
@@ -40,12 +45,18 @@ type KernelConfig struct {
 	BTFSHA256     string      `json:"btfSha256"`
 	BTFSize       int         `json:"btfSize"`
 	ProbeSHA256   string      `json:"probeSha256,omitempty"`
+	// Built orders the artifacts of one kernel (see KernelArtifact.Built).
+	Built *time.Time `json:"built,omitempty"`
 }
 
-// Meta is what every published manifest carries besides its content.
+// Meta is what every published manifest carries besides its content. It
+// holds nothing that changes between two publishes of the same inputs, so
+// that republishing yields the same digests.
 type Meta struct {
-	Created time.Time // zero: now
-	Source  string    // org.opencontainers.image.source, "" to omit
+	// Created is org.opencontainers.image.created; zero omits it (a kernel
+	// artifact then uses its build time).
+	Created time.Time
+	Source  string // org.opencontainers.image.source, "" to omit
 }
 
 // Validate checks the fields publishing relies on.
@@ -71,6 +82,10 @@ func (a *KernelArtifact) config() KernelConfig {
 	}
 	if len(a.ProbeObject) > 0 {
 		c.ProbeSHA256 = sha256Hex(a.ProbeObject)
+	}
+	if !a.Built.IsZero() {
+		t := a.Built.UTC()
+		c.Built = &t
 	}
 	return c
 }
@@ -105,11 +120,10 @@ func manifestOf(artifactType string, config blob, layers []blob, ann map[string]
 
 // annotations returns the standard annotations plus extra.
 func (m Meta) annotations(version string, extra map[string]string) map[string]string {
-	created := m.Created
-	if created.IsZero() {
-		created = time.Now()
+	ann := map[string]string{AnnotationVersion: version}
+	if !m.Created.IsZero() {
+		ann[AnnotationCreated] = m.Created.UTC().Format(time.RFC3339)
 	}
-	ann := map[string]string{AnnotationVersion: version, AnnotationCreated: created.UTC().Format(time.RFC3339)}
 	if m.Source != "" {
 		ann[AnnotationSource] = m.Source
 	}

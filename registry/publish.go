@@ -122,7 +122,11 @@ func putProbes(ctx context.Context, s Store, arts []KernelArtifact) (probeBlobs,
 		if _, ok := probes[sha256Hex(obj)]; ok {
 			continue
 		}
-		if _, err := s.PutBlob(ctx, probes.layer(obj).data); err != nil {
+		b := probes.layer(obj)
+		if ok, err := s.HasBlob(ctx, b.desc.Digest); err == nil && ok {
+			continue
+		}
+		if _, err := s.PutBlob(ctx, b.data); err != nil {
 			return nil, fmt.Errorf("upload probe object: %w", err)
 		}
 	}
@@ -159,6 +163,9 @@ func kernelManifest(a *KernelArtifact, meta Meta, probes probeBlobs) (Manifest, 
 		return Manifest{}, nil, err
 	}
 	config := newBlob(KernelConfigType, cfg, nil)
+	if meta.Created.IsZero() {
+		meta.Created = a.Built
+	}
 	layers := []blob{newBlob(BTFLayerType, gzipBytes(a.BTF), map[string]string{AnnotationTitle: a.Key.Release + ".btf"})}
 	if len(a.ProbeObject) > 0 {
 		layers = append(layers, probes.layer(a.ProbeObject))
@@ -168,20 +175,53 @@ func kernelManifest(a *KernelArtifact, meta Meta, probes probeBlobs) (Manifest, 
 	return m, append([]blob{config}, layers...), err
 }
 
-// putArtifact uploads blobs (stores skip those they have: the shared probe
-// object), the manifest under tag, and its signature.
+// putArtifact stores manifest m under tag so that a reader at any instant
+// sees the old or the new signed artifact, never a half one: the blobs
+// first, then the signature (its tag names m's digest, which nothing points
+// at yet), and the tag last. When tag already points at m and the signature
+// tag holds the same signature (signatures are deterministic), nothing is
+// written at all.
 func putArtifact(ctx context.Context, s Store, tag string, m Manifest, blobs []blob, o PublishOptions) error {
-	if err := putManifest(ctx, s, tag, m, blobs); err != nil {
-		return err
+	var sig Manifest
+	var sigBlobs []blob
+	if o.Signer != nil {
+		ref := o.Reference
+		if ref == "" {
+			ref = reference(s)
+		}
+		var err error
+		if sig, sigBlobs, err = signatureManifest(o.Signer, ref, m.Digest); err != nil {
+			return err
+		}
 	}
-	if o.Signer == nil {
+	if unchanged(ctx, s, tag, m, sig) {
 		return nil
 	}
-	ref := o.Reference
-	if ref == "" {
-		ref = reference(s)
+	for _, b := range blobs {
+		if _, err := s.PutBlob(ctx, b.data); err != nil {
+			return err
+		}
 	}
-	return Sign(ctx, s, o.Signer, ref, m.Digest)
+	if o.Signer != nil {
+		if err := putManifest(ctx, s, SignatureTag(m.Digest), sig, sigBlobs); err != nil {
+			return fmt.Errorf("sign: %w", err)
+		}
+	}
+	return putManifest(ctx, s, tag, m, blobs)
+}
+
+// unchanged reports whether tag already names m and, when sig is set, m's
+// signature tag already names sig.
+func unchanged(ctx context.Context, r Reader, tag string, m, sig Manifest) bool {
+	cur, err := r.Manifest(ctx, tag)
+	if err != nil || cur.Digest != m.Digest {
+		return false
+	}
+	if sig.Raw == nil {
+		return true
+	}
+	cs, err := r.Manifest(ctx, SignatureTag(m.Digest))
+	return err == nil && cs.Digest == sig.Digest
 }
 
 // putManifest uploads blobs then the manifest. When the registry reports a

@@ -19,13 +19,24 @@ import (
 // signature in the dev.cosignproject.cosign/signature annotation. ref is the
 // payload's docker-reference (the repository name).
 func Sign(ctx context.Context, w Writer, s *sign.Signer, ref string, h v1.Hash) error {
-	payload, err := sign.NewPayload(ref, h.String())
+	m, blobs, err := signatureManifest(s, ref, h)
 	if err != nil {
 		return err
 	}
+	return putManifest(ctx, w, SignatureTag(h), m, blobs)
+}
+
+// signatureManifest builds the signature manifest of h and its blobs. The
+// signature is deterministic, so the same key, ref and h give the same
+// manifest digest.
+func signatureManifest(s *sign.Signer, ref string, h v1.Hash) (Manifest, []blob, error) {
+	payload, err := sign.NewPayload(ref, h.String())
+	if err != nil {
+		return Manifest{}, nil, err
+	}
 	sig, err := s.Sign(payload)
 	if err != nil {
-		return err
+		return Manifest{}, nil, err
 	}
 	layer := newBlob(SimpleSigningType, payload, map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)})
 	cfg, err := json.Marshal(map[string]any{
@@ -33,14 +44,14 @@ func Sign(ctx context.Context, w Writer, s *sign.Signer, ref string, h v1.Hash) 
 		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{layer.desc.Digest.String()}},
 	})
 	if err != nil {
-		return err
+		return Manifest{}, nil, err
 	}
 	config := newBlob(types.OCIConfigJSON, cfg, nil)
 	m, err := manifestOf("", config, []blob{layer}, nil)
 	if err != nil {
-		return err
+		return Manifest{}, nil, err
 	}
-	return putManifest(ctx, w, SignatureTag(h), m, []blob{config, layer})
+	return m, []blob{config, layer}, nil
 }
 
 // Verify checks that some signature at h's signature tag was made by v over

@@ -205,7 +205,7 @@ func readKernel(dir string, e build.Entry, probes map[string][]byte) (registry.K
 		}
 		probes[r.ProbeSHA256] = probe
 	}
-	a := registry.KernelArtifact{Key: r.Kernel, Banner: r.Banner, ProbeVersion: r.ProbeVersion, Verdict: string(r.Status), BTF: btf, ProbeObject: probe}
+	a := registry.KernelArtifact{Key: r.Kernel, Banner: r.Banner, ProbeVersion: r.ProbeVersion, Verdict: string(r.Status), BTF: btf, ProbeObject: probe, Built: r.BuiltAt}
 	for _, reason := range r.Verdict.Reasons {
 		a.Reasons = append(a.Reasons, reason.String())
 	}

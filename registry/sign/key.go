@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -84,10 +85,12 @@ func ParseVerifier(b []byte) (*Verifier, error) {
 	return &Verifier{key: ek}, nil
 }
 
-// Sign returns the ASN.1 ECDSA signature of SHA-256(payload).
+// Sign returns the ASN.1 ECDSA signature of SHA-256(payload). It is
+// deterministic (RFC 6979): signing the same payload again gives the same
+// bytes, so republishing an unchanged artifact writes nothing new.
 func (s *Signer) Sign(payload []byte) ([]byte, error) {
 	sum := sha256.Sum256(payload)
-	sig, err := ecdsa.SignASN1(rand.Reader, s.key, sum[:])
+	sig, err := s.key.Sign(nil, sum[:], crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("sign payload: %w", err)
 	}
