@@ -112,6 +112,9 @@ type FD struct {
 	// UDP socket (fd.name_changed).
 	Connected   bool `json:"connected,omitempty"`
 	NameChanged bool `json:"name_changed,omitempty"`
+	// Server is the socket's role (fd.is_server): the local end is the
+	// server (accepted, bound or listening) rather than the client.
+	Server bool `json:"server,omitempty"`
 }
 
 // Container is what enrichment knows of the event's container (Falco's

@@ -89,6 +89,13 @@ const (
 	TypeFchdir
 	TypeChdir
 	TypeIoUringSetup
+	TypeRead
+	TypeWrite
+	TypePread
+	TypePwrite
+	TypeReadv
+	TypeWritev
+	TypeShutdown
 	typeCount
 )
 
@@ -169,6 +176,13 @@ var names = [...]string{
 	TypeFchdir:       "fchdir",
 	TypeChdir:        "chdir",
 	TypeIoUringSetup: "io_uring_setup",
+	TypeRead:         "read",
+	TypeWrite:        "write",
+	TypePread:        "pread",
+	TypePwrite:       "pwrite",
+	TypeReadv:        "readv",
+	TypeWritev:       "writev",
+	TypeShutdown:     "shutdown",
 }
 
 var byName = func() map[string]Type {

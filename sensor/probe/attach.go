@@ -51,7 +51,7 @@ var attachTracepoint = link.Tracepoint
 var tracepointAliases = map[string]string{"umount2": "umount"}
 
 func exitTracepoint(t event.Type) string {
-	name := t.String()
+	name := kernelName(t)
 	if a, ok := tracepointAliases[name]; ok {
 		name = a
 	}

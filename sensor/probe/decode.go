@@ -1,12 +1,14 @@
 package probe
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -26,7 +28,19 @@ type Decoder struct {
 	cgroups  map[cgroupKey]string
 	cgroupFS *cgroupFS // nil: no lookups
 	boot     time.Time // wall-clock time of CLOCK_MONOTONIC zero
+	// roles remembers which sockets connect made clients and accept, bind
+	// or listen made servers, for the events that follow on the same fd
+	// (Falco keeps this in its fd table). Bounded by maxRoles.
+	roles map[fdKey]role
 }
+
+type fdKey struct {
+	pid uint32
+	fd  int64
+}
+
+// maxRoles bounds Decoder.roles; when full it starts again.
+const maxRoles = 1 << 16
 
 // NewDecoder returns a Decoder whose event times are wall-clock times.
 func NewDecoder() *Decoder {
@@ -36,7 +50,7 @@ func NewDecoder() *Decoder {
 	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
 		boot = now.Add(-time.Duration(ts.Nano()))
 	}
-	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot}
+	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}}
 }
 
 // Decode parses one record. Errors wrap ErrMalformed.
@@ -59,7 +73,7 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 	cg := cgroupKey{ev.Proc.CgroupID, flags&flagCgroupV1 != 0}
 	a := argReader{buf: rec[hdrSize:n]}
 	var t *tuple
-	var addr string
+	var sa []byte
 	for k := 0; k < int(le.Uint16(rec[offNArgs:])); k++ {
 		kd, b, err := a.next()
 		if err != nil {
@@ -83,11 +97,17 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 		case kindBytes:
 			ev.Args = append(ev.Args, bytesArgs(spec.name, b)...)
 			if spec.name == "addr" {
-				addr = sockaddrString(b)
+				sa = b
 			}
 		case kindTuple:
-			if t, ok = parseTuple(b); ok {
-				ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(p.fd == fdSockServer), IsStr: true})
+			t, _ = parseTuple(b)
+		case kindFDPath:
+			t = &tuple{file: true, path: joinComponents(b)}
+		case kindData:
+			ev.Buffer = dataArg(&ev.Args, b)
+		case kindEnv:
+			if len(b) > 0 {
+				ev.Proc.Env = strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
 			}
 		case kindArgv:
 			execArgv(&ev, b)
@@ -100,11 +120,51 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 		}
 	}
 	ev.Proc.Cgroup = d.cgroup(cg)
-	ev.FD = fdOf(p.fd, &ev, t, addr)
+	ev.FD = fdOf(p.fd, &ev, t, sa, d.role(&ev, p.fd))
+	if t != nil && !t.file {
+		ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(ev.FD != nil && ev.FD.Server), IsStr: true})
+	}
 	if ev.Type == event.TypeProcexit {
 		procexit(&ev)
 	}
 	return ev, nil
+}
+
+// role returns what is known of the role of the socket ev refers to, and
+// records what ev says of it.
+func (d *Decoder) role(ev *event.Event, rule fdRule) role {
+	if (rule == fdNone || rule == fdFile) && ev.Type != event.TypeClose || len(d.roles) == 0 && rule == fdIO {
+		return roleUnknown
+	}
+	fd, _ := ev.Args.Int64("fd")
+	switch ev.Type {
+	case event.TypeAccept, event.TypeAccept4:
+		fd = ev.Res
+	case event.TypeClose:
+		delete(d.roles, fdKey{ev.Proc.PID, fd})
+		return roleUnknown
+	}
+	if ev.Res < 0 && ev.Res != -int64(unix.EINPROGRESS) {
+		return roleUnknown
+	}
+	k := fdKey{ev.Proc.PID, fd}
+	set := roleUnknown
+	switch rule {
+	case fdSockClient:
+		set = roleClient
+	case fdSockServer:
+		set = roleServer
+	case fdSocket:
+		delete(d.roles, fdKey{ev.Proc.PID, ev.Res})
+		return roleUnknown
+	default:
+		return d.roles[k]
+	}
+	if len(d.roles) >= maxRoles {
+		clear(d.roles)
+	}
+	d.roles[k] = set
+	return set
 }
 
 // cgroup returns the path of a cgroup, from what the probe sent or else
@@ -228,6 +288,18 @@ func bytesArgs(name string, b []byte) event.Args {
 		return event.Args{{Name: "flags", Int: v[0]}, {Name: "mode", Int: v[1]}, {Name: "resolve", Int: v[2]}}
 	}
 	return event.Args{{Name: name, Str: sockaddrString(b), IsStr: true}}
+}
+
+// dataArg keeps I/O data: the event's Buffer and its "data" argument (evt.arg.data) share one copy, which
+// nothing modifies.
+func dataArg(args *event.Args, b []byte) []byte {
+	if len(b) == 0 {
+		*args = append(*args, event.Arg{Name: "data", IsStr: true})
+		return nil
+	}
+	buf := bytes.Clone(b)
+	*args = append(*args, event.Arg{Name: "data", Str: unsafe.String(&buf[0], len(buf)), IsStr: true})
+	return buf
 }
 
 func intArg(spec argSpec, v uint64) int64 {

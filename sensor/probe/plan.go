@@ -21,7 +21,9 @@ const (
 	fdNone       fdRule = iota
 	fdFile              // Res is the new fd, arg "name" the path
 	fdSockClient        // arg "tuple": the local end is the client (connect)
-	fdSockServer        // arg "tuple": the local end is the server (accept)
+	fdSockServer        // arg "tuple": the local end is the server (accept, bind, listen)
+	fdIO                // arg "tuple": a socket whose role is guessed, or a file (read, send ...)
+	fdSocket            // Res is a new socket of args domain and type (socket)
 )
 
 // plan is everything that differs between syscalls. Adding a syscall is one
@@ -41,9 +43,25 @@ func sa(name string, src, lenSrc uint8) argSpec {
 }
 func tupleOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src} }
 
+// sockaddrBehind is a sockaddr argument whose length the kernel wrote
+// behind the pointer in register lenPtr (recvfrom).
+func sockaddrBehind(name string, src, lenPtr uint8) argSpec {
+	return argSpec{name: name, kind: kindBytes, src: src, aux: auxDeref + lenPtr}
+}
+
+// Falco's evt.arg.data: the first snaplen bytes moved (event.Event.Buffer).
+func data(src uint8) argSpec { return argSpec{name: "data", kind: kindData, src: src} }
+func iovData(src, count uint8) argSpec {
+	return argSpec{name: "data", kind: kindIovData, src: src, aux: count}
+}
+func msgData(src uint8) argSpec { return argSpec{name: "data", kind: kindMsgData, src: src} }
+func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName, src: src} }
+
 var (
 	resFD   = d("fd", srcRes)
 	exePath = argSpec{name: "exepath", kind: kindComponents}
+	// envOf is the exec'd program's environment (proc.env).
+	envOf = argSpec{name: "env", kind: kindEnv}
 )
 
 // argvAt is the argv of an exec: read from the new process's memory after
@@ -53,8 +71,8 @@ func argvAt(src uint8) argSpec { return argSpec{name: "args", kind: kindArgv, sr
 func execName(src uint8) argSpec { return argSpec{name: "filename", kind: kindExecName, src: src} }
 
 var plans = map[event.Type]plan{
-	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath}},
-	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath}},
+	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath, envOf}},
+	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath, envOf}},
 	event.TypeClone:    {args: []argSpec{i("flags", 0)}},
 	event.TypeClone3:   {},
 	event.TypeFork:     {},
@@ -70,13 +88,20 @@ var plans = map[event.Type]plan{
 	event.TypeConnect:  {args: []argSpec{d("fd", 0), sa("addr", 1, 2), tupleOf(0)}, fd: fdSockClient},
 	event.TypeAccept:   {args: []argSpec{resFD, tupleOf(srcRes)}, fd: fdSockServer},
 	event.TypeAccept4:  {args: []argSpec{resFD, tupleOf(srcRes), i("flags", 3)}, fd: fdSockServer},
-	event.TypeSocket:   {args: []argSpec{resFD, d("domain", 0), d("type", 1), d("proto", 2)}},
-	event.TypeBind:     {args: []argSpec{d("fd", 0), sa("addr", 1, 2)}},
-	event.TypeListen:   {args: []argSpec{d("fd", 0), d("backlog", 1)}},
-	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), tupleOf(0)}, fd: fdSockClient},
-	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdSockClient},
-	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), tupleOf(0)}, fd: fdSockClient},
-	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdSockClient},
+	event.TypeSocket:   {args: []argSpec{resFD, d("domain", 0), d("type", 1), d("proto", 2)}, fd: fdSocket},
+	event.TypeBind:     {args: []argSpec{d("fd", 0), sa("addr", 1, 2), tupleOf(0)}, fd: fdSockServer},
+	event.TypeListen:   {args: []argSpec{d("fd", 0), d("backlog", 1), tupleOf(0)}, fd: fdSockServer},
+	event.TypeShutdown: {args: []argSpec{d("fd", 0), d("how", 1), tupleOf(0)}, fd: fdIO},
+	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), sockaddrBehind("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRead:     {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypePwrite:   {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovData(1, 2), tupleOf(0)}, fd: fdIO},
 
 	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes)}},
 	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1)}},
@@ -150,7 +175,7 @@ func (p plan) wire(t event.Type) wirePlan {
 	w := wirePlan{Type: uint16(t), NArgs: uint8(len(p.args))}
 	for n, a := range p.args {
 		aux := a.aux
-		if a.kind != kindBytes {
+		if a.kind != kindBytes && a.kind != kindIovData {
 			aux = srcRes
 		}
 		w.Args[n] = wireArg{Kind: uint8(a.kind), Src: a.src, Aux: aux}

@@ -52,12 +52,27 @@ type Options struct {
 	// its helpers and its own BTF and KernelTypes is nil, and falls back to
 	// Portable if Fast does not load.
 	Variant bytecode.Variant
+	// Snaplen is how many bytes of I/O data a read/write/send/recv-family
+	// event keeps (event.Event.Buffer), like Falco's snaplen. The default,
+	// 0, is DefaultSnaplen; negative keeps none; at most MaxSnaplen.
+	Snaplen int
+	// EnvMax bounds the environment an exec records (event.Process.Env),
+	// in bytes. The default, 0, is DefaultEnvMax; negative records none;
+	// at most DefaultEnvMax.
+	EnvMax int
 	// Attach says how syscall exits are hooked (AttachRaw or
 	// AttachSyscalls). The default, AttachAuto, picks AttachSyscalls with
 	// the fast variant where every wanted syscall has a tracepoint, and
 	// AttachRaw otherwise.
 	Attach Attach
 }
+
+// Bounds of the captured data (Options.Snaplen, Options.EnvMax).
+const (
+	DefaultSnaplen = 80   // Falco's default snaplen
+	MaxSnaplen     = 4096 // DATA_MAX in c/maps.h
+	DefaultEnvMax  = 4095 // STR_MAX - 1 in c/maps.h
+)
 
 // Probe is a loaded and attached capture probe. Close releases it.
 type Probe struct {
@@ -148,6 +163,13 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	if err := spec.Variables["ignore_tgid"].Set(opts.IgnorePID); err != nil {
 		return fmt.Errorf("set ignore_tgid: %w", err)
 	}
+	snap, env := bound(opts.Snaplen, DefaultSnaplen, MaxSnaplen), bound(opts.EnvMax, DefaultEnvMax, DefaultEnvMax)
+	if err := spec.Variables["snaplen"].Set(uint32(snap)); err != nil {
+		return fmt.Errorf("set snaplen: %w", err)
+	}
+	if err := spec.Variables["env_max"].Set(uint32(env)); err != nil {
+		return fmt.Errorf("set env_max: %w", err)
+	}
 	rbSize := int(spec.Maps["events_rb"].MaxEntries)
 	if opts.BufferSize > 0 {
 		rbSize = pow2Pages(opts.BufferSize)
@@ -162,6 +184,17 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	}
 	rb.MaxEntries = uint32(rbSize)
 	return nil
+}
+
+// bound applies an option's default (0) and ceiling; negative means none.
+func bound(v, def, ceiling int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return min(v, ceiling)
 }
 
 func pow2Pages(n int) int {

@@ -75,12 +75,20 @@ func load(tb testing.TB, m mode, types ...event.Type) *Probe {
 			tb.Skipf("fast variant: %v", err)
 		}
 	}
-	p, err := Load(context.Background(), Options{Types: types, ForcePerfBuffer: m.perf, Variant: m.variant})
-	if err != nil {
-		tb.Fatalf("load probe: %v", err)
-	}
+	p := loadWith(tb, Options{Types: types, ForcePerfBuffer: m.perf, Variant: m.variant})
 	if m.variant != "" && p.Variant() != string(m.variant) {
 		tb.Fatalf("loaded variant %q, want %q", p.Variant(), m.variant)
+	}
+	return p
+}
+
+// loadWith loads the probe with opts, or skips (fails in CI) without root.
+func loadWith(tb testing.TB, opts Options) *Probe {
+	tb.Helper()
+	testutil.RequireRoot(tb)
+	p, err := Load(context.Background(), opts)
+	if err != nil {
+		tb.Fatalf("load probe: %v", err)
 	}
 	tb.Cleanup(func() {
 		if st, err := p.Stats(); err == nil {
@@ -206,7 +214,7 @@ func TestCaptureConnect(t *testing.T) {
 				t.Errorf("connect addr %q, want %s", a, ln.Addr())
 			}
 			name := "127.0.0.1:" + cport + "->127.0.0.1:" + sport
-			want := &event.FD{Num: fdArg(ev), Type: '4', Name: name, L4Proto: "tcp", CIP: "127.0.0.1", CPort: port(cport), SIP: "127.0.0.1", SPort: port(sport)}
+			want := &event.FD{Num: fdArg(ev), Type: '4', Name: name, L4Proto: "tcp", CIP: "127.0.0.1", CPort: port(cport), SIP: "127.0.0.1", SPort: port(sport), Connected: true}
 			if diff := cmp.Diff(want, ev.FD); diff != "" {
 				t.Errorf("connect fd (-want +got):\n%s", diff)
 			}

@@ -11,17 +11,25 @@ import (
 )
 
 const (
-	afUnix  = 1
-	afInet  = 2
-	afInet6 = 10
+	afUnix    = 1
+	afInet    = 2
+	afInet6   = 10
+	afNetlink = 16
 )
 
-// tuple is the kernel's view of a socket (kindTuple).
+// tuple is what an event's fd refers to (kindTuple, kindFDPath): the
+// kernel's view of a socket, or the path of another file.
 type tuple struct {
 	family       uint8
 	sockType     uint8
 	lport, rport uint16
 	laddr, raddr netip.Addr
+	// unix sockets: the socket and its peer (kernel addresses) and the
+	// path (the socket's own, else its peer's).
+	sk, peer uint64
+	path     string
+	// file is set for an fd that is no socket; path is then its path.
+	file bool
 }
 
 func parseTuple(b []byte) (*tuple, bool) {
@@ -36,12 +44,53 @@ func parseTuple(b []byte) (*tuple, bool) {
 	case t.family == afInet6 && len(b) >= 38:
 		t.laddr = netip.AddrFrom16([16]byte(b[6:22])).Unmap()
 		t.raddr = netip.AddrFrom16([16]byte(b[22:38])).Unmap()
+	case t.family == afUnix && len(b) >= 22:
+		t.sk, t.peer = le.Uint64(b[6:]), le.Uint64(b[14:])
+		t.path = unixPath(b[22:])
 	}
 	return t, true
 }
 
+// unixPath renders a sun_path: up to its NUL, or "@name" for an abstract
+// socket (a leading NUL).
+func unixPath(p []byte) string {
+	if len(p) > 0 && p[0] == 0 {
+		return "@" + cstring(p[1:])
+	}
+	return cstring(p)
+}
+
+// withRemote sets the remote end from a sockaddr the syscall named
+// (sendto's dest_addr, recvfrom's src_addr) when the socket has none (an
+// unconnected datagram socket); it reports whether it did.
+func (t *tuple) withRemote(sa []byte) bool {
+	if t.file || t.family == afUnix || t.rport != 0 && t.raddr.IsValid() && !t.raddr.IsUnspecified() {
+		return false
+	}
+	ap, ok := sockaddrAddr(sa)
+	if !ok {
+		return false
+	}
+	t.raddr, t.rport = ap.Addr(), ap.Port()
+	if !t.laddr.IsValid() {
+		t.laddr = netip.IPv4Unspecified()
+		if ap.Addr().Is6() {
+			t.laddr = netip.IPv6Unspecified()
+		}
+	}
+	return true
+}
+
+// connected says the socket has a remote end.
+func (t *tuple) connected() bool {
+	if t.family == afUnix {
+		return t.peer != 0
+	}
+	return t.rport != 0
+}
+
 // ends returns client and server addresses; server says the local end is
-// the server (an accepted socket).
+// the server.
 func (t *tuple) ends(server bool) (cip netip.Addr, cport uint16, sip netip.Addr, sport uint16) {
 	if server {
 		return t.raddr, t.rport, t.laddr, t.lport
@@ -49,10 +98,19 @@ func (t *tuple) ends(server bool) (cip netip.Addr, cport uint16, sip netip.Addr,
 	return t.laddr, t.lport, t.raddr, t.rport
 }
 
-// String renders Falco's fd.name of a connected socket: cip:cport->sip:sport.
+// String renders Falco's tuple: cip:cport->sip:sport for an IP socket
+// ("sip:sport" for a server socket without a remote end), "sk->peer path"
+// for a unix socket.
 func (t *tuple) String(server bool) string {
-	if !t.laddr.IsValid() {
+	switch {
+	case t.file:
 		return ""
+	case t.family == afUnix:
+		return strconv.FormatUint(t.sk, 16) + "->" + strconv.FormatUint(t.peer, 16) + " " + t.path
+	case !t.laddr.IsValid():
+		return ""
+	case server && !t.connected():
+		return hostPort(t.laddr, t.lport)
 	}
 	cip, cport, sip, sport := t.ends(server)
 	return hostPort(cip, cport) + "->" + hostPort(sip, sport)
@@ -60,13 +118,13 @@ func (t *tuple) String(server bool) string {
 
 func hostPort(a netip.Addr, p uint16) string { return a.String() + ":" + strconv.Itoa(int(p)) }
 
-func (t *tuple) l4proto() string {
-	switch t.sockType {
-	case 1:
+func l4proto(sockType int64) string {
+	switch sockType & 0xf { // less SOCK_NONBLOCK, SOCK_CLOEXEC
+	case unix.SOCK_STREAM:
 		return "tcp"
-	case 2:
+	case unix.SOCK_DGRAM:
 		return "udp"
-	case 3:
+	case unix.SOCK_RAW:
 		return "raw"
 	}
 	return ""
@@ -74,12 +132,10 @@ func (t *tuple) l4proto() string {
 
 func (t *tuple) typechar() byte {
 	switch t.family {
-	case afInet:
+	case afInet, afInet6:
 		if t.laddr.Is4() {
 			return '4'
 		}
-		return '6'
-	case afInet6:
 		return '6'
 	case afUnix:
 		return 'u'
@@ -87,32 +143,78 @@ func (t *tuple) typechar() byte {
 	return 's'
 }
 
-// sockaddrString renders a user sockaddr: "ip:port" or a unix path.
-func sockaddrString(b []byte) string {
+// sockaddrAddr reads an IPv4 or IPv6 user sockaddr.
+func sockaddrAddr(b []byte) (netip.AddrPort, bool) {
 	if len(b) < 2 {
-		return ""
+		return netip.AddrPort{}, false
 	}
 	switch le.Uint16(b) {
 	case afInet:
 		if len(b) >= 8 {
-			return hostPort(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:]))
+			return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), binary.BigEndian.Uint16(b[2:])), true
 		}
 	case afInet6:
 		if len(b) >= 24 {
-			return hostPort(netip.AddrFrom16([16]byte(b[8:24])).Unmap(), binary.BigEndian.Uint16(b[2:]))
+			return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])).Unmap(), binary.BigEndian.Uint16(b[2:])), true
 		}
-	case afUnix:
-		p := b[2:]
-		if len(p) > 0 && p[0] == 0 { // abstract
-			return "@" + cstring(p[1:])
-		}
-		return cstring(p)
+	}
+	return netip.AddrPort{}, false
+}
+
+// sockaddrString renders a user sockaddr: "ip:port" or a unix path.
+func sockaddrString(b []byte) string {
+	if ap, ok := sockaddrAddr(b); ok {
+		return hostPort(ap.Addr(), ap.Port())
+	}
+	if len(b) >= 2 && le.Uint16(b) == afUnix {
+		return unixPath(b[2:])
 	}
 	return ""
 }
 
-// fdOf builds event.FD for plans that name one.
-func fdOf(rule fdRule, ev *event.Event, t *tuple, addr string) *event.FD {
+// role is what the decoder learnt of a socket's local end.
+type role uint8
+
+const (
+	roleUnknown role = iota
+	roleClient
+	roleServer
+)
+
+// isServer works out the role of the local end: fixed by the syscall
+// (connect: client; accept, bind, listen: server), else what an earlier
+// event of the same fd said, else a guess: the end with the lower port
+// serves.
+func isServer(rule fdRule, t *tuple, known role) bool {
+	switch {
+	case rule == fdSockClient:
+		return false
+	case rule == fdSockServer:
+		return true
+	case known != roleUnknown:
+		return known == roleServer
+	}
+	return t.rport != 0 && t.lport < t.rport
+}
+
+// socketType is fd.typechar for a socket of domain.
+func socketType(domain int64) byte {
+	switch domain {
+	case afInet:
+		return '4'
+	case afInet6:
+		return '6'
+	case afUnix:
+		return 'u'
+	case afNetlink:
+		return 'n'
+	}
+	return 's'
+}
+
+// fdOf builds event.FD for plans that name one; t is the decoded tuple and
+// sa the raw sockaddr argument, if any.
+func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) *event.FD {
 	switch rule {
 	case fdFile:
 		name, _ := ev.Args.String("name")
@@ -124,19 +226,57 @@ func fdOf(rule fdRule, ev *event.Event, t *tuple, addr string) *event.FD {
 			typ = 'd'
 		}
 		return &event.FD{Num: ev.Res, Type: typ, Name: name}
-	case fdSockClient, fdSockServer:
+	case fdSocket:
+		if ev.Res < 0 {
+			return nil
+		}
+		domain, _ := ev.Args.Int64("domain")
+		typ, _ := ev.Args.Int64("type")
+		fd := &event.FD{Num: ev.Res, Type: socketType(domain)}
+		if domain == afInet || domain == afInet6 {
+			fd.L4Proto = l4proto(typ)
+		}
+		return fd
+	case fdSockClient, fdSockServer, fdIO:
 		if t == nil {
 			return nil
 		}
 		num, _ := ev.Args.Int64("fd")
-		fd := &event.FD{Num: num, Type: t.typechar(), L4Proto: t.l4proto()}
+		if ev.Type == event.TypeAccept || ev.Type == event.TypeAccept4 {
+			num = ev.Res
+		}
+		if t.file {
+			if t.path == "" {
+				return nil
+			}
+			return &event.FD{Num: num, Type: 'f', Name: t.path}
+		}
+		changed := rule == fdIO && t.withRemote(sa)
+		if changed && known == roleUnknown {
+			// a datagram to or from a named address: its sender is the client
+			known = roleClient
+			if ev.Type == event.TypeRecvfrom || ev.Type == event.TypeRecvmsg {
+				known = roleServer
+			}
+		}
+		server := isServer(rule, t, known)
+		fd := &event.FD{Num: num, Type: t.typechar(), Server: server, NameChanged: changed, Connected: t.connected()}
 		if t.family == afUnix {
-			fd.Name = addr
+			fd.Name = t.path
 			return fd
 		}
-		cip, cport, sip, sport := t.ends(rule == fdSockServer)
-		fd.Name = t.String(rule == fdSockServer)
-		fd.CIP, fd.CPort, fd.SIP, fd.SPort = cip.String(), cport, sip.String(), sport
+		fd.L4Proto = l4proto(int64(t.sockType))
+		fd.Name = t.String(server)
+		if !t.laddr.IsValid() {
+			return fd
+		}
+		cip, cport, sip, sport := t.ends(server)
+		if cip.IsValid() && (cport != 0 || !cip.IsUnspecified()) {
+			fd.CIP, fd.CPort = cip.String(), cport
+		}
+		if sip.IsValid() {
+			fd.SIP, fd.SPort = sip.String(), sport
+		}
 		return fd
 	}
 	return nil

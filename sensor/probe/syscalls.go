@@ -87,6 +87,13 @@ var syscallNumbers = map[string]map[string]uint32{
 		"fchdir":         81,
 		"chdir":          80,
 		"io_uring_setup": 425,
+		"read":           0,
+		"write":          1,
+		"pread64":        17,
+		"pwrite64":       18,
+		"readv":          19,
+		"writev":         20,
+		"shutdown":       48,
 	},
 	"arm64": {
 		"execve":         221,
@@ -147,7 +154,26 @@ var syscallNumbers = map[string]map[string]uint32{
 		"io_uring_setup": 425,
 		"truncate":       45,
 		"ftruncate":      46,
+		"read":           63,
+		"write":          64,
+		"pread64":        67,
+		"pwrite64":       68,
+		"readv":          65,
+		"writev":         66,
+		"shutdown":       210,
 	},
+}
+
+// kernelNames are event types whose syscall the kernel names differently
+// from Falco (pread is the kernel's pread64).
+var kernelNames = map[string]string{"pread": "pread64", "pwrite": "pwrite64"}
+
+// kernelName returns the kernel's name of t's syscall.
+func kernelName(t event.Type) string {
+	if k, ok := kernelNames[t.String()]; ok {
+		return k
+	}
+	return t.String()
 }
 
 // lifecycle are the event types that come from scheduler tracepoints, not
@@ -156,7 +182,7 @@ var lifecycle = []event.Type{event.TypeProcexit}
 
 // syscallNumber returns the syscall number of t on goarch.
 func syscallNumber(goarch string, t event.Type) (uint32, bool) {
-	nr, ok := syscallNumbers[goarch][t.String()]
+	nr, ok := syscallNumbers[goarch][kernelName(t)]
 	return nr, ok
 }
 

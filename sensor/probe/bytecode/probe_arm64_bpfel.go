@@ -26,7 +26,9 @@ const (
 	probeProgSchedExec  = "sched_exec"
 	probeProgSchedExit  = "sched_exit"
 	probeProgSysExit    = "sys_exit"
+	probeVarEnvMax      = "env_max"
 	probeVarIgnoreTgid  = "ignore_tgid"
+	probeVarSnaplen     = "snaplen"
 	probeVarUseRingbuf  = "use_ringbuf"
 	probeVarWakeupBytes = "wakeup_bytes"
 )
@@ -95,7 +97,9 @@ type probeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeVariableSpecs struct {
+	EnvMax      *ebpf.VariableSpec `ebpf:"env_max"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
+	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
@@ -145,7 +149,9 @@ func (m *probeMaps) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeVariables struct {
+	EnvMax      *ebpf.Variable `ebpf:"env_max"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
+	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }

@@ -27,7 +27,9 @@ const (
 	probefastProgSchedExit  = "sched_exit"
 	probefastProgSysExit    = "sys_exit"
 	probefastProgSysExitTp  = "sys_exit_tp"
+	probefastVarEnvMax      = "env_max"
 	probefastVarIgnoreTgid  = "ignore_tgid"
+	probefastVarSnaplen     = "snaplen"
 	probefastVarUseRingbuf  = "use_ringbuf"
 	probefastVarWakeupBytes = "wakeup_bytes"
 )
@@ -97,7 +99,9 @@ type probefastMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastVariableSpecs struct {
+	EnvMax      *ebpf.VariableSpec `ebpf:"env_max"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
+	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
@@ -147,7 +151,9 @@ func (m *probefastMaps) Close() error {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastVariables struct {
+	EnvMax      *ebpf.Variable `ebpf:"env_max"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
+	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }

@@ -76,7 +76,7 @@ __noinline u32 put_uargv(u32 off, u64 p)
 // put_dpath writes the components of a path, leaf first, each NUL-ended.
 // A dentry that is its own parent but no mount's root is a pseudo file (a
 // memfd's is "memfd:NAME") or a disconnected one: its name ends the path.
-static __always_inline u32 put_dpath(u8 *buf, u32 off, struct dentry *d, struct vfsmount *vmnt)
+static __always_inline u32 put_dpath(u8 *buf, u32 off, u8 kind, struct dentry *d, struct vfsmount *vmnt)
 {
 	u32 o = off & OFF_MASK;
 	u32 n = 0;
@@ -104,7 +104,7 @@ static __always_inline u32 put_dpath(u8 *buf, u32 off, struct dentry *d, struct 
 			break;
 		d = parent;
 	}
-	return put_argh(buf, o, PH_KIND_COMPONENTS, n & (STR_MAX - 1));
+	return put_argh(buf, o, kind, n & (STR_MAX - 1));
 }
 
 // put_cgroup writes the current task's cgroup path (task_cgroup's choice
@@ -172,7 +172,7 @@ __noinline u32 put_exe(u32 off)
 		return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
 	if (exe_upper(f))
 		((struct ph_hdr *)buf)->flags |= PH_FLAG_EXE_UPPER;
-	return put_dpath(buf, off, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+	return put_dpath(buf, off, PH_KIND_COMPONENTS, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 }
 
 __noinline u32 put_exec_name(u32 off, u32 tid)
@@ -189,8 +189,104 @@ __noinline u32 put_exec_name(u32 off, u32 tid)
 	return put_argh(buf, o, PH_KIND_STR, n & (EXEC_NAME_MAX * 2 - 1));
 }
 
-// put_tuple writes the addresses of the socket behind fd: family, socket
-// type, local and remote port (host order), local and remote address.
+// put_env writes the new program's environment (NUL-separated NAME=VALUE
+// entries) after a successful exec, at most env_max bytes.
+__noinline u32 put_env(u32 off)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 o = off & OFF_MASK;
+	unsigned long start = BPF_CORE_READ(task, mm, env_start);
+	unsigned long end = BPF_CORE_READ(task, mm, env_end);
+	u64 len = end > start ? end - start : 0;
+	if (len > env_max)
+		len = env_max;
+	u32 n = masked((u32)len, STR_MAX - 1);
+	if (n && bpf_probe_read_user(&buf[o + 4], n, (void *)start) < 0)
+		n = 0;
+	return put_argh(buf, o, PH_KIND_ENV, n);
+}
+
+// data_want is how many I/O bytes an event of res transferred bytes keeps.
+static __always_inline u32 data_want(s64 res)
+{
+	if (res <= 0)
+		return 0;
+	return res < snaplen ? (u32)res : snaplen;
+}
+
+// put_udata writes the first snaplen of the res bytes a read or write moved
+// through the user buffer p.
+__noinline u32 put_udata(u32 off, u64 p, s64 res)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	u32 n = p ? masked(data_want(res), DATA_MAX * 2 - 1) : 0;
+	if (n && bpf_probe_read_user(&buf[o + 4], n, (void *)p) < 0)
+		n = 0;
+	return put_argh(buf, o, PH_KIND_DATA, n);
+}
+
+// iov_copy copies the first want bytes of a user iovec array (cnt entries).
+static __always_inline u32 iov_copy(u8 *buf, u32 o, u64 iov, u64 cnt, u32 want)
+{
+	u32 n = 0;
+
+	for (int i = 0; i < IOV_MAX_READ; i++) {
+		u64 v[2]; // struct iovec: base, len
+		if (i >= cnt || n >= want || bpf_probe_read_user(v, sizeof(v), (void *)(iov + i * 16)) < 0)
+			break;
+		u64 k = v[1];
+		if (k > want - n)
+			k = want - n;
+		u32 kk = masked((u32)k, DATA_MAX * 2 - 1);
+		if (kk && bpf_probe_read_user(&buf[o + 4 + masked(n, DATA_MAX - 1)], kk, (void *)v[0]) < 0)
+			break;
+		n += kk;
+	}
+	return n;
+}
+
+// put_uiov writes the first snaplen of the res bytes moved through a user
+// iovec array (readv, writev).
+__noinline u32 put_uiov(u32 off, u64 iov, u64 cnt, s64 res)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	u32 n = iov ? iov_copy(buf, o, iov, cnt, data_want(res)) : 0;
+	return put_argh(buf, o, PH_KIND_DATA, n & (DATA_MAX * 2 - 1));
+}
+
+// put_umsg is put_uiov for the iovecs of a user msghdr (sendmsg, recvmsg):
+// msg_iov at byte 16, msg_iovlen at 24 on 64-bit.
+__noinline u32 put_umsg(u32 off, u64 msg, s64 res)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	u64 iov[2] = {};
+	u32 n = 0;
+	if (msg && bpf_probe_read_user(iov, sizeof(iov), (void *)(msg + 16)) == 0 && iov[0])
+		n = iov_copy(buf, o, iov[0], iov[1], data_want(res));
+	return put_argh(buf, o, PH_KIND_DATA, n & (DATA_MAX * 2 - 1));
+}
+
+// put_umsgname writes the address of a user msghdr: msg_name at byte 0,
+// msg_namelen at 8.
+__noinline u32 put_umsgname(u32 off, u64 msg)
+{
+	u64 name[2] = {};
+	if (msg && bpf_probe_read_user(name, sizeof(name), (void *)msg) < 0)
+		name[0] = 0;
+	if (!name[0])
+		return put_ubytes(off, 0, 0);
+	return put_ubytes(off, name[0], (u32)name[1] ? (u32)name[1] : SOCKADDR_MAX + 1);
+}
+
+// put_tuple writes what the fd refers to. A socket: family, socket type,
+// local and remote port (host order), then for IP the local and remote
+// address, for unix the socket and its peer (kernel addresses, as Falco's
+// unix tuple) and the path (the socket's own, else its peer's). Another
+// file: its path (FDPATH). An fd that is not open: an empty tuple.
 __noinline u32 put_tuple(u32 off, s64 fd)
 {
 	SCRATCH_OR(off);
@@ -205,6 +301,10 @@ __noinline u32 put_tuple(u32 off, s64 fd)
 	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return put_argh(buf, o, PH_KIND_TUPLE, 0);
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return put_dpath(buf, o, PH_KIND_FDPATH, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
@@ -225,6 +325,25 @@ __noinline u32 put_tuple(u32 off, s64 fd)
 		BPF_CORE_READ_INTO((struct in6_addr *)&p[6], sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO((struct in6_addr *)&p[22], sk, __sk_common.skc_v6_daddr);
 		n = 38;
+	} else if (family == AF_UNIX) {
+		struct unix_sock *us = (void *)sk;
+		struct sock *peer = BPF_CORE_READ(us, peer);
+		u64 a = (u64)sk, b = (u64)peer;
+		__builtin_memcpy(&p[6], &a, 8);
+		__builtin_memcpy(&p[14], &b, 8);
+		n = 22;
+		struct unix_address *ua = BPF_CORE_READ(us, addr);
+		if (!ua && peer)
+			ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+		if (ua) {
+			int len = BPF_CORE_READ(ua, len) - 2; // less sun_family
+			u32 k = masked(len > 0 ? (u32)len : 0, 127);
+			if (k > UNIX_PATH_MAX)
+				k = UNIX_PATH_MAX;
+			void *path = (void *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
+			if (k && bpf_probe_read_kernel(&p[22], k, path) == 0)
+				n += k;
+		}
 	}
 	return put_argh(buf, o, PH_KIND_TUPLE, n);
 }

@@ -8,8 +8,8 @@
 #include <bpf/bpf_core_read.h>
 #include "wire.h"
 
-#define SCRATCH_SIZE 16384
-#define OFF_MASK 8191   // arguments start below 8 KiB ...
+#define SCRATCH_SIZE 32768 // a per-CPU map value's ceiling (PCPU_MIN_UNIT_SIZE)
+#define OFF_MASK 16383  // arguments start below 16 KiB ...
 #define STR_MAX 4096    // ... and one argument is at most 4 KiB + 4
 #define COMP_MAX 256
 #define COMPS_MAX 3840  // bytes of path components per argument
@@ -17,6 +17,11 @@
 #define CGROUP_DEPTH 16
 #define EXEC_NAME_MAX 512
 #define SOCKADDR_MAX 128
+#define UNIX_PATH_MAX 108
+#define DATA_MAX 4096    // snaplen's ceiling: I/O data bytes per event
+#define IOV_MAX_READ 8   // iovecs read for readv/writev/sendmsg/recvmsg data
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
 #define ARGV_MAX 32      // argv elements read from user memory (failed exec)
 #define NSYSCALLS 512
 #define EINPROGRESS 115
@@ -46,7 +51,7 @@ struct plan {
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
 // CPU last saw sent (a one-entry cache in front of cgroups_seen).
 struct scratch {
-	u8 buf[SCRATCH_SIZE];
+	u8 buf[SCRATCH_SIZE - 8];
 	u64 last_cgid;
 };
 
@@ -108,6 +113,11 @@ const volatile u32 ignore_tgid = 0;
 // A wakeup is an interrupt on the producing CPU, dear in a VM. 0 wakes the
 // reader for every record.
 const volatile u32 wakeup_bytes = 0;
+// I/O data bytes copied per read/write/send/recv event (Falco's snaplen;
+// at most DATA_MAX) and environment bytes per successful exec (at most
+// STR_MAX - 1).
+const volatile u32 snaplen = 80;
+const volatile u32 env_max = 4095;
 
 // masked bounds v for the verifier; the barrier keeps clang from dropping
 // a mask it can prove redundant.

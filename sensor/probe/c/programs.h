@@ -93,12 +93,39 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct p
 	}
 	case PH_KIND_STR:
 		return put_ustr(off, v);
-	case PH_KIND_BYTES:
-		return put_ubytes(off, v, a->aux < PH_SRC_RES ? reg_arg(regs, a->aux, ret) : 0);
+	case PH_KIND_BYTES: {
+		u64 len = 0;
+		if (a->aux < PH_SRC_RES)
+			len = reg_arg(regs, a->aux, ret);
+		else if (a->aux >= PH_AUX_DEREF && ret >= 0) {
+			u32 l = 0; // the length is behind a pointer (recvfrom's addrlen)
+			u64 lp = reg_arg(regs, a->aux - PH_AUX_DEREF, ret);
+			if (lp)
+				bpf_probe_read_user(&l, sizeof(l), (void *)lp);
+			len = l ? l : SOCKADDR_MAX + 1;
+		}
+		if (ret < 0 && a->aux >= PH_AUX_DEREF)
+			v = 0; // nothing was written to the address
+		return put_ubytes(off, v, len);
+	}
 	case PH_KIND_TUPLE:
 		if (ret < 0 && ret != -EINPROGRESS)
 			return put_argh(buf, off, PH_KIND_TUPLE, 0);
 		return put_tuple(off, (s64)v);
+	case PH_KIND_DATA:
+		return put_udata(off, v, ret);
+	case PH_KIND_IOVDATA:
+		return put_uiov(off, v, reg_arg(regs, a->aux, ret), ret);
+	case PH_KIND_MSGDATA:
+		return put_umsg(off, v, ret);
+	case PH_KIND_MSGNAME:
+		if (ret < 0)
+			return put_argh(buf, off, PH_KIND_BYTES, 0);
+		return put_umsgname(off, v);
+	case PH_KIND_ENV:
+		if (ret != 0)
+			return put_argh(buf, off, PH_KIND_ENV, 0);
+		return put_env(off);
 	case PH_KIND_ARGV:
 		if (ret != 0)
 			return put_uargv(off, v);

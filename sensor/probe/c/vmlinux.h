@@ -27,6 +27,7 @@ typedef __u16 __be16;
 typedef __u32 __be32;
 typedef __u32 __wsum;
 typedef int pid_t;
+typedef unsigned short umode_t;
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 
@@ -175,6 +176,7 @@ struct super_block {
 };
 
 struct inode {
+	umode_t i_mode;
 	struct super_block *i_sb;
 };
 
@@ -196,6 +198,8 @@ struct files_struct {
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+	unsigned long env_start;
+	unsigned long env_end;
 	struct file *exe_file;
 };
 
@@ -222,6 +226,22 @@ struct sock {
 struct socket {
 	short type;
 	struct sock *sk;
+};
+
+struct sockaddr_un {
+	unsigned short sun_family;
+	char sun_path[108];
+};
+
+struct unix_address {
+	int len;
+	struct sockaddr_un name[];
+};
+
+struct unix_sock {
+	struct sock sk;
+	struct unix_address *addr;
+	struct sock *peer;
 };
 
 struct task_struct {

@@ -4,6 +4,7 @@
 
 #define PH_MAX_ARGS 8
 #define PH_SRC_RES 6
+#define PH_AUX_DEREF 8
 
 #define PH_KIND_INT 1
 #define PH_KIND_STR 2
@@ -13,6 +14,12 @@
 #define PH_KIND_COMPONENTS 6
 #define PH_KIND_EXECNAME 7
 #define PH_KIND_CGROUP 8
+#define PH_KIND_DATA 9
+#define PH_KIND_IOVDATA 10
+#define PH_KIND_MSGDATA 11
+#define PH_KIND_MSGNAME 12
+#define PH_KIND_ENV 13
+#define PH_KIND_FDPATH 14
 
 #define PH_TYPE_EXECVE 1
 #define PH_TYPE_EXECVEAT 2
@@ -89,6 +96,13 @@
 #define PH_TYPE_FCHDIR 73
 #define PH_TYPE_CHDIR 74
 #define PH_TYPE_IO_URING_SETUP 75
+#define PH_TYPE_READ 76
+#define PH_TYPE_WRITE 77
+#define PH_TYPE_PREAD 78
+#define PH_TYPE_PWRITE 79
+#define PH_TYPE_READV 80
+#define PH_TYPE_WRITEV 81
+#define PH_TYPE_SHUTDOWN 82
 
 struct ph_hdr {
 	__u64 ts;
