@@ -131,7 +131,7 @@ func TestCaptureExec(t *testing.T) {
 				Exe: "/bin/sh", ExePath: exePath, Args: []string{"-c", "exit 7", "probehub-marker", "second arg"},
 			}
 			got := ev.Proc
-			got.VPID, got.LoginUID, got.CgroupID, got.Cgroup, got.MntNS, got.PIDNS, got.NetNS, got.GID, got.EGID = 0, 0, 0, "", 0, 0, 0, 0, 0
+			got.VPID, got.LoginUID, got.CgroupID, got.Cgroup, got.MntNS, got.PIDNS, got.NetNS, got.GID, got.EGID, got.Env = 0, 0, 0, "", 0, 0, 0, 0, 0, nil
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("exec event process (-want +got):\n%s", diff)
 			}

@@ -37,6 +37,9 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	if p.Cwd == "" {
 		p.Cwd = e.Cwd
 	}
+	if p.Env == nil {
+		p.Env = e.Env
+	}
 	if p.PPID == 0 {
 		p.PPID = e.PPID
 	}

@@ -16,6 +16,7 @@ type Entry struct {
 	ExePath              string
 	Args                 []string
 	Cwd                  string
+	Env                  []string // from the exec (proc.env)
 	TTY                  uint32
 	Cgroup               string
 	Start                time.Time
@@ -108,7 +109,7 @@ func (t *Table) Observe(ev *event.Event) {
 		}
 		t.mu.Lock()
 		e := t.entryLocked(p)
-		e.Comm, e.Exe, e.ExePath, e.Args = p.Comm, p.Exe, p.ExePath, p.Args
+		e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
 		if p.Cwd != "" {
 			e.Cwd = p.Cwd
 		}
@@ -171,7 +172,7 @@ func (t *Table) entryLocked(p *event.Process) *Entry {
 		return e
 	}
 	e := &Entry{PID: p.PID, PPID: p.PPID, SID: p.SID, VPID: p.VPID, LoginUID: p.LoginUID, UID: p.UID, GID: p.GID,
-		Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath, Args: p.Args, Cwd: p.Cwd, TTY: p.TTY, Cgroup: p.Cgroup, Start: p.Start}
+		Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath, Args: p.Args, Cwd: p.Cwd, Env: p.Env, TTY: p.TTY, Cgroup: p.Cgroup, Start: p.Start}
 	t.put(e)
 	return e
 }

@@ -126,3 +126,20 @@ func FuzzParseStat(f *testing.F) {
 		_ = parseStat(b, &e, time.Unix(0, 0))
 	})
 }
+
+// TestEnvCarried: the environment an exec recorded enriches the later
+// events of that process and is inherited by its forked children.
+func TestEnvCarried(t *testing.T) {
+	tab := New(Options{})
+	e := ev(event.TypeExecve, 200, 1, "sh", 0)
+	e.Proc.Env = []string{"AWS_SECRET_ACCESS_KEY=x", "PATH=/bin"}
+	tab.Observe(e)
+	tab.Observe(ev(event.TypeClone, 200, 1, "sh", 201))
+	for _, pid := range []uint32{200, 201} {
+		open := ev(event.TypeOpenat, pid, 200, "sh", 3)
+		tab.Enrich(open)
+		if !slices.Equal(open.Proc.Env, e.Proc.Env) {
+			t.Errorf("pid %d env %q, want %q", pid, open.Proc.Env, e.Proc.Env)
+		}
+	}
+}
