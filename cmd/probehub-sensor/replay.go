@@ -30,6 +30,13 @@ Each line is detected by its shape:
     when the k8s_audit source is built in;
   - CloudTrail records ({"Records": [...]}) when aws_cloudtrail is built in.
 
+Syscall events go through a process table built from the recorded clone,
+fork, vfork, execve, chdir and procexit events, as the live sensor's is:
+alerts carry proc.pname, proc.aname[N], proc.exepath and proc.cwd of
+processes started during the recording (capture records these events by
+default; with --syscalls, include them). Processes that started before the
+recording are known only by what their own events carry.
+
 Examples:
   probehub-sensor capture --json --duration 30s > events.jsonl
   probehub-sensor replay --rules falco_rules.yaml --events events.jsonl
@@ -80,6 +87,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) e
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	w := bufio.NewWriter(out)
 	defer w.Flush()
+	procs := newProcessHook()
 	for line := 1; sc.Scan(); line++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -98,6 +106,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) e
 			return fmt.Errorf("events line %d: %w", line, err)
 		}
 		for _, ev := range evs {
+			procs.apply(ev)
 			for _, r := range e.Process(src, ev) {
 				w.Write(e.Alert(r, ev).AppendJSON(nil))
 				w.WriteByte('\n')

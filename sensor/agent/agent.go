@@ -167,8 +167,7 @@ func captureTypes(e *rules.Engine) []event.Type {
 			out = append(out, t)
 		}
 	}
-	for _, t := range []event.Type{event.TypeExecve, event.TypeExecveat, event.TypeClone, event.TypeClone3,
-		event.TypeFork, event.TypeVfork, event.TypeProcexit} {
+	for _, t := range proctable.Lifecycle {
 		add(t)
 	}
 	for _, n := range e.EventTypes("syscall") {

@@ -4,7 +4,7 @@ import "github.com/probehub/probehub/sensor/event"
 
 // Enrich fills the event's process context from the table: what the kernel
 // event lacks (exe path, argv, cwd, tty, session, login uid of processes
-// seen only through /proc), the ancestor chain, and user and group names.
+// seen only through /proc, environment), the ancestor chain, and user and group names.
 // Fields the event already carries win.
 func (t *Table) Enrich(ev *event.Event) {
 	p := &ev.Proc
@@ -34,12 +34,14 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	if p.Args == nil {
 		p.Args = e.Args
 	}
-	if p.Cwd == "" {
-		p.Cwd = e.Cwd
-	}
 	if p.Env == nil {
 		p.Env = e.Env
 	}
+	if p.Cwd == "" {
+		p.Cwd = e.Cwd
+	}
+	p.ExeUpperLayer = p.ExeUpperLayer || e.ExeUpperLayer
+	p.ExeFromMemfd = p.ExeFromMemfd || e.ExeFromMemfd
 	if p.PPID == 0 {
 		p.PPID = e.PPID
 	}

@@ -3,8 +3,6 @@ package proctable
 import (
 	"sync"
 	"time"
-
-	"github.com/probehub/probehub/sensor/event"
 )
 
 // Entry is one process.
@@ -15,13 +13,49 @@ type Entry struct {
 	Exe                  string // argv[0]
 	ExePath              string
 	Args                 []string
-	Cwd                  string
-	Env                  []string // from the exec (proc.env)
-	TTY                  uint32
-	Cgroup               string
-	Start                time.Time
-	exited               time.Time
+	// Env is the environment the process exec'd with (NAME=VALUE), as the
+	// capture bounds it; a forked child that has not exec'd shares its
+	// parent's.
+	Env    []string
+	Cwd    string
+	TTY    uint32
+	Cgroup string
+	Start  time.Time
+	// ExeUpperLayer and ExeFromMemfd are the exec'd file's origin
+	// (proc.is_exe_upper_layer, proc.is_exe_from_memfd).
+	ExeUpperLayer, ExeFromMemfd bool
+
+	life
 }
+
+// life is what the table knows of an entry's lifetime, in event time: it
+// decides which process a late or early event belongs to when a PID is
+// reused and when a child's events overtake its parent's clone.
+type life struct {
+	// born is the exact start of the process when exact (the child's own
+	// clone exit), else the earliest time it was seen: its parent's clone
+	// exit, its first event, or when /proc was read.
+	born   time.Time
+	exact  bool
+	origin origin
+	// claimed: the parent's clone exit that created this process has been
+	// applied (or the entry came from /proc, whose clone was never seen).
+	claimed bool
+	// execAt is when the exec whose facts Comm, Exe, ExePath, Args and Env
+	// hold happened; zero when they are inherited or read from /proc.
+	execAt time.Time
+	exited time.Time
+}
+
+// origin is the first thing that made an entry.
+type origin uint8
+
+const (
+	originEvent origin = iota // an event of the process itself (not its clone)
+	originClone               // the parent's clone exit
+	originChild               // the child's own clone exit
+	originProc                // Put: read from /proc, or supplied by the caller
+)
 
 // Options configure a Table; zero values mean the defaults stated.
 type Options struct {
@@ -35,7 +69,8 @@ type Options struct {
 	Users *Users
 }
 
-// Table is safe for concurrent use; the event path takes a read lock only.
+// Table is safe for concurrent use; the event path takes a read lock only
+// for processes it knows.
 type Table struct {
 	mu      sync.RWMutex
 	procs   map[uint32]*Entry
@@ -83,8 +118,10 @@ func (t *Table) Get(pid uint32) (Entry, bool) {
 	return *e, true
 }
 
-// Put inserts or replaces an entry.
+// Put inserts or replaces an entry, as read from /proc now: a later clone
+// event that creates a process with the same PID replaces it.
 func (t *Table) Put(e Entry) {
+	e.life = life{born: time.Now(), origin: originProc, claimed: true}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.put(&e)
@@ -95,86 +132,6 @@ func (t *Table) put(e *Entry) {
 		t.evictLocked(time.Now(), true)
 	}
 	t.procs[e.PID] = e
-}
-
-// Observe updates the table from a lifecycle event: exec replaces the
-// process image, clone/fork adds the child, procexit marks it exited.
-// Other events add a process the table does not know yet.
-func (t *Table) Observe(ev *event.Event) {
-	p := &ev.Proc
-	switch ev.Type {
-	case event.TypeExecve, event.TypeExecveat:
-		if ev.Res != 0 {
-			return
-		}
-		t.mu.Lock()
-		e := t.entryLocked(p)
-		e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
-		if p.Cwd != "" {
-			e.Cwd = p.Cwd
-		}
-		t.mu.Unlock()
-	case event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork:
-		t.observeClone(ev)
-	case event.TypeProcexit:
-		if p.PID != p.TID && p.TID != 0 {
-			return // a thread, not the process
-		}
-		t.mu.Lock()
-		if e, ok := t.procs[p.PID]; ok && e.exited.IsZero() {
-			e.exited = ev.Time
-			if e.exited.IsZero() {
-				e.exited = time.Now()
-			}
-			t.exited = append(t.exited, p.PID)
-		}
-		t.evictLocked(time.Now(), false)
-		t.mu.Unlock()
-	default:
-		t.mu.RLock()
-		_, ok := t.procs[p.PID]
-		t.mu.RUnlock()
-		if !ok && p.PID != 0 {
-			t.mu.Lock()
-			t.entryLocked(p)
-			t.mu.Unlock()
-		}
-	}
-}
-
-// observeClone adds the child of a fork/clone that created a process (the
-// exit of clone in the parent returns the child's pid; threads share the
-// parent's entry).
-func (t *Table) observeClone(ev *event.Event) {
-	if ev.Res <= 0 {
-		return
-	}
-	flags, _ := ev.Args.Int64("flags")
-	const cloneThread = 0x10000
-	if flags&cloneThread != 0 {
-		return
-	}
-	child := uint32(ev.Res)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	parent := t.entryLocked(&ev.Proc)
-	c := *parent
-	c.PID, c.PPID, c.exited, c.Start = child, parent.PID, time.Time{}, ev.Time
-	t.put(&c)
-}
-
-// entryLocked returns the entry of p, creating it from the event's context.
-func (t *Table) entryLocked(p *event.Process) *Entry {
-	if e, ok := t.procs[p.PID]; ok {
-		if p.PPID != 0 {
-			e.PPID = p.PPID
-		}
-		return e
-	}
-	e := &Entry{PID: p.PID, PPID: p.PPID, SID: p.SID, VPID: p.VPID, LoginUID: p.LoginUID, UID: p.UID, GID: p.GID,
-		Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath, Args: p.Args, Cwd: p.Cwd, Env: p.Env, TTY: p.TTY, Cgroup: p.Cgroup, Start: p.Start}
-	t.put(e)
-	return e
 }
 
 // evictLocked drops exited entries past their grace period; force also drops

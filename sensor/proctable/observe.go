@@ -1,0 +1,339 @@
+package proctable
+
+import (
+	"path"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// Lifecycle are the event types Observe learns from; a capture that feeds
+// the table should include them all.
+var Lifecycle = []event.Type{
+	event.TypeExecve, event.TypeExecveat,
+	event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork,
+	event.TypeProcexit, event.TypeChdir, event.TypeFchdir,
+}
+
+const cloneThread = 0x10000 // CLONE_THREAD
+
+// Observe updates the table from one event, in any order relative to the
+// events of other processes: a process-creating clone adds the child (from
+// the child's own clone exit, which comes first, or the parent's), exec
+// replaces the process image, chdir the cwd, procexit marks the process
+// exited; any other event adds a process the table does not know yet.
+//
+// Facts are merged by event time, never overwritten by older ones: a child
+// whose execve overtook its parent's clone exit (CLONE_VFORK: Go's os/exec,
+// posix_spawn, dash) keeps its exec'd image, and a process that reuses a
+// PID starts from its parent's facts, not the dead process's.
+func (t *Table) Observe(ev *event.Event) {
+	p := &ev.Proc
+	if p.PID == 0 {
+		return
+	}
+	switch ev.Type {
+	case event.TypeExecve, event.TypeExecveat:
+		if ev.Res == 0 {
+			t.observeExec(ev)
+		}
+	case event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork:
+		t.observeClone(ev)
+	case event.TypeProcexit:
+		t.observeExit(ev)
+	case event.TypeChdir, event.TypeFchdir:
+		if ev.Res == 0 {
+			t.observeChdir(ev)
+		}
+	default:
+		t.mu.RLock()
+		e, ok := t.procs[p.PID]
+		known := ok && e.exited.IsZero()
+		t.mu.RUnlock()
+		if !known {
+			t.mu.Lock()
+			t.entryLocked(p, ev.Time)
+			t.mu.Unlock()
+		}
+	}
+}
+
+func (t *Table) observeExec(ev *event.Event) {
+	p := &ev.Proc
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entryLocked(p, ev.Time)
+	if e == nil || ev.Time.Before(e.execAt) {
+		return // an older process's exec, or an older exec of this one
+	}
+	e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
+	e.ExeUpperLayer, e.ExeFromMemfd = p.ExeUpperLayer, p.ExeFromMemfd
+	if p.Cwd != "" {
+		e.Cwd = p.Cwd
+	}
+	e.execAt = ev.Time
+}
+
+func (t *Table) observeExit(ev *event.Event) {
+	p := &ev.Proc
+	if p.PID != p.TID && p.TID != 0 {
+		return // a thread, not the process
+	}
+	at := ev.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.procs[p.PID]
+	switch {
+	case !ok, !e.exited.IsZero():
+	case e.exact && at.Before(e.born): // an older process's exit, delivered late
+	case at.Before(e.execAt): // the exec of a newer image (a non-leader thread's exec) follows
+	default:
+		e.exited = at
+		t.exited = append(t.exited, p.PID)
+	}
+	t.evictLocked(at, false)
+}
+
+// observeChdir follows the cwd: an absolute path replaces it, a relative one
+// is joined to the known cwd; fchdir's directory is not known here, so the
+// cwd becomes unknown rather than stale.
+func (t *Table) observeChdir(ev *event.Event) {
+	dir, _ := ev.Args.String("path")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entryLocked(&ev.Proc, ev.Time)
+	if e == nil {
+		return
+	}
+	switch {
+	case ev.Type == event.TypeFchdir || dir == "":
+		e.Cwd = ""
+	case path.IsAbs(dir):
+		e.Cwd = path.Clean(dir)
+	case e.Cwd != "":
+		e.Cwd = path.Join(e.Cwd, dir)
+	}
+}
+
+// observeClone adds the child of a clone, fork or vfork that created a
+// process (threads share their process's entry). The child's own exit from
+// the syscall (res 0) marks its exact start; the parent's (res = the
+// child's pid) claims the child.
+func (t *Table) observeClone(ev *event.Event) {
+	if flags, _ := ev.Args.Int64("flags"); flags&cloneThread != 0 || ev.Res < 0 {
+		return
+	}
+	p := &ev.Proc
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ev.Res == 0 {
+		if p.TID == p.PID || p.TID == 0 { // the new process's first thread
+			t.childStarted(p, ev.Time)
+		}
+		return
+	}
+	if ev.Type == event.TypeClone3 {
+		// clone3's flags are in memory the capture does not read: the
+		// child may be a thread, so only a process the child's own clone
+		// exit announced is claimed.
+		if e, ok := t.procs[uint32(ev.Res)]; ok && e.origin == originChild {
+			t.parentCloned(p, uint32(ev.Res), ev.Time)
+		}
+		return
+	}
+	t.parentCloned(p, uint32(ev.Res), ev.Time)
+}
+
+// childStarted handles the child's own clone exit at time at: its first
+// event, so every fact of the pid older than at is another process's.
+func (t *Table) childStarted(p *event.Process, at time.Time) {
+	e, ok := t.procs[p.PID]
+	if !ok {
+		n := t.inherit(p, at)
+		n.born, n.exact, n.origin = at, true, originChild
+		t.put(n)
+		return
+	}
+	if e.exact && !e.born.Before(at) {
+		return // this clone exit again, or an older process's delivered late
+	}
+	if !t.olderLife(e, at) {
+		e.born, e.exact = at, true
+		t.fillInherited(e, p.PPID)
+		return
+	}
+	n := t.inherit(p, at)
+	n.born, n.exact, n.origin = at, true, originChild
+	keepNewer(n, e, at)
+	t.put(n)
+}
+
+// olderLife reports whether e is a process that ended, or was last seen
+// alive, before a process with its pid started at time at.
+func (t *Table) olderLife(e *Entry, at time.Time) bool {
+	if !e.exited.IsZero() && e.exited.Before(at) {
+		return true
+	}
+	switch e.origin {
+	case originClone: // born is the parent's clone exit, which may follow the child's start
+		return false
+	default:
+		return e.born.Before(at)
+	}
+}
+
+// parentCloned handles the parent's clone exit at time at, which returned
+// child: the child's entry is kept, with its exec facts, when the child's
+// own events came first; any other entry of that pid is a dead process's.
+func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time) {
+	e, ok := t.procs[child]
+	if ok && e.claimed && e.exact && at.Before(e.born) {
+		// The pid's process started after this clone returned and its own
+		// clone was seen: this is an older process's, delivered late. (A
+		// child's first event may follow its parent's clone exit.)
+		return
+	}
+	if ok && t.isChildOf(e, p) {
+		e.claimed = true
+		t.fillInherited(e, p.PID)
+		return
+	}
+	n := t.inheritFrom(t.entryLocked(p, at), p, child, at)
+	n.born, n.origin, n.claimed = at, originClone, true
+	t.put(n)
+}
+
+// isChildOf reports whether e, made from the child's own events before its
+// parent's clone exit arrived, is the process the parent p created.
+func (t *Table) isChildOf(e *Entry, p *event.Process) bool {
+	if e.claimed || e.origin == originProc {
+		return false // every process has one clone; this one's was seen
+	}
+	if !e.exited.IsZero() && !e.exact {
+		return false // a dead process known only from its later events
+	}
+	return e.PPID == 0 || e.PPID == p.PID || e.PPID == p.PPID // CLONE_PARENT
+}
+
+// entryLocked returns the entry of the process that caused an event at time
+// at, adding it (from its parent's facts) when the table does not know it,
+// or when its entry is a dead process's. It returns nil for an event of an
+// older process than the one the table holds for the pid.
+func (t *Table) entryLocked(p *event.Process, at time.Time) *Entry {
+	e, ok := t.procs[p.PID]
+	switch {
+	case !ok:
+	case e.exact && at.Before(e.born):
+		return nil
+	case e.exited.IsZero() || !at.After(e.exited):
+		if p.PPID != 0 {
+			e.PPID = p.PPID
+		}
+		return e
+	case p.PPID == e.PPID:
+		// Events after the exit of the thread-group leader: other threads
+		// live on, or one of them exec'd and became the leader.
+		e.exited = time.Time{}
+		return e
+	}
+	n := t.inherit(p, at)
+	n.born, n.origin = at, originEvent
+	t.put(n)
+	return n
+}
+
+// inherit returns a new entry for the process of p, with what the event
+// tells and, for the rest, its parent's facts (a forked child runs its
+// parent's image in its parent's cwd until it execs).
+func (t *Table) inherit(p *event.Process, at time.Time) *Entry {
+	return t.inheritFrom(t.procs[p.PPID], p, p.PID, at)
+}
+
+// inheritFrom returns a new entry for pid, a child of parent (nil when
+// unknown); p is the event's process context when the event is the
+// child's, or the parent's when it is the parent's clone exit.
+func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time.Time) *Entry {
+	n := &Entry{PID: pid, Start: at}
+	if parent != nil {
+		n.PPID, n.SID, n.LoginUID, n.UID, n.GID = parent.PID, parent.SID, parent.LoginUID, parent.UID, parent.GID
+		n.Comm, n.Exe, n.ExePath, n.Args, n.Env = parent.Comm, parent.Exe, parent.ExePath, parent.Args, parent.Env
+		n.Cwd, n.TTY, n.Cgroup = parent.Cwd, parent.TTY, parent.Cgroup
+		n.ExeUpperLayer, n.ExeFromMemfd = parent.ExeUpperLayer, parent.ExeFromMemfd
+	}
+	if pid != p.PID { // the parent's event: only its identity carries over
+		n.PPID = p.PID
+		if parent == nil {
+			n.Comm, n.UID, n.GID, n.LoginUID, n.Cgroup = p.Comm, p.UID, p.GID, p.LoginUID, p.Cgroup
+		}
+		return n
+	}
+	n.PPID, n.VPID, n.UID, n.GID, n.LoginUID, n.Comm = p.PPID, p.VPID, p.UID, p.GID, p.LoginUID, p.Comm
+	setIf(&n.SID, p.SID)
+	setIf(&n.TTY, p.TTY)
+	setIf(&n.Exe, p.Exe)
+	setIf(&n.ExePath, p.ExePath)
+	setIf(&n.Cwd, p.Cwd)
+	setIf(&n.Cgroup, p.Cgroup)
+	if p.Args != nil {
+		n.Args = p.Args
+	}
+	if p.Env != nil {
+		n.Env = p.Env
+	}
+	n.ExeUpperLayer = n.ExeUpperLayer || p.ExeUpperLayer
+	n.ExeFromMemfd = n.ExeFromMemfd || p.ExeFromMemfd
+	if !p.Start.IsZero() {
+		n.Start = p.Start
+	}
+	return n
+}
+
+// fillInherited fills what e lacks from its parent's entry, unless e has
+// exec'd (its image facts are its own then).
+func (t *Table) fillInherited(e *Entry, ppid uint32) {
+	parent, ok := t.procs[ppid]
+	if !ok || parent == e {
+		return
+	}
+	if e.PPID == 0 {
+		e.PPID = ppid
+	}
+	setIf(&e.Cwd, parent.Cwd)
+	setIf(&e.SID, parent.SID)
+	setIf(&e.TTY, parent.TTY)
+	if !e.execAt.IsZero() {
+		return
+	}
+	setIf(&e.Exe, parent.Exe)
+	setIf(&e.ExePath, parent.ExePath)
+	if e.Args == nil {
+		e.Args = parent.Args
+	}
+	if e.Env == nil {
+		e.Env = parent.Env
+	}
+	e.ExeUpperLayer = e.ExeUpperLayer || parent.ExeUpperLayer
+	e.ExeFromMemfd = e.ExeFromMemfd || parent.ExeFromMemfd
+}
+
+// keepNewer copies into n the facts of old learnt at or after at (they are
+// n's process's, applied to old's entry before n's start was known).
+func keepNewer(n, old *Entry, at time.Time) {
+	if !old.execAt.IsZero() && !old.execAt.Before(at) {
+		n.Comm, n.Exe, n.ExePath, n.Args, n.Env, n.execAt = old.Comm, old.Exe, old.ExePath, old.Args, old.Env, old.execAt
+		n.ExeUpperLayer, n.ExeFromMemfd = old.ExeUpperLayer, old.ExeFromMemfd
+	}
+	if !old.exited.IsZero() && !old.exited.Before(at) {
+		n.exited = old.exited
+	}
+}
+
+func setIf[T comparable](dst *T, v T) {
+	var zero T
+	if *dst == zero && v != zero {
+		*dst = v
+	}
+}
