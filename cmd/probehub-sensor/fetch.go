@@ -29,7 +29,9 @@ sensor's probe version (the kernel tag, else the kernel index), checks every
 digest, the cosign signature against --key and that the banner equals
 /proc/version exactly. Unreachable, slow, failing or corrupt registries are
 retried with backoff and jitter until --deadline, then the last good artifact
-in --cache is used. A corrupt download never replaces a good cached one.
+in --cache is used. A corrupt download never replaces a good cached one, and
+an artifact built before the cached one (a registry rolled back to an older,
+still signed artifact) is refused unless --allow-downgrade.
 
 Exit status 0 when a usable BTF was found (kernel, registry or cache).
 
@@ -60,6 +62,7 @@ Examples:
 	fl.StringVar(&c.HostRoot, "host-root", "", "where the host's / is mounted (reads etc/os-release and proc/version under it); default /")
 	fl.StringVar(&c.KeyFile, "key", "", "PEM public key the artifacts must be signed with (cosign.pub works)")
 	fl.BoolVar(&c.AllowUnsigned, "allow-unsigned", false, "accept unsigned artifacts (wrongly signed ones are still refused)")
+	fl.BoolVar(&c.AllowDowngrade, "allow-downgrade", false, "accept an artifact built before the one in --cache for this kernel (refused by default: rollback)")
 	fl.BoolVar(&c.Force, "force", false, "fetch even when the kernel has its own BTF")
 	fl.DurationVar(&c.Deadline, "deadline", 10*time.Second, "how long to try the store before falling back to the cache")
 	fl.StringVar(&c.ProbeVersion, "probe-version", version.ProbeVersion, "probe version to fetch artifacts for")

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -14,6 +15,16 @@ import (
 
 // ErrBadSignature reports a signature that does not verify.
 var ErrBadSignature = errors.New("bad signature")
+
+// ErrPlaceholderKey reports the placeholder shipped in deploy/ where the
+// operator's public key belongs: refused everywhere, also on nodes that
+// would never need it (their own BTF), so that a forgotten key shows at
+// the first start and not on the first node without BTF.
+var ErrPlaceholderKey = errors.New("the public key is the placeholder shipped in the deploy manifests")
+
+// PlaceholderMarker is the text that marks a placeholder key file: the
+// deploy manifests ship it where probehub.pub belongs.
+const PlaceholderMarker = "paste the PEM public key here"
 
 // Signer signs payloads with an ECDSA P-256 private key.
 type Signer struct{ key *ecdsa.PrivateKey }
@@ -68,8 +79,12 @@ func ParseSigner(b []byte) (*Signer, error) {
 	return &Signer{key: ek}, nil
 }
 
-// ParseVerifier reads a PEM (PKIX) public key.
+// ParseVerifier reads a PEM (PKIX) public key. The deploy manifests'
+// placeholder wraps ErrPlaceholderKey.
 func ParseVerifier(b []byte) (*Verifier, error) {
+	if bytes.Contains(b, []byte(PlaceholderMarker)) {
+		return nil, fmt.Errorf("parse public key: %w: replace it with the probehub.pub of `probehub publish --gen-key`", ErrPlaceholderKey)
+	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "PUBLIC KEY" {
 		return nil, errors.New("parse public key: want a PEM \"PUBLIC KEY\" block")

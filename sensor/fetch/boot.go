@@ -21,6 +21,20 @@ type BootConfig struct {
 	Options         // the rest; Verifier and Cache are set from KeyFile and CacheDir
 }
 
+// LoadVerifier reads the PEM public key at path. The deploy manifests'
+// placeholder is refused (sign.ErrPlaceholderKey); errors name path.
+func LoadVerifier(path string) (*sign.Verifier, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read public key: %w", err)
+	}
+	v, err := sign.ParseVerifier(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
 // Boot detects the host, opens the store and cache, and fetches: the one
 // call a sensor makes before loading its probes. Outcome.Timings.Detect
 // holds the detection time; Total covers everything.
@@ -33,11 +47,7 @@ func Boot(ctx context.Context, c BootConfig) (*Outcome, error) {
 	detect := time.Since(start)
 	o := c.Options
 	if c.KeyFile != "" {
-		b, err := os.ReadFile(c.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("read public key: %w", err)
-		}
-		if o.Verifier, err = sign.ParseVerifier(b); err != nil {
+		if o.Verifier, err = LoadVerifier(c.KeyFile); err != nil {
 			return nil, err
 		}
 	}

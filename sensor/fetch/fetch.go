@@ -21,6 +21,11 @@ import (
 // usable BTF.
 var ErrNoBTF = errors.New("no usable BTF for this kernel")
 
+// ErrDowngrade reports an artifact built before the one the node cache
+// holds for the same kernel: a registry re-pointed to an older, still
+// signed artifact (rollback). Options.AllowDowngrade accepts it.
+var ErrDowngrade = errors.New("artifact is older than the cached one (rollback refused)")
+
 // Source says where the BTF came from.
 type Source string
 
@@ -39,6 +44,10 @@ type Options struct {
 	ProbeVersion  string         // default version.ProbeVersion
 	Verifier      *sign.Verifier // public key artifacts must be signed with
 	AllowUnsigned bool           // accept unsigned artifacts (never wrongly signed ones)
+	// AllowDowngrade accepts an artifact built before the cached one for
+	// the same kernel; by default it is refused (ErrDowngrade) and the
+	// cached one is used.
+	AllowDowngrade bool
 	Cache         *Cache         // nil: no cache
 	Force         bool           // fetch even when the kernel has its own BTF
 	Deadline      time.Duration  // how long to try the store; default 10s
@@ -174,6 +183,9 @@ func fromStore(ctx context.Context, r registry.Reader, h hostinfo.Host, o Option
 	if err != nil {
 		return err
 	}
+	if err := checkDowngrade(ctx, k, o, tag); err != nil {
+		return err
+	}
 	out.fill(k, SourceRegistry)
 	out.Reason = fmt.Sprintf("pulled %s via %s and verified (%s) in %s", tag, out.Via, signedWord(k.Signed), out.Timings.Fetch.Round(time.Microsecond))
 	if o.Cache != nil {
@@ -227,6 +239,37 @@ func fromCache(ctx context.Context, h hostinfo.Host, o Options, tag string, out 
 	return nil
 }
 
+// checkDowngrade refuses k when the cache holds an artifact for tag built
+// later (a build time is signed in the config; none counts as oldest).
+func checkDowngrade(ctx context.Context, k *registry.Kernel, o Options, tag string) error {
+	if o.Cache == nil || o.AllowDowngrade {
+		return nil
+	}
+	c, err := o.Cache.get(ctx, tag, o.pull())
+	if err != nil || c.Manifest.Digest == k.Manifest.Digest {
+		return nil // nothing usable cached: nothing to compare with
+	}
+	if built(c.Config).After(built(k.Config)) {
+		return fmt.Errorf("%w: the store's %s was built %s, the cached %s %s; keeping the cached one (--allow-downgrade accepts an older build)",
+			ErrDowngrade, k.Manifest.Digest, builtWord(k.Config), c.Manifest.Digest, builtWord(c.Config))
+	}
+	return nil
+}
+
+func built(c registry.KernelConfig) time.Time {
+	if c.Built == nil {
+		return time.Time{}
+	}
+	return *c.Built
+}
+
+func builtWord(c registry.KernelConfig) string {
+	if c.Built == nil {
+		return "at an unknown time"
+	}
+	return c.Built.Format(time.RFC3339)
+}
+
 func (o *Outcome) fill(k *registry.Kernel, src Source) {
 	cfg := k.Config
 	o.Source, o.Digest, o.Config, o.Signed, o.BTF = src, k.Manifest.Digest.String(), &cfg, k.Signed, k.BTF
@@ -235,7 +278,7 @@ func (o *Outcome) fill(k *registry.Kernel, src Source) {
 // permanent reports errors a retry cannot fix: the artifact is missing, for
 // another kernel, unsigned or wrongly signed, or not an artifact.
 func permanent(err error) bool {
-	for _, e := range []error{registry.ErrNotFound, registry.ErrKernelMismatch, registry.ErrUnsigned, registry.ErrBadSignature, registry.ErrInvalidArtifact} {
+	for _, e := range []error{registry.ErrNotFound, registry.ErrKernelMismatch, registry.ErrUnsigned, registry.ErrBadSignature, registry.ErrInvalidArtifact, ErrDowngrade} {
 		if errors.Is(err, e) {
 			return true
 		}
