@@ -48,10 +48,10 @@ type Options struct {
 	// the same kernel; by default it is refused (ErrDowngrade) and the
 	// cached one is used.
 	AllowDowngrade bool
-	Cache         *Cache         // nil: no cache
-	Force         bool           // fetch even when the kernel has its own BTF
-	Deadline      time.Duration  // how long to try the store; default 10s
-	Backoff       time.Duration  // first retry delay; default 100ms, doubling to 2s, full jitter
+	Cache          *Cache        // nil: no cache
+	Force          bool          // fetch even when the kernel has its own BTF
+	Deadline       time.Duration // how long to try the store; default 10s
+	Backoff        time.Duration // first retry delay; default 100ms, doubling to 2s, full jitter
 	// AttemptTimeout bounds one attempt, so that a stalled connection
 	// leaves time for retries; default a third of Deadline, at most 2s.
 	AttemptTimeout time.Duration
