@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"slices"
 
-	"github.com/probehub/probehub/builder/build"
 	"github.com/probehub/probehub/compat/api"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // BuildDir is Verdicts read from a build output directory (builder/build):
@@ -21,7 +21,7 @@ var _ Verdicts = BuildDir("")
 
 // Verdicts reads index.json and every result.json it lists.
 func (d BuildDir) Verdicts(ctx context.Context) ([]Verdict, error) {
-	ix, err := build.ReadIndex(string(d))
+	ix, err := buildresult.ReadIndex(string(d))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -33,7 +33,7 @@ func (d BuildDir) Verdicts(ctx context.Context) ([]Verdict, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		r, err := build.ReadResult(string(d), e.Kernel)
+		r, err := buildresult.ReadResult(string(d), e.Kernel)
 		if err != nil {
 			return nil, fmt.Errorf("read build result of %s: %w", e.Kernel, err)
 		}
@@ -42,7 +42,7 @@ func (d BuildDir) Verdicts(ctx context.Context) ([]Verdict, error) {
 	return out, nil
 }
 
-func verdictOf(r *build.Result) Verdict {
+func verdictOf(r *buildresult.Result) Verdict {
 	v := Verdict{Key: r.Kernel, Probe: r.ProbeVersion, Status: api.Status(r.Status), BTFSHA256: r.MinSHA256}
 	for _, reason := range r.Verdict.Reasons {
 		v.Reasons = append(v.Reasons, reason.String())

@@ -10,13 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/probehub/probehub/ci/matrix"
+	"github.com/probehub/probehub/wire/matrixrow"
 	"github.com/probehub/probehub/compat/api"
 )
 
 // MatrixDir is Evidence read from a directory tree of kernel-matrix results
 // (<data-dir>/matrix). Each *.json file holds an api.Run or an array of
-// them; a results.json written by the matrix runner (ci/matrix.Row) is read
+// them; a results.json written by the matrix runner (ci/matrixrow.Row) is read
 // too, its probe version being the name of its directory. A missing
 // directory has no runs.
 type MatrixDir string
@@ -53,7 +53,7 @@ func readRuns(path string) ([]api.Run, error) {
 		return nil, err
 	}
 	if filepath.Base(path) == "results.json" {
-		var rows []matrix.Row
+		var rows []matrixrow.Row
 		if err := json.Unmarshal(b, &rows); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", path, err)
 		}
@@ -80,7 +80,7 @@ func readRuns(path string) ([]api.Run, error) {
 }
 
 // runOfRow reads a matrix runner row as a Run of probe version probe.
-func runOfRow(r matrix.Row, probe string) api.Run {
+func runOfRow(r matrixrow.Row, probe string) api.Run {
 	run := api.Run{
 		ID: r.Name + "@" + probe, Kernel: r.Key, Banner: r.Guest.Banner, Probe: probe, OK: r.OK,
 		Booted: len(r.Guest.Steps) > 0, Detects: len(r.Guest.Detected), Expects: r.Guest.Expected,

@@ -3,15 +3,15 @@ package compat
 import (
 	"context"
 	"encoding/json"
-	"github.com/probehub/probehub/builder/build"
-	"github.com/probehub/probehub/builder/minimize"
-	"github.com/probehub/probehub/builder/verdict"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/probehub/probehub/builder/build"
+	"github.com/probehub/probehub/wire/buildresult"
+
 	"github.com/google/go-cmp/cmp"
-	guest "github.com/probehub/probehub/ci/job"
+	guest "github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/matrix"
 	"github.com/probehub/probehub/compat/api"
 	"github.com/probehub/probehub/kernels"
@@ -111,10 +111,10 @@ func writeJSON(t *testing.T, path string, v any) {
 
 func TestBuildDir(t *testing.T) {
 	dir := t.TempDir()
-	r := build.Result{Schema: build.Schema, Kernel: cloud, ProbeVersion: "0.1.0", Status: verdict.Unsupported, MinSHA256: "abcd",
-		Verdict:  verdict.Verdict{Status: verdict.Unsupported, Reasons: []verdict.Reason{{Kind: verdict.KindRelocation, Program: "exec", Message: "no field loginuid"}}},
-		Programs: []minimize.Program{{Name: "exec", Features: []minimize.Feature{{Name: "ringbuf"}, {Name: "btf"}}}, {Name: "exit", Features: []minimize.Feature{{Name: "ringbuf"}}}}}
-	writeJSON(t, filepath.Join(dir, build.KernelDir(cloud), build.ResultFile), r)
+	r := buildresult.Result{Schema: buildresult.Schema, Kernel: cloud, ProbeVersion: "0.1.0", Status: buildresult.Unsupported, MinSHA256: "abcd",
+		Verdict:  buildresult.Verdict{Status: buildresult.Unsupported, Reasons: []buildresult.Reason{{Kind: buildresult.KindRelocation, Program: "exec", Message: "no field loginuid"}}},
+		Programs: []buildresult.Program{{Name: "exec", Features: []buildresult.Feature{{Name: "ringbuf"}, {Name: "btf"}}}, {Name: "exit", Features: []buildresult.Feature{{Name: "ringbuf"}}}}}
+	writeJSON(t, filepath.Join(dir, buildresult.KernelDir(cloud), buildresult.ResultFile), r)
 	if _, err := build.WriteIndex(dir); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 const testObject = "../minimize/testdata/core.o"
@@ -68,31 +69,31 @@ func TestRun(t *testing.T) {
 		"6.1.0-2-nobtf": verdict.Unknown,
 	}
 	for rel, st := range want {
-		r, err := ReadResult(out, key(rel))
+		r, err := buildresult.ReadResult(out, key(rel))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Status != st {
 			t.Errorf("%s: %s, want %s: %v", rel, r.Status, st, r.Verdict.Reasons)
 		}
-		_, statErr := os.Stat(filepath.Join(out, KernelDir(r.Kernel), MinBTFFile))
+		_, statErr := os.Stat(filepath.Join(out, buildresult.KernelDir(r.Kernel), buildresult.MinBTFFile))
 		if (r.MinBTF != "") != (statErr == nil) || (r.BTFSHA256 != "") != (r.MinBTF != "") {
 			t.Errorf("%s: min_btf %q but file: %v", rel, r.MinBTF, statErr)
 		}
 	}
-	if r, _ := ReadResult(out, key("5.4.0-1-nobtf")); r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 5.4" {
+	if r, _ := buildresult.ReadResult(out, key("5.4.0-1-nobtf")); r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 5.4" {
 		t.Errorf("5.4 without BTF: first reason %q", r.Verdict.Reasons[0].Message)
 	}
-	if r, _ := ReadResult(out, key("6.1.0-2-nobtf")); r.Verdict.Reasons[0].Message != "no image package known" {
+	if r, _ := buildresult.ReadResult(out, key("6.1.0-2-nobtf")); r.Verdict.Reasons[0].Message != "no image package known" {
 		t.Errorf("6.1 without input: reasons %v", r.Verdict.Reasons)
 	}
 	if s.Failed != 1 || s.Built != 5 || s.Total != 6 {
 		t.Errorf("summary %+v", s)
 	}
-	if _, err := os.Stat(filepath.Join(out, ProbePath(s.Results[0].ProbeSHA256))); err != nil {
+	if _, err := os.Stat(filepath.Join(out, buildresult.ProbePath(s.Results[0].ProbeSHA256))); err != nil {
 		t.Errorf("probe object not kept: %v", err)
 	}
-	ix, err := ReadIndex(out)
+	ix, err := buildresult.ReadIndex(out)
 	if err != nil || len(ix.Kernels) != 6 {
 		t.Fatalf("index: %v %+v", err, ix)
 	}

@@ -50,7 +50,7 @@ type Progress struct {
 	Kernel      kernels.Key
 	Status      verdict.Status
 	Cached      bool  // the existing result was up to date
-	Err         error // the build of this kernel failed
+	Err         error // the build of this kernel failed: a *buildresult.BuildError (errors.Is/As see its cause)
 }
 
 func (c *Config) defaults() error {

@@ -10,24 +10,9 @@
 // its result.json (status unknown, with the error) and counted in the
 // summary.
 //
-// # Output layout
-//
-// Everything a build writes lives under the output directory DIR:
-//
-//	DIR/index.json                 Index: every result under DIR/kernels, sorted by key
-//	DIR/probes/<sha256>.o          each probe object variant, once, by content
-//	DIR/kernels/<distro>/<version_id>/<arch>/<release>/
-//	    result.json                Result: key, banner, probe version, verdict and
-//	                               reasons, probe facts (programs, features, minimum
-//	                               kernels), chosen variant, sha256 of the kernel BTF,
-//	                               of min.btf and of the probe object
-//	    min.btf                    the minimized BTF (raw BTF, as /sys/kernel/btf/vmlinux);
-//	                               absent when the kernel has no BTF source or failed
-//
-// The kernel directory is kernels.Key.String() (distro/version_id/arch/release).
-// result.json is written last, atomically (rename), so a result.json always
-// describes a complete min.btf beside it; min.btf's sha256 is in it. Readers
-// must ignore unknown fields: Schema is bumped only for incompatible changes.
+// The output directory's layout and its result.json and index.json are
+// the format of package wire/buildresult, which readers use without
+// linking the builder.
 //
 // Shards (Config.Shard/Shards) split the inputs by position after sorting,
 // so n processes with the same inputs build disjoint kernels; give every

@@ -3,7 +3,9 @@ package build
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,54 +15,64 @@ import (
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/internal/version"
+	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // kernel builds one input. It returns an error only when ctx is done or the
-// output cannot be written; the kernel's own failures go into the Result.
-func (r *runner) kernel(ctx context.Context, in Input) (Result, bool, error) {
+// output cannot be written; the kernel's own failures go into the result.
+func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return Result{}, false, err
+		return buildresult.Result{}, false, err
 	}
 	start := time.Now()
-	res := Result{Schema: Schema, Kernel: in.Key, Banner: in.Banner, ProbeVersion: version.ProbeVersion,
+	res := buildresult.Result{Schema: buildresult.Schema, Kernel: in.Key, Banner: in.Banner, ProbeVersion: version.ProbeVersion,
 		ProbeSHA256: r.variants[0].obj.SHA256, ProbesKey: r.probesKey}
 	path, err := r.inputPath(ctx, in)
 	if err != nil {
-		return r.fail(res, start, fmt.Errorf("fetch input: %w", err))
+		return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))
 	}
 	if path == "" {
-		if old, _ := ReadResult(r.cfg.Out, in.Key); r.upToDate(old, "") && old.BTFSHA256 == "" {
+		old, err := r.previous(in.Key)
+		if err != nil {
+			return buildresult.Result{}, false, err
+		}
+		if r.upToDate(old, "") && old.BTFSHA256 == "" {
 			return *old, true, nil
 		}
 		return r.finish(res, start, nil, nil, "", in.NoBTF)
 	}
 	res.Input = stamp(path)
-	dir := filepath.Join(r.cfg.Out, KernelDir(in.Key))
-	var old *Result
+	dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(in.Key))
+	var old *buildresult.Result
 	if in.Key.Release != "" {
-		old, _ = ReadResult(r.cfg.Out, in.Key)
+		if old, err = r.previous(in.Key); err != nil {
+			return buildresult.Result{}, false, err
+		}
 		if r.upToDate(old, dir) && old.Input == res.Input {
 			return *old, true, nil
 		}
 	}
 	ex, err := r.cfg.Extract(ctx, path)
 	if err != nil {
-		return r.fail(res, start, fmt.Errorf("extract BTF from %s: %w", filepath.Base(path), err))
+		return r.fail(res, start, buildresult.FailExtract, fmt.Errorf("extract BTF from %s: %w", filepath.Base(path), err))
 	}
 	if err := r.complete(&res, ex); err != nil {
-		return r.fail(res, start, err)
+		return r.fail(res, start, buildresult.FailInput, err)
 	}
-	dir = filepath.Join(r.cfg.Out, KernelDir(res.Kernel))
+	dir = filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel))
 	if old == nil {
-		old, _ = ReadResult(r.cfg.Out, res.Kernel)
+		if old, err = r.previous(res.Kernel); err != nil {
+			return buildresult.Result{}, false, err
+		}
 	}
 	if r.upToDate(old, dir) && old.BTFSHA256 == res.BTFSHA256 {
 		old.Input = res.Input // same BTF from a touched or moved file
-		return *old, true, writeJSON(filepath.Join(dir, ResultFile), old)
+		return *old, true, writeJSON(filepath.Join(dir, buildresult.ResultFile), old)
 	}
 	spec, err := btf.LoadSpecFromReader(bytes.NewReader(ex.BTF))
 	if err != nil {
-		return r.fail(res, start, fmt.Errorf("parse BTF: %w", err))
+		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
 	}
 	return r.finish(res, start, spec, ex, dir, "")
 }
@@ -73,7 +85,7 @@ func (r *runner) inputPath(ctx context.Context, in Input) (string, error) {
 }
 
 // complete fills what the extraction tells: release, banner, BTF digest.
-func (r *runner) complete(res *Result, ex *extract.Result) error {
+func (r *runner) complete(res *buildresult.Result, ex *extract.Result) error {
 	if res.Kernel.Release == "" {
 		res.Kernel.Release = ex.Release
 	}
@@ -95,7 +107,7 @@ func (r *runner) complete(res *Result, ex *extract.Result) error {
 
 // finish judges, minimizes and writes the result. spec nil means the kernel
 // has no BTF source.
-func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (Result, bool, error) {
+func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (buildresult.Result, bool, error) {
 	vs := make([]verdict.Variant, len(r.variants))
 	for i, v := range r.variants {
 		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
@@ -110,50 +122,70 @@ func (r *runner) finish(res Result, start time.Time, spec *btf.Spec, ex *extract
 	if spec != nil {
 		k, err := minimize.ParseKernel(ex.BTF)
 		if err != nil {
-			return r.fail(res, start, err)
+			return r.fail(res, start, buildresult.FailBTF, err)
 		}
 		min, err := obj.MinimizeRaw(k)
 		if err != nil {
-			return r.fail(res, start, err)
+			return r.fail(res, start, buildresult.FailMinimize, err)
 		}
-		if err := writeFile(filepath.Join(dir, MinBTFFile), min.BTF); err != nil {
-			return Result{}, false, err
+		if err := writeFile(filepath.Join(dir, buildresult.MinBTFFile), min.BTF); err != nil {
+			return buildresult.Result{}, false, err
 		}
-		res.MinBTF, res.MinSHA256, res.MinSize, res.MinTypes = MinBTFFile, sha(min.BTF), len(min.BTF), min.Types
+		res.MinBTF, res.MinSHA256, res.MinSize, res.MinTypes = buildresult.MinBTFFile, sha(min.BTF), len(min.BTF), min.Types
 	}
 	return r.write(res, start)
 }
 
-// fail records a kernel whose build failed: status unknown, with the error.
-func (r *runner) fail(res Result, start time.Time, err error) (Result, bool, error) {
-	res.Status, res.Error, res.MinBTF = verdict.Unknown, err.Error(), ""
-	res.Verdict = verdict.Verdict{Status: verdict.Unknown, Reasons: []verdict.Reason{{Kind: "build", Message: err.Error()}}}
+// previous reads the kernel's existing result: nil when it has none. Any
+// other error (a permission, a corrupt file) stops the run rather than
+// passing for "no previous result" and having the file overwritten.
+func (r *runner) previous(k kernels.Key) (*buildresult.Result, error) {
+	if k.Validate() != nil {
+		return nil, nil // no place on disk: complete names the kernel or fails
+	}
+	old, err := buildresult.ReadResult(r.cfg.Out, k)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the previous result of %s (fix or remove it): %w", k, err)
+	}
+	return old, nil
+}
+
+// fail records a kernel whose build failed: status unknown, with the error
+// kept as a *buildresult.BuildError (res.Err) and its message and kind
+// stored.
+func (r *runner) fail(res buildresult.Result, start time.Time, kind buildresult.ErrorKind, err error) (buildresult.Result, bool, error) {
+	res.Status, res.Error, res.ErrorKind, res.MinBTF = verdict.Unknown, err.Error(), kind, ""
+	res.Err = &buildresult.BuildError{Kernel: res.Kernel, Kind: kind, Err: err}
+	res.Verdict = verdict.Verdict{Status: verdict.Unknown, Reasons: []verdict.Reason{{Kind: buildresult.KindBuild, Message: err.Error()}}}
 	if res.Kernel.Validate() != nil {
 		return r.stamped(res, start), false, nil // nowhere to write it
 	}
-	os.Remove(filepath.Join(r.cfg.Out, KernelDir(res.Kernel), MinBTFFile))
+	os.Remove(filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel), buildresult.MinBTFFile))
 	return r.write(res, start)
 }
 
-func (r *runner) write(res Result, start time.Time) (Result, bool, error) {
+func (r *runner) write(res buildresult.Result, start time.Time) (buildresult.Result, bool, error) {
 	res = r.stamped(res, start)
 	if err := res.Kernel.Validate(); err != nil {
 		return res, false, nil
 	}
-	err := writeJSON(filepath.Join(r.cfg.Out, KernelDir(res.Kernel), ResultFile), res)
+	err := writeJSON(filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel), buildresult.ResultFile), res)
 	return res, false, err
 }
 
-func (r *runner) stamped(res Result, start time.Time) Result {
+func (r *runner) stamped(res buildresult.Result, start time.Time) buildresult.Result {
 	res.BuiltAt = time.Now().UTC()
 	res.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
 	return res
 }
 
-func stamp(path string) InputStamp {
+func stamp(path string) buildresult.InputStamp {
 	st, err := os.Stat(path)
 	if err != nil {
-		return InputStamp{Path: path}
+		return buildresult.InputStamp{Path: path}
 	}
-	return InputStamp{Path: path, Size: st.Size(), ModTime: st.ModTime().UTC()}
+	return buildresult.InputStamp{Path: path, Size: st.Size(), ModTime: st.ModTime().UTC()}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/internal/version"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -46,7 +47,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	inputs := shard(cfg.Inputs, cfg.Shard, cfg.Shards)
-	results := make([]Result, len(inputs))
+	results := make([]buildresult.Result, len(inputs))
 	cached := make([]bool, len(inputs))
 	var mu sync.Mutex
 	done := 0
@@ -63,11 +64,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			defer mu.Unlock()
 			done++
 			if cfg.Progress != nil {
-				var kerr error
-				if res.Error != "" {
-					kerr = fmt.Errorf("%s", res.Error)
-				}
-				cfg.Progress(Progress{Done: done, Total: len(inputs), Kernel: res.Kernel, Status: res.Status, Cached: hit, Err: kerr})
+				cfg.Progress(Progress{Done: done, Total: len(inputs), Kernel: res.Kernel, Status: res.Status, Cached: hit, Err: res.Failure()})
 			}
 			return nil
 		})
@@ -90,7 +87,7 @@ func newRunner(cfg Config) (*runner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse probe variant %q: %w", v.Name, err)
 		}
-		if err := writeFile(filepath.Join(cfg.Out, ProbePath(obj.SHA256)), v.Object); err != nil {
+		if err := writeFile(filepath.Join(cfg.Out, buildresult.ProbePath(obj.SHA256)), v.Object); err != nil {
 			return nil, err
 		}
 		r.variants = append(r.variants, variant{v, obj})
@@ -117,8 +114,8 @@ func shard(in []Input, i, n int) []Input {
 }
 
 // upToDate reports whether old still stands for the current probes.
-func (r *runner) upToDate(old *Result, dir string) bool {
-	if r.cfg.Force || old == nil || old.Schema != Schema || old.ProbesKey != r.probesKey || old.Error != "" {
+func (r *runner) upToDate(old *buildresult.Result, dir string) bool {
+	if r.cfg.Force || old == nil || old.Schema != buildresult.Schema || old.ProbesKey != r.probesKey || old.Error != "" {
 		return false
 	}
 	if old.MinBTF == "" {

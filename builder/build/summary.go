@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/builder/verdict"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // Summary is what a run did.
@@ -19,7 +20,7 @@ type Summary struct {
 	ByStatus  map[verdict.Status]int `json:"by_status"`
 	Reasons   []ReasonCount          `json:"reasons,omitempty"` // why kernels are not supported, most common first
 	ElapsedMS float64                `json:"elapsed_ms"`
-	Results   []Result               `json:"-"`
+	Results   []buildresult.Result   `json:"-"`
 }
 
 // ReasonCount is a reason and how many kernels it applies to.
@@ -29,7 +30,7 @@ type ReasonCount struct {
 	Example []string `json:"example,omitempty"` // up to three kernel keys
 }
 
-func summarize(results []Result, cached []bool, elapsed time.Duration) *Summary {
+func summarize(results []buildresult.Result, cached []bool, elapsed time.Duration) *Summary {
 	s := &Summary{Total: len(results), ByStatus: map[verdict.Status]int{}, Results: results,
 		ElapsedMS: float64(elapsed.Microseconds()) / 1000}
 	counts := map[string]*ReasonCount{}

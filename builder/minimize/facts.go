@@ -7,33 +7,15 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
-	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
-// Program is what the verdict needs to know about one program of the
-// object.
-type Program struct {
-	Name         string          `json:"name"`
-	Section      string          `json:"section"`
-	Type         string          `json:"type"`
-	AttachTo     string          `json:"attach_to,omitempty"`
-	Instructions int             `json:"instructions"`
-	Relocations  int             `json:"relocations"`
-	Helpers      []string        `json:"helpers,omitempty"`
-	Maps         []string        `json:"maps,omitempty"`
-	Features     []Feature       `json:"features"`
-	MinKernel    kernels.Version `json:"min_kernel"`
-}
-
-// Map describes one map of the object.
-type Map struct {
-	Name       string          `json:"name"`
-	Type       string          `json:"type"`
-	KeySize    uint32          `json:"key_size"`
-	ValueSize  uint32          `json:"value_size"`
-	MaxEntries uint32          `json:"max_entries"`
-	MinKernel  kernels.Version `json:"min_kernel"`
-}
+// Program and Map are the probe facts of the build output's format
+// (wire/buildresult).
+type (
+	Program = buildresult.Program
+	Map     = buildresult.Map
+)
 
 func programFacts(p *ebpf.ProgramSpec, spec *ebpf.CollectionSpec, relos int) Program {
 	out := Program{

@@ -4,15 +4,11 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
-// Feature is a kernel capability a program needs, with the first mainline
-// release that has it. Distribution kernels may backport features (RHEL
-// does); the versions are those of mainline.
-type Feature struct {
-	Name  string          `json:"name"`
-	Since kernels.Version `json:"since"`
-}
+// Feature is a kernel capability a program needs (wire/buildresult).
+type Feature = buildresult.Feature
 
 // programTypeSince: the release that added each program type.
 var programTypeSince = map[ebpf.ProgramType]kernels.Version{

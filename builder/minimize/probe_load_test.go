@@ -112,7 +112,7 @@ func TestProbeWithMinimizedBTF(t *testing.T) {
 // minimized BTF of another kernel (Debian 6.1 cloud here) loads without an
 // error on this kernel and the probe reads garbage. That is why artifacts
 // are keyed by distro, version, arch and release and matched by banner
-// (build.Result.Banner) before a node uses one.
+// (buildresult.Result.Banner) before a node uses one.
 func TestProbeWithAnotherKernelsBTF(t *testing.T) {
 	testutil.RequireRoot(t)
 	if runtime.GOARCH != "amd64" {

@@ -3,69 +3,39 @@ package verdict
 import (
 	"fmt"
 
+	"github.com/probehub/probehub/wire/buildresult"
+
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/kernels"
 )
 
-// Status is the overall answer for one kernel.
-type Status string
+// The verdict's data types are the build output's format
+// (wire/buildresult), which readers such as the compatibility service use
+// without linking this package.
+type (
+	Status  = buildresult.Status
+	Reason  = buildresult.Reason
+	Program = buildresult.ProgramVerdict
+	Verdict = buildresult.Verdict
+)
 
 // The statuses.
 const (
-	Supported   Status = "supported"   // every required program loads
-	Unsupported Status = "unsupported" // a required program cannot load
-	Unknown     Status = "unknown"     // nothing to judge by (no BTF)
+	Supported   = buildresult.Supported
+	Unsupported = buildresult.Unsupported
+	Unknown     = buildresult.Unknown
 )
 
 // Reason kinds.
 const (
-	KindRelocation = "relocation"     // a CO-RE relocation finds no target
-	KindTracepoint = "tracepoint"     // the kernel lacks the hook
-	KindVersion    = "kernel-version" // older than a feature the program needs
-	KindNoBTF      = "no-btf"         // no BTF source for the kernel
-	KindRelease    = "release"        // the release does not parse
-	KindMinimum    = "minimum"        // older than the least any probe variant needs
+	KindRelocation = buildresult.KindRelocation
+	KindTracepoint = buildresult.KindTracepoint
+	KindVersion    = buildresult.KindVersion
+	KindNoBTF      = buildresult.KindNoBTF
+	KindRelease    = buildresult.KindRelease
+	KindMinimum    = buildresult.KindMinimum
 )
-
-// Reason is one finding. Optional findings concern optional programs and do
-// not make the kernel unsupported.
-type Reason struct {
-	Kind     string `json:"kind"`
-	Program  string `json:"program,omitempty"`
-	Optional bool   `json:"optional,omitempty"`
-	Message  string `json:"message"`
-	Type     string `json:"type,omitempty"`   // relocation: local type
-	Path     string `json:"path,omitempty"`   // relocation: access path with member names
-	Access   string `json:"access,omitempty"` // relocation: raw accessor
-	Feature  string `json:"feature,omitempty"`
-	Since    string `json:"since,omitempty"` // kernel-version: first release with Feature
-}
-
-func (r Reason) String() string {
-	s := r.Message
-	if r.Program != "" {
-		s = r.Program + ": " + s
-	}
-	if r.Optional {
-		s += " (optional program: disabled on this kernel)"
-	}
-	return s
-}
-
-// Program is the verdict on one program.
-type Program struct {
-	Name     string `json:"name"`
-	Optional bool   `json:"optional,omitempty"`
-	OK       bool   `json:"ok"`
-}
-
-// Verdict is the answer for one kernel and one probe object.
-type Verdict struct {
-	Status   Status    `json:"status"`
-	Reasons  []Reason  `json:"reasons,omitempty"`
-	Programs []Program `json:"programs,omitempty"`
-}
 
 // Input is what Judge needs.
 type Input struct {

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 )
 
 func main() {

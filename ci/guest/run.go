@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 )
 
 func run(console io.Writer, tl *timeline) job.Result {

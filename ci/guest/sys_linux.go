@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 	"net"
 	"os"
 	"os/exec"

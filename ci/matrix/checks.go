@@ -1,6 +1,6 @@
 package matrix
 
-import "github.com/probehub/probehub/ci/job"
+import "github.com/probehub/probehub/wire/job"
 
 // RulesPath is where the guest finds the upstream rules baked into its
 // initramfs.

@@ -10,23 +10,19 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/probehub/probehub/registry"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
-// BTFMode says where the sensor in the guest takes its kernel types from.
-type BTFMode string
+// BTFMode says where the sensor in the guest takes its kernel types from
+// (wire/matrixrow).
+type BTFMode = matrixrow.BTFMode
 
+// The BTF modes.
 const (
-	BTFBuiltin  BTFMode = "builtin"  // /sys/kernel/btf/vmlinux
-	BTFDetached BTFMode = "detached" // the artifact's minimized BTF, ignoring the kernel's
-	// BTFNone: the kernel has no BTF of its own (built with
-	// CONFIG_DEBUG_INFO_BTF=n); the sensor loads with the artifact's
-	// minimized BTF and the row fails if /sys/kernel/btf/vmlinux exists.
-	BTFNone BTFMode = "none"
+	BTFBuiltin  = matrixrow.BTFBuiltin
+	BTFDetached = matrixrow.BTFDetached
+	BTFNone     = matrixrow.BTFNone
 )
-
-// FromArtifact reports whether the sensor loads with the minimized BTF of
-// the kernel's artifact (baked into the guest) rather than the kernel's.
-func (m BTFMode) FromArtifact() bool { return m == BTFDetached || m == BTFNone }
 
 // Source says where a row's kernel comes from.
 type Source string

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
 )

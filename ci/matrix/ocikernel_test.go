@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
 )

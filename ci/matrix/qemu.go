@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 )
 
 // kvmBroken is set once a KVM boot failed at start, so later boots go

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 )
 
 // noteELF is a minimal ELF64 with one PT_NOTE segment holding notes.

@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // Options configure a matrix run. Zero values mean the defaults stated.
@@ -60,28 +61,9 @@ type Options struct {
 	ProfileBin string
 }
 
-// Row is one kernel's result.
-type Row struct {
-	Name        string  `json:"name"`
-	Package     string  `json:"package"`
-	Release     string  `json:"release"`
-	Key         string  `json:"key"`
-	BTF         BTFMode `json:"btf"`
-	OK          bool    `json:"ok"`
-	FailedStep  string  `json:"failed_step,omitempty"`
-	Error       string  `json:"error,omitempty"`
-	BootSeconds float64 `json:"boot_seconds"`
-	// PrepSeconds is the host's work before the boot: resolving and
-	// fetching the package, the kernel image, the minimized BTF and the
-	// initramfs.
-	PrepSeconds float64    `json:"prep_seconds"`
-	Accel       string     `json:"accel,omitempty"`
-	Guest       job.Result `json:"guest"`
-	Log         string     `json:"log"`
-	// Skipped says why the row did not run (an oci row whose kernel image
-	// is not in the kernel store); such a row is neither passed nor failed.
-	Skipped string `json:"skipped,omitempty"`
-}
+// Row is one kernel's result, in the format of wire/matrixrow (results.json),
+// which the compatibility service reads without linking the runner.
+type Row = matrixrow.Row
 
 // Run boots every kernel, up to Jobs at a time, and returns one row each;
 // a failing kernel is a failed row, never an aborted run.
@@ -319,37 +301,6 @@ func bootPrepared(ctx context.Context, p prepared, o Options) Row {
 		}
 	}
 	return row
-}
-
-// Phases splits the row's boot time by the guest's timeline: "firmware"
-// (qemu start, firmware, kernel decompression and power-off: the boot time
-// the guest's clock does not see), "kernel" (boot to /init), "guest"
-// (mounts and job), "sensor start" (exec to the sensor's "kernel types"
-// log), "probe load" (to "sensor running": verifier and attach), and
-// "detections" (until the result). Missing marks leave phases out.
-func (r Row) Phases() []job.Mark {
-	at := map[string]int64{}
-	for _, m := range r.Guest.Timeline {
-		at[m.Name] = m.MS
-	}
-	var out []job.Mark
-	prev, prevOK := int64(0), true
-	for _, p := range []struct{ name, mark string }{
-		{"kernel", "init"}, {"guest", "sensor exec"}, {"sensor start", "sensor: kernel types"},
-		{"probe load", "sensor: sensor running"}, {"detections", "result"},
-	} {
-		t, ok := at[p.mark]
-		if ok && prevOK {
-			out = append(out, job.Mark{Name: p.name, MS: t - prev})
-		}
-		prev, prevOK = t, ok
-	}
-	if end, ok := at["result"]; ok {
-		if fw := int64(r.BootSeconds*1000) - end; fw >= 0 {
-			out = append([]job.Mark{{Name: "firmware", MS: fw}}, out...)
-		}
-	}
-	return out
 }
 
 // moduleRoot finds the directory holding go.mod above the working directory.

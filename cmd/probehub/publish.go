@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/probehub/probehub/builder/build"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/registry/sign"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 type publishFlags struct {
@@ -162,7 +162,7 @@ type skippedKernel struct{ key, why string }
 // readBuild adapts a builder/build output directory to publish inputs:
 // every kernel with a minimized BTF and a banner.
 func readBuild(dir string) ([]registry.KernelArtifact, []skippedKernel, error) {
-	ix, err := build.ReadIndex(dir)
+	ix, err := buildresult.ReadIndex(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read build output %s: %w (run probehub build --out %s)", dir, err, dir)
 	}
@@ -183,8 +183,8 @@ func readBuild(dir string) ([]registry.KernelArtifact, []skippedKernel, error) {
 	return arts, skipped, nil
 }
 
-func readKernel(dir string, e build.Entry, probes map[string][]byte) (registry.KernelArtifact, string, error) {
-	r, err := build.ReadResult(dir, e.Kernel)
+func readKernel(dir string, e buildresult.Entry, probes map[string][]byte) (registry.KernelArtifact, string, error) {
+	r, err := buildresult.ReadResult(dir, e.Kernel)
 	if err != nil {
 		return registry.KernelArtifact{}, "", err
 	}
@@ -194,13 +194,13 @@ func readKernel(dir string, e build.Entry, probes map[string][]byte) (registry.K
 	case r.Banner == "":
 		return registry.KernelArtifact{}, "no banner: a node could not check it against /proc/version", nil
 	}
-	btf, err := os.ReadFile(filepath.Join(dir, build.KernelDir(r.Kernel), r.MinBTF))
+	btf, err := os.ReadFile(filepath.Join(dir, buildresult.KernelDir(r.Kernel), r.MinBTF))
 	if err != nil {
 		return registry.KernelArtifact{}, "", fmt.Errorf("read minimized BTF: %w", err)
 	}
 	probe, ok := probes[r.ProbeSHA256]
 	if !ok {
-		if probe, err = os.ReadFile(filepath.Join(dir, build.ProbePath(r.ProbeSHA256))); err != nil {
+		if probe, err = os.ReadFile(filepath.Join(dir, buildresult.ProbePath(r.ProbeSHA256))); err != nil {
 			return registry.KernelArtifact{}, "", fmt.Errorf("read probe object: %w", err)
 		}
 		probes[r.ProbeSHA256] = probe

@@ -20,7 +20,7 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/rlimit"
 
-	"github.com/probehub/probehub/ci/job"
+	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"

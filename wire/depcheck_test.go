@@ -1,0 +1,24 @@
+package wire
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLeaves keeps the format packages leaves: the standard library, the
+// kernel key (kernels) and each other, nothing more.
+func TestLeaves(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if !strings.Contains(dep, ".") && !strings.Contains(dep, "probehub") {
+			continue // standard library
+		}
+		if !strings.HasPrefix(dep, "github.com/probehub/probehub/wire") && dep != "github.com/probehub/probehub/kernels" {
+			t.Errorf("wire depends on %s", dep)
+		}
+	}
+}
