@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/probehub/probehub/wire/matrixrow"
 	"github.com/probehub/probehub/compat/api"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // MatrixDir is Evidence read from a directory tree of kernel-matrix results

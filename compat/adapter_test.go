@@ -11,11 +11,11 @@ import (
 	"github.com/probehub/probehub/wire/buildresult"
 
 	"github.com/google/go-cmp/cmp"
-	guest "github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/matrix"
 	"github.com/probehub/probehub/compat/api"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
+	guest "github.com/probehub/probehub/wire/job"
 )
 
 func TestCatalogFile(t *testing.T) {

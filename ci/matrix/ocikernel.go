@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
+	"github.com/probehub/probehub/wire/job"
 )
 
 // ErrKernelNotBuilt is wrapped when an oci row's kernel image is not in the

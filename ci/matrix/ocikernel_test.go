@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
+	"github.com/probehub/probehub/wire/job"
 )
 
 func ociKernelRow() Kernel {

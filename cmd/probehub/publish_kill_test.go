@@ -24,6 +24,7 @@ import (
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/registry/sign"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // TestPublishKillLoop kills a real `probehub publish` with SIGKILL at
@@ -129,22 +130,22 @@ func writeBuild(tb testing.TB, dir string, n int, t time.Time) {
 	btf := mustRead(tb, filepath.Join(root, "min.btf"))
 	probe := mustRead(tb, filepath.Join(root, "probe.o"))
 	probeSum := sha256Hex(probe)
-	mustWrite(tb, filepath.Join(dir, build.ProbePath(probeSum)), probe)
+	mustWrite(tb, filepath.Join(dir, buildresult.ProbePath(probeSum)), probe)
 	for i := range n {
 		k := testKey(i)
 		min := variantBTF(tb, btf, i)
-		r := build.Result{
-			Schema: build.Schema, Kernel: k, Banner: testBanner(i), ProbeVersion: version.ProbeVersion,
-			Status: verdict.Supported, ProbeSHA256: probeSum, MinBTF: build.MinBTFFile,
+		r := buildresult.Result{
+			Schema: buildresult.Schema, Kernel: k, Banner: testBanner(i), ProbeVersion: version.ProbeVersion,
+			Status: verdict.Supported, ProbeSHA256: probeSum, MinBTF: buildresult.MinBTFFile,
 			MinSHA256: sha256Hex(min), MinSize: len(min), BuiltAt: t,
 		}
-		kdir := filepath.Join(dir, build.KernelDir(k))
-		mustWrite(tb, filepath.Join(kdir, build.MinBTFFile), min)
+		kdir := filepath.Join(dir, buildresult.KernelDir(k))
+		mustWrite(tb, filepath.Join(kdir, buildresult.MinBTFFile), min)
 		b, err := json.Marshal(r)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		mustWrite(tb, filepath.Join(kdir, build.ResultFile), b)
+		mustWrite(tb, filepath.Join(kdir, buildresult.ResultFile), b)
 	}
 	if _, err := build.WriteIndex(dir); err != nil {
 		tb.Fatal(err)

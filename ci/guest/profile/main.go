@@ -20,11 +20,11 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/rlimit"
 
-	"github.com/probehub/probehub/wire/job"
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
+	"github.com/probehub/probehub/wire/job"
 )
 
 func main() {
