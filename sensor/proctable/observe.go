@@ -189,6 +189,7 @@ func (t *Table) olderLife(e *Entry, at time.Time) bool {
 // child: the child's entry is kept, with its exec facts, when the child's
 // own events came first; any other entry of that pid is a dead process's.
 func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time) {
+	parent := t.entryLocked(p, at) // the parent may be known only from this event
 	e, ok := t.procs[child]
 	if ok && e.claimed && e.exact && at.Before(e.born) {
 		// The pid's process started after this clone returned and its own
@@ -201,7 +202,7 @@ func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time) {
 		t.fillInherited(e, p.PID)
 		return
 	}
-	n := t.inheritFrom(t.entryLocked(p, at), p, child, at)
+	n := t.inheritFrom(parent, p, child, at)
 	n.born, n.origin, n.claimed = at, originClone, true
 	t.put(n)
 }
