@@ -46,13 +46,30 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if w, ok := c.src.(ValueWatcher); ok && n.lhs.fn == "" {
+		w.WatchValues(n.lhs.field, n.lhs.arg, vals)
+	}
 	switch b.kind {
 	case KindInt:
 		m, err := intMatcher(n.op, vals)
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 		}
-		return func(ev any) bool { v, ok := acc(ev); return ok && m(v.Int) }, nil
+		return func(ev any) bool {
+			v, ok := acc(ev)
+			if !ok {
+				return false
+			}
+			if v.Ints != nil {
+				for _, n := range v.Ints {
+					if m(n) {
+						return true
+					}
+				}
+				return false
+			}
+			return m(v.Int)
+		}, nil
 	case KindBool:
 		m, err := boolMatcher(n.op, vals)
 		if err != nil {

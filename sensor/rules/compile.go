@@ -17,6 +17,9 @@ type compiler struct {
 	lists  map[string][]string
 	binds  map[string]binding
 	warn   func(at, string)
+	// uncollected is called when a field the source does not collect is
+	// bound (the loader warns once per field).
+	uncollected func(at, string)
 	gen    *uint64 // the engine's event generation, for macro memos
 	macros map[*macroDef]evalFn
 	mtypes map[macroKey]typeSet
@@ -147,6 +150,9 @@ func (c *compiler) bind(o *operand) (binding, error) {
 	acc, kind, err := c.src.Bind(o.field, o.arg)
 	if err != nil {
 		return binding{}, errAt(o.at.Pos(), "unknown-field", "%v", err)
+	}
+	if u, ok := c.src.(Uncollected); ok && c.uncollected != nil && u.Uncollected(o.field) {
+		c.uncollected(o.at, o.field)
 	}
 	b := binding{acc: acc, kind: kind}
 	c.binds[key] = b

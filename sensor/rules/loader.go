@@ -105,6 +105,12 @@ func (l *loader) compiler(ss *sourceSet) *compiler {
 			l.d.warnf(p, "event-type", "%s", msg)
 		}
 	})
+	c.uncollected = func(a at, field string) {
+		if k := "uncollected\x00" + name + "\x00" + field; !l.seen[k] {
+			l.seen[k] = true
+			l.d.warnf(a.Pos(), "field-not-collected", "field '%s' is not collected by this sensor: it is always <NA> and comparisons on it are false", field)
+		}
+	}
 	l.comps[name] = c
 	return c
 }

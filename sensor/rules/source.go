@@ -33,6 +33,16 @@ type FieldInfo struct {
 	Kind Kind
 	Arg  ArgMode
 	Desc string
+	// The members below are optional (sources that leave them empty list
+	// their fields without them).
+	Class   string // field class: "evt", "process", "fd", …
+	Type    string // Falco's type name: CHARBUF, INT64, IPNET, …
+	ArgForm string // the argument as Falco documents it: "[N]", "[name]", "[N|/path]"
+	Fill    string // what fills the field in this sensor
+	// NotCollected is set for a field the source knows but whose data the
+	// sensor does not collect: rules using it load, and it is always
+	// missing (<NA>; comparisons false).
+	NotCollected bool
 }
 
 // Value is one extracted field value. Exactly the member matching the field's
@@ -43,6 +53,10 @@ type Value struct {
 	Int  int64
 	Bool bool
 	List []string
+	// Ints holds the values of an "either end" numeric field (fd.port:
+	// client and server port): a comparison is true when one of them
+	// matches. Int holds the first, which outputs render.
+	Ints []int64
 }
 
 // Accessor reads one bound field from an event. ok is false when the field is
@@ -98,6 +112,20 @@ type TypeLister interface {
 // before any of the source's accessors runs on it.
 type Preparer interface {
 	Prepare(ev any)
+}
+
+// Uncollected is implemented by sources whose catalog has fields the
+// sensor does not collect: Bind succeeds for them with an accessor that is
+// always missing, and the loader warns once per such field.
+type Uncollected interface {
+	Uncollected(field string) bool
+}
+
+// ValueWatcher is implemented by sources that need to see the constant
+// values a field is compared with (fd.sip.name: the host names to
+// resolve). The compiler calls WatchValues once per comparison.
+type ValueWatcher interface {
+	WatchValues(field, arg string, values []string)
 }
 
 // Timer is implemented by sources whose events carry a timestamp (the

@@ -16,6 +16,9 @@ type cache struct {
 	args, cmdline, pcmdline slot
 	anames                  listSlot
 	fdIPs                   listSlot
+	ports, apids            []int64
+	env                     slot
+	aargs, acmdline         listSlot
 }
 
 type slot struct {

@@ -15,13 +15,15 @@ type fieldDef struct {
 	bind func(s *Source, arg string) (rules.Accessor, rules.Kind, error)
 }
 
-// catalog holds every syscall field, keyed by name. It is filled by the
-// fields_*.go files.
-var catalog = map[string]fieldDef{}
+// extractors holds the extractor of every live field of the catalog
+// (catalog.go), keyed by name. It is filled by the fields_*.go files; the
+// desc strings there are notes for readers, the catalog's are the ones
+// printed.
+var extractors = map[string]fieldDef{}
 
 func addFields(m map[string]fieldDef) {
 	for k, v := range m {
-		catalog[k] = v
+		extractors[k] = v
 	}
 }
 
@@ -87,14 +89,6 @@ func withKind(d fieldDef, k rules.Kind) fieldDef {
 		return a, k, err
 	}
 	return d
-}
-
-// missing is a field the event model does not carry yet: it is accepted in
-// rules and outputs and is always missing (<NA>, comparisons false).
-func missing(kind rules.Kind, desc string) fieldDef {
-	return fieldDef{kind: kind, desc: desc + " (not captured yet: always missing)", bind: func(*Source, string) (rules.Accessor, rules.Kind, error) {
-		return func(any) (rules.Value, bool) { return rules.Value{}, false }, kind, nil
-	}}
 }
 
 func nonEmpty(s string) (string, bool) { return s, s != "" }

@@ -1,6 +1,8 @@
 package syscall
 
 import (
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -30,40 +32,89 @@ func repoTag(image string) (string, string) {
 	return image, ""
 }
 
+// shortID is the 12-character container id Falco shows (host stays
+// host).
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// mountString renders a mount as source:dest:mode:rdwr:propagation.
+func mountString(m *event.Mount) string {
+	rw := "false"
+	if m.RW {
+		rw = "true"
+	}
+	return m.Source + ":" + m.Dest + ":" + m.Mode + ":" + rw + ":"
+}
+
 func init() {
 	addFields(map[string]fieldDef{
-		"container.id":    ctrF("container id (\"host\" outside containers)", func(c *event.Container) (string, bool) { return nonEmpty(c.ID) }),
-		"container.name":  ctrF("container name", func(c *event.Container) (string, bool) { return nonEmpty(c.Name) }),
-		"container.image": ctrF("container image reference", func(c *event.Container) (string, bool) { return nonEmpty(c.Image) }),
-		"container.image.repository": ctrF("image repository", func(c *event.Container) (string, bool) {
+		"container.id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
+		"container.full_id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.ID) }),
+		"container.name": ctrF("", func(c *event.Container) (string, bool) {
+			if c.Name == "" && c.ID == "host" {
+				return "host", true
+			}
+			return nonEmpty(c.Name)
+		}),
+		"container.image": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Image) }),
+		"container.image.repository": ctrF("", func(c *event.Container) (string, bool) {
 			if c.ImageRepo != "" {
 				return c.ImageRepo, true
 			}
 			r, _ := repoTag(c.Image)
 			return nonEmpty(r)
 		}),
-		"container.image.tag": ctrF("image tag", func(c *event.Container) (string, bool) {
+		"container.image.tag": ctrF("", func(c *event.Container) (string, bool) {
 			if c.ImageTag != "" {
 				return c.ImageTag, true
 			}
 			_, t := repoTag(c.Image)
 			return nonEmpty(t)
 		}),
-		"container.privileged": boolF("privileged container", func(e *event.Event) (bool, bool) {
+		"container.image.digest": ctrF("", func(c *event.Container) (string, bool) {
+			if i := strings.IndexByte(c.Image, '@'); i >= 0 {
+				return c.Image[i+1:], true
+			}
+			return "", false
+		}),
+		"container.privileged": boolF("", func(e *event.Event) (bool, bool) {
 			if e.Container == nil || e.Container.ID == "host" {
 				return false, false
 			}
 			return e.Container.Privileged, true
 		}),
-		"container.mount.dest":   mountField("mount destination by index or by (glob of the) mount source", func(m *event.Mount) string { return m.Dest }),
-		"container.mount.source": mountField("mount source by index or by (glob of the) destination", func(m *event.Mount) string { return m.Source }),
-		"container.start_ts":     missing(rules.KindInt, "container start time"),
-		"container.image.id":     missing(rules.KindString, "image id"),
-		"container.type":         missing(rules.KindString, "container runtime type"),
-		"k8s.ns.name":            ctrF("Kubernetes namespace", func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
-		"k8s.pod.name":           ctrF("Kubernetes pod name", func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
-		"k8s.pod.uid":            ctrF("Kubernetes pod UID", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
-		"k8s.pod.label": {kind: rules.KindString, arg: rules.ArgRequired, desc: "a pod label", bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
+		"container.mounts": strS("", func(s *Source, e *event.Event) (string, bool) {
+			if e.Container == nil || e.Container.ID == "host" {
+				return "", false
+			}
+			var b strings.Builder
+			for i := range e.Container.Mounts {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(mountString(&e.Container.Mounts[i]))
+			}
+			return b.String(), true
+		}),
+		"container.mount":        mountField(false, mountString),
+		"container.mount.dest":   mountField(false, func(m *event.Mount) string { return m.Dest }),
+		"container.mount.source": mountField(true, func(m *event.Mount) string { return m.Source }),
+		"container.mount.mode":   mountField(false, func(m *event.Mount) string { return m.Mode }),
+		"container.mount.rdwr": mountField(false, func(m *event.Mount) string {
+			if m.RW {
+				return "true"
+			}
+			return "false"
+		}),
+		"k8s.ns.name":  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
+		"k8s.pod.name": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
+		"k8s.pod.uid":  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.pod.id":   ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.pod.label": {kind: rules.KindString, arg: rules.ArgRequired, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 			return func(v any) (rules.Value, bool) {
 				e := ev(v)
 				if e == nil || e.Container == nil {
@@ -73,23 +124,35 @@ func init() {
 				return rules.Value{Str: l}, ok
 			}, rules.KindString, nil
 		}},
-		"k8s.pod.labels": ctrF("pod labels as key:value, comma-separated", func(c *event.Container) (string, bool) {
-			var parts []string
-			for k, v := range c.PodLabels {
-				parts = append(parts, k+":"+v)
+		"k8s.pod.labels": ctrF("", func(c *event.Container) (string, bool) {
+			keys := make([]string, 0, len(c.PodLabels))
+			for k := range c.PodLabels {
+				keys = append(keys, k)
 			}
-			return strings.Join(parts, ", "), len(parts) > 0
+			sort.Strings(keys)
+			parts := make([]string, len(keys))
+			for i, k := range keys {
+				parts[i] = k + ":" + c.PodLabels[k]
+			}
+			return strings.Join(parts, ","), len(parts) > 0
 		}),
 	})
 }
 
-// mountField looks a mount up by index, or by a glob over the other end
-// (container.mount.dest[/var/run/docker.sock] is the destination of the
-// mount whose source matches).
-func mountField(desc string, f func(m *event.Mount) string) fieldDef {
-	return fieldDef{kind: rules.KindString, arg: rules.ArgRequired, desc: desc, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
+// mountField looks a mount up by index, or by a pattern over one of its
+// paths, as Falco's container plugin does: the argument is a regular
+// expression searched in the mount's source (in its destination for
+// container.mount.source), and the first mount that matches is used.
+func mountField(byDest bool, f func(m *event.Mount) string) fieldDef {
+	return fieldDef{kind: rules.KindString, arg: rules.ArgRequired, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 		idx, err := strconv.Atoi(arg)
 		byIdx := err == nil
+		var re *regexp.Regexp
+		if !byIdx {
+			if re, err = regexp.Compile(arg); err != nil {
+				return nil, 0, errf("mount pattern: %v", err)
+			}
+		}
 		return func(v any) (rules.Value, bool) {
 			e := ev(v)
 			if e == nil || e.Container == nil {
@@ -103,34 +166,15 @@ func mountField(desc string, f func(m *event.Mount) string) fieldDef {
 				return rules.Value{Str: f(&ms[idx])}, true
 			}
 			for i := range ms {
-				other := ms[i].Source
-				if f(&ms[i]) == ms[i].Source {
-					other = ms[i].Dest
+				key := ms[i].Source
+				if byDest {
+					key = ms[i].Dest
 				}
-				if globMatch(arg, other) {
+				if re.MatchString(key) {
 					return rules.Value{Str: f(&ms[i])}, true
 				}
 			}
 			return rules.Value{}, false
 		}, rules.KindString, nil
 	}}
-}
-
-// globMatch is a simple fnmatch ('*' and '?' cross '/').
-func globMatch(p, s string) bool {
-	if p == "" {
-		return s == ""
-	}
-	switch p[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if globMatch(p[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return s != "" && globMatch(p[1:], s[1:])
-	}
-	return s != "" && s[0] == p[0] && globMatch(p[1:], s[1:])
 }

@@ -18,7 +18,6 @@ func init() {
 			}
 			return e.Dir, true
 		}),
-		"evt.num":      missing(rules.KindInt, "event number"),
 		"evt.time":     intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
 		"evt.rawtime":  intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
 		"evt.cpu":      intF("CPU number", func(e *event.Event) (int64, bool) { return int64(e.CPU), true }),
@@ -26,8 +25,7 @@ func init() {
 		"evt.rawres":   intF("raw return value", func(e *event.Event) (int64, bool) { return e.Res, true }),
 		"evt.failed":   boolF("whether the syscall failed", func(e *event.Event) (bool, bool) { return e.Res < 0, true }),
 		"evt.source":   strF("event source", func(*event.Event) (string, bool) { return "syscall", true }),
-		"evt.hostname": missing(rules.KindString, "host name"),
-		"evt.buffer":   strF("I/O buffer (data argument)", func(e *event.Event) (string, bool) { return e.Args.String("data") }),
+		"evt.buffer":   strF("I/O buffer", bufferString),
 		"evt.is_open_read": boolF("open for reading", func(e *event.Event) (bool, bool) {
 			f, ok := openFlagsOf(e)
 			return ok && (f&3 == 0 || f&3 == 2), true

@@ -51,7 +51,11 @@ func isSock(fd *event.FD) bool { return fd.Type == '4' || fd.Type == '6' }
 // isServer reports whether the event's socket is on the server side
 // (accepted), which decides local and remote ends.
 func isServer(e *event.Event) bool {
-	return e.Type == event.TypeAccept || e.Type == event.TypeAccept4
+	switch e.Type {
+	case event.TypeAccept, event.TypeAccept4, event.TypeListen, event.TypeBind:
+		return true
+	}
+	return false
 }
 
 func init() {
@@ -66,19 +70,7 @@ func init() {
 			}
 			return nonEmpty(fd.Name)
 		}),
-		"fd.directory": fdF("directory of a file fd", func(_ *event.Event, fd *event.FD) (string, bool) {
-			if fd.Type != 'f' && fd.Type != 'd' || fd.Name == "" {
-				return "", false
-			}
-			i := strings.LastIndexByte(fd.Name, '/')
-			switch {
-			case i < 0:
-				return "", false
-			case i == 0:
-				return "/", true
-			}
-			return fd.Name[:i], true
-		}),
+		"fd.directory": fdF("directory of a file fd", func(_ *event.Event, fd *event.FD) (string, bool) { return extractDir(fd) }),
 		"fd.filename": fdF("file name without directory", func(_ *event.Event, fd *event.FD) (string, bool) {
 			if fd.Type != 'f' && fd.Type != 'd' || fd.Name == "" {
 				return "", false
@@ -118,18 +110,26 @@ func init() {
 		"fd.name_changed": fdBool("this event changed the fd's name (e.g. sendto on an unconnected socket)", func(fd *event.FD) bool {
 			return fd.NameChanged
 		}),
-		"fd.sip.name": {kind: rules.KindString, desc: "host name of the server IP (from the source's host table)", bind: func(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
-			return func(v any) (rules.Value, bool) {
-				e := ev(v)
-				if e == nil || e.FD == nil || e.FD.SIP == "" {
-					return rules.Value{}, false
-				}
-				n, ok := s.hosts[e.FD.SIP]
-				return rules.Value{Str: n}, ok
-			}, rules.KindString, nil
-		}},
-		"fd.types": missing(rules.KindString, "types of the process's fds"),
 	})
+}
+
+// extractDir is the directory of a file fd (the fd itself for a directory
+// fd, as libsinsp does).
+func extractDir(fd *event.FD) (string, bool) {
+	if fd.Type != 'f' && fd.Type != 'd' || fd.Name == "" {
+		return "", false
+	}
+	if fd.Type == 'd' {
+		return fd.Name, true
+	}
+	i := strings.LastIndexByte(fd.Name, '/')
+	switch {
+	case i < 0:
+		return "", false
+	case i == 0:
+		return "/", true
+	}
+	return fd.Name[:i], true
 }
 
 func pick(c bool, a, b string) string {

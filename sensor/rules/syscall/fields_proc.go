@@ -13,9 +13,6 @@ func init() {
 		"proc.exe":     strF("first command-line argument (argv[0])", func(e *event.Event) (string, bool) { return nonEmpty(e.Proc.Exe) }),
 		"proc.exepath": strF("full path of the executable", func(e *event.Event) (string, bool) { return nonEmpty(e.Proc.ExePath) }),
 		"proc.cwd":     strF("current working directory", func(e *event.Event) (string, bool) { return nonEmpty(e.Proc.Cwd) }),
-		"proc.args": strS("arguments, space-separated", func(s *Source, e *event.Event) (string, bool) {
-			return s.c.joined(&s.c.args, "", e.Proc.Args), true
-		}),
 		"proc.cmdline": strS("proc.name and proc.args", func(s *Source, e *event.Event) (string, bool) {
 			return s.c.joined(&s.c.cmdline, e.Proc.Comm, e.Proc.Args), e.Proc.Comm != ""
 		}),
@@ -38,17 +35,6 @@ func init() {
 		"proc.vpid":                              intF("process id in its pid namespace", func(e *event.Event) (int64, bool) { return int64(e.Proc.VPID), e.Proc.VPID != 0 }),
 		"proc.sid":                               intF("session id", func(e *event.Event) (int64, bool) { return int64(e.Proc.SID), true }),
 		"proc.tty":                               intF("controlling terminal (0 if none)", func(e *event.Event) (int64, bool) { return int64(e.Proc.TTY), true }),
-		"proc.exe_ino":                           missing(rules.KindInt, "inode of the executable"),
-		"proc.exe_ino.ctime":                     missing(rules.KindInt, "ctime of the executable"),
-		"proc.exe_ino.mtime":                     missing(rules.KindInt, "mtime of the executable"),
-		"proc.exe_ino.ctime_duration_proc_start": missing(rules.KindInt, "ns between the executable's ctime and the process start"),
-		"proc.sname":                             missing(rules.KindString, "session leader name"),
-		"proc.vpgid":                             missing(rules.KindInt, "process group id"),
-		"proc.vpgid.name":                        missing(rules.KindString, "process group leader name"),
-		"proc.vpgid.exe":                         missing(rules.KindString, "process group leader argv[0]"),
-		"proc.is_vpgid_leader":                   missing(rules.KindBool, "whether the process leads its group"),
-		"proc.ppid.duration":                     missing(rules.KindInt, "ns since the parent started"),
-		"proc.pid.ts":                            missing(rules.KindInt, "process start time"),
 		"proc.duration": intF("ns since the process started", func(e *event.Event) (int64, bool) {
 			if e.Proc.Start.IsZero() {
 				return 0, false
@@ -59,9 +45,7 @@ func init() {
 		"proc.is_exe_from_memfd": boolF("executable is a memfd", func(e *event.Event) (bool, bool) {
 			return e.Proc.ExeFromMemfd || hasPrefix(e.Proc.ExePath, "memfd:"), true
 		}),
-		"proc.is_exe_writable":   missing(rules.KindBool, "executable writable by the user"),
 		"thread.tid":             intF("thread id", func(e *event.Event) (int64, bool) { return int64(e.Proc.TID), true }),
-		"thread.vtid":            missing(rules.KindInt, "thread id in its pid namespace"),
 		"thread.cap_effective":   capField(func(e *event.Event) uint64 { return e.Proc.CapEffective }),
 		"thread.cap_permitted":   capField(func(e *event.Event) uint64 { return e.Proc.CapPermitted }),
 		"thread.cap_inheritable": capField(func(e *event.Event) uint64 { return e.Proc.CapInheritable }),
@@ -137,8 +121,27 @@ func ancestorField(desc string, f func(a *event.Ancestor) string, self func(e *e
 }
 
 func apidField() fieldDef {
-	return fieldDef{kind: rules.KindInt, arg: rules.ArgRequired, desc: "pid of the Nth ancestor",
+	return fieldDef{kind: rules.KindInt, arg: rules.ArgOptional, desc: "pid of the Nth ancestor",
 		bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
+			if arg == "" {
+				// Any ancestor in conditions; the process's own pid in outputs.
+				return func(v any) (rules.Value, bool) {
+					e := ev(v)
+					if e == nil {
+						return rules.Value{}, false
+					}
+					s.c.check(e)
+					l := s.c.apids[:0]
+					for i := range e.Proc.Ancestors {
+						l = append(l, int64(e.Proc.Ancestors[i].PID))
+					}
+					s.c.apids = l
+					if len(l) == 0 {
+						l = []int64{}
+					}
+					return rules.Value{Int: int64(e.Proc.PID), Ints: l}, true
+				}, rules.KindInt, nil
+			}
 			n, err := strconv.Atoi(arg)
 			if err != nil || n < 0 {
 				return nil, 0, errf("argument must be an ancestor index")

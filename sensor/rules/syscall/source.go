@@ -3,8 +3,8 @@ package syscall
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
-	"time"
+	"os"
+		"time"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
@@ -12,8 +12,9 @@ import (
 
 // Source is the syscall event source. Its events are *event.Event.
 type Source struct {
-	users map[uint32]string
-	hosts map[string]string // IP → name, for fd.sip.name
+	hostname string
+	names    *nameTable
+	users    map[uint32]string
 	c     cache
 
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
@@ -36,14 +37,29 @@ type Option func(*Source)
 // bin, …, nobody).
 func WithUsers(m map[uint32]string) Option { return func(s *Source) { s.users = m } }
 
-// WithHostNames sets the IP → host name table behind fd.sip.name (Falco
-// resolves names such as kubernetes.default.svc.cluster.local). The default
-// is empty: fd.sip.name is missing.
-func WithHostNames(m map[string]string) Option { return func(s *Source) { s.hosts = m } }
+// WithHostNames adds fixed IP → host name entries to the table behind
+// fd.cip.name, fd.sip.name, fd.lip.name and fd.rip.name, beside the names
+// the rules use, which are resolved (see ResolveNames). The default is none.
+func WithHostNames(m map[string]string) Option {
+	return func(s *Source) {
+		for ip, name := range m {
+			s.names.addStatic(ip, name)
+		}
+	}
+}
+
+// WithResolver sets what resolves the host names used in rules with
+// fd.*.name fields. The default is net.DefaultResolver.
+func WithResolver(r Resolver) Option { return func(s *Source) { s.names.resolver = r } }
+
+// WithHostname sets evt.hostname. The default is the machine's host name
+// (os.Hostname).
+func WithHostname(h string) Option { return func(s *Source) { s.hostname = h } }
 
 // New returns the syscall source.
 func New(opts ...Option) *Source {
-	s := &Source{users: defaultUsers,
+	host, _ := os.Hostname()
+	s := &Source{users: defaultUsers, hostname: host, names: newNameTable(),
 		flagsMemo: newMemo(renderOpenFlags),
 		modeMemo:  newMemo(func(v int64) string { return renderBits(v, modeFlags) }),
 		capsMemo:  newMemo(renderCaps),
@@ -58,13 +74,13 @@ func New(opts ...Option) *Source {
 // Name returns "syscall".
 func (s *Source) Name() string { return "syscall" }
 
-// Fields lists the syscall fields, sorted by name.
+// Fields lists the syscall fields in catalog order (by class, as
+// `falco --list` prints them).
 func (s *Source) Fields() []rules.FieldInfo {
-	out := make([]rules.FieldInfo, 0, len(catalog))
-	for name, f := range catalog {
-		out = append(out, rules.FieldInfo{Name: name, Kind: f.kind, Arg: f.arg, Desc: f.desc})
+	out := make([]rules.FieldInfo, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.info())
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -119,33 +135,60 @@ func (s *Source) Decode(data []byte) ([]any, error) {
 	return []any{e}, nil
 }
 
-// Bind returns the accessor of field with its argument.
+// Bind returns the accessor of field with its argument. A field of the
+// catalog whose data the sensor does not collect binds to an accessor that
+// is always missing (see Uncollected).
 func (s *Source) Bind(field, arg string) (rules.Accessor, rules.Kind, error) {
-	f, ok := catalog[field]
+	r, ok := rowIndex[field]
 	if !ok {
-		if a, rest, found := splitLegacyArg(field); found && arg == "" {
-			return s.Bind(a, rest)
+		if base, rest, found := splitLegacyArg(field); found && arg == "" {
+			return s.Bind(base, rest)
 		}
-		return nil, 0, fmt.Errorf("unknown field '%s' for source syscall", field)
+		return nil, 0, fmt.Errorf("field %s: %w for source syscall", field, ErrUnknownField)
 	}
 	switch {
-	case f.arg == rules.ArgNone && arg != "":
-		return nil, 0, fmt.Errorf("field '%s' takes no argument", field)
-	case f.arg == rules.ArgRequired && arg == "":
-		return nil, 0, fmt.Errorf("field '%s' requires an argument: %s[...]", field, field)
+	case r.Arg == "" && arg != "":
+		return nil, 0, fmt.Errorf("field %s[%s]: %w", field, arg, rules.ErrArgNotTaken)
+	case r.ArgRequired && arg == "":
+		return nil, 0, fmt.Errorf("field %s: %w: %s%s", field, rules.ErrArgRequired, field, r.Arg)
+	}
+	f, live := extractors[field]
+	if !live || r.Fill == fillNone {
+		return func(any) (rules.Value, bool) { return rules.Value{}, false }, kindOf(r.Type), nil
 	}
 	acc, kind, err := f.bind(s, arg)
 	if err != nil {
-		return nil, 0, fmt.Errorf("field '%s[%s]': %w", field, arg, err)
+		return nil, 0, fmt.Errorf("field %s[%s]: %w", field, arg, err)
 	}
 	return acc, kind, nil
 }
 
-// splitLegacyArg maps evt.arg.NAME to evt.arg[NAME] (and evt.rawarg.NAME).
+// Uncollected reports whether field (evt.arg.NAME forms included) is in
+// the catalog but not collected by the sensor: it binds, and is always
+// missing.
+func (s *Source) Uncollected(field string) bool {
+	r, ok := rowIndex[field]
+	if !ok {
+		base, _, found := splitLegacyArg(field)
+		if r, ok = rowIndex[base]; !found || !ok {
+			return false
+		}
+	}
+	_, live := extractors[r.Name]
+	return !live || r.Fill == fillNone
+}
+
+// splitLegacyArg maps the dotted argument form of a field that takes an
+// argument to its bracket form: evt.arg.flags is evt.arg[flags],
+// k8s.pod.label.app is k8s.pod.label[app], evt.type.is.open is
+// evt.type.is[open]. The longest field name that takes an argument wins.
 func splitLegacyArg(field string) (string, string, bool) {
-	for _, p := range []string{"evt.arg.", "evt.rawarg."} {
-		if len(field) > len(p) && field[:len(p)] == p {
-			return p[:len(p)-1], field[len(p):], true
+	for i := len(field) - 1; i > 0; i-- {
+		if field[i] != '.' {
+			continue
+		}
+		if r, ok := rowIndex[field[:i]]; ok && r.Arg != "" && i+1 < len(field) {
+			return field[:i], field[i+1:], true
 		}
 	}
 	return "", "", false

@@ -1,0 +1,241 @@
+package syscall
+
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/rules"
+)
+
+// ioKind says how a syscall moves data: 'r' reads an fd, 'w' writes one.
+// Names, not type numbers, so that types the probe adds later classify too.
+var ioKind = map[string]byte{
+	"read": 'r', "readv": 'r', "pread64": 'r', "preadv": 'r', "preadv2": 'r', "recv": 'r', "recvfrom": 'r',
+	"recvmsg": 'r', "recvmmsg": 'r',
+	"write": 'w', "writev": 'w', "pwrite64": 'w', "pwritev": 'w', "pwritev2": 'w', "send": 'w', "sendto": 'w',
+	"sendmsg": 'w', "sendmmsg": 'w', "sendfile": 'w', "splice": 'w',
+}
+
+// waitTypes make the thread wait.
+var waitTypes = map[string]bool{"nanosleep": true, "clock_nanosleep": true, "poll": true, "ppoll": true, "select": true,
+	"pselect6": true, "epoll_wait": true, "epoll_pwait": true, "futex": true, "wait4": true, "waitid": true, "pause": true}
+
+// category is Falco's evt.category of a syscall name.
+func category(name string) string {
+	switch {
+	case ioKind[name] == 'r' && strings.HasPrefix(name, "recv"), ioKind[name] == 'w' && strings.HasPrefix(name, "send"):
+		return "net"
+	case ioKind[name] != 0:
+		return "file"
+	case waitTypes[name]:
+		return "wait"
+	}
+	switch name {
+	case "socket", "connect", "accept", "accept4", "bind", "listen", "shutdown", "getsockopt", "setsockopt", "socketpair":
+		return "net"
+	case "open", "openat", "openat2", "creat", "close", "dup", "dup2", "dup3", "link", "linkat", "symlink", "symlinkat",
+		"unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "chmod", "fchmod", "fchmodat",
+		"chown", "fchown", "fchownat", "lchown", "truncate", "ftruncate", "mknod", "mknodat", "mount", "umount", "umount2",
+		"chdir", "fchdir", "chroot", "pivot_root", "memfd_create":
+		return "file"
+	case "execve", "execveat", "clone", "clone3", "fork", "vfork", "procexit", "setns", "unshare", "setuid", "setgid",
+		"setreuid", "setregid", "setresuid", "setresgid", "prctl", "capset", "kill", "tgkill", "ptrace":
+		return "process"
+	case "mmap", "munmap", "brk", "mprotect", "userfaultfd":
+		return "memory"
+	case "init_module", "finit_module", "delete_module", "bpf", "io_uring_setup":
+		return "system"
+	}
+	return "other"
+}
+
+func evtBool(f func(e *event.Event) bool) fieldDef {
+	return boolF("", func(e *event.Event) (bool, bool) { return f(e), true })
+}
+
+func evtCount(f func(e *event.Event) bool) fieldDef {
+	return intF("", func(e *event.Event) (int64, bool) {
+		if f(e) {
+			return 1, true
+		}
+		return 0, true
+	})
+}
+
+func evtTime(layout string) fieldDef {
+	return strF("", func(e *event.Event) (string, bool) {
+		if e.Time.IsZero() {
+			return "", false
+		}
+		return e.Time.UTC().Format(layout), true
+	})
+}
+
+func failedIn(cat string) func(e *event.Event) bool {
+	return func(e *event.Event) bool { return e.Res < 0 && category(e.Type.String()) == cat }
+}
+
+func init() {
+	addFields(map[string]fieldDef{
+		"evt.time.s":       evtTime("15:04:05"),
+		"evt.time.iso8601": evtTime("2006-01-02T15:04:05.000000000Z"),
+		"evt.datetime":     evtTime("2006-01-02 15:04:05.000000000"),
+		"evt.datetime.s":   evtTime("2006-01-02 15:04:05"),
+		"evt.rawtime.s":    intF("", func(e *event.Event) (int64, bool) { return e.Time.Unix(), !e.Time.IsZero() }),
+		"evt.rawtime.ns":   intF("", func(e *event.Event) (int64, bool) { return int64(e.Time.Nanosecond()), !e.Time.IsZero() }),
+		"evt.is_async":     evtBool(func(*event.Event) bool { return false }),
+		"evt.hostname": strS("", func(s *Source, _ *event.Event) (string, bool) {
+			return nonEmpty(s.hostname)
+		}),
+		"evt.type.is": {kind: rules.KindInt, arg: rules.ArgRequired, bind: func(_ *Source, arg string) (rules.Accessor, rules.Kind, error) {
+			return func(v any) (rules.Value, bool) {
+				e := ev(v)
+				if e == nil {
+					return rules.Value{}, false
+				}
+				if e.Type.String() == arg {
+					return rules.Value{Int: 1}, true
+				}
+				return rules.Value{}, true
+			}, rules.KindInt, nil
+		}},
+		"evt.category": strF("", func(e *event.Event) (string, bool) { return category(e.Type.String()), true }),
+		"evt.info":     extractorAlias("evt.args"),
+		"evt.buflen": intF("", func(e *event.Event) (int64, bool) {
+			b, ok := buffer(e)
+			return int64(len(b)), ok
+		}),
+		"evt.is_io":       evtBool(func(e *event.Event) bool { return ioKind[e.Type.String()] != 0 }),
+		"evt.is_io_read":  evtBool(func(e *event.Event) bool { return ioKind[e.Type.String()] == 'r' }),
+		"evt.is_io_write": evtBool(func(e *event.Event) bool { return ioKind[e.Type.String()] == 'w' }),
+		"evt.io_dir": strF("", func(e *event.Event) (string, bool) {
+			switch ioKind[e.Type.String()] {
+			case 'r':
+				return "r", true
+			case 'w':
+				return "w", true
+			}
+			return "", false
+		}),
+		"evt.is_wait": evtBool(func(e *event.Event) bool { return waitTypes[e.Type.String()] }),
+		"evt.is_syslog": evtBool(func(e *event.Event) bool {
+			return ioKind[e.Type.String()] == 'w' && e.FD != nil && e.FD.Name == "/dev/log"
+		}),
+		"evt.count":              intF("", func(*event.Event) (int64, bool) { return 1, true }),
+		"evt.count.error":        evtCount(func(e *event.Event) bool { return e.Res < 0 }),
+		"evt.count.error.file":   evtCount(failedIn("file")),
+		"evt.count.error.net":    evtCount(failedIn("net")),
+		"evt.count.error.memory": evtCount(failedIn("memory")),
+		"evt.count.error.other": evtCount(func(e *event.Event) bool {
+			c := category(e.Type.String())
+			return e.Res < 0 && c != "file" && c != "net" && c != "memory"
+		}),
+		"evt.count.exit": intF("", func(*event.Event) (int64, bool) { return 1, true }),
+		"evt.is_open_create": evtBool(func(e *event.Event) bool {
+			f, ok := openFlagsOf(e)
+			return ok && f&0o100 != 0 // O_CREAT
+		}),
+		"evt.abspath": {kind: rules.KindString, arg: rules.ArgOptional, bind: bindAbspath},
+	})
+	// evt.is_open_exec: a created file with an execute bit.
+	extractors["evt.is_open_exec"] = evtBool(func(e *event.Event) bool {
+		f, ok := openFlagsOf(e)
+		if !ok || f&0o100 == 0 && e.Type != event.TypeCreat {
+			return false
+		}
+		m, _ := e.Args.Int64("mode")
+		return m&0o111 != 0
+	})
+}
+
+// extractorAlias binds as the named field does.
+func extractorAlias(name string) fieldDef {
+	return fieldDef{kind: rules.KindString, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
+		return extractors[name].bind(s, arg)
+	}}
+}
+
+// bufferString views the event's I/O data as a string without copying
+// (the event is not modified while rules run).
+func bufferString(e *event.Event) (string, bool) {
+	b, ok := buffer(e)
+	if len(b) == 0 {
+		return "", ok
+	}
+	return unsafe.String(&b[0], len(b)), true
+}
+
+// buffer is the event's I/O data: the captured buffer, or a data argument.
+func buffer(e *event.Event) ([]byte, bool) {
+	if e.Buffer != nil {
+		return e.Buffer, true
+	}
+	if s, ok := e.Args.String("data"); ok {
+		return []byte(s), true
+	}
+	return nil, false
+}
+
+// bindAbspath binds evt.abspath: the path argument of a *at syscall made
+// absolute against its dirfd's path (the event's fd) or the cwd. [src] and
+// [dst] select the two paths of renameat/linkat/symlinkat.
+func bindAbspath(_ *Source, arg string) (rules.Accessor, rules.Kind, error) {
+	var names []string
+	switch arg {
+	case "", "src":
+		names = []string{"oldpath", "target", "path", "pathname", "name"}
+	case "dst":
+		names = []string{"newpath", "linkpath"}
+	default:
+		return nil, 0, errf("argument must be src or dst")
+	}
+	return func(v any) (rules.Value, bool) {
+		e := ev(v)
+		if e == nil {
+			return rules.Value{}, false
+		}
+		for _, n := range names {
+			if p, ok := e.Args.String(n); ok {
+				return rules.Value{Str: absPath(e, p)}, p != ""
+			}
+		}
+		return rules.Value{}, false
+	}, rules.KindString, nil
+}
+
+// absPath makes p absolute against the cwd (the probe resolves dirfds other
+// than AT_FDCWD into the fd's name when it can; a relative path stays
+// relative otherwise).
+func absPath(e *event.Event, p string) string {
+	if p == "" || p[0] == '/' || e.Proc.Cwd == "" {
+		return p
+	}
+	return cleanJoin(e.Proc.Cwd, p)
+}
+
+func cleanJoin(dir, p string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(dir, "/"))
+	b.WriteByte('/')
+	b.WriteString(p)
+	return cleanPath(b.String())
+}
+
+// cleanPath resolves . and .. lexically, as libsinsp does for fd names.
+func cleanPath(p string) string {
+	parts := strings.Split(p, "/")
+	out := parts[:0]
+	for _, c := range parts {
+		switch c {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, c)
+		}
+	}
+	return "/" + strings.Join(out, "/")
+}

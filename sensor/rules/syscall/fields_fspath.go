@@ -1,0 +1,59 @@
+package syscall
+
+import (
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// pathArgs names, per role, the arguments that carry paths: name for
+// one-path syscalls, source and target for two-path ones.
+var (
+	pathNameArgs   = []string{"path", "pathname", "name", "filename"}
+	pathSourceArgs = []string{"oldpath", "target"}
+	pathTargetArgs = []string{"newpath", "linkpath"}
+)
+
+// twoPath reports whether the syscall acts on a source and a target path.
+func twoPath(t event.Type) bool {
+	switch t {
+	case event.TypeRename, event.TypeRenameat, event.TypeRenameat2, event.TypeLink, event.TypeLinkat,
+		event.TypeSymlink, event.TypeSymlinkat:
+		return true
+	}
+	return false
+}
+
+func pathArg(e *event.Event, names []string) (string, bool) {
+	for _, n := range names {
+		if p, ok := e.Args.String(n); ok && p != "" {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func fsPath(names []string, two, abs bool) fieldDef {
+	return strF("", func(e *event.Event) (string, bool) {
+		if twoPath(e.Type) != two {
+			return "", false
+		}
+		p, ok := pathArg(e, names)
+		if !ok {
+			return "", false
+		}
+		if abs {
+			p = absPath(e, p)
+		}
+		return p, true
+	})
+}
+
+func init() {
+	addFields(map[string]fieldDef{
+		"fs.path.name":      fsPath(pathNameArgs, false, true),
+		"fs.path.nameraw":   fsPath(pathNameArgs, false, false),
+		"fs.path.source":    fsPath(pathSourceArgs, true, true),
+		"fs.path.sourceraw": fsPath(pathSourceArgs, true, false),
+		"fs.path.target":    fsPath(pathTargetArgs, true, true),
+		"fs.path.targetraw": fsPath(pathTargetArgs, true, false),
+	})
+}

@@ -1,0 +1,185 @@
+package syscall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/rules"
+)
+
+// Resolver looks a host name up to its addresses; *net.Resolver satisfies
+// it.
+type Resolver interface {
+	LookupHost(ctx context.Context, host string) ([]string, error)
+}
+
+// nameFields are the fields whose comparison values are host names to
+// resolve.
+var nameFields = map[string]bool{"fd.cip.name": true, "fd.sip.name": true, "fd.lip.name": true, "fd.rip.name": true}
+
+// nameTable maps addresses to the host names the rules compare fd.*.name
+// with, as Falco does: the names come from the loaded rules, are resolved
+// in the background and refreshed periodically, and an address matches a
+// name when the name resolved to it. Lookups never block or allocate.
+type nameTable struct {
+	resolver Resolver
+
+	mu     sync.Mutex
+	names  map[string][]netip.Addr // name → last good addresses
+	static map[netip.Addr][]string
+
+	byAddr atomic.Pointer[map[netip.Addr][]string]
+}
+
+func newNameTable() *nameTable {
+	t := &nameTable{resolver: net.DefaultResolver, names: map[string][]netip.Addr{}, static: map[netip.Addr][]string{}}
+	t.publishLocked()
+	return t
+}
+
+func (t *nameTable) addStatic(ip, name string) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.static[a.Unmap()] = append(t.static[a.Unmap()], name)
+	t.publishLocked()
+}
+
+// watch registers names used in rules (resolved by the next ResolveNames).
+func (t *nameTable) watch(names []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, n := range names {
+		if _, ok := t.names[n]; !ok && n != "" {
+			t.names[n] = nil
+		}
+	}
+}
+
+// lookup returns the names an address resolved from.
+func (t *nameTable) lookup(ip string) []string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return nil
+	}
+	return (*t.byAddr.Load())[a.Unmap()]
+}
+
+// publishLocked rebuilds the address index from the names and the static
+// entries.
+func (t *nameTable) publishLocked() {
+	m := make(map[netip.Addr][]string, len(t.static)+len(t.names))
+	for a, ns := range t.static {
+		m[a] = append(m[a], ns...)
+	}
+	for n, addrs := range t.names {
+		for _, a := range addrs {
+			m[a] = append(m[a], n)
+		}
+	}
+	for a := range m {
+		sort.Strings(m[a])
+	}
+	t.byAddr.Store(&m)
+}
+
+// WatchValues implements rules.ValueWatcher: the values compared with
+// fd.*.name are host names to resolve.
+func (s *Source) WatchValues(field, _ string, values []string) {
+	if nameFields[field] {
+		s.names.watch(values)
+	}
+}
+
+// HostNames returns the host names the loaded rules compare fd.*.name
+// with, sorted.
+func (s *Source) HostNames() []string {
+	s.names.mu.Lock()
+	defer s.names.mu.Unlock()
+	out := make([]string, 0, len(s.names.names))
+	for n := range s.names.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ResolveNames resolves every host name the rules use, now, and publishes
+// the result. A name that fails keeps its previous addresses; the error
+// joins every failure (each wraps the resolver's error). Each lookup is
+// bounded by ctx.
+func (s *Source) ResolveNames(ctx context.Context) error {
+	t := s.names
+	var errs []error
+	resolved := map[string][]netip.Addr{}
+	for _, n := range s.HostNames() {
+		addrs, err := t.resolver.LookupHost(ctx, n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("resolve %s: %w", n, err))
+			continue
+		}
+		for _, a := range addrs {
+			if ip, err := netip.ParseAddr(a); err == nil {
+				resolved[n] = append(resolved[n], ip.Unmap())
+			}
+		}
+	}
+	t.mu.Lock()
+	for n, addrs := range resolved {
+		t.names[n] = addrs
+	}
+	t.publishLocked()
+	t.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// RefreshNames resolves the rules' host names every interval until ctx is
+// done (Falco refreshes its resolved names periodically too). Failures are
+// passed to onErr when it is not nil.
+func (s *Source) RefreshNames(ctx context.Context, every time.Duration, onErr func(error)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if err := s.ResolveNames(ctx); err != nil && onErr != nil && ctx.Err() == nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// nameField binds fd.cip.name and friends: the names the end's address
+// resolved from (a list: a comparison is true when one name matches).
+func nameField(end func(e *event.Event, fd *event.FD) string) fieldDef {
+	return fieldDef{kind: rules.KindString, bind: func(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
+		return func(v any) (rules.Value, bool) {
+			e := ev(v)
+			if e == nil || e.FD == nil || !isSock(e.FD) {
+				return rules.Value{}, false
+			}
+			ip := end(e, e.FD)
+			if ip == "" {
+				return rules.Value{}, false
+			}
+			ns := s.names.lookup(ip)
+			if len(ns) == 0 {
+				return rules.Value{}, false
+			}
+			return rules.Value{List: ns}, true
+		}, rules.KindString, nil
+	}}
+}
