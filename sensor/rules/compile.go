@@ -20,9 +20,9 @@ type compiler struct {
 	// uncollected is called when a field the source does not collect is
 	// bound (the loader warns once per field).
 	uncollected func(at, string)
-	gen    *uint64 // the engine's event generation, for macro memos
-	macros map[*macroDef]evalFn
-	mtypes map[macroKey]typeSet
+	gen         *uint64 // the engine's event generation, for macro memos
+	macros      map[*macroDef]evalFn
+	mtypes      map[macroKey]typeSet
 }
 
 type macroKey struct {

@@ -52,7 +52,7 @@ func mountString(m *event.Mount) string {
 
 func init() {
 	addFields(map[string]fieldDef{
-		"container.id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
+		"container.id":      ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
 		"container.full_id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.ID) }),
 		"container.name": ctrF("", func(c *event.Container) (string, bool) {
 			if c.Name == "" && c.ID == "host" {

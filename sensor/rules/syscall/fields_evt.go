@@ -18,14 +18,14 @@ func init() {
 			}
 			return e.Dir, true
 		}),
-		"evt.time":     intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
-		"evt.rawtime":  intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
-		"evt.cpu":      intF("CPU number", func(e *event.Event) (int64, bool) { return int64(e.CPU), true }),
-		"evt.res":      strF("result: an errno name (ENOENT) or SUCCESS", func(e *event.Event) (string, bool) { return renderRes(e.Res), true }),
-		"evt.rawres":   intF("raw return value", func(e *event.Event) (int64, bool) { return e.Res, true }),
-		"evt.failed":   boolF("whether the syscall failed", func(e *event.Event) (bool, bool) { return e.Res < 0, true }),
-		"evt.source":   strF("event source", func(*event.Event) (string, bool) { return "syscall", true }),
-		"evt.buffer":   strF("I/O buffer", bufferString),
+		"evt.time":    intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
+		"evt.rawtime": intF("event time (ns since the epoch)", func(e *event.Event) (int64, bool) { return e.Time.UnixNano(), !e.Time.IsZero() }),
+		"evt.cpu":     intF("CPU number", func(e *event.Event) (int64, bool) { return int64(e.CPU), true }),
+		"evt.res":     strF("result: an errno name (ENOENT) or SUCCESS", func(e *event.Event) (string, bool) { return renderRes(e.Res), true }),
+		"evt.rawres":  intF("raw return value", func(e *event.Event) (int64, bool) { return e.Res, true }),
+		"evt.failed":  boolF("whether the syscall failed", func(e *event.Event) (bool, bool) { return e.Res < 0, true }),
+		"evt.source":  strF("event source", func(*event.Event) (string, bool) { return "syscall", true }),
+		"evt.buffer":  strF("I/O buffer", bufferString),
 		"evt.is_open_read": boolF("open for reading", func(e *event.Event) (bool, bool) {
 			f, ok := openFlagsOf(e)
 			return ok && (f&3 == 0 || f&3 == 2), true

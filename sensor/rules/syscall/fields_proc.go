@@ -26,15 +26,15 @@ func init() {
 			a := &e.Proc.Ancestors[0]
 			return s.c.joined(&s.c.pcmdline, a.Name, a.Args), true
 		}),
-		"proc.aname":                             ancestorField("name of an ancestor: [N] the Nth (0 self, 1 parent); without index any ancestor", func(a *event.Ancestor) string { return a.Name }, func(e *event.Event) string { return e.Proc.Comm }),
-		"proc.aexe":                              ancestorField("argv[0] of the Nth ancestor", func(a *event.Ancestor) string { return a.Exe }, func(e *event.Event) string { return e.Proc.Exe }),
-		"proc.aexepath":                          ancestorField("executable path of the Nth ancestor", func(a *event.Ancestor) string { return a.ExePath }, func(e *event.Event) string { return e.Proc.ExePath }),
-		"proc.apid":                              apidField(),
-		"proc.pid":                               intF("process id", func(e *event.Event) (int64, bool) { return int64(e.Proc.PID), true }),
-		"proc.ppid":                              intF("parent process id", func(e *event.Event) (int64, bool) { return int64(e.Proc.PPID), true }),
-		"proc.vpid":                              intF("process id in its pid namespace", func(e *event.Event) (int64, bool) { return int64(e.Proc.VPID), e.Proc.VPID != 0 }),
-		"proc.sid":                               intF("session id", func(e *event.Event) (int64, bool) { return int64(e.Proc.SID), true }),
-		"proc.tty":                               intF("controlling terminal (0 if none)", func(e *event.Event) (int64, bool) { return int64(e.Proc.TTY), true }),
+		"proc.aname":    ancestorField("name of an ancestor: [N] the Nth (0 self, 1 parent); without index any ancestor", func(a *event.Ancestor) string { return a.Name }, func(e *event.Event) string { return e.Proc.Comm }),
+		"proc.aexe":     ancestorField("argv[0] of the Nth ancestor", func(a *event.Ancestor) string { return a.Exe }, func(e *event.Event) string { return e.Proc.Exe }),
+		"proc.aexepath": ancestorField("executable path of the Nth ancestor", func(a *event.Ancestor) string { return a.ExePath }, func(e *event.Event) string { return e.Proc.ExePath }),
+		"proc.apid":     apidField(),
+		"proc.pid":      intF("process id", func(e *event.Event) (int64, bool) { return int64(e.Proc.PID), true }),
+		"proc.ppid":     intF("parent process id", func(e *event.Event) (int64, bool) { return int64(e.Proc.PPID), true }),
+		"proc.vpid":     intF("process id in its pid namespace", func(e *event.Event) (int64, bool) { return int64(e.Proc.VPID), e.Proc.VPID != 0 }),
+		"proc.sid":      intF("session id", func(e *event.Event) (int64, bool) { return int64(e.Proc.SID), true }),
+		"proc.tty":      intF("controlling terminal (0 if none)", func(e *event.Event) (int64, bool) { return int64(e.Proc.TTY), true }),
 		"proc.duration": intF("ns since the process started", func(e *event.Event) (int64, bool) {
 			if e.Proc.Start.IsZero() {
 				return 0, false

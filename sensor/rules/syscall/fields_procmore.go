@@ -57,7 +57,7 @@ func init() {
 				return e.Proc.Args[n], true
 			}).bind(s, "")
 		}},
-		"proc.aargs": ancestorJoined(func(s *Source) *listSlot { return &s.c.aargs }, false),
+		"proc.aargs":    ancestorJoined(func(s *Source) *listSlot { return &s.c.aargs }, false),
 		"proc.acmdline": ancestorJoined(func(s *Source) *listSlot { return &s.c.acmdline }, true),
 		"proc.cmdnargs": intF("", func(e *event.Event) (int64, bool) { return int64(len(e.Proc.Args)), e.Proc.Comm != "" }),
 		"proc.cmdlenargs": intF("", func(e *event.Event) (int64, bool) {

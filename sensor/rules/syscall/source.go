@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-		"time"
+	"time"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
@@ -15,7 +15,7 @@ type Source struct {
 	hostname string
 	names    *nameTable
 	users    map[uint32]string
-	c     cache
+	c        cache
 
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
 }
