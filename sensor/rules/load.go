@@ -9,8 +9,8 @@ import (
 // Report is what a successful Load found besides the rules.
 type Report struct {
 	Warnings []Diag
-	// Plugins are the required_plugin_versions entries, accepted and
-	// reported (the sensor's sources stand in for Falco's plugins).
+	// Plugins are the required_plugin_versions entries. They are checked
+	// against the plugins the sources stand in for (PluginProvider).
 	Plugins []PluginRequirement
 	// EngineVersions are the required_engine_version values seen.
 	EngineVersions []string
@@ -45,6 +45,7 @@ func (e *Engine) Load(files ...File) (*Report, error) {
 	l.macros()
 	rules := l.rules()
 	l.unused()
+	checkPlugins(c.plugins, e.plugins(), d)
 	rep := &Report{Warnings: d.warns, Plugins: c.plugins, EngineVersions: c.engine}
 	if len(d.errs) > 0 {
 		sortDiags(d.errs, files)

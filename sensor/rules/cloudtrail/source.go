@@ -67,3 +67,10 @@ func (s *Source) Time(ev any) time.Time {
 	}
 	return time.Time{}
 }
+
+// Plugins returns the plugins the source stands in for: cloudtrail (the
+// ct.*, s3.*, ec2.* and ecr.* fields of its 0.12 line) and json
+// (json.value).
+func (s *Source) Plugins() []rules.PluginVersion {
+	return []rules.PluginVersion{{Name: "cloudtrail", Version: "0.12.0"}, {Name: "json", Version: "0.7.0"}}
+}

@@ -61,3 +61,19 @@ func (s *Source) Time(ev any) time.Time {
 	}
 	return time.Time{}
 }
+
+// Plugins returns the plugins the source stands in for: k8saudit and its
+// managed-cluster variants (their events are decoded into the same
+// audit.k8s.io/v1 form and offer the same ka.* fields), and json
+// (json.*/jevt.*). The versions are those whose fields the catalog
+// implements.
+func (s *Source) Plugins() []rules.PluginVersion {
+	return []rules.PluginVersion{
+		{Name: "k8saudit", Version: "0.18.0"},
+		{Name: "k8saudit-eks", Version: "0.12.0"},
+		{Name: "k8saudit-gke", Version: "0.9.0"},
+		{Name: "k8saudit-aks", Version: "0.6.0"},
+		{Name: "k8saudit-ovh", Version: "0.6.0"},
+		{Name: "json", Version: "0.7.0"},
+	}
+}

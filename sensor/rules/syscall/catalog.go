@@ -65,7 +65,7 @@ var classes = []struct{ Name, Desc string }{
 // rows is the catalog, grouped by class.
 var rows = []Row{
 	// evt (every event)
-	{"evt.num", "evt", "UINT64", "", false, "sequence number of the event", fillNone},
+	{"evt.num", "evt", "UINT64", "", false, "sequence number of the event (from 1, counted by the engine)", fillEngine},
 	{"evt.time", "evt", "CHARBUF", "", false, "event time, rendered as HH:MM:SS.nanoseconds (a number of ns in JSON output_fields)", fillHeader},
 	{"evt.time.s", "evt", "CHARBUF", "", false, "event time as HH:MM:SS", fillHeader},
 	{"evt.time.iso8601", "evt", "CHARBUF", "", false, "event time in ISO 8601 with nanoseconds, UTC", fillHeader},

@@ -84,6 +84,9 @@ func init() {
 		"evt.datetime.s":   evtTime("2006-01-02 15:04:05"),
 		"evt.rawtime.s":    intF("", func(e *event.Event) (int64, bool) { return e.Time.Unix(), !e.Time.IsZero() }),
 		"evt.rawtime.ns":   intF("", func(e *event.Event) (int64, bool) { return int64(e.Time.Nanosecond()), !e.Time.IsZero() }),
+		"evt.num": {kind: rules.KindInt, bind: func(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
+			return func(any) (rules.Value, bool) { return rules.Value{Int: int64(s.num)}, s.num > 0 }, rules.KindInt, nil
+		}},
 		"evt.is_async":     evtBool(func(*event.Event) bool { return false }),
 		"evt.hostname": strS("", func(s *Source, _ *event.Event) (string, bool) {
 			return nonEmpty(s.hostname)

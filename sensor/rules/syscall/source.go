@@ -13,6 +13,7 @@ import (
 // Source is the syscall event source. Its events are *event.Event.
 type Source struct {
 	hostname string
+	num      uint64 // events prepared so far (evt.num)
 	names    *nameTable
 	users    map[uint32]string
 	c        cache
@@ -116,6 +117,7 @@ func (s *Source) TypeName(t int) string {
 func (s *Source) Prepare(ev any) {
 	e, _ := ev.(*event.Event)
 	s.c.reset(e)
+	s.num++
 }
 
 // Time returns the event's time.
@@ -198,3 +200,13 @@ func ev(v any) *event.Event {
 	e, _ := v.(*event.Event)
 	return e
 }
+
+// Plugins returns the plugin the syscall source stands in for: Falco's
+// container plugin (container.* and k8s.* fields).
+func (s *Source) Plugins() []rules.PluginVersion {
+	return []rules.PluginVersion{{Name: "container", Version: ContainerPluginVersion}}
+}
+
+// ContainerPluginVersion is the container plugin version whose fields the
+// catalog implements.
+const ContainerPluginVersion = "0.7.0"
