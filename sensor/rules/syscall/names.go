@@ -27,10 +27,16 @@ var nameFields = map[string]bool{"fd.cip.name": true, "fd.sip.name": true, "fd.l
 
 // nameTable maps addresses to the host names the rules compare fd.*.name
 // with, as Falco does: the names come from the loaded rules, are resolved
-// in the background and refreshed periodically, and an address matches a
+// when first needed and refreshed periodically, and an address matches a
 // name when the name resolved to it. Lookups never block or allocate.
 type nameTable struct {
 	resolver Resolver
+	every    time.Duration // refresh interval
+	timeout  time.Duration // bound of one background refresh
+
+	last    atomic.Int64 // unix ns of the last refresh start; 0 never
+	busy    atomic.Bool
+	lastErr atomic.Pointer[error]
 
 	mu     sync.Mutex
 	names  map[string][]netip.Addr // name → last good addresses
@@ -40,7 +46,7 @@ type nameTable struct {
 }
 
 func newNameTable() *nameTable {
-	t := &nameTable{resolver: net.DefaultResolver, names: map[string][]netip.Addr{}, static: map[netip.Addr][]string{}}
+	t := &nameTable{resolver: net.DefaultResolver, every: DefaultNameRefresh, timeout: 10 * time.Second, names: map[string][]netip.Addr{}, static: map[netip.Addr][]string{}}
 	t.publishLocked()
 	return t
 }
@@ -67,8 +73,26 @@ func (t *nameTable) watch(names []string) {
 	}
 }
 
-// lookup returns the names an address resolved from.
-func (t *nameTable) lookup(ip string) []string {
+// DefaultNameRefresh is how often the host names used in rules are
+// resolved again.
+const DefaultNameRefresh = 30 * time.Second
+
+// lookup returns the names an address resolved from. When the last
+// resolution is older than the refresh interval it starts one in the
+// background (one at a time, bounded by the timeout); the lookup itself
+// never waits for it.
+func (t *nameTable) lookup(s *Source, ip string) []string {
+	if now := time.Now().UnixNano(); now-t.last.Load() > int64(t.every) && t.busy.CompareAndSwap(false, true) {
+		t.last.Store(now)
+		go func() {
+			defer t.busy.Store(false)
+			ctx, cancel := context.WithTimeout(context.Background(), t.timeout)
+			defer cancel()
+			if err := s.ResolveNames(ctx); err != nil {
+				t.lastErr.Store(&err)
+			}
+		}()
+	}
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return nil
@@ -121,6 +145,7 @@ func (s *Source) HostNames() []string {
 // bounded by ctx.
 func (s *Source) ResolveNames(ctx context.Context) error {
 	t := s.names
+	t.last.Store(time.Now().UnixNano())
 	var errs []error
 	resolved := map[string][]netip.Addr{}
 	for _, n := range s.HostNames() {
@@ -144,22 +169,13 @@ func (s *Source) ResolveNames(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// RefreshNames resolves the rules' host names every interval until ctx is
-// done (Falco refreshes its resolved names periodically too). Failures are
-// passed to onErr when it is not nil.
-func (s *Source) RefreshNames(ctx context.Context, every time.Duration, onErr func(error)) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		if err := s.ResolveNames(ctx); err != nil && onErr != nil && ctx.Err() == nil {
-			onErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+// NameError returns the error of the last background resolution that
+// failed (nil if none has).
+func (s *Source) NameError() error {
+	if p := s.names.lastErr.Load(); p != nil {
+		return *p
 	}
+	return nil
 }
 
 // nameField binds fd.cip.name and friends: the names the end's address
@@ -175,7 +191,7 @@ func nameField(end func(e *event.Event, fd *event.FD) string) fieldDef {
 			if ip == "" {
 				return rules.Value{}, false
 			}
-			ns := s.names.lookup(ip)
+			ns := s.names.lookup(s, ip)
 			if len(ns) == 0 {
 				return rules.Value{}, false
 			}

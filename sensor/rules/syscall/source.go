@@ -57,6 +57,10 @@ func WithResolver(r Resolver) Option { return func(s *Source) { s.names.resolver
 // (os.Hostname).
 func WithHostname(h string) Option { return func(s *Source) { s.hostname = h } }
 
+// WithNameRefresh sets how often the host names used in rules with
+// fd.*.name fields are resolved again. The default is DefaultNameRefresh.
+func WithNameRefresh(d time.Duration) Option { return func(s *Source) { s.names.every = d } }
+
 // New returns the syscall source.
 func New(opts ...Option) *Source {
 	host, _ := os.Hostname()
