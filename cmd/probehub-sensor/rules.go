@@ -9,15 +9,15 @@ import (
 	"text/tabwriter"
 
 	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/cloudtrail"
 	"github.com/probehub/probehub/sensor/rules/k8saudit"
 	"github.com/probehub/probehub/sensor/rules/syscall"
 	"github.com/spf13/cobra"
 )
 
-// ruleSources are the event sources the sensor evaluates rules over. Add
-// aws_cloudtrail here when its source lands.
+// ruleSources are the event sources the sensor evaluates rules over.
 func ruleSources() []rules.Source {
-	return []rules.Source{syscall.New(), &k8saudit.Source{}}
+	return []rules.Source{syscall.New(), &k8saudit.Source{}, &cloudtrail.Source{}}
 }
 
 func newEngine(extra ...rules.Option) (*rules.Engine, error) {
@@ -40,9 +40,10 @@ rules.d/.
 Examples:
   probehub-sensor rules validate /etc/falco/falco_rules.yaml my_rules.yaml
   probehub-sensor rules validate --json rules.yaml | jq .errors
-  probehub-sensor rules list falco_rules.yaml`,
+  probehub-sensor rules list falco_rules.yaml
+  probehub-sensor rules fields --source syscall`,
 	}
-	cmd.AddCommand(newRulesValidateCmd(g), newRulesListCmd(g), newRulesPushCmd(), newRulesPromoteCmd())
+	cmd.AddCommand(newRulesValidateCmd(g), newRulesListCmd(g), newRulesFieldsCmd(), newRulesPushCmd(), newRulesPromoteCmd())
 	return cmd
 }
 
@@ -102,11 +103,26 @@ Examples:
 				cmd.SilenceErrors = true
 				return errInvalidRules
 			}
+			if len(e.Rules()) == 0 && skippedRules(warns) > 0 {
+				return fmt.Errorf("%w: no rule loaded, %d skipped (see the warnings above)", errInvalidRules, skippedRules(warns))
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"valid", "rules", "errors", "warnings"} as JSON`)
 	return cmd
+}
+
+// skippedRules counts the rules a load skipped (unknown source, or unknown
+// field with skip-if-unknown-filter).
+func skippedRules(warns []rules.Diag) int {
+	n := 0
+	for _, w := range warns {
+		if w.Code == "unknown-source" || w.Code == "unknown-field" {
+			n++
+		}
+	}
+	return n
 }
 
 func printValidation(w io.Writer, asJSON bool, errs, warns []rules.Diag, n int) error {

@@ -82,7 +82,7 @@ var rows = []Row{
 	{"evt.source", "evt", "CHARBUF", "", false, "name of the event source (syscall)", fillEngine},
 	{"evt.is_async", "evt", "BOOL", "", false, "whether the event is asynchronous (never, for captured syscalls)", fillEngine},
 	{"evt.asynctype", "evt", "CHARBUF", "", false, "kind of an asynchronous event", fillNone},
-	{"evt.hostname", "evt", "CHARBUF", "", false, "host name of the node (the engine's hostname setting)", fillEngine},
+	{"evt.hostname", "evt", "CHARBUF", "", false, "host name of the node (the machine's, unless configured)", fillEngine},
 	// evt (syscalls)
 	{"evt.deltatime", "evt", "RELTIME", "", false, "ns since the previous event", fillNone},
 	{"evt.deltatime.s", "evt", "RELTIME", "", false, "whole seconds since the previous event", fillNone},

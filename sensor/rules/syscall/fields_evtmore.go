@@ -87,7 +87,7 @@ func init() {
 		"evt.num": {kind: rules.KindInt, bind: func(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
 			return func(any) (rules.Value, bool) { return rules.Value{Int: int64(s.num)}, s.num > 0 }, rules.KindInt, nil
 		}},
-		"evt.is_async":     evtBool(func(*event.Event) bool { return false }),
+		"evt.is_async": evtBool(func(*event.Event) bool { return false }),
 		"evt.hostname": strS("", func(s *Source, _ *event.Event) (string, bool) {
 			return nonEmpty(s.hostname)
 		}),
