@@ -15,6 +15,52 @@ type Catalog struct {
 	kernels  map[Key]*Kernel
 	byBanner map[string]Key
 	byLoose  map[string][]Key // BannerWithoutBuild → keys, for SameBanner matches
+	aliases  map[aliasID]Alias
+}
+
+// aliasID is what makes two alias records the same: the meta-package on
+// one distro version and arch.
+type aliasID struct {
+	name, distro, version, arch string
+}
+
+// AddAliases records meta-packages; a newer record of the same package on
+// the same distro version and arch replaces the older one (the meta-package
+// moved to a new kernel). It returns how many changed.
+func (c *Catalog) AddAliases(as ...Alias) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.aliases == nil {
+		c.aliases = map[aliasID]Alias{}
+	}
+	n := 0
+	for _, a := range as {
+		if a.Kernel.Validate() != nil || a.Name == "" {
+			continue
+		}
+		id := aliasID{a.Name, a.Kernel.Distro, a.Kernel.VersionID, a.Kernel.Arch}
+		old, ok := c.aliases[id]
+		if ok && (old == a || !newerDebVersion(a.Version, old.Version)) {
+			continue
+		}
+		c.aliases[id] = a
+		n++
+	}
+	return n
+}
+
+// Aliases returns every alias, sorted by distro, version, arch and name.
+func (c *Catalog) Aliases() []Alias {
+	c.mu.RLock()
+	out := make([]Alias, 0, len(c.aliases))
+	for _, a := range c.aliases {
+		out = append(out, a)
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Alias) int {
+		return cmp.Or(CompareKeys(Key{a.Kernel.Distro, a.Kernel.VersionID, a.Kernel.Arch, a.Name}, Key{b.Kernel.Distro, b.Kernel.VersionID, b.Kernel.Arch, b.Name}))
+	})
+	return out
 }
 
 // New returns an empty catalog.

@@ -24,9 +24,37 @@ type Package struct {
 
 // Packages are the packages that make up a kernel build.
 type Packages struct {
-	Image   *Package `json:"image,omitempty"`   // linux-image-<release>[-unsigned]
-	Debug   *Package `json:"debug,omitempty"`   // linux-image-<release>-dbg(sym)
-	Headers *Package `json:"headers,omitempty"` // linux-headers-<release>
+	// Image is the smallest package that carries the kernel image:
+	// linux-image-unsigned-<release>, linux-image-<release> (a signed
+	// vmlinuz has the same BTF), Debian's linux-image-<release>-unsigned.
+	Image *Package `json:"image,omitempty"`
+	// Alternates are the other packages that may carry the image, tried in
+	// order when Image holds none (Ubuntu's linux-modules-<release> last).
+	Alternates []Package `json:"alternates,omitempty"`
+	Debug      *Package  `json:"debug,omitempty"`   // linux-image-<release>-dbg, linux-image[-unsigned]-<release>-dbgsym
+	Headers    *Package  `json:"headers,omitempty"` // linux-headers-<release>
+}
+
+// NVIDIADriver is one NVIDIA driver branch packaged for a kernel.
+type NVIDIADriver struct {
+	Branch  string `json:"branch"`            // 535, 535-server, 550-open
+	Version string `json:"version,omitempty"` // the driver version: 535.183.01
+	Package string `json:"package"`           // linux-modules-nvidia-535-5.15.0-91-generic
+}
+
+// Alias is a meta-package that names no kernel of its own but depends on
+// one (linux-image-generic-hwe-22.04, linux-image-cloud-amd64): what a
+// fresh node installing it boots today.
+type Alias struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Kernel  Key    `json:"kernel"` // the release it depends on
+	Source  string `json:"source,omitempty"`
+}
+
+// AliasSource is a Source that also reports meta-packages, after Kernels.
+type AliasSource interface {
+	Aliases() []Alias
 }
 
 // Kernel is one catalog entry: a kernel build a node can run.
@@ -42,8 +70,11 @@ type Kernel struct {
 	// NVIDIA lists the NVIDIA driver branches packaged for this kernel
 	// (Ubuntu linux-modules-nvidia-<branch>-<flavour>), sorted, e.g. "535",
 	// "550-server".
-	NVIDIA  []string `json:"nvidia,omitempty"`
-	Sources []string `json:"sources,omitempty"` // which crawls reported it
+	NVIDIA []string `json:"nvidia,omitempty"`
+	// Drivers are the same branches with their driver versions and
+	// packages, where the source knows them.
+	Drivers []NVIDIADriver `json:"nvidia_drivers,omitempty"`
+	Sources []string       `json:"sources,omitempty"` // which crawls reported it
 }
 
 // IsNVIDIA reports whether the kernel is an NVIDIA flavour (Ubuntu

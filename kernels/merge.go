@@ -3,6 +3,7 @@ package kernels
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // merge folds n into k: empty fields of k take n's values, packages are
@@ -22,6 +23,10 @@ func merge(k *Kernel, n Kernel) bool {
 		k.BTF = n.BTF
 	}
 	k.NVIDIA = union(k.NVIDIA, n.NVIDIA)
+	k.Drivers = unionDrivers(k.Drivers, n.Drivers)
+	if len(k.Packages.Alternates) == 0 {
+		k.Packages.Alternates = slices.Clone(n.Packages.Alternates)
+	}
 	k.Sources = union(k.Sources, n.Sources)
 	return k.fingerprint() != before
 }
@@ -70,4 +75,24 @@ func union(a, b []string) []string {
 func (k *Kernel) fingerprint() string {
 	b, _ := json.Marshal(k)
 	return string(b)
+}
+
+// unionDrivers adds b's drivers to a, one per branch and package: a newer
+// crawl's version replaces an older one.
+func unionDrivers(a, b []NVIDIADriver) []NVIDIADriver {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Clone(a)
+	for _, d := range b {
+		i := slices.IndexFunc(out, func(x NVIDIADriver) bool { return x.Branch == d.Branch && x.Package == d.Package })
+		switch {
+		case i < 0:
+			out = append(out, d)
+		case d.Version != "":
+			out[i].Version = d.Version
+		}
+	}
+	slices.SortFunc(out, func(x, y NVIDIADriver) int { return strings.Compare(x.Branch+" "+x.Package, y.Branch+" "+y.Package) })
+	return out
 }

@@ -18,6 +18,7 @@ const schemaVersion = 1
 type catalogFile struct {
 	Schema  int      `json:"schema"`
 	Kernels []Kernel `json:"kernels"`
+	Aliases []Alias  `json:"aliases,omitempty"` // meta-packages → the kernel they install
 }
 
 // Load reads a catalog file. A missing file is an empty catalog.
@@ -38,6 +39,7 @@ func Load(path string) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog %s: schema %d, want %d", path, f.Schema, schemaVersion)
 	}
 	c.Add(f.Kernels...)
+	c.AddAliases(f.Aliases...)
 	return c, nil
 }
 
@@ -45,7 +47,7 @@ func Load(path string) (*Catalog, error) {
 // directory, fsynced, renamed over path, and the directory fsynced. A failure
 // leaves the old file as it was.
 func (c *Catalog) Save(path string) error {
-	b, err := json.MarshalIndent(catalogFile{Schema: schemaVersion, Kernels: c.All()}, "", " ")
+	b, err := json.MarshalIndent(catalogFile{Schema: schemaVersion, Kernels: c.All(), Aliases: c.Aliases()}, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode catalog: %w", err)
 	}

@@ -20,6 +20,10 @@ import (
 // ErrNoPackage is wrapped when a kernel has no image package URL to fetch.
 var ErrNoPackage = errors.New("no image package URL in the catalog")
 
+// ErrHash is wrapped when a downloaded package's sha256 differs from the
+// catalog's.
+var ErrHash = errors.New("sha256 mismatch")
+
 // Fetcher downloads kernel packages into a cache directory, once: a file
 // already there with the catalog's sha256 (or, without one, any size) is
 // reused.
@@ -36,9 +40,7 @@ type Fetcher struct {
 func (f *Fetcher) Input(k kernels.Kernel) Input {
 	in := Input{Key: k.Key, Banner: k.Banner}
 	if p := k.Packages.Image; p != nil && p.URL != "" && k.BTF == kernels.BTFBuiltin {
-		pkg := *p
-		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
-		return in
+		return f.images(in, k)
 	}
 	if p := btfhubFile(k); p != "" {
 		in.Path = p
@@ -50,12 +52,25 @@ func (f *Fetcher) Input(k kernels.Kernel) Input {
 		return in
 	}
 	if p := k.Packages.Image; p != nil && p.URL != "" && k.BTF != kernels.BTFNone {
-		pkg := *p // the catalog's guess may be wrong: let the image tell
-		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
-		return in
+		return f.images(in, k) // the catalog's guess may be wrong: let the image tell
 	}
 	in.NoBTF = NoBTFReason(k)
 	return in
+}
+
+// images sets in to fetch k's image package, then its alternates.
+func (f *Fetcher) images(in Input, k kernels.Kernel) Input {
+	in.Fetch = f.fetcher(*k.Packages.Image)
+	for _, p := range k.Packages.Alternates {
+		if p.URL != "" {
+			in.More = append(in.More, f.fetcher(p))
+		}
+	}
+	return in
+}
+
+func (f *Fetcher) fetcher(pkg kernels.Package) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
 }
 
 // btfhubFile returns the btfhub-archive file of k from the archives its
@@ -100,7 +115,10 @@ func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error
 	}
 	if ok, err := verify(dst, pkg.SHA256); err != nil || !ok {
 		os.Remove(dst)
-		return "", fmt.Errorf("fetch %s: sha256 mismatch (want %s): %v", pkg.URL, pkg.SHA256, err)
+		if err == nil {
+			err = ErrHash
+		}
+		return "", fmt.Errorf("fetch %s: %w: want the catalog's sha256 %s (from the signed index); the file is removed, nothing was extracted", pkg.URL, err, pkg.SHA256)
 	}
 	return dst, nil
 }

@@ -22,6 +22,10 @@ type Input struct {
 	// Fetch, when set and Path is empty, returns the path of the input,
 	// e.g. after downloading the kernel's package into a cache.
 	Fetch func(ctx context.Context) (string, error)
+	// More are further inputs tried in order when the one before holds no
+	// kernel image (extract.ErrNoKernel): the other packages that may carry
+	// it (Ubuntu's linux-modules-<release>).
+	More []func(ctx context.Context) (string, error)
 	// NoBTF says why the kernel has no input, for its "unknown" verdict
 	// (see NoBTFReason). The default is "no BTF source".
 	NoBTF string

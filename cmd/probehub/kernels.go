@@ -31,6 +31,7 @@ func newKernelsCrawlCmd(g *globalFlags) *cobra.Command {
 	var (
 		sources []string
 		asJSON  bool
+		opts    aptOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "crawl [--source SPEC]...",
@@ -39,25 +40,53 @@ func newKernelsCrawlCmd(g *globalFlags) *cobra.Command {
 the catalog is lost; if any source fails, the catalog file is left as it was.
 
 Sources (repeat --source; the default is the system's apt lists):
-  apt:DIR                       a local apt lists directory (/var/lib/apt/lists)
-  apt:URI#SUITE[,SUITE...]      a mirror over HTTP, component main, amd64
-  crawler:FILE                  kernel-crawler JSON (HWE records become real releases)
+  apt:DIR                       a local apt lists directory (/var/lib/apt/lists,
+                                already verified by apt)
+  apt:URI#SUITE[,SUITE...][/COMPONENT[,COMPONENT...]]
+                                a mirror over HTTP: every suite (pocket) named,
+                                every component its Release lists unless named,
+                                each --arch. Each InRelease (or Release +
+                                Release.gpg) is verified against --keyring (default:
+                                the distribution's archive keyring), each Packages
+                                index against the Release's SHA256 and size; the
+                                packages' SHA256 go into the catalog and are checked
+                                before extraction. Any mismatch is an error naming
+                                the file, and the catalog is left as it was.
+  crawler:FILE                  kernel-crawler JSON (HWE records become real releases;
+                                image packages derived from the headers' pool URLs)
   btfhub:DIR                    a btfhub-archive checkout
   local:ROOT                    the kernel running here (ROOT/etc/os-release, ROOT/proc/version)
 
-Examples:
+Meta-packages (linux-image-generic-hwe-22.04, linux-image-cloud-amd64) are
+recorded as aliases of the kernel they install, never as kernels.
+
+Examples (one run crawls several pockets; quote the spec):
   probehub kernels crawl
-  probehub kernels crawl --source 'apt:http://deb.debian.org/debian#bookworm,bookworm-backports'
+  # Debian 11, 12, 13 with updates and backports; security is another archive
+  probehub kernels crawl --arch amd64,arm64 \
+    --source 'apt:http://deb.debian.org/debian#bullseye,bullseye-updates,bullseye-backports,bookworm,bookworm-updates,bookworm-backports,trixie,trixie-updates' \
+    --source 'apt:http://security.debian.org/debian-security#bullseye-security,bookworm-security,trixie-security'
+  # Ubuntu 20.04, 22.04, 24.04, every pocket, main and restricted (kernels and
+  # NVIDIA driver modules); the keyring comes from Ubuntu's ubuntu-keyring
+  probehub kernels crawl --keyring ubuntu-archive-keyring.gpg \
+    --source 'apt:http://archive.ubuntu.com/ubuntu#focal,focal-updates,focal-security,focal-backports/main,restricted' \
+    --source 'apt:http://archive.ubuntu.com/ubuntu#jammy,jammy-updates,jammy-security,jammy-backports' \
+    --source 'apt:http://archive.ubuntu.com/ubuntu#noble,noble-updates,noble-security,noble-backports'
+  # arm64 Ubuntu lives on ports.ubuntu.com
+  probehub kernels crawl --arch arm64 --keyring ubuntu-archive-keyring.gpg \
+    --source 'apt:http://ports.ubuntu.com/ubuntu-ports#noble,noble-updates,noble-security'
   probehub kernels crawl --source crawler:kernel-crawler_x86_64.json --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(sources) == 0 {
 				sources = []string{"apt:/var/lib/apt/lists"}
 			}
-			return crawl(cmd, g, sources, asJSON)
+			return crawl(cmd, g, sources, asJSON, opts)
 		},
 	}
 	cmd.Flags().StringArrayVar(&sources, "source", nil, "a source to crawl (see above); repeatable")
+	cmd.Flags().StringSliceVar(&opts.arches, "arch", []string{"amd64"}, "Debian architectures to read from apt mirrors: amd64, arm64 (comma-separated)")
+	cmd.Flags().StringVar(&opts.keyring, "keyring", "", "OpenPGP keyring (.gpg/.pgp/.asc) that apt mirrors' Release files must be signed with (default: /usr/share/keyrings/<distro>-archive-keyring.{pgp,gpg})")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	return cmd
 }
@@ -68,9 +97,16 @@ type crawlSummary struct {
 	Added   int    `json:"added"`
 	Updated int    `json:"updated"`
 	Invalid int    `json:"invalid"`
+	Aliases int    `json:"aliases"` // meta-packages seen
 }
 
-func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool) error {
+// aptOptions apply to every apt mirror source of a crawl.
+type aptOptions struct {
+	arches  []string
+	keyring string
+}
+
+func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool, opts aptOptions) error {
 	path := catalogPath(g)
 	cat, err := kernels.Load(path)
 	if err != nil {
@@ -79,7 +115,7 @@ func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool) erro
 	stderr := cmd.ErrOrStderr()
 	var sums []crawlSummary
 	for _, spec := range specs {
-		src, err := parseSource(spec, func(step string, done, total int) {
+		src, err := parseSource(spec, opts, func(step string, done, total int) {
 			fmt.Fprintf(stderr, "crawl %s: %d/%d %s\n", spec, done+1, total, step)
 		})
 		if err != nil {
@@ -90,8 +126,13 @@ func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool) erro
 			return fmt.Errorf("crawl %s: %w (catalog %s unchanged)", spec, err, path)
 		}
 		a, u, inv := cat.Add(ks...)
-		sums = append(sums, crawlSummary{Source: spec, Kernels: len(ks), Added: a, Updated: u, Invalid: inv})
-		fmt.Fprintf(stderr, "crawl %s: %d kernels, %d new, %d updated\n", spec, len(ks), a, u)
+		sum := crawlSummary{Source: spec, Kernels: len(ks), Added: a, Updated: u, Invalid: inv}
+		if as, ok := src.(kernels.AliasSource); ok {
+			sum.Aliases = len(as.Aliases())
+			cat.AddAliases(as.Aliases()...)
+		}
+		sums = append(sums, sum)
+		fmt.Fprintf(stderr, "crawl %s: %d kernels, %d new, %d updated, %d meta-packages\n", spec, len(ks), a, u, sum.Aliases)
 	}
 	if err := cat.Save(path); err != nil {
 		return err
@@ -104,7 +145,7 @@ func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool) erro
 }
 
 // parseSource turns a --source SPEC into a kernels.Source.
-func parseSource(spec string, progress kernels.Progress) (kernels.Source, error) {
+func parseSource(spec string, opts aptOptions, progress kernels.Progress) (kernels.Source, error) {
 	kind, arg, ok := strings.Cut(spec, ":")
 	if !ok || arg == "" {
 		return nil, fmt.Errorf("source %q: want apt:DIR, apt:URI#SUITE, crawler:FILE, btfhub:DIR or local:/", spec)
@@ -112,7 +153,7 @@ func parseSource(spec string, progress kernels.Progress) (kernels.Source, error)
 	switch kind {
 	case "apt":
 		if uri, suites, ok := strings.Cut(arg, "#"); ok {
-			return &apt.Mirror{URI: uri, Suites: strings.Split(suites, ","), Progress: progress}, nil
+			return aptMirror(spec, uri, suites, opts, progress)
 		}
 		if strings.Contains(arg, "://") {
 			return nil, fmt.Errorf("source %q: name the suites, e.g. apt:%s#bookworm", spec, arg)
@@ -170,4 +211,37 @@ Examples:
 	cmd.Flags().StringVar(&f.NVIDIA, "nvidia", "", `NVIDIA driver branch ("550"), or "any"`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// aptMirror is the source of apt:URI#SUITE[,SUITE...][/COMPONENT,...].
+func aptMirror(spec, uri, rest string, opts aptOptions, progress kernels.Progress) (*apt.Mirror, error) {
+	suites, comps, _ := strings.Cut(rest, "/")
+	m := &apt.Mirror{URI: uri, Arches: opts.arches, Progress: progress}
+	for _, s := range strings.Split(suites, ",") {
+		if s = strings.TrimSpace(s); s == "" || strings.ContainsAny(s, "/ ") {
+			return nil, fmt.Errorf("source %q: empty or invalid suite in %q", spec, suites)
+		}
+		m.Suites = append(m.Suites, s)
+	}
+	if comps != "" {
+		for _, c := range strings.Split(comps, ",") {
+			if c = strings.TrimSpace(c); c == "" {
+				return nil, fmt.Errorf("source %q: empty component in %q", spec, comps)
+			}
+			m.Components = append(m.Components, c)
+		}
+	}
+	for _, a := range m.Arches {
+		if _, ok := apt.Arches[a]; !ok {
+			return nil, fmt.Errorf("--arch %q: want a Debian architecture: amd64 or arm64", a)
+		}
+	}
+	if opts.keyring != "" {
+		kr, err := apt.LoadKeyring(opts.keyring)
+		if err != nil {
+			return nil, fmt.Errorf("--keyring: %w", err)
+		}
+		m.Keyring = kr
+	}
+	return m, nil
 }

@@ -114,7 +114,7 @@ func TestUbuntuNVIDIA(t *testing.T) {
 	if strings.Join(gen.NVIDIA, ",") != "535,535-server" || gen.Build != "101" || gen.Codename != "jammy" {
 		t.Errorf("generic kernel %+v", gen)
 	}
-	if gen.Packages.Headers == nil || !strings.HasSuffix(gen.Packages.Image.Name, "unsigned-5.15.0-91-generic") {
+	if gen.Packages.Headers == nil || len(gen.Packages.Alternates) != 1 || !strings.HasSuffix(gen.Packages.Alternates[0].Name, "unsigned-5.15.0-91-generic") {
 		t.Errorf("generic packages %+v", gen.Packages)
 	}
 }

@@ -16,9 +16,17 @@ import (
 type Lists struct {
 	Dir      string
 	Progress kernels.Progress // nil: silent
+
+	aliases []kernels.Alias
 }
 
-var _ kernels.Source = (*Lists)(nil)
+var (
+	_ kernels.Source      = (*Lists)(nil)
+	_ kernels.AliasSource = (*Lists)(nil)
+)
+
+// Aliases returns the meta-packages the last Kernels call found.
+func (l *Lists) Aliases() []kernels.Alias { return l.aliases }
 
 // Kernels returns the kernels of every index in the directory.
 func (l *Lists) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
@@ -27,6 +35,7 @@ func (l *Lists) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 		return nil, fmt.Errorf("list apt indexes in %s: none found", l.Dir)
 	}
 	var out []kernels.Kernel
+	l.aliases = nil
 	for i, f := range idx {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -65,6 +74,7 @@ func (l *Lists) index(file string) ([]kernels.Kernel, error) {
 	if err := readPackages(file, b); err != nil {
 		return nil, err
 	}
+	l.aliases = append(l.aliases, b.aliases()...)
 	return b.result(), nil
 }
 

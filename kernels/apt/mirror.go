@@ -5,54 +5,81 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/probehub/probehub/kernels"
 )
 
-// Mirror reads suites of an apt repository over HTTP.
+// ErrHash is wrapped when an index's SHA256 or size differs from what the
+// signed Release file says.
+var ErrHash = errors.New("hash mismatch")
+
+// errNotFound marks a 404, which for InRelease means "try Release".
+var errNotFound = errors.New("not found")
+
+// Mirror reads suites of an apt repository over HTTP. Every suite's
+// InRelease (else Release + Release.gpg) is verified against the keyring
+// before anything it lists is trusted; each Packages index must then match
+// the Release's SHA256 and size, and each package's SHA256 goes into the
+// catalog for the fetch to check before extraction.
 type Mirror struct {
-	URI        string   // e.g. http://deb.debian.org/debian
-	Suites     []string // e.g. bookworm, bookworm-backports
-	Components []string // default: main
-	Arch       string   // Debian architecture; default: amd64
-	Client     *http.Client
-	Progress   kernels.Progress
+	URI    string   // e.g. http://deb.debian.org/debian
+	Suites []string // e.g. bookworm, bookworm-updates, bookworm-backports
+	// Components to read; the default is every component the Release
+	// lists (main, restricted, universe, multiverse on Ubuntu).
+	Components []string
+	// Arches are Debian architectures to read (amd64, arm64), each one a
+	// kernel key's arch (x86_64, aarch64). The default is amd64. An arch
+	// the Release does not list is skipped.
+	Arches []string
+	// Keyring verifies the Release files. nil means the distribution's
+	// default (DefaultKeyring of the Release's Origin).
+	Keyring *Keyring
+	// Insecure skips signature verification (tests of other parts only;
+	// the crawl command has no such flag).
+	Insecure bool
+	Client   *http.Client
+	Progress kernels.Progress
+
+	aliases []kernels.Alias
 }
 
-var _ kernels.Source = (*Mirror)(nil)
+var (
+	_ kernels.Source      = (*Mirror)(nil)
+	_ kernels.AliasSource = (*Mirror)(nil)
+)
 
-// Kernels fetches each suite's InRelease and Packages index (the first of
-// .xz, .gz, .lz4 or plain that the Release lists) and checks its SHA256.
+// Kernels fetches each suite's verified Release and its Packages indexes
+// (the first of .xz, .gz, .lz4 or plain that the Release lists) for every
+// component and arch, and returns the kernels they hold.
 func (m *Mirror) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 	var out []kernels.Kernel
-	comps := m.Components
-	if len(comps) == 0 {
-		comps = []string{"main"}
-	}
+	m.aliases = nil
 	for i, suite := range m.Suites {
 		if m.Progress != nil {
 			m.Progress(suite, i, len(m.Suites))
 		}
-		ks, err := m.suite(ctx, suite, comps)
+		b, err := m.suite(ctx, suite)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ks...)
+		out = append(out, b.result()...)
+		m.aliases = append(m.aliases, b.aliases()...)
 	}
 	return out, nil
 }
 
-func (m *Mirror) suite(ctx context.Context, suite string, comps []string) ([]kernels.Kernel, error) {
+// Aliases returns the meta-packages the last Kernels call found.
+func (m *Mirror) Aliases() []kernels.Alias { return m.aliases }
+
+func (m *Mirror) suite(ctx context.Context, suite string) (*builder, error) {
 	base := strings.TrimRight(m.URI, "/") + "/dists/" + suite + "/"
-	body, err := m.get(ctx, base+"InRelease")
-	if err != nil {
-		return nil, err
-	}
-	rel, err := ParseRelease(bytes.NewReader(body))
+	rel, err := m.release(ctx, base)
 	if err != nil {
 		return nil, fmt.Errorf("suite %s: %w", suite, err)
 	}
@@ -60,19 +87,91 @@ func (m *Mirror) suite(ctx context.Context, suite string, comps []string) ([]ker
 	if err != nil {
 		return nil, err
 	}
-	arch := m.Arch
-	if arch == "" {
-		arch = "amd64"
+	comps := m.Components
+	if len(comps) == 0 {
+		comps = rel.Components
 	}
-	for _, c := range comps {
-		if err := m.index(ctx, base, rel, c+"/binary-"+arch+"/Packages", b); err != nil {
-			return nil, fmt.Errorf("suite %s: %w", suite, err)
+	if len(comps) == 0 {
+		comps = []string{"main"}
+	}
+	arches := m.Arches
+	if len(arches) == 0 {
+		arches = []string{"amd64"}
+	}
+	for _, arch := range arches {
+		if len(rel.Architectures) > 0 && !slices.Contains(rel.Architectures, arch) {
+			continue
+		}
+		for _, c := range comps {
+			if err := m.index(ctx, base, rel, c+"/binary-"+arch+"/Packages", b, len(m.Components) > 0); err != nil {
+				return nil, fmt.Errorf("suite %s: %w", suite, err)
+			}
 		}
 	}
-	return b.result(), nil
+	return b, nil
 }
 
-func (m *Mirror) index(ctx context.Context, base string, rel *Release, stem string, b *builder) error {
+// release fetches and verifies the suite's InRelease, or its Release and
+// Release.gpg when there is no InRelease.
+func (m *Mirror) release(ctx context.Context, base string) (*Release, error) {
+	body, err := m.get(ctx, base+"InRelease")
+	var signed []byte
+	switch {
+	case errors.Is(err, errNotFound):
+		signed, err = m.detached(ctx, base)
+	case err == nil:
+		signed, err = m.verifyInRelease(base+"InRelease", body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseRelease(bytes.NewReader(signed))
+}
+
+func (m *Mirror) verifyInRelease(name string, body []byte) ([]byte, error) {
+	if m.Insecure {
+		return body, nil
+	}
+	kr, err := m.keyring(body)
+	if err != nil {
+		return nil, err
+	}
+	return kr.VerifyInRelease(name, body)
+}
+
+func (m *Mirror) detached(ctx context.Context, base string) ([]byte, error) {
+	body, err := m.get(ctx, base+"Release")
+	if err != nil || m.Insecure {
+		return body, err
+	}
+	sig, err := m.get(ctx, base+"Release.gpg")
+	if err != nil {
+		return nil, fmt.Errorf("%sRelease is not signed: %w", base, err)
+	}
+	kr, err := m.keyring(body)
+	if err != nil {
+		return nil, err
+	}
+	return body, kr.VerifyDetached(base+"Release", body, sig)
+}
+
+// keyring is m.Keyring, else the default of the distribution the
+// (not yet verified) Release names: it only picks which keys to trust.
+func (m *Mirror) keyring(body []byte) (*Keyring, error) {
+	if m.Keyring != nil {
+		return m.Keyring, nil
+	}
+	rel, err := ParseRelease(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	id, _, _ := strings.Cut(strings.ToLower(rel.Origin), " ")
+	return DefaultKeyring(id)
+}
+
+// index reads one Packages index into b. A component or arch the Release
+// lists no index for is skipped unless required (named by the user).
+func (m *Mirror) index(ctx context.Context, base string, rel *Release, stem string, b *builder, required bool) error {
 	for _, ext := range []string{".xz", ".gz", ".lz4", ""} {
 		sum, ok := rel.Files[stem+ext]
 		if !ok {
@@ -82,23 +181,34 @@ func (m *Mirror) index(ctx context.Context, base string, rel *Release, stem stri
 		if err != nil {
 			return err
 		}
-		h := sha256.Sum256(body)
-		if hex.EncodeToString(h[:]) != sum.SHA256 {
-			return fmt.Errorf("index %s: SHA256 differs from the Release file", stem+ext)
+		if err := checkSum(base+stem+ext, body, sum); err != nil {
+			return err
 		}
 		r, err := Decompress(stem+ext, bytes.NewReader(body))
 		if err != nil {
-			return err
+			return fmt.Errorf("%s%s: %w", base, stem+ext, err)
 		}
 		for st, err := range Stanzas(r) {
 			if err != nil {
-				return fmt.Errorf("index %s: %w", stem+ext, err)
+				return fmt.Errorf("%s%s: %w", base, stem+ext, err)
 			}
 			b.add(st)
 		}
 		return nil
 	}
-	return fmt.Errorf("release lists no %s[.xz|.gz|.lz4]", stem)
+	if !required {
+		return nil
+	}
+	return fmt.Errorf("%sRelease lists no %s[.xz|.gz|.lz4]", base, stem)
+}
+
+// checkSum compares an index with its Release line.
+func checkSum(name string, body []byte, sum FileSum) error {
+	h := sha256.Sum256(body)
+	if got := hex.EncodeToString(h[:]); got != sum.SHA256 || int64(len(body)) != sum.Size {
+		return fmt.Errorf("%s: %w: sha256 %s size %d, the signed Release says %s size %d", name, ErrHash, got, len(body), sum.SHA256, sum.Size)
+	}
+	return nil
 }
 
 func (m *Mirror) get(ctx context.Context, url string) ([]byte, error) {
@@ -115,8 +225,16 @@ func (m *Mirror) get(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return nil, fmt.Errorf("fetch %s: %s: %w", url, resp.Status, errNotFound)
+	default:
 		return nil, fmt.Errorf("fetch %s: %s", url, resp.Status)
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, 512<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 512<<20))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	return b, nil
 }

@@ -14,7 +14,11 @@ type Release struct {
 	Suite    string
 	Codename string
 	Version  string
-	Files    map[string]FileSum // path under dists/<suite>/ → sum
+	// Components and Architectures are what the Release lists: main,
+	// restricted, universe, multiverse; amd64, arm64.
+	Components    []string
+	Architectures []string
+	Files         map[string]FileSum // path under dists/<suite>/ → sum
 }
 
 // FileSum is one line of the Release file's SHA256 list.
@@ -55,7 +59,8 @@ func ParseRelease(r io.Reader) (*Release, error) {
 }
 
 func releaseFrom(st Stanza) (*Release, error) {
-	rel := &Release{Origin: st["Origin"], Suite: st["Suite"], Codename: st["Codename"], Version: st["Version"], Files: map[string]FileSum{}}
+	rel := &Release{Origin: st["Origin"], Suite: st["Suite"], Codename: st["Codename"], Version: st["Version"],
+		Components: strings.Fields(st["Components"]), Architectures: strings.Fields(st["Architectures"]), Files: map[string]FileSum{}}
 	for _, l := range strings.Split(st["SHA256"], "\n") {
 		f := strings.Fields(l)
 		if len(f) != 3 {

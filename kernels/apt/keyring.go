@@ -1,0 +1,101 @@
+package apt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
+)
+
+// ErrSignature is wrapped by every signature failure: a Release file
+// without a valid signature from the keyring, or one that cannot be read.
+var ErrSignature = errors.New("bad signature")
+
+// ErrNoKeyring is wrapped when no keyring is known for a distribution and
+// none was given.
+var ErrNoKeyring = errors.New("no keyring")
+
+// DefaultKeyrings are where the distributions' archive keyrings live once
+// their packages are installed: debian-archive-keyring (in Debian) and
+// ubuntu-keyring (in Ubuntu; Debian 12 does not package it, so give
+// --keyring on a Debian host).
+var DefaultKeyrings = map[string][]string{
+	"debian": {"/usr/share/keyrings/debian-archive-keyring.pgp", "/usr/share/keyrings/debian-archive-keyring.gpg"},
+	"ubuntu": {"/usr/share/keyrings/ubuntu-archive-keyring.pgp", "/usr/share/keyrings/ubuntu-archive-keyring.gpg"},
+}
+
+// Keyring is the set of OpenPGP public keys a repository's Release files
+// must be signed with.
+type Keyring struct {
+	Path     string // where it was read from, for messages
+	entities openpgp.EntityList
+}
+
+// LoadKeyring reads a keyring file: binary (.gpg, .pgp) or ASCII-armoured
+// (.asc), one or more keys.
+func LoadKeyring(path string) (*Keyring, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keyring: %w", err)
+	}
+	var el openpgp.EntityList
+	if bytes.Contains(b[:min(len(b), 64)], []byte("-----BEGIN PGP")) {
+		el, err = openpgp.ReadArmoredKeyRing(bytes.NewReader(b))
+	} else {
+		el, err = openpgp.ReadKeyRing(bytes.NewReader(b))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read keyring %s: %w", path, err)
+	}
+	if len(el) == 0 {
+		return nil, fmt.Errorf("read keyring %s: no keys", path)
+	}
+	return &Keyring{Path: path, entities: el}, nil
+}
+
+// DefaultKeyring loads the first installed keyring of DefaultKeyrings for
+// the distribution (os-release ID).
+func DefaultKeyring(distro string) (*Keyring, error) {
+	for _, p := range DefaultKeyrings[distro] {
+		if _, err := os.Stat(p); err == nil {
+			return LoadKeyring(p)
+		}
+	}
+	hint := "give one with --keyring FILE"
+	if distro == "debian" {
+		hint = "apt-get install debian-archive-keyring, or " + hint
+	}
+	return nil, fmt.Errorf("%w for %q (looked for %s): %s", ErrNoKeyring, distro, strings.Join(DefaultKeyrings[distro], ", "), hint)
+}
+
+// VerifyInRelease checks a clearsigned InRelease file (name is its URL or
+// path, for messages) and returns the signed text.
+func (k *Keyring) VerifyInRelease(name string, data []byte) ([]byte, error) {
+	b, _ := clearsign.Decode(data)
+	if b == nil {
+		return nil, fmt.Errorf("%s: not a clearsigned file: %w", name, ErrSignature)
+	}
+	if _, err := b.VerifySignature(k.entities, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
+	}
+	return b.Plaintext, nil
+}
+
+// VerifyDetached checks a Release file against its Release.gpg.
+func (k *Keyring) VerifyDetached(name string, data, sig []byte) error {
+	var err error
+	if bytes.HasPrefix(bytes.TrimSpace(sig), []byte("-----BEGIN PGP")) {
+		_, err = openpgp.CheckArmoredDetachedSignature(k.entities, bytes.NewReader(data), bytes.NewReader(sig), nil)
+	} else {
+		_, err = openpgp.CheckDetachedSignature(k.entities, bytes.NewReader(data), bytes.NewReader(sig), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
+	}
+	return nil
+}
