@@ -56,7 +56,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	ex, err := r.cfg.Extract(ctx, path)
 	for i := 0; errors.Is(err, extract.ErrNoKernel) && i < len(in.More); i++ {
 		if path, err = in.More[i](ctx); err != nil {
-			return r.fail(res, start, fmt.Errorf("fetch input: %w", err))
+			return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))
 		}
 		res.Input = stamp(path)
 		ex, err = r.cfg.Extract(ctx, path)
