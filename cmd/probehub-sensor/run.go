@@ -214,6 +214,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 	}
 	defer p.Close()
 	go func() { <-ctx.Done(); p.Close() }()
+	ag.SetCaptureTypes(p.SetTypes)
 	ag.SetProbeStats(func() (uint64, uint64) {
 		s, _ := p.Stats()
 		return sum(s.Drops) + s.Lost, s.Malformed

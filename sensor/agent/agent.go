@@ -63,6 +63,8 @@ type Agent struct {
 	metrics *Metrics
 	limit   *limiter
 	stats   func() (drops, malformed uint64)
+	// setTypes changes what the running probe captures (SetCaptureTypes).
+	setTypes atomic.Pointer[func([]event.Type) error]
 
 	// Capture-loop state, owned by the goroutine that calls HandleSyscall.
 	typeCount  []prometheus.Counter        // events_total per event.Type
@@ -151,7 +153,28 @@ func (a *Agent) Reload() error {
 	if a.metrics != nil {
 		a.metrics.Reloads.WithLabelValues("ok").Inc()
 	}
+	a.applyTypes(types)
 	return nil
+}
+
+// SetCaptureTypes connects the running probe: f (probe.Probe.SetTypes) is
+// called with the event types now and after every reload, so that a rule
+// on a syscall not captured before fires without a restart.
+func (a *Agent) SetCaptureTypes(f func([]event.Type) error) {
+	a.setTypes.Store(&f)
+	a.applyTypes(a.SyscallTypes())
+}
+
+// applyTypes hands types to the probe; a failure keeps capturing what the
+// probe did and is logged (the new rules' other syscalls need a restart).
+func (a *Agent) applyTypes(types []event.Type) {
+	f := a.setTypes.Load()
+	if f == nil {
+		return
+	}
+	if err := (*f)(types); err != nil {
+		a.log.Error("capture not changed for the reloaded rules; restart the sensor to capture their events", "err", err)
+	}
 }
 
 // SyscallTypes are the event types to capture: what the enabled syscall

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/output"
+	"github.com/probehub/probehub/sensor/probe"
 )
 
 const ruleA = `
@@ -83,4 +86,60 @@ func counter(v interface {
 	var m dto.Metric
 	_ = v.WithLabelValues(label).Write(&m)
 	return m.GetCounter().GetValue()
+}
+
+// TestLiveReloadHooksNewSyscall runs the real probe: rules that hook only
+// openat are replaced by a rule on mkdirat, which fires without a restart.
+func TestLiveReloadHooksNewSyscall(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte(ruleA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sink := &memSink{}
+	r, _ := output.NewRouter(map[string]output.Sink{"m": sink}, output.RouterConfig{Default: []string{"m"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.Start(ctx)
+	a, err := New(Config{Rules: RulesConfig{Paths: []string{dir}}, Router: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(a.SyscallTypes(), event.TypeMkdirat) {
+		t.Fatal("mkdirat captured before the reload")
+	}
+	p, err := probe.Load(ctx, probe.Options{Types: a.SyscallTypes(), IgnorePID: uint32(os.Getpid())})
+	if err != nil {
+		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
+	}
+	a.SetCaptureTypes(p.SetTypes)
+	done := make(chan error, 1)
+	go func() { done <- a.RunCapture(ctx, p) }()
+	defer func() {
+		cancel()
+		p.Close()
+		<-done
+		r.Close()
+	}()
+	if err := os.WriteFile(path, []byte(`
+- rule: make marker dir
+  desc: d
+  condition: evt.type in (mkdir, mkdirat) and proc.name = mkdir and proc.args contains probehub-reload-marker
+  output: made %proc.args
+  priority: WARNING
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(p.Types(), event.TypeMkdirat) {
+		t.Fatalf("probe types after reload %v, want mkdirat", p.Types())
+	}
+	marker := filepath.Join(dir, "probehub-reload-marker")
+	run(t, "mkdir", marker)
+	if _, ok := sink.wait(t, "make marker dir", "probehub-reload-marker"); !ok {
+		t.Fatal("no alert from the reloaded rule on mkdirat")
+	}
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,17 +103,40 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	if err != nil {
 		return err
 	}
-	var links []link.Link
+	links := map[event.Type]link.Link{}
 	for _, t := range slices.Sorted(slices.Values(syscalls)) {
 		l, err := attachTracepoint("syscalls", exitTracepoint(t), prog, nil)
 		if err != nil {
-			closeLinks(links)
+			closeLinks(slices.Collect(maps.Values(links)))
 			return fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err))
 		}
-		links = append(links, l)
+		links[t] = l
 	}
-	p.links = append(p.links, links...)
+	p.sysLinks = links
 	p.attach, p.sysProg = AttachSyscalls, syscallsProgram
+	return nil
+}
+
+// attachMore attaches the per-syscall program to more syscalls (SetTypes).
+func (p *Probe) attachMore(syscalls []event.Type) error {
+	have, err := haveTracepoints(syscalls)
+	if err != nil {
+		return err
+	}
+	prog := p.coll.Programs[syscallsProgram]
+	var done []event.Type
+	for _, t := range have {
+		l, err := attachTracepoint("syscalls", exitTracepoint(t), prog, nil)
+		if err != nil {
+			for _, d := range done {
+				_ = p.sysLinks[d].Close()
+				delete(p.sysLinks, d)
+			}
+			return fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err))
+		}
+		p.sysLinks[t] = l
+		done = append(done, t)
+	}
 	return nil
 }
 

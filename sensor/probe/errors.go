@@ -19,6 +19,9 @@ var (
 	ErrPermission = errors.New("not permitted to load eBPF programs (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)")
 	// ErrTracefs is wrapped when tracefs is not mounted and cannot be.
 	ErrTracefs = errors.New("tracefs is not available")
+	// ErrReloadTypes is wrapped by SetTypes when the new types need a
+	// program the probe was loaded without: only a new Load captures them.
+	ErrReloadTypes = errors.New("these event types need the probe loaded again")
 	// ErrClosed is returned by Read after Close.
 	ErrClosed = errors.New("probe closed")
 )

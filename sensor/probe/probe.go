@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -86,6 +88,11 @@ type Probe struct {
 	attach  Attach
 	// sysProg is the program attached to syscall exits.
 	sysProg string
+
+	// mu guards what SetTypes changes: the types, the per-syscall links.
+	mu       sync.Mutex
+	types    []event.Type
+	sysLinks map[event.Type]link.Link // AttachSyscalls: one per syscall
 }
 
 // Load checks the requested types, loads the probe for the running
@@ -208,11 +215,9 @@ func pow2Pages(n int) int {
 // start fills the plans, attaches the programs and opens the reader.
 func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 	syscalls, exec, exit := splitTypes(types)
-	for _, t := range syscalls {
-		nr, _ := syscallNumber(runtime.GOARCH, t)
-		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
-			return fmt.Errorf("put plan for %s: %w", t, err)
-		}
+	p.types = types
+	if err := p.putPlans(syscalls); err != nil {
+		return err
 	}
 	if err := p.openSource(ring, opts); err != nil {
 		return err
@@ -236,6 +241,77 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 		return nil
 	}
 	return p.attachSyscalls(opts.Attach, syscalls)
+}
+
+func (p *Probe) putPlans(syscalls []event.Type) error {
+	for _, t := range syscalls {
+		nr, _ := syscallNumber(runtime.GOARCH, t)
+		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
+			return fmt.Errorf("put plan for %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// SetTypes changes the captured events of a running probe, as a rules
+// reload needs: plans are written for new syscalls and cleared for those
+// no longer wanted, and with AttachSyscalls their tracepoints are attached
+// and detached. The exec and exit programs are those of Load: a set that
+// needs one Load left out (no execve, execveat or procexit then) is an
+// error wrapping ErrReloadTypes, and the probe keeps capturing what it did.
+// It is safe to call while another goroutine Reads.
+func (p *Probe) SetTypes(types []event.Type) error {
+	types, err := checkTypes(types)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	syscalls, exec, exit := splitTypes(types)
+	if exec && p.coll.Programs["sched_exec"] == nil || exit && p.coll.Programs["sched_exit"] == nil ||
+		len(syscalls) > 0 && p.sysProg == "" {
+		return fmt.Errorf("%w: %s", ErrReloadTypes, typeList(types))
+	}
+	old, _, _ := splitTypes(p.types)
+	added := slices.DeleteFunc(slices.Clone(syscalls), func(t event.Type) bool { return slices.Contains(old, t) })
+	removed := slices.DeleteFunc(slices.Clone(old), func(t event.Type) bool { return slices.Contains(syscalls, t) })
+	if err := p.putPlans(added); err != nil {
+		return err
+	}
+	if p.attach == AttachSyscalls {
+		if err := p.attachMore(added); err != nil {
+			p.clearPlans(added)
+			return err
+		}
+		var gone []link.Link
+		for _, t := range removed {
+			if l, ok := p.sysLinks[t]; ok {
+				gone = append(gone, l)
+				delete(p.sysLinks, t)
+			}
+		}
+		if err := closeLinks(gone); err != nil {
+			return fmt.Errorf("detach removed syscalls: %w", err)
+		}
+	}
+	p.clearPlans(removed)
+	p.types = types
+	return nil
+}
+
+// clearPlans makes the programs ignore syscalls (a zero plan).
+func (p *Probe) clearPlans(syscalls []event.Type) {
+	for _, t := range syscalls {
+		nr, _ := syscallNumber(runtime.GOARCH, t)
+		_ = p.coll.Maps["plans"].Put(nr, wirePlan{})
+	}
+}
+
+// Types returns the event types the probe captures.
+func (p *Probe) Types() []event.Type {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.types)
 }
 
 func (p *Probe) tracepoint(name, prog string) error {
@@ -292,8 +368,10 @@ func (p *Probe) Close() error {
 	if p.src != nil {
 		errs = append(errs, p.src.Close())
 	}
-	errs = append(errs, closeLinks(p.links))
-	p.links = nil
+	p.mu.Lock()
+	errs = append(errs, closeLinks(append(p.links, slices.Collect(maps.Values(p.sysLinks))...)))
+	p.links, p.sysLinks = nil, nil
+	p.mu.Unlock()
 	p.coll.Close()
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -281,5 +282,47 @@ func TestCaptureLoad(t *testing.T) {
 	}
 	if st.TotalDrops() == 0 && seen != n {
 		t.Errorf("no drops but seen %d of %d", seen, n)
+	}
+}
+
+// TestSetTypes changes a running probe's syscalls, as a rules reload does:
+// a syscall hooked after the load is captured, one removed no longer is.
+func TestSetTypes(t *testing.T) {
+	for _, m := range []mode{buffers[0], buffers[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			p := load(t, m, event.TypeExecve, event.TypeProcexit, event.TypeOpenat)
+			if err := p.SetTypes([]event.Type{event.TypeExecve, event.TypeProcexit, event.TypeMkdirat}); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "marker")
+			fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(fd)
+			if err := unix.Mkdirat(unix.AT_FDCWD, filepath.Join(dir, "made"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			pid := uint32(os.Getpid())
+			ev := await(t, p, "mkdirat", func(ev event.Event) bool {
+				name, _ := ev.Args.String("name")
+				return ev.Proc.PID == pid && (ev.Type == event.TypeMkdirat || ev.Type == event.TypeOpenat && name == path)
+			})
+			if ev.Type != event.TypeMkdirat {
+				name, _ := ev.Args.String("name")
+				t.Errorf("got %s %s after openat was removed, want the mkdirat", ev.Type, name)
+			}
+			if got := p.Types(); !slices.Contains(got, event.TypeMkdirat) || slices.Contains(got, event.TypeOpenat) {
+				t.Errorf("Types() = %v", got)
+			}
+			if err := p.SetTypes([]event.Type{event.TypeMkdirat}); err != nil {
+				t.Errorf("SetTypes without exec: %v", err)
+			}
+		})
+	}
+	p := load(t, buffers[0], event.TypeOpenat)
+	if err := p.SetTypes([]event.Type{event.TypeOpenat, event.TypeProcexit}); !errors.Is(err, ErrReloadTypes) {
+		t.Errorf("procexit after a load without it: %v, want ErrReloadTypes", err)
 	}
 }
