@@ -61,6 +61,7 @@ type Agent struct {
 	table   *proctable.Table
 	users   *proctable.Users
 	metrics *Metrics
+	capture *captureMetrics
 	limit   *limiter
 	stats   func() (drops, malformed uint64)
 	// setTypes changes what the running probe captures (SetCaptureTypes).
@@ -101,6 +102,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a.metrics = newMetrics(cfg.Registry, a.dropsMetric, a.malformedMetric)
+	a.capture = newCaptureMetrics(cfg.Registry)
 	a.containers = map[string]*event.Container{}
 	return a, nil
 }

@@ -30,6 +30,8 @@ type memSink struct {
 
 type alertJSON struct {
 	Rule         string         `json:"rule"`
+	Priority     string         `json:"priority"`
+	Hostname     string         `json:"hostname"`
 	Output       string         `json:"output"`
 	OutputFields map[string]any `json:"output_fields"`
 }

@@ -31,6 +31,10 @@ type Stats struct {
 	// Drops are records the probe could not write, per CPU (ring or perf
 	// buffer full).
 	Drops []uint64 `json:"drops"`
+	// DropsBy are the drops of all CPUs by Falco's category of the event
+	// (clone_fork, execve, connect, open, dir_file, other_interest, close,
+	// proc: its n_drops_buffer_CATEGORY_exit counters).
+	DropsBy map[string]uint64 `json:"drops_by,omitempty"`
 	// Lost are records the perf buffer reported lost (perf only).
 	Lost uint64 `json:"lost"`
 	// Malformed are records Read could not decode and skipped.
@@ -88,11 +92,23 @@ func (p *Probe) Read(ctx context.Context) (event.Event, error) {
 // Stats returns the loss counters so far.
 func (p *Probe) Stats() (Stats, error) {
 	var drops []uint64
-	if err := p.coll.Maps["drops"].Lookup(uint32(0), &drops); err != nil {
+	m := p.coll.Maps["drops"]
+	if err := m.Lookup(uint32(0), &drops); err != nil {
 		return Stats{}, fmt.Errorf("look up drops: %w", err)
+	}
+	by := make(map[string]uint64, len(dropCategories)-1)
+	var cpus []uint64
+	for k, c := range dropCategories[1:] {
+		if err := m.Lookup(uint32(k+1), &cpus); err != nil {
+			return Stats{}, fmt.Errorf("look up %s drops: %w", c, err)
+		}
+		for _, n := range cpus {
+			by[c] += n
+		}
 	}
 	return Stats{
 		Drops:     drops,
+		DropsBy:   by,
 		Lost:      atomic.LoadUint64(&p.stats.Lost),
 		Malformed: atomic.LoadUint64(&p.stats.Malformed),
 		Events:    atomic.LoadUint64(&p.stats.Events),

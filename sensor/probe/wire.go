@@ -76,6 +76,10 @@ const (
 	flagCgroupV1 = 1 << 1 // cgroup_id is from the v1 memory controller's hierarchy
 )
 
+// Drop categories: the index of each counter in the drops map (Falco's
+// n_drops_buffer_*_exit categories; 0 counts every drop).
+var dropCategories = []string{"total", "clone_fork", "execve", "connect", "open", "dir_file", "other_interest", "close", "proc"}
+
 var kindNames = []struct {
 	name string
 	k    kind
@@ -111,6 +115,10 @@ func wireHeader() []byte {
 		fmt.Fprintf(&b, "#define PH_KIND_%s %d\n", k.name, k.k)
 	}
 	b.WriteString("\n")
+	for k, c := range dropCategories[1:] {
+		fmt.Fprintf(&b, "#define PH_DROP_%s %d\n", upper(c), k+1)
+	}
+	fmt.Fprintf(&b, "#define PH_DROP_CATEGORIES %d\n\n", len(dropCategories))
 	for _, t := range event.Types() {
 		fmt.Fprintf(&b, "#define PH_TYPE_%s %d\n", upper(t.String()), t)
 	}

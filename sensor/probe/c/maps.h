@@ -73,9 +73,11 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+// drops counts records the buffer had no room for, per CPU: [0] all of
+// them, then one entry per Falco drop category (PH_DROP_* in wire.h).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, PH_DROP_CATEGORIES);
 	__type(key, u32);
 	__type(value, u64);
 } drops SEC(".maps");

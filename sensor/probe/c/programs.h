@@ -19,10 +19,38 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-static __always_inline void count_drop(void)
+// drop_category is Falco's drop category of an event type.
+static __always_inline u32 drop_category(u16 type)
 {
-	u32 zero = 0;
-	u64 *d = bpf_map_lookup_elem(&drops, &zero);
+	switch (type) {
+	case PH_TYPE_CLONE: case PH_TYPE_CLONE3: case PH_TYPE_FORK: case PH_TYPE_VFORK:
+		return PH_DROP_CLONE_FORK;
+	case PH_TYPE_EXECVE: case PH_TYPE_EXECVEAT:
+		return PH_DROP_EXECVE;
+	case PH_TYPE_CONNECT:
+		return PH_DROP_CONNECT;
+	case PH_TYPE_OPEN: case PH_TYPE_OPENAT: case PH_TYPE_OPENAT2: case PH_TYPE_CREAT:
+		return PH_DROP_OPEN;
+	case PH_TYPE_MKDIR: case PH_TYPE_MKDIRAT: case PH_TYPE_RMDIR: case PH_TYPE_RENAME:
+	case PH_TYPE_RENAMEAT: case PH_TYPE_RENAMEAT2: case PH_TYPE_UNLINK: case PH_TYPE_UNLINKAT:
+	case PH_TYPE_LINK: case PH_TYPE_LINKAT: case PH_TYPE_SYMLINK: case PH_TYPE_SYMLINKAT:
+		return PH_DROP_DIR_FILE;
+	case PH_TYPE_CLOSE:
+		return PH_DROP_CLOSE;
+	case PH_TYPE_PROCEXIT:
+		return PH_DROP_PROC;
+	}
+	return PH_DROP_OTHER_INTEREST;
+}
+
+static __always_inline void count_drop(u16 type)
+{
+	u32 k = 0;
+	u64 *d = bpf_map_lookup_elem(&drops, &k);
+	if (d)
+		(*d)++;
+	k = drop_category(type);
+	d = bpf_map_lookup_elem(&drops, &k);
 	if (d)
 		(*d)++;
 }
@@ -70,7 +98,7 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struc
 	else
 		err = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, buf, off);
 	if (err) {
-		count_drop();
+		count_drop(h->type);
 		return;
 	}
 	if (fresh) {

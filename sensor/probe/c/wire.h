@@ -21,6 +21,16 @@
 #define PH_KIND_ENV 13
 #define PH_KIND_FDPATH 14
 
+#define PH_DROP_CLONE_FORK 1
+#define PH_DROP_EXECVE 2
+#define PH_DROP_CONNECT 3
+#define PH_DROP_OPEN 4
+#define PH_DROP_DIR_FILE 5
+#define PH_DROP_OTHER_INTEREST 6
+#define PH_DROP_CLOSE 7
+#define PH_DROP_PROC 8
+#define PH_DROP_CATEGORIES 9
+
 #define PH_TYPE_EXECVE 1
 #define PH_TYPE_EXECVEAT 2
 #define PH_TYPE_CLONE 3
