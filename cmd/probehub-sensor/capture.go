@@ -27,6 +27,7 @@ type captureFlags struct {
 	perf     bool
 	btf      string
 	variant  string
+	buffer   bufferFlags
 }
 
 func newCaptureCmd(_ *globalFlags) *cobra.Command {
@@ -59,16 +60,20 @@ Examples:
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.json, "json", false, "one JSON object per event (the form replay --events reads)")
-	fl.StringVar(&f.syscalls, "syscalls", "", "comma-separated event types to capture (default: all supported)")
+	fl.StringVar(&f.syscalls, "syscalls", "", "comma-separated event types to capture (default: all supported but the read/write family)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until interrupted)")
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
 	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
 	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
+	f.buffer.register(fl)
 	return cmd
 }
 
 func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) error {
 	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()), Variant: bytecode.Variant(f.variant)}
+	if err := f.buffer.apply(&opts); err != nil {
+		return err
+	}
 	if f.syscalls != "" {
 		types, err := probe.ParseTypes(f.syscalls)
 		if err != nil {

@@ -50,6 +50,25 @@ type runFlags struct {
 	gpu                         gpuFlags
 	boot                        bootFlags
 	rulesFrom                   rulesFromFlags
+	buffer                      bufferFlags
+	drops                       dropFlags
+	statsEvery                  time.Duration
+}
+
+// dropFlags are Falco's syscall_event_drops settings.
+type dropFlags struct {
+	threshold float64
+	actions   []string
+	rate      float64
+	maxBurst  int
+}
+
+func (d *dropFlags) config() agent.DropsConfig {
+	t := d.threshold
+	if t == 0 {
+		t = -1 // any drop (the config's zero means its default)
+	}
+	return agent.DropsConfig{Threshold: t, Actions: d.actions, Rate: d.rate, MaxBurst: d.maxBurst}
 }
 
 func newRunCmd(g *globalFlags) *cobra.Command {
@@ -102,6 +121,12 @@ Examples:
 	fl.BoolVar(&f.noCRI, "no-cri", false, "do not ask the container runtime (CRI) for container and pod metadata")
 	fl.StringArrayVar(&f.criSockets, "cri-socket", nil, "CRI runtime socket on the host (repeatable; default containerd's and CRI-O's)")
 	fl.DurationVar(&f.criWait, "cri-wait", 50*time.Millisecond, "longest an event waits for a new container's metadata")
+	f.buffer.register(fl)
+	fl.Float64Var(&f.drops.threshold, "drops-threshold", 0.1, "share of a second's events that may be dropped before the drop actions run (Falco's syscall_event_drops.threshold)")
+	fl.StringSliceVar(&f.drops.actions, "drops-actions", []string{agent.DropLog, agent.DropAlert}, "what dropped events do: ignore, log, alert (the \""+agent.DropRule+"\" alert), exit")
+	fl.Float64Var(&f.drops.rate, "drops-rate", 0.03333, "drop actions per second (token bucket)")
+	fl.IntVar(&f.drops.maxBurst, "drops-max-burst", 1, "drop actions allowed in a burst")
+	fl.DurationVar(&f.statsEvery, "stats-interval", time.Minute, "log the capture's events/s, drops and CPU per event this often (0: never)")
 	f.gpu.register(fl)
 	f.boot.register(fl)
 	f.rulesFrom.register(fl)
@@ -220,7 +245,22 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		return sum(s.Drops) + s.Lost, s.Malformed
 	})
 	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	go func() {
+		read := func() (agent.CaptureCounts, error) {
+			s, err := p.Stats()
+			return agent.CaptureCounts{Events: s.Events + s.Malformed, Drops: s.TotalDrops(), DropsBy: s.DropsBy}, err
+		}
+		if err := ag.WatchCapture(ctx, f.drops.config(), read, f.statsEvery); err != nil {
+			stop(err)
+			p.Close()
+		}
+	}()
 	err = ag.RunCapture(ctx, p)
+	if cause := context.Cause(ctx); errors.Is(cause, agent.ErrDropExit) {
+		err = cause
+	}
 	if s, serr := p.Stats(); serr == nil {
 		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
 	}
@@ -230,6 +270,9 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 func loadProbe(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) (*probe.Probe, error) {
 	opts := probe.Options{Types: ag.SyscallTypes(), ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()),
 		Attach: probe.Attach(f.attach)}
+	if err := f.buffer.apply(&opts); err != nil {
+		return nil, err
+	}
 	spec, why, err := kernelTypes(ctx, log, f)
 	if err != nil {
 		return nil, err

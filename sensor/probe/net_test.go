@@ -16,8 +16,8 @@ import (
 	"github.com/probehub/probehub/sensor/event"
 )
 
-// ioTypes are the socket and I/O events the network tests capture.
-var ioTypes = []event.Type{
+// netTypes are the socket and I/O events the network tests capture.
+var netTypes = []event.Type{
 	event.TypeSocket, event.TypeBind, event.TypeListen, event.TypeConnect, event.TypeAccept, event.TypeAccept4,
 	event.TypeSendto, event.TypeRecvfrom, event.TypeSendmsg, event.TypeRecvmsg, event.TypeShutdown,
 	event.TypeRead, event.TypeWrite, event.TypeReadv, event.TypeWritev, event.TypePread, event.TypePwrite,
@@ -148,7 +148,7 @@ func TestCaptureTCP(t *testing.T) {
 			{"ipv6", unix.AF_INET6, &unix.SockaddrInet6{Addr: netip.IPv6Loopback().As16()}, "::1", '6'},
 		} {
 			t.Run(m.name+"/"+fam.name, func(t *testing.T) {
-				p := load(t, m, ioTypes...)
+				p := load(t, m, netTypes...)
 				ln, err := unix.Socket(fam.domain, unix.SOCK_STREAM, 0)
 				must(t, err)
 				defer unix.Close(ln)
@@ -212,7 +212,7 @@ func TestCaptureTCP(t *testing.T) {
 func TestCaptureUDP(t *testing.T) {
 	for _, m := range netModes {
 		t.Run(m.name, func(t *testing.T) {
-			p := load(t, m, ioTypes...)
+			p := load(t, m, netTypes...)
 			srv, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
 			must(t, err)
 			defer unix.Close(srv)
@@ -247,7 +247,7 @@ func TestCaptureUDP(t *testing.T) {
 func TestCaptureUnix(t *testing.T) {
 	for _, m := range netModes {
 		t.Run(m.name, func(t *testing.T) {
-			p := load(t, m, ioTypes...)
+			p := load(t, m, netTypes...)
 			path := filepath.Join(t.TempDir(), "s.sock")
 			ln, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 			must(t, err)
@@ -289,7 +289,7 @@ func TestCaptureUnix(t *testing.T) {
 func TestCaptureFileIO(t *testing.T) {
 	for _, m := range netModes {
 		t.Run(m.name, func(t *testing.T) {
-			p := load(t, m, ioTypes...)
+			p := load(t, m, netTypes...)
 			path := filepath.Join(t.TempDir(), "data")
 			fd, err := unix.Open(path, unix.O_CREAT|unix.O_RDWR, 0o600)
 			must(t, err)

@@ -27,7 +27,7 @@ import (
 // Options configure Load. The zero value captures every supported type
 // through a ring buffer, using the running kernel's BTF.
 type Options struct {
-	// Types are the events to capture. Nil means Supported().
+	// Types are the events to capture. Nil means DefaultTypes().
 	Types []event.Type
 	// KernelTypes is the BTF that CO-RE relocations are resolved against,
 	// e.g. a minimized BTF artifact. Nil means the running kernel's.
@@ -39,6 +39,10 @@ type Options struct {
 	// in bytes (rounded up to a power of two pages). The default is 8 MiB
 	// for the ring buffer and 1 MiB per CPU for the perf buffer.
 	BufferSize int
+	// PerCPUBufferSize is the buffer per CPU, as Falco sizes it: the perf
+	// buffer of each CPU, or the one ring buffer this times the possible
+	// CPUs. BufferSize, when set, wins.
+	PerCPUBufferSize int
 	// IgnorePID is a process (thread group) whose events are dropped in the
 	// kernel, typically the reader itself. The default, 0, drops none.
 	IgnorePID uint32
@@ -150,7 +154,7 @@ func loadProbe(vs []bytecode.Variant, ring bool, need programNeeds, types []even
 
 func checkTypes(types []event.Type) ([]event.Type, error) {
 	if types == nil {
-		return Supported(), nil
+		return DefaultTypes(), nil
 	}
 	valid := Supported()
 	for _, t := range types {
@@ -178,8 +182,8 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 		return fmt.Errorf("set env_max: %w", err)
 	}
 	rbSize := int(spec.Maps["events_rb"].MaxEntries)
-	if opts.BufferSize > 0 {
-		rbSize = pow2Pages(opts.BufferSize)
+	if n := ringSize(opts); n > 0 {
+		rbSize = n
 	}
 	if err := spec.Variables["wakeup_bytes"].Set(uint32(wakeBytes(opts.Latency, rbSize))); err != nil {
 		return fmt.Errorf("set wakeup_bytes: %w", err)
@@ -191,6 +195,21 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	}
 	rb.MaxEntries = uint32(rbSize)
 	return nil
+}
+
+// ringSize is the ring buffer size opts ask for, 0 for the default.
+func ringSize(opts Options) int {
+	switch {
+	case opts.BufferSize > 0:
+		return pow2Pages(opts.BufferSize)
+	case opts.PerCPUBufferSize > 0:
+		n, err := ebpf.PossibleCPU()
+		if err != nil {
+			n = runtime.NumCPU()
+		}
+		return pow2Pages(opts.PerCPUBufferSize * n)
+	}
+	return 0
 }
 
 // bound applies an option's default (0) and ceiling; negative means none.
@@ -334,6 +353,8 @@ func (p *Probe) openSource(ring bool, opts Options) error {
 		size := 1 << 20
 		if opts.BufferSize > 0 {
 			size = pow2Pages(opts.BufferSize)
+		} else if opts.PerCPUBufferSize > 0 {
+			size = pow2Pages(opts.PerCPUBufferSize)
 		}
 		r, err := perf.NewReaderWithOptions(p.coll.Maps["events_pb"], size,
 			perf.ReaderOptions{Watermark: wakeBytes(opts.Latency, size)})

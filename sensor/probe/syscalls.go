@@ -201,6 +201,16 @@ func Supported() []event.Type {
 	return out
 }
 
+// ioTypes are the read/write family: events on every I/O of the machine,
+// captured when asked for (a rule on them), not by default.
+var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev}
+
+// DefaultTypes are what a Load with no Types captures: Supported() but
+// the read/write family.
+func DefaultTypes() []event.Type {
+	return slices.DeleteFunc(Supported(), func(t event.Type) bool { return slices.Contains(ioTypes, t) })
+}
+
 // ParseTypes reads a comma-separated list of event names ("execve,openat").
 // An unknown or unsupported name is an error listing the valid names.
 func ParseTypes(list string) ([]event.Type, error) {
