@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/probehub/probehub/internal/retry"
 	"github.com/probehub/probehub/sensor/event"
 )
 
@@ -32,8 +33,9 @@ type CRIOptions struct {
 	Sockets []string
 	// Sweep is how often the runtime's container list is read to drop the
 	// metadata of containers that are gone, and, while no runtime answers,
-	// the longest wait between attempts to find one (which start at 1 s
-	// and double). Default 30 s.
+	// the longest wait between attempts to find one (internal/retry's
+	// policy: capped at 1 s, then 2 s, 4 s, … up to Sweep, with full
+	// jitter). Default 30 s.
 	Sweep time.Duration
 	CacheOptions
 }
@@ -140,19 +142,21 @@ func (s *criSource) try(ctx context.Context, path string, timeout time.Duration)
 // the cache of gone containers every sweep.
 func (s *criSource) run(k *Cache, sweep time.Duration) {
 	defer k.wg.Done()
-	wait := time.Second
+	search := retry.Backoff{Base: time.Second, Max: sweep}
+	failed := 0 // connection attempts that found no runtime in a row
 	for {
-		if s.cli.Load() != nil {
-			wait = sweep
+		wait := sweep
+		if s.cli.Load() == nil {
+			wait = search.Delay(failed + 1)
 		}
-		select {
-		case <-k.ctx.Done():
+		if retry.Sleep(k.ctx, wait) != nil {
 			return
-		case <-time.After(wait):
 		}
 		if s.cli.Load() == nil {
-			if !s.connect(k.ctx, k) {
-				wait = min(2*wait, sweep)
+			if s.connect(k.ctx, k) {
+				failed = 0
+			} else {
+				failed++
 			}
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/cilium/ebpf/btf"
@@ -172,7 +171,7 @@ func fromStore(ctx context.Context, r registry.Reader, h hostinfo.Host, o Option
 		if err == nil || permanent(err) {
 			break
 		}
-		if retry.Sleep(dctx, backoff(o.Backoff, out.Attempts)) != nil {
+		if retry.Sleep(dctx, retry.Backoff{Base: o.Backoff, Max: 2 * time.Second}.Delay(out.Attempts)) != nil {
 			if cause != nil {
 				err = fmt.Errorf("boot deadline %s passed; last failure: %w", o.Deadline, cause)
 			}
@@ -284,14 +283,6 @@ func permanent(err error) bool {
 		}
 	}
 	return false
-}
-
-// backoff returns a full-jitter delay for attempt n: uniform in
-// [0, min(2s, base·2^(n-1))].
-func backoff(base time.Duration, n int) time.Duration {
-	d := base << min(n-1, 10)
-	d = min(d, 2*time.Second)
-	return time.Duration(rand.Int64N(int64(d) + 1))
 }
 
 func signedWord(signed bool) string {

@@ -2,11 +2,15 @@ package output
 
 import (
 	"context"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/probehub/probehub/internal/retry"
 )
+
+// maxBackoff caps the wait between two attempts to send one message.
+const maxBackoff = 30 * time.Second
 
 // Stats are one output's counters.
 type Stats struct {
@@ -76,7 +80,7 @@ func (q *queue) drain() {
 }
 
 func (q *queue) deliver(stop <-chan struct{}, m Message) {
-	wait := q.backoff
+	policy := retry.Backoff{Base: q.backoff, Max: maxBackoff}
 	for attempt := 0; ; attempt++ {
 		err := q.sink.Send(context.Background(), m)
 		if err == nil {
@@ -88,14 +92,12 @@ func (q *queue) deliver(stop <-chan struct{}, m Message) {
 			return
 		}
 		q.retried.Add(1)
-		jitter := time.Duration(rand.Int64N(int64(wait)/2 + 1))
 		select {
-		case <-time.After(wait + jitter):
+		case <-time.After(policy.Delay(attempt + 1)):
 		case <-stop:
 			q.fail(err)
 			return
 		}
-		wait *= 2
 	}
 }
 

@@ -38,7 +38,9 @@ type RouterConfig struct {
 	QueueSize int
 	// Retries per message after the first try. Default 3.
 	Retries int
-	// Backoff before the first retry, doubled each time. Default 200ms.
+	// Backoff caps the wait before the first retry; the cap doubles each
+	// retry up to 30s, and the wait is uniform below it (internal/retry's
+	// policy). Default 200ms.
 	Backoff time.Duration
 }
 
