@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cilium/ebpf/btf"
 	"github.com/google/go-cmp/cmp"
 	"github.com/probehub/probehub/internal/testutil"
 )
@@ -40,11 +39,15 @@ func compareWithBpftool(tb testing.TB, object, btfPath string) {
 		tb.Fatal(err)
 	}
 	bpftool := testutil.RequireTool(tb, "bpftool")
-	full, err := btf.LoadSpec(btfPath)
+	raw, err := os.ReadFile(btfPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := o.Minimize(full)
+	k, err := ParseKernel(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := o.MinimizeRaw(k) // the production path
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,8 +4,11 @@
 // `bpftool gen min_core_btf` does, following the candidate rules of
 // cilium/ebpf's CORERelocate, which loads our probes.
 //
-// Parse the object once (ParseObject, LoadObject) and minimize many kernels
-// with it (Object.Minimize). The Object also carries the probe-side facts
+// Parse the object once (ParseObject, LoadObject), parse each kernel's raw
+// BTF (ParseKernel) and minimize it (Object.MinimizeRaw): the one production
+// path. The package's tests keep a second implementation over cilium/ebpf
+// types (Object.Minimize in *_spec_test.go) as an oracle beside
+// `bpftool gen min_core_btf`. The Object also carries the probe-side facts
 // the verdict needs: programs, maps, helpers, program types and the oldest
 // kernel each program can run on (Program.MinKernel, from Features).
 // Object.Relocate resolves a program's relocations against a BTF as the

@@ -9,11 +9,9 @@ import (
 	"github.com/cilium/ebpf/btf"
 )
 
-// Result is the minimized BTF of one kernel for one object.
-type Result struct {
-	BTF   []byte // raw BTF, loadable with btf.LoadSpecFromReader
-	Types int    // number of types kept (void not counted)
-}
+// This file and the other *_spec_test.go files are a test oracle, not
+// production code: a second BTFGen over cilium/ebpf types, simpler than
+// MinimizeRaw and checked against it (TestRawMatchesSpec).
 
 // Minimize computes the smallest BTF of target against which every CO-RE
 // relocation of o resolves as it does against the whole of target: the

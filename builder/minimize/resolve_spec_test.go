@@ -2,7 +2,6 @@ package minimize
 
 import (
 	"reflect"
-	"strings"
 
 	"github.com/cilium/ebpf/btf"
 )
@@ -12,28 +11,6 @@ import (
 // the resolution reads. They follow the rules of cilium/ebpf's CORERelocate
 // (derived from libbpf's relo_core.c), which is what loads our probes:
 // TestEquivalence checks them against CORERelocate itself.
-
-const maxDepth = 32 // cilium/ebpf's maxResolveDepth
-
-// essentialName strips a flavour suffix: "task_struct___old" → "task_struct".
-func essentialName(name string) string {
-	if i := strings.LastIndex(name, "___"); i > 0 {
-		return name[:i]
-	}
-	return name
-}
-
-func namesMatch(a, b string) bool {
-	return a == "" || b == "" || essentialName(a) == essentialName(b)
-}
-
-func composite(t btf.Type) (btf.Type, bool) {
-	switch u := btf.UnderlyingType(t).(type) {
-	case *btf.Struct, *btf.Union:
-		return u, true
-	}
-	return nil, false
-}
 
 // resolve reports whether r resolves against the candidate target type c,
 // marking into m what it reads.
@@ -158,13 +135,6 @@ func (m marks) findField(local btf.Type, acc Accessor, target btf.Type) bool {
 		}
 	}
 	return true
-}
-
-func arrayIndexOK(a *btf.Array, i int, maybeFlex bool) bool {
-	if a.Nelems == 0 {
-		return maybeFlex
-	}
-	return i < int(a.Nelems)
 }
 
 // findMember finds the member called name in comp or, breadth first, in its
