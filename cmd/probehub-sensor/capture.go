@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/spf13/cobra"
 
+	"github.com/probehub/probehub/internal/caps"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
@@ -160,8 +161,10 @@ func captureHint(err error) error {
 	switch {
 	case errors.Is(err, probe.ErrUnknownType), errors.Is(err, probe.ErrUnknownVariant):
 		return err
+	case errors.Is(err, caps.ErrMissing):
+		return fmt.Errorf("capture: %w", err)
 	case errors.Is(err, probe.ErrPermission):
-		return errors.New("capture needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE): run it with sudo")
+		return fmt.Errorf("capture needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE (CAP_SYS_RESOURCE before Linux 5.11): %w", err)
 	case errors.Is(err, probe.ErrTracefs):
 		return fmt.Errorf("tracefs is not mounted and could not be mounted: run `mount -t tracefs nodev /sys/kernel/tracing` (%v)", err)
 	case errors.Is(err, ebpf.ErrNotSupported):

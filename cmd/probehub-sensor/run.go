@@ -137,6 +137,11 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if len(f.rules) == 0 && f.rulesFrom.store == "" {
 		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml) or --rules-from STORE")
 	}
+	if !f.noCapture {
+		if err := checkRunCaps(); err != nil {
+			return err
+		}
+	}
 	if f.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.duration)

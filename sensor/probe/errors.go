@@ -15,8 +15,9 @@ var (
 	// the variant or the kernel cannot do it.
 	ErrAttach = errors.New("cannot attach per-syscall tracepoints")
 	// ErrPermission is wrapped when the kernel refuses to load or attach
-	// for lack of privileges.
-	ErrPermission = errors.New("not permitted to load eBPF programs (run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)")
+	// for lack of privileges; when a capability is known to be missing the
+	// error also wraps a *caps.MissingError naming it.
+	ErrPermission = errors.New("not permitted to load eBPF programs")
 	// ErrTracefs is wrapped when tracefs is not mounted and cannot be.
 	ErrTracefs = errors.New("tracefs is not available")
 	// ErrReloadTypes is wrapped by SetTypes when the new types need a

@@ -18,7 +18,6 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
@@ -116,11 +115,8 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if os.Geteuid() != 0 {
-		return nil, ErrPermission
-	}
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return nil, fmt.Errorf("remove memlock limit: %w", err)
+	if err := checkCaps(); err != nil {
+		return nil, err
 	}
 	vs, err := variants(opts)
 	if err != nil {
