@@ -162,7 +162,7 @@ func captureHint(err error) error {
 	case errors.Is(err, probe.ErrUnknownType), errors.Is(err, probe.ErrUnknownVariant):
 		return err
 	case errors.Is(err, caps.ErrMissing):
-		return fmt.Errorf("capture: %w", err)
+		return fmt.Errorf("capture: %w (run it as root, or grant the capability)", err)
 	case errors.Is(err, probe.ErrPermission):
 		return fmt.Errorf("capture needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE (CAP_SYS_RESOURCE before Linux 5.11): %w", err)
 	case errors.Is(err, probe.ErrTracefs):

@@ -77,13 +77,13 @@ func TestCLIErrors(t *testing.T) {
 	}
 }
 
-// TestCaptureWithoutPrivileges runs capture as nobody: the error says to run
-// it as root.
+// TestCaptureWithoutPrivileges runs capture as nobody: the error names the
+// missing capability and says to run it as root.
 func TestCaptureWithoutPrivileges(t *testing.T) {
 	testutil.RequireRoot(t)
 	out, code := runCLI(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "capture", "--duration", "1s")
-	if code == 0 || !strings.Contains(out, "root") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
-		t.Errorf("exit %d, output %q: want one line that says to run as root", code, out)
+	if code == 0 || !strings.Contains(out, "root") || !strings.Contains(out, "CAP_BPF") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
+		t.Errorf("exit %d, output %q: want one line that names CAP_BPF and says to run as root", code, out)
 	}
 }
 

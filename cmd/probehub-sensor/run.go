@@ -42,6 +42,7 @@ type runFlags struct {
 	auditTokenFile              string
 	auditCert, auditKey         string
 	metricsListen               string
+	metricsTokenFile            string
 	duration                    time.Duration
 	noCapture, noCRI            bool
 	attach                      string
@@ -115,7 +116,8 @@ Examples:
 	fl.StringVar(&f.auditTokenFile, "k8s-audit-token-file", "", "file holding the bearer token the audit webhook requires")
 	fl.StringVar(&f.auditCert, "k8s-audit-tls-cert", "", "TLS certificate (PEM) for the audit webhook")
 	fl.StringVar(&f.auditKey, "k8s-audit-tls-key", "", "TLS key (PEM) for the audit webhook")
-	fl.StringVar(&f.metricsListen, "metrics-listen", "127.0.0.1:9376", "serve /metrics and /healthz here (empty: off)")
+	fl.StringVar(&f.metricsListen, "metrics-listen", "127.0.0.1:9376", "serve /metrics and /healthz here (empty: off; a DaemonSet uses :9376 so the kubelet can probe /healthz)")
+	fl.StringVar(&f.metricsTokenFile, "metrics-token-file", "", "file holding a bearer token that /metrics requires (/healthz stays open; default: no token)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: until interrupted)")
 	fl.BoolVar(&f.noCapture, "no-capture", false, "do not load eBPF probes (audit-only mode)")
 	fl.BoolVar(&f.noCRI, "no-cri", false, "do not ask the container runtime (CRI) for container and pod metadata")
@@ -190,7 +192,13 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	go ag.WatchRules(ctx, hup, 2*time.Second)
 	go ag.Summaries(ctx, time.Minute)
 	if f.metricsListen != "" {
-		go func() { errc <- serveMetrics(ctx, f.metricsListen, reg) }()
+		token := ""
+		if f.metricsTokenFile != "" {
+			if token, err = readTokenFile(f.metricsTokenFile); err != nil {
+				return fmt.Errorf("--metrics-token-file: %w", err)
+			}
+		}
+		go func() { errc <- serveMetrics(ctx, f.metricsListen, reg, token) }()
 	}
 	if err := startAudit(ctx, log, ag, f, reg, errc); err != nil {
 		return err
@@ -316,14 +324,11 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 		}
 	}
 	if f.auditListen != "" {
-		cfg := audit.Config{}
-		if f.auditTokenFile != "" {
-			b, err := os.ReadFile(f.auditTokenFile)
-			if err != nil {
-				return fmt.Errorf("read audit token: %w", err)
-			}
-			cfg.Token = string(trimSpace(b))
+		token, err := auditToken(log, f)
+		if err != nil {
+			return err
 		}
+		cfg := audit.Config{Token: token}
 		h := audit.NewHandler(cfg, src, sink)
 		registerAuditMetrics(reg, h.Stats())
 		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h}
@@ -338,9 +343,11 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 	return nil
 }
 
-func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry) error {
+// serveMetrics serves /metrics (behind the bearer token when one is set) and
+// /healthz (always open, for the kubelet's probes) until ctx ends.
+func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, token string) error {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", requireBearer(token, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	ln, err := net.Listen("tcp", addr)
@@ -387,11 +394,4 @@ func sum(v []uint64) uint64 {
 		s += x
 	}
 	return s
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
-		b = b[:len(b)-1]
-	}
-	return b
 }

@@ -54,6 +54,7 @@ the embedded OCI layout.`,
 		newMirrorCmd(g),
 		newServeCmd(g),
 		newMatrixCmd(g),
+		newImageCmd(g),
 	)
 	return root
 }
