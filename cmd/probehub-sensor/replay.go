@@ -28,7 +28,12 @@ Each line is detected by its shape:
   - a syscall event, as printed by ` + "`probehub-sensor capture --json`" + `;
   - a Kubernetes audit event (audit.k8s.io/v1, has "apiVersion" and "kind"),
     when the k8s_audit source is built in;
-  - CloudTrail records ({"Records": [...]}) when aws_cloudtrail is built in.
+  - CloudTrail records ({"Records": [...]}).
+
+CloudTrail log files are also read whole: a .json.gz file as CloudTrail
+writes it to S3, a decompressed one, or a directory tree of them (the S3
+layout, AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), replayed in time
+order by the timestamp in each file's name.
 
 Syscall events go through a process table built from the recorded clone,
 fork, vfork, execve, chdir and procexit events, as the live sensor's is:
@@ -40,7 +45,9 @@ recording are known only by what their own events carry.
 Examples:
   probehub-sensor capture --json --duration 30s > events.jsonl
   probehub-sensor replay --rules falco_rules.yaml --events events.jsonl
-  probehub-sensor replay --rules falco_rules.yaml --rules local.yaml --events - < events.jsonl`,
+  probehub-sensor replay --rules falco_rules.yaml --rules local.yaml --events - < events.jsonl
+  probehub-sensor replay --rules aws_cloudtrail_rules.yaml --events trail.json.gz
+  probehub-sensor replay --rules aws_cloudtrail_rules.yaml --events ./AWSLogs/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(ruleFiles) == 0 || events == "" {
@@ -57,6 +64,11 @@ Examples:
 			if _, err := e.LoadFiles(ruleFiles...); err != nil {
 				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
 			}
+			if files, ok, err := cloudTrailInput(events); err != nil {
+				return err
+			} else if ok {
+				return replayCloudTrail(cmd.Context(), e, files, cmd.OutOrStdout())
+			}
 			in := io.Reader(os.Stdin)
 			if events != "-" {
 				f, err := os.Open(events)
@@ -70,7 +82,7 @@ Examples:
 		},
 	}
 	cmd.Flags().StringArrayVar(&ruleFiles, "rules", nil, "rules file (repeat; later files override earlier ones)")
-	cmd.Flags().StringVar(&events, "events", "", "events file (JSON lines), - for stdin")
+	cmd.Flags().StringVar(&events, "events", "", "events file (JSON lines), - for stdin; or CloudTrail .json[.gz] files or a directory of them")
 	cmd.Flags().BoolVar(&all, "all-matches", false, "alert on every matching rule, not only the first (rule_matching: all)")
 	return cmd
 }

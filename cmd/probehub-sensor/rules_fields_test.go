@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestRulesFields: the catalog listing marks live and uncollected fields,
+// filters by source, and refuses an unknown source.
+func TestRulesFields(t *testing.T) {
+	out, code := runCLI(t, nil, "rules", "fields", "--json", "--source", "syscall")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var fs []fieldJSON
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]bool{}
+	for _, f := range fs {
+		if f.Source != "syscall" {
+			t.Errorf("%s has source %s", f.Name, f.Source)
+		}
+		live[f.Name] = f.Live
+	}
+	for name, want := range map[string]bool{"proc.env": true, "fd.rnet": true, "fd.cip.name": true, "evt.buffer": true,
+		"container.mount.dest": true, "proc.vmsize": false, "fdlist.nums": false} {
+		if got, ok := live[name]; !ok || got != want {
+			t.Errorf("%s: listed %v, live %v; want live %v", name, ok, got, want)
+		}
+	}
+	out, code = runCLI(t, nil, "rules", "fields", "--source", "syscall", "--not-collected")
+	if code != 0 || !strings.Contains(out, "proc.vmsize") || strings.Contains(out, "proc.env[name]") {
+		t.Errorf("--not-collected: exit %d:\n%s", code, out)
+	}
+	if !strings.Contains(out, "Field Class:   fdlist") {
+		t.Errorf("no class header in:\n%s", out)
+	}
+	out, code = runCLI(t, nil, "rules", "fields", "--source", "nope")
+	if code == 0 || !strings.Contains(out, "unknown source") {
+		t.Errorf("unknown source: exit %d: %s", code, out)
+	}
+}
