@@ -57,13 +57,15 @@ Examples:
 			if all {
 				opts = append(opts, rules.WithAllMatches())
 			}
-			e, err := newEngine(opts...)
+			srcs := ruleSources()
+			e, err := newEngineWith(srcs, opts...)
 			if err != nil {
 				return err
 			}
 			if _, err := e.LoadFiles(ruleFiles...); err != nil {
 				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
 			}
+			resolveRuleNames(cmd.Context(), srcs, cmd.ErrOrStderr())
 			if files, ok, err := cloudTrailInput(events); err != nil {
 				return err
 			} else if ok {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/probehub/probehub/sensor/rules"
 	"github.com/probehub/probehub/sensor/rules/cloudtrail"
@@ -132,4 +133,24 @@ func replayCloudTrail(ctx context.Context, e *rules.Engine, files []string, out 
 		}
 	}
 	return nil
+}
+
+// resolveRuleNames resolves, before replaying, the host names the rules
+// compare fd.*.name with, so that every replayed event sees them (the live
+// sensor resolves them in the background). Failures are reported on w and
+// leave those names unmatched.
+func resolveRuleNames(ctx context.Context, srcs []rules.Source, w io.Writer) {
+	for _, s := range srcs {
+		r, ok := s.(interface {
+			ResolveNames(context.Context) error
+		})
+		if !ok {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := r.ResolveNames(ctx); err != nil {
+			fmt.Fprintf(w, "warning: %v\n", err)
+		}
+		cancel()
+	}
 }

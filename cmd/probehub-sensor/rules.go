@@ -21,8 +21,13 @@ func ruleSources() []rules.Source {
 }
 
 func newEngine(extra ...rules.Option) (*rules.Engine, error) {
+	return newEngineWith(ruleSources(), extra...)
+}
+
+// newEngineWith builds an engine over srcs.
+func newEngineWith(srcs []rules.Source, extra ...rules.Option) (*rules.Engine, error) {
 	var opts []rules.Option
-	for _, s := range ruleSources() {
+	for _, s := range srcs {
 		opts = append(opts, rules.WithSource(s))
 	}
 	return rules.New(append(opts, extra...)...)
