@@ -30,7 +30,7 @@ type Record struct {
 // File is a kernel-crawler JSON file as a kernels.Source.
 type File struct {
 	Path string
-	Arch string // uname -m of the file's kernels; default x86_64
+	Arch string // uname -m of the file's kernels; default: aarch64 when the file name says so, else x86_64
 }
 
 var _ kernels.Source = (*File)(nil)
@@ -48,7 +48,7 @@ func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 	}
 	arch := f.Arch
 	if arch == "" {
-		arch = "x86_64"
+		arch = archOfName(path.Base(f.Path))
 	}
 	var out []kernels.Kernel
 	for _, r := range recs {
@@ -57,13 +57,29 @@ func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 		}
 		out = append(out, Convert(r, arch, "crawler:"+path.Base(f.Path))...)
 	}
+	if len(out) == 0 && len(recs) > 0 {
+		return nil, fmt.Errorf("kernel-crawler file %s: %d records but no Ubuntu %s (%s) headers package in them: a list for another arch or distro?", f.Path, len(recs), arch, debArch[arch])
+	}
 	return out, nil
 }
 
-var headersRe = regexp.MustCompile(`/linux-headers-(\d[^_/]*)_([^_/]+)_amd64\.deb$`)
+// archOfName is the arch a kernel-crawler file's name says
+// (kernel-crawler_aarch64_…json), x86_64 by default.
+func archOfName(name string) string {
+	if strings.Contains(name, "aarch64") || strings.Contains(name, "arm64") {
+		return "aarch64"
+	}
+	return "x86_64"
+}
+
+var headersRe = regexp.MustCompile(`^(.*)/linux-headers-(\d[^_/]*)_([^_/]+)_(amd64|arm64)\.deb$`)
+
+// debArch is the Debian architecture of a kernel key's arch.
+var debArch = map[string]string{"x86_64": "amd64", "aarch64": "arm64"}
 
 // Convert maps one record to the real kernels it stands for: one per
-// distinct amd64 headers package (generic and lowlatency for an HWE record).
+// distinct headers package of the arch (generic and lowlatency for an HWE
+// record).
 func Convert(r Record, arch, source string) []kernels.Kernel {
 	if !strings.HasPrefix(r.Target, "ubuntu") {
 		return nil
@@ -72,9 +88,10 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 	var out []kernels.Kernel
 	for _, u := range r.Headers {
 		m := headersRe.FindStringSubmatch(u)
-		if m == nil || seen[m[1]] {
+		if m == nil || m[4] != debArch[arch] || seen[m[2]] {
 			continue
 		}
+		dir, m := m[1], m[1:]
 		seen[m[1]] = true
 		ver := UbuntuVersion(m[1], m[2], r.Target)
 		if ver == "" {
@@ -86,11 +103,47 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 			Version:  m[2],
 			Build:    r.KernelVersion,
 			Flavour:  kernels.FlavourOf(m[1]),
-			Packages: kernels.Packages{Headers: &kernels.Package{Name: "linux-headers-" + m[1], Version: m[2], URL: u}},
+			Packages: imagePackages(dir, m[1], m[2], debArch[arch]),
 			Sources:  []string{source},
 		}
+		k.Packages.Headers = &kernels.Package{Name: "linux-headers-" + m[1], Version: m[2], URL: u}
 		k.BTF = kernels.GuessBTF(&k)
 		out = append(out, k)
 	}
 	return out
+}
+
+// imagePackages derives the packages that may carry the kernel image from
+// the headers' pool directory (pool/main/l/<source>/) and Ubuntu's naming
+// rules, in the order the build tries them:
+//
+//   - linux-image-unsigned-<release>, built from the same source package
+//     (since 4.15: Ubuntu splits signed and unsigned images);
+//   - linux-image-<release> from the same source (older kernels, and
+//     flavours that are never signed);
+//   - linux-image-<release> from linux-signed-<source minus "linux-">
+//     (pool/main/l/linux-signed-hwe-5.15/ beside pool/main/l/linux-hwe-5.15/),
+//     the signed vmlinuz, same BTF;
+//   - linux-modules-<release> from the same source, which carries the image
+//     itself for some flavours.
+//
+// kernel-crawler gives no sizes or sums: these packages are fetched
+// without a sha256 to check (an apt crawl of the same archive adds them).
+// Source of the naming rules: the Ubuntu archive's pool layout as kernel-
+// crawler's own URLs show it (pool/main/l/<source>/), and btfhub's public
+// Ubuntu code (aquasecurity/btfhub), which tries linux-image-unsigned-,
+// linux-image- and linux-modules-<release> in that order; not checked
+// against the archive from here (unreachable).
+func imagePackages(dir, release, version, arch string) kernels.Packages {
+	pkg := func(dir, name string) kernels.Package {
+		return kernels.Package{Name: name, Version: version, URL: dir + "/" + name + "_" + version + "_" + arch + ".deb"}
+	}
+	parent, src := dir[:max(strings.LastIndex(dir, "/"), 0)], path.Base(dir)
+	signedDir := strings.TrimSuffix(parent+"/linux-signed-"+strings.TrimPrefix(strings.TrimPrefix(src, "linux"), "-"), "-")
+	img := pkg(dir, "linux-image-unsigned-"+release)
+	return kernels.Packages{Image: &img, Alternates: []kernels.Package{
+		pkg(dir, "linux-image-"+release),
+		pkg(signedDir, "linux-image-"+release),
+		pkg(dir, "linux-modules-"+release),
+	}}
 }

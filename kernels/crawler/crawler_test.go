@@ -50,3 +50,29 @@ func TestSharedFile(t *testing.T) {
 		t.Errorf("%d nvidia kernels, want 3", n)
 	}
 }
+
+func TestImagePackages(t *testing.T) {
+	for _, tc := range []struct {
+		dir, signed string
+	}{
+		{"http://security.ubuntu.com/ubuntu/pool/main/l/linux-hwe-5.15", "http://security.ubuntu.com/ubuntu/pool/main/l/linux-signed-hwe-5.15"},
+		{"http://security.ubuntu.com/ubuntu/pool/main/l/linux", "http://security.ubuntu.com/ubuntu/pool/main/l/linux-signed"},
+		{"http://security.ubuntu.com/ubuntu/pool/main/l/linux-nvidia", "http://security.ubuntu.com/ubuntu/pool/main/l/linux-signed-nvidia"},
+	} {
+		r := crawler.Record{KernelRelease: "5.15.0-50-generic", KernelVersion: "56", Target: "ubuntu-generic",
+			Headers: []string{tc.dir + "/linux-headers-5.15.0-50-generic_5.15.0-50.56_amd64.deb"}}
+		ks := crawler.Convert(r, "x86_64", "t")
+		if len(ks) != 1 {
+			t.Fatalf("%d kernels", len(ks))
+		}
+		p := ks[0].Packages
+		if p.Image.URL != tc.dir+"/linux-image-unsigned-5.15.0-50-generic_5.15.0-50.56_amd64.deb" ||
+			p.Alternates[1].URL != tc.signed+"/linux-image-5.15.0-50-generic_5.15.0-50.56_amd64.deb" ||
+			p.Alternates[2].Name != "linux-modules-5.15.0-50-generic" {
+			t.Errorf("%s: %+v %+v", tc.dir, p.Image, p.Alternates)
+		}
+		if ks := crawler.Convert(r, "aarch64", "t"); len(ks) != 0 {
+			t.Errorf("amd64 headers read as aarch64 kernels: %v", ks)
+		}
+	}
+}
