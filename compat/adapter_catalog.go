@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/probehub/probehub/compat/api"
 	"github.com/probehub/probehub/kernels"
 )
 
@@ -33,5 +34,10 @@ func fromCatalog(k kernels.Kernel) Kernel {
 	if flavour == "" {
 		flavour = kernels.FlavourOf(k.Release)
 	}
-	return Kernel{Key: k.Key, Banner: k.Banner, Flavour: flavour, BTF: k.BTF == kernels.BTFBuiltin, Nvidia: k.NVIDIA}
+	out := Kernel{Key: k.Key, Banner: k.Banner, Flavour: flavour, BTF: k.BTF == kernels.BTFBuiltin, Nvidia: k.NVIDIA,
+		NvidiaData: k.NVIDIAData || len(k.NVIDIA) > 0}
+	for _, d := range k.Drivers {
+		out.Drivers = append(out.Drivers, api.NvidiaDriver{Branch: d.Branch, Version: d.Version, Package: d.Package})
+	}
+	return out
 }

@@ -32,7 +32,7 @@ func TestCatalogFile(t *testing.T) {
 	}
 	want := []Kernel{
 		{Key: centos, Flavour: "", BTF: false},
-		{Key: jammy, Banner: jammyBanner, Flavour: "generic", BTF: true, Nvidia: []string{"535", "550-server"}},
+		{Key: jammy, Banner: jammyBanner, Flavour: "generic", BTF: true, Nvidia: []string{"535", "550-server"}, NvidiaData: true},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("kernels (-want +got):\n%s", d)

@@ -125,7 +125,7 @@ func (ix *index) add(k Kernel, c cells) {
 	e := &entry{kernel: k, key: k.Key.String()}
 	e.view = api.Kernel{
 		Key: e.key, Distro: k.Key.Distro, VersionID: k.Key.VersionID, Arch: k.Key.Arch, Release: k.Key.Release,
-		Flavour: k.Flavour, Banner: k.Banner, BTF: k.BTF, Nvidia: k.Nvidia,
+		Flavour: k.Flavour, Banner: k.Banner, BTF: k.BTF, Nvidia: k.Nvidia, Drivers: k.Drivers,
 		Probes: make([]api.ProbeResult, len(ix.probes)),
 	}
 	e.brief = e.view

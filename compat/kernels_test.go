@@ -18,6 +18,7 @@ func TestKernels(t *testing.T) {
 		get("kernels-arch-alias", "/v1/kernels?arch=arm64", ok, true, `aarch64`),
 		get("kernels-flavour", "/v1/kernels?flavour=cloud-amd64", ok, true, `cloud-amd64`),
 		get("kernels-nvidia", "/v1/kernels?nvidia=550", ok, true, `R550`),
+		get("kernels-nvidia-any", "/v1/kernels?nvidia=any", ok, false, `"key":"ubuntu/20.04/x86_64/5.15.0-91-generic"`),
 		get("kernels-verdict", "/v1/kernels?verdict=pending", ok, true, `centos`),
 		get("kernels-verdict-old-probe", "/v1/kernels?verdict=supported&probe=v0.2.0", ok, true, `centos`),
 		get("kernels-page-1", "/v1/kernels?limit=2", ok, true, `"next_cursor":"azE6Y2VudG9zLzcveDg2XzY0LzMuMTAuMC0xMTYwLmVsNy54ODZfNjQ"`),

@@ -18,7 +18,8 @@ func (f *filter) matches(e *entry, pi int) bool {
 		f.Arch != "" && k.Key.Arch != f.Arch,
 		f.Flavour != "" && k.Flavour != f.Flavour,
 		f.Release != "" && !strings.HasPrefix(k.Key.Release, f.Release),
-		f.Nvidia != "" && !slices.ContainsFunc(k.Nvidia, func(b string) bool { return normalizeBranch(b) == f.Nvidia }):
+		f.Nvidia == "any" && len(k.Nvidia) == 0 && !strings.Contains(k.Flavour, "nvidia"),
+		f.Nvidia != "" && f.Nvidia != "any" && !slices.ContainsFunc(k.Nvidia, func(b string) bool { return normalizeBranch(b) == f.Nvidia }):
 		return false
 	case f.Status == "":
 		return true

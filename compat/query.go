@@ -73,15 +73,17 @@ func (f *filter) validate() error {
 		return fieldErr("flavour", "want a flavour such as generic or cloud-amd64")
 	case f.Release != "" && !releasePreRe.MatchString(f.Release):
 		return fieldErr("release", "want a uname -r prefix: [A-Za-z0-9._+~-], at most 128 characters")
-	case f.Nvidia != "" && !branchRe.MatchString(f.Nvidia):
-		return fieldErr("nvidia", "want a driver branch such as 550 or R550")
+	case f.Nvidia != "" && f.Nvidia != "any" && !branchRe.MatchString(f.Nvidia):
+		return fieldErr("nvidia", "want a driver branch such as 550 or R550, or any")
 	case f.Status != "" && !f.Status.Valid():
 		return fieldErr("verdict", "want supported, unsupported, pending or unknown")
 	case f.Probe != "" && !probeRe.MatchString(f.Probe):
 		return fieldErr("probe", "want a probe version such as v0.3.1")
 	}
 	f.Arch = normalizeArch(f.Arch)
-	f.Nvidia = normalizeBranch(f.Nvidia)
+	if f.Nvidia != "any" {
+		f.Nvidia = normalizeBranch(f.Nvidia)
+	}
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"strconv"
+
 	"github.com/probehub/probehub/compat/api"
 	"github.com/probehub/probehub/kernels"
 )
@@ -18,6 +20,8 @@ type reply struct {
 	keyOnly bool        // add the "matched by key only" reason
 	nvidia  api.Nvidia  // set when hasNV
 	hasNV   bool
+	banner  string // the node's banner, named when it differs
+	ownBTF  bool   // supported through the node's own BTF (banner differs)
 }
 
 // answer is r as the API type; appendJSON writes the same bytes as its
@@ -30,7 +34,11 @@ func (r *reply) answer(ix *index) api.Answer {
 	}
 	a.Kernel, a.MatchedBy, a.BTFNeeded = r.e.key, r.by, !r.e.kernel.BTF
 	if r.by == "" {
-		a.Reasons = []string{bannerDiffers(r.e.key)}
+		a.Reasons = []string{bannerDiffers(r.e.key, r.banner, r.e.kernel.Banner)}
+		if r.ownBTF {
+			a.BTFNeeded = false
+			a.Reasons = append([]string{viaOwnBTF}, a.Reasons...)
+		}
 		return a
 	}
 	switch {
@@ -49,9 +57,7 @@ func (r *reply) answer(ix *index) api.Answer {
 	if r.hasNV {
 		n := r.nvidia
 		a.Nvidia = &n
-		if !n.Supported {
-			a.Reasons = append(a.Reasons, noDriver(n.Branch))
-		}
+		a.Reasons = append(a.Reasons, nvidiaReasons(&n)...)
 	}
 	return a
 }
@@ -62,8 +68,28 @@ const (
 	keyOnlyReason = "matched by key only: send proc_version to match the exact build"
 )
 
-func bannerDiffers(key string) string {
-	return "the banner (/proc/version) differs from the catalog's for " + key + ": another build with the same release"
+// viaOwnBTF leads the reasons of a node whose build differs from the
+// catalog's but that has its own BTF.
+const viaOwnBTF = "supported via the node's own BTF (/sys/kernel/btf/vmlinux): the catalog's build of this release is supported, and no artifact of another build is offered"
+
+func bannerDiffers(key, node, built string) string {
+	return "the banner (/proc/version) differs from the catalog's for " + key + ": another build with the same release (node: " +
+		strconv.Quote(node) + "; built: " + strconv.Quote(built) + "); its artifact is not for this node"
+}
+
+// nvidiaReasons explain an NVIDIA answer that is not a plain yes.
+func nvidiaReasons(n *api.Nvidia) []string {
+	var out []string
+	switch n.Packaged {
+	case "no":
+		out = append(out, noDriver(n.Branch))
+	case "unknown":
+		out = append(out, "NVIDIA "+n.Branch+": unknown: no driver data for this kernel (its catalog source lists no driver packages)")
+	}
+	if n.Profile == "" && n.Branch != "" {
+		out = append(out, "no GPU profile for NVIDIA "+n.Branch+": the sensor's GPU filter stays off on this node")
+	}
+	return out
 }
 
 func unknownProbe(p string) string {

@@ -57,8 +57,12 @@ func (r *reply) appendJSON(b []byte, ix *index) []byte {
 	}
 	b = appendString(append(b, `,"kernel":`...), r.e.key)
 	if r.by == "" {
-		b = appendBool(append(b, `,"btf_needed":`...), !r.e.kernel.BTF)
-		b = appendString(append(b, `,"reasons":[`...), bannerDiffers(r.e.key))
+		b = appendBool(append(b, `,"btf_needed":`...), !r.e.kernel.BTF && !r.ownBTF)
+		b = append(b, `,"reasons":[`...)
+		if r.ownBTF {
+			b = append(appendString(b, viaOwnBTF), ',')
+		}
+		b = appendString(b, bannerDiffers(r.e.key, r.banner, r.e.kernel.Banner))
 		return append(b, "]}\n"...)
 	}
 	b = appendString(append(b, `,"matched_by":`...), r.by)
@@ -101,10 +105,10 @@ func (r *reply) appendReasons(b []byte, cell *cellJSON) []byte {
 	if r.keyOnly {
 		b = appendString(sep(b), keyOnlyReason)
 	}
-	if r.hasNV && !r.nvidia.Supported {
-		b = append(sep(b), `"no NVIDIA `...)
-		b = appendStringBody(b, r.nvidia.Branch)
-		b = append(b, ` driver is packaged for this kernel"`...)
+	if r.hasNV {
+		for _, s := range nvidiaReasons(&r.nvidia) {
+			b = appendString(sep(b), s)
+		}
 	}
 	if len(b) == start+len(open) {
 		return b[:start] // no reasons: omitempty
@@ -113,17 +117,8 @@ func (r *reply) appendReasons(b []byte, cell *cellJSON) []byte {
 }
 
 func appendNvidia(b []byte, n *api.Nvidia) []byte {
-	b = appendString(append(b, `{"driver":`...), n.Driver)
-	b = appendString(append(b, `,"branch":`...), n.Branch)
-	b = appendBool(append(b, `,"supported":`...), n.Supported)
-	b = append(b, `,"branches":[`...)
-	for i, s := range n.Branches {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, s)
-	}
-	return append(b, "]}"...)
+	enc, _ := json.Marshal(n) // strings and bools: cannot fail
+	return append(b, enc...)
 }
 
 func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }

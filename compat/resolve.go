@@ -22,8 +22,17 @@ func (ix *index) resolve(f api.Facts) api.Answer {
 func (ix *index) reply(f api.Facts) reply {
 	key := kernels.Key{Distro: f.Distro, VersionID: f.VersionID, Arch: f.Arch, Release: f.Release}
 	e, by := ix.match(key, f.ProcVersion)
-	r := reply{status: api.Unknown, e: e, key: key, by: by, pi: -1}
-	if e == nil || by == "" {
+	r := reply{status: api.Unknown, e: e, key: key, by: by, pi: -1, banner: f.ProcVersion}
+	if e == nil {
+		return r
+	}
+	if by == "" {
+		// Another build with this release: never its artifact. A node with
+		// its own BTF runs the probes with it where the release's build is
+		// supported; otherwise nothing is known.
+		if pi, ok := ix.probeIndex(f.Probe); ok && f.KernelBTF && e.view.Probes[pi].Status == api.Supported {
+			r.status, r.ownBTF = api.Supported, true
+		}
 		return r
 	}
 	pi, ok := ix.probeIndex(f.Probe)
@@ -37,13 +46,17 @@ func (ix *index) reply(f api.Facts) reply {
 	}
 	r.keyOnly = by == "key" && f.ProcVersion == "" && e.kernel.Banner != ""
 	if f.NvidiaDriver != "" {
-		r.nvidia, r.hasNV = nvidiaAnswer(f.NvidiaDriver, e.kernel.Nvidia), true
+		r.nvidia, r.hasNV = nvidiaAnswer(f.NvidiaDriver, &e.kernel), true
 	}
 	return r
 }
 
 // match finds the entry for key and banner; by is "banner" or "key", or ""
-// when the key is known but the banner differs.
+// when the key is known but the banner differs. A banner found under
+// another key of the same distro and arch (the same build catalogued for
+// another VERSION_ID) matches too; one of another distro never does: an
+// Ubuntu node reporting a Debian kernel's banner is not answered from the
+// Debian kernel.
 func (ix *index) match(key kernels.Key, banner string) (e *entry, by string) {
 	if banner != "" {
 		var first *entry
@@ -54,7 +67,7 @@ func (ix *index) match(key kernels.Key, banner string) (e *entry, by string) {
 			if e.kernel.Key == key {
 				return e, "banner"
 			}
-			if first == nil {
+			if first == nil && e.kernel.Key.Distro == key.Distro && e.kernel.Key.Arch == key.Arch {
 				first = e
 			}
 		}
@@ -72,9 +85,10 @@ func (ix *index) match(key kernels.Key, banner string) (e *entry, by string) {
 	return e, "key"
 }
 
-// nvidiaAnswer checks driver against the kernel's packaged branches.
-func nvidiaAnswer(driver string, branches []string) api.Nvidia {
-	n := api.Nvidia{Driver: driver, Branches: branches}
+// nvidiaAnswer checks driver against the kernel's packaged branches: yes,
+// no, or unknown when the catalog has no driver data for the kernel.
+func nvidiaAnswer(driver string, k *Kernel) api.Nvidia {
+	n := api.Nvidia{Driver: driver, Branches: k.Nvidia, Packaged: "unknown"}
 	if n.Branches == nil {
 		n.Branches = []string{}
 	}
@@ -83,7 +97,22 @@ func nvidiaAnswer(driver string, branches []string) api.Nvidia {
 		return n // validation lets no such driver through
 	}
 	n.Branch = string(b)
-	n.Supported = slices.ContainsFunc(branches, func(s string) bool { return normalizeBranch(s) == n.Branch })
+	if slices.Contains(nvidia.ProfileBranches, b) {
+		n.Profile = n.Branch
+	}
+	n.Supported = slices.ContainsFunc(k.Nvidia, func(s string) bool { return normalizeBranch(s) == n.Branch })
+	switch {
+	case n.Supported:
+		n.Packaged = "yes"
+	case k.NvidiaData || len(k.Nvidia) > 0:
+		n.Packaged = "no"
+	}
+	for _, d := range k.Drivers {
+		if normalizeBranch(d.Branch) == n.Branch && d.Version != "" {
+			n.Version = d.Version
+			break
+		}
+	}
 	return n
 }
 

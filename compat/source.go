@@ -14,6 +14,12 @@ type Kernel struct {
 	Flavour string   // generic, aws, cloud-amd64; derived from the release when empty
 	BTF     bool     // the kernel has built-in BTF
 	Nvidia  []string // NVIDIA driver branches packaged for the kernel: R535, R550
+	// Drivers are the branches with versions and packages, where known.
+	Drivers []api.NvidiaDriver
+	// NvidiaData says the catalog's source listed the driver packages of
+	// the kernel's suite, so an empty Nvidia means none is packaged; false
+	// means nothing is known.
+	NvidiaData bool
 }
 
 // Verdict is the build result of one kernel × probe version.

@@ -74,6 +74,10 @@ type Kernel struct {
 	// Drivers are the same branches with their driver versions and
 	// packages, where the source knows them.
 	Drivers []NVIDIADriver `json:"nvidia_drivers,omitempty"`
+	// NVIDIAData says the source listed the NVIDIA driver packages of the
+	// kernel's suite (Ubuntu's restricted component), so an empty NVIDIA
+	// means none is packaged rather than unknown.
+	NVIDIAData bool `json:"nvidia_data,omitempty"`
 	Sources []string       `json:"sources,omitempty"` // which crawls reported it
 }
 

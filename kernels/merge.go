@@ -24,6 +24,7 @@ func merge(k *Kernel, n Kernel) bool {
 	}
 	k.NVIDIA = union(k.NVIDIA, n.NVIDIA)
 	k.Drivers = unionDrivers(k.Drivers, n.Drivers)
+	k.NVIDIAData = k.NVIDIAData || n.NVIDIAData
 	if len(k.Packages.Alternates) == 0 {
 		k.Packages.Alternates = slices.Clone(n.Packages.Alternates)
 	}

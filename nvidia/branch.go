@@ -19,3 +19,8 @@ func ParseBranch(version string) (Branch, error) {
 	}
 	return Branch("R" + strconv.Itoa(n)), nil
 }
+
+// ProfileBranches are the branches the sensor's GPU filter has a built-in
+// profile for (sensor/gpu/profiles/r*.yaml; a test there keeps this list
+// equal to the files). A driver of another branch runs with the filter off.
+var ProfileBranches = []Branch{"R535", "R550", "R570", "R580"}

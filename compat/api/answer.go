@@ -27,4 +27,19 @@ type Nvidia struct {
 	Branch    string   `json:"branch"`    // R550
 	Supported bool     `json:"supported"` // the branch is packaged for this kernel
 	Branches  []string `json:"branches"`  // every branch packaged for the kernel
+	// Packaged is "yes", "no", or "unknown" when the catalog has no driver
+	// data for the kernel (its source did not list driver packages).
+	Packaged string `json:"packaged"`
+	// Version is the packaged driver version of the branch, when known.
+	Version string `json:"version,omitempty"`
+	// Profile is the GPU profile the sensor's filter uses for the driver
+	// (R550); empty when it has none for the branch (the filter stays off).
+	Profile string `json:"profile,omitempty"`
+}
+
+// NvidiaDriver is one NVIDIA driver branch packaged for a kernel.
+type NvidiaDriver struct {
+	Branch  string `json:"branch"`            // 535, 535-server, 550-open
+	Version string `json:"version,omitempty"` // 535.183.01
+	Package string `json:"package,omitempty"` // linux-modules-nvidia-535-5.15.0-91-generic
 }

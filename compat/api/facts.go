@@ -11,4 +11,8 @@ type Facts struct {
 	ProcVersion  string `json:"proc_version,omitempty"`  // /proc/version, the banner; matched exactly when given
 	NvidiaDriver string `json:"nvidia_driver,omitempty"` // NVIDIA driver version: 550.54.15
 	Probe        string `json:"probe,omitempty"`         // probe version wanted; empty means the newest known
+	// KernelBTF says the node has its own BTF (/sys/kernel/btf/vmlinux):
+	// where the node's build differs from the catalog's, the answer can
+	// still be "supported" through it, never with another build's artifact.
+	KernelBTF bool `json:"kernel_btf,omitempty"`
 }

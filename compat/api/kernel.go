@@ -13,6 +13,7 @@ type Kernel struct {
 	Banner    string        `json:"banner,omitempty"`
 	BTF       bool          `json:"btf"` // the kernel has built-in BTF (/sys/kernel/btf/vmlinux)
 	Nvidia    []string      `json:"nvidia_branches,omitempty"`
+	Drivers   []NvidiaDriver `json:"nvidia_drivers,omitempty"`
 	Probes    []ProbeResult `json:"probes"` // one per known probe version, oldest first
 }
 

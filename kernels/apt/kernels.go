@@ -66,6 +66,16 @@ type builder struct {
 	nvidia  map[string][]kernels.NVIDIADriver
 	common  map[string]string // branch → newest nvidia-kernel-common version
 	metas   []kernels.Alias
+	// nvidiaData: the suite's restricted component (Ubuntu's NVIDIA
+	// driver modules) was read.
+	nvidiaData bool
+}
+
+// component notes that the stanzas that follow come from component c.
+func (b *builder) component(c string) {
+	if b.distro == "ubuntu" && c == "restricted" {
+		b.nvidiaData = true
+	}
 }
 
 func newBuilder(rel *Release, uri, source string) (*builder, error) {
@@ -210,6 +220,7 @@ func (b *builder) result() []kernels.Kernel {
 		})
 		slices.Sort(k.NVIDIA)
 		k.NVIDIA = slices.Compact(k.NVIDIA)
+		k.NVIDIAData = b.nvidiaData
 		k.BTF = kernels.GuessBTF(&k)
 		out = append(out, k)
 	}

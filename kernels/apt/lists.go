@@ -71,6 +71,8 @@ func (l *Lists) index(file string) ([]kernels.Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	comp, _, _ := strings.Cut(strings.TrimPrefix(rest, suite+"_"), "_")
+	b.component(comp)
 	if err := readPackages(file, b); err != nil {
 		return nil, err
 	}

@@ -103,6 +103,7 @@ func (m *Mirror) suite(ctx context.Context, suite string) (*builder, error) {
 			continue
 		}
 		for _, c := range comps {
+			b.component(c)
 			if err := m.index(ctx, base, rel, c+"/binary-"+arch+"/Packages", b, len(m.Components) > 0); err != nil {
 				return nil, fmt.Errorf("suite %s: %w", suite, err)
 			}

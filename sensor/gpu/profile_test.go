@@ -1,8 +1,11 @@
 package gpu
 
 import (
+	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/probehub/probehub/nvidia"
 )
 
 func TestBuiltinProfiles(t *testing.T) {
@@ -39,5 +42,19 @@ func TestLoadProfilesRejects(t *testing.T) {
 				t.Error("LoadProfiles accepted it")
 			}
 		})
+	}
+}
+
+func TestProfileBranchesListed(t *testing.T) {
+	ps, err := BuiltinProfiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []nvidia.Branch
+	for _, p := range ps {
+		got = append(got, p.Branch)
+	}
+	if !slices.Equal(got, nvidia.ProfileBranches) {
+		t.Errorf("built-in profiles %v, nvidia.ProfileBranches %v", got, nvidia.ProfileBranches)
 	}
 }
