@@ -77,8 +77,8 @@ type Kernel struct {
 	// NVIDIAData says the source listed the NVIDIA driver packages of the
 	// kernel's suite (Ubuntu's restricted component), so an empty NVIDIA
 	// means none is packaged rather than unknown.
-	NVIDIAData bool `json:"nvidia_data,omitempty"`
-	Sources []string       `json:"sources,omitempty"` // which crawls reported it
+	NVIDIAData bool     `json:"nvidia_data,omitempty"`
+	Sources    []string `json:"sources,omitempty"` // which crawls reported it
 }
 
 // IsNVIDIA reports whether the kernel is an NVIDIA flavour (Ubuntu

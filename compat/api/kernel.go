@@ -4,17 +4,17 @@ package api
 // it. The list leaves out each probe's reasons, features, artifact and
 // evidence; the single-kernel view has them.
 type Kernel struct {
-	Key       string        `json:"key"` // distro/version_id/arch/release
-	Distro    string        `json:"distro"`
-	VersionID string        `json:"version_id"`
-	Arch      string        `json:"arch"`
-	Release   string        `json:"release"`
-	Flavour   string        `json:"flavour,omitempty"`
-	Banner    string        `json:"banner,omitempty"`
-	BTF       bool          `json:"btf"` // the kernel has built-in BTF (/sys/kernel/btf/vmlinux)
-	Nvidia    []string      `json:"nvidia_branches,omitempty"`
+	Key       string         `json:"key"` // distro/version_id/arch/release
+	Distro    string         `json:"distro"`
+	VersionID string         `json:"version_id"`
+	Arch      string         `json:"arch"`
+	Release   string         `json:"release"`
+	Flavour   string         `json:"flavour,omitempty"`
+	Banner    string         `json:"banner,omitempty"`
+	BTF       bool           `json:"btf"` // the kernel has built-in BTF (/sys/kernel/btf/vmlinux)
+	Nvidia    []string       `json:"nvidia_branches,omitempty"`
 	Drivers   []NvidiaDriver `json:"nvidia_drivers,omitempty"`
-	Probes    []ProbeResult `json:"probes"` // one per known probe version, oldest first
+	Probes    []ProbeResult  `json:"probes"` // one per known probe version, oldest first
 }
 
 // ProbeResult is what the build side knows of one kernel × probe version.
