@@ -12,7 +12,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
-// TestAlertGolden pins Falco's JSON alert (§3.11): sorted keys, typed
+// TestAlertGolden pins Falco's JSON alert (docs/rules.md §3.11): sorted keys, typed
 // output_fields with null for missing, sorted tags, RFC 3339 ns time,
 // nlohmann escaping (no HTML escapes, U+FFFD for invalid UTF-8).
 func TestAlertGolden(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/probehub/probehub/sensor/rules/syscall"
 )
 
-// TestAppendOutput mirrors falco.yaml's append_output (FALCO-RULES.md §3.2):
+// TestAppendOutput mirrors falco.yaml's append_output (docs/rules.md §3.2):
 // the suffix's fields join the text and output_fields of every rule of the
 // source.
 func TestAppendOutput(t *testing.T) {

@@ -68,7 +68,7 @@ func (n *notNode) nodeAt() at   { return n.at }
 func (n *macroNode) nodeAt() at { return n.at }
 func (n *checkNode) nodeAt() at { return n.at }
 
-// opNames are the operators of the language (§3.1).
+// opNames are the operators of the language (docs/rules.md §3.1).
 var opNames = map[string]bool{
 	"=": true, "==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true,
 	"contains": true, "icontains": true, "bcontains": true, "startswith": true, "bstartswith": true,
@@ -76,7 +76,7 @@ var opNames = map[string]bool{
 	"pmatch": true, "exists": true,
 }
 
-// transformers are the field transformers (§3.1).
+// transformers are the field transformers (docs/rules.md §3.1).
 var transformers = []string{"tolower", "toupper", "b64", "basename", "len", "join", "concat", "getopt"}
 
 func errf(format string, a ...any) error { return fmt.Errorf(format, a...) }

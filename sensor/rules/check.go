@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// allowedOps lists the operators valid per field kind (§3.3: type checking
+// allowedOps lists the operators valid per field kind (docs/rules.md §3.3: type checking
 // happens at compile time).
 var allowedOps = map[Kind]string{
 	KindInt:     " = != < <= > >= in intersects exists ",

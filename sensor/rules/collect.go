@@ -46,8 +46,8 @@ type PluginRequirement struct {
 	Pos          Pos
 }
 
-// collector applies the items of the files in order (§3.6 of
-// FALCO-RULES.md: redefinition keeps position, append/override).
+// collector applies the items of the files in order (docs/rules.md §3.6:
+// redefinition keeps position, append/override).
 type collector struct {
 	d       *diags
 	lists   []*listDef

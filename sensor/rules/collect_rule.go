@@ -10,7 +10,7 @@ import (
 var ruleKeys = []string{"rule", "desc", "condition", "output", "priority", "source", "enabled", "tags",
 	"exceptions", "append", "override", "capture", "capture_duration", "warn_evttypes", "skip-if-unknown-filter"}
 
-// Keys an override may append to, and keys it may replace (§3.6).
+// Keys an override may append to, and keys it may replace (docs/rules.md §3.6).
 var (
 	appendable  = map[string]bool{"condition": true, "output": true, "desc": true, "tags": true, "exceptions": true}
 	replaceable = map[string]bool{"condition": true, "output": true, "desc": true, "priority": true, "capture": true,

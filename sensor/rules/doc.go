@@ -18,7 +18,8 @@
 // Engine.EventTypes reports what the sensor must capture), per-event caches
 // (Preparer), timestamps (Timer) and JSON decoding (Decoder).
 //
-// Semantics follow Falco's engine as summarised in FALCO-RULES.md: a check
+// Semantics follow Falco's engine as described in docs/rules.md (the
+// code cites its sections as docs/rules.md §n.m): a check
 // on a missing field is false (also for !=); lists are substituted as text
 // before parsing; macros see only earlier macros; glob is fnmatch without
 // FNM_PATHNAME; pmatch matches path prefixes by component; `in` on a

@@ -112,7 +112,7 @@ func (c *compiler) typeCheck(n *checkNode) (evalFn, bool, error) {
 }
 
 // eventTypes derives the set of event types a condition can match
-// (libsinsp ppm_codes.cpp, §3.9): and intersects, or unites, not is pushed
+// (libsinsp ppm_codes.cpp, docs/rules.md §3.9): and intersects, or unites, not is pushed
 // to the leaves; evt.type leaves name their set, evt.num=0 is empty, every
 // other leaf is neutral (the full set, not inverted under not).
 func (c *compiler) eventTypes(n node, neg bool) typeSet {

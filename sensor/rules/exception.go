@@ -6,7 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// exceptionDef is one entry of a rule's `exceptions:` (§3.5).
+// exceptionDef is one entry of a rule's `exceptions:` (docs/rules.md §3.5).
 type exceptionDef struct {
 	name      string
 	fields    []string
@@ -133,7 +133,7 @@ func exElement(d *diags, f *yfile, e *yaml.Node) (exValue, bool) {
 	return exValue{list: l, isList: true}, ok
 }
 
-// defaults fills comps and checks the shapes (§3.5).
+// defaults fills comps and checks the shapes (docs/rules.md §3.5).
 func (ex *exceptionDef) defaults() error {
 	if !ex.fieldList {
 		if len(ex.comps) == 0 {

@@ -23,7 +23,7 @@ type fmtField struct {
 	hidden bool // transformer: formatted, not in output_fields
 }
 
-// format compiles an output string (§3.2): %field, %field[arg],
+// format compiles an output string (docs/rules.md §3.2): %field, %field[arg],
 // %NNfield (padded), %transformer(...). The longest field name that binds
 // wins; %container.info is replaced by nothing. A trailing '%' is an error.
 func (l *loader) format(t *text, c *compiler, exFields []string) (*format, error) {

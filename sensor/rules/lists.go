@@ -3,7 +3,7 @@ package rules
 import "strings"
 
 // expandLists resolves list items that name an earlier list, one level, as
-// Falco does at compile time (§3.4). It returns list name → items.
+// Falco does at compile time (docs/rules.md §3.4). It returns list name → items.
 func expandLists(lists []*listDef) map[string][]string {
 	out := make(map[string][]string, len(lists))
 	for _, l := range lists {
@@ -26,7 +26,7 @@ func isListDelim(c byte) bool {
 
 // substLists replaces every whole-word occurrence of a list name in t by
 // its items joined with ", ", textually and before parsing, as Falco does
-// (§3.4): delimiters are the ends of the text, blanks and "(),=". Items
+// (docs/rules.md §3.4): delimiters are the ends of the text, blanks and "(),=". Items
 // with a blank are double-quoted. An empty list also removes one adjacent
 // comma. used is called with each substituted list name.
 func substLists(t *text, lists map[string][]string, used func(string)) *text {

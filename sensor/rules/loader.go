@@ -31,7 +31,7 @@ func (l *loader) errOf(err error) {
 }
 
 // macros parses every macro in definition order and resolves its macro
-// references against earlier macros only (§3.4).
+// references against earlier macros only (docs/rules.md §3.4).
 func (l *loader) macros() {
 	for _, m := range l.c.macros {
 		t := substLists(m.cond, l.lists, l.useList)
@@ -180,7 +180,7 @@ func (l *loader) rule(rd *ruleDef, ss *sourceSet) (*Rule, error) {
 }
 
 // withExceptions returns the rule's condition with its exceptions compiled
-// in as `(cond) and not (ex1) and not (ex2)` (§3.5), and the exception
+// in as `(cond) and not (ex1) and not (ex2)` (docs/rules.md §3.5), and the exception
 // fields.
 func withExceptions(rd *ruleDef) (*text, []string) {
 	var fields []string

@@ -49,7 +49,7 @@ func TestLoaderSemantics(t *testing.T) {
 	}
 }
 
-// TestLoadErrors: every error names file:line:col (§7 checklist).
+// TestLoadErrors: every error names file:line:col (docs/rules.md §7 checklist).
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct {
 		desc, file, want string
@@ -104,7 +104,7 @@ func TestUnknownKeyWarning(t *testing.T) {
 	}
 }
 
-// TestEventTypes mirrors ppm_codes.cpp (§3.9).
+// TestEventTypes mirrors ppm_codes.cpp (docs/rules.md §3.9).
 func TestEventTypes(t *testing.T) {
 	for _, tc := range []struct {
 		cond string
@@ -135,7 +135,7 @@ func TestEventTypes(t *testing.T) {
 	}
 }
 
-// TestFirstAndAllMatches mirrors rule_matching first/all (§3.8).
+// TestFirstAndAllMatches mirrors rule_matching first/all (docs/rules.md §3.8).
 func TestFirstAndAllMatches(t *testing.T) {
 	f := ruleFile("t.s = a") + strings.Replace(ruleFile("evt.type = open"), "rule: r", "rule: r2", 1)
 	for _, tc := range []struct {

@@ -8,8 +8,8 @@ import (
 // rules).
 const maxDepth = 1000
 
-// parser is a recursive-descent parser of the grammar in §3.1 of
-// FALCO-RULES.md (libsinsp parser.h).
+// parser is a recursive-descent parser of the grammar in docs/rules.md §3.1 of
+// docs/rules.md §3.1 (libsinsp parser.h).
 type parser struct {
 	t     *text
 	s     string

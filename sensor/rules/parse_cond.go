@@ -12,7 +12,7 @@ var (
 	listOps = []string{"intersects", "in", "pmatch"}
 )
 
-// condition parses what follows a field or transformer (§3.1 Condition).
+// condition parses what follows a field or transformer (docs/rules.md §3.1 Condition).
 func (p *parser) condition(lhs *operand, a at) (node, error) {
 	p.blanks()
 	c := &checkNode{lhs: lhs, at: a}

@@ -3,7 +3,7 @@ package rules
 import "testing"
 
 // TestSemantics checks one rule of Falco's condition semantics per case;
-// cite names the section of ../shared/FALCO-RULES.md (and the libsinsp
+// cite names the section of docs/rules.md (and the libsinsp
 // source it summarises) that the case mirrors.
 func TestSemantics(t *testing.T) {
 	open := func(kv ...any) *fakeEvent { return ev(1, kv...) }

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// strMatcher builds the string comparison for op (§3.3), with an optional
+// strMatcher builds the string comparison for op (docs/rules.md §3.3), with an optional
 // oneof/anyof/allof modifier.
 func strMatcher(op, mod string, vals []string) (func(string) bool, error) {
 	if mod != "" {

@@ -8,7 +8,7 @@ import (
 )
 
 // fieldCompare compiles `lhs op val(field)` or `lhs op transformer(...)`:
-// the right side is extracted per event (§3.3). Not allowed for pmatch and
+// the right side is extracted per event (docs/rules.md §3.3). Not allowed for pmatch and
 // regex.
 func (c *compiler) fieldCompare(n *checkNode) (evalFn, error) {
 	if n.op == "pmatch" || n.op == "regex" || n.mod != "" {

@@ -59,8 +59,8 @@ func sample() *event.Event {
 			Mounts: []event.Mount{{Source: "/var/run/docker.sock", Dest: "/run/docker.sock"}}}}
 }
 
-// TestFields checks field rendering as libsinsp renders it (§1.3, §3.3 of
-// FALCO-RULES.md).
+// TestFields checks field rendering as libsinsp renders it (docs/rules.md §1.3,
+// docs/rules.md §3.3).
 func TestFields(t *testing.T) {
 	s := New()
 	e := sample()
