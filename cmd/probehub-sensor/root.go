@@ -47,6 +47,7 @@ Try it:
 		newFetchCmd(g),
 		newRunCmd(g),
 		newGPUCmd(g),
+		newResponseCmd(g),
 	)
 	return root
 }

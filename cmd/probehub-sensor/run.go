@@ -54,6 +54,7 @@ type runFlags struct {
 	buffer                      bufferFlags
 	drops                       dropFlags
 	statsEvery                  time.Duration
+	response                    responseFlags
 }
 
 // dropFlags are Falco's syscall_event_drops settings.
@@ -132,6 +133,7 @@ Examples:
 	f.gpu.register(fl)
 	f.boot.register(fl)
 	f.rulesFrom.register(fl)
+	f.response.register(fl)
 	return cmd
 }
 
@@ -170,6 +172,14 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	}
 	cfg, stopCRI := agentConfig(ctx, log, f, router, gpuFilter, reg)
 	defer stopCRI()
+	responder, err := f.response.responder(ctx, log, reg, router)
+	if err != nil {
+		return err
+	}
+	if responder != nil {
+		defer responder.Close()
+		cfg.Responder = responder
+	}
 	ag, err := agent.New(cfg)
 	if err != nil {
 		return err

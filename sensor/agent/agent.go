@@ -38,6 +38,9 @@ type Config struct {
 	// RateBurst (default 1). Denied alerts are summarised every minute.
 	RateLimit float64
 	RateBurst int
+	// Responder, when set, receives every alert delivered (after the GPU
+	// filter and the rate limit) and decides on actions; it must not block.
+	Responder Responder
 	// Registry receives the metrics. Default: a private registry.
 	Registry prometheus.Registerer
 	// Logger for reloads and summaries. Default: discard.
@@ -48,6 +51,12 @@ type Config struct {
 // It returns false when nothing is known (yet).
 type ContainerMetadata interface {
 	Lookup(id string, c *event.Container) bool
+}
+
+// Responder acts on alerts (see package response). Respond must not block:
+// it is called from the capture loop.
+type Responder interface {
+	Respond(al rules.Alert, ev *event.Event, namespace string, alertJSON []byte)
 }
 
 // Agent evaluates events and emits alerts. HandleSyscall must be called from
@@ -301,8 +310,12 @@ func (a *Agent) emit(al rules.Alert, sev *event.Event, ns string) {
 	}
 	pri := al.Rule.Priority.String()
 	a.metrics.Alerts.WithLabelValues(rule, pri).Inc()
+	js := al.AppendJSON(nil)
 	a.cfg.Router.Deliver(output.Message{Rule: rule, Priority: pri, Source: al.Rule.Source, Namespace: ns,
-		Text: al.Output, JSON: al.AppendJSON(nil)})
+		Text: al.Output, JSON: js})
+	if a.cfg.Responder != nil {
+		a.cfg.Responder.Respond(al, sev, ns, js)
+	}
 }
 
 // Summaries logs the rate-limit summary and exports output counters every

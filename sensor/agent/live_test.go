@@ -86,7 +86,7 @@ type liveSensor struct {
 	def, tenantA, tenantB *memSink
 }
 
-func startLive(t *testing.T, meta ContainerMetadata) *liveSensor {
+func startLive(t *testing.T, meta ContainerMetadata, opts ...func(*Config)) *liveSensor {
 	t.Helper()
 	testutil.RequireRoot(t)
 	rulesFile := testutil.SharedData(t, "falco_rules.yaml")
@@ -99,7 +99,11 @@ func startLive(t *testing.T, meta ContainerMetadata) *liveSensor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls.ag, err = New(Config{Rules: RulesConfig{Paths: []string{rulesFile}}, Router: r, Containers: meta})
+	cfg := Config{Rules: RulesConfig{Paths: []string{rulesFile}}, Router: r, Containers: meta}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ls.ag, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +211,13 @@ func TestHelperProcess(t *testing.T) {
 	switch os.Getenv("PROBEHUB_HELPER") {
 	case "":
 		return
+	case "shadow-loop": // reads /etc/shadow until killed
+		for {
+			if b, err := os.ReadFile("/etc/shadow"); err != nil || len(b) == 0 {
+				os.Exit(6)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	case "memfd-exec":
 		b, err := os.ReadFile("/bin/true")
 		if err != nil {

@@ -1,0 +1,78 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/probehub/probehub/sensor/response"
+)
+
+// TestLiveResponseKill: the live sensor with the upstream stable rules and
+// a policy on "Read sensitive file untrusted" kills a process that reads
+// /etc/shadow in a loop, and the loop stops.
+func TestLiveResponseKill(t *testing.T) {
+	f, err := response.Parse("responses.yaml", []byte(`
+policies:
+  - name: kill-shadow-readers
+    match: {rules: ["Read sensitive file untrusted"], min_priority: warning}
+    actions: [kill]
+    cooldown: 0s
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var decisions []response.Decision
+	resp, err := response.New(f, response.Options{OnDecision: func(d response.Decision) {
+		mu.Lock()
+		decisions = append(decisions, d)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp.Start(ctx)
+	defer resp.Close()
+	ls := startLive(t, nil, func(c *Config) { c.Responder = resp })
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "PROBEHUB_HELPER=shadow-loop")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("the loop was not stopped; decisions: %+v; alerts: %v", decisions, ls.def.rulesSeen())
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("helper ended with %v, want SIGKILL", cmd.ProcessState)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var taken *response.Decision
+	for i, d := range decisions {
+		if d.Outcome == response.Taken && d.Action == response.ActKill {
+			taken = &decisions[i]
+			break
+		}
+	}
+	if taken == nil {
+		t.Fatalf("no kill taken: %+v", decisions)
+	}
+	t.Logf("alert → killed in %v (%s)", taken.Latency, taken.Target)
+}
