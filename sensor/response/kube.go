@@ -143,5 +143,3 @@ func (k *Kube) Cordon(ctx context.Context, node string) error {
 	}
 	return nil
 }
-
-

@@ -209,7 +209,9 @@ func (c *blockingCluster) PatchPodMeta(ctx context.Context, ns, name string, _, 
 func (c *blockingCluster) Isolate(ctx context.Context, ns, name, _ string) error {
 	return c.wait(ctx, "isolate "+ns+"/"+name)
 }
-func (c *blockingCluster) Cordon(ctx context.Context, node string) error { return c.wait(ctx, "cordon "+node) }
+func (c *blockingCluster) Cordon(ctx context.Context, node string) error {
+	return c.wait(ctx, "cordon "+node)
+}
 
 // TestUnreachableAPINeverBlocks: with the API server hanging, Handle still
 // returns at once, kills still run, and what does not fit is dropped and
