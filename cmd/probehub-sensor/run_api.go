@@ -30,7 +30,7 @@ func askAPI(ctx context.Context, log *slog.Logger, url, hostRoot string) (*apiAn
 		return nil, fmt.Errorf("--api: %w", err)
 	}
 	a, err := c.Resolve(ctx, api.Facts{Distro: h.Key.Distro, VersionID: h.Key.VersionID, Arch: h.Key.Arch,
-		Release: h.Key.Release, ProcVersion: h.Banner})
+		Release: h.Key.Release, ProcVersion: h.Banner, KernelBTF: h.KernelBTF != ""})
 	if err != nil {
 		log.Warn("compatibility API gave no answer; the node decides itself", "api", url, "err", err)
 		return nil, nil
