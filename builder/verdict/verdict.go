@@ -118,7 +118,7 @@ func judgeVersionOnly(in Input, kv kernels.Version, verr error) Verdict {
 }
 
 // Minimum returns the oldest kernel on which every required program of the
-// input's object can run, and a feature that needs it. ok is false when no
+// input's object can run, and the feature (first by name) that needs it. ok is false when no
 // feature sets a minimum.
 func Minimum(in Input) (v kernels.Version, f minimize.Feature, ok bool) {
 	if in.Object == nil {
@@ -132,7 +132,9 @@ func Minimum(in Input) (v kernels.Version, f minimize.Feature, ok bool) {
 			if in.Ignore != nil && in.Ignore(ft) {
 				continue
 			}
-			if v.Less(ft.Since) {
+			// the newest minimum; among equals the first name, so that the
+			// reason does not depend on program order
+			if v.Less(ft.Since) || ok && ft.Since == v && ft.Name < f.Name {
 				v, f, ok = ft.Since, ft, true
 			}
 		}

@@ -107,6 +107,11 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.catalog || len(f.keys) > 0 {
+		if err := recordBanners(catalogPath(g), s); err != nil {
+			return err
+		}
+	}
 	if f.asJSON {
 		e := json.NewEncoder(cmd.OutOrStdout())
 		e.SetIndent("", "  ")
@@ -248,4 +253,31 @@ func progressBar(w io.Writer) func(build.Progress) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// recordBanners writes the banners read from the kernel images into the
+// catalog, for kernels it lacks one for (the catalog keeps what it had).
+func recordBanners(path string, s *build.Summary) error {
+	cat, err := kernels.Load(path)
+	if err != nil {
+		return err
+	}
+	changed := 0
+	for _, r := range s.Results {
+		if r.Banner == "" || r.Error != "" {
+			continue
+		}
+		if k, ok := cat.Get(r.Kernel); ok && k.Banner == "" {
+			kn := kernels.Kernel{Key: r.Kernel, Banner: r.Banner}
+			if b, err := kernels.ParseBanner(r.Banner); err == nil {
+				kn.Build = b.Build
+			}
+			_, u, _ := cat.Add(kn)
+			changed += u
+		}
+	}
+	if changed == 0 {
+		return nil
+	}
+	return cat.Save(path)
 }
