@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/probehub/probehub/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -37,7 +38,9 @@ Try it:
   probehub-sensor run --rules /etc/falco/falco_rules.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version.String("probehub-sensor"), // --version, as the version subcommand
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "debug logging")
 	root.AddCommand(
 		newVersionCmd(),

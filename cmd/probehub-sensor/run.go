@@ -195,6 +195,8 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	} else {
 		log.Info("process table seeded", "processes", n)
 	}
+	ctx, cancel := context.WithCancel(ctx) // stops the listeners when run returns
+	defer cancel()
 	errc := make(chan error, 4)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -213,15 +215,44 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if err := startAudit(ctx, log, ag, f, reg, errc); err != nil {
 		return err
 	}
-	if !f.noCapture {
+	return watch(ctx, log, errc, func(ctx context.Context) error {
+		if f.noCapture {
+			<-ctx.Done()
+			return nil
+		}
 		return capture(ctx, log, ag, f)
-	}
+	})
+}
+
+// watch runs main (the capture) until ctx ends, main returns, or a
+// component started before it (metrics listener, audit webhook or log
+// tail) reports on errc. Every component is needed once configured: a
+// listener that cannot bind or a TLS file that does not load is logged and
+// ends the sensor with an error (non-zero exit), rather than a sensor that
+// looks healthy without it. main is stopped and waited for on the way out.
+func watch(ctx context.Context, log *slog.Logger, errc <-chan error, main func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- main(ctx) }()
 	select {
-	case <-ctx.Done():
-		return nil
+	case err := <-done:
+		return err
 	case err := <-errc:
+		if err == nil && ctx.Err() != nil {
+			break // a component stopped with the sensor
+		}
+		if err == nil {
+			err = errors.New("a component stopped unexpectedly")
+		}
+		log.Error("sensor component failed; stopping", "err", err)
+		cancel()
+		if merr := <-done; merr != nil {
+			log.Warn("capture stopped", "err", merr)
+		}
 		return err
 	}
+	return <-done
 }
 
 // agentConfig builds the pipeline's configuration; stop closes the CRI

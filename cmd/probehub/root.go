@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/probehub/probehub/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +43,9 @@ State lives in --data-dir (default ./data): catalog.json, build results and
 the embedded OCI layout.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version.String("probehub"), // --version, as the version subcommand
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.dataDir, "data-dir", "data", "directory for the catalog, build results and the embedded OCI layout")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "debug logging")
 	root.AddCommand(
