@@ -23,6 +23,7 @@ import (
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/audit"
 	"github.com/probehub/probehub/sensor/container"
+	"github.com/probehub/probehub/sensor/fetch"
 	"github.com/probehub/probehub/sensor/gpu"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/probe"
@@ -157,6 +158,9 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	}
 	defer closeAll(closers)
 	reg := prometheus.NewRegistry()
+	if f.boot.metrics, err = fetch.NewMetrics(reg); err != nil {
+		return err
+	}
 	gpuFilter, stopGPU, err := f.gpu.filter(ctx, log, f.hostRoot)
 	if err != nil {
 		return err

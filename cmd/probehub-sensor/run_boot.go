@@ -19,6 +19,7 @@ type bootFlags struct {
 	from, cache, key, api string
 	force, unsigned       bool
 	downgrade             bool
+	metrics               *fetch.Metrics // set by run: counts the start's choice
 }
 
 func (b *bootFlags) register(fl *pflag.FlagSet) {
@@ -52,6 +53,7 @@ func (b *bootFlags) kernelTypes(ctx context.Context, log *slog.Logger, hostRoot 
 	}
 	if _, err := os.Stat(hostinfo.KernelBTFPath); err == nil && !b.force {
 		answer.logDecision(log, "load with the kernel's own BTF ("+hostinfo.KernelBTFPath+")")
+		b.metrics.ObserveKernel()
 		return nil, "kernel " + hostinfo.KernelBTFPath, nil
 	}
 	if b.from == "" {

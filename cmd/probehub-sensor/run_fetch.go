@@ -16,7 +16,7 @@ import (
 func fetchKernelTypes(ctx context.Context, log *slog.Logger, b *bootFlags, hostRoot string) (*btf.Spec, string, error) {
 	out, err := fetch.Boot(ctx, fetch.BootConfig{
 		From: b.from, CacheDir: b.cache, HostRoot: hostRoot, KeyFile: b.key,
-		Options: fetch.Options{AllowUnsigned: b.unsigned, AllowDowngrade: b.downgrade, Force: b.force},
+		Options: fetch.Options{AllowUnsigned: b.unsigned, AllowDowngrade: b.downgrade, Force: b.force, Metrics: b.metrics},
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch the kernel's artifact from %s: %w", b.from, err)

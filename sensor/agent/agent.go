@@ -72,7 +72,7 @@ type Agent struct {
 	metrics *Metrics
 	capture *captureMetrics
 	limit   *limiter
-	stats   func() (drops, malformed uint64)
+	stats   atomic.Pointer[func() (drops, malformed uint64)] // set by SetProbeStats, read by scrapes
 	// setTypes changes what the running probe captures (SetCaptureTypes).
 	setTypes atomic.Pointer[func([]event.Type) error]
 
@@ -110,7 +110,7 @@ func New(cfg Config) (*Agent, error) {
 	if err := a.Reload(); err != nil {
 		return nil, err
 	}
-	a.metrics = newMetrics(cfg.Registry, a.dropsMetric, a.malformedMetric)
+	a.metrics = newMetrics(cfg.Registry, a.dropsMetric, a.malformedMetric, cfg.Router.Stats)
 	a.capture = newCaptureMetrics(cfg.Registry)
 	a.containers = map[string]*event.Container{}
 	return a, nil
@@ -119,22 +119,25 @@ func New(cfg Config) (*Agent, error) {
 // Table is the agent's process table (seed it before capture starts).
 func (a *Agent) Table() *proctable.Table { return a.table }
 
-// SetProbeStats lets the metrics read the probe's loss counters.
-func (a *Agent) SetProbeStats(f func() (drops, malformed uint64)) { a.stats = f }
+// SetProbeStats lets the metrics read the probe's loss counters. It may
+// be called while the metrics are being scraped.
+func (a *Agent) SetProbeStats(f func() (drops, malformed uint64)) { a.stats.Store(&f) }
 
 func (a *Agent) dropsMetric() float64 {
-	if a.stats == nil {
+	f := a.stats.Load()
+	if f == nil {
 		return 0
 	}
-	d, _ := a.stats()
+	d, _ := (*f)()
 	return float64(d)
 }
 
 func (a *Agent) malformedMetric() float64 {
-	if a.stats == nil {
+	f := a.stats.Load()
+	if f == nil {
 		return 0
 	}
-	_, m := a.stats()
+	_, m := (*f)()
 	return float64(m)
 }
 
@@ -318,8 +321,7 @@ func (a *Agent) emit(al rules.Alert, sev *event.Event, ns string) {
 	}
 }
 
-// Summaries logs the rate-limit summary and exports output counters every
-// interval until ctx ends.
+// Summaries logs the rate-limit summary every interval until ctx ends.
 func (a *Agent) Summaries(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -328,18 +330,9 @@ func (a *Agent) Summaries(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			a.exportOutputStats()
 			for rule, n := range a.limit.drain() {
 				a.log.Info("rate limit dropped alerts", "rule", rule, "dropped", n, "interval", interval.String())
 			}
 		}
-	}
-}
-
-func (a *Agent) exportOutputStats() {
-	for name, s := range a.cfg.Router.Stats() {
-		a.metrics.OutputSent.WithLabelValues(name).Set(float64(s.Sent))
-		a.metrics.OutputErrors.WithLabelValues(name).Set(float64(s.Failed))
-		a.metrics.OutputDropped.WithLabelValues(name).Set(float64(s.Dropped))
 	}
 }

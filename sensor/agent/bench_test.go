@@ -222,10 +222,10 @@ func BenchmarkSensorSustained(b *testing.B) {
 		s := startSensor(b, bin, rules)
 		pid := s.cmd.Process.Pid
 		phase := func(rate int, d time.Duration) (sent, seen, drops, cpu float64) {
-			e0, d0, c0 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops"), cpuSeconds(pid)
+			e0, d0, c0 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops_total"), cpuSeconds(pid)
 			n := paced(file, rate, d)
 			time.Sleep(time.Second) // let the sensor drain
-			e1, d1, c1 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops"), cpuSeconds(pid)
+			e1, d1, c1 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops_total"), cpuSeconds(pid)
 			return float64(n), e1 - e0, d1 - d0, (c1 - c0) / d.Seconds()
 		}
 		sent, seen, drops, cpu := phase(100_000, hold)

@@ -29,6 +29,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
+// ObserveKernel counts a start that used the kernel's own BTF and fetched
+// nothing (source kernel, result ok).
+func (m *Metrics) ObserveKernel() { m.observe(&Outcome{Source: SourceKernel}, nil) }
+
 func (m *Metrics) observe(o *Outcome, err error) {
 	if m == nil {
 		return
