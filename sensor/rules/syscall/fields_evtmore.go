@@ -21,17 +21,26 @@ var ioKind = map[string]byte{
 var waitTypes = map[string]bool{"nanosleep": true, "clock_nanosleep": true, "poll": true, "ppoll": true, "select": true,
 	"pselect6": true, "epoll_wait": true, "epoll_pwait": true, "futex": true, "wait4": true, "waitid": true, "pause": true}
 
-// category is Falco's evt.category of a syscall name.
-func category(name string) string {
-	switch {
-	case ioKind[name] == 'r' && strings.HasPrefix(name, "recv"), ioKind[name] == 'w' && strings.HasPrefix(name, "send"):
-		return "net"
-	case ioKind[name] != 0:
+// category is Falco's evt.category: I/O syscalls are file, net or IPC by
+// their fd, the others by what the syscall does.
+func category(e *event.Event) string {
+	name := e.Type.String()
+	if ioKind[name] != 0 {
+		switch {
+		case e.FD == nil && (strings.HasPrefix(name, "recv") || strings.HasPrefix(name, "send")):
+			return "net"
+		case e.FD == nil:
+			return "file"
+		case e.FD.Type == '4' || e.FD.Type == '6':
+			return "net"
+		case e.FD.Type == 'u' || e.FD.Type == 'p':
+			return "IPC"
+		}
 		return "file"
-	case waitTypes[name]:
-		return "wait"
 	}
 	switch name {
+	case "nanosleep", "clock_nanosleep", "pause":
+		return "sleep"
 	case "socket", "connect", "accept", "accept4", "bind", "listen", "shutdown", "getsockopt", "setsockopt", "socketpair":
 		return "net"
 	case "open", "openat", "openat2", "creat", "close", "dup", "dup2", "dup3", "link", "linkat", "symlink", "symlinkat",
@@ -39,13 +48,19 @@ func category(name string) string {
 		"chown", "fchown", "fchownat", "lchown", "truncate", "ftruncate", "mknod", "mknodat", "mount", "umount", "umount2",
 		"chdir", "fchdir", "chroot", "pivot_root", "memfd_create":
 		return "file"
-	case "execve", "execveat", "clone", "clone3", "fork", "vfork", "procexit", "setns", "unshare", "setuid", "setgid",
-		"setreuid", "setregid", "setresuid", "setresgid", "prctl", "capset", "kill", "tgkill", "ptrace":
+	case "execve", "execveat", "clone", "clone3", "fork", "vfork", "procexit", "setns", "unshare", "prctl", "ptrace":
 		return "process"
+	case "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "capset":
+		return "user"
+	case "kill", "tgkill":
+		return "signal"
 	case "mmap", "munmap", "brk", "mprotect", "userfaultfd":
 		return "memory"
 	case "init_module", "finit_module", "delete_module", "bpf", "io_uring_setup":
 		return "system"
+	}
+	if waitTypes[name] {
+		return "wait"
 	}
 	return "other"
 }
@@ -73,7 +88,7 @@ func evtTime(layout string) fieldDef {
 }
 
 func failedIn(cat string) func(e *event.Event) bool {
-	return func(e *event.Event) bool { return e.Res < 0 && category(e.Type.String()) == cat }
+	return func(e *event.Event) bool { return e.Res < 0 && category(e) == cat }
 }
 
 func init() {
@@ -103,7 +118,7 @@ func init() {
 				return rules.Value{}, true
 			}, rules.KindInt, nil
 		}},
-		"evt.category": strF("", func(e *event.Event) (string, bool) { return category(e.Type.String()), true }),
+		"evt.category": strF("", func(e *event.Event) (string, bool) { return category(e), true }),
 		"evt.info":     extractorAlias("evt.args"),
 		"evt.buflen": intF("", func(e *event.Event) (int64, bool) {
 			b, ok := buffer(e)
@@ -131,7 +146,7 @@ func init() {
 		"evt.count.error.net":    evtCount(failedIn("net")),
 		"evt.count.error.memory": evtCount(failedIn("memory")),
 		"evt.count.error.other": evtCount(func(e *event.Event) bool {
-			c := category(e.Type.String())
+			c := category(e)
 			return e.Res < 0 && c != "file" && c != "net" && c != "memory"
 		}),
 		"evt.count.exit": intF("", func(*event.Event) (int64, bool) { return 1, true }),

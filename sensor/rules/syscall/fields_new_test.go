@@ -1,0 +1,95 @@
+package syscall
+
+import (
+	"testing"
+	"time"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// netSample is a recvfrom on an accepted IPv4 TCP socket, in a container.
+func netSample() *event.Event {
+	t0 := time.Date(2025, 1, 1, 0, 0, 10, 5, time.UTC)
+	return &event.Event{Time: t0, Type: event.TypeRecvfrom, Res: 6,
+		Proc: event.Process{PID: 20, TID: 21, VPID: 7, SID: 7, Comm: "bash", Exe: "-bash", ExePath: "/usr/bin/bash",
+			Args: []string{"-c", "id"}, Cwd: "/root", Env: []string{"HOME=/root", "LD_PRELOAD=/tmp/x.so"},
+			Ancestors: []event.Ancestor{{PID: 9, Name: "sshd", Args: []string{"-D"}}, {PID: 1, Name: "systemd"}}},
+		Args:   event.Args{{Name: "fd", Int: 4}, {Name: "size", Int: 64}},
+		FD:     &event.FD{Num: 4, Type: '4', L4Proto: "tcp", CIP: "192.0.2.9", CPort: 50000, SIP: "10.0.0.2", SPort: 22, Connected: true},
+		Buffer: []byte("\xca\xfe\xba\xbeok"),
+		Container: &event.Container{ID: "0123456789abcdef0123", Image: "repo/app@sha256:abcd",
+			Mounts:    []event.Mount{{Source: "/run/containerd/containerd.sock", Dest: "/run/c.sock", Mode: "rw", RW: true}, {Source: "/proc", Dest: "/host/proc"}},
+			PodLabels: map[string]string{"b": "2", "a": "1"}}}
+}
+
+// TestNewFields checks the extractors behind the catalog's newer rows.
+func TestNewFields(t *testing.T) {
+	s := New()
+	rename := &event.Event{Type: event.TypeRenameat2, Proc: event.Process{Cwd: "/etc/ssh"},
+		Args: event.Args{{Name: "oldpath", Str: "a.new", IsStr: true}, {Name: "newpath", Str: "../passwd", IsStr: true}}}
+	for _, tc := range []struct {
+		field, arg string
+		ev         *event.Event
+		want       string
+		ok         bool
+	}{
+		{"fd.port", "", netSample(), "50000", true},
+		{"fd.lport", "", netSample(), "50000", true},
+		{"fd.is_server", "", netSample(), "false", true},
+		{"fd.lnet", "", netSample(), "192.0.2.9", true},
+		{"fd.rnet", "", netSample(), "10.0.0.2", true},
+		{"fd.uid", "", netSample(), "214", true},
+		{"fd.containername", "", netSample(), "0123456789ab:", false},
+		{"evt.buffer", "", netSample(), "\xca\xfe\xba\xbeok", true},
+		{"evt.buflen", "", netSample(), "6", true},
+		{"evt.category", "", netSample(), "net", true},
+		{"evt.is_io_read", "", netSample(), "true", true},
+		{"evt.io_dir", "", netSample(), "r", true},
+		{"evt.type.is", "recvfrom", netSample(), "1", true},
+		{"evt.type.is", "connect", netSample(), "0", true},
+		{"evt.time.iso8601", "", netSample(), "2025-01-01T00:00:10.000000005Z", true},
+		{"evt.rawtime.s", "", netSample(), "1735689610", true},
+		{"evt.count.error", "", netSample(), "0", true},
+		{"proc.env", "", netSample(), "HOME=/root LD_PRELOAD=/tmp/x.so", true},
+		{"proc.env", "LD_PRELOAD", netSample(), "/tmp/x.so", true},
+		{"proc.env", "PATH", netSample(), "", false},
+		{"proc.args", "1", netSample(), "id", true},
+		{"proc.args", "2", netSample(), "", false},
+		{"proc.aargs", "1", netSample(), "-D", true},
+		{"proc.acmdline", "", netSample(), "sshd -D,systemd", true},
+		{"proc.cmdnargs", "", netSample(), "2", true},
+		{"proc.cmdlenargs", "", netSample(), "4", true},
+		{"proc.exeline", "", netSample(), "-bash -c id", true},
+		{"proc.sname", "", netSample(), "bash", true},
+		{"proc.is_sid_leader", "", netSample(), "true", true},
+		{"proc.loginshellid", "", netSample(), "20", true},
+		{"thread.ismain", "", netSample(), "false", true},
+		{"container.id", "", netSample(), "0123456789ab", true},
+		{"container.full_id", "", netSample(), "0123456789abcdef0123", true},
+		{"container.image.digest", "", netSample(), "sha256:abcd", true},
+		{"container.mounts", "", netSample(), "/run/containerd/containerd.sock:/run/c.sock:rw:true:,/proc:/host/proc::false:", true},
+		{"container.mount", "0", netSample(), "/run/containerd/containerd.sock:/run/c.sock:rw:true:", true},
+		{"container.mount.dest", "containerd\\.sock$", netSample(), "/run/c.sock", true},
+		{"container.mount.dest", "/proc*", netSample(), "/host/proc", true},
+		{"container.mount.source", "^/host", netSample(), "/proc", true},
+		{"container.mount.rdwr", "^/proc$", netSample(), "false", true},
+		{"container.mount.dest", "/var/run/docker.sock", netSample(), "", false},
+		{"k8s.pod.labels", "", netSample(), "a:1,b:2", true},
+		{"k8s.pod.label.a", "", netSample(), "1", true},
+		{"fs.path.source", "", rename, "/etc/ssh/a.new", true},
+		{"fs.path.target", "", rename, "/etc/passwd", true},
+		{"fs.path.targetraw", "", rename, "../passwd", true},
+		{"fs.path.name", "", rename, "", false},
+		{"evt.abspath", "dst", rename, "/etc/passwd", true},
+		{"proc.vmsize", "", netSample(), "0", false},
+		{"fdlist.nums", "", netSample(), "", false},
+	} {
+		got, ok := value(t, s, tc.field, tc.arg, tc.ev)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("%s[%s] = %q, %v; want %q, %v", tc.field, tc.arg, got, ok, tc.want, tc.ok)
+		}
+	}
+	if !s.Uncollected("proc.vmsize") || s.Uncollected("proc.env") || !s.Uncollected("k8s.rc.label.x") {
+		t.Error("Uncollected is wrong for proc.vmsize, proc.env or k8s.rc.label.x")
+	}
+}
