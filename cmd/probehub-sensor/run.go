@@ -124,7 +124,7 @@ Examples:
 	fl.BoolVar(&f.noCapture, "no-capture", false, "do not load eBPF probes (audit-only mode)")
 	fl.BoolVar(&f.noCRI, "no-cri", false, "do not ask the container runtime (CRI) for container and pod metadata")
 	fl.StringArrayVar(&f.criSockets, "cri-socket", nil, "CRI runtime socket on the host (repeatable; default containerd's and CRI-O's)")
-	fl.DurationVar(&f.criWait, "cri-wait", 50*time.Millisecond, "longest an event waits for a new container's metadata")
+	fl.DurationVar(&f.criWait, "cri-wait", 0, "longest an event waits for a new container's metadata (0: never; events before the runtime answers carry container.id and what the cgroup tells)")
 	f.buffer.register(fl)
 	fl.Float64Var(&f.drops.threshold, "drops-threshold", 0.1, "share of a second's events that may be dropped before the drop actions run (Falco's syscall_event_drops.threshold)")
 	fl.StringSliceVar(&f.drops.actions, "drops-actions", []string{agent.DropLog, agent.DropAlert}, "what dropped events do: ignore, log, alert (the \""+agent.DropRule+"\" alert), exit")

@@ -20,7 +20,8 @@ type Source interface {
 
 // Cache keeps container metadata by full container id in front of a Source
 // and implements the agent's ContainerMetadata: Lookup never blocks longer
-// than CacheOptions.Wait. Close it to stop its goroutines.
+// than CacheOptions.Wait (by default, not at all). Close it to stop its
+// goroutines.
 type Cache struct {
 	src Source
 	opt CacheOptions
@@ -164,7 +165,9 @@ func (k *Cache) await(e *entry, done <-chan struct{}, wait time.Duration, c *eve
 		case <-t.C:
 		}
 	}
-	k.m.Timeouts.Add(1)
+	if k.opt.Wait > 0 {
+		k.m.Timeouts.Add(1)
+	}
 	k.m.Misses.Add(1)
 	return false
 }

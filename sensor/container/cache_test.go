@@ -49,7 +49,7 @@ func TestCacheLookup(t *testing.T) {
 	if want := "containerd v1.7.24 (CRI v1) at " + path; k.Runtime() != want {
 		t.Errorf("Runtime = %q, want %q", k.Runtime(), want)
 	}
-	want := webWant("docker.io/library/nginx:1.25.3", "docker.io/library/nginx", "1.25.3", true)
+	want := webWant("docker.io/library/nginx:1.25.3", "docker.io/library/nginx", "1.25.3", true, true)
 	want.ID = webID[:12]
 	for i := range 3 {
 		c := event.Container{ID: webID[:12], PodUID: podUIDA}
@@ -106,6 +106,33 @@ func TestCacheBoundedWait(t *testing.T) {
 	eventually(t, "a hit after the fetch", func() bool {
 		var c event.Container
 		return k.Lookup(webID, &c) && c.Namespace == "tenant-a"
+	})
+}
+
+// By default lookups never wait: events of a container the runtime has
+// not described yet go out with what they carry (the id and what the
+// cgroup tells), and those after the answer get the metadata.
+func TestCacheNeverWaitsByDefault(t *testing.T) {
+	rt := newTenantRuntime(t)
+	gate := make(chan struct{})
+	rt.setGate(gate)
+	k, _, _ := newTestCache(t, rt, CRIOptions{})
+	for range 100 {
+		c := event.Container{ID: webID[:12], FullID: webID, Type: "containerd", PodUID: podUIDA}
+		if k.Lookup(webID, &c) {
+			t.Fatal("lookup hit while the runtime had not answered")
+		}
+		if c.PodUID != podUIDA || c.Type != "containerd" || c.FullID != webID {
+			t.Fatalf("a missed lookup changed what the event knew: %+v", c)
+		}
+	}
+	if m := k.Metrics(); m.Fetches.Load() != 1 || m.Timeouts.Load() != 0 || m.Misses.Load() != 100 {
+		t.Errorf("fetches %d, timeouts %d, misses %d; want 1 0 100", m.Fetches.Load(), m.Timeouts.Load(), m.Misses.Load())
+	}
+	close(gate)
+	eventually(t, "the metadata once the runtime answered", func() bool {
+		c := event.Container{ID: webID[:12], FullID: webID, Type: "containerd"}
+		return k.Lookup(webID, &c) && c.Namespace == "tenant-a" && c.FullID == webID && c.ID == webID[:12] && c.Type == "containerd"
 	})
 }
 

@@ -11,7 +11,9 @@ type CacheOptions struct {
 	// metadata is being fetched wait until Wait after that fetch started,
 	// then the event goes out with what is known. So a new container costs
 	// the event path at most Wait in all, however many events it makes.
-	// Default 50 ms; negative: never wait.
+	// Default 0: never wait (the fetch runs in the background and the
+	// container's events carry its metadata once it has arrived, as in
+	// Falco); negative means 0.
 	Wait time.Duration
 	// TTL is how long a container's metadata is served before it is
 	// fetched again (in the background; the old metadata is served
@@ -35,7 +37,7 @@ func (o CacheOptions) withDefaults() CacheOptions {
 			*d = v
 		}
 	}
-	def(&o.Wait, 50*time.Millisecond)
+	o.Wait = max(o.Wait, 0)
 	def(&o.TTL, 10*time.Minute)
 	def(&o.NegativeTTL, 5*time.Second)
 	def(&o.FetchTimeout, 2*time.Second)

@@ -79,11 +79,13 @@ func (c *CRI) Version(ctx context.Context) (Version, error) {
 }
 
 // Container returns the metadata of the container (or pod sandbox) with the
-// full id; its ID field is left empty for the caller's short id. It makes
-// at most three calls: ContainerStatus (verbose, for privileged and the
-// sandbox id), ListContainers (only when the verbose info names no sandbox)
-// and PodSandboxStatus (for the pod's labels). An id that is a pod sandbox
-// (the pause container) yields the pod's fields only.
+// full id; its ID and FullID fields are left for the caller. It makes at
+// most three calls: ContainerStatus (verbose: privileged, image id, host
+// namespaces, command line and the sandbox id come from the runtime's info
+// JSON), ListContainers (only when the verbose info names no sandbox) and
+// PodSandboxStatus (verbose: the pod's labels, annotations, IP and CNI
+// result). An id that is a pod sandbox (the pause container) yields the
+// pod's fields, named after the pod.
 //
 // Errors wrap ErrNotFound when the runtime knows no such id, and
 // ErrIncomplete (with the container's own metadata returned) when only the
@@ -105,25 +107,26 @@ func (c *CRI) Container(ctx context.Context, id string) (event.Container, error)
 			return meta, fmt.Errorf("%w: %w", ErrIncomplete, err)
 		}
 	}
-	sb, err := c.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: sandboxID})
+	sb, err := c.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: sandboxID, Verbose: true})
 	if err != nil {
 		return meta, fmt.Errorf("%w: cri pod sandbox status %s: %w", ErrIncomplete, sandboxID, err)
 	}
-	addSandbox(&meta, sb.Status)
+	addSandbox(&meta, sb.Status, sb.Info)
 	return meta, nil
 }
 
 func (c *CRI) sandboxContainer(ctx context.Context, id string) (event.Container, error) {
-	sb, err := c.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: id})
+	sb, err := c.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: id, Verbose: true})
 	if status.Code(err) == codes.NotFound {
 		return event.Container{}, fmt.Errorf("cri status %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return event.Container{}, fmt.Errorf("cri pod sandbox status %s: %w", id, err)
 	}
-	var meta event.Container
-	addSandbox(&meta, sb.Status)
-	return meta, nil
+	if sb.Status == nil {
+		return event.Container{}, fmt.Errorf("cri pod sandbox status %s: empty response", id)
+	}
+	return sandboxOnly(sb.Status, sb.Info), nil
 }
 
 // sandboxOf finds a container's pod sandbox id by listing it.

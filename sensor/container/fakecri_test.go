@@ -23,8 +23,9 @@ type fakeRuntime struct {
 	mu         sync.Mutex
 	containers map[string]fakeContainer
 	sandboxes  map[string]*runtimeapi.PodSandboxStatus
-	gate       chan struct{} // when set, ContainerStatus waits for it to close
-	calls      atomic.Int64  // ContainerStatus calls
+	sbInfo     map[string]string // verbose info["info"] of sandboxes, by id
+	gate       chan struct{}     // when set, ContainerStatus waits for it to close
+	calls      atomic.Int64      // ContainerStatus calls
 }
 
 type fakeContainer struct {
@@ -34,7 +35,8 @@ type fakeContainer struct {
 }
 
 func newFakeRuntime() *fakeRuntime {
-	return &fakeRuntime{containers: map[string]fakeContainer{}, sandboxes: map[string]*runtimeapi.PodSandboxStatus{}}
+	return &fakeRuntime{containers: map[string]fakeContainer{}, sandboxes: map[string]*runtimeapi.PodSandboxStatus{},
+		sbInfo: map[string]string{}}
 }
 
 func (f *fakeRuntime) addContainer(c fakeContainer) {
@@ -47,6 +49,13 @@ func (f *fakeRuntime) addSandbox(s *runtimeapi.PodSandboxStatus) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sandboxes[s.Id] = s
+}
+
+// setSandboxInfo sets the verbose info a sandbox's status carries.
+func (f *fakeRuntime) setSandboxInfo(id, info string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sbInfo[id] = info
 }
 
 func (f *fakeRuntime) removeContainer(id string) {
@@ -97,7 +106,11 @@ func (f *fakeRuntime) PodSandboxStatus(_ context.Context, r *runtimeapi.PodSandb
 	if !ok {
 		return nil, status.Errorf(codes.NotFound, "an error occurred when try to find sandbox: not found")
 	}
-	return &runtimeapi.PodSandboxStatusResponse{Status: s}, nil
+	resp := &runtimeapi.PodSandboxStatusResponse{Status: s}
+	if info := f.sbInfo[r.PodSandboxId]; r.Verbose && info != "" {
+		resp.Info = map[string]string{"info": info}
+	}
+	return resp, nil
 }
 
 func (f *fakeRuntime) ListContainers(_ context.Context, r *runtimeapi.ListContainersRequest) (*runtimeapi.ListContainersResponse, error) {
