@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 export CGO_CFLAGS ?= -Wno-deprecated-declarations
 
 .PHONY: help setup build run test generate check-generate matrix matrix-kernel fuzz \
-	bench-capture bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
+	bench-capture bench-response bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n",$$1,$$2}'
@@ -65,6 +65,9 @@ bench-gpu: ## GPU-node filter cost relative to the rule engine
 
 bench-sensor: ## whole-sensor overhead (open/close, fork+exec) and sustained load
 	$(GO) test -run '^$$' -bench Sensor -benchtime 1x -count 1 -timeout 30m ./sensor/agent/
+
+bench-response: ## alert → process killed and alert → webhook delivered, p50/p99 over 1,000 each
+	$(GO) test -run '^$$' -bench AlertTo -benchtime 1x -count 1 ./sensor/response/
 
 clean: ## remove build outputs
 	rm -rf $(BIN) matrix-results
