@@ -1,0 +1,55 @@
+{{/* The namespace every object goes to. */}}
+{{- define "probehub.namespace" -}}
+{{- default .Release.Namespace .Values.namespace.name -}}
+{{- end -}}
+
+{{/* Common labels; component is passed as .component. */}}
+{{- define "probehub.labels" -}}
+app.kubernetes.io/name: {{ .component }}
+app.kubernetes.io/part-of: probehub
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end -}}
+
+{{- define "probehub.selector" -}}
+app.kubernetes.io/name: {{ .component }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{/* image ref: repository pinned by digest when set, else by tag. */}}
+{{- define "probehub.image" -}}
+{{- $img := index .root.Values.image .which -}}
+{{- $repo := printf "%s/%s" .root.Values.image.registry $img.repository -}}
+{{- if $img.digest -}}
+{{- if not (hasPrefix "sha256:" $img.digest) -}}
+{{- fail (printf "image.%s.digest %q: want sha256:<64 hex> (probehub image build prints it)" .which $img.digest) -}}
+{{- end -}}
+{{ $repo }}@{{ $img.digest }}
+{{- else -}}
+{{ $repo }}:{{ default .root.Chart.AppVersion $img.tag }}
+{{- end -}}
+{{- end -}}
+
+{{/* The restricted Pod Security container context (audit, API, build farm). */}}
+{{- define "probehub.restrictedContainer" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+capabilities: {drop: [ALL]}
+seccompProfile: {type: RuntimeDefault}
+{{- end -}}
+
+{{/* Name of the Secret holding a token: existingSecret, else the chart's. */}}
+{{- define "probehub.tokenSecret" -}}
+{{- if .cfg.existingSecret -}}{{ .cfg.existingSecret }}{{- else -}}{{ .name }}{{- end -}}
+{{- end -}}
+
+{{/* The compatibility API's in-cluster URL. */}}
+{{- define "probehub.apiURL" -}}
+{{- if .Values.sensor.api -}}{{ .Values.sensor.api }}
+{{- else if .Values.api.enabled -}}http://probehub-api.{{ include "probehub.namespace" . }}.svc:{{ .Values.api.port }}
+{{- end -}}
+{{- end -}}
