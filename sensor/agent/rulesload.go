@@ -76,8 +76,12 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 		}
 		minPri = p
 	}
+	sopts := []syscall.Option{syscall.WithUsers(users)}
+	if c.Hostname != "" {
+		sopts = append(sopts, syscall.WithHostname(c.Hostname)) // evt.hostname
+	}
 	opts := []rules.Option{
-		rules.WithSource(syscall.New(syscall.WithUsers(users))),
+		rules.WithSource(syscall.New(sopts...)),
 		rules.WithSource(&k8saudit.Source{}),
 		rules.WithMinPriority(minPri),
 		rules.WithAppendOutput("syscall", ContainerOutput),
