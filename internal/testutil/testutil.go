@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,8 +56,10 @@ func RepoRoot(tb testing.TB) string {
 }
 
 // SharedData returns the path of a file in ../shared/data beside the
-// repository, skipping the test with a clear reason when it is absent (it is
-// never a CI failure: shared/ is data, not code).
+// repository. When it is absent the test skips with a clear reason, except
+// in CI (PROBEHUB_REQUIRE_PRIVILEGED=1), where a missing input is a failure
+// as a missing privilege is: a suite that skipped its upstream rules or its
+// kernel matrix must not pass.
 func SharedData(tb testing.TB, name string) string {
 	tb.Helper()
 	dir := os.Getenv("PROBEHUB_SHARED_DATA")
@@ -65,7 +68,7 @@ func SharedData(tb testing.TB, name string) string {
 	}
 	p := filepath.Join(dir, name)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared data %s not found (set PROBEHUB_SHARED_DATA or put shared/ beside the repo): %v", name, err)
+		SkipOrFail(tb, fmt.Sprintf("shared data %s not found (set PROBEHUB_SHARED_DATA or put shared/ beside the repo): %v", name, err))
 	}
 	return p
 }
