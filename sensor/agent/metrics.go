@@ -33,6 +33,9 @@ func newMetrics(reg prometheus.Registerer, drops, malformed func() float64, outp
 		Reloads: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "probehub", Name: "rules_reloads_total",
 			Help: "Rules reloads, by result."}, []string{"result"}),
 	}
+	for _, r := range []string{"ok", "failed"} {
+		m.Reloads.WithLabelValues(r) // both results exported from the start
+	}
 	reg.MustRegister(m.Events, m.Alerts, m.Suppressed, m.RateLimited, m.EnrichMisses, m.Reloads,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "probehub", Name: "kernel_buffer_drops_total",
 			Help: "Events the probe could not write to its ring/perf buffer."}, drops),
