@@ -30,6 +30,8 @@ type pageData struct {
 	Total    int // rows that pass the filter
 	Kernels  int // rows in the catalog
 	Error    string
+	Stats    *api.Stats // coverage of the newest probe version
+	Cov      struct{ Supported, Unsupported, Pending, Unknown int }
 }
 
 // page is GET /: the kernel × probe-version matrix for people. The form's
@@ -43,6 +45,10 @@ func (s *Server) page(c *echo.Context) error {
 		Distros: ix.distinct(func(e *entry) string { return e.kernel.Key.Distro }),
 		Arches:  ix.distinct(func(e *entry) string { return e.kernel.Key.Arch }),
 	}
+	st := ix.stats(len(ix.probes) - 1)
+	d.Stats = &st
+	d.Cov.Supported, d.Cov.Unsupported = st.ByStatus[api.Supported], st.ByStatus[api.Unsupported]
+	d.Cov.Pending, d.Cov.Unknown = st.ByStatus[api.Pending], st.ByStatus[api.Unknown]
 	code := http.StatusOK
 	f, err := parseFilter(c.QueryParams())
 	if err == nil {

@@ -79,6 +79,14 @@ func TestUbuntuFixtureEndToEnd(t *testing.T) {
 	probehub(t, "--data-dir", data, "publish", "--gen-key", filepath.Join(data, "cosign"))
 	probehub(t, "--data-dir", data, "publish", out, "--to", "layout:"+filepath.Join(data, "oci"), "--sign-key", filepath.Join(data, "cosign.key"))
 
+	var st api.Stats
+	if err := json.Unmarshal([]byte(probehub(t, "--data-dir", data, "kernels", "stats", "--build-dir", out, "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Kernels != cat.Len() || st.ByStatus[api.Supported] != 2 || st.ByStatus[api.Unsupported] != 1 || len(st.Groups) < 6 {
+		t.Errorf("stats: %+v", st)
+	}
+
 	src, err := serveSources(&globalFlags{dataDir: data}, &serveFlags{buildDir: out})
 	if err != nil {
 		t.Fatal(err)
