@@ -47,13 +47,47 @@ func mountString(m *event.Mount) string {
 	if m.RW {
 		rw = "true"
 	}
-	return m.Source + ":" + m.Dest + ":" + m.Mode + ":" + rw + ":"
+	return m.Source + ":" + m.Dest + ":" + m.Mode + ":" + rw + ":" + m.Propagation
 }
 
 func init() {
 	addFields(map[string]fieldDef{
-		"container.id":      ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
-		"container.full_id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.ID) }),
+		"container.id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
+		"container.full_id": ctrF("", func(c *event.Container) (string, bool) {
+			if c.FullID != "" {
+				return c.FullID, true
+			}
+			return nonEmpty(c.ID)
+		}),
+		"container.type":         ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Type) }),
+		"container.image.id":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.ImageID) }),
+		"container.host_pid":     ctrBool(func(c *event.Container) bool { return c.HostPID }),
+		"container.host_network": ctrBool(func(c *event.Container) bool { return c.HostNetwork }),
+		"container.host_ipc":     ctrBool(func(c *event.Container) bool { return c.HostIPC }),
+		"container.ip":           ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.IP, c.PodIP)) }),
+		"container.cni.json":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
+		"container.labels":       ctrF("", func(c *event.Container) (string, bool) { return labelList(c.Labels) }),
+		"container.label":        labelField(func(c *event.Container) map[string]string { return c.Labels }),
+		"container.start_ts": intF("", func(e *event.Event) (int64, bool) {
+			if e.Container == nil || e.Container.Start.IsZero() {
+				return 0, false
+			}
+			return e.Container.Start.UnixNano(), true
+		}),
+		"container.duration": intF("", func(e *event.Event) (int64, bool) {
+			if e.Container == nil || e.Container.Start.IsZero() || e.Time.IsZero() {
+				return 0, false
+			}
+			return e.Time.Sub(e.Container.Start).Nanoseconds(), true
+		}),
+		"proc.is_container_healthcheck":     probeMatch(func(c *event.Container) []string { return c.Healthcheck }),
+		"proc.is_container_liveness_probe":  probeMatch(func(c *event.Container) []string { return c.LivenessProbe }),
+		"proc.is_container_readiness_probe": probeMatch(func(c *event.Container) []string { return c.ReadinessProbe }),
+		"container.mount.propagation":       mountField(false, func(m *event.Mount) string { return m.Propagation }),
+		"k8s.pod.ip":                        ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.PodIP, c.IP)) }),
+		"k8s.pod.cni.json":                  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
+		"k8s.pod.full_sandbox_id":           ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodSandboxID) }),
+		"k8s.pod.sandbox_id":                ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.PodSandboxID)) }),
 		"container.name": ctrF("", func(c *event.Container) (string, bool) {
 			if c.Name == "" && c.ID == "host" {
 				return "host", true
@@ -76,6 +110,9 @@ func init() {
 			return nonEmpty(t)
 		}),
 		"container.image.digest": ctrF("", func(c *event.Container) (string, bool) {
+			if c.ImageDigest != "" {
+				return c.ImageDigest, true
+			}
 			if i := strings.IndexByte(c.Image, '@'); i >= 0 {
 				return c.Image[i+1:], true
 			}
@@ -110,33 +147,93 @@ func init() {
 			}
 			return "false"
 		}),
-		"k8s.ns.name":  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
-		"k8s.pod.name": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
-		"k8s.pod.uid":  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
-		"k8s.pod.id":   ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
-		"k8s.pod.label": {kind: rules.KindString, arg: rules.ArgRequired, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
-			return func(v any) (rules.Value, bool) {
-				e := ev(v)
-				if e == nil || e.Container == nil {
-					return rules.Value{}, false
-				}
-				l, ok := e.Container.PodLabels[arg]
-				return rules.Value{Str: l}, ok
-			}, rules.KindString, nil
-		}},
-		"k8s.pod.labels": ctrF("", func(c *event.Container) (string, bool) {
-			keys := make([]string, 0, len(c.PodLabels))
-			for k := range c.PodLabels {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([]string, len(keys))
-			for i, k := range keys {
-				parts[i] = k + ":" + c.PodLabels[k]
-			}
-			return strings.Join(parts, ","), len(parts) > 0
-		}),
+		"k8s.ns.name":    ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
+		"k8s.pod.name":   ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
+		"k8s.pod.uid":    ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.pod.id":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.pod.label":  labelField(func(c *event.Container) map[string]string { return c.PodLabels }),
+		"k8s.pod.labels": ctrF("", func(c *event.Container) (string, bool) { return labelList(c.PodLabels) }),
 	})
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func ctrBool(f func(c *event.Container) bool) fieldDef {
+	return boolF("", func(e *event.Event) (bool, bool) {
+		if e.Container == nil || e.Container.ID == "host" {
+			return false, false
+		}
+		return f(e.Container), true
+	})
+}
+
+// labelList renders labels as key:value pairs, comma-separated, by key.
+func labelList(m map[string]string) (string, bool) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ":" + m[k]
+	}
+	return strings.Join(parts, ","), len(parts) > 0
+}
+
+// labelField is one label by key (container.label[k], k8s.pod.label[k]).
+func labelField(labels func(c *event.Container) map[string]string) fieldDef {
+	return fieldDef{kind: rules.KindString, arg: rules.ArgRequired, bind: func(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
+		return func(v any) (rules.Value, bool) {
+			e := ev(v)
+			if e == nil || e.Container == nil {
+				return rules.Value{}, false
+			}
+			l, ok := labels(e.Container)[arg]
+			return rules.Value{Str: l}, ok
+		}, rules.KindString, nil
+	}}
+}
+
+// probeMatch is proc.is_container_healthcheck and the liveness/readiness
+// forms: the process, or one of its ancestors, runs the container's probe
+// command (the same executable and arguments).
+func probeMatch(probe func(c *event.Container) []string) fieldDef {
+	return boolF("", func(e *event.Event) (bool, bool) {
+		if e.Container == nil || e.Container.ID == "host" {
+			return false, false
+		}
+		cmd := probe(e.Container)
+		if len(cmd) == 0 {
+			return false, true
+		}
+		if sameCmd(cmd, e.Proc.Exe, e.Proc.Args) {
+			return true, true
+		}
+		for i := range e.Proc.Ancestors {
+			if a := &e.Proc.Ancestors[i]; sameCmd(cmd, a.Exe, a.Args) {
+				return true, true
+			}
+		}
+		return false, true
+	})
+}
+
+func sameCmd(cmd []string, exe string, args []string) bool {
+	if cmd[0] != exe || len(cmd)-1 != len(args) {
+		return false
+	}
+	for i, a := range args {
+		if cmd[i+1] != a {
+			return false
+		}
+	}
+	return true
 }
 
 // mountField looks a mount up by index, or by a pattern over one of its

@@ -11,9 +11,9 @@ import (
 // ioKind says how a syscall moves data: 'r' reads an fd, 'w' writes one.
 // Names, not type numbers, so that types the probe adds later classify too.
 var ioKind = map[string]byte{
-	"read": 'r', "readv": 'r', "pread64": 'r', "preadv": 'r', "preadv2": 'r', "recv": 'r', "recvfrom": 'r',
+	"read": 'r', "readv": 'r', "pread": 'r', "pread64": 'r', "preadv": 'r', "preadv2": 'r', "recv": 'r', "recvfrom": 'r',
 	"recvmsg": 'r', "recvmmsg": 'r',
-	"write": 'w', "writev": 'w', "pwrite64": 'w', "pwritev": 'w', "pwritev2": 'w', "send": 'w', "sendto": 'w',
+	"write": 'w', "writev": 'w', "pwrite": 'w', "pwrite64": 'w', "pwritev": 'w', "pwritev2": 'w', "send": 'w', "sendto": 'w',
 	"sendmsg": 'w', "sendmmsg": 'w', "sendfile": 'w', "splice": 'w',
 }
 

@@ -48,9 +48,13 @@ var typeChars = func() []string {
 
 func isSock(fd *event.FD) bool { return fd.Type == '4' || fd.Type == '6' }
 
-// isServer reports whether the event's socket is on the server side
-// (accepted), which decides local and remote ends.
+// isServer reports whether the process is the server end of the event's
+// socket: the probe's fd role (FD.Server: accepted, bound or listening),
+// or an accept, listen or bind event. It decides local and remote ends.
 func isServer(e *event.Event) bool {
+	if e.FD != nil && e.FD.Server {
+		return true
+	}
 	switch e.Type {
 	case event.TypeAccept, event.TypeAccept4, event.TypeListen, event.TypeBind:
 		return true

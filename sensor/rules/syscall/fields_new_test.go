@@ -89,6 +89,50 @@ func TestNewFields(t *testing.T) {
 			t.Errorf("%s[%s] = %q, %v; want %q, %v", tc.field, tc.arg, got, ok, tc.want, tc.ok)
 		}
 	}
+	ctr := func() *event.Event {
+		e := netSample()
+		e.Container = &event.Container{ID: "0123456789ab", FullID: "0123456789abcdef", Type: "containerd", ImageID: "feed",
+			ImageDigest: "sha256:beef", HostNetwork: true, IP: "10.1.0.4", Labels: map[string]string{"io.x/y": "z"},
+			Start: e.Time.Add(-3 * time.Second), PodSandboxID: "abcdef0123456789", PodCNIJSON: `{"eth0":{}}`,
+			Healthcheck: []string{"-bash", "-c", "id"},
+			Mounts:      []event.Mount{{Source: "/var/lib/x", Dest: "/x", Mode: "rbind,ro", Propagation: "rprivate"}}}
+		return e
+	}
+	server := netSample()
+	server.FD.Server = true
+	for _, tc := range []struct {
+		field, arg string
+		ev         *event.Event
+		want       string
+		ok         bool
+	}{
+		{"container.full_id", "", ctr(), "0123456789abcdef", true},
+		{"container.type", "", ctr(), "containerd", true},
+		{"container.image.id", "", ctr(), "feed", true},
+		{"container.image.digest", "", ctr(), "sha256:beef", true},
+		{"container.host_network", "", ctr(), "true", true},
+		{"container.host_pid", "", ctr(), "false", true},
+		{"container.ip", "", ctr(), "10.1.0.4", true},
+		{"k8s.pod.ip", "", ctr(), "10.1.0.4", true},
+		{"container.label", "io.x/y", ctr(), "z", true},
+		{"container.labels", "", ctr(), "io.x/y:z", true},
+		{"container.start_ts", "", ctr(), "1735689607000000005", true},
+		{"container.duration", "", ctr(), "3000000000", true},
+		{"container.mount.propagation", "0", ctr(), "rprivate", true},
+		{"container.mounts", "", ctr(), "/var/lib/x:/x:rbind,ro:false:rprivate", true},
+		{"k8s.pod.sandbox_id", "", ctr(), "abcdef012345", true},
+		{"k8s.pod.cni.json", "", ctr(), `{"eth0":{}}`, true},
+		{"proc.is_container_healthcheck", "", ctr(), "true", true},
+		{"proc.is_container_liveness_probe", "", ctr(), "false", true},
+		{"fd.is_server", "", server, "true", true},
+		{"fd.lport", "", server, "22", true},
+		{"fd.rip", "", server, "192.0.2.9", true},
+	} {
+		got, ok := value(t, s, tc.field, tc.arg, tc.ev)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("%s[%s] = %q, %v; want %q, %v", tc.field, tc.arg, got, ok, tc.want, tc.ok)
+		}
+	}
 	if !s.Uncollected("proc.vmsize") || s.Uncollected("proc.env") || !s.Uncollected("k8s.rc.label.x") {
 		t.Error("Uncollected is wrong for proc.vmsize, proc.env or k8s.rc.label.x")
 	}
