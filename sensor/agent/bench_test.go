@@ -31,7 +31,8 @@ func startSensor(b *testing.B, bin, rules string) *sensorProc {
 	b.Helper()
 	port := 19400 + os.Getpid()%500
 	s := &sensorProc{metrics: fmt.Sprintf("127.0.0.1:%d", port)}
-	s.cmd = exec.Command(bin, "run", "--rules", rules, "--metrics-listen", s.metrics, "--no-cri")
+	s.cmd = exec.Command(bin, append([]string{"run", "--rules", rules, "--metrics-listen", s.metrics, "--no-cri"},
+		strings.Fields(os.Getenv("PROBEHUB_SENSOR_ARGS"))...)...)
 	s.cmd.Stdout = io.Discard
 	stderr, _ := s.cmd.StderrPipe()
 	if err := s.cmd.Start(); err != nil {
@@ -204,10 +205,13 @@ func BenchmarkSensorOverhead(b *testing.B) {
 		opens, best["open/base"], best["open/sensor"], ro, rc, execs, best["exec/base"], best["exec/sensor"], re)
 }
 
-// BenchmarkSensorSustained drives openat at a fixed rate against a running
-// sensor and prints drops, sensor CPU and RSS: 100,000 events/s for
+// BenchmarkSensorSustained (PROBEHUB_SENSOR_ARGS adds flags to the
+// sensor's command line, e.g. --cpu-profile FILE) drives openat at a fixed rate against a running
+// sensor and prints drops, sensor CPU and RSS: 100,000 events/s for the
+// first 5 s after start (the start-up window) and then for
 // PROBEHUB_SUSTAIN (default 60s), then rising rates for 10s each until drops
-// exceed 0.1%.
+// exceed 0.1%. PROBEHUB_BENCH_HOG=1 keeps a CPU hog (a shell busy loop)
+// running beside it, so that the sensor and the load share the other core.
 func BenchmarkSensorSustained(b *testing.B) {
 	testutil.RequireRoot(b)
 	rules := testutil.SharedData(b, "falco_rules.yaml")
@@ -217,6 +221,14 @@ func BenchmarkSensorSustained(b *testing.B) {
 	hold := 60 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("PROBEHUB_SUSTAIN")); err == nil {
 		hold = d
+	}
+	if os.Getenv("PROBEHUB_BENCH_HOG") == "1" {
+		hog := exec.Command("sh", "-c", "while :; do :; done")
+		if err := hog.Start(); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = hog.Process.Kill(); _ = hog.Wait() }()
+		fmt.Println("with a CPU hog (shell busy loop) beside the sensor and the load")
 	}
 	for b.Loop() {
 		s := startSensor(b, bin, rules)
@@ -228,7 +240,10 @@ func BenchmarkSensorSustained(b *testing.B) {
 			e1, d1, c1 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops_total"), cpuSeconds(pid)
 			return float64(n), e1 - e0, d1 - d0, (c1 - c0) / d.Seconds()
 		}
-		sent, seen, drops, cpu := phase(100_000, hold)
+		sent, seen, drops, cpu := phase(100_000, 5*time.Second)
+		fmt.Printf("start-up, the first 5 s at 100000 opens/s: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core\n",
+			sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu)
+		sent, seen, drops, cpu = phase(100_000, hold)
 		rss, peak := rssMB(pid)
 		fmt.Printf("sustained 100000 opens/s for %v: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core, RSS %.0f MB (peak %.0f MB)\n",
 			hold, sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu, rss, peak)

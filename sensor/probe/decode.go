@@ -32,7 +32,13 @@ type Decoder struct {
 	// or listen made servers, for the events that follow on the same fd
 	// (Falco keeps this in its fd table). Bounded by maxRoles.
 	roles map[fdKey]role
+	// comms interns task names: a few hundred distinct ones make most of
+	// the events. Bounded by maxComms.
+	comms map[[16]byte]string
 }
+
+// maxComms bounds Decoder.comms; when full it starts again.
+const maxComms = 4096
 
 type fdKey struct {
 	pid uint32
@@ -50,7 +56,7 @@ func NewDecoder() *Decoder {
 	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
 		boot = now.Add(-time.Duration(ts.Nano()))
 	}
-	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}}
+	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}, comms: map[[16]byte]string{}}
 }
 
 // Decode parses one record. Errors wrap ErrMalformed.
@@ -69,6 +75,7 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 		return ev, fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
 	}
 	d.header(&ev, rec)
+	ev.Args = make(event.Args, 0, len(p.args)+3) // + procexit's or a failed exec's derived ones, the tuple
 	flags := le.Uint16(rec[offFlags:])
 	cg := cgroupKey{ev.Proc.CgroupID, flags&flagCgroupV1 != 0}
 	a := argReader{buf: rec[hdrSize:n]}
@@ -215,8 +222,21 @@ func (d *Decoder) header(ev *event.Event, rec []byte) {
 		UID: u32(offUID), GID: u32(offGID), EUID: u32(offEUID), EGID: u32(offEGID),
 		LoginUID: u32(offLoginUID), MntNS: u32(offMntNS), PIDNS: u32(offPIDNS), NetNS: u32(offNetNS),
 		CgroupID: le.Uint64(rec[offCgroupID:]),
-		Comm:     cstring(rec[offComm : offComm+16]),
+		Comm:     d.comm([16]byte(rec[offComm : offComm+16])),
 	}
+}
+
+// comm returns the task name in raw, interned.
+func (d *Decoder) comm(raw [16]byte) string {
+	if s, ok := d.comms[raw]; ok {
+		return s
+	}
+	if len(d.comms) >= maxComms {
+		clear(d.comms)
+	}
+	s := cstring(raw[:])
+	d.comms[raw] = s
+	return s
 }
 
 // argReader walks the typed arguments after the header.

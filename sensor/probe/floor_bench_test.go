@@ -113,12 +113,18 @@ func runFloor(b *testing.B, k floorKind, loop func() cost) benchResult {
 	if err != nil {
 		b.Fatalf("floor %s: attach: %v", k, err)
 	}
+	k0, _ := prog.Stats()
 	d := loop()
+	k1, _ := prog.Stats()
 	l.Close()
 	time.Sleep(2 * defaultLatency)
 	rd.Close()
 	<-done
-	return benchResult{cost: d, stats: Stats{Events: events}}
+	r := benchResult{cost: d, stats: Stats{Events: events}}
+	if k0 != nil && k1 != nil {
+		r.bpf = ebpf.ProgramStats{Runtime: k1.Runtime - k0.Runtime, RunCount: k1.RunCount - k0.RunCount}
+	}
+	return r
 }
 
 // cost is what a loop took: wall clock, and CPU time of the loop's own

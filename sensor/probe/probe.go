@@ -92,6 +92,10 @@ type Probe struct {
 	// sysProg is the program attached to syscall exits.
 	sysProg string
 
+	// readCtx is the context Read last watched, stopWatch undoes that.
+	readCtx   context.Context
+	stopWatch func() bool
+
 	// mu guards what SetTypes changes: the types, the per-syscall links.
 	mu       sync.Mutex
 	types    []event.Type

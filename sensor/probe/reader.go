@@ -56,14 +56,7 @@ func (s Stats) TotalDrops() uint64 {
 // ctx.Err() when ctx ends first. Records that do not decode are counted in
 // Stats().Malformed and skipped. Read must not be called concurrently.
 func (p *Probe) Read(ctx context.Context) (event.Event, error) {
-	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { p.src.setDeadline(time.Now()) })
-		defer func() {
-			if !stop() {
-				p.src.setDeadline(time.Time{})
-			}
-		}()
-	}
+	p.watch(ctx)
 	for {
 		rec, lost, err := p.src.read()
 		atomic.AddUint64(&p.stats.Lost, lost)
@@ -86,6 +79,22 @@ func (p *Probe) Read(ctx context.Context) (event.Event, error) {
 		}
 		atomic.AddUint64(&p.stats.Events, 1)
 		return ev, nil
+	}
+}
+
+// watch makes the end of ctx wake a blocked read. A capture loop reads
+// with one context, so the callback is registered once per context, not
+// per record: the first Read with another context moves it there.
+func (p *Probe) watch(ctx context.Context) {
+	if ctx == p.readCtx {
+		return
+	}
+	if p.stopWatch != nil && !p.stopWatch() {
+		p.src.setDeadline(time.Time{}) // the old context ended: clear its deadline
+	}
+	p.readCtx, p.stopWatch = ctx, nil
+	if ctx.Done() != nil {
+		p.stopWatch = context.AfterFunc(ctx, func() { p.src.setDeadline(time.Now()) })
 	}
 }
 
