@@ -247,7 +247,7 @@ func BenchmarkSensorSustained(b *testing.B) {
 		rss, peak := rssMB(pid)
 		fmt.Printf("sustained 100000 opens/s for %v: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core, RSS %.0f MB (peak %.0f MB)\n",
 			hold, sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu, rss, peak)
-		for rate := 150_000; rate <= 600_000; rate += 50_000 {
+		for rate := 125_000; rate <= 600_000; rate += 25_000 {
 			sent, seen, drops, cpu := phase(rate, 10*time.Second)
 			pct := 100 * drops / max(seen+drops, 1)
 			fmt.Printf("  rate %d/s: achieved %.0f/s, drops %.0f (%.3f%%), sensor CPU %.0f%%\n", rate, sent/10, drops, pct, 100*cpu)
