@@ -3,6 +3,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -166,15 +167,26 @@ func (f *Filter) driverLibs(version string) error {
 // sameFileLive checks, when the process is still alive, that the executable
 // it runs in its container is the driver's file bind-mounted by the toolkit
 // (same device and inode), not a look-alike shipped in the image. Replayed
-// events (no such process) rely on the installed file alone.
+// events and processes that have exited (no /proc/PID) rely on the
+// installed file alone. It fails closed: any other error (EACCES on the
+// container's root, a path that does not resolve in a live process) means
+// unverifiable, and an unverifiable alert is not suppressed.
 func (f *Filter) sameFileLive(pid uint32, exe, want string) error {
-	live := filepath.Join(f.hostRoot, "proc", strconv.FormatUint(uint64(pid), 10), "root", exe)
-	a, err := os.Stat(live)
-	if err != nil {
+	proc := filepath.Join(f.hostRoot, "proc", strconv.FormatUint(uint64(pid), 10))
+	if _, err := os.Stat(proc); errors.Is(err, fs.ErrNotExist) {
 		return nil // not live: replay or already exited
+	} else if err != nil {
+		return fmt.Errorf("verify %s in its container: %w", exe, err)
+	}
+	a, err := os.Stat(filepath.Join(proc, "root", exe))
+	if err != nil {
+		return fmt.Errorf("verify %s in its container: %w", exe, err)
 	}
 	b, err := os.Stat(want)
-	if err != nil || !os.SameFile(a, b) {
+	if err != nil {
+		return fmt.Errorf("verify %s against the driver's file: %w", exe, err)
+	}
+	if !os.SameFile(a, b) {
 		return fmt.Errorf("%s in the container is not the driver's %s", exe, want)
 	}
 	return nil
