@@ -91,12 +91,6 @@ Examples:
 
 // replay evaluates every line of in and writes alerts to out.
 func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) error {
-	decoders := map[string]rules.Decoder{}
-	for _, s := range ruleSources() {
-		if d, ok := s.(rules.Decoder); ok {
-			decoders[s.Name()] = d
-		}
-	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	w := bufio.NewWriter(out)
@@ -111,9 +105,9 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) e
 			continue
 		}
 		src := sourceOf(data)
-		dec, ok := decoders[src]
-		if !ok {
-			return fmt.Errorf("events line %d: %s events need the %s source, which this build does not have", line, src, src)
+		dec, err := decoderOf(e, src)
+		if err != nil {
+			return fmt.Errorf("events line %d: %w", line, err)
 		}
 		evs, err := dec.Decode(data)
 		if err != nil {
@@ -131,6 +125,20 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) e
 		return fmt.Errorf("read events: %w", err)
 	}
 	return nil
+}
+
+// decoderOf returns the engine's source src as a decoder of recorded
+// events; the error wraps rules.ErrUnknownSource when the engine lacks it.
+func decoderOf(e *rules.Engine, src string) (rules.Decoder, error) {
+	s, err := e.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s events: %w", src, err)
+	}
+	d, ok := s.(rules.Decoder)
+	if !ok {
+		return nil, fmt.Errorf("%s events: the %s source cannot decode recorded events", src, src)
+	}
+	return d, nil
 }
 
 // sourceOf detects the source of one JSON line by its top-level keys.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -219,6 +220,19 @@ func typeNames(ss *sourceSet, s typeSet) []string {
 	return out
 }
 
-// ErrUnknownSource is returned for an event of a source that is not
-// registered.
+// ErrUnknownSource is returned by Source for a source that is not
+// registered (WithSource).
 var ErrUnknownSource = errors.New("unknown source")
+
+// Source returns the registered source called name. The error wraps
+// ErrUnknownSource and names the registered ones.
+func (e *Engine) Source(name string) (Source, error) {
+	if ss := e.set(name); ss != nil {
+		return ss.src, nil
+	}
+	have := make([]string, len(e.sets))
+	for i, s := range e.sets {
+		have[i] = s.src.Name()
+	}
+	return nil, fmt.Errorf("%w %q (registered: %s)", ErrUnknownSource, name, strings.Join(have, ", "))
+}
