@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
@@ -30,7 +31,7 @@ func key(release string) kernels.Key {
 	return kernels.Key{Distro: "debian", VersionID: "12", Arch: "x86_64", Release: release}
 }
 
-func testConfig(t *testing.T, out string) Config {
+func testConfig(t testing.TB, out string) Config {
 	t.Helper()
 	obj, err := os.ReadFile(testObject)
 	if err != nil {
@@ -138,5 +139,28 @@ func TestReleaseFromFileName(t *testing.T) {
 		if got := ReleaseFromFileName(name); got != want {
 			t.Errorf("ReleaseFromFileName(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestRerunSkipsFetch: an up-to-date kernel whose fetched file is unchanged
+// is neither fetched nor extracted again.
+func TestRerunSkipsFetch(t *testing.T) {
+	out := t.TempDir()
+	cfg := testConfig(t, out)
+	p := hostBTFCopy(t, t.TempDir(), "6.18.0-3-amd64.btf")
+	fetches := 0
+	cfg.Inputs = []Input{{Key: key("6.18.0-3-amd64"), Fetch: func(context.Context) (string, error) { fetches++; return p, nil }}}
+	for range 2 {
+		if _, err := Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fetches != 1 {
+		t.Errorf("%d fetches, want 1", fetches)
+	}
+	os.Chtimes(p, time.Now(), time.Now().Add(time.Hour)) // touched: fetched and checked again
+	s, err := Run(context.Background(), cfg)
+	if err != nil || fetches != 2 || s.Cached != 1 {
+		t.Errorf("after touch: %d fetches, %+v, %v", fetches, s, err)
 	}
 }

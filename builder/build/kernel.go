@@ -28,6 +28,9 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	start := time.Now()
 	res := buildresult.Result{Schema: buildresult.Schema, Kernel: in.Key, Banner: in.Banner, ProbeVersion: version.ProbeVersion,
 		ProbeSHA256: r.variants[0].obj.SHA256, ProbesKey: r.probesKey}
+	if old, ok, err := r.cachedFetch(in); err != nil || ok {
+		return old, ok, err
+	}
 	path, err := r.inputPath(ctx, in)
 	if err != nil {
 		return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))
@@ -82,6 +85,25 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
 	}
 	return r.finish(res, start, spec, ex, dir, "")
+}
+
+// cachedFetch returns the result of an input to be fetched (a catalog
+// kernel's package) when it is up to date and built from a file that is
+// still in place unchanged (path, size, mtime): a re-verdict of the whole
+// catalog then neither downloads nor re-hashes packages.
+func (r *runner) cachedFetch(in Input) (buildresult.Result, bool, error) {
+	if in.Path != "" || in.Fetch == nil || in.Key.Release == "" {
+		return buildresult.Result{}, false, nil
+	}
+	old, err := r.previous(in.Key)
+	if err != nil || old == nil || old.Input.Path == "" {
+		return buildresult.Result{}, false, err
+	}
+	dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(in.Key))
+	if !r.upToDate(old, dir) || stamp(old.Input.Path) != old.Input {
+		return buildresult.Result{}, false, nil
+	}
+	return *old, true, nil
 }
 
 func (r *runner) inputPath(ctx context.Context, in Input) (string, error) {

@@ -72,7 +72,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if _, err := WriteIndex(cfg.Out); err != nil {
+	known := make(map[string]*buildresult.Result, len(results))
+	for i := range results {
+		if results[i].Kernel.Validate() == nil {
+			known[filepath.Join(cfg.Out, buildresult.KernelDir(results[i].Kernel), buildresult.ResultFile)] = &results[i]
+		}
+	}
+	if _, err := writeIndex(cfg.Out, known); err != nil {
 		return nil, err
 	}
 	return summarize(results, cached, time.Since(start)), nil

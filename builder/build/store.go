@@ -47,7 +47,12 @@ func writeJSON(path string, v any) error {
 
 // WriteIndex rewrites DIR/index.json from every result.json under
 // DIR/kernels and returns it.
-func WriteIndex(dir string) (*buildresult.Index, error) {
+func WriteIndex(dir string) (*buildresult.Index, error) { return writeIndex(dir, nil) }
+
+// writeIndex is WriteIndex with the results a run already holds, by
+// result.json path: those are not read again (a re-verdict of the whole
+// catalog read every result twice).
+func writeIndex(dir string, known map[string]*buildresult.Result) (*buildresult.Index, error) {
 	ix := &buildresult.Index{Schema: buildresult.Schema, ProbeVersion: version.ProbeVersion, Kernels: []buildresult.Entry{}}
 	root := filepath.Join(dir, buildresult.KernelsDir)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -57,9 +62,11 @@ func WriteIndex(dir string) (*buildresult.Index, error) {
 		if err != nil || d.Name() != buildresult.ResultFile {
 			return err
 		}
-		r, err := buildresult.ReadResultFile(path)
-		if err != nil {
-			return err
+		r := known[path]
+		if r == nil {
+			if r, err = buildresult.ReadResultFile(path); err != nil {
+				return err
+			}
 		}
 		ix.Kernels = append(ix.Kernels, buildresult.EntryOf(r))
 		return nil
