@@ -103,4 +103,14 @@ func TestContainerdCRI(t *testing.T) {
 	if k.Lookup(webID, &ct) || k.Metrics().NotFound.Load() != 1 {
 		t.Errorf("lookup of an unknown id: hit or not counted as not found (%d)", k.Metrics().NotFound.Load())
 	}
+
+	// With the default options a lookup never waits for containerd: it
+	// returns at once, and containerd's answer arrives in the background.
+	d := NewCRICache(ctx, CRIOptions{HostRoot: dir, Sockets: []string{"/containerd.sock"}})
+	defer d.Close()
+	ct = event.Container{ID: webID[:12], FullID: webID}
+	if d.Lookup(webID, &ct) || ct.FullID != webID || d.Metrics().Timeouts.Load() != 0 {
+		t.Errorf("default lookup: hit, changed %+v or waited", ct)
+	}
+	eventually(t, "containerd's not-found answer in the background", func() bool { return d.Metrics().NotFound.Load() == 1 })
 }
