@@ -158,6 +158,24 @@ func gunzipBytes(b []byte, limit int64) ([]byte, error) {
 	return out, nil
 }
 
+// gunzipExact decompresses exactly size bytes into one allocation of that
+// size: a gzip bomb cannot make it allocate more.
+func gunzipExact(b []byte, size int64) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(r, out); err != nil {
+		return nil, fmt.Errorf("gunzip: want %d bytes: %w: %w", size, ErrInvalidArtifact, err)
+	}
+	var one [1]byte
+	if n, _ := r.Read(one[:]); n > 0 {
+		return nil, fmt.Errorf("gunzip: more than %d bytes: %w", size, ErrInvalidArtifact)
+	}
+	return out, nil
+}
+
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])

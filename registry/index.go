@@ -87,11 +87,11 @@ func indexBody(ctx context.Context, r Reader, m Manifest) (*Index, error) {
 	if err := json.Unmarshal(m.Raw, &man); err != nil || man.ArtifactType != IndexArtifactType || len(man.Layers) != 1 {
 		return nil, fmt.Errorf("read index %s: not a kernel index: %w", m.Digest, ErrInvalidArtifact)
 	}
-	gz, err := r.Blob(ctx, man.Layers[0].Digest)
+	gz, err := ReadBlob(ctx, r, man.Layers[0])
 	if err != nil {
 		return nil, fmt.Errorf("read index %s: %w", m.Digest, err)
 	}
-	b, err := gunzipBytes(gz, MaxBlobSize)
+	b, err := gunzipBytes(gz, maxIndexJSON)
 	if err != nil {
 		return nil, fmt.Errorf("read index %s: %w", m.Digest, err)
 	}

@@ -119,6 +119,19 @@ func (l *Layout) Blob(_ context.Context, h v1.Hash) ([]byte, error) {
 	return b, nil
 }
 
+// BlobOf implements SizedReader: it reads exactly d.Size bytes.
+func (l *Layout) BlobOf(_ context.Context, d v1.Descriptor) ([]byte, error) {
+	rc, err := l.path.Blob(d.Digest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read blob %s: %w", d.Digest, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", d.Digest, err)
+	}
+	defer rc.Close()
+	return readExactly(rc, d.Digest, d.Size)
+}
+
 // Tags implements Reader.
 func (l *Layout) Tags(context.Context) ([]string, error) {
 	idx, err := l.index()
@@ -175,9 +188,31 @@ func (l *Layout) index() (*v1.IndexManifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read layout index: %w", err)
 	}
+	idx, err := ParseLayoutIndex(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(string(l.path), "index.json"), err)
+	}
+	return idx, nil
+}
+
+// ParseLayoutIndex parses an image layout's index.json: schemaVersion 2
+// and descriptors with valid digests, at most MaxBlobSize bytes (a layout
+// of 10,000 kernels holds 20,000 descriptors, about 5 MB).
+func ParseLayoutIndex(b []byte) (*v1.IndexManifest, error) {
+	if len(b) > MaxBlobSize {
+		return nil, fmt.Errorf("parse layout index: %d bytes: %w", len(b), ErrTooLarge)
+	}
 	var idx v1.IndexManifest
 	if err := json.Unmarshal(b, &idx); err != nil {
 		return nil, fmt.Errorf("parse layout index: %w", err)
+	}
+	if idx.SchemaVersion != 2 {
+		return nil, fmt.Errorf("parse layout index: schemaVersion %d, want 2: %w", idx.SchemaVersion, ErrInvalidArtifact)
+	}
+	for i, d := range idx.Manifests {
+		if d.Digest.Algorithm != "sha256" || len(d.Digest.Hex) != 64 {
+			return nil, fmt.Errorf("parse layout index: manifests[%d]: digest %q: %w", i, d.Digest, ErrInvalidArtifact)
+		}
 	}
 	return &idx, nil
 }

@@ -83,7 +83,7 @@ func (k *Kernel) readLayers(ctx context.Context, r Reader, man *v1.Manifest, wit
 		if l.MediaType == ProbeLayerType && !withProbe {
 			continue
 		}
-		b, err := r.Blob(ctx, l.Digest)
+		b, err := ReadBlob(ctx, r, l)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,11 @@ func (k *Kernel) readLayers(ctx context.Context, r Reader, man *v1.Manifest, wit
 }
 
 func (k *Kernel) checkBTF() error {
-	btf, err := gunzipBytes(k.BTFGzip, MaxBTFSize)
+	n := int64(k.Config.BTFSize) // the config (digest-checked) says how much to expect
+	if n <= 0 || n > MaxBTFSize {
+		return fmt.Errorf("pull %s: config says the BTF has %d bytes: %w (at most %d)", k.Manifest.Digest, n, ErrInvalidArtifact, MaxBTFSize)
+	}
+	btf, err := gunzipExact(k.BTFGzip, n)
 	if err != nil {
 		return fmt.Errorf("pull %s: %w", k.Manifest.Digest, err)
 	}
@@ -148,7 +152,7 @@ func readKernelConfig(ctx context.Context, r Reader, m Manifest) ([]byte, Kernel
 	if err != nil {
 		return nil, KernelConfig{}, err
 	}
-	b, err := r.Blob(ctx, man.Config.Digest)
+	b, err := ReadBlob(ctx, r, man.Config)
 	if err != nil {
 		return nil, KernelConfig{}, err
 	}

@@ -81,6 +81,7 @@ func OpenRemote(ref string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse repository %q: %w", ref, err)
 	}
+	o.transport = limitTransport{next: o.transport}
 	ropts := []remote.Option{remote.WithTransport(o.transport), remote.WithAuthFromKeychain(o.keychain), remote.WithUserAgent("probehub")}
 	if o.noRetry {
 		ropts = append(ropts, remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
@@ -144,6 +145,24 @@ func (r *Remote) Blob(ctx context.Context, h v1.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("read blob %s: %w", h, classify(err))
 	}
 	return b, checkDigest(b, h)
+}
+
+// BlobOf implements SizedReader: it reads exactly d.Size bytes.
+func (r *Remote) BlobOf(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	l, err := r.puller.Layer(ctx, r.repo.Digest(d.Digest.String()))
+	if err != nil {
+		return nil, fmt.Errorf("get blob %s: %w", d.Digest, classify(err))
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, fmt.Errorf("get blob %s: %w", d.Digest, classify(err))
+	}
+	defer rc.Close()
+	b, err := readExactly(rc, d.Digest, d.Size)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return b, nil
 }
 
 // Tags implements Reader; a repository that does not exist has no tags.

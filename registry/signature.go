@@ -95,7 +95,7 @@ func verifyLayer(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash, l v
 	if err != nil || len(sig) == 0 {
 		return fmt.Errorf("decode signature annotation: %w", ErrBadSignature)
 	}
-	payload, err := r.Blob(ctx, l.Digest)
+	payload, err := ReadBlob(ctx, r, l)
 	if err != nil {
 		return err
 	}

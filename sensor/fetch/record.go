@@ -47,4 +47,16 @@ func (c *recorder) Blob(ctx context.Context, h v1.Hash) ([]byte, error) {
 	return b, err
 }
 
+// BlobOf implements registry.SizedReader.
+func (c *recorder) BlobOf(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	b, err := registry.ReadBlob(ctx, c.r, d)
+	if err == nil {
+		c.bytes.Add(int64(len(b)))
+		c.mu.Lock()
+		c.blobs[d.Digest] = b
+		c.mu.Unlock()
+	}
+	return b, err
+}
+
 func (c *recorder) Tags(ctx context.Context) ([]string, error) { return c.r.Tags(ctx) }
