@@ -1,0 +1,177 @@
+package helm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/probehub/probehub/internal/testutil"
+)
+
+// TestLeastPrivilege runs the real sensor with exactly the capabilities the
+// chart's DaemonSet grants (setpriv: bounding, inheritable and, for a
+// non-root user, ambient sets) and the chart's starter rules: it loads its
+// probes, captures a read of /etc/shadow and alerts. With any one of them
+// dropped it must fail at start with a message naming that capability.
+func TestLeastPrivilege(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "setpriv")
+	out, err := render(t, loadChart(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted []corev1.Capability
+	for _, o := range decode(t, out) {
+		if ds, ok := o.Value.(*appsv1.DaemonSet); ok && ds.Name == "probehub-sensor" {
+			granted = ds.Spec.Template.Spec.Containers[0].SecurityContext.Capabilities.Add
+		}
+	}
+	if len(granted) == 0 {
+		t.Fatal("the chart's sensor DaemonSet grants no capabilities")
+	}
+	bin := buildSensor(t)
+	rules := filepath.Join(chartDir, "files", "probehub_rules.yaml")
+
+	t.Run("exactly the chart's set", func(t *testing.T) {
+		runSensor(t, bin, rules, 0, granted, "")
+	})
+	for i, c := range granted {
+		fewer := append(append([]corev1.Capability{}, granted[:i]...), granted[i+1:]...)
+		t.Run("without "+string(c), func(t *testing.T) {
+			runSensor(t, bin, rules, 0, fewer, "CAP_"+string(c))
+		})
+	}
+	// Outside Kubernetes (no ambient capabilities there) the sensor can
+	// also run as a non-root user; tracefs (0700 root) then needs
+	// CAP_DAC_READ_SEARCH too.
+	t.Run("non-root with ambient capabilities", func(t *testing.T) {
+		runSensor(t, bin, rules, 65532, append(granted[:len(granted):len(granted)], "DAC_READ_SEARCH"), "")
+	})
+	t.Run("non-root without DAC_READ_SEARCH", func(t *testing.T) {
+		runSensor(t, bin, rules, 65532, granted, "CAP_DAC_READ_SEARCH")
+	})
+}
+
+func buildSensor(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "probehub-sensor")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/probehub-sensor")
+	cmd.Dir = testutil.RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_CFLAGS=-O2 -g -Wno-deprecated-declarations")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runSensor starts the sensor as uid with exactly caps. With wantErr empty
+// it must alert on a read of /etc/shadow; otherwise it must exit non-zero
+// with wantErr in its message.
+func runSensor(t *testing.T, bin, rules string, uid int, caps []corev1.Capability, wantErr string) {
+	t.Helper()
+	set := "-all"
+	for _, c := range caps {
+		set += ",+" + strings.ToLower(string(c))
+	}
+	args := []string{"--bounding-set", set, "--inh-caps", set}
+	if uid != 0 {
+		u := itoa(uid)
+		args = append(args, "--reuid", u, "--regid", u, "--clear-groups", "--ambient-caps", set)
+	}
+	rulesAbs, err := filepath.Abs(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, "--", bin, "run", "--rules", rulesAbs, "--no-cri", "--gpu-filter=off",
+		"--metrics-listen", "", "--duration", "2m")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "setpriv", args...)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	alerted := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Shadow file opened for reading") {
+				alerted <- sc.Text()
+				return
+			}
+		}
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	if wantErr != "" {
+		err := <-exited
+		if err == nil || !strings.Contains(stderr.String(), wantErr) {
+			t.Fatalf("with %v: exit %v, stderr:\n%s\nwant a failure naming %s", caps, err, stderr.String(), wantErr)
+		}
+		t.Logf("with %v: %s", caps, lastLine(stderr.String()))
+		return
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case line := <-alerted:
+			t.Logf("with %v as uid %d: %.160s", caps, uid, line)
+			_ = cmd.Process.Signal(os.Interrupt)
+			<-exited
+			return
+		case err := <-exited:
+			t.Fatalf("with %v as uid %d: exited (%v) before alerting:\n%s", caps, uid, err, stderr.String())
+		case <-ctx.Done():
+			t.Fatalf("with %v as uid %d: no alert:\n%s", caps, uid, stderr.String())
+		case <-tick.C:
+			if strings.Contains(stderr.String(), "sensor running") {
+				_, _ = os.ReadFile("/etc/shadow")
+			}
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
