@@ -25,3 +25,18 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// requireMetricsToken guards /metrics when Config.MetricsToken is set.
+func (s *Server) requireMetricsToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if s.metricsTokenHash == nil {
+			return next(c)
+		}
+		tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(tok))
+		if subtle.ConstantTimeCompare(got[:], s.metricsTokenHash[:]) != 1 || !ok {
+			return errorf(http.StatusUnauthorized, "metrics need a bearer token (--metrics-token-file)")
+		}
+		return next(c)
+	}
+}

@@ -20,7 +20,7 @@ func (s *Server) routes(reg *prometheus.Registry) *echo.Echo {
 	e.GET("/", s.page)
 	e.GET("/healthz", func(c *echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.ready)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})), s.requireMetricsToken)
 	e.GET("/openapi.json", func(c *echo.Context) error { return c.JSONBlob(http.StatusOK, openAPI) })
 	e.POST("/v1/resolve", s.resolve)
 	e.GET("/v1/kernels", s.kernels)

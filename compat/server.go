@@ -24,6 +24,9 @@ type Config struct {
 	// requests bearing it (Authorization: Bearer <token>). Empty, the
 	// default, disables writes.
 	Token string
+	// MetricsToken, when set, must be presented as a bearer token on
+	// GET /metrics. Empty, the default, leaves /metrics open.
+	MetricsToken string
 	// Build runs one queued build; the queue calls it from one goroutine,
 	// in order. Nil, the default, makes POST /v1/builds answer 501.
 	Build BuildFunc
@@ -40,13 +43,14 @@ type Config struct {
 
 // Server is the compatibility service.
 type Server struct {
-	src       Sources
-	tokenHash *[sha256.Size]byte
-	log       *slog.Logger
-	echo      *echo.Echo
-	queue     *queue
-	ix        atomic.Pointer[index]
-	metrics   *metrics
+	src              Sources
+	tokenHash        *[sha256.Size]byte
+	metricsTokenHash *[sha256.Size]byte
+	log              *slog.Logger
+	echo             *echo.Echo
+	queue            *queue
+	ix               atomic.Pointer[index]
+	metrics          *metrics
 }
 
 // New makes a Server; call Refresh before serving, or /readyz says 503 and
@@ -59,6 +63,10 @@ func New(cfg Config) *Server {
 	if cfg.Token != "" {
 		h := sha256.Sum256([]byte(cfg.Token))
 		s.tokenHash = &h
+	}
+	if cfg.MetricsToken != "" {
+		h := sha256.Sum256([]byte(cfg.MetricsToken))
+		s.metricsTokenHash = &h
 	}
 	reg := cfg.Registry
 	if reg == nil {

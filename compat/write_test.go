@@ -57,3 +57,16 @@ func TestNoBuilder(t *testing.T) {
 		body: `{"kernel":"ubuntu/22.04/x86_64/5.15.0-91-generic"}`, header: map[string]string{"Authorization": "Bearer " + testToken},
 		status: http.StatusNotImplemented, want: "no builder"}})
 }
+
+func TestMetricsToken(t *testing.T) {
+	base := startServer(t, Config{MetricsToken: testToken})
+	get := func(name, path string, hdr map[string]string, status int, want string) call {
+		return call{name: name, method: http.MethodGet, path: path, header: hdr, status: status, want: want}
+	}
+	runCalls(t, base, []call{
+		get("metrics-no-token", "/metrics", nil, http.StatusUnauthorized, "bearer token"),
+		get("metrics-wrong-token", "/metrics", map[string]string{"Authorization": "Bearer nope"}, http.StatusUnauthorized, "bearer token"),
+		get("metrics-token", "/metrics", map[string]string{"Authorization": "Bearer " + testToken}, http.StatusOK, "# HELP"),
+		get("healthz-open", "/healthz", nil, http.StatusOK, "ok"),
+	})
+}

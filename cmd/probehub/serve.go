@@ -20,6 +20,7 @@ import (
 
 type serveFlags struct {
 	listen, registry, tokenFile, buildDir, matrixDir, buildCommand string
+	metricsTokenFile                                               string
 	refresh                                                        time.Duration
 }
 
@@ -56,6 +57,7 @@ Examples:
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on (host:port)")
 	fl.StringVar(&f.registry, "registry", "", `artifact store: layout:PATH or REGISTRY/REPO (default "layout:<data-dir>/oci")`)
 	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the bearer token that enables writes (default: writes off)")
+	fl.StringVar(&f.metricsTokenFile, "metrics-token-file", "", "file holding a bearer token that GET /metrics requires (default: /metrics open; /healthz and /readyz stay open)")
 	fl.StringVar(&f.buildDir, "build-dir", "", `build output directory (default "<data-dir>/build")`)
 	fl.StringVar(&f.matrixDir, "matrix-dir", "", `kernel-matrix results directory (default "<data-dir>/matrix")`)
 	fl.StringVar(&f.buildCommand, "build-command", "", "command run for each POST /v1/builds, with PROBEHUB_KERNEL and PROBEHUB_PROBE set (default: builds answer 501)")
@@ -73,8 +75,12 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
+	metricsToken, err := readToken(f.metricsTokenFile)
+	if err != nil {
+		return err
+	}
 	var s *compat.Server
-	cfg := compat.Config{Sources: src, Token: token, Logger: log}
+	cfg := compat.Config{Sources: src, Token: token, MetricsToken: metricsToken, Logger: log}
 	if f.buildCommand != "" {
 		cfg.Build = func(ctx context.Context, k kernels.Key, probe string) error {
 			if err := runBuildCommand(ctx, f.buildCommand, k, probe); err != nil {

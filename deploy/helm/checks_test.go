@@ -109,6 +109,12 @@ func checkObjects(t *testing.T, objs []object) {
 				t.Errorf("%s %s: container %s: no memory limit", o.Kind, o.Name, c.Name)
 			}
 		}
+		for _, v := range spec.Volumes {
+			if v.Secret != nil && o.Name != "probehub-sensor" && o.Name != "probehub-sensor-gpu" &&
+				(v.Secret.DefaultMode == nil || *v.Secret.DefaultMode&0o004 != 0 || spec.SecurityContext.FSGroup == nil) {
+				t.Errorf("%s %s: Secret volume %s must not be world-readable (serve refuses such token files) and needs fsGroup to be readable by UID 65532", o.Kind, o.Name, v.Name)
+			}
+		}
 		if strings.HasPrefix(o.Name, "probehub-sensor") {
 			sensors++
 			checkSensor(t, o, spec)

@@ -90,7 +90,7 @@ func runSensor(t *testing.T, bin, rules string, uid int, caps []corev1.Capabilit
 	}
 	args := []string{"--bounding-set", set, "--inh-caps", set}
 	if uid != 0 {
-		u := itoa(uid)
+		u := strconv.Itoa(uid)
 		args = append(args, "--reuid", u, "--regid", u, "--clear-groups", "--ambient-caps", set)
 	}
 	rulesAbs, err := filepath.Abs(rules)
@@ -173,5 +173,3 @@ func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndexByte(s, '\n')+1:]
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -286,3 +286,40 @@ func plain(t *testing.T, out map[string]string, file string) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestBuildFarmSharding keeps the GitHub Actions matrix and the chart's
+// Indexed Job on the same shards: SHARDS = buildFarm.shards and the matrix
+// lists 0..SHARDS-1.
+func TestBuildFarmSharding(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "ci", "workflows", "build-farm.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Env  map[string]int `json:"env"`
+		Jobs map[string]struct {
+			Strategy struct {
+				Matrix struct {
+					Shard []int `json:"shard"`
+				} `json:"matrix"`
+			} `json:"strategy"`
+		} `json:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	c := loadChart(t)
+	shards := int(c.Values["buildFarm"].(map[string]any)["shards"].(float64))
+	if wf.Env["SHARDS"] != shards {
+		t.Errorf("workflow SHARDS=%d, chart buildFarm.shards=%d", wf.Env["SHARDS"], shards)
+	}
+	got := wf.Jobs["build"].Strategy.Matrix.Shard
+	if len(got) != shards {
+		t.Fatalf("matrix shards %v, want 0..%d", got, shards-1)
+	}
+	for i, s := range got {
+		if s != i {
+			t.Fatalf("matrix shards %v, want 0..%d", got, shards-1)
+		}
+	}
+}

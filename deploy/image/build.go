@@ -48,16 +48,19 @@ type spec struct {
 	name  string
 	bin   binary
 	glibc bool
-	user  string
-	cmd   []string
-	title string
+	// keyrings adds Debian's archive keyrings (/usr/share/keyrings), which
+	// `probehub kernels crawl` checks apt mirrors' Release files with.
+	keyrings bool
+	user     string
+	cmd      []string
+	title    string
 }
 
 var specs = []spec{
 	{name: "probehub-sensor", bin: binary{Pkg: "./cmd/probehub-sensor", Name: "probehub-sensor", CGO: true}, glibc: true,
 		user: "0:0", cmd: []string{"run", "--rules", "/etc/probehub/rules.d"},
 		title: "probehub-sensor: eBPF runtime-security sensor (DaemonSet)"},
-	{name: "probehub", bin: binary{Pkg: "./cmd/probehub", Name: "probehub"},
+	{name: "probehub", bin: binary{Pkg: "./cmd/probehub", Name: "probehub"}, keyrings: true,
 		user: "65532:65532", cmd: []string{"serve", "--listen", ":8080"},
 		title: "probehub: kernel BTF build side and compatibility API"},
 }
@@ -190,6 +193,18 @@ func (b *builder) base(ctx context.Context, s spec, p Platform) (v1.Layer, []str
 			return nil, nil, err
 		}
 		files = append(files, libs...)
+		pkgs = append(pkgs[:len(pkgs):len(pkgs)], filepath.Base(deb))
+	}
+	if s.keyrings {
+		deb, err := b.debs.get(ctx, "debian-archive-keyring", "all")
+		if err != nil {
+			return nil, nil, err
+		}
+		keys, err := debFiles(ctx, deb, func(n string) bool { return strings.HasPrefix(n, "/usr/share/keyrings/") })
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, keys...)
 		pkgs = append(pkgs[:len(pkgs):len(pkgs)], filepath.Base(deb))
 	}
 	l, err := layer(files, b.o.Epoch)

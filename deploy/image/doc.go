@@ -6,7 +6,9 @@
 // The base is assembled, not pulled: an empty image plus /etc/passwd and
 // /etc/group (root and nonroot, UID 65532), the CA bundle from Debian's
 // ca-certificates package and, for the sensor only, the shared C library
-// from Debian's libc6 package for each platform. The Debian packages come
+// from Debian's libc6 package for each platform, for the server only the
+// archive keyrings from debian-archive-keyring (kernels crawl checks apt
+// mirrors' signatures with them). The Debian packages come
 // through apt from bookworm's main suite and are kept in a cache, so later
 // builds (and air-gapped ones) use the same bytes.
 //
