@@ -52,7 +52,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		if old, err = r.previous(in.Key); err != nil {
 			return buildresult.Result{}, false, err
 		}
-		if r.upToDate(old, dir) && old.Input == res.Input {
+		if r.upToDate(old, dir) && old.Input == res.Input && sameBanner(old, in.Banner) {
 			return *old, true, nil
 		}
 	}
@@ -76,7 +76,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 			return buildresult.Result{}, false, err
 		}
 	}
-	if r.upToDate(old, dir) && old.BTFSHA256 == res.BTFSHA256 {
+	if r.upToDate(old, dir) && old.BTFSHA256 == res.BTFSHA256 && sameBanner(old, res.Banner) {
 		old.Input = res.Input // same BTF from a touched or moved file
 		return *old, true, writeJSON(filepath.Join(dir, buildresult.ResultFile), old)
 	}
@@ -217,4 +217,10 @@ func stamp(path string) buildresult.InputStamp {
 		return buildresult.InputStamp{Path: path}
 	}
 	return buildresult.InputStamp{Path: path, Size: st.Size(), ModTime: st.ModTime().UTC()}
+}
+
+// sameBanner reports whether old still stands for a banner given now ("":
+// none given, whatever old has stands).
+func sameBanner(old *buildresult.Result, banner string) bool {
+	return banner == "" || old.Banner == banner
 }

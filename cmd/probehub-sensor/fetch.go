@@ -16,7 +16,7 @@ func newFetchCmd(g *globalFlags) *cobra.Command {
 	var c fetch.BootConfig
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "fetch --from layout:PATH|REGISTRY/REPO [--cache DIR] [--host-root DIR] [--key PUB]",
+		Use:   "fetch --from layout:PATH|REGISTRY/REPO [--cache DIR] [--host-root DIR] [--verify-key PUB]",
 		Short: "Get this node's kernel BTF for the probes, and say where it came from",
 		Long: `fetch does what the sensor does at start to find the BTF its CO-RE probes load
 with, and prints the chosen artifact and why.
@@ -26,7 +26,7 @@ uname -m and <host-root>/proc/sys/kernel/osrelease, and the banner from
 <host-root>/proc/version. A kernel with /sys/kernel/btf/vmlinux needs nothing:
 fetch says so unless --force. Otherwise it pulls the kernel's artifact for this
 sensor's probe version (the kernel tag, else the kernel index), checks every
-digest, the cosign signature against --key and that the banner equals
+digest, the cosign signature against --verify-key and that the banner equals
 /proc/version exactly. Unreachable, slow, failing or corrupt registries are
 retried with backoff and jitter until --deadline, then the last good artifact
 in --cache is used. A corrupt download never replaces a good cached one, and
@@ -36,13 +36,13 @@ still signed artifact) is refused unless --allow-downgrade.
 Exit status 0 when a usable BTF was found (kernel, registry or cache).
 
 Examples:
-  probehub-sensor fetch --from registry.local:5000/probehub/btf --key /etc/probehub/probehub.pub \
+  probehub-sensor fetch --from registry.local:5000/probehub/btf --verify-key /etc/probehub/probehub.pub \
       --cache /var/lib/probehub/btf --host-root /host
   probehub-sensor fetch --from layout:/srv/oci --allow-unsigned --force --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.KeyFile == "" && !c.AllowUnsigned {
-				return fmt.Errorf("fetch: no --key: give the public key the artifacts are signed with, or --allow-unsigned")
+				return fmt.Errorf("fetch: no --verify-key: give the public key the artifacts are signed with, or --allow-unsigned")
 			}
 			out, err := fetch.Boot(cmd.Context(), c)
 			logOutcome(g.logger(), out, err)
@@ -60,7 +60,7 @@ Examples:
 	fl.StringVar(&c.From, "from", "", "store: layout:PATH or REGISTRY/REPO")
 	fl.StringVar(&c.CacheDir, "cache", "", "node cache directory (a hostPath in a DaemonSet); none by default")
 	fl.StringVar(&c.HostRoot, "host-root", "", "where the host's / is mounted (reads etc/os-release and proc/version under it); default /")
-	fl.StringVar(&c.KeyFile, "key", "", "PEM public key the artifacts must be signed with (cosign.pub works)")
+	verifyKeyFlag(fl, &c.KeyFile, "PEM public key the artifacts must be signed with (cosign.pub works)")
 	fl.BoolVar(&c.AllowUnsigned, "allow-unsigned", false, "accept unsigned artifacts (wrongly signed ones are still refused)")
 	fl.BoolVar(&c.AllowDowngrade, "allow-downgrade", false, "accept an artifact built before the one in --cache for this kernel (refused by default: rollback)")
 	fl.BoolVar(&c.Force, "force", false, "fetch even when the kernel has its own BTF")

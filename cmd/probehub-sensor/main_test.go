@@ -119,7 +119,7 @@ func TestRulesArtifactFlow(t *testing.T) {
 	store := "layout:" + filepath.Join(dir, "oci")
 	for _, step := range [][]string{
 		{"rules", "push", rulesFile, "--to", store, "--tag", "staging", "--sign-key", key},
-		{"rules", "promote", "--store", store, "--from", "staging", "--to", "prod", "--events", events, "--key", pubKey},
+		{"rules", "promote", "--store", store, "--from", "staging", "--to", "prod", "--events", events, "--verify-key", pubKey},
 		{"run", "--no-capture", "--no-cri", "--rules-from", store, "--rules-tag", "prod", "--verify-key", pubKey,
 			"--rules-dir", filepath.Join(dir, "rules"), "--duration", "1s", "--metrics-listen", ""},
 	} {

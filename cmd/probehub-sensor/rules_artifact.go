@@ -31,7 +31,7 @@ layer application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz), signed with
 
 Examples:
   probehub-sensor rules push falco_rules.yaml local.yaml --to layout:data/oci --tag staging --sign-key probehub.key
-  probehub-sensor rules promote --store layout:data/oci --from staging --to prod --events staging-events.jsonl --key probehub.pub`,
+  probehub-sensor rules promote --store layout:data/oci --from staging --to prod --events staging-events.jsonl --verify-key probehub.pub`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files := map[string][]byte{}
@@ -124,7 +124,7 @@ Nothing reaches production without a staging period.`,
 	cmd.Flags().StringVar(&store, "store", "", "store: layout:PATH or REGISTRY/REPO")
 	cmd.Flags().StringVar(&from, "from", "staging", "tag to promote")
 	cmd.Flags().StringVar(&to, "to", "prod", "tag to move")
-	cmd.Flags().StringVar(&key, "key", "", "PEM public key the rules must be signed with")
+	verifyKeyFlag(cmd.Flags(), &key, "PEM public key the rules must be signed with")
 	cmd.Flags().BoolVar(&unsigned, "allow-unsigned", false, "accept unsigned rules (not for production)")
 	cmd.Flags().StringVar(&events, "events", "", "staging events to replay (JSON lines)")
 	_ = cmd.MarkFlagRequired("store")
@@ -136,7 +136,7 @@ func pullOptions(key string, unsigned bool) (registry.PullOptions, error) {
 	po := registry.PullOptions{AllowUnsigned: unsigned}
 	if key == "" {
 		if !unsigned {
-			return po, errors.New("give --key PUB to verify the rules' signature, or --allow-unsigned")
+			return po, errors.New("give --verify-key PUB to verify the rules' signature, or --allow-unsigned")
 		}
 		return po, nil
 	}

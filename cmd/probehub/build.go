@@ -15,6 +15,7 @@ import (
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/sensor/hostinfo"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 type buildFlags struct {
@@ -28,6 +29,7 @@ type buildFlags struct {
 	optional             []string
 	force, asJSON, quiet bool
 	keepGoing            bool
+	banner               string
 }
 
 func newBuildCmd(g *globalFlags) *cobra.Command {
@@ -80,7 +82,8 @@ Examples:
 	fl.BoolVar(&f.force, "force", false, "rebuild kernels whose results are up to date")
 	fl.BoolVar(&f.asJSON, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "exit 0 even when some kernels failed to build (the default exits 1 after storing the others)")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
+	fl.StringVar(&f.banner, "banner", "", "the kernel's /proc/version, for one raw BTF input (which carries none): publish skips kernels without a banner")
 	cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -101,7 +104,7 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 		cfg.Optional = func(p string) bool { return contains(f.optional, p) }
 	}
 	if !f.quiet {
-		cfg.Progress = progressBar(cmd.ErrOrStderr())
+		cfg.Progress = progress(cmd.ErrOrStderr())
 	}
 	s, err := build.Run(cmd.Context(), cfg)
 	if err != nil {
@@ -112,6 +115,7 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 			return err
 		}
 	}
+	warnNoBanner(cmd.ErrOrStderr(), s)
 	if f.asJSON {
 		e := json.NewEncoder(cmd.OutOrStdout())
 		e.SetIndent("", "  ")
@@ -185,11 +189,24 @@ func localBTF(k kernels.Kernel) string {
 
 func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 	var ins []build.Input
+	if f.banner != "" {
+		if len(f.debs)+len(f.btfs) != 1 {
+			return nil, errors.New("--banner names the kernel of one --btf or --deb input: give exactly one")
+		}
+		b, err := kernels.ParseBanner(f.banner)
+		if err != nil {
+			return nil, fmt.Errorf("--banner: %w (want /proc/version's text: \"Linux version RELEASE ...\")", err)
+		}
+		in := append(append([]string(nil), f.debs...), f.btfs...)[0]
+		if rel := build.ReleaseFromFileName(in); rel != "" && rel != b.Release {
+			return nil, fmt.Errorf("--banner is kernel %s, but %s is %s: wrong banner for this input", b.Release, in, rel)
+		}
+	}
 	for _, p := range append(append([]string(nil), f.debs...), f.btfs...) {
 		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("input: %w", err)
 		}
-		ins = append(ins, build.Input{Path: p, Key: kernels.Key{Distro: f.distro, VersionID: f.versionID,
+		ins = append(ins, build.Input{Path: p, Banner: f.banner, Key: kernels.Key{Distro: f.distro, VersionID: f.versionID,
 			Arch: f.arch, Release: build.ReleaseFromFileName(p)}})
 	}
 	if f.catalog || len(f.keys) > 0 {
@@ -239,7 +256,17 @@ func selectKernels(cat *kernels.Catalog, f *buildFlags) ([]kernels.Kernel, error
 	return out, nil
 }
 
-// progressBar draws "[#####.....] 37/100 supported 30 unsupported 5 unknown 2 key" on w.
+// progress reports each kernel on w: a bar redrawn in place ("[#####.....]
+// 37/100 supported 30 unsupported 5 unknown 2 key") when w is a terminal,
+// else one plain line per kernel, so that logs and CI output carry no
+// carriage returns.
+func progress(w io.Writer) func(build.Progress) {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return progressBar(w)
+	}
+	return progressLines(w)
+}
+
 func progressBar(w io.Writer) func(build.Progress) {
 	counts := map[verdict.Status]int{}
 	return func(p build.Progress) {
@@ -251,6 +278,29 @@ func progressBar(w io.Writer) func(build.Progress) {
 			counts[verdict.Supported], counts[verdict.Unsupported], counts[verdict.Unknown], p.Kernel.Release)
 		if p.Done == p.Total {
 			fmt.Fprintln(w)
+		}
+	}
+}
+
+func progressLines(w io.Writer) func(build.Progress) {
+	return func(p build.Progress) {
+		status := string(p.Status)
+		switch {
+		case p.Err != nil:
+			status = "failed: " + p.Err.Error()
+		case p.Cached:
+			status += " (up to date)"
+		}
+		fmt.Fprintf(w, "%d/%d %s %s\n", p.Done, p.Total, p.Kernel, status)
+	}
+}
+
+// warnNoBanner says which built kernels publish will skip because they have
+// no banner (a raw BTF input carries none), and how to give one.
+func warnNoBanner(w io.Writer, s *build.Summary) {
+	for _, r := range s.Results {
+		if r.MinBTF != "" && r.Banner == "" {
+			fmt.Fprintf(w, "note: %s has no banner (its input is a raw BTF): publish will skip it; rebuild with --banner \"$(cat /proc/version)\" of that kernel\n", r.Kernel)
 		}
 	}
 }

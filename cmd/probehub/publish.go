@@ -76,13 +76,21 @@ func genKey(cmd *cobra.Command, prefix string) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
+		return fmt.Errorf("create the key's directory: %w", err)
+	}
+	for _, p := range []string{prefix + ".key", prefix + ".pub"} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("%s exists: not overwriting a key (remove it, or pick another PREFIX)", p)
+		}
+	}
 	if err := os.WriteFile(prefix+".key", priv, 0o600); err != nil {
 		return fmt.Errorf("write private key: %w", err)
 	}
 	if err := os.WriteFile(prefix+".pub", pub, 0o644); err != nil {
 		return fmt.Errorf("write public key: %w", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (keep it secret) and %s.pub (give it to the sensors: --key)\n", prefix, prefix)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (sign with it: publish --sign-key %s.key; keep it secret) and %s.pub (give it to the sensors: probehub-sensor run|fetch --verify-key %s.pub)\n", prefix, prefix, prefix, prefix)
 	return nil
 }
 
