@@ -102,12 +102,14 @@ type crawlSummary struct {
 
 // aptOptions apply to every apt mirror source of a crawl.
 type aptOptions struct {
-	arches  []string
-	keyring string
+	arches   []string
+	keyring  string
+	cacheDir string // suites whose signed Release is unchanged are not read again
 }
 
 func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool, opts aptOptions) error {
 	path := catalogPath(g)
+	opts.cacheDir = filepath.Join(g.dataDir, "cache", "apt")
 	cat, err := kernels.Load(path)
 	if err != nil {
 		return fmt.Errorf("%w (move the file away to start a new catalog)", err)
@@ -216,7 +218,7 @@ Examples:
 // aptMirror is the source of apt:URI#SUITE[,SUITE...][/COMPONENT,...].
 func aptMirror(spec, uri, rest string, opts aptOptions, progress kernels.Progress) (*apt.Mirror, error) {
 	suites, comps, _ := strings.Cut(rest, "/")
-	m := &apt.Mirror{URI: uri, Arches: opts.arches, Progress: progress}
+	m := &apt.Mirror{URI: uri, Arches: opts.arches, Progress: progress, CacheDir: opts.cacheDir}
 	for _, s := range strings.Split(suites, ",") {
 		if s = strings.TrimSpace(s); s == "" || strings.ContainsAny(s, "/ ") {
 			return nil, fmt.Errorf("source %q: empty or invalid suite in %q", spec, suites)

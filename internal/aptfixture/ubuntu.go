@@ -39,7 +39,12 @@ type Real struct {
 // layout, beside a larger signed linux-image-<release>), and in
 // noble-updates with the image in linux-modules-<release> and an
 // image-less linux-image-<release>.
-func Ubuntu(tb testing.TB, r *Real) *Mirror {
+func Ubuntu(tb testing.TB, r *Real) *Mirror { return UbuntuSized(tb, r, nil) }
+
+// UbuntuSized is Ubuntu with filler packages (not kernels, stanzas of real
+// shape and about real size) per component of each jammy suite, so that
+// indexes have the size of the real archive's: filler["universe"] = 20000.
+func UbuntuSized(tb testing.TB, r *Real, filler map[string]int) *Mirror {
 	tb.Helper()
 	m := New(tb)
 	m.Suite("bionic", "Ubuntu", "18.04", "bionic")
@@ -103,6 +108,20 @@ func Ubuntu(tb testing.TB, r *Real) *Mirror {
 	}
 	if r != nil {
 		addReal(tb, m, r)
+	}
+	for _, suite := range []string{"jammy", "jammy-updates", "jammy-security"} {
+		for comp, n := range filler {
+			for i := range n {
+				name := fmt.Sprintf("filler-%s-%d", comp, i)
+				must(m.Add(suite, comp, "amd64", fmt.Sprintf("pool/%s/f/%s/%s_1.%d-0ubuntu1_amd64.deb", comp, name, name, i), nil,
+					Field{"Package", name}, Field{"Priority", "optional"}, Field{"Section", comp + "/utils"},
+					Field{"Installed-Size", "1234"}, Field{"Maintainer", "Ubuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>"},
+					Field{"Version", fmt.Sprintf("1.%d-0ubuntu1", i)}, Field{"Depends", "libc6 (>= 2.34), libgcc-s1 (>= 3.0), libstdc++6 (>= 11)"},
+					Field{"Size", "123456"}, Field{"SHA256", fakeSum(name)}, Field{"MD5sum", fakeSum(name)[:32]},
+					Field{"Description", "filler package standing in for the archive's other packages"},
+					Field{"Description-md5", fakeSum(name + "d")[:32]}))
+			}
+		}
 	}
 	must(m.Write())
 	return m

@@ -146,3 +146,35 @@ func edit(t *testing.T, path, old, new string) {
 	}
 	os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644)
 }
+
+// TestFixtureRecrawl: with a cache, a re-crawl of unchanged suites fetches
+// only their InRelease files, still verified; a changed suite is read again.
+func TestFixtureRecrawl(t *testing.T) {
+	fx := aptfixture.Ubuntu(t, nil)
+	var gets []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets = append(gets, r.URL.Path)
+		http.FileServer(http.Dir(fx.Dir)).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	kr, _ := apt.LoadKeyring(fx.Keyring)
+	m := &apt.Mirror{URI: srv.URL, Suites: ubuntuSuites, Arches: []string{"amd64", "arm64"}, Keyring: kr, CacheDir: t.TempDir()}
+	first, err := m.Kernels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets = nil
+	again, err := m.Kernels(context.Background())
+	if err != nil || len(again) != len(first) || len(m.Aliases()) == 0 {
+		t.Fatalf("re-crawl: %d kernels (first %d), %d aliases, %v", len(again), len(first), len(m.Aliases()), err)
+	}
+	for _, g := range gets {
+		if !strings.HasSuffix(g, "/InRelease") {
+			t.Errorf("re-crawl fetched %s", g)
+		}
+	}
+	edit(t, filepath.Join(fx.Dir, "dists/noble/InRelease"), "Codename: noble", "Codename: noblx")
+	if _, err := m.Kernels(context.Background()); !errors.Is(err, apt.ErrSignature) {
+		t.Errorf("re-crawl of a tampered InRelease: %v", err)
+	}
+}

@@ -45,6 +45,10 @@ type Mirror struct {
 	Insecure bool
 	Client   *http.Client
 	Progress kernels.Progress
+	// CacheDir, when set, keeps each suite's result keyed by its verified
+	// Release: a re-crawl whose Release is unchanged fetches only the
+	// InRelease (still verified) and no Packages index. Empty: no cache.
+	CacheDir string
 
 	aliases []kernels.Alias
 }
@@ -64,12 +68,12 @@ func (m *Mirror) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 		if m.Progress != nil {
 			m.Progress(suite, i, len(m.Suites))
 		}
-		b, err := m.suite(ctx, suite)
+		r, err := m.suite(ctx, suite)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, b.result()...)
-		m.aliases = append(m.aliases, b.aliases()...)
+		out = append(out, r.Kernels...)
+		m.aliases = append(m.aliases, r.Aliases...)
 	}
 	return out, nil
 }
@@ -77,12 +81,27 @@ func (m *Mirror) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 // Aliases returns the meta-packages the last Kernels call found.
 func (m *Mirror) Aliases() []kernels.Alias { return m.aliases }
 
-func (m *Mirror) suite(ctx context.Context, suite string) (*builder, error) {
+func (m *Mirror) suite(ctx context.Context, suite string) (suiteResult, error) {
 	base := strings.TrimRight(m.URI, "/") + "/dists/" + suite + "/"
-	rel, err := m.release(ctx, base)
+	rel, signed, err := m.release(ctx, base)
 	if err != nil {
-		return nil, fmt.Errorf("suite %s: %w", suite, err)
+		return suiteResult{}, fmt.Errorf("suite %s: %w", suite, err)
 	}
+	id := m.cacheID(suite, signed)
+	if r, ok := m.cached(id); ok {
+		return r, nil
+	}
+	b, err := m.read(ctx, base, suite, rel)
+	if err != nil {
+		return suiteResult{}, err
+	}
+	r := suiteResult{Kernels: b.result(), Aliases: b.aliases()}
+	m.store(id, r)
+	return r, nil
+}
+
+// read reads the suite's Packages indexes.
+func (m *Mirror) read(ctx context.Context, base, suite string, rel *Release) (*builder, error) {
 	b, err := newBuilder(rel, m.URI, "apt:"+m.URI+"#"+suite)
 	if err != nil {
 		return nil, err
@@ -113,8 +132,9 @@ func (m *Mirror) suite(ctx context.Context, suite string) (*builder, error) {
 }
 
 // release fetches and verifies the suite's InRelease, or its Release and
-// Release.gpg when there is no InRelease.
-func (m *Mirror) release(ctx context.Context, base string) (*Release, error) {
+// Release.gpg when there is no InRelease, and returns it with its signed
+// text.
+func (m *Mirror) release(ctx context.Context, base string) (*Release, []byte, error) {
 	body, err := m.get(ctx, base+"InRelease")
 	var signed []byte
 	switch {
@@ -124,9 +144,10 @@ func (m *Mirror) release(ctx context.Context, base string) (*Release, error) {
 		signed, err = m.verifyInRelease(base+"InRelease", body)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ParseRelease(bytes.NewReader(signed))
+	rel, err := ParseRelease(bytes.NewReader(signed))
+	return rel, signed, err
 }
 
 func (m *Mirror) verifyInRelease(name string, body []byte) ([]byte, error) {
