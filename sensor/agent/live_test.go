@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,6 +219,27 @@ func TestHelperProcess(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+	case "net-cafebabe": // a TCP connection over 127.0.0.1 carrying 0xcafebabe
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			os.Exit(2)
+		}
+		go func() {
+			if c, err := ln.Accept(); err == nil {
+				b := make([]byte, 64)
+				n, _ := c.Read(b)
+				_, _ = c.Write(b[:n])
+				c.Close()
+			}
+		}()
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			os.Exit(3)
+		}
+		_, _ = c.Write([]byte{'x', 0xca, 0xfe, 0xba, 0xbe, 'y'})
+		_, _ = c.Read(make([]byte, 64))
+		c.Close()
+		ln.Close()
 	case "memfd-exec":
 		b, err := os.ReadFile("/bin/true")
 		if err != nil {
