@@ -61,6 +61,11 @@ func TestCLIErrors(t *testing.T) {
 		{"missing rules file", []string{"rules", "validate", filepath.Join(dir, "none.yaml")}, []string{"none.yaml"}},
 		{"run without rules", []string{"run"}, []string{"--rules"}},
 		{"bad output format", []string{"run", "--rules", bad, "--output", "xml"}, []string{"json or text"}},
+		{"unknown drop action", []string{"run", "--rules", bad, "--drops-actions", "log,page"}, []string{`"page"`, "ignore, log, alert, exit"}},
+		{"drop threshold above 1", []string{"run", "--rules", bad, "--drops-threshold", "5"}, []string{"threshold 5"}},
+		{"bad buffer size", []string{"capture", "--buffer-size", "8X"}, []string{"--buffer-size", "8MiB"}},
+		{"buffer size and preset", []string{"capture", "--buffer-size", "8M", "--buffer-preset", "4"}, []string{"give one"}},
+		{"snaplen too large", []string{"capture", "--snaplen", "99999"}, []string{"--snaplen 99999", "4096"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

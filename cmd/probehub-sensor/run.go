@@ -146,6 +146,9 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if len(f.rules) == 0 && f.rulesFrom.store == "" {
 		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml) or --rules-from STORE")
 	}
+	if err := f.drops.config().Check(); err != nil {
+		return fmt.Errorf("--drops-*: %w", err)
+	}
 	if !f.noCapture {
 		if err := checkRunCaps(); err != nil {
 			return err
@@ -333,8 +336,8 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		}
 	}()
 	err = ag.RunCapture(ctx, p)
-	if cause := context.Cause(ctx); errors.Is(cause, agent.ErrDropExit) {
-		err = cause
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		err = cause // the drop watcher stopped the capture (exit action)
 	}
 	if s, serr := p.Stats(); serr == nil {
 		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)

@@ -52,6 +52,12 @@ var ErrDropExit = errors.New("syscall event drops above the threshold (drop acti
 // ErrDropConfig is wrapped for an invalid DropsConfig.
 var ErrDropConfig = errors.New("invalid syscall event drops setting")
 
+// Check says whether c is valid; errors wrap ErrDropConfig.
+func (c DropsConfig) Check() error {
+	_, err := c.withDefaults()
+	return err
+}
+
 // withDefaults checks c and fills its defaults.
 func (c DropsConfig) withDefaults() (DropsConfig, error) {
 	if c.Threshold == 0 {

@@ -49,10 +49,12 @@ struct plan {
 };
 
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
-// CPU last saw sent (a one-entry cache in front of cgroups_seen).
+// CPU last saw sent (a one-entry cache in front of cgroups_seen) and the
+// bytes it sent since it last woke the reader.
 struct scratch {
-	u8 buf[SCRATCH_SIZE - 8];
+	u8 buf[SCRATCH_SIZE - 16];
 	u64 last_cgid;
+	u64 pending; // bytes this CPU sent since it last woke the reader
 };
 
 struct exec_name {
@@ -110,8 +112,9 @@ struct {
 // Set by the loader before load (constants: dead branches are pruned).
 const volatile bool use_ringbuf = true;
 const volatile u32 ignore_tgid = 0;
-// The reader is woken when this many bytes wait in the ring buffer; below
-// that it finds records on its own flush timer (probe.Options.FlushInterval).
+// The reader is woken when a CPU has sent this many bytes since it last
+// woke it; below that it finds records on its own flush timer
+// (probe.Options.Latency).
 // A wakeup is an interrupt on the producing CPU, dear in a VM. 0 wakes the
 // reader for every record.
 const volatile u32 wakeup_bytes = 0;

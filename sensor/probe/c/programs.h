@@ -55,16 +55,19 @@ static __always_inline void count_drop(u16 type)
 		(*d)++;
 }
 
-// ring_wakeup says whether a record of len bytes wakes the reader: when it
-// takes the waiting data across wakeup_bytes.
-static __always_inline u64 ring_wakeup(u32 len)
+// ring_wakeup says whether a record of len bytes wakes the reader: when
+// this CPU's records since its last wakeup reach wakeup_bytes. A per-CPU
+// count costs no helper call (asking the ring how much data waits costs
+// one per record).
+static __always_inline u64 ring_wakeup(struct scratch *sc, u32 len)
 {
 	if (!wakeup_bytes)
 		return 0;
-	u64 avail = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
-	if (avail < wakeup_bytes && avail + len >= wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	sc->pending += len;
+	if (sc->pending < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	sc->pending = 0;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 // finish appends the cgroup path the first time a cgroup is seen, then
@@ -94,7 +97,7 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struc
 	if (off < sizeof(*h))
 		return;
 	if (use_ringbuf)
-		err = bpf_ringbuf_output(&events_rb, buf, off, ring_wakeup(off));
+		err = bpf_ringbuf_output(&events_rb, buf, off, ring_wakeup(sc, off));
 	else
 		err = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, buf, off);
 	if (err) {
