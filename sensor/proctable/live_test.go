@@ -20,7 +20,8 @@ import (
 )
 
 // liveTable feeds a real probe's events to a process table and keeps the
-// enriched process of every symlinkat whose link lies in dir.
+// enriched process of every symlinkat whose link, and every chdir whose
+// directory, lies in dir.
 type liveTable struct {
 	tab *proctable.Table
 	dir string
@@ -74,11 +75,14 @@ func (lt *liveTable) read(ctx context.Context, p *probe.Probe) error {
 		}
 		lt.count(&ev)
 		lt.tab.Observe(&ev)
-		if ev.Type != event.TypeSymlinkat {
-			continue
+		var link string
+		switch ev.Type {
+		case event.TypeSymlinkat:
+			link, _ = ev.Args.String("linkpath")
+		case event.TypeChdir:
+			link, _ = ev.Args.String("path")
 		}
-		link, _ := ev.Args.String("linkpath")
-		if filepath.Dir(link) != lt.dir {
+		if link == "" || filepath.Dir(link) != lt.dir {
 			continue
 		}
 		lt.tab.Enrich(&ev)
@@ -227,4 +231,45 @@ func checkChain(p event.Process, link, inner string, top uint32, topPath string)
 		return fmt.Errorf("proc.aname[3] %s pid %d exepath %s, want %s", spawner.Name, spawner.PID, spawner.ExePath, topPath)
 	}
 	return nil
+}
+
+// TestLiveForkedChild: a forked child that never execs (a dash subshell
+// that runs the cd builtin) runs its parent's image with its parent's argv
+// and environment, in the directory it changed to.
+func TestLiveForkedChild(t *testing.T) {
+	const runs = 20
+	dir := t.TempDir()
+	lt := startLiveTable(t, dir)
+	var want []string
+	for i := range runs {
+		sub := filepath.Join(dir, fmt.Sprint("sub-", i))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		script := fmt.Sprintf("( cd %s && : ); :", sub)
+		cmd := exec.Command("/bin/sh", "-c", script)
+		cmd.Dir = dir
+		// First: the capture keeps the environment's first 4 KiB.
+		cmd.Env = append([]string{fmt.Sprint("PROBEHUB_LINEAGE_RUN=", i)}, os.Environ()...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("run %d: %v: %s", i, err, out)
+		}
+		want = append(want, sub)
+	}
+	got := lt.wait(t, want)
+	for i, sub := range want {
+		p := got[sub]
+		script := []string{"-c", fmt.Sprintf("( cd %s && : ); :", sub)}
+		if p.Comm != "sh" || filepath.Base(p.ExePath) != "dash" || !slices.Equal(p.Args, script) || p.Cwd != sub {
+			t.Errorf("subshell %d: comm %s exepath %s args %q cwd %s", i, p.Comm, p.ExePath, p.Args, p.Cwd)
+			continue
+		}
+		if !slices.Contains(p.Env, fmt.Sprint("PROBEHUB_LINEAGE_RUN=", i)) {
+			t.Errorf("subshell %d: env lacks its parent's PROBEHUB_LINEAGE_RUN", i)
+		}
+		if len(p.Ancestors) < 2 || p.Ancestors[0].Name != "sh" || !slices.Equal(p.Ancestors[0].Args, script) ||
+			p.Ancestors[1].PID != uint32(os.Getpid()) {
+			t.Errorf("subshell %d: ancestors %+v", i, p.Ancestors)
+		}
+	}
 }
