@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// readCapture returns the recorded capture in testdata/replay: 8,900
+// events of `probehub-sensor capture --json` on a busy machine while a
+// script read /etc/shadow, ran a binary from /dev/shm and symlinked
+// /etc/shadow.
+func readCapture(tb testing.TB) []byte {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("testdata", "replay", "capture.jsonl.gz"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+func replayEngine(tb testing.TB) *rules.Engine {
+	tb.Helper()
+	e, err := newEngine(rules.WithHostname("replay-test"), rules.WithTimeLocation(time.UTC))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := e.LoadFiles(testutil.SharedData(tb, "falco_rules.yaml")); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// TestReplayGolden replays the recorded capture with the upstream stable
+// rules: the alerts are those in alerts.golden.jsonl (go test -update
+// rewrites it).
+func TestReplayGolden(t *testing.T) {
+	var out bytes.Buffer
+	if err := replay(context.Background(), replayEngine(t), bytes.NewReader(readCapture(t)), &out); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "replay", "alerts.golden.jsonl")
+	if *update {
+		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("replay alerts differ from %s:\ngot:\n%s\nwant:\n%s", golden, got, want)
+	}
+	if n := strings.Count(out.String(), "\n"); n < 3 {
+		t.Errorf("%d alerts, want at least the three the script raised", n)
+	}
+}
+
+// BenchmarkReplay is replay end to end in-process (line reader, decoder,
+// rule engine with the stable rules, alert output) over the recorded
+// capture; events/s is per core with -cpu 1.
+func BenchmarkReplay(b *testing.B) {
+	data := readCapture(b)
+	e := replayEngine(b)
+	lines := bytes.Count(data, []byte{'\n'})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := replay(context.Background(), e, bytes.NewReader(data), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(lines*b.N), "ns/event")
+}
