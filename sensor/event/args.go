@@ -71,7 +71,25 @@ func (a Args) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads an object written by MarshalJSON, keeping key order.
+// Values are strings, integers or booleans (true is 1, false 0).
 func (a *Args) UnmarshalJSON(data []byte) error {
+	r := reader{b: data}
+	if r.word("null") && r.end() {
+		*a = nil
+		return nil
+	}
+	r.i = 0
+	var out Args
+	if r.args(&out) && r.end() {
+		*a = out
+		return nil
+	}
+	return a.unmarshalSlow(data)
+}
+
+// unmarshalSlow decodes what the scanner refused (escaped strings, bad
+// input) and says what is wrong.
+func (a *Args) unmarshalSlow(data []byte) error {
 	dec := json.NewDecoder(bytesReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()

@@ -1,0 +1,353 @@
+package event
+
+import (
+	"math"
+	"time"
+	"unicode/utf8"
+)
+
+// reader scans one JSON value in the form encoding/json writes for Event.
+// Every method reports false on anything outside that form (escapes in
+// strings, floats, unknown keys, bad syntax): the caller then falls back to
+// encoding/json, which decodes the unusual form or says what is wrong.
+type reader struct {
+	b    []byte
+	i    int
+	strs *interner
+}
+
+func (r *reader) ws() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// lit consumes the byte c after optional white space.
+func (r *reader) lit(c byte) bool {
+	r.ws()
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// word consumes the literal w (null, true, false) after white space.
+func (r *reader) word(w string) bool {
+	r.ws()
+	if len(r.b)-r.i >= len(w) && string(r.b[r.i:r.i+len(w)]) == w {
+		r.i += len(w)
+		return true
+	}
+	return false
+}
+
+// end reports whether only white space is left.
+func (r *reader) end() bool {
+	r.ws()
+	return r.i == len(r.b)
+}
+
+// raw returns the bytes of a string that has no escapes and is valid UTF-8.
+func (r *reader) raw() ([]byte, bool) {
+	if !r.lit('"') {
+		return nil, false
+	}
+	start, high := r.i, false
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		switch {
+		case c == '"':
+			s := r.b[start:r.i]
+			r.i++
+			return s, !high || utf8.Valid(s)
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			high = true
+		}
+		r.i++
+	}
+	return nil, false
+}
+
+// str returns a string value, interned.
+func (r *reader) str() (string, bool) {
+	b, ok := r.raw()
+	if !ok {
+		return "", false
+	}
+	return r.strs.get(b), true
+}
+
+// digits consumes an unsigned JSON integer (no fraction or exponent).
+func (r *reader) digits() (uint64, bool) {
+	start := r.i
+	var n uint64
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		if c < '0' || c > '9' {
+			break
+		}
+		if n > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		r.i++
+	}
+	d := r.i - start
+	if d == 0 || (d > 1 && r.b[start] == '0') {
+		return 0, false
+	}
+	if r.i < len(r.b) {
+		if c := r.b[r.i]; c == '.' || c == 'e' || c == 'E' {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// uint reads an unsigned integer no larger than max.
+func (r *reader) uint(max uint64) (uint64, bool) {
+	r.ws()
+	n, ok := r.digits()
+	return n, ok && n <= max
+}
+
+// int reads a signed integer within [min, max].
+func (r *reader) int(min, max int64) (int64, bool) {
+	r.ws()
+	neg := r.i < len(r.b) && r.b[r.i] == '-'
+	if neg {
+		r.i++
+	}
+	n, ok := r.digits()
+	if !ok {
+		return 0, false
+	}
+	if neg {
+		if n > uint64(-(min + 1))+1 {
+			return 0, false
+		}
+		return -int64(n - 1) - 1, true
+	}
+	if n > uint64(max) {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+func (r *reader) u32(dst *uint32) bool {
+	n, ok := r.uint(math.MaxUint32)
+	*dst = uint32(n)
+	return ok
+}
+
+func (r *reader) u64(dst *uint64) bool {
+	n, ok := r.uint(math.MaxUint64)
+	*dst = n
+	return ok
+}
+
+func (r *reader) bool(dst *bool) bool {
+	switch {
+	case r.word("true"):
+		*dst = true
+	case r.word("false"):
+		*dst = false
+	default:
+		return false
+	}
+	return true
+}
+
+func (r *reader) string(dst *string) bool {
+	s, ok := r.str()
+	*dst = s
+	return ok
+}
+
+// strings reads an array of strings into dst's storage.
+func (r *reader) strings(dst *[]string) bool {
+	out := (*dst)[:0]
+	if out == nil {
+		out = []string{}
+	}
+	if !r.lit('[') {
+		return false
+	}
+	if !r.lit(']') {
+		for {
+			s, ok := r.str()
+			if !ok {
+				return false
+			}
+			out = append(out, s)
+			if r.lit(',') {
+				continue
+			}
+			if !r.lit(']') {
+				return false
+			}
+			break
+		}
+	}
+	*dst = out
+	return true
+}
+
+// object calls field for each key of an object; a null value leaves the
+// field as it is (encoding/json's rule for struct fields), so field never
+// sees one. With strict set a null value is refused instead.
+func (r *reader) object(strict bool, field func(key []byte) bool) bool {
+	if !r.lit('{') {
+		return false
+	}
+	if r.lit('}') {
+		return true
+	}
+	for {
+		k, ok := r.raw()
+		if !ok || !r.lit(':') {
+			return false
+		}
+		if r.word("null") {
+			if strict {
+				return false
+			}
+		} else if !field(k) {
+			return false
+		}
+		if r.lit(',') {
+			continue
+		}
+		return r.lit('}')
+	}
+}
+
+// skip consumes one value of any shape and returns its bytes; the caller
+// hands them to encoding/json, which checks them.
+func (r *reader) skip() ([]byte, bool) {
+	r.ws()
+	start, depth := r.i, 0
+	for ; r.i < len(r.b); r.i++ {
+		switch r.b[r.i] {
+		case '"':
+			for r.i++; r.i < len(r.b) && r.b[r.i] != '"'; r.i++ {
+				if r.b[r.i] == '\\' {
+					r.i++
+				}
+			}
+			if r.i >= len(r.b) {
+				return nil, false
+			}
+			if depth == 0 {
+				r.i++
+				return r.b[start:r.i], true
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return r.b[start:r.i], r.i > start
+			}
+			if depth--; depth == 0 {
+				r.i++
+				return r.b[start:r.i], true
+			}
+		case ',':
+			if depth == 0 {
+				return r.b[start:r.i], r.i > start
+			}
+		}
+	}
+	return r.b[start:r.i], depth == 0 && r.i > start
+}
+
+// time reads an RFC 3339 UTC time with up to nine fraction digits, the
+// form time.Time's MarshalJSON writes for UTC times.
+func (r *reader) time(dst *time.Time) bool {
+	b, ok := r.raw()
+	if !ok || len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return false
+	}
+	num := func(s []byte) int {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(b[0:4]), num(b[5:7]), num(b[8:10])
+	hour, min, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) ||
+		hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 {
+		return false
+	}
+	nsec := 0
+	switch frac := b[19 : len(b)-1]; {
+	case len(frac) == 0:
+	case frac[0] != '.' || len(frac) < 2 || len(frac) > 10:
+		return false
+	default:
+		if nsec = num(frac[1:]); nsec < 0 {
+			return false
+		}
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	*dst = time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
+	return true
+}
+
+func daysIn(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// interner hands out one string per distinct value, so that decoding the
+// same comm, path or cgroup again allocates nothing. It forgets everything
+// when it holds maxInterned strings.
+type interner struct {
+	m map[string]string
+}
+
+const (
+	maxInterned   = 1 << 16
+	maxInternSize = 512 // longer strings are allocated, not kept
+)
+
+func (in *interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if in == nil || len(b) > maxInternSize {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	if in.m == nil || len(in.m) >= maxInterned {
+		in.m = make(map[string]string, 1024)
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
