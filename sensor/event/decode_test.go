@@ -212,5 +212,3 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
-
-

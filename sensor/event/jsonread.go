@@ -131,10 +131,10 @@ func (r *reader) int(min, max int64) (int64, bool) {
 		return 0, false
 	}
 	if neg {
-		if n > uint64(-(min + 1))+1 {
+		if n > uint64(-(min+1))+1 {
 			return 0, false
 		}
-		return -int64(n - 1) - 1, true
+		return -int64(n-1) - 1, true
 	}
 	if n > uint64(max) {
 		return 0, false
