@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
 	"github.com/spf13/cobra"
 )
@@ -89,13 +90,22 @@ Examples:
 	return cmd
 }
 
-// replay evaluates every line of in and writes alerts to out.
+// replay evaluates every line of in and writes alerts to out. A syscall
+// event in the form capture writes is parsed once, by event.Decoder, into
+// one reused Event; other lines are told apart by sourceOf and decoded by
+// their source.
 func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	procs := newProcessHook()
+	var (
+		dec   event.Decoder
+		sev   event.Event
+		one   = []any{&sev}
+		alert []byte
+	)
 	for line := 1; sc.Scan(); line++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -104,20 +114,22 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) e
 		if len(data) == 0 {
 			continue
 		}
-		src := sourceOf(data)
-		dec, err := decoderOf(e, src)
-		if err != nil {
-			return fmt.Errorf("events line %d: %w", line, err)
-		}
-		evs, err := dec.Decode(data)
-		if err != nil {
-			return fmt.Errorf("events line %d: %w", line, err)
+		src, evs := "syscall", one
+		if !dec.Fast(data, &sev) {
+			src = sourceOf(data)
+			d, err := decoderOf(e, src)
+			if err != nil {
+				return fmt.Errorf("events line %d: %w", line, err)
+			}
+			if evs, err = d.Decode(data); err != nil {
+				return fmt.Errorf("events line %d: %w", line, err)
+			}
 		}
 		for _, ev := range evs {
 			procs.apply(ev)
 			for _, r := range e.Process(src, ev) {
-				w.Write(e.Alert(r, ev).AppendJSON(nil))
-				w.WriteByte('\n')
+				alert = append(e.Alert(r, ev).AppendJSON(alert[:0]), '\n')
+				w.Write(alert)
 			}
 		}
 	}

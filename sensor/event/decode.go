@@ -22,9 +22,10 @@ type Decoder struct {
 }
 
 // Decode decodes one JSON event into ev, overwriting it. Decode reuses the
-// storage of ev's Args, Proc.Args, Proc.Env, Buffer and FD: a caller that
-// keeps an event (or those parts of it) past the next Decode must pass a
-// fresh Event.
+// storage of ev's Args, Buffer and FD: a caller that keeps an event (or
+// those parts of it) past the next Decode must pass a fresh Event.
+// Proc.Args and Proc.Env are always new slices (a process table keeps
+// them).
 func (d *Decoder) Decode(data []byte, ev *Event) error {
 	if d.Fast(data, ev) {
 		return nil
@@ -41,7 +42,7 @@ func (d *Decoder) Decode(data []byte, ev *Event) error {
 // Kubernetes audit event, a CloudTrail record) make it report false. When
 // it reports false ev is left zero and the caller decides what data is.
 func (d *Decoder) Fast(data []byte, ev *Event) bool {
-	keep := reuse{args: ev.Args[:0], fd: ev.FD, pargs: ev.Proc.Args[:0], env: ev.Proc.Env[:0], buf: ev.Buffer[:0]}
+	keep := reuse{args: ev.Args[:0], fd: ev.FD, buf: ev.Buffer[:0]}
 	*ev = Event{}
 	r := reader{b: data, strs: &d.strs}
 	if r.event(ev, &keep) && r.end() {
@@ -63,11 +64,9 @@ var decoders = sync.Pool{New: func() any { return new(Decoder) }}
 
 // reuse is the storage of the previous event that Fast fills again.
 type reuse struct {
-	args  Args
-	fd    *FD
-	pargs []string
-	env   []string
-	buf   []byte
+	args Args
+	fd   *FD
+	buf  []byte
 }
 
 func (r *reader) event(ev *Event, keep *reuse) bool {
@@ -142,12 +141,12 @@ func (r *reader) process(p *Process, keep *reuse) bool {
 		case "exepath":
 			return r.string(&p.ExePath)
 		case "args":
-			p.Args = keep.pargs
+			p.Args = nil
 			return r.strings(&p.Args)
 		case "cwd":
 			return r.string(&p.Cwd)
 		case "env":
-			p.Env = keep.env
+			p.Env = nil
 			return r.strings(&p.Env)
 		case "tty":
 			return r.u32(&p.TTY)
@@ -219,6 +218,8 @@ func (r *reader) fd(fd *FD) bool {
 			return r.bool(&fd.Connected)
 		case "name_changed":
 			return r.bool(&fd.NameChanged)
+		case "server":
+			return r.bool(&fd.Server)
 		}
 		return false
 	})

@@ -1,7 +1,6 @@
 package syscall
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -135,8 +134,8 @@ func (s *Source) Time(ev any) time.Time {
 // Decode reads one event in the JSON form `capture --json` prints.
 func (s *Source) Decode(data []byte) ([]any, error) {
 	e := &event.Event{}
-	if err := json.Unmarshal(data, e); err != nil {
-		return nil, fmt.Errorf("decode syscall event: %w", err)
+	if err := event.Unmarshal(data, e); err != nil {
+		return nil, err
 	}
 	return []any{e}, nil
 }
