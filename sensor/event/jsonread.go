@@ -58,23 +58,30 @@ func (r *reader) raw() ([]byte, bool) {
 	if !r.lit('"') {
 		return nil, false
 	}
-	start, high := r.i, false
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		switch {
-		case c == '"':
-			s := r.b[start:r.i]
-			r.i++
-			return s, !high || utf8.Valid(s)
-		case c == '\\' || c < 0x20:
-			return nil, false
-		case c >= utf8.RuneSelf:
-			high = true
+	start, high := r.i, byte(0)
+	for i, c := range r.b[r.i:] {
+		if plain[c] {
+			high |= c
+			continue
 		}
-		r.i++
+		if c != '"' {
+			return nil, false // an escape or a control character
+		}
+		s := r.b[start : start+i]
+		r.i = start + i + 1
+		return s, high < utf8.RuneSelf || utf8.Valid(s)
 	}
 	return nil, false
 }
+
+// plain marks the bytes a string holds as they are: not the quote, the
+// backslash or a control character.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // str returns a string value, interned.
 func (r *reader) str() (string, bool) {
