@@ -53,3 +53,33 @@ seccompProfile: {type: RuntimeDefault}
 {{- else if .Values.api.enabled -}}http://probehub-api.{{ include "probehub.namespace" . }}.svc:{{ .Values.api.port }}
 {{- end -}}
 {{- end -}}
+
+
+{{/* The action kinds the response policies use, one per line. */}}
+{{- define "probehub.responseKinds" -}}
+{{- $kinds := dict -}}
+{{- if .Values.response.enabled -}}
+{{- range $p := .Values.response.policies -}}
+{{- range $a := $p.actions -}}
+{{- if kindIs "string" $a -}}
+{{- $_ := set $kinds $a true -}}
+{{- else -}}
+{{- range $k, $_ := $a -}}
+{{- $_ := set $kinds $k true -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $k, $_ := $kinds }}
+{{ $k }}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when a response action calls the Kubernetes API. */}}
+{{- define "probehub.responseNeedsAPI" -}}
+{{- $kinds := splitList "\n" (include "probehub.responseKinds" .) -}}
+{{- range $k := list "terminate" "label" "annotate" "isolate" "cordon" -}}
+{{- if has $k $kinds }}true{{ end -}}
+{{- end -}}
+{{- end -}}
