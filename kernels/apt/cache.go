@@ -20,7 +20,7 @@ type suiteResult struct {
 
 // cacheVersion changes whenever what a suite yields from the same indexes
 // changes (the package rules in kernels.go), so old entries are not reused.
-const cacheVersion = "apt-suite-1"
+const cacheVersion = "apt-suite-2"
 
 // cacheID names a suite's cache entry: the mirror, suite, options and the
 // signed Release text (which pins every index by its SHA256).

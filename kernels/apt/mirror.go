@@ -122,6 +122,7 @@ func (m *Mirror) read(ctx context.Context, base, suite string, rel *Release) (*b
 			continue
 		}
 		for _, c := range comps {
+			c = rel.componentDir(c, arch)
 			b.component(c)
 			if err := m.index(ctx, base, rel, c+"/binary-"+arch+"/Packages", b, len(m.Components) > 0); err != nil {
 				return nil, fmt.Errorf("suite %s: %w", suite, err)
@@ -259,4 +260,20 @@ func (m *Mirror) get(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	return b, nil
+}
+
+// componentDir is where a component's indexes live under dists/<suite>/.
+// Debian's security archive lists "updates/main" but keeps the indexes
+// under "main/" (apt strips the prefix too).
+func (r *Release) componentDir(c, arch string) string {
+	stem := c + "/binary-" + arch + "/Packages"
+	for f := range r.Files {
+		if strings.HasPrefix(f, stem) {
+			return c
+		}
+	}
+	if i := strings.LastIndex(c, "/"); i >= 0 {
+		return c[i+1:]
+	}
+	return c
 }
