@@ -61,7 +61,7 @@ Examples:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.to, "to", "", "store: layout:PATH or REGISTRY/REPO (default layout:<data-dir>/oci)")
-	fl.StringVar(&f.signKey, "sign-key", "", "PEM private key (PKCS#8 EC P-256, unencrypted) to sign with")
+	fl.StringVar(&f.signKey, "sign-key", "", "PEM private key to sign with: EC P-256 PKCS#8 or SEC 1, or cosign's encrypted key (password from COSIGN_PASSWORD)")
 	fl.BoolVar(&f.allowUnsigned, "allow-unsigned", false, "publish without signatures")
 	fl.StringVar(&f.source, "source", "", "org.opencontainers.image.source annotation (e.g. the repository URL)")
 	fl.StringVar(&f.genKey, "gen-key", "", "write a new key pair to PREFIX.key and PREFIX.pub and exit")

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 )
 
 // ErrBadSignature reports a signature that does not verify.
@@ -51,8 +52,15 @@ func GenerateKey() (priv, pub []byte, err error) {
 		pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pder}), nil
 }
 
-// ParseSigner reads a PEM private key.
+// ParseSigner reads a PEM private key: PKCS#8, SEC 1, or cosign's
+// encrypted format (the password from COSIGN_PASSWORD, as cosign reads it).
 func ParseSigner(b []byte) (*Signer, error) {
+	return ParseSignerWithPassword(b, []byte(os.Getenv("COSIGN_PASSWORD")))
+}
+
+// ParseSignerWithPassword is ParseSigner with the password of an encrypted
+// key given; an encrypted key without one wraps ErrNoPassword.
+func ParseSignerWithPassword(b, password []byte) (*Signer, error) {
 	blk, _ := pem.Decode(b)
 	if blk == nil {
 		return nil, errors.New("parse private key: no PEM block")
@@ -65,7 +73,11 @@ func ParseSigner(b []byte) (*Signer, error) {
 	case "EC PRIVATE KEY":
 		k, err = x509.ParseECPrivateKey(blk.Bytes)
 	case "ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY":
-		return nil, fmt.Errorf("parse private key: cosign's encrypted key format is not supported: use `probehub publish --gen-key` or an unencrypted PKCS#8 EC key")
+		der, derr := decryptCosignKey(blk.Bytes, password)
+		if derr != nil {
+			return nil, fmt.Errorf("parse private key: %w", derr)
+		}
+		k, err = x509.ParsePKCS8PrivateKey(der)
 	default:
 		return nil, fmt.Errorf("parse private key: unexpected PEM type %q", blk.Type)
 	}
