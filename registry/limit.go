@@ -34,7 +34,7 @@ var ErrTooLarge = errors.New("larger than its format allows")
 // blobLimit is the most a blob of media type mt may hold.
 func blobLimit(mt types.MediaType) int64 {
 	switch mt {
-	case KernelConfigType, SimpleSigningType, EmptyConfigType, types.OCIConfigJSON:
+	case KernelConfigType, SimpleSigningType, EmptyConfigType, types.OCIConfigJSON, BundleArtifactType:
 		return maxSmallBlob
 	case BTFLayerType, IndexLayerType:
 		return MaxBTFSize

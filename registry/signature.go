@@ -54,10 +54,31 @@ func signatureManifest(s *sign.Signer, ref string, h v1.Hash) (Manifest, []blob,
 	return m, []blob{config, layer}, nil
 }
 
-// Verify checks that some signature at h's signature tag was made by v over
-// a payload naming h. It wraps ErrUnsigned when there is no signature and
-// ErrBadSignature when none verifies.
+// Verify checks that some signature of h was made by v: cosign's simple
+// signing payload at h's signature tag (what Sign writes), or a Sigstore
+// bundle attached to h as a referrer (what cosign v3 writes by default). It
+// wraps ErrUnsigned when there is no signature and ErrBadSignature when
+// none verifies.
 func Verify(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash) error {
+	err := verifySimpleSigning(ctx, r, v, h)
+	if err == nil || (!errors.Is(err, ErrUnsigned) && !errors.Is(err, ErrBadSignature)) {
+		return err
+	}
+	berr := verifyBundles(ctx, r, v, h)
+	switch {
+	case berr == nil:
+		return nil
+	case errors.Is(berr, ErrUnsigned):
+		return err
+	case errors.Is(berr, ErrBadSignature) && errors.Is(err, ErrUnsigned):
+		return fmt.Errorf("verify %s: %w", h, berr)
+	case errors.Is(berr, ErrBadSignature):
+		return fmt.Errorf("%w; %w", err, berr)
+	}
+	return fmt.Errorf("verify %s: %w", h, berr)
+}
+
+func verifySimpleSigning(ctx context.Context, r Reader, v *sign.Verifier, h v1.Hash) error {
 	m, err := r.Manifest(ctx, SignatureTag(h))
 	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("verify %s: %w", h, ErrUnsigned)

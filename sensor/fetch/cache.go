@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/probehub/probehub/registry"
 )
@@ -24,8 +25,9 @@ func OpenCache(dir string) (*Cache, error) {
 	return &Cache{layout: l}, nil
 }
 
-// put stores what rec read for the verified kernel k under tag: every blob,
-// the signature manifest, then the kernel tag.
+// put stores what rec read for the verified kernel k under tag: every
+// blob, every manifest read besides the kernel's (signatures, Sigstore
+// bundles and their referrers index), then the kernel tag.
 func (c *Cache) put(ctx context.Context, rec *recorder, k *registry.Kernel, tag string) error {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -34,9 +36,17 @@ func (c *Cache) put(ctx context.Context, rec *recorder, k *registry.Kernel, tag 
 			return fmt.Errorf("write cache: %w", err)
 		}
 	}
-	sigTag := registry.SignatureTag(k.Manifest.Digest)
-	if m, ok := rec.manifests[sigTag]; ok {
-		if err := c.layout.PutManifest(ctx, sigTag, m); err != nil {
+	for ref, m := range rec.manifests {
+		var err error
+		switch {
+		case ref == tag:
+			continue
+		case strings.HasPrefix(ref, "sha256:"): // by digest: the blob is enough
+			_, err = c.layout.PutBlob(ctx, m.Raw)
+		default:
+			err = c.layout.PutManifest(ctx, ref, m)
+		}
+		if err != nil {
 			return fmt.Errorf("write cache: %w", err)
 		}
 	}

@@ -59,4 +59,21 @@ func (c *recorder) BlobOf(ctx context.Context, d v1.Descriptor) ([]byte, error) 
 	return b, err
 }
 
+// Referrers implements registry.ReferrerLister and keeps the list as the
+// referrers tag's index, so that the cache can store it.
+func (c *recorder) Referrers(ctx context.Context, h v1.Hash) ([]v1.Descriptor, error) {
+	descs, err := registry.ListReferrers(ctx, c.r, h)
+	if err != nil || len(descs) == 0 {
+		return descs, err
+	}
+	m, err := registry.ReferrersIndex(descs)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.manifests[registry.ReferrersTag(h)] = m
+	c.mu.Unlock()
+	return descs, nil
+}
+
 func (c *recorder) Tags(ctx context.Context) ([]string, error) { return c.r.Tags(ctx) }
