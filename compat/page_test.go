@@ -22,7 +22,7 @@ func TestPage(t *testing.T) {
 		rows   int
 		want   []string
 	}{
-		{name: "all", status: http.StatusOK, rows: 6, want: []string{`6 of 6 kernels`, `class="s supported"`, `href="/v1/kernels/ubuntu%2F22.04%2Fx86_64%2F5.15.0-91-generic"`}},
+		{name: "all", status: http.StatusOK, rows: 6, want: []string{`6 of 6 kernels`, `id="pending-help"`, `probehub build --kernel`, `class="s supported"`, `href="/v1/kernels/ubuntu%2F22.04%2Fx86_64%2F5.15.0-91-generic"`}},
 		{name: "release", query: "?release=5.15", status: http.StatusOK, rows: 2, want: []string{`2 of 6 kernels`, `value="5.15"`}},
 		{name: "verdict", query: "?verdict=unsupported", status: http.StatusOK, rows: 1, want: []string{`<option selected>unsupported</option>`}},
 		{name: "bad filter", query: "?release=%3Cscript%3E", status: http.StatusBadRequest, rows: 0, want: []string{`id="error"`, `value="&lt;script&gt;"`}},

@@ -14,6 +14,7 @@ DATA=${DATA:-data}
 SHARED=${SHARED:-../shared/data}
 LISTEN=${LISTEN:-127.0.0.1:8080}
 SERVE_FOR=${SERVE_FOR:-120}
+METRICS_LISTEN=${METRICS_LISTEN:-127.0.0.1:9376}
 P=bin/probehub
 S=bin/probehub-sensor
 [ "$(id -u)" -eq 0 ] || { echo "make run needs root for eBPF: sudo make run" >&2; exit 1; }
@@ -63,7 +64,7 @@ curl -s "http://$LISTEN/v1/resolve" -d "$facts" | python3 -m json.tool | sed -n 
 step "5. sensor: fetch artifact, load probes with its minimized BTF, upstream stable rules"
 $S run --rules "$SHARED/falco_rules.yaml" --api "http://$LISTEN" --from "layout:$DATA/oci" --force-artifact \
 	--verify-key "$DATA/keys/probehub.pub" --cache "$DATA/node-cache" --output text \
-	--metrics-listen 127.0.0.1:9376 --duration 20s &
+	--metrics-listen "$METRICS_LISTEN" --duration 20s &
 sensor=$!
 sleep 8
 echo "-- attacks: read /etc/shadow, run a binary from /dev/shm, symlink over /etc/shadow, search for AWS keys"
