@@ -41,6 +41,13 @@ func FuzzDecode(f *testing.F) {
 	f.Add(record(event.TypeExecve, 0, 42, arg(kindExecName, []byte("/bin/sh")), arg(kindArgv, []byte("sh\x00-c\x00")),
 		arg(kindComponents, []byte("dash\x00bin\x00usr\x00"))))
 	f.Add(record(event.TypeProcexit, 0, 42, intArgBytes(7<<8)))
+	f.Add(record(event.TypeSendto, 8, 42, intArgBytes(3), intArgBytes(8), arg(kindBytes, []byte{2, 0, 0x1f, 0x90, 127, 0, 0, 1}),
+		arg(kindData, []byte("cafebabe")), arg(kindTuple, []byte{2, 2, 0x10, 0x27, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})))
+	f.Add(record(event.TypeRead, 4, 42, intArgBytes(5), intArgBytes(64), arg(kindData, []byte("abcd")),
+		arg(kindTuple, append([]byte{1, 1, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3, 2, 1}, "/run/x.sock"...))))
+	f.Add(record(event.TypeWrite, 4, 42, intArgBytes(5), intArgBytes(4), arg(kindData, []byte("abcd")), arg(kindFDPath, []byte("f\x00tmp\x00"))))
+	f.Add(record(event.TypeExecve, 0, 42, arg(kindExecName, []byte("/bin/sh")), arg(kindArgv, []byte("sh\x00")),
+		arg(kindComponents, []byte("sh\x00bin\x00")), arg(kindEnv, []byte("A=1\x00B=2\x00"))))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := NewDecoder()
@@ -64,5 +71,44 @@ func TestDecode(t *testing.T) {
 	}
 	if _, err := d.Decode(record(event.TypeOpenat, 0, 1, arg(kindStr, []byte("x")))[:hdrSize+2]); err == nil {
 		t.Error("truncated record decoded")
+	}
+}
+
+// TestDecodeSocketsAndData decodes records as the probe writes them for
+// the socket, I/O and exec additions.
+func TestDecodeSocketsAndData(t *testing.T) {
+	d := NewDecoder()
+	unixTuple := append([]byte{1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}, "\x00abstract"...)
+	for _, c := range []struct {
+		name string
+		rec  []byte
+		want func(ev event.Event) bool
+	}{
+		{"udp sendto names its remote end", record(event.TypeSendto, 8, 42, intArgBytes(3), intArgBytes(8),
+			arg(kindBytes, []byte{2, 0, 0x1f, 0x90, 127, 0, 0, 1}), arg(kindData, []byte("cafebabe")),
+			arg(kindTuple, []byte{2, 2, 0x10, 0x27, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})),
+			func(ev event.Event) bool {
+				return string(ev.Buffer) == "cafebabe" && ev.FD.Name == "0.0.0.0:10000->127.0.0.1:8080" && ev.FD.NameChanged && !ev.FD.Server && ev.FD.L4Proto == "udp"
+			}},
+		{"abstract unix socket", record(event.TypeRead, 4, 42, intArgBytes(5), intArgBytes(64), arg(kindData, []byte("abcd")), arg(kindTuple, unixTuple)),
+			func(ev event.Event) bool {
+				tu, _ := ev.Args.String("tuple")
+				return ev.FD.Type == 'u' && ev.FD.Name == "@abstract" && ev.FD.Connected && tu == "1->2 @abstract"
+			}},
+		{"file fd", record(event.TypeWrite, 4, 42, intArgBytes(5), intArgBytes(4), arg(kindData, []byte("abcd")), arg(kindFDPath, []byte("f\x00tmp\x00"))),
+			func(ev event.Event) bool { return ev.FD.Type == 'f' && ev.FD.Name == "/tmp/f" && ev.FD.Num == 5 }},
+		{"exec environment", record(event.TypeExecve, 0, 42, arg(kindExecName, []byte("/bin/sh")), arg(kindArgv, []byte("sh\x00")),
+			arg(kindComponents, []byte("sh\x00bin\x00")), arg(kindEnv, []byte("A=1\x00B=2\x00"))),
+			func(ev event.Event) bool { return len(ev.Proc.Env) == 2 && ev.Proc.Env[1] == "B=2" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev, err := d.Decode(c.rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.FD == nil && ev.Type != event.TypeExecve || !c.want(ev) {
+				t.Errorf("decoded %+v fd %+v", ev, ev.FD)
+			}
+		})
 	}
 }
