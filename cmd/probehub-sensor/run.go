@@ -93,11 +93,22 @@ for exactly the syscalls the rules need, and then:
 Alerts are Falco's JSON (falcosidekick accepts them unchanged). With --routes
 each alert goes to its tenant namespace's outputs plus the cluster-wide ones;
 without it, alerts go to stdout. SIGHUP or a change to a rules file reloads
-the rules without stopping capture; a bad reload keeps the running rules.
+the rules without stopping capture (the probe starts capturing the syscalls
+new rules need); a bad reload keeps the running rules.
+
+Every second the kernel buffer's drop counters are checked as Falco's
+syscall_event_drops does: when more than --drops-threshold of the second's
+events were lost, the --drops-actions run (log; alert: the "Falco internal:
+syscall event drop" alert with the counts per category; exit), at most
+--drops-rate per second. The buffer is --buffer-size per CPU (or Falco's
+--buffer-preset); --snaplen bounds evt.buffer, --env-max proc.env. Every
+--stats-interval a "capture" log line gives events/s, drops and the sensor's
+CPU per event (also in /metrics).
 
 Examples:
   sudo probehub-sensor run --rules /etc/falco/falco_rules.yaml
   sudo probehub-sensor run --rules rules.d/ --routes routes.yaml --k8s-audit-listen :9765
+  sudo probehub-sensor run --rules falco_rules.yaml --buffer-preset 5 --drops-actions log,alert --snaplen 256
   probehub-sensor run --no-capture --rules k8s_audit_rules.yaml --k8s-audit-file /var/log/kube-audit.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSensor(cmd.Context(), cmd, g.logger(), f) },
