@@ -30,6 +30,9 @@ func FromDeb(ctx context.Context, r io.Reader, opts *Options) (*Result, error) {
 		return nil, err
 	}
 	defer e.close()
+	if isDebugEntry(e.name) {
+		return fromDebugVmlinux(ctx, e, opts)
+	}
 	m := newImage(int(e.size))
 	filled := make(chan error, 1)
 	go func() { filled <- m.fill(ctx, e.r) }()
@@ -132,7 +135,7 @@ func findKernel(ctx context.Context, tr *tar.Reader) (*tar.Header, error) {
 		if !isKernelEntry(h) {
 			continue
 		}
-		if h.Size > maxImage {
+		if h.Size > maxImage && !(isDebugEntry(h.Name) && h.Size <= maxDebugImage) {
 			return nil, failf(StageTar, "%s: %d bytes is too large for a kernel image", h.Name, h.Size)
 		}
 		return h, nil

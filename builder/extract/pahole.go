@@ -23,10 +23,20 @@ func paholeBTF(ctx context.Context, pahole string, vmlinux []byte) ([]byte, erro
 		return nil, fail(StagePahole, err)
 	}
 	defer os.RemoveAll(dir)
-	in, out := filepath.Join(dir, "vmlinux"), filepath.Join(dir, "vmlinux.btf")
+	in := filepath.Join(dir, "vmlinux")
 	if err := os.WriteFile(in, vmlinux, 0o600); err != nil {
 		return nil, fail(StagePahole, fmt.Errorf("write vmlinux: %w", err))
 	}
+	return paholeFile(ctx, bin, in, dir)
+}
+
+// paholeFile runs pahole on the vmlinux at in, writing its BTF into dir.
+func paholeFile(ctx context.Context, pahole, in, dir string) ([]byte, error) {
+	bin, err := exec.LookPath(pahole)
+	if err != nil {
+		return nil, failf(StagePahole, "look up %s: %w", pahole, ErrPaholeMissing)
+	}
+	out := filepath.Join(dir, "vmlinux.btf")
 	cmd := exec.CommandContext(ctx, bin, "--btf_encode_detached="+out, in)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
