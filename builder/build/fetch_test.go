@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/probehub/probehub/kernels"
@@ -39,5 +41,39 @@ func TestFetch(t *testing.T) {
 	pkg.URL += "x"
 	if _, err := f.Fetch(context.Background(), pkg); err == nil {
 		t.Error("no error on a sha256 mismatch")
+	}
+}
+
+// TestInputBTFSources: the input of a catalog kernel comes from its image
+// (built-in BTF), else the btfhub-archive file its crawl recorded, else its
+// debug package, else nothing, with the true reason.
+func TestInputBTFSources(t *testing.T) {
+	hub := t.TempDir()
+	k := kernels.Key{Distro: "ubuntu", VersionID: "18.04", Arch: "x86_64", Release: "5.4.0-100-generic"}
+	p := filepath.Join(hub, "ubuntu", "18.04", "x86_64", "5.4.0-100-generic.btf.tar.xz")
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("x"), 0o644)
+	f := &Fetcher{Dir: t.TempDir()}
+	img := &kernels.Package{Name: "linux-image-unsigned-5.4.0-100-generic", URL: "http://example.invalid/i.deb"}
+	dbg := &kernels.Package{Name: "linux-image-unsigned-5.4.0-100-generic-dbgsym", URL: "http://example.invalid/d.ddeb"}
+	for _, tc := range []struct {
+		desc  string
+		k     kernels.Kernel
+		path  string // want Input.Path
+		fetch bool   // want Input.Fetch
+		noBTF string // substring of Input.NoBTF
+	}{
+		{"built-in: the image", kernels.Kernel{Key: k, BTF: kernels.BTFBuiltin, Packages: kernels.Packages{Image: img}}, "", true, ""},
+		{"btfhub entry of the crawl", kernels.Kernel{Key: k, BTF: kernels.BTFHub, Sources: []string{"btfhub:" + hub}, Packages: kernels.Packages{Image: img, Debug: dbg}}, p, false, ""},
+		{"debug package", kernels.Kernel{Key: k, BTF: kernels.BTFDWARF, Packages: kernels.Packages{Image: img, Debug: dbg}}, "", true, ""},
+		{"nothing", kernels.Kernel{Key: k, BTF: kernels.BTFNone}, "", false, "no BTF source"},
+		{"built-in without an image", kernels.Kernel{Key: k, BTF: kernels.BTFBuiltin}, "", false, "no image package known"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			in := f.Input(tc.k)
+			if in.Path != tc.path || (in.Fetch != nil) != tc.fetch || !strings.Contains(in.NoBTF, tc.noBTF) {
+				t.Errorf("input %+v", in)
+			}
+		})
 	}
 }
