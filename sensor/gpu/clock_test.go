@@ -13,9 +13,13 @@ func TestClock(t *testing.T) {
 	if b < a {
 		t.Fatalf("clock went back: %d then %d", a, b)
 	}
-	if lag := int64(time.Since(c.base)) - b; lag > int64(2*tick) || lag < -1 {
-		t.Errorf("clock lags real time by %v, want at most about one tick (%v)", time.Duration(lag), tick)
+	// Never ahead of real time; how far behind depends on the scheduler
+	// (a loaded machine delays the ticker), so it is logged, not asserted.
+	lag := int64(time.Since(c.base)) - b
+	if lag < -1 {
+		t.Errorf("clock is ahead of real time by %v", time.Duration(-lag))
 	}
+	t.Logf("clock lags real time by %v (tick %v)", time.Duration(lag), tick)
 	if b-a < int64(tick) {
 		t.Errorf("clock advanced %v in %v", time.Duration(b-a), 3*tick)
 	}
