@@ -3,10 +3,27 @@ GO       ?= go
 BIN      := bin
 SHARED   ?= ../shared/data
 GOTEST   ?= $(GO) test -race -count=1 -timeout 45m
+# make test renders `go test -json` with gotestsum (built once from the module
+# proxy into $(TOOLS)): a line per package as it finishes, failures in full,
+# the slowest tests at the end.
+GOTESTSUM_VERSION ?= v1.13.0
+TOOLS    ?= $(or $(PROBEHUB_TOOLS),$(HOME)/.cache/probehub/tools)
+GOTESTSUM = $(TOOLS)/gotestsum-$(GOTESTSUM_VERSION)
+GOLANGCI_VERSION ?= v2.15.0
+GOLANGCI = $(TOOLS)/golangci-lint-$(GOLANGCI_VERSION)
+# Packages whose tests load eBPF programs, boot qemu or kill processes: they
+# share the kernel, so they run one package at a time after the others, which
+# run TEST_JOBS packages at once (each test picks its own free ports).
+KERNEL_PKGS := sensor/probe sensor/agent sensor/proctable sensor/container sensor/response \
+	cmd/probehub-sensor ci/matrix builder/minimize
+KERNEL_RE    = ^github.com/probehub/probehub/($(subst $(space),|,$(strip $(KERNEL_PKGS))))(/|$$)
+TEST_JOBS ?= 4
 FUZZTIME ?= 30s
 export CGO_CFLAGS ?= -Wno-deprecated-declarations
+empty :=
+space := $(empty) $(empty)
 
-.PHONY: help setup build run test generate check-generate matrix matrix-kernel fuzz \
+.PHONY: help setup build run test lint generate check-generate matrix matrix-kernel fuzz \
 	bench-capture bench-response bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
@@ -21,8 +38,27 @@ build: ## build both binaries into bin/
 run: setup build ## the main job on the embedded default: build artifacts, serve the API, run the sensor
 	hack/run.sh
 
-test: setup ## the whole test suite (root needed for the eBPF tests)
-	$(GOTEST) ./...
+test: setup $(GOTESTSUM) ## the whole test suite (root needed for the eBPF tests): progress per package, the slowest tests at the end
+	@mkdir -p $(BIN)
+	$(GOTESTSUM) --format pkgname-and-test-fails --jsonfile $(BIN)/test-other.json -- \
+		-race -count=1 -timeout 45m -p $(TEST_JOBS) $$($(GO) list ./... | grep -v -E '$(KERNEL_RE)')
+	$(GOTESTSUM) --format pkgname-and-test-fails --jsonfile $(BIN)/test-kernel.json -- \
+		-race -count=1 -timeout 45m -p 1 $$($(GO) list ./... | grep -E '$(KERNEL_RE)')
+	@echo "slowest tests (each says why in its doc comment or log):"
+	@cat $(BIN)/test-other.json $(BIN)/test-kernel.json | $(GOTESTSUM) tool slowest --threshold 20s | head -15
+
+$(GOTESTSUM):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOFLAGS=-trimpath $(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
+	mv $(TOOLS)/gotestsum $@
+
+$(GOLANGCI):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) GOFLAGS=-trimpath $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	mv $(TOOLS)/golangci-lint $@
+
+lint: $(GOLANGCI) ## golangci-lint with .golangci.yaml (errcheck, errorlint, nilerr, unparam, revive builtin-shadowing)
+	$(GOLANGCI) run ./...
 
 generate: ## regenerate the eBPF objects (bpf2go, clang) and other generated files
 	$(GO) generate ./...
