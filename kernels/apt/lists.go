@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/probehub/probehub/kernels"
@@ -28,14 +29,17 @@ var (
 // Aliases returns the meta-packages the last Kernels call found.
 func (l *Lists) Aliases() []kernels.Alias { return l.aliases }
 
-// Kernels returns the kernels of every index in the directory.
+// Kernels returns the kernels of every index in the directory. The indexes
+// of one suite (its components and arches) are read together, so that
+// NVIDIA driver modules in restricted join the kernels in main.
 func (l *Lists) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 	idx, err := filepath.Glob(filepath.Join(l.Dir, "*_Packages*"))
 	if err != nil || len(idx) == 0 {
 		return nil, fmt.Errorf("list apt indexes in %s: none found", l.Dir)
 	}
-	var out []kernels.Kernel
 	l.aliases = nil
+	suites := map[string]*builder{}
+	var order []string
 	for i, f := range idx {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -43,41 +47,54 @@ func (l *Lists) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 		if l.Progress != nil {
 			l.Progress(filepath.Base(f), i, len(idx))
 		}
-		ks, err := l.index(f)
+		id, comp, err := l.suiteOf(f, suites)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ks...)
+		if len(order) == 0 || !slices.Contains(order, id) {
+			order = append(order, id)
+		}
+		b := suites[id]
+		b.component(comp)
+		if err := readPackages(f, b); err != nil {
+			return nil, err
+		}
+	}
+	var out []kernels.Kernel
+	for _, id := range order {
+		out = append(out, suites[id].result()...)
+		l.aliases = append(l.aliases, suites[id].aliases()...)
 	}
 	return out, nil
 }
 
-// index reads one Packages file and its suite's release file.
-func (l *Lists) index(file string) ([]kernels.Kernel, error) {
+// suiteOf names the suite of an index file (its lists prefix) and its
+// component, creating the suite's builder from its release file.
+func (l *Lists) suiteOf(file string, suites map[string]*builder) (id, comp string, err error) {
 	base := filepath.Base(file)
 	i := strings.Index(base, "_dists_")
 	if i < 0 {
-		return nil, fmt.Errorf("apt index %s: no _dists_ in name", base)
+		return "", "", fmt.Errorf("apt index %s: no _dists_ in name", base)
 	}
 	rest := base[i+len("_dists_"):]
 	suite, _, _ := strings.Cut(rest, "_")
-	prefix := filepath.Join(l.Dir, base[:i]+"_dists_"+suite+"_")
+	comp, _, _ = strings.Cut(strings.TrimPrefix(rest, suite+"_"), "_")
+	id = base[:i] + "_dists_" + suite
+	if suites[id] != nil {
+		return id, comp, nil
+	}
+	prefix := filepath.Join(l.Dir, id+"_")
 	rel, err := readRelease(prefix+"InRelease", prefix+"Release")
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
 	uri := "http://" + strings.ReplaceAll(base[:i], "_", "/")
 	b, err := newBuilder(rel, uri, "apt:"+uri+"#"+suite)
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
-	comp, _, _ := strings.Cut(strings.TrimPrefix(rest, suite+"_"), "_")
-	b.component(comp)
-	if err := readPackages(file, b); err != nil {
-		return nil, err
-	}
-	l.aliases = append(l.aliases, b.aliases()...)
-	return b.result(), nil
+	suites[id] = b
+	return id, comp, nil
 }
 
 func readRelease(files ...string) (*Release, error) {
