@@ -53,6 +53,13 @@ func New(tb testing.TB) *Mirror {
 	return m
 }
 
+// Sibling starts another repository signed by the same key (Ubuntu's
+// ddebs archive beside the main one), so one keyring verifies both.
+func (m *Mirror) Sibling(tb testing.TB) *Mirror {
+	tb.Helper()
+	return &Mirror{Dir: filepath.Join(tb.TempDir(), "repo"), Keyring: m.Keyring, key: m.key, suites: map[string]*suite{}}
+}
+
 // Suite declares a suite (dists/<name>) with its Release fields.
 func (m *Mirror) Suite(name, origin, version, codename string) {
 	m.suites[name] = &suite{origin: origin, version: version, codename: codename, stanzas: map[string][]string{}}

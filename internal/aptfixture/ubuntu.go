@@ -32,6 +32,8 @@ type Real struct {
 //     nvidia-kernel-common-535 / -535-server (535.129.03);
 //   - jammy-updates universe and multiverse: listed, no kernels;
 //   - jammy-updates main arm64: 5.15.0-91-generic for aarch64;
+//   - focal-updates (20.04) main: 5.4.0-42-generic (5.4.0-42.46), no
+//     built-in BTF (Ubuntu enabled it with 5.8);
 //   - noble (24.04) main: 6.8.0-31-generic (6.8.0-31.31).
 //
 // With r, r.Release is also listed, downloadable, in jammy-updates (as
@@ -51,6 +53,7 @@ func UbuntuSized(tb testing.TB, r *Real, filler map[string]int) *Mirror {
 	m.Suite("jammy", "Ubuntu", "22.04", "jammy")
 	m.Suite("jammy-updates", "Ubuntu", "22.04", "jammy")
 	m.Suite("jammy-security", "Ubuntu", "22.04", "jammy")
+	m.Suite("focal-updates", "Ubuntu", "20.04", "focal")
 	m.Suite("noble", "Ubuntu", "24.04", "noble")
 	m.Suite("noble-updates", "Ubuntu", "24.04", "noble")
 	must := func(err error) {
@@ -77,6 +80,7 @@ func UbuntuSized(tb testing.TB, r *Real, filler map[string]int) *Mirror {
 			Field{"Size", "2000"}, Field{"SHA256", fakeSum(name + ver)}))
 	}
 	kernel("bionic", "amd64", "linux", "4.15.0-20-generic", "4.15.0-20.21", 8000000)
+	kernel("focal-updates", "amd64", "linux", "5.4.0-42-generic", "5.4.0-42.46", 9000000)
 	kernel("jammy", "amd64", "linux", "5.15.0-25-generic", "5.15.0-25.25", 11000000)
 	meta("jammy", "amd64", "linux-image-generic", "5.15.0.25.27", "linux-image-5.15.0-25-generic, linux-modules-extra-5.15.0-25-generic, linux-firmware")
 	for _, s := range []string{"jammy-updates", "jammy-security"} {
@@ -164,4 +168,29 @@ func fakeSum(s string) string {
 		b[i] = hexd[h%16]
 	}
 	return string(b)
+}
+
+// Ddebs writes the fixture of Ubuntu's debug archive (ddebs.ubuntu.com),
+// signed like m: suite focal-updates, main, listing
+// linux-image-unsigned-<release>-dbgsym as a .ddeb holding
+// ./usr/lib/debug/boot/vmlinux-<release> (Ubuntu's layout) with the given
+// DWARF vmlinux.
+func (m *Mirror) Ddebs(tb testing.TB, release, version string, vmlinux []byte) *Mirror {
+	tb.Helper()
+	d := m.Sibling(tb)
+	d.Suite("focal-updates", "Ubuntu", "20.04", "focal")
+	name := "linux-image-unsigned-" + release + "-dbgsym"
+	deb, err := Deb(fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: amd64\nSource: linux\n", name, version),
+		File{Path: "./usr/lib/debug/boot/vmlinux-" + release, Data: vmlinux})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := d.Add("focal-updates", "main", "amd64", fmt.Sprintf("pool/main/l/linux/%s_%s_amd64.ddeb", name, version), deb,
+		Field{"Package", name}, Field{"Source", "linux"}, Field{"Version", version}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := d.Write(); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }

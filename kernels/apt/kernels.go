@@ -224,6 +224,27 @@ func (b *builder) result() []kernels.Kernel {
 		k.BTF = kernels.GuessBTF(&k)
 		out = append(out, k)
 	}
+	return append(out, b.debugOnly()...)
+}
+
+// debugOnly are the kernels of a debug archive (Ubuntu's ddebs.ubuntu.com
+// lists linux-image[-unsigned]-<release>-dbgsym without the images): their
+// debug package, merged in the catalog with the image from the main archive.
+func (b *builder) debugOnly() []kernels.Kernel {
+	var out []kernels.Kernel
+	for id, x := range b.extra {
+		if _, ok := b.images[id]; ok || x.Debug == nil {
+			continue
+		}
+		release, arch, _ := strings.Cut(id, "/")
+		k := kernels.Kernel{
+			Key:      kernels.Key{Distro: b.distro, VersionID: b.version, Arch: arch, Release: release},
+			Codename: b.rel.BaseCodename(), Version: x.Debug.Version, Build: b.buildOf(x.Debug.Version),
+			Flavour: kernels.FlavourOf(release), Packages: kernels.Packages{Debug: x.Debug}, Sources: []string{b.source},
+		}
+		k.BTF = kernels.GuessBTF(&k)
+		out = append(out, k)
+	}
 	return out
 }
 
