@@ -221,8 +221,10 @@ func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 		}
 		for _, k := range sel {
 			in := fetch.Input(k)
-			if in.Fetch == nil {
-				in.Path = localBTF(k)
+			if in.Fetch == nil && in.Path == "" {
+				if in.Path = localBTF(k); in.Path != "" {
+					in.NoBTF = ""
+				}
 			}
 			ins = append(ins, in)
 		}
