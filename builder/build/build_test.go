@@ -2,8 +2,11 @@ package build
 
 import (
 	"context"
+	"fmt"
+	"github.com/probehub/probehub/builder/extract"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +165,41 @@ func TestRerunSkipsFetch(t *testing.T) {
 	s, err := Run(context.Background(), cfg)
 	if err != nil || fetches != 2 || s.Cached != 1 {
 		t.Errorf("after touch: %d fetches, %+v, %v", fetches, s, err)
+	}
+}
+
+// TestTooOldNotFetched: a kernel older than every variant's minimum is
+// unsupported from its version; its package is never downloaded.
+func TestTooOldNotFetched(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	fetched := false
+	cfg.Inputs = []Input{{Key: key("4.15.0-20-generic"), Fetch: func(context.Context) (string, error) { fetched = true; return "", os.ErrNotExist }}}
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Results[0]
+	if fetched || r.Status != verdict.Unsupported || r.Error != "" || r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15" {
+		t.Errorf("fetched %v, result %s %q %v", fetched, r.Status, r.Error, r.Verdict.Reasons)
+	}
+}
+
+// TestImageWithoutBTF: an image that truly has no BTF is "unknown: no BTF
+// source", not a failed build.
+func TestImageWithoutBTF(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	p := filepath.Join(t.TempDir(), "linux-image-unsigned-5.8.0-43-generic_5.8.0-43.49~20.04.1_amd64.deb")
+	os.WriteFile(p, []byte("x"), 0o644)
+	cfg.Extract = func(context.Context, string) (*extract.Result, error) {
+		return nil, fmt.Errorf("extract elf: %w", extract.ErrNoBTF)
+	}
+	cfg.Inputs = []Input{{Key: key("5.8.0-43-generic"), Path: p}}
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Results[0]
+	if s.Failed != 0 || r.Status != verdict.Unknown || !strings.HasPrefix(r.Verdict.Reasons[0].Message, "no BTF source: linux-image-unsigned-5.8.0-43-generic") {
+		t.Errorf("failed %d, %s %v", s.Failed, r.Status, r.Verdict.Reasons)
 	}
 }

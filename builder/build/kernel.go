@@ -31,6 +31,11 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	if old, ok, err := r.cachedFetch(in); err != nil || ok {
 		return old, ok, err
 	}
+	if in.Path == "" && in.Fetch != nil && r.tooOld(in.Key) {
+		// Known from the version alone: nothing to download.
+		in.Fetch, in.More = nil, nil
+		in.NoBTF = "not fetched: the version alone rules the kernel out"
+	}
 	path, err := r.inputPath(ctx, in)
 	if err != nil {
 		return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))
@@ -64,6 +69,11 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		res.Input = stamp(path)
 		ex, err = r.cfg.Extract(ctx, path)
 	}
+	if errors.Is(err, extract.ErrNoBTF) {
+		// Not a failed build: the image truly has no BTF (the catalog's
+		// guess was wrong), and nothing else is known to give it one.
+		return r.finish(res, start, nil, nil, "", "no BTF source: "+filepath.Base(path)+" has no .BTF (CONFIG_DEBUG_INFO_BTF is off) and no DWARF, and the catalog has no btfhub-archive entry or debug package for the kernel")
+	}
 	if err != nil {
 		return r.fail(res, start, buildresult.FailExtract, fmt.Errorf("extract BTF from %s: %w", filepath.Base(path), err))
 	}
@@ -85,6 +95,24 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
 	}
 	return r.finish(res, start, spec, ex, dir, "")
+}
+
+// tooOld reports whether k's release is older than every probe variant's
+// minimum, so that no BTF can make it supported.
+func (r *runner) tooOld(k kernels.Key) bool {
+	if k.Release == "" {
+		return false
+	}
+	_, vd := verdict.Select(r.verdictVariants(), verdict.Input{Release: k.Release, Arch: k.Arch, Optional: r.cfg.Optional})
+	return vd.Status == verdict.Unsupported
+}
+
+func (r *runner) verdictVariants() []verdict.Variant {
+	vs := make([]verdict.Variant, len(r.variants))
+	for i, v := range r.variants {
+		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
+	}
+	return vs
 }
 
 // cachedFetch returns the result of an input to be fetched (a catalog
@@ -137,11 +165,7 @@ func (r *runner) complete(res *buildresult.Result, ex *extract.Result) error {
 // finish judges, minimizes and writes the result. spec nil means the kernel
 // has no BTF source.
 func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (buildresult.Result, bool, error) {
-	vs := make([]verdict.Variant, len(r.variants))
-	for i, v := range r.variants {
-		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
-	}
-	chosen, vd := verdict.Select(vs, verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
+	chosen, vd := verdict.Select(r.verdictVariants(), verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
 	res.Status, res.Verdict = vd.Status, vd
 	obj := r.variants[max(chosen, 0)].obj
 	if chosen >= 0 {
