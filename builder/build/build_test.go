@@ -3,13 +3,13 @@ package build
 import (
 	"context"
 	"fmt"
-	"github.com/probehub/probehub/builder/extract"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/wire/buildresult"
