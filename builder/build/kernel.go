@@ -177,14 +177,14 @@ func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec,
 		if err != nil {
 			return r.fail(res, start, buildresult.FailBTF, err)
 		}
-		min, err := obj.MinimizeRaw(k)
+		small, err := obj.MinimizeRaw(k)
 		if err != nil {
 			return r.fail(res, start, buildresult.FailMinimize, err)
 		}
-		if err := writeFile(filepath.Join(dir, buildresult.MinBTFFile), min.BTF); err != nil {
+		if err := writeFile(filepath.Join(dir, buildresult.MinBTFFile), small.BTF); err != nil {
 			return buildresult.Result{}, false, err
 		}
-		res.MinBTF, res.MinSHA256, res.MinSize, res.MinTypes = buildresult.MinBTFFile, sha(min.BTF), len(min.BTF), min.Types
+		res.MinBTF, res.MinSHA256, res.MinSize, res.MinTypes = buildresult.MinBTFFile, sha(small.BTF), len(small.BTF), small.Types
 	}
 	return r.write(res, start)
 }

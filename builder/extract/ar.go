@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -75,7 +76,7 @@ func (a *arReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n, err := a.cur.Read(p)
-	if err == io.EOF && a.cur.N > 0 {
+	if errors.Is(err, io.EOF) && a.cur.N > 0 {
 		err = fmt.Errorf("member data: %w", ErrTruncated)
 	}
 	return n, err
@@ -88,7 +89,7 @@ func (a *arReader) skipRest() error {
 	want := a.cur.N + a.pad
 	n, err := io.CopyN(io.Discard, a.r, want)
 	a.cur = nil
-	if err != nil && !(err == io.EOF && n == want-a.pad) {
+	if err != nil && !(errors.Is(err, io.EOF) && n == want-a.pad) {
 		return fmt.Errorf("skip member data: %w", ErrTruncated)
 	}
 	return nil

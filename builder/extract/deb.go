@@ -78,7 +78,7 @@ func debKernel(ctx context.Context, r io.Reader) (kernelEntry, error) {
 	ar := newArReader(r)
 	for {
 		m, err := ar.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return kernelEntry{}, failf(StageAr, "no data.tar member: %w", ErrNoKernel)
 		}
 		if err != nil {

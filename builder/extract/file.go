@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,7 +49,7 @@ func FromFile(ctx context.Context, name string, opts *Options) (*Result, error) 
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, err := br.Peek(sniffLen)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fail(StageInput, fmt.Errorf("read %s: %w", name, err))
 	}
 	format := Sniff(name, head)
@@ -86,7 +87,7 @@ func FromBTFHub(ctx context.Context, r io.Reader) (*Result, error) {
 			return nil, err
 		}
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, failf(StageTar, "no *.btf in btfhub archive: %w", ErrNoBTF)
 		}
 		if err != nil {

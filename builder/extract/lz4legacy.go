@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -27,7 +28,7 @@ type lz4Legacy struct {
 func newLZ4Legacy(src *span) (*lz4Legacy, error) {
 	b, err := src.Peek(4)
 	if len(b) < 4 || binary.LittleEndian.Uint32(b) != lz4LegacyMagic {
-		if err != nil && err != io.ErrUnexpectedEOF {
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("lz4: not the legacy frame format: %w", ErrUnsupported)

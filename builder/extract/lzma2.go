@@ -51,7 +51,7 @@ func newLZMA2Dec(src peeker, keep int) *lzma2Dec {
 func (d *lzma2Dec) take(n int) ([]byte, error) {
 	b, err := d.src.Peek(n)
 	if len(b) < n {
-		if err == nil || err == io.EOF {
+		if err == nil || errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, fmt.Errorf("lzma2 input: %w (%w)", ErrTruncated, err)

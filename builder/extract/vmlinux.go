@@ -76,7 +76,7 @@ func readChunk(d decoder, buf []byte, size uint32) ([]byte, error) {
 		switch {
 		case len(more) > 0:
 			return buf, fmt.Errorf("more output than the %d-byte size trailer", size)
-		case err == io.EOF:
+		case errors.Is(err, io.EOF):
 			return buf, io.EOF
 		}
 		return buf, err

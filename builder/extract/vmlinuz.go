@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -53,7 +54,7 @@ func locatePayload(m *image) (*span, vmlinuzSize, Compression, error) {
 		}
 	}
 	magic, err := src.Peek(8)
-	if err != nil && err != io.ErrUnexpectedEOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, vmlinuzSize{}, "", fail(StageInput, err)
 	}
 	c, ok := sniffCompression(magic)

@@ -112,7 +112,7 @@ func (x *xzReader) Read(p []byte) (int, error) {
 		if err == nil {
 			return n, nil
 		}
-		if err != io.EOF {
+		if !errors.Is(err, io.EOF) {
 			return 0, fmt.Errorf("xz: %w", err)
 		}
 		if err := x.endBlock(); err != nil {

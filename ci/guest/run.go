@@ -129,7 +129,7 @@ loop:
 			tl.mark("actions")
 			doActions(j.Actions)
 		case err := <-exited:
-			step("sensor-exit", t0, fmt.Errorf("sensor exited early: %v", err))
+			step("sensor-exit", t0, fmt.Errorf("sensor exited early: %w", err))
 			break loop
 		case <-deadline:
 			break loop

@@ -72,7 +72,7 @@ func ociKernel(ctx context.Context, k Kernel, o Options) (bootKernel, error) {
 	spec := KernelStore(o)
 	st, err := registry.OpenReader(spec)
 	if err != nil && strings.HasPrefix(spec, "layout:") {
-		return bootKernel{}, fmt.Errorf("%w: %s has no %s (%v); build it: make matrix-kernel (probehub matrix kernel build %s)", ErrKernelNotBuilt, spec, k.OCI, err, k.Name)
+		return bootKernel{}, fmt.Errorf("%w: %s has no %s (%w); build it: make matrix-kernel (probehub matrix kernel build %s)", ErrKernelNotBuilt, spec, k.OCI, err, k.Name)
 	}
 	if err != nil {
 		return bootKernel{}, err

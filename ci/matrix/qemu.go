@@ -117,7 +117,7 @@ func boot(ctx context.Context, kernel, initrd, logPath string, timeout time.Dura
 	res, perr := parseResult(logPath)
 	if perr != nil {
 		if err != nil {
-			return res, accel, took, fmt.Errorf("%w (qemu: %v)", perr, err)
+			return res, accel, took, fmt.Errorf("%w (qemu: %w)", perr, err)
 		}
 		return res, accel, took, perr
 	}

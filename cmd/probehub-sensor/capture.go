@@ -166,13 +166,13 @@ func captureHint(err error) error {
 	case errors.Is(err, probe.ErrPermission):
 		return fmt.Errorf("capture needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE (CAP_SYS_RESOURCE before Linux 5.11): %w", err)
 	case errors.Is(err, probe.ErrTracefs):
-		return fmt.Errorf("tracefs is not mounted and could not be mounted: run `mount -t tracefs nodev /sys/kernel/tracing` (%v)", err)
+		return fmt.Errorf("tracefs is not mounted and could not be mounted: run `mount -t tracefs nodev /sys/kernel/tracing` (%w)", err)
 	case errors.Is(err, ebpf.ErrNotSupported):
-		return fmt.Errorf("this kernel is too old or has no BTF: capture needs Linux 5.8+ with /sys/kernel/btf/vmlinux, or --btf FILE (%v)", err)
+		return fmt.Errorf("this kernel is too old or has no BTF: capture needs Linux 5.8+ with /sys/kernel/btf/vmlinux, or --btf FILE (%w)", err)
 	}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("the kernel's verifier rejected the probe (wrong --btf for this kernel?): %v", ve)
+		return fmt.Errorf("the kernel's verifier rejected the probe (wrong --btf for this kernel?): %w", ve)
 	}
 	return err
 }

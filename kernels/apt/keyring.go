@@ -81,7 +81,7 @@ func (k *Keyring) VerifyInRelease(name string, data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: not a clearsigned file: %w", name, ErrSignature)
 	}
 	if _, err := b.VerifySignature(k.entities, nil); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
+		return nil, fmt.Errorf("%s: %w: %w (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
 	}
 	return b.Plaintext, nil
 }
@@ -95,7 +95,7 @@ func (k *Keyring) VerifyDetached(name string, data, sig []byte) error {
 		_, err = openpgp.CheckDetachedSignature(k.entities, bytes.NewReader(data), bytes.NewReader(sig), nil)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
+		return fmt.Errorf("%s: %w: %w (keyring %s)", name, ErrSignature, err, filepath.Base(k.Path))
 	}
 	return nil
 }

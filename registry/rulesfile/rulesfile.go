@@ -187,7 +187,7 @@ func Unpack(layer []byte) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return files, nil
 		}
 		if err != nil {

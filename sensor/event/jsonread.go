@@ -119,15 +119,15 @@ func (r *reader) digits() (uint64, bool) {
 	return n, true
 }
 
-// uint reads an unsigned integer no larger than max.
-func (r *reader) uint(max uint64) (uint64, bool) {
+// uint reads an unsigned integer no larger than limit.
+func (r *reader) uint(limit uint64) (uint64, bool) {
 	r.ws()
 	n, ok := r.digits()
-	return n, ok && n <= max
+	return n, ok && n <= limit
 }
 
-// int reads a signed integer within [min, max].
-func (r *reader) int(min, max int64) (int64, bool) {
+// int reads a signed integer within [lo, hi].
+func (r *reader) int(lo, hi int64) (int64, bool) {
 	r.ws()
 	neg := r.i < len(r.b) && r.b[r.i] == '-'
 	if neg {
@@ -138,12 +138,12 @@ func (r *reader) int(min, max int64) (int64, bool) {
 		return 0, false
 	}
 	if neg {
-		if n > uint64(-(min+1))+1 {
+		if n > uint64(-(lo+1))+1 {
 			return 0, false
 		}
 		return -int64(n-1) - 1, true
 	}
-	if n > uint64(max) {
+	if n > uint64(hi) {
 		return 0, false
 	}
 	return int64(n), true
@@ -294,9 +294,9 @@ func (r *reader) time(dst *time.Time) bool {
 		return n
 	}
 	year, month, day := num(b[0:4]), num(b[5:7]), num(b[8:10])
-	hour, min, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
+	hour, minute, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
 	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) ||
-		hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59 {
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
 		return false
 	}
 	nsec := 0
@@ -312,7 +312,7 @@ func (r *reader) time(dst *time.Time) bool {
 			nsec *= 10
 		}
 	}
-	*dst = time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
+	*dst = time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	return true
 }
 

@@ -21,11 +21,11 @@ func ensureTracefs() error {
 	}
 	if fsType(debugfsPath) != unix.DEBUGFS_MAGIC {
 		if errD := unix.Mount("nodev", debugfsPath, "debugfs", 0, ""); errD != nil {
-			return fmt.Errorf("%w: mount tracefs on %s: %v; mount debugfs on %s: %v", ErrTracefs, tracefsPath, errT, debugfsPath, errD)
+			return fmt.Errorf("%w: mount tracefs on %s: %w; mount debugfs on %s: %w", ErrTracefs, tracefsPath, errT, debugfsPath, errD)
 		}
 	}
 	if t := fsType(debugfsPath + "/tracing"); t != unix.TRACEFS_MAGIC && t != unix.DEBUGFS_MAGIC {
-		return fmt.Errorf("%w: mount tracefs on %s: %v; debugfs has no tracing/", ErrTracefs, tracefsPath, errT)
+		return fmt.Errorf("%w: mount tracefs on %s: %w; debugfs has no tracing/", ErrTracefs, tracefsPath, errT)
 	}
 	return nil
 }

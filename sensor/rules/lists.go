@@ -78,7 +78,7 @@ func substLists(t *text, lists map[string][]string, used func(string)) *text {
 
 // dropComma widens [st,en) over one adjacent comma (and the blanks next to
 // it), preferring the one after the name.
-func dropComma(s string, st, en, min int) (int, int) {
+func dropComma(s string, st, en, floor int) (int, int) {
 	k := en
 	for k < len(s) && isBlank(s[k]) {
 		k++
@@ -87,10 +87,10 @@ func dropComma(s string, st, en, min int) (int, int) {
 		return st, k + 1
 	}
 	k = st - 1
-	for k >= min && isBlank(s[k]) {
+	for k >= floor && isBlank(s[k]) {
 		k--
 	}
-	if k >= min && s[k] == ',' {
+	if k >= floor && s[k] == ',' {
 		return k, en
 	}
 	return st, en
