@@ -20,6 +20,10 @@ import (
 // ErrNoPackage is wrapped when a kernel has no image package URL to fetch.
 var ErrNoPackage = errors.New("no image package URL in the catalog")
 
+// ErrNotFound is wrapped when the package's URL answers 404: the build
+// then tries the kernel's other image packages.
+var ErrNotFound = errors.New("package not found")
+
 // ErrHash is wrapped when a downloaded package's sha256 differs from the
 // catalog's.
 var ErrHash = errors.New("sha256 mismatch")
@@ -137,6 +141,9 @@ func (f *Fetcher) download(ctx context.Context, url, dst string) error {
 		return fmt.Errorf("fetch %s: %w", url, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("fetch %s: %s: %w", url, resp.Status, ErrNotFound)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("fetch %s: %s", url, resp.Status)
 	}

@@ -77,3 +77,33 @@ func TestInputBTFSources(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchAlternateOn404: when the first image package a catalog names is
+// not in the pool, the next one is fetched.
+func TestFetchAlternateOn404(t *testing.T) {
+	raw, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Skipf("no kernel BTF: %v", err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/6.18.0-9-amd64.btf") {
+			w.Write(raw)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	f := &Fetcher{Dir: t.TempDir()}
+	k := kernels.Kernel{Key: kernels.Key{Distro: "debian", VersionID: "12", Arch: "x86_64", Release: "6.18.0-9-amd64"}, BTF: kernels.BTFBuiltin,
+		Packages: kernels.Packages{Image: &kernels.Package{Name: "a", URL: srv.URL + "/missing.deb"},
+			Alternates: []kernels.Package{{Name: "b", URL: srv.URL + "/also-missing.deb"}, {Name: "c", URL: srv.URL + "/6.18.0-9-amd64.btf"}}}}
+	cfg := testConfig(t, t.TempDir())
+	cfg.Inputs = []Input{f.Input(k)}
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Results[0]; r.Error != "" || r.BTFSHA256 == "" {
+		t.Errorf("result %s %q", r.Status, r.Error)
+	}
+}

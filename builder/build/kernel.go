@@ -37,6 +37,10 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		in.NoBTF = "not fetched: the version alone rules the kernel out"
 	}
 	path, err := r.inputPath(ctx, in)
+	for errors.Is(err, ErrNotFound) && len(in.More) > 0 { // a derived name the pool lacks
+		path, err = in.More[0](ctx)
+		in.More = in.More[1:]
+	}
 	if err != nil {
 		return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))
 	}
