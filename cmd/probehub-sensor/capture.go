@@ -107,9 +107,13 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 	return err
 }
 
-func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, stdout io.Writer) error {
+func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, stdout io.Writer) (err error) {
 	w := bufio.NewWriter(stdout)
-	defer w.Flush()
+	defer func() { // the alerts are lost unless the flush succeeds
+		if ferr := w.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("write output: %w", ferr)
+		}
+	}()
 	enc := json.NewEncoder(w)
 	for {
 		ev, err := p.Read(ctx)

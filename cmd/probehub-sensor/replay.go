@@ -94,11 +94,15 @@ Examples:
 // event in the form capture writes is parsed once, by event.Decoder, into
 // one reused Event; other lines are told apart by sourceOf and decoded by
 // their source.
-func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) error {
+func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (err error) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	w := bufio.NewWriter(out)
-	defer w.Flush()
+	defer func() { // the alerts are lost unless the flush succeeds
+		if ferr := w.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("write output: %w", ferr)
+		}
+	}()
 	procs := newProcessHook()
 	var (
 		dec   event.Decoder

@@ -106,10 +106,14 @@ func cloudTrailFiles(dir string) ([]string, error) {
 
 // replayCloudTrail evaluates the records of files, in order, and writes
 // alerts to out.
-func replayCloudTrail(ctx context.Context, e *rules.Engine, files []string, out io.Writer) error {
+func replayCloudTrail(ctx context.Context, e *rules.Engine, files []string, out io.Writer) (err error) {
 	src := &cloudtrail.Source{}
 	w := bufio.NewWriter(out)
-	defer w.Flush()
+	defer func() { // the alerts are lost unless the flush succeeds
+		if ferr := w.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("write output: %w", ferr)
+		}
+	}()
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -42,8 +42,7 @@ Examples:
 				e.SetIndent("", "  ")
 				return e.Encode(st)
 			}
-			printStats(cmd, st)
-			return nil
+			return printStats(cmd, st)
 		},
 	}
 	fl := cmd.Flags()
@@ -54,7 +53,7 @@ Examples:
 	return cmd
 }
 
-func printStats(cmd *cobra.Command, st api.Stats) {
+func printStats(cmd *cobra.Command, st api.Stats) error {
 	w := cmd.OutOrStdout()
 	probe := st.Probe
 	if probe == "" {
@@ -68,11 +67,14 @@ func printStats(cmd *cobra.Command, st api.Stats) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", g.Distro, g.VersionID, g.Arch, g.Flavour,
 			g.Kernels, g.Supported, g.Unsupported, g.Pending, g.Unknown, g.Booted)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	if len(st.Reasons) > 0 {
 		fmt.Fprintln(w, "\nwhy not supported (the first reason of each kernel):")
 	}
 	for _, r := range st.Reasons {
 		fmt.Fprintf(w, "  %5d × %-11s %s\n", r.Kernels, r.Status, r.Reason)
 	}
+	return nil
 }
