@@ -198,7 +198,7 @@ func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec,
 // passing for "no previous result" and having the file overwritten.
 func (r *runner) previous(k kernels.Key) (*buildresult.Result, error) {
 	if k.Validate() != nil {
-		return nil, nil // no place on disk: complete names the kernel or fails
+		return nil, nil //nolint:nilerr // no place on disk: complete names the kernel or fails
 	}
 	old, err := buildresult.ReadResult(r.cfg.Out, k)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -218,7 +218,7 @@ func (r *runner) fail(res buildresult.Result, start time.Time, kind buildresult.
 	res.Err = &buildresult.BuildError{Kernel: res.Kernel, Kind: kind, Err: err}
 	res.Verdict = verdict.Verdict{Status: verdict.Unknown, Reasons: []verdict.Reason{{Kind: buildresult.KindBuild, Message: err.Error()}}}
 	if res.Kernel.Validate() != nil {
-		return r.stamped(res, start), false, nil // nowhere to write it
+		return r.stamped(res, start), false, nil //nolint:nilerr // nowhere to write it: the failure is in res
 	}
 	os.Remove(filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel), buildresult.MinBTFFile))
 	return r.write(res, start)
@@ -227,7 +227,7 @@ func (r *runner) fail(res buildresult.Result, start time.Time, kind buildresult.
 func (r *runner) write(res buildresult.Result, start time.Time) (buildresult.Result, bool, error) {
 	res = r.stamped(res, start)
 	if err := res.Kernel.Validate(); err != nil {
-		return res, false, nil
+		return res, false, nil //nolint:nilerr // an unnamed kernel has no place on disk; res says why
 	}
 	err := writeJSON(filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel), buildresult.ResultFile), res)
 	return res, false, err

@@ -22,7 +22,7 @@ func (a *Agent) RunCapture(ctx context.Context, r EventReader) error {
 		ev, err := r.Read(ctx)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, os.ErrClosed) || errors.Is(err, context.Canceled) {
-				return nil
+				return nil //nolint:nilerr // a closed reader at shutdown is a clean stop
 			}
 			return err
 		}

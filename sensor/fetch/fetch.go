@@ -246,7 +246,7 @@ func checkDowngrade(ctx context.Context, k *registry.Kernel, o Options, tag stri
 	}
 	c, err := o.Cache.get(ctx, tag, o.pull())
 	if err != nil || c.Manifest.Digest == k.Manifest.Digest {
-		return nil // nothing usable cached: nothing to compare with
+		return nil //nolint:nilerr // nothing usable cached: nothing to compare with
 	}
 	if built(c.Config).After(built(k.Config)) {
 		return fmt.Errorf("%w: the store's %s was built %s, the cached %s %s; keeping the cached one (--allow-downgrade accepts an older build)",

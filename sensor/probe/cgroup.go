@@ -69,11 +69,11 @@ func (c *cgroupFS) path(id uint64, v1 bool) (string, bool) {
 func (c *cgroupFS) scan(root string, v1 bool) {
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
-			return nil
+			return nil //nolint:nilerr // best effort: a cgroup that vanished mid-walk is skipped
 		}
 		fi, err := d.Info()
 		if err != nil {
-			return nil
+			return nil //nolint:nilerr // best effort: a cgroup that vanished mid-walk is skipped
 		}
 		st, ok := fi.Sys().(*syscall.Stat_t)
 		if !ok {
