@@ -56,6 +56,13 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 	if have && err == nil && kv.Less(least) {
 		first.Status = Unsupported
 		first.Reasons = append([]Reason{TooOld(least, leastFeat, kv)}, first.Reasons...)
+		return -1, first
+	}
+	if in.Target == nil {
+		// Without BTF only the least demanding variant's minimum decides:
+		// a variant needing a newer kernel says nothing about the others.
+		in.Object = nil
+		return -1, Judge(in)
 	}
 	return -1, first
 }

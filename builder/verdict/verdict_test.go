@@ -177,6 +177,7 @@ func TestSelectVersionOnly(t *testing.T) {
 	}{
 		{"4.15 without BTF is too old by its version", "4.15.0-20-generic", Unsupported, "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15"},
 		{"6.1 without BTF is unknown with the caller's reason", "6.1.0-18-amd64", Unknown, "no image package"},
+		{"5.6 without BTF: only the ring-buffer variant is too new, so unknown", "5.6.0-1056-oem", Unknown, "no image package"},
 		{"unparsable release without BTF", "weird", Unknown, "no image package"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {

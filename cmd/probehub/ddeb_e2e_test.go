@@ -16,16 +16,16 @@ import (
 )
 
 // ddebVmlinux is a stand-in DWARF vmlinux: a real ELF object with DWARF
-// (gcc -g), the linux_banner of Ubuntu's 5.4.0-42-generic in .rodata and
+// (gcc -g), the linux_banner of Ubuntu's 5.6.0-1056-oem in .rodata and
 // two kernel types. A real Ubuntu -dbgsym is out of reach here; Debian's
 // real -dbg takes the same extraction path (TestDebianDbgPahole).
 const ddebVmlinux = `struct task_struct { int pid; int tgid; };
 struct task_struct init_task;
-const char linux_banner[] = "Linux version 5.4.0-42-generic (buildd@lgw01-amd64-038) (gcc version 9.3.0 (Ubuntu 9.3.0-10ubuntu2)) #46-Ubuntu SMP Fri Jul 10 00:24:02 UTC 2020\n";
+const char linux_banner[] = "Linux version 5.6.0-1056-oem (buildd@lcy01-amd64-012) (gcc version 9.3.0 (Ubuntu 9.3.0-17ubuntu1~20.04)) #60-Ubuntu SMP Tue Feb 2 13:02:19 UTC 2021\n";
 `
 
 // TestUbuntuDdebEndToEnd: a kernel without built-in BTF (Ubuntu 20.04's
-// 5.4) gets its BTF from the -dbgsym package of the fixture ddebs archive
+// 5.6 OEM kernel) gets its BTF from the -dbgsym package of the fixture ddebs archive
 // (Ubuntu's layout: usr/lib/debug/boot/vmlinux-<release> in a .ddeb)
 // through pahole, after crawling the main and the ddebs archive.
 func TestUbuntuDdebEndToEnd(t *testing.T) {
@@ -40,7 +40,7 @@ func TestUbuntuDdebEndToEnd(t *testing.T) {
 	}
 	vmlinux, _ := os.ReadFile(obj)
 	main := aptfixture.Ubuntu(t, nil)
-	ddebs := main.Ddebs(t, "5.4.0-42-generic", "5.4.0-42.46", vmlinux)
+	ddebs := main.Ddebs(t, "5.6.0-1056-oem", "5.6.0-1056.60", vmlinux)
 	archive := httptest.NewServer(http.FileServer(http.Dir(main.Dir)))
 	defer archive.Close()
 	debug := httptest.NewServer(http.FileServer(http.Dir(ddebs.Dir)))
@@ -49,7 +49,7 @@ func TestUbuntuDdebEndToEnd(t *testing.T) {
 	data := t.TempDir()
 	probehub(t, "--data-dir", data, "kernels", "crawl", "--keyring", main.Keyring,
 		"--source", "apt:"+archive.URL+"#focal-updates", "--source", "apt:"+debug.URL+"#focal-updates")
-	key := kernels.Key{Distro: "ubuntu", VersionID: "20.04", Arch: "x86_64", Release: "5.4.0-42-generic"}
+	key := kernels.Key{Distro: "ubuntu", VersionID: "20.04", Arch: "x86_64", Release: "5.6.0-1056-oem"}
 	cat, err := kernels.Load(filepath.Join(data, kernels.CatalogFile))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestUbuntuDdebEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Error != "" || r.BTFSource != "deb" || !strings.HasPrefix(r.Banner, "Linux version 5.4.0-42-generic ") || r.Status != "unsupported" {
+	if r.Error != "" || r.BTFSource != "deb" || !strings.HasPrefix(r.Banner, "Linux version 5.6.0-1056-oem ") || r.Status != "unsupported" {
 		t.Fatalf("result: status %s source %s banner %q error %q reasons %v", r.Status, r.BTFSource, r.Banner, r.Error, r.Verdict.Reasons)
 	}
 	t.Logf("%s: %s (%s)", key, r.Status, r.Verdict.Reasons[0].Message)

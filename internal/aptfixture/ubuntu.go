@@ -32,8 +32,9 @@ type Real struct {
 //     nvidia-kernel-common-535 / -535-server (535.129.03);
 //   - jammy-updates universe and multiverse: listed, no kernels;
 //   - jammy-updates main arm64: 5.15.0-91-generic for aarch64;
-//   - focal-updates (20.04) main: 5.4.0-42-generic (5.4.0-42.46), no
-//     built-in BTF (Ubuntu enabled it with 5.8);
+//   - focal-updates (20.04) main: the OEM kernel 5.6.0-1056-oem
+//     (5.6.0-1056.60, source linux-oem-5.6), above the probes' 5.5 minimum
+//     and without built-in BTF (Ubuntu enabled it with 5.8);
 //   - noble (24.04) main: 6.8.0-31-generic (6.8.0-31.31).
 //
 // With r, r.Release is also listed, downloadable, in jammy-updates (as
@@ -80,7 +81,7 @@ func UbuntuSized(tb testing.TB, r *Real, filler map[string]int) *Mirror {
 			Field{"Size", "2000"}, Field{"SHA256", fakeSum(name + ver)}))
 	}
 	kernel("bionic", "amd64", "linux", "4.15.0-20-generic", "4.15.0-20.21", 8000000)
-	kernel("focal-updates", "amd64", "linux", "5.4.0-42-generic", "5.4.0-42.46", 9000000)
+	kernel("focal-updates", "amd64", "linux-oem-5.6", "5.6.0-1056-oem", "5.6.0-1056.60", 9000000)
 	kernel("jammy", "amd64", "linux", "5.15.0-25-generic", "5.15.0-25.25", 11000000)
 	meta("jammy", "amd64", "linux-image-generic", "5.15.0.25.27", "linux-image-5.15.0-25-generic, linux-modules-extra-5.15.0-25-generic, linux-firmware")
 	for _, s := range []string{"jammy-updates", "jammy-security"} {
