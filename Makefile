@@ -77,6 +77,9 @@ matrix-kernel: build ## build the matrix's own kernels (source: oci rows: 6.1 wi
 fuzz: ## run every fuzz target for FUZZTIME each
 	@hack/fuzz.sh $(FUZZTIME)
 
+bench: build ## every command side by side with the tool it replaces (interleaved rounds, medians, ratios; ROUNDS, BENCH=extract,minimize,replay,capture)
+	hack/bench.sh
+
 bench-capture: ## syscall overhead of capture: open/close loop with and without the probe
 	$(GO) test -run '^$$' -bench 'Capture' -benchtime 1x -count 1 -timeout 30m ./sensor/probe/
 

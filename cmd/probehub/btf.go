@@ -48,6 +48,7 @@ Examples:
   probehub btf extract /boot/vmlinuz-$(uname -r) -o host.btf --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			oneShotGC(512 << 20)
 			res, err := extract.FromFile(cmd.Context(), args[0], &extract.Options{FullELF: fullELF, Pahole: pahole})
 			if err != nil {
 				return err

@@ -71,6 +71,7 @@ Examples:
   probehub btf minimize --btf 5.4.0-100-generic.btf.tar.xz --object my.bpf.o -o min.btf`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			oneShotGC(512 << 20)
 			obj, err := probeObject(objPath, arch)
 			if err != nil {
 				return err
