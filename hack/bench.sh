@@ -103,7 +103,7 @@ header() {
 echo "probehub bench: $(date -u +%FT%TZ), $(nproc) cores, $ROUNDS interleaved rounds, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 debs=()
 for d in "$CACHE"/debs/linux-image-*_amd64.deb; do # this machine's arch: bpftool and the reference need a vmlinux ELF
-	[ -f "$d" ] && debs+=("$d")
+	[[ -f $d && $d != *-dbg_* ]] && debs+=("$d") # not the -dbg packages: a 600 MB vmlinux, no vmlinuz
 done
 
 if [[ ,$BENCH, == *,extract,* ]]; then
