@@ -70,9 +70,14 @@ func releaseOf(banner string) string {
 	return f[0]
 }
 
-// finish copies and validates the BTF and fills the derived fields.
-func finish(res *Result, raw []byte) (*Result, error) {
-	res.BTF = append([]byte(nil), raw...)
+// finish validates the BTF and fills the derived fields. With copyRaw set
+// the result holds a copy of raw, not raw itself (raw is part of a larger
+// buffer, or the caller's).
+func finish(res *Result, raw []byte, copyRaw bool) (*Result, error) {
+	res.BTF = raw
+	if copyRaw {
+		res.BTF = append([]byte(nil), raw...)
+	}
 	n, err := validateBTF(res.BTF)
 	if err != nil {
 		return nil, err
@@ -86,7 +91,7 @@ func finish(res *Result, raw []byte) (*Result, error) {
 
 // FromBTF validates a raw BTF blob.
 func FromBTF(raw []byte) (*Result, error) {
-	return finish(&Result{Input: FormatBTF, Origin: OriginRaw}, raw)
+	return finish(&Result{Input: FormatBTF, Origin: OriginRaw}, raw, true)
 }
 
 // ctxErr wraps a cancelled context as an input-stage error.

@@ -61,7 +61,7 @@ func FromFile(ctx context.Context, name string, opts *Options) (*Result, error) 
 	case FormatUnknown:
 		return nil, failf(StageInput, "%s: not a .deb, kernel image, vmlinux, BTF or .btf.tar.xz (starts % x): %w", name, head[:min(len(head), 8)], ErrUnsupported)
 	}
-	data, err := io.ReadAll(io.LimitReader(br, sizeLimit))
+	data, err := readAll(f, br)
 	if err != nil {
 		return nil, fail(StageInput, fmt.Errorf("read %s: %w", name, err))
 	}
@@ -69,7 +69,7 @@ func FromFile(ctx context.Context, name string, opts *Options) (*Result, error) 
 	case FormatVmlinux:
 		return FromVmlinux(ctx, data, opts)
 	case FormatBTF:
-		return FromBTF(data)
+		return finish(&Result{Input: FormatBTF, Origin: OriginRaw}, data, false)
 	}
 	return FromVmlinuz(ctx, data, opts)
 }
@@ -101,6 +101,22 @@ func FromBTFHub(ctx context.Context, r io.Reader) (*Result, error) {
 			return nil, failf(StageTar, "read %s: %w", h.Name, err)
 		}
 		res := &Result{Input: FormatBTFHub, Origin: OriginRaw, Release: strings.TrimSuffix(path.Base(h.Name), ".btf")}
-		return finish(res, raw)
+		return finish(res, raw, false) // raw is this tar entry alone
 	}
+}
+
+// readAll reads the rest of br, the buffered reader of f, into a buffer of
+// f's size when f is a regular file (no growing and copying a 5 MB BTF),
+// and at most sizeLimit bytes.
+func readAll(f *os.File, br *bufio.Reader) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() <= 0 || st.Size() > sizeLimit {
+		return io.ReadAll(io.LimitReader(br, sizeLimit))
+	}
+	data := make([]byte, st.Size())
+	n, err := io.ReadFull(br, data)
+	if err == io.ErrUnexpectedEOF { // the file shrank since Stat
+		err = nil
+	}
+	return data[:n], err
 }

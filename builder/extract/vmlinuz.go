@@ -124,7 +124,7 @@ func plainPayload(ctx context.Context, src *span, opts *Options) (*Result, error
 // fromDecoded takes the BTF the scan found, or reads the complete vmlinux.
 func fromDecoded(ctx context.Context, d *decoded, opts *Options) (*Result, error) {
 	if !opts.fullELF() && d.btf != nil && d.banner != "" {
-		return finish(&Result{Banner: d.banner, Origin: OriginScan}, d.btf)
+		return finish(&Result{Banner: d.banner, Origin: OriginScan}, d.btf, true)
 	}
 	if !d.complete {
 		return nil, failf(StageDecompress, "stopped before the end: %w", ErrTruncated)
@@ -134,7 +134,7 @@ func fromDecoded(ctx context.Context, d *decoded, opts *Options) (*Result, error
 		return res, err
 	}
 	// Not an ELF (arm64 Image): the scanned blob is all there is.
-	return finish(&Result{Banner: d.banner, Origin: OriginScan}, d.btf)
+	return finish(&Result{Banner: d.banner, Origin: OriginScan}, d.btf, true)
 }
 
 // FromVmlinux extracts the .BTF section and the banner of a vmlinux ELF.
@@ -153,14 +153,14 @@ func FromVmlinux(ctx context.Context, data []byte, opts *Options) (*Result, erro
 	res := &Result{Input: FormatVmlinux, Banner: banner, Origin: OriginSection}
 	switch {
 	case s.btf != nil:
-		return finish(res, s.btf)
+		return finish(res, s.btf, true)
 	case s.hasDWARF:
 		raw, err := paholeBTF(ctx, opts.pahole(), data)
 		if err != nil {
 			return nil, err
 		}
 		res.Origin = OriginPahole
-		return finish(res, raw)
+		return finish(res, raw, true)
 	}
 	return nil, failf(StageELF, "no .BTF and no .debug_info section (CONFIG_DEBUG_INFO_BTF is off and the image is stripped): %w", ErrNoBTF)
 }

@@ -177,6 +177,10 @@ func (r *rawBTF) isComposite(id uint32) bool {
 // sections and tags) whose name is one of names, in ID order.
 func (r *rawBTF) byName(names map[string]bool) map[string][]uint32 {
 	out := make(map[string][]uint32, len(names))
+	var lens [256]bool // lengths of the wanted names: most types are skipped without hashing
+	for n := range names {
+		lens[min(len(n), 255)] = true
+	}
 	for id := uint32(1); int(id) < len(r.off); id++ {
 		switch r.kind(id) {
 		case kindFunc, kindVar, kindDatasec, kindDeclTag, kindPtr, kindArray, kindFuncProto,
@@ -187,7 +191,7 @@ func (r *rawBTF) byName(names map[string]bool) map[string][]uint32 {
 		if no == 0 {
 			continue
 		}
-		if b := r.strBytes(no); names[string(b)] {
+		if b := r.strBytes(no); lens[min(len(b), 255)] && names[string(b)] {
 			out[string(b)] = append(out[string(b)], id)
 		}
 	}
