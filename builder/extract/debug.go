@@ -51,7 +51,7 @@ func fromDebugVmlinux(ctx context.Context, e kernelEntry, opts *Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res, err := finish(&Result{Input: FormatDeb, Banner: banner, Origin: OriginPahole}, raw)
+	res, err := finish(&Result{Input: FormatDeb, Banner: banner, Origin: OriginPahole}, raw, true)
 	if err != nil {
 		return nil, err
 	}
