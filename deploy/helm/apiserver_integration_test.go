@@ -1,0 +1,184 @@
+//go:build integration
+
+package helm
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/yaml"
+
+	"github.com/probehub/probehub/internal/testutil"
+)
+
+// TestApplyDryRun starts etcd and kube-apiserver built from the module
+// proxy (hack/kube-apiserver.sh; PROBEHUB_KUBE_BIN names their directory)
+// and server-side applies, as a dry run, every object the chart renders
+// with everything enabled into a namespace labelled privileged. The pods of
+// every component but the sensor are then created (dry run) in a namespace
+// that enforces the restricted Pod Security level. Custom resources
+// (Certificate, ServiceMonitor) are left out: their CRDs are not installed.
+func TestApplyDryRun(t *testing.T) {
+	bin := os.Getenv("PROBEHUB_KUBE_BIN")
+	if bin == "" {
+		testutil.SkipOrFail(t, "PROBEHUB_KUBE_BIN unset: run hack/kube-apiserver.sh and point it at the directory it prints")
+	}
+	cfg := startAPIServer(t, bin)
+	ctx := context.Background()
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(discovery.NewDiscoveryClientForConfigOrDie(cfg)))
+	for ns, level := range map[string]string{"probehub": "privileged", "restricted": "restricted"} {
+		_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
+			Labels: map[string]string{"pod-security.kubernetes.io/enforce": level}}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := render(t, loadChart(t), fullValues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range decode(t, out) {
+		if o.Kind == "Certificate" || o.Kind == "ServiceMonitor" || o.Kind == "Namespace" {
+			continue
+		}
+		var u unstructured.Unstructured
+		if err := yaml.Unmarshal(o.Doc, &u.Object); err != nil {
+			t.Fatal(err)
+		}
+		m, err := mapper.RESTMapping(u.GroupVersionKind().GroupKind(), u.GroupVersionKind().Version)
+		if err != nil {
+			t.Fatalf("%s %s: %v", o.Kind, o.Name, err)
+		}
+		body, err := u.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		force := true
+		_, err = dyn.Resource(m.Resource).Namespace(u.GetNamespace()).Patch(ctx, u.GetName(), types.ApplyPatchType, body,
+			metav1.PatchOptions{FieldManager: "probehub-test", Force: &force, DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			t.Errorf("%s %s: server-side apply (dry run): %v", o.Kind, o.Name, err)
+			continue
+		}
+		meta, spec, ok := podSpec(o)
+		if !ok || strings.HasPrefix(o.Name, "probehub-sensor") {
+			continue
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: "restricted", Labels: meta.Labels}, Spec: *spec}
+		pod.Spec.ServiceAccountName = ""
+		if _, err := cs.CoreV1().Pods("restricted").Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+			t.Errorf("%s %s: its pod in a restricted namespace: %v", o.Kind, o.Name, err)
+		}
+	}
+}
+
+func startAPIServer(t *testing.T, bin string) *rest.Config {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "probehub-kube-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	etcdPeer, etcdClient, apiPort := freePort(t), freePort(t), freePort(t)
+	start(t, filepath.Join(bin, "etcd"), "--data-dir", filepath.Join(dir, "etcd"),
+		"--listen-client-urls", "http://127.0.0.1:"+etcdClient, "--advertise-client-urls", "http://127.0.0.1:"+etcdClient,
+		"--listen-peer-urls", "http://127.0.0.1:"+etcdPeer, "--initial-advertise-peer-urls", "http://127.0.0.1:"+etcdPeer,
+		"--initial-cluster", "default=http://127.0.0.1:"+etcdPeer)
+	key := filepath.Join(dir, "sa.key")
+	if out, err := exec.Command("openssl", "genrsa", "-out", key, "2048").CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v: %s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokens.csv"), []byte("test-token,admin,1,system:masters\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start(t, filepath.Join(bin, "kube-apiserver"), "--etcd-servers", "http://127.0.0.1:"+etcdClient,
+		"--bind-address", "127.0.0.1", "--secure-port", apiPort, "--cert-dir", filepath.Join(dir, "certs"),
+		"--service-cluster-ip-range", "10.96.0.0/12", "--authorization-mode", "AlwaysAllow",
+		"--token-auth-file", filepath.Join(dir, "tokens.csv"), "--disable-admission-plugins", "ServiceAccount",
+		"--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", key,
+		"--service-account-signing-key-file", key)
+	cfg := &rest.Config{Host: "https://127.0.0.1:" + apiPort, BearerToken: "test-token",
+		TLSClientConfig: rest.TLSClientConfig{Insecure: true}}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		resp, err := (&http.Client{Transport: mustTransport(t, cfg), Timeout: 2 * time.Second}).Get(cfg.Host + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return cfg
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kube-apiserver not ready: %v", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func mustTransport(t *testing.T, cfg *rest.Config) http.RoundTripper {
+	rt, err := rest.TransportFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+func start(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	log, err := os.CreateTemp("", filepath.Base(bin)+"-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(log.Name())
+			t.Logf("%s log (tail):\n%s", filepath.Base(bin), tail(string(b), 3000))
+		}
+		log.Close()
+		os.Remove(log.Name())
+	})
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+}
