@@ -8,8 +8,9 @@ import (
 )
 
 // FromVmlinuz extracts the BTF and banner of a kernel image: an x86 bzImage
-// (the compressed payload located by its setup header) or a compressed
-// vmlinux/Image recognised by its magic (arm64 Image.gz). Errors are *Error;
+// (the compressed payload located by its setup header), an uncompressed
+// arm64 Image (Debian's, with its EFI stub) or a compressed vmlinux/Image
+// recognised by its magic (Ubuntu's arm64 Image.gz). Errors are *Error;
 // an image without BTF wraps ErrNoBTF.
 func FromVmlinuz(ctx context.Context, image []byte, opts *Options) (*Result, error) {
 	return fromImage(ctx, fullImage(image), opts)
@@ -19,6 +20,9 @@ func FromVmlinuz(ctx context.Context, image []byte, opts *Options) (*Result, err
 func fromImage(ctx context.Context, m *image, opts *Options) (*Result, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
+	}
+	if head, _ := m.upto(arm64HeadLen); isArm64Image(head) {
+		return fromArm64Image(ctx, m)
 	}
 	src, sz, c, err := locatePayload(m)
 	if err != nil {
@@ -65,9 +69,13 @@ func locatePayload(m *image) (*span, vmlinuzSize, Compression, error) {
 }
 
 // Vmlinux returns the whole vmlinux ELF inside a kernel image (a bzImage or
-// a compressed vmlinux), decompressed. The kernel matrix boots it directly,
-// sparing the guest its own decompression. Errors are *Error.
+// a compressed vmlinux), decompressed; for arm64, the flat Image (an
+// uncompressed one as it is, a gzip'd one inflated). The kernel matrix boots
+// it directly, sparing the guest its own decompression. Errors are *Error.
 func Vmlinux(ctx context.Context, image []byte) ([]byte, error) {
+	if isArm64Image(image) {
+		return image, nil
+	}
 	m := fullImage(image)
 	src, sz, c, err := locatePayload(m)
 	if err != nil {

@@ -3,7 +3,9 @@
 // else the user cache dir's probehub/debs). Packages from a backports suite
 // are fetched with a private apt state (its own sources.list and lists
 // directory under the cache), so the system's apt configuration is never
-// touched. The mirror URI is the one the system's apt sources name.
+// touched; so are packages of a foreign architecture (FetchArch, NewestArch:
+// arm64 on an amd64 host). The mirror URI is the one the system's apt
+// sources name.
 //
 // When apt-get or the network is missing the test is skipped, or failed
 // where skips are forbidden (testutil.Required).
@@ -46,7 +48,7 @@ func Dir(tb testing.TB) string {
 func Fetch(tb testing.TB, ctx context.Context, pkg string) string {
 	tb.Helper()
 	dir := Dir(tb)
-	if p := cached(dir, pkg); p != "" {
+	if p := cached(dir, pkg, "*"); p != "" {
 		return p
 	}
 	testutil.RequireTool(tb, "apt-get")
@@ -57,7 +59,7 @@ func Fetch(tb testing.TB, ctx context.Context, pkg string) string {
 		}
 		out, err := st.run(ctx, dir, "apt-get", "download", pkg)
 		if err == nil {
-			if p := cached(dir, pkg); p != "" {
+			if p := cached(dir, pkg, "*"); p != "" {
 				return p
 			}
 		}
@@ -67,9 +69,9 @@ func Fetch(tb testing.TB, ctx context.Context, pkg string) string {
 	return ""
 }
 
-// cached returns the newest pkg_*.deb in dir, or "".
-func cached(dir, pkg string) string {
-	m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
+// cached returns the newest pkg_*_ARCH.deb in dir ("*": any arch), or "".
+func cached(dir, pkg, arch string) string {
+	m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*_"+arch+".deb"))
 	if len(m) == 0 {
 		return ""
 	}

@@ -24,6 +24,12 @@ func Newest(tb testing.TB, ctx context.Context, backports bool, pattern string) 
 			return ""
 		}
 	}
+	return newestIn(tb, ctx, st, pattern)
+}
+
+// newestIn is Newest over the lists of one apt state.
+func newestIn(tb testing.TB, ctx context.Context, st *aptState, pattern string) string {
+	tb.Helper()
 	out, err := st.run(ctx, Dir(tb), "apt-cache", "pkgnames", "linux-")
 	if err != nil {
 		testutil.SkipOrFail(tb, "apt-cache pkgnames: "+strings.TrimSpace(out))
