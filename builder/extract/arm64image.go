@@ -39,5 +39,5 @@ func fromArm64Image(ctx context.Context, m *image) (*Result, error) {
 		return nil, failf(StageBTF, "arm64 Image of %d bytes: no kernel BTF blob (CONFIG_DEBUG_INFO_BTF is off?): %w", len(b), ErrNoBTF)
 	}
 	res := &Result{Input: FormatVmlinuz, Compression: CompressionNone, Banner: sc.banner, Origin: OriginScan}
-	return finish(res, sc.btf)
+	return finish(res, sc.btf, true)
 }
