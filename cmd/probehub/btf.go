@@ -35,6 +35,7 @@ func newBTFExtractCmd(_ *globalFlags) *cobra.Command {
 INPUT may be:
   a linux-image .deb   streamed up to boot/vmlinuz-* (nothing else is unpacked)
   a vmlinuz/bzImage    gzip, xz, lzma, lz4, zstd or bzip2 payload
+  an arm64 Image       uncompressed (Debian, EFI stub) or gzip'd (Ubuntu)
   a vmlinux ELF        its .BTF section; DWARF-only ones go through pahole
   a raw .btf file      validated and copied
   a <release>.btf.tar.xz from btfhub-archive
