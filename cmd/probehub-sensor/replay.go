@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -66,6 +67,9 @@ Examples:
 			if _, err := e.LoadFiles(ruleFiles...); err != nil {
 				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
 			}
+			if err := noRules(e, ruleFiles); err != nil {
+				return err
+			}
 			resolveRuleNames(cmd.Context(), srcs, cmd.ErrOrStderr())
 			if files, ok, err := cloudTrailInput(events); err != nil {
 				return err
@@ -81,7 +85,10 @@ Examples:
 				defer f.Close()
 				in = f
 			}
-			return replay(cmd.Context(), e, in, cmd.OutOrStdout())
+			if err := replay(cmd.Context(), e, in, cmd.OutOrStdout()); err != nil {
+				return fmt.Errorf("replay %s: %w", events, err)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringArrayVar(&ruleFiles, "rules", nil, "rules file (repeat; later files override earlier ones)")
@@ -104,6 +111,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		}
 	}()
 	procs := newProcessHook()
+	events := 0
 	var (
 		dec   event.Decoder
 		sev   event.Event
@@ -118,6 +126,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		if len(data) == 0 {
 			continue
 		}
+		events++
 		src, evs := "syscall", one
 		if !dec.Fast(data, &sev) {
 			src = sourceOf(data)
@@ -133,15 +142,27 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 			procs.apply(ev)
 			for _, r := range e.Process(src, ev) {
 				alert = append(e.Alert(r, ev).AppendJSON(alert[:0]), '\n')
-				w.Write(alert)
+				if _, err := w.Write(alert); err != nil {
+					return fmt.Errorf("write alerts: %w", err)
+				}
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write alerts: %w", err)
+	}
+	if events == 0 {
+		return errNoEvents
+	}
 	return nil
 }
+
+// errNoEvents reports an events input without one event: a replay of
+// nothing proves nothing.
+var errNoEvents = errors.New("the events input holds no event (empty or only blank lines)")
 
 // decoderOf returns the engine's source src as a decoder of recorded
 // events; the error wraps rules.ErrUnknownSource when the engine lacks it.

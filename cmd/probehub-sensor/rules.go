@@ -111,11 +111,21 @@ Examples:
 			if len(e.Rules()) == 0 && skippedRules(warns) > 0 {
 				return fmt.Errorf("%w: no rule loaded, %d skipped (see the warnings above)", errInvalidRules, skippedRules(warns))
 			}
-			return nil
+			return noRules(e, args)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"valid", "rules", "errors", "warnings"} as JSON`)
 	return cmd
+}
+
+// noRules refuses a load that yielded no rule at all: an empty file (or
+// only comments) alone is a mistake, though it is fine beside others (an
+// empty falco_rules.local.yaml).
+func noRules(e *rules.Engine, files []string) error {
+	if len(e.Rules()) > 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s: no rule in the file(s) (empty, only comments, or only macros and lists)", errInvalidRules, strings.Join(files, ", "))
 }
 
 // skippedRules counts the rules a load skipped (unknown source, or unknown
@@ -179,6 +189,9 @@ Examples:
 			}
 			if _, err := e.LoadFiles(args...); err != nil {
 				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
+			}
+			if err := noRules(e, args); err != nil {
+				return err
 			}
 			return printRules(cmd.OutOrStdout(), asJSON, e.Rules())
 		},

@@ -108,7 +108,7 @@ Nothing reaches production without a staging period.`,
 				defer f.Close()
 				var alerts bytes.Buffer
 				if err := replay(ctx, e, f, &alerts); err != nil {
-					return fmt.Errorf("replay staging events: %w", err)
+					return fmt.Errorf("replay staging events %s: %w", events, err)
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "replay of %s: %d alerts\n", events, bytes.Count(alerts.Bytes(), []byte{'\n'}))
 				return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/probehub/probehub/builder/extract"
 	"github.com/spf13/cobra"
@@ -52,7 +53,7 @@ Examples:
 			oneShotGC(512 << 20)
 			res, err := extract.FromFile(cmd.Context(), args[0], &extract.Options{FullELF: fullELF, Pahole: pahole})
 			if err != nil {
-				return err
+				return namePath(args[0], err)
 			}
 			if out != "" {
 				if err := os.WriteFile(out, res.BTF, 0o644); err != nil {
@@ -95,4 +96,12 @@ func printExtract(cmd *cobra.Command, r *extract.Result, out string, asJSON bool
 		fmt.Fprintf(w, "wrote:   %s\n", out)
 	}
 	return nil
+}
+
+// namePath prefixes err with path unless its message already names it.
+func namePath(path string, err error) error {
+	if strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }

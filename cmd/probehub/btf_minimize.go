@@ -82,14 +82,14 @@ Examples:
 			}
 			ex, err := extract.FromFile(cmd.Context(), btfPath, nil)
 			if err != nil {
-				return err
+				return namePath(btfPath, err)
 			}
 			if release == "" {
 				release = ex.Release
 			}
 			k, err := minimize.ParseKernel(ex.BTF)
 			if err != nil {
-				return fmt.Errorf("parse kernel BTF: %w", err)
+				return fmt.Errorf("%s: parse kernel BTF: %w", btfPath, err)
 			}
 			res, err := o.MinimizeRaw(k)
 			if err != nil {
@@ -103,7 +103,7 @@ Examples:
 			if release != "" {
 				spec, err := btf.LoadSpecFromReader(bytes.NewReader(ex.BTF))
 				if err != nil {
-					return fmt.Errorf("parse kernel BTF: %w", err)
+					return fmt.Errorf("%s: parse kernel BTF: %w", btfPath, err)
 				}
 				v := verdict.Judge(verdict.Input{Object: o, Target: spec, Release: release, Arch: arch})
 				s.Verdict = &v

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -127,6 +128,9 @@ func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool, opts
 		if err != nil {
 			return fmt.Errorf("crawl %s: %w (catalog %s unchanged)", spec, err, path)
 		}
+		if len(ks) == 0 {
+			return fmt.Errorf("crawl %s: the source holds no kernel (catalog %s unchanged): check the path and that it is the format its prefix names", spec, path)
+		}
 		a, u, inv := cat.Add(ks...)
 		sum := crawlSummary{Source: spec, Kernels: len(ks), Added: a, Updated: u, Invalid: inv}
 		if as, ok := src.(kernels.AliasSource); ok {
@@ -164,6 +168,11 @@ func parseSource(spec string, opts aptOptions, progress kernels.Progress) (kerne
 	case "crawler":
 		return &crawler.File{Path: arg}, nil
 	case "btfhub":
+		if st, err := os.Stat(arg); err != nil {
+			return nil, fmt.Errorf("source %q: %w", spec, err)
+		} else if !st.IsDir() {
+			return nil, fmt.Errorf("source %q: %s is not a directory (a btfhub-archive checkout)", spec, arg)
+		}
 		return &btfhub.Archive{Dir: arg}, nil
 	case "local":
 		return localSource{root: arg}, nil

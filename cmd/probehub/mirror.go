@@ -31,7 +31,14 @@ Examples:
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			log := g.logger()
-			src, err := registry.Open(args[0])
+			src, err := registry.OpenReader(args[0]) // a missing source is an error, not an empty layout
+			if err != nil {
+				return err
+			}
+			ss, ok := src.(registry.Store)
+			if !ok {
+				return fmt.Errorf("mirror: %s is not a store", args[0])
+			}
 			if err != nil {
 				return err
 			}
@@ -39,7 +46,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			st, err := registry.Mirror(cmd.Context(), src, dst, func(p registry.MirrorProgress) {
+			st, err := registry.Mirror(cmd.Context(), ss, dst, func(p registry.MirrorProgress) {
 				log.Info("mirrored", "tag", p.Tag, "done", p.Done, "total", p.Total, "skipped", p.Skipped, "blobs", p.Blobs, "bytes", p.Bytes)
 			})
 			if err != nil {

@@ -90,8 +90,8 @@ func genKey(cmd *cobra.Command, prefix string) error {
 	if err := os.WriteFile(prefix+".pub", pub, 0o644); err != nil {
 		return fmt.Errorf("write public key: %w", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (sign with it: publish --sign-key %s.key; keep it secret) and %s.pub (give it to the sensors: probehub-sensor run|fetch --verify-key %s.pub)\n", prefix, prefix, prefix, prefix)
-	return nil
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "wrote %s.key (sign with it: publish --sign-key %s.key; keep it secret) and %s.pub (give it to the sensors: probehub-sensor run|fetch --verify-key %s.pub)\n", prefix, prefix, prefix, prefix)
+	return err
 }
 
 func runPublish(cmd *cobra.Command, g *globalFlags, f *publishFlags, dir string) error {
@@ -104,7 +104,7 @@ func runPublish(cmd *cobra.Command, g *globalFlags, f *publishFlags, dir string)
 			return fmt.Errorf("read signing key: %w", err)
 		}
 		if o.Signer, err = sign.ParseSigner(b); err != nil {
-			return err
+			return fmt.Errorf("--sign-key %s: %w", f.signKey, err)
 		}
 	case !f.allowUnsigned:
 		return errors.New("publish: no --sign-key: sign the artifacts (probehub publish --gen-key NAME makes a key pair) or pass --allow-unsigned")
@@ -161,8 +161,8 @@ func printPublished(cmd *cobra.Command, asJSON bool, store string, pubs []regist
 	for _, p := range pubs {
 		fmt.Fprintf(w, "%s:%s@%s\n", store, p.Tag, p.Digest)
 	}
-	fmt.Fprintf(w, "published %d kernel artifacts to %s (signed: %v)\n", len(pubs), store, signed)
-	return nil
+	_, err := fmt.Fprintf(w, "published %d kernel artifacts to %s (signed: %v)\n", len(pubs), store, signed)
+	return err
 }
 
 type skippedKernel struct{ key, why string }
