@@ -42,7 +42,7 @@ func marker(args []string) int {
 }
 
 func openConsole() *os.File {
-	for _, p := range []string{"/dev/console", "/dev/ttyS0"} {
+	for _, p := range []string{"/dev/console", "/dev/ttyS0", "/dev/ttyAMA0"} {
 		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
 			return f
 		}

@@ -35,6 +35,8 @@ func (a *aptState) opts() []string {
 		"-o", "Dir::State::Lists=" + filepath.Join(a.dir, "lists"),
 		"-o", "Dir::Cache=" + filepath.Join(a.dir, "cache"),
 		"-o", "Debug::NoLocking=1",
+		// Every matrix architecture's package lists, whatever the host's.
+		"-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=arm64",
 	}
 }
 
@@ -53,7 +55,7 @@ func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
 		if err != nil {
 			return err
 		}
-		lines = append(lines, fmt.Sprintf("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main", uri, k.Suite))
+		lines = append(lines, fmt.Sprintf("deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main", uri, k.Suite))
 		need = need || !a.done[k.Suite]
 	}
 	if !need {
@@ -87,7 +89,7 @@ func (a *aptState) kernel(ctx context.Context, k Kernel, o Options) (bootKernel,
 		return bootKernel{}, "resolve", err
 	}
 	bk := bootKernel{Package: pkg, Release: strings.TrimSuffix(strings.TrimPrefix(pkg, "linux-image-"), "-unsigned")}
-	if bk.BTFInput, err = a.download(ctx, pkg, filepath.Join(o.CacheDir, "debs")); err != nil {
+	if bk.BTFInput, err = a.download(ctx, pkg+":"+k.Arch, filepath.Join(o.CacheDir, "debs")); err != nil {
 		return bootKernel{}, "download", err
 	}
 	if bk.Vmlinuz, err = kernelImage(ctx, bk.BTFInput, filepath.Join(o.CacheDir, "vmlinuz")); err != nil {
@@ -120,21 +122,23 @@ func (a *aptState) resolve(ctx context.Context, k Kernel) (string, error) {
 
 // download fetches pkg into dir (a cache kept between runs) and returns the
 // .deb path.
-func (a *aptState) download(ctx context.Context, pkg, dir string) (string, error) {
-	if m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb")); len(m) > 0 {
+func (a *aptState) download(ctx context.Context, pkgArch, dir string) (string, error) {
+	pkg, arch, _ := strings.Cut(pkgArch, ":")
+	glob := filepath.Join(dir, pkg+"_*_"+arch+".deb")
+	if m, _ := filepath.Glob(glob); len(m) > 0 {
 		return m[len(m)-1], nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create deb cache: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "download", pkg)...)
+	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "download", pkgArch)...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("apt-get download %s: %w: %s", pkg, err, out)
+		return "", fmt.Errorf("apt-get download %s: %w: %s", pkgArch, err, out)
 	}
-	m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
+	m, _ := filepath.Glob(glob)
 	if len(m) == 0 {
-		return "", fmt.Errorf("apt-get download %s: no .deb written", pkg)
+		return "", fmt.Errorf("apt-get download %s: no .deb written", pkgArch)
 	}
 	return m[len(m)-1], nil
 }

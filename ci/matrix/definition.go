@@ -53,7 +53,17 @@ type Kernel struct {
 	Distro Distro       `yaml:"distro"`
 	BTF    BTFMode      `yaml:"btf"`
 	CI     bool         `yaml:"ci"`
+	// Arch is the kernel's Debian architecture: amd64 (default) or arm64.
+	// arm64 rows boot under qemu-system-aarch64 (-M virt) with an arm64
+	// build of the sensor and the guest.
+	Arch string `yaml:"arch"`
 }
+
+// Arches maps the matrix's Debian architectures to uname -m.
+var Arches = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
+
+// Machine is uname -m of the row's kernel.
+func (k Kernel) Machine() string { return Arches[k.Arch] }
 
 // KernelBuild is how an oci row's kernel is built (ci/kernelbuild).
 type KernelBuild struct {
@@ -100,6 +110,9 @@ func LoadDefinition(path string) (*Definition, error) {
 		if k.Source == "" {
 			k.Source = SourceApt
 		}
+		if k.Arch == "" {
+			k.Arch = "amd64"
+		}
 		if k.Build != nil && k.Build.Config != "" && !filepath.IsAbs(k.Build.Config) {
 			k.Build.Config = filepath.Join(filepath.Dir(path), k.Build.Config)
 		}
@@ -120,6 +133,10 @@ func (k Kernel) validate() error {
 		return fmt.Errorf("invalid name %q", k.Name)
 	case k.BTF != BTFBuiltin && k.BTF != BTFDetached && k.BTF != BTFNone:
 		return fmt.Errorf("%s: btf %q: want builtin, detached or none", k.Name, k.BTF)
+	case k.Arch != "" && Arches[k.Arch] == "":
+		return fmt.Errorf("%s: arch %q: want amd64 or arm64", k.Name, k.Arch)
+	case k.Arch == "arm64" && k.Source == SourceOCI:
+		return fmt.Errorf("%s: oci rows are built for amd64 only", k.Name)
 	case k.Source == SourceOCI:
 		return k.validateOCI()
 	case k.Source != SourceApt:

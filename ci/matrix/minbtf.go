@@ -23,12 +23,12 @@ func MinimizedBTFKey() string {
 }
 
 // MinimizedBTF extracts the BTF of the kernel in deb and minimizes it for the
-// sensor's portable probe (the variant a sensor loads with a BTF file): what
+// sensor's portable probe of arch (amd64, arm64) (the variant a sensor loads with a BTF file): what
 // the kernel's artifact carries, for the detached-BTF and no-BTF rows. deb is
 // anything builder/extract reads: a .deb, or the BTF file of an oci row's
 // kernel image.
-func MinimizedBTF(ctx context.Context, deb string) ([]byte, error) {
-	obj, err := bytecode.ObjectFor("amd64", bytecode.Portable)
+func MinimizedBTF(ctx context.Context, deb, arch string) ([]byte, error) {
+	obj, err := bytecode.ObjectFor(arch, bytecode.Portable)
 	if err != nil {
 		return nil, err
 	}

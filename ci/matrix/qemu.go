@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -100,18 +101,18 @@ func align4(n uint32) uint64 { return (uint64(n) + 3) &^ 3 }
 // boot runs one VM to completion and returns the guest's result. The serial
 // console goes to logPath; stdin is /dev/null (-serial stdio would hang a
 // background run).
-func boot(ctx context.Context, kernel, initrd, logPath string, timeout time.Duration) (job.Result, string, time.Duration, error) {
+func boot(ctx context.Context, arch, kernel, initrd, logPath string, timeout time.Duration) (job.Result, string, time.Duration, error) {
 	accel := "tcg"
-	if !kvmBroken.Load() && kvmUsable() && os.Getenv("PROBEHUB_QEMU_ACCEL") != "tcg" {
+	if arch == hostArch() && !kvmBroken.Load() && kvmUsable() && os.Getenv("PROBEHUB_QEMU_ACCEL") != "tcg" {
 		accel = "kvm"
 	}
 	start := time.Now()
-	err := runQEMU(ctx, accel, kernel, initrd, logPath, timeout)
+	err := runQEMU(ctx, arch, accel, kernel, initrd, logPath, timeout)
 	if accel == "kvm" && err != nil && time.Since(start) < 5*time.Second {
 		kvmBroken.Store(true)
 		start = time.Now()
 		accel = "tcg"
-		err = runQEMU(ctx, accel, kernel, initrd, logPath, timeout)
+		err = runQEMU(ctx, arch, accel, kernel, initrd, logPath, timeout)
 	}
 	took := time.Since(start)
 	res, perr := parseResult(logPath)
@@ -138,23 +139,41 @@ func kvmUsable() bool {
 // the guest uses and which cost 0.2–0.5 s of a TCG boot: the crypto
 // manager's (cryptomgr.notests), and the two that run in their own
 // initcalls (the jitter entropy RNG's and the KDF's).
-const kernelCmdline = "console=ttyS0 panic=-1 oops=panic rdinit=/init quiet loglevel=4 " +
+const kernelCmdline = "panic=-1 oops=panic rdinit=/init quiet loglevel=4 " +
 	"cryptomgr.notests initcall_blacklist=jent_mod_init,crypto_kdf108_init"
 
-func runQEMU(ctx context.Context, accel, kernel, initrd, logPath string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	args := []string{
-		"-machine", "q35,accel=" + accel, "-m", "768", "-smp", "1",
+// hostArch is the Debian architecture of this machine.
+func hostArch() string { return runtime.GOARCH }
+
+// qemuArgs is the command line that boots kernel for arch: a q35 PC with
+// the 16550 console (amd64), or the virt board with the PL011 console and
+// the emulator's most capable CPU, pointer authentication off (its
+// emulation is slow and nothing in the guest uses it) (arm64).
+func qemuArgs(arch, accel, kernel, initrd, logPath string) (bin string, args []string) {
+	common := []string{"-m", "768", "-smp", "1",
 		"-nographic", "-no-reboot", "-monitor", "none", "-display", "none",
 		"-kernel", kernel, "-initrd", initrd,
-		"-append", kernelCmdline,
-		"-serial", "file:" + logPath, "-nic", "none",
+		"-serial", "file:" + logPath, "-nic", "none"}
+	if arch == "arm64" {
+		cpu := "max,pauth=off"
+		if accel == "kvm" {
+			cpu = "host"
+		}
+		return "qemu-system-aarch64", append([]string{"-machine", "virt,accel=" + accel, "-cpu", cpu,
+			"-append", "console=ttyAMA0 " + kernelCmdline}, common...)
 	}
+	args = append([]string{"-machine", "q35,accel=" + accel, "-append", "console=ttyS0 " + kernelCmdline}, common...)
 	if accel == "kvm" {
 		args = append(args, "-cpu", "host")
 	}
-	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", args...)
+	return "qemu-system-x86_64", args
+}
+
+func runQEMU(ctx context.Context, arch, accel, kernel, initrd, logPath string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	bin, args := qemuArgs(arch, accel, kernel, initrd, logPath)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdin = nil // /dev/null
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/probehub/probehub/wire/job"
@@ -119,13 +120,13 @@ func TestMinBTFCache(t *testing.T) {
 	}
 	calls := 0
 	o := Options{CacheDir: filepath.Join(dir, "cache"), MinBTFKey: "k1",
-		MinBTF: func(_ context.Context, deb string) ([]byte, error) {
+		MinBTF: func(_ context.Context, deb, arch string) ([]byte, error) {
 			calls++
 			b, err := os.ReadFile(deb)
-			return append([]byte("btf of "), b...), err
+			return append([]byte("btf of "+arch+" "), b...), err
 		}}
 	for range 2 {
-		if b, err := o.minBTF(context.Background(), input); err != nil || string(b) != "btf of v1" {
+		if b, err := o.minBTF(context.Background(), input, "amd64"); err != nil || string(b) != "btf of amd64 v1" {
 			t.Fatalf("minBTF = %q, %v", b, err)
 		}
 	}
@@ -135,11 +136,30 @@ func TestMinBTFCache(t *testing.T) {
 	if err := os.WriteFile(input, []byte("v2!"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := o.minBTF(context.Background(), input); err != nil || string(b) != "btf of v2!" || calls != 2 {
+	if b, err := o.minBTF(context.Background(), input, "amd64"); err != nil || string(b) != "btf of amd64 v2!" || calls != 2 {
 		t.Fatalf("after the input changed: %q, %v, %d calls", b, err, calls)
 	}
+	if b, err := o.minBTF(context.Background(), input, "arm64"); err != nil || string(b) != "btf of arm64 v2!" || calls != 3 {
+		t.Fatalf("another arch reused the cache: %q, %v, %d calls", b, err, calls)
+	}
 	o.MinBTFKey = "k2"
-	if _, err := o.minBTF(context.Background(), input); err != nil || calls != 3 {
+	if _, err := o.minBTF(context.Background(), input, "amd64"); err != nil || calls != 4 {
 		t.Fatalf("another key reused the cache: %v, %d calls", err, calls)
+	}
+}
+
+// TestQEMUArgs: arm64 rows boot the virt board with the PL011 console.
+func TestQEMUArgs(t *testing.T) {
+	bin, args := qemuArgs("arm64", "tcg", "Image", "initrd", "log")
+	joined := strings.Join(args, " ")
+	if bin != "qemu-system-aarch64" || !strings.Contains(joined, "-machine virt,accel=tcg") ||
+		!strings.Contains(joined, "-cpu max,pauth=off") || !strings.Contains(joined, "console=ttyAMA0 ") {
+		t.Errorf("arm64: %s %s", bin, joined)
+	}
+	bin, args = qemuArgs("amd64", "kvm", "vmlinux", "initrd", "log")
+	joined = strings.Join(args, " ")
+	if bin != "qemu-system-x86_64" || !strings.Contains(joined, "-machine q35,accel=kvm") ||
+		!strings.Contains(joined, "console=ttyS0 ") || !strings.Contains(joined, "-cpu host") {
+		t.Errorf("amd64: %s %s", bin, joined)
 	}
 }

@@ -28,16 +28,18 @@ type Options struct {
 	CacheDir string
 	// OutDir receives serial logs, results.json and results.md. Required.
 	OutDir string
-	// SensorBin and GuestBin are static binaries; empty means build them
-	// from this checkout with CGO_ENABLED=0.
+	// SensorBin and GuestBin are static amd64 binaries; empty means build
+	// them from this checkout with CGO_ENABLED=0. arm64 rows always use
+	// arm64 builds of this checkout (Options.bins).
 	SensorBin, GuestBin string
 	// Jobs bounds the VMs running at once. Default: the number of CPUs.
 	Jobs int
 	// Timeout bounds one kernel's boot and checks. Default: 120s.
 	Timeout time.Duration
-	// MinBTF returns the minimized BTF of the kernel in deb, for detached-BTF
-	// rows. Required when any selected row is detached.
-	MinBTF func(ctx context.Context, deb string) ([]byte, error)
+	// MinBTF returns the minimized BTF of the kernel in deb for the probe
+	// object of arch (amd64, arm64), for detached-BTF rows. Required when
+	// any selected row is detached.
+	MinBTF func(ctx context.Context, deb, arch string) ([]byte, error)
 	// MinBTFKey names what MinBTF's result depends on besides its input
 	// (e.g. a digest of the probe object, MinimizedBTFKey). When set,
 	// results are kept in CacheDir/minbtf and reused while the input file
@@ -59,7 +61,13 @@ type Options struct {
 	Profile bool
 	// ProfileBin is the static profile binary; empty means build it.
 	ProfileBin string
+
+	// bins are the guest binaries per architecture.
+	bins map[string]guestBins
 }
+
+// guestBins are the static binaries an initramfs of one architecture holds.
+type guestBins struct{ guest, sensor, profile string }
 
 // Row is one kernel's result, in the format of wire/matrixrow (results.json),
 // which the compatibility service reads without linking the runner.
@@ -69,6 +77,9 @@ type Row = matrixrow.Row
 // a failing kernel is a failed row, never an aborted run.
 func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	if err := o.buildArches(kernels); err != nil {
 		return nil, err
 	}
 	apt := newAptState(o.CacheDir)
@@ -173,26 +184,56 @@ func (o *Options) defaults() error {
 	}
 	var err error
 	if o.GuestBin == "" {
-		if o.GuestBin, err = buildStatic(o.OutDir, "guest", "./ci/guest"); err != nil {
+		if o.GuestBin, err = buildStatic(o.OutDir, "amd64", "guest", "./ci/guest"); err != nil {
 			return err
 		}
 	}
 	if o.SensorBin == "" {
-		if o.SensorBin, err = buildStatic(o.OutDir, "probehub-sensor", "./cmd/probehub-sensor"); err != nil {
+		if o.SensorBin, err = buildStatic(o.OutDir, "amd64", "probehub-sensor", "./cmd/probehub-sensor"); err != nil {
 			return err
 		}
 	}
 	if o.Profile && o.ProfileBin == "" {
-		if o.ProfileBin, err = buildStatic(o.OutDir, "profile", "./ci/guest/profile"); err != nil {
+		if o.ProfileBin, err = buildStatic(o.OutDir, "amd64", "profile", "./ci/guest/profile"); err != nil {
 			return err
 		}
+	}
+	o.bins = map[string]guestBins{"amd64": {o.GuestBin, o.SensorBin, o.ProfileBin}}
+	return nil
+}
+
+// buildArches builds the guest binaries of each architecture the kernels
+// need besides amd64 (cross-compiled: the binaries are pure Go).
+func (o *Options) buildArches(kernels []Kernel) error {
+	for _, k := range kernels {
+		if _, ok := o.bins[k.Arch]; ok {
+			continue
+		}
+		var b guestBins
+		var err error
+		if b.guest, err = buildStatic(o.OutDir, k.Arch, "guest", "./ci/guest"); err != nil {
+			return err
+		}
+		if b.sensor, err = buildStatic(o.OutDir, k.Arch, "probehub-sensor", "./cmd/probehub-sensor"); err != nil {
+			return err
+		}
+		if o.Profile {
+			if b.profile, err = buildStatic(o.OutDir, k.Arch, "profile", "./ci/guest/profile"); err != nil {
+				return err
+			}
+		}
+		o.bins[k.Arch] = b
 	}
 	return nil
 }
 
-// buildStatic builds a static binary of pkg from the module that holds the
-// working directory.
-func buildStatic(dir, name, pkg string) (string, error) {
+// buildStatic builds a static binary of pkg for the Debian architecture
+// goarch (Go's names agree) from the module that holds the working
+// directory.
+func buildStatic(dir, goarch, name, pkg string) (string, error) {
+	if goarch != "amd64" {
+		name += "-" + goarch
+	}
 	out, err := filepath.Abs(filepath.Join(dir, "bin", name))
 	if err != nil {
 		return "", err
@@ -203,7 +244,7 @@ func buildStatic(dir, name, pkg string) (string, error) {
 	}
 	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build %s: %w: %s", pkg, err, b)
 	}
@@ -211,20 +252,20 @@ func buildStatic(dir, name, pkg string) (string, error) {
 }
 
 // minBTF is o.MinBTF, through the cache when o.MinBTFKey is set.
-func (o *Options) minBTF(ctx context.Context, input string) ([]byte, error) {
+func (o *Options) minBTF(ctx context.Context, input, arch string) ([]byte, error) {
 	if o.MinBTFKey == "" {
-		return o.MinBTF(ctx, input)
+		return o.MinBTF(ctx, input, arch)
 	}
 	fi, err := os.Stat(input)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(o.CacheDir, "minbtf", fmt.Sprintf("%s-%s-%d-%d.btf",
-		o.MinBTFKey, filepath.Base(input), fi.Size(), fi.ModTime().UnixNano()))
+	path := filepath.Join(o.CacheDir, "minbtf", fmt.Sprintf("%s-%s-%s-%d-%d.btf",
+		o.MinBTFKey, arch, filepath.Base(input), fi.Size(), fi.ModTime().UnixNano()))
 	if b, err := os.ReadFile(path); err == nil {
 		return b, nil
 	}
-	b, err := o.MinBTF(ctx, input)
+	b, err := o.MinBTF(ctx, input, arch)
 	if err != nil {
 		return nil, err
 	}
@@ -265,11 +306,14 @@ func prepare(ctx context.Context, apt *aptState, k Kernel, o Options) prepared {
 		return fail(step, err)
 	}
 	p.row.Package, p.row.Release = kern.Package, kern.Release
-	p.row.Key = fmt.Sprintf("%s/%s/x86_64/%s", k.Distro.ID, k.Distro.VersionID, p.row.Release)
+	p.row.Key = fmt.Sprintf("%s/%s/%s/%s", k.Distro.ID, k.Distro.VersionID, k.Machine(), p.row.Release)
 	if p.initrd, err = buildInitramfs(ctx, k, p.row.Release, kern.BTFInput, o); err != nil {
 		return fail("initramfs", err)
 	}
-	p.vmlinux = pvhImage(ctx, kern.Vmlinuz)
+	p.vmlinux = kern.Vmlinuz
+	if k.Arch == "amd64" {
+		p.vmlinux = pvhImage(ctx, kern.Vmlinuz)
+	}
 	p.row.PrepSeconds = time.Since(start).Seconds()
 	return p
 }
@@ -284,7 +328,7 @@ func bootPrepared(ctx context.Context, p prepared, o Options) Row {
 		row.FailedStep, row.Error = step, err.Error()
 		return row
 	}
-	res, accel, took, err := boot(ctx, p.vmlinux, p.initrd, row.Log, o.Timeout)
+	res, accel, took, err := boot(ctx, p.k.Arch, p.vmlinux, p.initrd, row.Log, o.Timeout)
 	row.BootSeconds, row.Accel = took.Seconds(), accel
 	row.Guest = res
 	if err != nil {
@@ -350,18 +394,22 @@ func kernelImage(ctx context.Context, deb, dir string) (string, error) {
 // buildInitramfs writes the guest's initramfs: the test init, the static
 // sensor, the job and (detached rows) the minimized BTF.
 func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Options) (string, error) {
-	guest, err := os.ReadFile(o.GuestBin)
+	bins, ok := o.bins[k.Arch]
+	if !ok {
+		return "", fmt.Errorf("%s: no guest binaries for %s", k.Name, k.Arch)
+	}
+	guest, err := os.ReadFile(bins.guest)
 	if err != nil {
 		return "", fmt.Errorf("read guest init: %w", err)
 	}
-	sensor, err := os.ReadFile(o.SensorBin)
+	sensor, err := os.ReadFile(bins.sensor)
 	if err != nil {
 		return "", fmt.Errorf("read sensor: %w", err)
 	}
 	j := defaultJob(release, k.BTF, o.Rules != "")
 	var prof []byte
 	if o.Profile {
-		if prof, err = os.ReadFile(o.ProfileBin); err != nil {
+		if prof, err = os.ReadFile(bins.profile); err != nil {
 			return "", fmt.Errorf("read profile: %w", err)
 		}
 		j.Profile = profileArgv(k.BTF, o.Rules != "")
@@ -393,7 +441,7 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 		if o.MinBTF == nil {
 			return "", fmt.Errorf("%s is a detached-BTF row but no minimizer is configured", k.Name)
 		}
-		b, err := o.minBTF(ctx, deb)
+		b, err := o.minBTF(ctx, deb, k.Arch)
 		if err != nil {
 			return "", fmt.Errorf("minimized BTF for %s: %w", k.Name, err)
 		}

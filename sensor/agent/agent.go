@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,11 @@ type Config struct {
 	Responder Responder
 	// Registry receives the metrics. Default: a private registry.
 	Registry prometheus.Registerer
+	// Capturable, when set, is every event type the probe can capture on
+	// this machine (probe.Supported): the capture set is cut down to it,
+	// so rules naming syscalls another architecture has (fork and vfork
+	// exist on x86-64, not on arm64) load and run everywhere, as in Falco.
+	Capturable []event.Type
 	// Logger for reloads and summaries. Default: discard.
 	Logger *slog.Logger
 }
@@ -162,7 +168,7 @@ func (a *Agent) Reload() error {
 	a.mu.Lock()
 	a.engine = e
 	a.mu.Unlock()
-	types := captureTypes(e)
+	types := captureTypes(e, a.cfg.Capturable)
 	a.types.Store(&types)
 	if a.metrics != nil {
 		a.metrics.Reloads.WithLabelValues("ok").Inc()
@@ -195,10 +201,13 @@ func (a *Agent) applyTypes(types []event.Type) {
 // rules need plus the lifecycle events that keep the process table.
 func (a *Agent) SyscallTypes() []event.Type { return *a.types.Load() }
 
-func captureTypes(e *rules.Engine) []event.Type {
+func captureTypes(e *rules.Engine, capturable []event.Type) []event.Type {
 	seen := map[event.Type]bool{}
 	out := []event.Type{}
 	add := func(t event.Type) {
+		if capturable != nil && !slices.Contains(capturable, t) {
+			return
+		}
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)

@@ -163,3 +163,27 @@ func TestCaptureTypesFollowRules(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptureTypesCutToArch: on an architecture without fork and vfork
+// (arm64) the capture set leaves them out instead of failing the probe
+// load; the rules still load.
+func TestCaptureTypesCutToArch(t *testing.T) {
+	r, err := output.NewRouter(map[string]output.Sink{"d": output.NewWriter(io.Discard, true)}, output.RouterConfig{Default: []string{"d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm64 := slices.DeleteFunc(slices.Clone(event.Types()), func(t event.Type) bool {
+		return t == event.TypeFork || t == event.TypeVfork
+	})
+	a, err := New(Config{Rules: RulesConfig{Paths: []string{testutil.SharedData(t, "falco_rules.yaml")}}, Router: r, Capturable: arm64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := a.SyscallTypes()
+	if slices.Contains(types, event.TypeFork) || slices.Contains(types, event.TypeVfork) {
+		t.Errorf("capture types %v include fork/vfork", types)
+	}
+	if !slices.Contains(types, event.TypeClone) || !slices.Contains(types, event.TypeOpenat) {
+		t.Errorf("capture types %v lack clone/openat", types)
+	}
+}
