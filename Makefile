@@ -109,5 +109,11 @@ bench-sensor: ## whole-sensor overhead (open/close, fork+exec) and sustained loa
 bench-response: ## alert → process killed and alert → webhook delivered, p50/p99 over 1,000 each
 	$(GO) test -run '^$$' -bench AlertTo -benchtime 1x -count 1 ./sensor/response/
 
+check-arm64: ## arm64: vet every package (tests included), build both binaries, run the rule engine's tests under qemu-aarch64 (user mode)
+	GOARCH=arm64 $(GO) vet ./...
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/probehub-sensor
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/probehub
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64 ./sensor/rules/...
+
 clean: ## remove build outputs
 	rm -rf $(BIN) matrix-results
