@@ -64,6 +64,14 @@ func fixture() *Static {
 			{ID: "m-2", Kernel: jammy.String(), Probe: "v0.10.0", Time: t0.Add(time.Hour), Booted: true, Loaded: true, Detects: 11, Expects: 12, BTF: "builtin", Error: "detections: missed shell in container"},
 			{ID: "m-3", Kernel: "not/a/key/../..", Probe: "v0.10.0", Time: t0},
 		},
+		AliasList: []Alias{
+			{Name: "linux-image-generic-hwe-20.04", Version: "5.15.0.91.101~20.04.1", Kernel: focal, Source: "apt:http://archive.ubuntu.com/ubuntu#focal-updates"},
+			{Name: "linux-image-generic", Version: "5.15.0.91.88", Kernel: jammy, Source: "apt:http://archive.ubuntu.com/ubuntu#jammy-updates"},
+			{Name: "linux-image-cloud-amd64", Version: "6.1.76-1", Kernel: cloud, Source: "apt:http://deb.debian.org/debian#bookworm"},
+			{Name: "linux-image-arm64", Version: "6.1.76-1", Kernel: arm, Source: "apt:http://deb.debian.org/debian#bookworm"},
+			{Name: "linux-image-amd64", Version: "6.1.99-1", Kernel: key("debian", "12", "x86_64", "6.1.0-99-amd64")}, // not crawled
+			{Name: "linux-image-bad", Kernel: key("debian", "12", "sparc", "6.1.0-18-sparc")},                        // invalid: left out
+		},
 	}
 }
 

@@ -21,6 +21,7 @@ type index struct {
 	byKey    map[kernels.Key]*entry
 	byBanner map[string][]*entry // by kernels.BannerWithoutBuild; match with kernels.SameBanner
 	summary  []api.Probe
+	aliases  []api.Alias // sorted by distro, version, arch, name
 }
 
 // entry is one catalog kernel with its precomputed views.
@@ -78,6 +79,11 @@ func buildIndex(ctx context.Context, src Sources, now time.Time) (*index, error)
 	}
 	slices.SortFunc(ix.entries, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
 	ix.summary = ix.summarize()
+	als, err := readAliases(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	ix.indexAliases(als)
 	return ix, nil
 }
 

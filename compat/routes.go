@@ -28,6 +28,7 @@ func (s *Server) routes(reg *prometheus.Registry) *echo.Echo {
 	e.GET("/v1/probes", s.probes)
 	e.GET("/v1/matrix", s.matrix)
 	e.GET("/v1/stats", s.statsHandler)
+	e.GET("/v1/aliases", s.aliasesHandler)
 	e.POST("/v1/builds", s.build, s.requireToken)
 	e.POST("/v1/catalog/refresh", s.refresh, s.requireToken)
 	return e

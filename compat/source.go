@@ -76,6 +76,7 @@ type Static struct {
 	VerdictList  []Verdict
 	ArtifactList []Artifact
 	RunList      []api.Run
+	AliasList    []Alias
 }
 
 var (

@@ -22,7 +22,7 @@ func newKernelsCmd(g *globalFlags) *cobra.Command {
 for, keyed by distro, VERSION_ID, arch and uname -r, with its banner, packages,
 BTF source and NVIDIA driver branches.`,
 	}
-	cmd.AddCommand(newKernelsCrawlCmd(g), newKernelsListCmd(g), newKernelsStatsCmd(g))
+	cmd.AddCommand(newKernelsCrawlCmd(g), newKernelsListCmd(g), newKernelsStatsCmd(g), newKernelsAliasesCmd(g))
 	return cmd
 }
 

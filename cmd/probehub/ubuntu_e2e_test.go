@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path"
+	"regexp"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,6 +66,7 @@ func TestUbuntuFixtureEndToEnd(t *testing.T) {
 	jammy := kernels.Key{Distro: "ubuntu", VersionID: "22.04", Arch: "x86_64", Release: release}
 	noble := kernels.Key{Distro: "ubuntu", VersionID: "24.04", Arch: "x86_64", Release: release}
 	bionic := kernels.Key{Distro: "ubuntu", VersionID: "18.04", Arch: "x86_64", Release: "4.15.0-20-generic"}
+	checkAliasesCLI(t, data)
 	out := filepath.Join(data, "build")
 	probehub(t, "--data-dir", data, "build", "-q", "--out", out, "--kernel", jammy.String(), "--kernel", noble.String(), "--kernel", bionic.String())
 
@@ -97,6 +99,7 @@ func TestUbuntuFixtureEndToEnd(t *testing.T) {
 	}
 	api := httptest.NewServer(s.Handler())
 	defer api.Close()
+	checkAliasesAPI(t, api.URL)
 	node := strings.Replace(k.Banner, ") # SMP", ") #1 SMP", 1) // /proc/version has the build number
 	for _, tc := range []struct {
 		desc   string
@@ -134,4 +137,47 @@ func resolve(t *testing.T, base string, facts map[string]any) (api.Answer, strin
 		t.Fatalf("%s: %v", buf.String(), err)
 	}
 	return a, buf.String()
+}
+
+// checkAliasesCLI checks `kernels aliases` over the crawled fixture: the
+// HWE meta-package names the kernel it installs, which the crawl recorded.
+func checkAliasesCLI(t *testing.T, data string) {
+	t.Helper()
+	var rows []aliasRow
+	if err := json.Unmarshal([]byte(probehub(t, "--data-dir", data, "kernels", "aliases", "--distro", "ubuntu", "--version", "22.04", "--json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	var hwe *aliasRow
+	for i := range rows {
+		if rows[i].Kernel.VersionID != "22.04" {
+			t.Errorf("--version 22.04 listed %+v", rows[i])
+		}
+		if rows[i].Name == "linux-image-generic-hwe-22.04" {
+			hwe = &rows[i]
+		}
+	}
+	if hwe == nil || hwe.Kernel.Release != "6.5.0-14-generic" || !hwe.InCatalog || hwe.Version != "6.5.0.14.14~22.04.7" {
+		t.Fatalf("kernels aliases --json: hwe-22.04 row %+v in %+v", hwe, rows)
+	}
+	text := probehub(t, "--data-dir", data, "kernels", "aliases")
+	if !strings.Contains(text, "META-PACKAGE") || !regexp.MustCompile(`ubuntu/22\.04/x86_64 +linux-image-generic-hwe-22\.04 +6\.5\.0\.14\.14~22\.04\.7 +6\.5\.0-14-generic +yes`).MatchString(text) {
+		t.Errorf("kernels aliases:\n%s", text)
+	}
+}
+
+// checkAliasesAPI checks GET /v1/aliases over the same catalog.
+func checkAliasesAPI(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/v1/aliases?name=linux-image-generic-hwe-22.04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var l api.AliasList
+	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Aliases) != 1 || l.Aliases[0].Kernel != "ubuntu/22.04/x86_64/6.5.0-14-generic" || l.Aliases[0].Status != api.Pending {
+		t.Errorf("GET /v1/aliases?name=linux-image-generic-hwe-22.04: %+v, want the 6.5.0-14-generic kernel, pending (not built)", l.Aliases)
+	}
 }
