@@ -70,7 +70,7 @@ func fixture() *Static {
 			{Name: "linux-image-cloud-amd64", Version: "6.1.76-1", Kernel: cloud, Source: "apt:http://deb.debian.org/debian#bookworm"},
 			{Name: "linux-image-arm64", Version: "6.1.76-1", Kernel: arm, Source: "apt:http://deb.debian.org/debian#bookworm"},
 			{Name: "linux-image-amd64", Version: "6.1.99-1", Kernel: key("debian", "12", "x86_64", "6.1.0-99-amd64")}, // not crawled
-			{Name: "linux-image-bad", Kernel: key("debian", "12", "sparc", "6.1.0-18-sparc")},                        // invalid: left out
+			{Name: "linux-image-bad", Kernel: key("debian", "12", "sparc", "6.1.0-18-sparc")},                         // invalid: left out
 		},
 	}
 }

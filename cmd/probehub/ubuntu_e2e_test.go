@@ -8,8 +8,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
