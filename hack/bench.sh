@@ -132,6 +132,11 @@ if [[ ,$BENCH, == *,minimize,* ]]; then
 		rounds "m-$n" 5 "$BIN/probehub btf minimize --btf $k --object $OBJ -o $work/m.btf" \
 			"b-$n" 5 "bpftool gen min_core_btf $k $work/b.btf $OBJ"
 		compare "${n#k-linux-image-}" "m-$n" "b-$n"
+		if cmp -s "$work/m.btf" "$work/b.btf"; then
+			printf '%-44s %s\n' "" "outputs byte-identical ($(stat -c %s "$work/m.btf") bytes)"
+		else
+			printf '%-44s %s\n' "" "outputs DIFFER ($(stat -c %s "$work/m.btf") and $(stat -c %s "$work/b.btf") bytes)"
+		fi
 	done
 fi
 

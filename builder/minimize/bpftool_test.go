@@ -1,6 +1,7 @@
 package minimize
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,7 @@ func bpftoolMinimize(tb testing.TB, bpftool, btfPath, object string) []byte {
 }
 
 // compareWithBpftool checks that our minimized BTF has the same content as
-// bpftool's and is no larger.
+// bpftool's, byte for byte (type order, string table, kind flags).
 //
 // Known and accepted differences: none on the test object. Where they
 // could arise: bpftool resolves each relocation against the first matching
@@ -54,6 +55,9 @@ func compareWithBpftool(tb testing.TB, object, btfPath string) {
 	theirs := bpftoolMinimize(tb, bpftool, btfPath, object)
 	if diff := cmp.Diff(canonical(tb, theirs), canonical(tb, res.BTF)); diff != "" {
 		tb.Errorf("minimized BTF differs from bpftool's (-bpftool +ours):\n%s", diff)
+	}
+	if !bytes.Equal(res.BTF, theirs) {
+		tb.Errorf("minimized BTF has bpftool's content but not its bytes (%d and %d bytes)", len(res.BTF), len(theirs))
 	}
 	if len(res.BTF) > len(theirs) {
 		tb.Errorf("ours is %d bytes, bpftool's %d", len(res.BTF), len(theirs))

@@ -59,8 +59,22 @@ func (w *rawWriter) typ(r *rawBTF, id uint32, mk *rawMark, newID map[uint32]uint
 				kept = append(kept, i)
 			}
 		}
+		// The kind flag says member offsets carry a bitfield size in their
+		// top byte. Like libbpf (btf__add_field, which bpftool's
+		// min_core_btf writes with), keep it only when a kept member is a
+		// bitfield: the offsets are the same either way, and the output is
+		// then byte for byte bpftool's.
+		hdr := info &^ 0xffff &^ (1 << 31)
+		if info>>31 != 0 {
+			for _, i := range kept {
+				if r.u32(id, typeHeaderLen+12*i+8)>>24 != 0 {
+					hdr |= 1 << 31
+					break
+				}
+			}
+		}
 		w.u32(name)
-		w.u32(info&^0xffff | uint32(len(kept)))
+		w.u32(hdr | uint32(len(kept)))
 		w.u32(r.sizeType(id))
 		for _, i := range kept {
 			at := typeHeaderLen + 12*i
