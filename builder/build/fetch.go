@@ -12,7 +12,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
+	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/kernels/btfhub"
 )
@@ -34,6 +36,35 @@ var ErrHash = errors.New("sha256 mismatch")
 type Fetcher struct {
 	Dir    string       // cache directory
 	Client *http.Client // nil means http.DefaultClient
+	// Stream extracts a package's BTF while it downloads (see StreamBTF);
+	// Extract then returns that result for the path Fetch returned, once
+	// the whole package arrived and its sha256 matched.
+	Stream bool
+	// Discard, with Stream, stores no package: Fetch returns the URL as
+	// the input's path, and a rerun that must extract again downloads
+	// again.
+	Discard bool
+
+	mu       sync.Mutex
+	streamed map[string]streamedResult // by the path Fetch returned
+}
+
+type streamedResult struct {
+	res *extract.Result
+	err error
+}
+
+// Extract returns the BTF extracted while path was fetched, or extracts
+// it from the file: build.Config.Extract for a Fetcher that streams.
+func (f *Fetcher) Extract(ctx context.Context, path string) (*extract.Result, error) {
+	f.mu.Lock()
+	r, ok := f.streamed[path]
+	delete(f.streamed, path)
+	f.mu.Unlock()
+	if ok {
+		return r.res, r.err
+	}
+	return extract.FromFile(ctx, path, nil)
 }
 
 // Input returns the build input of a catalog kernel, from the first BTF
@@ -114,6 +145,9 @@ func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error
 	if ok, err := verify(dst, pkg.SHA256); err == nil && ok {
 		return dst, nil
 	}
+	if f.Stream {
+		return f.fetchStreamed(ctx, pkg, dst)
+	}
 	if err := f.download(ctx, pkg.URL, dst); err != nil {
 		return "", err
 	}
@@ -125,6 +159,26 @@ func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error
 		return "", fmt.Errorf("fetch %s: %w: want the catalog's sha256 %s (from the signed index); the file is removed, nothing was extracted", pkg.URL, err, pkg.SHA256)
 	}
 	return dst, nil
+}
+
+// fetchStreamed downloads pkg into dst (or nowhere, with Discard),
+// extracting as it goes, and keeps the result for Extract.
+func (f *Fetcher) fetchStreamed(ctx context.Context, pkg kernels.Package, dst string) (string, error) {
+	keep, path := dst, dst
+	if f.Discard {
+		keep, path = "", pkg.URL
+	}
+	s, err := f.StreamBTF(ctx, pkg, keep)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	if f.streamed == nil {
+		f.streamed = map[string]streamedResult{}
+	}
+	f.streamed[path] = streamedResult{s.Result, s.Err}
+	f.mu.Unlock()
+	return path, nil
 }
 
 func (f *Fetcher) download(ctx context.Context, url, dst string) error {

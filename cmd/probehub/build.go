@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ type buildFlags struct {
 	optional             []string
 	force, asJSON, quiet bool
 	keepGoing            bool
+	keepDebs             bool
 	banner               string
 }
 
@@ -47,9 +49,13 @@ is not redone, so a rerun with nothing changed takes about a second.
 
 Inputs:
   --catalog           every kernel of the catalog (--data-dir/catalog.json);
-                      image packages are downloaded into --data-dir/cache/debs
+                      image packages are downloaded into --data-dir/cache/debs,
+                      their BTF extracted while they download (--keep-debs=false:
+                      streamed, nothing stored); each package's sha256 is checked
+                      against the catalog's before its BTF is used
   --kernel KEY        catalog kernels by key distro/version_id/arch/release
-  --deb FILE          linux-image .deb files
+  --deb FILE|URL      linux-image .deb files, or their http(s) URLs (streamed;
+                      the sha256 is checked when the catalog lists the URL)
   --btf FILE          raw BTF, vmlinuz, vmlinux or btfhub .btf.tar.xz files
 For --deb and --btf the key is --distro/--version-id/--arch plus the release
 from the file name (or, failing that, from the kernel's banner).
@@ -82,6 +88,7 @@ Examples:
 	fl.BoolVar(&f.force, "force", false, "rebuild kernels whose results are up to date")
 	fl.BoolVar(&f.asJSON, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "exit 0 even when some kernels failed to build (the default exits 1 after storing the others)")
+	fl.BoolVar(&f.keepDebs, "keep-debs", true, "store downloaded packages in --data-dir/cache/debs (a new probe version then re-minimizes without downloading); false streams them: the BTF is extracted as the package downloads and nothing is stored")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.StringVar(&f.banner, "banner", "", "the kernel's /proc/version, for one raw BTF input (which carries none): publish skips kernels without a banner")
 	cmd.MarkFlagRequired("out")
@@ -97,9 +104,11 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 	if cfg.Variants, err = buildVariants(f.object, f.arch); err != nil {
 		return err
 	}
-	if cfg.Inputs, err = buildInputs(g, f); err != nil {
+	fetch := &build.Fetcher{Dir: filepath.Join(g.dataDir, "cache", "debs"), Stream: true, Discard: !f.keepDebs}
+	if cfg.Inputs, err = buildInputs(g, f, fetch); err != nil {
 		return err
 	}
+	cfg.Extract = fetch.Extract
 	if len(f.optional) > 0 {
 		cfg.Optional = func(p string) bool { return contains(f.optional, p) }
 	}
@@ -187,7 +196,7 @@ func localBTF(k kernels.Kernel) string {
 	return h.KernelBTF
 }
 
-func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
+func buildInputs(g *globalFlags, f *buildFlags, fetch *build.Fetcher) ([]build.Input, error) {
 	var ins []build.Input
 	if f.banner != "" {
 		if len(f.debs)+len(f.btfs) != 1 {
@@ -203,6 +212,15 @@ func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 		}
 	}
 	for _, p := range append(append([]string(nil), f.debs...), f.btfs...) {
+		if isURL(p) {
+			pkg, err := packageAt(catalogPath(g), p)
+			if err != nil {
+				return nil, err
+			}
+			ins = append(ins, build.Input{Fetch: func(ctx context.Context) (string, error) { return fetch.Fetch(ctx, pkg) }, Banner: f.banner,
+				Key: kernels.Key{Distro: f.distro, VersionID: f.versionID, Arch: f.arch, Release: build.ReleaseFromFileName(p)}})
+			continue
+		}
 		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("input: %w", err)
 		}
@@ -214,7 +232,6 @@ func buildInputs(g *globalFlags, f *buildFlags) ([]build.Input, error) {
 		if err != nil {
 			return nil, err
 		}
-		fetch := &build.Fetcher{Dir: filepath.Join(g.dataDir, "cache", "debs")}
 		sel, err := selectKernels(cat, f)
 		if err != nil {
 			return nil, err
