@@ -30,7 +30,7 @@ type Streamed struct {
 	Result *extract.Result
 	// Err is why the verified package gave no BTF (a *extract.Error: no
 	// kernel image, no BTF, a corrupt payload); Result is nil then.
-	Err error
+	Err    error
 	URL    string
 	Bytes  int64  // the package's size as downloaded
 	SHA256 string // of the downloaded bytes
