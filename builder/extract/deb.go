@@ -178,7 +178,8 @@ func tarDecompressor(name string, r io.Reader) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nop, fmt.Errorf("open %s: %w", name, err)
 		}
-		return gr, func() { gr.Close() }, nil
+		// gzip's Close only repeats a decompression error the reads returned.
+		return gr, func() { _ = gr.Close() }, nil
 	case ".bz2":
 		return bzip2.NewReader(br), nop, nil
 	}

@@ -115,7 +115,7 @@ func readAll(f *os.File, br *bufio.Reader) ([]byte, error) {
 	}
 	data := make([]byte, st.Size())
 	n, err := io.ReadFull(br, data)
-	if err == io.ErrUnexpectedEOF { // the file shrank since Stat
+	if errors.Is(err, io.ErrUnexpectedEOF) { // the file shrank since Stat
 		err = nil
 	}
 	return data[:n], err

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestLZ4LegacyStream(t *testing.T) {
 	for err == nil {
 		got, err = l.fill(got)
 	}
-	if err != io.EOF || !bytes.Equal(got, want) {
+	if !errors.Is(err, io.EOF) || !bytes.Equal(got, want) {
 		t.Fatalf("got %d bytes, err %v; want %d bytes", len(got), err, len(want))
 	}
 }

@@ -33,7 +33,9 @@ func newLZ4Legacy(src *span) (*lz4Legacy, error) {
 		}
 		return nil, fmt.Errorf("lz4: not the legacy frame format: %w", ErrUnsupported)
 	}
-	src.Discard(4)
+	if _, err := src.Discard(4); err != nil {
+		return nil, fmt.Errorf("lz4 magic: %w (%w)", ErrTruncated, err)
+	}
 	return &lz4Legacy{src: src}, nil
 }
 
@@ -55,7 +57,9 @@ func (l *lz4Legacy) fill(buf []byte) ([]byte, error) {
 	if err != nil {
 		return buf, err
 	}
-	l.src.Discard(used)
+	if _, err := l.src.Discard(used); err != nil {
+		return buf, fmt.Errorf("lz4 block: %w (%w)", ErrTruncated, err)
+	}
 	l.left -= used
 	l.need = 1
 	if used == 0 {
@@ -74,7 +78,9 @@ func (l *lz4Legacy) block(buf []byte) ([]byte, error) {
 		return buf, fmt.Errorf("lz4 block size: %w (%w)", ErrTruncated, err)
 	}
 	size := int(binary.LittleEndian.Uint32(b))
-	l.src.Discard(4)
+	if _, err := l.src.Discard(4); err != nil {
+		return buf, fmt.Errorf("lz4 block size: %w (%w)", ErrTruncated, err)
+	}
 	if size == lz4LegacyMagic || size == 0 {
 		return buf, nil
 	}

@@ -56,7 +56,9 @@ func (d *lzma2Dec) take(n int) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("lzma2 input: %w (%w)", ErrTruncated, err)
 	}
-	d.src.Discard(n)
+	if _, err := d.src.Discard(n); err != nil {
+		return nil, fmt.Errorf("lzma2 input: %w (%w)", ErrTruncated, err)
+	}
 	d.in += int64(n)
 	return b, nil
 }

@@ -68,12 +68,15 @@ func (m *image) upto(n int) ([]byte, error) {
 func (m *image) fill(ctx context.Context, r io.Reader) error {
 	for off := 0; off < len(m.data); {
 		if err := m.stopped(ctx); err != nil {
-			return m.publish(off, err)
+			m.publish(off, err)
+			return err
 		}
 		k, err := io.ReadFull(r, m.data[off:min(off+fillStep, len(m.data))])
 		off += k
 		if err != nil {
-			return m.publish(off, fmt.Errorf("%w (%w)", ErrTruncated, err))
+			err = fmt.Errorf("%w (%w)", ErrTruncated, err)
+			m.publish(off, err)
+			return err
 		}
 		m.publish(off, nil)
 	}
@@ -90,12 +93,11 @@ func (m *image) stopped(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (m *image) publish(n int, err error) error {
+func (m *image) publish(n int, err error) {
 	m.mu.Lock()
 	m.n, m.err = n, err
 	m.mu.Unlock()
 	m.cond.Broadcast()
-	return err
 }
 
 // close tells fill to stop.

@@ -46,7 +46,9 @@ func openXZKernel(src peeker) (io.Reader, *bcjX86, error) {
 	if dict < 0 {
 		return nil, nil, fmt.Errorf("xz block without LZMA2: %w", ErrUnsupported)
 	}
-	src.Discard(12 + size)
+	if _, err := src.Discard(12 + size); err != nil {
+		return nil, nil, fmt.Errorf("xz block header: %w (%w)", ErrTruncated, err)
+	}
 	return newLZMA2Dec(src, dict), bcj, nil
 }
 
