@@ -70,7 +70,7 @@ Examples:
 	return cmd
 }
 
-func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) error {
+func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) (err error) {
 	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()), Variant: bytecode.Variant(f.variant)}
 	if err := f.buffer.apply(&opts); err != nil {
 		return err
@@ -98,7 +98,7 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 	if err != nil {
 		return captureHint(err)
 	}
-	defer p.Close()
+	defer func() { err = errors.Join(err, p.Close()) }()
 	err = printEvents(ctx, p, f.json, stdout)
 	if st, serr := p.Stats(); serr == nil {
 		fmt.Fprintf(stderr, "capture: %d events via %s (%s probe), dropped %d (per CPU %v, perf lost %d), malformed %d\n",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -61,9 +62,9 @@ Examples:
 	return cmd
 }
 
-func runGPUExplain(cmd *cobra.Command, fl gpuExplainFlags) error {
+func runGPUExplain(cmd *cobra.Command, fl gpuExplainFlags) (err error) {
 	src := nvml.Open(fl.library)
-	defer src.Close()
+	defer func() { err = errors.Join(err, src.Close()) }()
 	r := nvidia.NewRefresher(src, 0)
 	r.Refresh(cmd.Context())
 	f, err := gpu.New(r, &gpu.Options{HostRoot: fl.hostRoot, DriverRoot: fl.driverRoot, Disabled: fl.disabled})

@@ -153,7 +153,7 @@ Examples:
 	return cmd
 }
 
-func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *runFlags) error {
+func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *runFlags) (err error) {
 	if len(f.rules) == 0 && f.rulesFrom.store == "" {
 		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml) or --rules-from STORE")
 	}
@@ -177,17 +177,18 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 		debug.SetGCPercent(300)
 	}
 	if f.cpuProfile != "" {
-		stop, err := startCPUProfile(f.cpuProfile)
-		if err != nil {
-			return err
+		stop, perr := startCPUProfile(f.cpuProfile)
+		if perr != nil {
+			return perr
 		}
-		defer stop()
+		defer func() { err = errors.Join(err, stop()) }()
 	}
 	router, closers, err := buildRouter(cmd.OutOrStdout(), f)
 	if err != nil {
 		return err
 	}
-	defer closeAll(closers)
+	// The outputs include files: an error closing one is data lost.
+	defer func() { err = errors.Join(err, closeAll(closers)) }()
 	reg := prometheus.NewRegistry()
 	if f.boot.metrics, err = fetch.NewMetrics(reg); err != nil {
 		return err
@@ -316,7 +317,11 @@ func agentConfig(ctx context.Context, log *slog.Logger, f *runFlags, router *out
 	}
 	cfg.Containers = k
 	registerCRIMetrics(reg, k.Metrics())
-	return cfg, func() { k.Close() }
+	return cfg, func() {
+		if err := k.Close(); err != nil {
+			log.Warn("close container runtime connection", "err", err)
+		}
+	}
 }
 
 // capture loads the probes for the syscalls the rules need and feeds the
@@ -326,8 +331,14 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	go func() { <-ctx.Done(); p.Close() }()
+	// Closing on ctx's end stops a blocked read; the deferred Close (a no-op
+	// by then, Close is idempotent) reports what detaching failed on.
+	defer func() {
+		if err := p.Close(); err != nil {
+			log.Warn("close probe", "err", err)
+		}
+	}()
+	go func() { <-ctx.Done(); _ = p.Close() }()
 	ag.SetCaptureTypes(p.SetTypes)
 	ag.SetProbeStats(func() (uint64, uint64) {
 		s, _ := p.Stats()
@@ -458,23 +469,32 @@ func buildRouter(stdout io.Writer, f *runFlags) (*output.Router, []io.Closer, er
 	return r, nil, err
 }
 
-func closeAll(cs []io.Closer) {
+func closeAll(cs []io.Closer) error {
+	var errs []error
 	for _, c := range cs {
-		_ = c.Close()
+		errs = append(errs, c.Close())
 	}
+	return errors.Join(errs...)
 }
 
-// startCPUProfile profiles the process into path until stop.
-func startCPUProfile(path string) (stop func(), err error) {
+// startCPUProfile profiles the process into path until stop, which reports
+// an error closing the written profile.
+func startCPUProfile(path string) (stop func() error, err error) {
 	out, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("--cpu-profile: %w", err)
 	}
 	if err := pprof.StartCPUProfile(out); err != nil {
-		out.Close()
+		_ = out.Close() // nothing was written
 		return nil, fmt.Errorf("--cpu-profile: %w", err)
 	}
-	return func() { pprof.StopCPUProfile(); out.Close() }, nil
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 func sum(v []uint64) uint64 {

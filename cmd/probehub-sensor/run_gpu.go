@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -40,12 +41,12 @@ func (g *gpuFlags) filter(ctx context.Context, log *slog.Logger, hostRoot string
 	r := nvidia.NewRefresher(src, 0)
 	r.Refresh(ctx)
 	if g.mode == "auto" && !r.Snapshot().Loaded() {
-		src.Close()
+		_ = src.Close() // NVML was not initialized: Close does nothing
 		log.Info("GPU filter off: no NVIDIA driver on this node")
 		return nil, func() {}, nil
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	go r.Run(rctx)
+	go func() { _ = r.Run(rctx) }() // ends with rctx's error only
 	opts := &gpu.Options{HostRoot: hostRoot, DriverRoot: g.driverRoot}
 	if g.audit {
 		opts.Logger = log
@@ -53,11 +54,15 @@ func (g *gpuFlags) filter(ctx context.Context, log *slog.Logger, hostRoot string
 	f, err := gpu.New(r, opts)
 	if err != nil {
 		cancel()
-		src.Close()
-		return nil, nil, fmt.Errorf("build gpu filter: %w", err)
+		return nil, nil, errors.Join(fmt.Errorf("build gpu filter: %w", err), src.Close())
 	}
 	log.Info("GPU filter on", "driver", r.Snapshot().Facts.DriverVersion)
-	return f, func() { cancel(); src.Close() }, nil
+	return f, func() {
+		cancel()
+		if err := src.Close(); err != nil {
+			log.Warn("GPU filter", "err", err)
+		}
+	}, nil
 }
 
 // gpuBuiltinRules is the filter's own rules (the NVIDIAScape detection),
