@@ -68,6 +68,9 @@ var keyFields = []struct {
 // *KeyError naming the first invalid field.
 func (k Key) Validate() error { return k.validate(false) }
 
+// Valid reports whether Validate passes.
+func (k Key) Valid() bool { return k.validate(false) == nil }
+
 // ValidatePartial is Validate for a filter: empty fields are allowed.
 func (k Key) ValidatePartial() error { return k.validate(true) }
 

@@ -69,11 +69,11 @@ func writeAtomic(path string, b []byte) (err error) {
 		}
 	}()
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("write temp catalog: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the sync error is the one to report
 		return fmt.Errorf("sync temp catalog: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -89,9 +89,12 @@ func writeAtomic(path string, b []byte) (err error) {
 	if err != nil {
 		return fmt.Errorf("open data dir: %w", err)
 	}
-	defer d.Close()
 	if err := d.Sync(); err != nil {
+		_ = d.Close()
 		return fmt.Errorf("sync data dir: %w", err)
+	}
+	if err := d.Close(); err != nil {
+		return fmt.Errorf("close data dir: %w", err)
 	}
 	return nil
 }

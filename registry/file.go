@@ -17,11 +17,11 @@ func writeFileAtomic(path string, b []byte) error {
 	}
 	defer os.Remove(f.Name())
 	if _, err := f.Write(b); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close() // the sync error is the one to report
 		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
@@ -40,11 +40,11 @@ func lockFile(path string) (func(), error) {
 		return nil, fmt.Errorf("open lock %s: %w", path, err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
+		_ = f.Close() // nothing written
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() {
 		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
+		_ = f.Close() // the lock file stays empty: nothing written
 	}, nil
 }

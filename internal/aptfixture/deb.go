@@ -89,7 +89,9 @@ func zst(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.Write(b)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}

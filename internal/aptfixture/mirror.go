@@ -118,7 +118,9 @@ func (m *Mirror) writeSuite(name string, s *suite) error {
 		if err != nil {
 			return err
 		}
-		w.Write(plain)
+		if _, err := w.Write(plain); err != nil {
+			return err
+		}
 		if err := w.Close(); err != nil {
 			return err
 		}
@@ -162,7 +164,9 @@ func (m *Mirror) sign(dist string, release []byte) error {
 	if err != nil {
 		return err
 	}
-	w.Write(release)
+	if _, err := w.Write(release); err != nil {
+		return err
+	}
 	if err := w.Close(); err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func (p *Proxy) serve(rp *httputil.ReverseProxy, w http.ResponseWriter, r *http.
 		if hj, ok := w.(http.Hijacker); ok {
 			if c, _, err := hj.Hijack(); err == nil {
 				_ = c.(*net.TCPConn).SetLinger(0)
-				c.Close()
+				_ = c.Close() // the fault is the reset; nothing to report
 			}
 		}
 	case (f == Truncate || f == Corrupt) && isBlob:

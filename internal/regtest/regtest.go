@@ -57,7 +57,9 @@ func (r *Registry) start(tb testing.TB, bin, dir string) error {
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
+	// The registry writes the log through its own descriptor; ours is only
+	// handed over.
+	defer func() { _ = logf.Close() }()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", bin, err)
@@ -101,8 +103,11 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, err
+	}
+	return port, nil
 }
 
 func waitReady(addr string, exited <-chan struct{}) error {

@@ -138,13 +138,13 @@ func TestFixtureTampered(t *testing.T) {
 	}
 }
 
-func edit(t *testing.T, path, old, new string) {
+func edit(t *testing.T, path, old, repl string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil || !strings.Contains(string(b), old) {
 		t.Fatalf("edit %s: %v", path, err)
 	}
-	os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644)
+	os.WriteFile(path, []byte(strings.Replace(string(b), old, repl, 1)), 0o644)
 }
 
 // TestFixtureRecrawl: with a cache, a re-crawl of unchanged suites fetches

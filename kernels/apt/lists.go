@@ -103,8 +103,9 @@ func readRelease(files ...string) (*Release, error) {
 		if err != nil {
 			continue
 		}
-		defer fh.Close()
-		return ParseRelease(fh)
+		r, err := ParseRelease(fh)
+		_ = fh.Close() // read only: closing loses nothing
+		return r, err
 	}
 	return nil, fmt.Errorf("read release: none of %v", files)
 }
@@ -114,7 +115,7 @@ func readPackages(file string, b *builder) error {
 	if err != nil {
 		return fmt.Errorf("open index: %w", err)
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read only: closing loses nothing
 	r, err := Decompress(file, fh)
 	if err != nil {
 		return fmt.Errorf("open index %s: %w", filepath.Base(file), err)

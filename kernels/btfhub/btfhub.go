@@ -50,7 +50,7 @@ func (a *Archive) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 			return nil
 		}
 		k := kernels.Key{Distro: parts[0], VersionID: parts[1], Arch: parts[2], Release: strings.TrimSuffix(parts[3], suffix)}
-		if k.Validate() != nil {
+		if !k.Valid() { // a path that names no kernel is not a kernel's BTF
 			return nil
 		}
 		out = append(out, kernels.Kernel{Key: k, Flavour: kernels.FlavourOf(k.Release), BTF: kernels.BTFHub, Sources: []string{"btfhub:" + a.Dir}})
