@@ -23,7 +23,7 @@ func cosignBin(t *testing.T) string {
 	out, err := exec.Command(script, "cosign").Output()
 	if err != nil {
 		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			stderr = ee.Stderr
 		}
 		testutil.SkipOrFail(t, "cannot build cosign with hack/tools.sh: "+err.Error()+": "+string(stderr))

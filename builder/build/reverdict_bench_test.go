@@ -35,7 +35,7 @@ func BenchmarkReverdict(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	min, _ := os.ReadFile(filepath.Join(cfg.Out, buildresult.KernelDir(seed.Key), buildresult.MinBTFFile))
+	minBTF, _ := os.ReadFile(filepath.Join(cfg.Out, buildresult.KernelDir(seed.Key), buildresult.MinBTFFile))
 	for i := 1; i < n; i++ {
 		k := key(fmt.Sprintf("6.18.0-%d-amd64", i))
 		p := filepath.Join(cache, k.Release+".deb")
@@ -44,7 +44,7 @@ func BenchmarkReverdict(b *testing.B) {
 		r.Kernel, r.Input = k, stamp(p)
 		dir := filepath.Join(cfg.Out, buildresult.KernelDir(k))
 		os.MkdirAll(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, buildresult.MinBTFFile), min, 0o644)
+		os.WriteFile(filepath.Join(dir, buildresult.MinBTFFile), minBTF, 0o644)
 		if err := writeJSON(filepath.Join(dir, buildresult.ResultFile), r); err != nil {
 			b.Fatal(err)
 		}

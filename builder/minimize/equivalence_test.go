@@ -14,7 +14,7 @@ var typeIDFixup = regexp.MustCompile(`^(target_type_id=\d+->)\d+$`)
 // minimized BTF exactly as against full, ignoring target type IDs.
 func checkEquivalent(tb testing.TB, o *Object, full *btf.Spec, minimized []byte) {
 	tb.Helper()
-	min, err := btf.LoadSpecFromReader(bytes.NewReader(minimized))
+	minSpec, err := btf.LoadSpecFromReader(bytes.NewReader(minimized))
 	if err != nil {
 		tb.Fatalf("parse minimized BTF: %v", err)
 	}
@@ -23,7 +23,7 @@ func checkEquivalent(tb testing.TB, o *Object, full *btf.Spec, minimized []byte)
 		if err != nil {
 			tb.Fatalf("full BTF: %v", err)
 		}
-		got, err := o.Relocate(p.Name, min)
+		got, err := o.Relocate(p.Name, minSpec)
 		if err != nil {
 			tb.Fatalf("minimized BTF: %v", err)
 		}

@@ -84,11 +84,11 @@ func TestLoadMinimized(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	min, err := btf.LoadSpecFromReader(bytes.NewReader(res.BTF))
+	minSpec, err := btf.LoadSpecFromReader(bytes.NewReader(res.BTF))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := runObject(t, o, min)
+	got := runObject(t, o, minSpec)
 	var task *btf.Struct
 	if err := full.TypeByName("task_struct", &task); err != nil {
 		t.Fatal(err)

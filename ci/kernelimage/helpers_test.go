@@ -2,6 +2,7 @@ package kernelimage
 
 import (
 	"archive/tar"
+	"errors"
 	"io"
 	"slices"
 )
@@ -12,7 +13,7 @@ func unpackReader(rc io.ReadCloser) (map[string][]byte, error) {
 	tr := tar.NewReader(rc)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return files, nil
 		}
 		if err != nil {

@@ -19,7 +19,7 @@ func TestBadInputCLI(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", sensor, "../probehub-sensor").CombinedOutput(); err != nil {
 		t.Fatalf("go build probehub-sensor: %v\n%s", err, out)
 	}
-	real := map[string]string{ // a real file of each format, to truncate
+	samples := map[string]string{ // a real file of each format, to truncate
 		"btf":     "../../registry/testdata/min.btf",
 		"crawler": "../../registry/testdata/README.md", // replaced below when shared data exists
 		"rules":   "../../deploy/rules/nvidia-overlay.yaml",
@@ -27,7 +27,7 @@ func TestBadInputCLI(t *testing.T) {
 		"events":  "",
 	}
 	if p := filepath.Join("..", "..", "..", "shared", "data", "kernel-crawler_x86_64_ubuntu_only_2022-10-03.json"); exists(p) {
-		real["crawler"] = p
+		samples["crawler"] = p
 	}
 	// inputs returns the bad variants of one input kind, by name.
 	inputs := func(kind string) map[string]string {
@@ -37,7 +37,7 @@ func TestBadInputCLI(t *testing.T) {
 			"directory": mkdir(t, filepath.Join(dir, kind+"-dir")),
 			"garbage":   write(t, filepath.Join(dir, kind+"-garbage"), []byte("\x00\x01garbage{[\xff\n")),
 		}
-		if src := real[kind]; src != "" {
+		if src := samples[kind]; src != "" {
 			b, err := os.ReadFile(src)
 			if err != nil {
 				t.Fatal(err)

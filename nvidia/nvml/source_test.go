@@ -42,8 +42,8 @@ func backends(t *testing.T) []backend {
 				devices: len(s.Devices), pids: []uint32{4242, 4343, 4444}})
 		}
 	}
-	if real, why := realLibrary(); real != nil {
-		out = append(out, backend{name: "real-nvml", lib: real})
+	if lib, why := realLibrary(); lib != nil {
+		out = append(out, backend{name: "real-nvml", lib: lib})
 	} else {
 		t.Logf("real-NVML variant not applicable on this machine: %s", why)
 	}

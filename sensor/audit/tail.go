@@ -70,7 +70,7 @@ func (t *Tail) Run(ctx context.Context, sink Sink) error {
 		return err
 	}
 	r := &reader{t: t, f: f, sink: sink}
-	defer func() { r.f.Close() }()
+	defer func() { _ = r.f.Close() }() // read only: closing loses nothing
 	for {
 		if err := r.drain(ctx); err != nil {
 			return err
@@ -200,7 +200,7 @@ func (r *reader) follow(ctx context.Context) error {
 		if f == nil {
 			return err
 		}
-		r.f.Close()
+		_ = r.f.Close() // the rotated-away file, read only
 		r.f, r.buf, r.skip = f, r.buf[:0], false
 		r.t.stats.Reopened.Add(1)
 	default:

@@ -107,8 +107,8 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	for _, t := range slices.Sorted(slices.Values(syscalls)) {
 		l, err := attachTracepoint("syscalls", exitTracepoint(t), prog, nil)
 		if err != nil {
-			closeLinks(slices.Collect(maps.Values(links)))
-			return fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err))
+			return errors.Join(fmt.Errorf("%w: attach tracepoint syscalls/%s: %w", ErrAttach, exitTracepoint(t), classify(err)),
+				closeLinks(slices.Collect(maps.Values(links))))
 		}
 		links[t] = l
 	}

@@ -306,9 +306,9 @@ func TestCaptureFileIO(t *testing.T) {
 			_, err = unix.Readv(fd, [][]byte{buf[:2], buf[2:]}) // in the hole before the pwrite: zeros
 			must(t, err)
 			file := func(t *testing.T, ev event.Event) {
-				real, _ := filepath.EvalSymlinks(path)
-				if ev.FD == nil || ev.FD.Type != 'f' || ev.FD.Name != real || ev.FD.Num != int64(fd) {
-					t.Errorf("%s fd %+v, want file %s", ev.Type, ev.FD, real)
+				resolved, _ := filepath.EvalSymlinks(path)
+				if ev.FD == nil || ev.FD.Type != 'f' || ev.FD.Name != resolved || ev.FD.Num != int64(fd) {
+					t.Errorf("%s fd %+v, want file %s", ev.Type, ev.FD, resolved)
 				}
 			}
 			collect(t, p, []expect{

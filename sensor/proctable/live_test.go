@@ -64,13 +64,13 @@ func startLiveTable(t *testing.T, dir string) *liveTable {
 func (lt *liveTable) read(ctx context.Context, p *probe.Probe) error {
 	for {
 		ev, err := p.Read(ctx)
+		if ctx.Err() != nil || errors.Is(err, os.ErrClosed) {
+			return nil // stopped
+		}
+		if errors.Is(err, probe.ErrMalformed) {
+			continue
+		}
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, os.ErrClosed) {
-				return nil
-			}
-			if errors.Is(err, probe.ErrMalformed) {
-				continue
-			}
 			return err
 		}
 		lt.count(&ev)

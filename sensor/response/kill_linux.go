@@ -51,7 +51,7 @@ func killProcess(pid uint32, start, seen time.Time, group bool) error {
 	if err != nil {
 		return fmt.Errorf("pidfd_open %d: %w", pid, err)
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }() // a pidfd: closing releases nothing but the number
 	// The pidfd now refers to one process for good; /proc/PID still shows
 	// that process unless it has exited (then the signal below fails with
 	// ESRCH whatever /proc shows).

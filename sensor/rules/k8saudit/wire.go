@@ -27,9 +27,12 @@ type texts struct {
 }
 
 func (t *texts) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if json.Unmarshal(b, &raw) != nil {
+	if len(b) == 0 || b[0] != '[' { // not an array: not available
 		return nil
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
 	}
 	t.v, t.ok = make([]string, len(raw)), true
 	for i, r := range raw {
