@@ -34,17 +34,4 @@ func writeFileAtomic(path string, b []byte) error {
 }
 
 // lockFile takes an exclusive flock on path; the returned func releases it.
-func lockFile(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open lock %s: %w", path, err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		_ = f.Close() // nothing written
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() {
-		_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		_ = f.Close() // the lock file stays empty: nothing written
-	}, nil
-}
+func lockFile(path string) (func(), error) { return flock(path, unix.LOCK_EX) }

@@ -38,6 +38,11 @@ func Mirror(ctx context.Context, src Reader, dst Store, progress func(MirrorProg
 		return MirrorStats{}, err
 	}
 	slices.SortStableFunc(tags, func(a, b string) int { return mirrorRank(a) - mirrorRank(b) })
+	release, err := beginWrite(dst)
+	if err != nil {
+		return MirrorStats{}, err
+	}
+	defer release()
 	var st MirrorStats
 	for i, t := range tags {
 		p, err := mirrorTag(ctx, src, dst, t)

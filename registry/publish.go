@@ -52,6 +52,11 @@ func Publish(ctx context.Context, s Store, arts []KernelArtifact, o PublishOptio
 			return nil, err
 		}
 	}
+	release, err := beginWrite(s)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	probes, err := putProbes(ctx, s, arts)
 	if err != nil {
 		return nil, err
@@ -248,6 +253,15 @@ func putManifest(ctx context.Context, w Writer, tag string, m Manifest, blobs []
 			}
 		}
 	}
+}
+
+// beginWrite holds a layout's writers lock (see Layout.BeginWrite); other
+// stores need none.
+func beginWrite(s Store) (func(), error) {
+	if l, ok := s.(*Layout); ok {
+		return l.BeginWrite()
+	}
+	return func() {}, nil
 }
 
 // reference is the docker-reference of a store's signatures.

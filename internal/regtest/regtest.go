@@ -23,6 +23,7 @@ import (
 type Registry struct {
 	Addr    string // host:port, e.g. 127.0.0.1:40123
 	Storage string // the filesystem storage root
+	config  string // the config file
 	cmd     *exec.Cmd
 }
 
@@ -49,6 +50,7 @@ func (r *Registry) start(tb testing.TB, bin, dir string) error {
 	}
 	r.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg := filepath.Join(dir, "config.yml")
+	r.config = cfg
 	if err := os.WriteFile(cfg, []byte(config(r.Storage, r.Addr)), 0o644); err != nil {
 		return err
 	}
