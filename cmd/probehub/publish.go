@@ -16,7 +16,7 @@ import (
 
 type publishFlags struct {
 	to, signKey, source, genKey, exportDir string
-	allowUnsigned, asJSON                  bool
+	allowUnsigned, asJSON, prune           bool
 	jobs                                   int
 }
 
@@ -47,7 +47,8 @@ Examples:
   probehub publish --gen-key probehub            # writes probehub.key and probehub.pub
   probehub publish out/ --to layout:data/oci --sign-key probehub.key
   probehub publish out/ --to registry.local:5000/probehub/btf --sign-key probehub.key
-  probehub publish out/ --to layout:data/oci --allow-unsigned --export-btfhub btfhub/`,
+  probehub publish out/ --to layout:data/oci --allow-unsigned --export-btfhub btfhub/
+  probehub publish out/ --to layout:data/oci --sign-key probehub.key --prune   # and drop the old signatures`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.genKey != "" {
@@ -68,6 +69,7 @@ Examples:
 	fl.StringVar(&f.exportDir, "export-btfhub", "", "also write a btfhub-archive tree (ID/VERSION_ID/arch/release.btf.tar.xz) here")
 	fl.IntVar(&f.jobs, "jobs", 8, "parallel uploads")
 	fl.BoolVar(&f.asJSON, "json", false, "print the published artifacts as JSON")
+	fl.BoolVar(&f.prune, "prune", false, "then remove what no tag or kernel index references any more, as probehub gc --store does (old signatures and artifacts; in a layout also blobs)")
 	return cmd
 }
 
@@ -143,7 +145,13 @@ func runPublish(cmd *cobra.Command, g *globalFlags, f *publishFlags, dir string)
 		}
 		log.Info("exported btfhub-archive tree", "dir", f.exportDir, "files", n)
 	}
-	return printPublished(cmd, f.asJSON, s.String(), pubs, o.Signer != nil)
+	var pruned *registry.GCReport
+	if f.prune {
+		if pruned, err = gcStore(cmd.Context(), log, to, false); err != nil {
+			return err
+		}
+	}
+	return printPublished(cmd, f.asJSON, s.String(), pubs, o.Signer != nil, pruned)
 }
 
 func verifierOf(s *sign.Signer) *sign.Verifier {
@@ -153,13 +161,20 @@ func verifierOf(s *sign.Signer) *sign.Verifier {
 	return s.Verifier()
 }
 
-func printPublished(cmd *cobra.Command, asJSON bool, store string, pubs []registry.Published, signed bool) error {
+func printPublished(cmd *cobra.Command, asJSON bool, store string, pubs []registry.Published, signed bool, pruned *registry.GCReport) error {
 	w := cmd.OutOrStdout()
 	if asJSON {
-		return json.NewEncoder(w).Encode(map[string]any{"store": store, "signed": signed, "artifacts": pubs})
+		out := map[string]any{"store": store, "signed": signed, "artifacts": pubs}
+		if pruned != nil {
+			out["pruned"] = pruned
+		}
+		return json.NewEncoder(w).Encode(out)
 	}
 	for _, p := range pubs {
 		fmt.Fprintf(w, "%s:%s@%s\n", store, p.Tag, p.Digest)
+	}
+	if pruned != nil {
+		printStoreGC(w, pruned)
 	}
 	_, err := fmt.Fprintf(w, "published %d kernel artifacts to %s (signed: %v)\n", len(pubs), store, signed)
 	return err
