@@ -53,7 +53,9 @@ func TestGC(t *testing.T) {
 				return s
 			},
 			func(t *testing.T) int64 { return reg.BlobBytes(t) },
-			func(t *testing.T) { t.Logf("docker-registry garbage-collect:\n%s", lastLines(reg.GarbageCollect(t), 3)) },
+			func(t *testing.T) {
+				t.Logf("docker-registry garbage-collect:\n%s", lastLines(reg.GarbageCollect(t), 3))
+			},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

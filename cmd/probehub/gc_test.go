@@ -126,4 +126,3 @@ func gcDirBytes(t *testing.T, root string) int64 {
 	}
 	return n
 }
-
