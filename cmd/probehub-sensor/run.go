@@ -303,7 +303,7 @@ func agentConfig(ctx context.Context, log *slog.Logger, f *runFlags, router *out
 		Rules: agent.RulesConfig{Paths: f.rules, Extra: extra, MinPriority: f.minPriority, AllMatches: f.allMatches,
 			Enabled: f.enable, Disabled: f.disable, Hostname: hostname},
 		HostRoot: f.hostRoot, Router: router, GPU: gpuFilter, RateLimit: f.rateLimit, RateBurst: f.rateBurst,
-		Registry: reg, Logger: log, Capturable: probe.Supported(),
+		Registry: reg, Logger: log, Capturable: probe.Supported(), EnvMax: f.buffer.envMax,
 	}
 	if f.noCRI {
 		return cfg, func() {}

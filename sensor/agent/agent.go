@@ -51,6 +51,10 @@ type Config struct {
 	Capturable []event.Type
 	// Logger for reloads and summaries. Default: discard.
 	Logger *slog.Logger
+	// EnvMax bounds the environment read from /proc for processes that
+	// existed before the capture (proc.env), in bytes, as --env-max bounds
+	// an exec's; 0 reads none.
+	EnvMax int
 }
 
 // ContainerMetadata fills a container's runtime metadata from its full id.
@@ -112,7 +116,7 @@ func New(cfg Config) (*Agent, error) {
 	} else {
 		a.users = users
 	}
-	a.table = proctable.New(proctable.Options{Users: users})
+	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax})
 	if err := a.Reload(); err != nil {
 		return nil, err
 	}

@@ -182,6 +182,18 @@ func (r *reader) process(p *Process, keep *reuse) bool {
 			return r.bool(&p.ExeUpperLayer)
 		case "exe_from_memfd":
 			return r.bool(&p.ExeFromMemfd)
+		case "pgid":
+			return r.u32(&p.PGID)
+		case "vpgid":
+			return r.u32(&p.VPGID)
+		case "exe_ino":
+			return r.u64(&p.ExeIno)
+		case "exe_ctime":
+			return r.time(&p.ExeCtime)
+		case "exe_mtime":
+			return r.time(&p.ExeMtime)
+		case "pidns_init_start":
+			return r.time(&p.PIDNSInitStart)
 		}
 		return false
 	})

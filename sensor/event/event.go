@@ -81,6 +81,21 @@ type Process struct {
 	// ExeFromMemfd is set when the executable is a memfd
 	// (proc.is_exe_from_memfd).
 	ExeFromMemfd bool `json:"exe_from_memfd,omitempty"`
+	// PGID and VPGID are the process group in the initial and in the
+	// process's own pid namespace (proc.pgid, proc.vpgid).
+	PGID  uint32 `json:"pgid,omitempty"`
+	VPGID uint32 `json:"vpgid,omitempty"`
+	// ExeIno, ExeCtime and ExeMtime are the executable's inode number and
+	// its status-change and modification times (proc.exe_ino*).
+	ExeIno   uint64    `json:"exe_ino,omitempty"`
+	ExeCtime time.Time `json:"exe_ctime,omitzero"`
+	ExeMtime time.Time `json:"exe_mtime,omitzero"`
+	// PIDNSInitStart is when the init of the process's pid namespace
+	// started (proc.pidns_init_start_ts).
+	PIDNSInitStart time.Time `json:"pidns_init_start,omitzero"`
+	// ExeInfo is set on an event that carries the fields above from the
+	// kernel (an exec), so the process table takes them as they are.
+	ExeInfo bool `json:"-"`
 }
 
 // Ancestor is one process up the parent chain (proc.aname[N], proc.apid[N]).
@@ -90,6 +105,11 @@ type Ancestor struct {
 	Exe     string   `json:"exe,omitempty"`
 	ExePath string   `json:"exepath,omitempty"`
 	Args    []string `json:"args,omitempty"`
+	// VPID, Start and Env serve proc.pvpid, proc.ppid.ts and proc.aenv;
+	// Env is not written out (replay rebuilds ancestors from the table).
+	VPID  uint32    `json:"vpid,omitempty"`
+	Start time.Time `json:"start,omitzero"`
+	Env   []string  `json:"-"`
 }
 
 // FD is a file descriptor as Falco's fd.* fields see it.

@@ -96,6 +96,8 @@ const (
 	TypeReadv
 	TypeWritev
 	TypeShutdown
+	TypePreadv
+	TypePwritev
 	typeCount
 )
 
@@ -183,6 +185,8 @@ var names = [...]string{
 	TypeReadv:        "readv",
 	TypeWritev:       "writev",
 	TypeShutdown:     "shutdown",
+	TypePreadv:       "preadv",
+	TypePwritev:      "pwritev",
 }
 
 var byName = func() map[string]Type {

@@ -99,6 +99,14 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 			if len(b) == 8 {
 				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: intArg(spec, le.Uint64(b))})
 			}
+		case kindIovSize, kindMsgSize:
+			if len(b) == 8 {
+				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: int64(le.Uint64(b))})
+			}
+		case kindQueue:
+			ev.Args = append(ev.Args, queueArgs(b)...)
+		case kindExeInfo:
+			d.exeInfo(&ev.Proc, b)
 		case kindStr, kindExecName:
 			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Str: string(b), IsStr: true})
 		case kindBytes:
@@ -280,6 +288,50 @@ func joinComponents(b []byte) string {
 }
 
 func cgroupPath(b []byte) string { return "/" + strings.Join(components(b), "/") }
+
+// exeInfoSize is the size of a kindExeInfo argument (put_exeinfo).
+const exeInfoSize = 56
+
+// exeInfo sets what an exec's kindExeInfo argument says of the new
+// program: the executable's inode and times, the pid namespace's init
+// start, the process group, session and terminal. An empty argument (a
+// failed exec) sets nothing.
+func (d *Decoder) exeInfo(p *event.Process, b []byte) {
+	if len(b) < exeInfoSize {
+		return
+	}
+	u64 := func(off int) uint64 { return le.Uint64(b[off:]) }
+	u32 := func(off int) uint32 { return le.Uint32(b[off:]) }
+	p.ExeIno = u64(0)
+	if ns := u64(8); ns != 0 {
+		p.ExeCtime = time.Unix(0, int64(ns))
+	}
+	if ns := u64(16); ns != 0 {
+		p.ExeMtime = time.Unix(0, int64(ns))
+	}
+	if ns := u64(24); ns != 0 {
+		p.PIDNSInitStart = d.boot.Add(time.Duration(ns))
+	}
+	p.PGID, p.VPGID, p.SID, p.TTY = u32(32), u32(36), u32(44), u32(48)
+	if p.SID == 0 {
+		p.SID = u32(40)
+	}
+	p.ExeInfo = true
+}
+
+// queueArgs decodes an accept's kindQueue argument into Falco's queuelen,
+// queuemax and queuepct (the queue's fill in percent of its maximum).
+func queueArgs(b []byte) event.Args {
+	if len(b) < 8 {
+		return nil
+	}
+	n, max := int64(le.Uint32(b)), int64(le.Uint32(b[4:]))
+	pct := int64(0)
+	if max > 0 {
+		pct = min(n*100/max, 100)
+	}
+	return event.Args{{Name: "queuelen", Int: n}, {Name: "queuemax", Int: max}, {Name: "queuepct", Int: pct}}
+}
 
 // procexit derives Falco's procexit fields from the wait status.
 func procexit(ev *event.Event) {

@@ -21,6 +21,7 @@ var netTypes = []event.Type{
 	event.TypeSocket, event.TypeBind, event.TypeListen, event.TypeConnect, event.TypeAccept, event.TypeAccept4,
 	event.TypeSendto, event.TypeRecvfrom, event.TypeSendmsg, event.TypeRecvmsg, event.TypeShutdown,
 	event.TypeRead, event.TypeWrite, event.TypeReadv, event.TypeWritev, event.TypePread, event.TypePwrite,
+	event.TypePreadv, event.TypePwritev,
 }
 
 // netModes are the probe builds the network tests run under: each variant
@@ -165,6 +166,12 @@ func TestCaptureTCP(t *testing.T) {
 					dst = &unix.SockaddrInet6{Addr: netip.IPv6Loopback().As16(), Port: int(sport)}
 				}
 				must(t, unix.Connect(c, dst))
+				// a second client waits in the queue while the first is
+				// accepted: queuelen 1 of 8
+				c2, err := unix.Socket(fam.domain, unix.SOCK_STREAM, 0)
+				must(t, err)
+				defer unix.Close(c2)
+				must(t, unix.Connect(c2, dst))
 				s, _, err := unix.Accept4(ln, unix.SOCK_CLOEXEC)
 				must(t, err)
 				defer unix.Close(s)
@@ -195,11 +202,12 @@ func TestCaptureTCP(t *testing.T) {
 					{event.TypeBind, ln, all(fdIs(listening), argIs("addr", fam.ip+":0"))},
 					{event.TypeListen, ln, all(fdIs(listening), argIs("backlog", int64(8)), argIs("tuple", listening.Name))},
 					{event.TypeConnect, c, all(fdIs(conn(c, false)), argIs("tuple", name), argIs("addr", fam.ip+":"+strconv.Itoa(int(sport))))},
-					{event.TypeAccept4, s, all(fdIs(conn(s, true)), argIs("tuple", name))},
+					{event.TypeAccept4, s, all(fdIs(conn(s, true)), argIs("tuple", name),
+						argIs("queuelen", int64(1)), argIs("queuemax", int64(8)), argIs("queuepct", int64(12)))},
 					{event.TypeSendto, c, all(fdIs(conn(c, false)), bufferIs(snap), argIs("size", int64(len(payload))))},
 					{event.TypeRecvfrom, s, all(fdIs(conn(s, true)), bufferIs(snap))},
-					{event.TypeSendmsg, s, all(fdIs(conn(s, true)), bufferIs(snap))},
-					{event.TypeRecvmsg, c, all(fdIs(conn(c, false)), bufferIs(snap))},
+					{event.TypeSendmsg, s, all(fdIs(conn(s, true)), bufferIs(snap), argIs("size", int64(len(payload))))},
+					{event.TypeRecvmsg, c, all(fdIs(conn(c, false)), bufferIs(snap), argIs("size", int64(len(buf))))},
 					{event.TypeShutdown, c, all(fdIs(conn(c, false)), argIs("how", int64(unix.SHUT_WR)))},
 				})
 			})
@@ -305,6 +313,10 @@ func TestCaptureFileIO(t *testing.T) {
 			must(t, err)
 			_, err = unix.Readv(fd, [][]byte{buf[:2], buf[2:]}) // in the hole before the pwrite: zeros
 			must(t, err)
+			_, err = unix.Pwritev(fd, [][]byte{[]byte("dead"), []byte("beef")}, 2000)
+			must(t, err)
+			_, err = unix.Preadv(fd, [][]byte{buf[:3], buf[3:]}, 2000)
+			must(t, err)
 			file := func(t *testing.T, ev event.Event) {
 				resolved, _ := filepath.EvalSymlinks(path)
 				if ev.FD == nil || ev.FD.Type != 'f' || ev.FD.Name != resolved || ev.FD.Num != int64(fd) {
@@ -314,9 +326,11 @@ func TestCaptureFileIO(t *testing.T) {
 			collect(t, p, []expect{
 				{event.TypeWrite, fd, all(file, bufferIs(payload[:DefaultSnaplen]))},
 				{event.TypePwrite, fd, all(file, bufferIs([]byte("cafebabe")), argIs("pos", int64(1000)))},
-				{event.TypeWritev, fd, all(file, bufferIs([]byte("cafebabe")))},
+				{event.TypeWritev, fd, all(file, bufferIs([]byte("cafebabe")), argIs("size", int64(8)))},
 				{event.TypePread, fd, all(file, bufferIs(payload[:16]))},
-				{event.TypeReadv, fd, all(file, bufferIs(make([]byte, 16)))},
+				{event.TypeReadv, fd, all(file, bufferIs(make([]byte, 16)), argIs("size", int64(16)))},
+				{event.TypePwritev, fd, all(file, bufferIs([]byte("deadbeef")), argIs("size", int64(8)), argIs("pos", int64(2000)))},
+				{event.TypePreadv, fd, all(file, bufferIs([]byte("deadbeef")), argIs("size", int64(16)), argIs("pos", int64(2000)))},
 			})
 		})
 	}

@@ -57,11 +57,24 @@ func iovData(src, count uint8) argSpec {
 func msgData(src uint8) argSpec { return argSpec{name: "data", kind: kindMsgData, src: src} }
 func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName, src: src} }
 
+// Falco's size of the vector I/O calls: the bytes the iovecs ask to move.
+func iovSize(src, count uint8) argSpec {
+	return argSpec{name: "size", kind: kindIovSize, src: src, aux: count}
+}
+func msgSize(src uint8) argSpec { return argSpec{name: "size", kind: kindMsgSize, src: src} }
+
+// queueOf is the accept queue of the listening socket in register src
+// (Falco's queuelen, queuemax and queuepct).
+func queueOf(src uint8) argSpec { return argSpec{name: "queuepct", kind: kindQueue, src: src} }
+
 var (
 	resFD   = d("fd", srcRes)
 	exePath = argSpec{name: "exepath", kind: kindComponents}
 	// envOf is the exec'd program's environment (proc.env).
 	envOf = argSpec{name: "env", kind: kindEnv}
+	// exeInfo is the exec'd file's inode and times and the process's
+	// group, session and terminal (proc.exe_ino*, proc.pgid, proc.tty).
+	exeInfo = argSpec{name: "exeinfo", kind: kindExeInfo}
 )
 
 // argvAt is the argv of an exec: read from the new process's memory after
@@ -71,8 +84,8 @@ func argvAt(src uint8) argSpec { return argSpec{name: "args", kind: kindArgv, sr
 func execName(src uint8) argSpec { return argSpec{name: "filename", kind: kindExecName, src: src} }
 
 var plans = map[event.Type]plan{
-	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath, envOf}},
-	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath, envOf}},
+	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath, envOf, exeInfo}},
+	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath, envOf, exeInfo}},
 	event.TypeClone:    {args: []argSpec{i("flags", 0)}},
 	event.TypeClone3:   {},
 	event.TypeFork:     {},
@@ -86,22 +99,24 @@ var plans = map[event.Type]plan{
 	event.TypeClose:   {args: []argSpec{d("fd", 0)}},
 
 	event.TypeConnect:  {args: []argSpec{d("fd", 0), sa("addr", 1, 2), tupleOf(0)}, fd: fdSockClient},
-	event.TypeAccept:   {args: []argSpec{resFD, tupleOf(srcRes)}, fd: fdSockServer},
-	event.TypeAccept4:  {args: []argSpec{resFD, tupleOf(srcRes), i("flags", 3)}, fd: fdSockServer},
+	event.TypeAccept:   {args: []argSpec{resFD, tupleOf(srcRes), queueOf(0)}, fd: fdSockServer},
+	event.TypeAccept4:  {args: []argSpec{resFD, tupleOf(srcRes), i("flags", 3), queueOf(0)}, fd: fdSockServer},
 	event.TypeSocket:   {args: []argSpec{resFD, d("domain", 0), d("type", 1), d("proto", 2)}, fd: fdSocket},
 	event.TypeBind:     {args: []argSpec{d("fd", 0), sa("addr", 1, 2), tupleOf(0)}, fd: fdSockServer},
 	event.TypeListen:   {args: []argSpec{d("fd", 0), d("backlog", 1), tupleOf(0)}, fd: fdSockServer},
 	event.TypeShutdown: {args: []argSpec{d("fd", 0), d("how", 1), tupleOf(0)}, fd: fdIO},
 	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
 	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), sockaddrBehind("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
 	event.TypeRead:     {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
 	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
 	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
 	event.TypePwrite:   {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovData(1, 2), tupleOf(0)}, fd: fdIO},
-	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypePreadv:   {args: []argSpec{d("fd", 0), iovSize(1, 2), i("pos", 3), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypePwritev:  {args: []argSpec{d("fd", 0), iovSize(1, 2), i("pos", 3), iovData(1, 2), tupleOf(0)}, fd: fdIO},
 
 	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes)}},
 	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1)}},
@@ -175,7 +190,7 @@ func (p plan) wire(t event.Type) wirePlan {
 	w := wirePlan{Type: uint16(t), NArgs: uint8(len(p.args))}
 	for n, a := range p.args {
 		aux := a.aux
-		if a.kind != kindBytes && a.kind != kindIovData {
+		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize {
 			aux = srcRes
 		}
 		w.Args[n] = wireArg{Kind: uint8(a.kind), Src: a.src, Aux: aux}

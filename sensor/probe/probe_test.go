@@ -20,6 +20,7 @@ import (
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
+	"github.com/probehub/probehub/sensor/proctable"
 )
 
 // helperEnv makes the test binary a helper process (see TestMain).
@@ -127,11 +128,26 @@ func TestCaptureExec(t *testing.T) {
 			pid := uint32(cmd.Process.Pid)
 			ev := await(t, p, "execve", func(ev event.Event) bool { return ev.Type == event.TypeExecve && ev.Proc.PID == pid })
 			exePath, _ := filepath.EvalSymlinks("/bin/sh")
+			var st unix.Stat_t
+			if err := unix.Stat(exePath, &st); err != nil {
+				t.Fatal(err)
+			}
+			self, err := proctable.ReadProc("/proc", uint32(os.Getpid()), time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sid, _ := unix.Getsid(0)
 			want := event.Process{
 				PID: pid, TID: pid, PPID: uint32(os.Getpid()), UID: 0, EUID: 0, Comm: "sh",
 				Exe: "/bin/sh", ExePath: exePath, Args: []string{"-c", "exit 7", "probehub-marker", "second arg"},
+				SID: uint32(sid), TTY: self.TTY, PGID: uint32(unix.Getpgrp()), VPGID: uint32(unix.Getpgrp()),
+				ExeIno: st.Ino, ExeCtime: time.Unix(st.Ctim.Unix()), ExeMtime: time.Unix(st.Mtim.Unix()), ExeInfo: true,
 			}
 			got := ev.Proc
+			if got.PIDNSInitStart.IsZero() || got.PIDNSInitStart.After(time.Now()) {
+				t.Errorf("pid namespace init start %v, want a past time", got.PIDNSInitStart)
+			}
+			got.PIDNSInitStart = time.Time{}
 			got.VPID, got.LoginUID, got.CgroupID, got.Cgroup, got.MntNS, got.PIDNS, got.NetNS, got.GID, got.EGID, got.Env = 0, 0, 0, "", 0, 0, 0, 0, 0, nil
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("exec event process (-want +got):\n%s", diff)

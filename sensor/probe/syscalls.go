@@ -94,6 +94,8 @@ var syscallNumbers = map[string]map[string]uint32{
 		"readv":          19,
 		"writev":         20,
 		"shutdown":       48,
+		"preadv":         295,
+		"pwritev":        296,
 	},
 	"arm64": {
 		"execve":         221,
@@ -161,6 +163,8 @@ var syscallNumbers = map[string]map[string]uint32{
 		"readv":          65,
 		"writev":         66,
 		"shutdown":       210,
+		"preadv":         69,
+		"pwritev":        70,
 	},
 }
 
@@ -203,7 +207,7 @@ func Supported() []event.Type {
 
 // ioTypes are the read/write family: events on every I/O of the machine,
 // captured when asked for (a rule on them), not by default.
-var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev}
+var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev, event.TypePreadv, event.TypePwritev}
 
 // DefaultTypes are what a Load with no Types captures: Supported() but
 // the read/write family.

@@ -26,6 +26,10 @@ const (
 	kindMsgName    kind = 12 // the address of a user msghdr (sent as kindBytes)
 	kindEnv        kind = 13 // NUL-separated environment of the exec'd program
 	kindFDPath     kind = 14 // path components of a non-socket fd (sent for kindTuple)
+	kindExeInfo    kind = 15 // exec: exe inode, ctime, mtime, pid ns init start, pgid, vpgid, sid, vsid, tty
+	kindIovSize    kind = 16 // bytes a user iovec array asks to move (aux: the count register), as kindInt
+	kindMsgSize    kind = 17 // kindIovSize for the iovecs of a user msghdr, as kindInt
+	kindQueue      kind = 18 // accept: the listening socket's queue length and maximum (two u32)
 )
 
 // srcRes as an argument source means the syscall's return value instead of
@@ -87,7 +91,8 @@ var kindNames = []struct {
 	{"INT", kindInt}, {"STR", kindStr}, {"BYTES", kindBytes}, {"TUPLE", kindTuple},
 	{"ARGV", kindArgv}, {"COMPONENTS", kindComponents}, {"EXECNAME", kindExecName},
 	{"CGROUP", kindCgroup}, {"DATA", kindData}, {"IOVDATA", kindIovData}, {"MSGDATA", kindMsgData},
-	{"MSGNAME", kindMsgName}, {"ENV", kindEnv}, {"FDPATH", kindFDPath},
+	{"MSGNAME", kindMsgName}, {"ENV", kindEnv}, {"FDPATH", kindFDPath}, {"EXEINFO", kindExeInfo},
+	{"IOVSIZE", kindIovSize}, {"MSGSIZE", kindMsgSize}, {"QUEUE", kindQueue},
 }
 
 const wireStruct = `struct ph_hdr {

@@ -60,6 +60,18 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	if p.Cgroup == "" {
 		p.Cgroup = e.Cgroup
 	}
+	if p.PGID == 0 {
+		p.PGID = e.PGID
+	}
+	if p.VPGID == 0 {
+		p.VPGID = e.VPGID
+	}
+	if p.ExeIno == 0 && p.ExeCtime.IsZero() {
+		p.ExeIno, p.ExeCtime, p.ExeMtime = e.Inode.Ino, e.Inode.Ctime, e.Inode.Mtime
+	}
+	if p.PIDNSInitStart.IsZero() {
+		p.PIDNSInitStart = e.PIDNSInitStart
+	}
 }
 
 func (t *Table) ancestorsLocked(ppid uint32, out []event.Ancestor) []event.Ancestor {
@@ -68,7 +80,8 @@ func (t *Table) ancestorsLocked(ppid uint32, out []event.Ancestor) []event.Ances
 		if !ok {
 			break
 		}
-		out = append(out, event.Ancestor{PID: e.PID, Name: e.Comm, Exe: e.Exe, ExePath: e.ExePath, Args: e.Args})
+		out = append(out, event.Ancestor{PID: e.PID, Name: e.Comm, Exe: e.Exe, ExePath: e.ExePath, Args: e.Args,
+			VPID: e.VPID, Start: e.Start, Env: e.Env})
 		if e.PPID == pid {
 			break
 		}

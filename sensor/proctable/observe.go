@@ -68,6 +68,10 @@ func (t *Table) observeExec(ev *event.Event) {
 	}
 	e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
 	e.ExeUpperLayer, e.ExeFromMemfd = p.ExeUpperLayer, p.ExeFromMemfd
+	if p.ExeInfo { // the kernel's view at the exec: zero values are facts too
+		e.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
+		e.PGID, e.VPGID, e.SID, e.TTY, e.PIDNSInitStart = p.PGID, p.VPGID, p.SID, p.TTY, p.PIDNSInitStart
+	}
 	if p.Cwd != "" {
 		e.Cwd = p.Cwd
 	}
@@ -263,6 +267,7 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 		n.Comm, n.Exe, n.ExePath, n.Args, n.Env = parent.Comm, parent.Exe, parent.ExePath, parent.Args, parent.Env
 		n.Cwd, n.TTY, n.Cgroup = parent.Cwd, parent.TTY, parent.Cgroup
 		n.ExeUpperLayer, n.ExeFromMemfd = parent.ExeUpperLayer, parent.ExeFromMemfd
+		n.Inode, n.PGID, n.VPGID, n.PIDNSInitStart = parent.Inode, parent.PGID, parent.VPGID, parent.PIDNSInitStart
 	}
 	if pid != p.PID { // the parent's event: only its identity carries over
 		n.PPID = p.PID
@@ -274,6 +279,12 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 	n.PPID, n.VPID, n.UID, n.GID, n.LoginUID, n.Comm = p.PPID, p.VPID, p.UID, p.GID, p.LoginUID, p.Comm
 	setIf(&n.SID, p.SID)
 	setIf(&n.TTY, p.TTY)
+	setIf(&n.PGID, p.PGID)
+	setIf(&n.VPGID, p.VPGID)
+	if p.ExeInfo {
+		n.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
+		n.PIDNSInitStart = p.PIDNSInitStart
+	}
 	setIf(&n.Exe, p.Exe)
 	setIf(&n.ExePath, p.ExePath)
 	setIf(&n.Cwd, p.Cwd)
@@ -305,8 +316,16 @@ func (t *Table) fillInherited(e *Entry, ppid uint32) {
 	setIf(&e.Cwd, parent.Cwd)
 	setIf(&e.SID, parent.SID)
 	setIf(&e.TTY, parent.TTY)
+	setIf(&e.PGID, parent.PGID)
+	setIf(&e.VPGID, parent.VPGID)
+	if e.PIDNSInitStart.IsZero() {
+		e.PIDNSInitStart = parent.PIDNSInitStart
+	}
 	if !e.execAt.IsZero() {
 		return
+	}
+	if e.Inode == (ExeInode{}) {
+		e.Inode = parent.Inode
 	}
 	setIf(&e.Exe, parent.Exe)
 	setIf(&e.ExePath, parent.ExePath)
@@ -326,6 +345,8 @@ func keepNewer(n, old *Entry, at time.Time) {
 	if !old.execAt.IsZero() && !old.execAt.Before(at) {
 		n.Comm, n.Exe, n.ExePath, n.Args, n.Env, n.execAt = old.Comm, old.Exe, old.ExePath, old.Args, old.Env, old.execAt
 		n.ExeUpperLayer, n.ExeFromMemfd = old.ExeUpperLayer, old.ExeFromMemfd
+		n.Inode, n.PGID, n.VPGID, n.SID, n.TTY = old.Inode, old.PGID, old.VPGID, old.SID, old.TTY
+		n.PIDNSInitStart = old.PIDNSInitStart
 	}
 	if !old.exited.IsZero() && !old.exited.Before(at) {
 		n.exited = old.exited

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +35,7 @@ func (t *Table) Seed(ctx context.Context, procRoot string) (int, error) {
 		if err != nil {
 			continue
 		}
+		e.Env = readEnv(filepath.Join(procRoot, d.Name(), "environ"), t.o.EnvMax)
 		t.Put(e)
 		n++
 	}
@@ -64,6 +67,12 @@ func ReadProc(procRoot string, pid uint32, boot time.Time) (Entry, error) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
 		e.UID, e.GID = statusIDs(b)
+		e.VPID, e.VPGID = nsID(b, "NSpid"), nsID(b, "NSpgid")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "exe")); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			e.Inode = ExeInode{Ino: st.Ino, Ctime: time.Unix(st.Ctim.Unix()), Mtime: time.Unix(st.Mtim.Unix())}
+		}
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "cgroup")); err == nil {
 		e.Cgroup = unifiedCgroup(b)
@@ -84,13 +93,67 @@ func parseStat(b []byte, e *Entry, boot time.Time) error {
 		return fmt.Errorf("short stat: %d fields", len(f))
 	}
 	ppid, _ := strconv.ParseUint(f[1], 10, 32)
+	pgid, _ := strconv.ParseUint(f[2], 10, 32)
 	sid, _ := strconv.ParseUint(f[3], 10, 32)
 	tty, _ := strconv.ParseUint(f[4], 10, 32)
-	e.PPID, e.SID, e.TTY = uint32(ppid), uint32(sid), uint32(tty)
+	e.PPID, e.PGID, e.SID, e.TTY = uint32(ppid), uint32(pgid), uint32(sid), uint32(tty)
 	if ticks, err := strconv.ParseUint(f[19], 10, 64); err == nil && !boot.IsZero() {
 		e.Start = boot.Add(time.Duration(ticks) * time.Second / 100) // USER_HZ
 	}
 	return nil
+}
+
+// readEnv reads at most max bytes of a NUL-separated environment file
+// (/proc/PID/environ), as the probe bounds an exec's: an entry cut by the
+// bound is dropped. Nothing when max is 0 or the file cannot be read
+// (another user's process without CAP_SYS_PTRACE, a kernel thread).
+func readEnv(path string, max int) []string {
+	if max <= 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	buf := make([]byte, max)
+	n, _ := io.ReadFull(f, buf)
+	return splitEnv(buf[:n], n == max)
+}
+
+// splitEnv splits NUL-separated NAME=VALUE entries; cut says the last one
+// may be incomplete.
+func splitEnv(b []byte, cut bool) []string {
+	if cut {
+		if i := bytes.LastIndexByte(b, 0); i >= 0 {
+			b = b[:i+1]
+		} else {
+			b = nil
+		}
+	}
+	s := strings.TrimRight(string(b), "\x00")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\x00")
+}
+
+// nsID reads the innermost id of a /proc/PID/status line such as
+// "NSpid:\t4321\t1" (the process's own pid namespace's view is last).
+func nsID(b []byte, key string) uint32 {
+	for line := range strings.SplitSeq(string(b), "\n") {
+		v, ok := strings.CutPrefix(line, key+":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			return 0
+		}
+		n, _ := strconv.ParseUint(f[len(f)-1], 10, 32)
+		return uint32(n)
+	}
+	return 0
 }
 
 func statusIDs(b []byte) (uid, gid uint32) {

@@ -24,8 +24,22 @@ type Entry struct {
 	// ExeUpperLayer and ExeFromMemfd are the exec'd file's origin
 	// (proc.is_exe_upper_layer, proc.is_exe_from_memfd).
 	ExeUpperLayer, ExeFromMemfd bool
+	// Inode is the executable's inode (proc.exe_ino*).
+	Inode ExeInode
+	// PGID and VPGID are the process group in the initial and in the
+	// process's own pid namespace, as of its exec (or /proc).
+	PGID, VPGID uint32
+	// PIDNSInitStart is when the init of the process's pid namespace
+	// started (proc.pidns_init_start_ts).
+	PIDNSInitStart time.Time
 
 	life
+}
+
+// ExeInode is the executable file's inode number and times.
+type ExeInode struct {
+	Ino          uint64
+	Ctime, Mtime time.Time
 }
 
 // life is what the table knows of an entry's lifetime, in event time: it
@@ -67,6 +81,10 @@ type Options struct {
 	MaxAncestors int
 	// Users resolves uid and gid to names; nil means numbers stay unnamed.
 	Users *Users
+	// EnvMax bounds the environment Seed reads from /proc/PID/environ for
+	// processes that existed before the capture (proc.env), in bytes, as
+	// the probe bounds an exec's; 0 reads none.
+	EnvMax int
 }
 
 // Table is safe for concurrent use; the event path takes a read lock only

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,11 +87,13 @@ func TestCapacityBound(t *testing.T) {
 // started, with its argv, exe path and parent.
 func TestSeedFromRealProc(t *testing.T) {
 	cmd := exec.Command("sleep", "30")
+	cmd.Env = []string{"PROBEHUB_SEED=marker", "LONG=" + strings.Repeat("x", 200)}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	tab := New(Options{})
+	tab := New(Options{EnvMax: 64})
 	n, err := tab.Seed(context.Background(), "/proc")
 	if err != nil || n < 2 {
 		t.Fatalf("Seed: %d, %v", n, err)
@@ -102,6 +106,39 @@ func TestSeedFromRealProc(t *testing.T) {
 	if e.Comm != "sleep" || e.Exe != "sleep" || !slices.Equal(e.Args, []string{"30"}) || filepath.Base(e.ExePath) != "sleep" ||
 		e.PPID != uint32(os.Getpid()) || e.Start.IsZero() {
 		t.Errorf("entry %+v (test binary %s)", e, self)
+	}
+	// the environment is bounded like an exec's: the entry cut is dropped
+	if !slices.Equal(e.Env, []string{"PROBEHUB_SEED=marker"}) {
+		t.Errorf("env %q, want the first entry only", e.Env)
+	}
+	pid := uint32(cmd.Process.Pid)
+	if e.PGID != pid || e.VPGID != pid || e.VPID != pid {
+		t.Errorf("pgid %d vpgid %d vpid %d, want %d (a group leader)", e.PGID, e.VPGID, e.VPID, pid)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(e.ExePath, &st); err != nil {
+		t.Fatal(err)
+	}
+	if e.Inode.Ino != st.Ino || e.Inode.Ctime.UnixNano() != st.Ctim.Nano() || e.Inode.Mtime.UnixNano() != st.Mtim.Nano() {
+		t.Errorf("exe inode %+v, want ino %d ctime %d mtime %d", e.Inode, st.Ino, st.Ctim.Nano(), st.Mtim.Nano())
+	}
+}
+
+func TestSplitEnv(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		cut  bool
+		want []string
+	}{
+		{"", false, nil},
+		{"A=1\x00B=2\x00", false, []string{"A=1", "B=2"}},
+		{"A=1\x00B=2", false, []string{"A=1", "B=2"}},
+		{"A=1\x00B=", true, []string{"A=1"}},
+		{"A=1", true, nil},
+	} {
+		if got := splitEnv([]byte(tc.in), tc.cut); !slices.Equal(got, tc.want) {
+			t.Errorf("splitEnv(%q, %v) = %q, want %q", tc.in, tc.cut, got, tc.want)
+		}
 	}
 }
 

@@ -207,6 +207,171 @@ __noinline u32 put_env(u32 off)
 	return put_argh(buf, o, PH_KIND_ENV, n);
 }
 
+// inode_times reads an inode's ctime and mtime in ns, whichever layout
+// the kernel has (6.11's split fields, 6.7's and 6.6's accessor-backed
+// ones, the older timespec64 pair). Since 6.13 the top bit of the ctime
+// nanoseconds flags a queried multigrain time: masked off.
+static __always_inline void inode_times(struct inode *ino, u64 *ct, u64 *mt)
+{
+	struct timespec64 c = {}, m = {};
+
+	if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		c.tv_sec = BPF_CORE_READ(ino, i_ctime_sec);
+		c.tv_nsec = BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff;
+		m.tv_sec = BPF_CORE_READ(ino, i_mtime_sec);
+		m.tv_nsec = BPF_CORE_READ(ino, i_mtime_nsec);
+	} else if (bpf_core_field_exists(((struct inode___v67 *)ino)->__i_mtime)) {
+		struct inode___v67 *i = (void *)ino;
+		BPF_CORE_READ_INTO(&c, i, __i_ctime);
+		BPF_CORE_READ_INTO(&m, i, __i_mtime);
+	} else if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_ctime)) {
+		struct inode___v66 *i = (void *)ino;
+		BPF_CORE_READ_INTO(&c, i, __i_ctime);
+		BPF_CORE_READ_INTO(&m, i, i_mtime);
+	} else if (bpf_core_field_exists(((struct inode___old *)ino)->i_ctime)) {
+		struct inode___old *i = (void *)ino;
+		BPF_CORE_READ_INTO(&c, i, i_ctime);
+		BPF_CORE_READ_INTO(&m, i, i_mtime);
+	}
+	*ct = c.tv_sec > 0 ? (u64)c.tv_sec * 1000000000ULL + (u64)c.tv_nsec : 0;
+	*mt = m.tv_sec > 0 ? (u64)m.tv_sec * 1000000000ULL + (u64)m.tv_nsec : 0;
+}
+
+// pid_nr_at is a struct pid's number in the namespace at level (0: the
+// initial one).
+static __always_inline u32 pid_nr_at(struct pid *p, unsigned int level)
+{
+	struct upid up = {};
+	if (!p)
+		return 0;
+	if (BPF_CORE_READ(p, level) < level)
+		return 0;
+	bpf_core_read(&up, sizeof(up), &p->numbers[level & 31]);
+	return up.nr;
+}
+
+// put_exeinfo writes, after a successful exec, what Falco's proc.exe_ino*,
+// proc.pgid/vpgid, proc.sid, proc.tty and proc.pidns_init_start_ts read:
+// the executable's inode number, ctime and mtime (ns since the epoch),
+// the start of the pid namespace's init (monotonic ns), the process group
+// and session in the initial and in the process's own pid namespace, and
+// the controlling terminal as /proc/PID/stat encodes it (tty_nr).
+__noinline u32 put_exeinfo(u32 off)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 o = off & OFF_MASK;
+	u8 *p = &buf[o + 4];
+	u64 ino = 0, ct = 0, mt = 0, init = 0;
+	u32 ids[6] = {};
+
+	struct file *f = BPF_CORE_READ(task, mm, exe_file);
+	if (f) {
+		struct inode *in = BPF_CORE_READ(f, f_inode);
+		ino = BPF_CORE_READ(in, i_ino);
+		inode_times(in, &ct, &mt);
+	}
+	struct pid *tp = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = tp ? BPF_CORE_READ(tp, level) : 0;
+	struct upid up = {};
+	if (tp) {
+		bpf_core_read(&up, sizeof(up), &tp->numbers[level & 31]);
+		struct task_struct *reaper = BPF_CORE_READ(up.ns, child_reaper);
+		if (reaper)
+			init = BPF_CORE_READ(reaper, start_time);
+	}
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	if (sig && bpf_core_field_exists(sig->pids)) {
+		struct pid *pg = BPF_CORE_READ(sig, pids[2]); // PIDTYPE_PGID
+		struct pid *sid = BPF_CORE_READ(sig, pids[3]); // PIDTYPE_SID
+		ids[0] = pid_nr_at(pg, 0);
+		ids[1] = pid_nr_at(pg, level);
+		ids[2] = pid_nr_at(sid, 0);
+		ids[3] = pid_nr_at(sid, level);
+	}
+	struct tty_struct *tty = sig ? BPF_CORE_READ(sig, tty) : 0;
+	if (tty) {
+		u32 major = BPF_CORE_READ(tty, driver, major);
+		u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+		ids[4] = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	}
+	__builtin_memcpy(&p[0], &ino, 8);
+	__builtin_memcpy(&p[8], &ct, 8);
+	__builtin_memcpy(&p[16], &mt, 8);
+	__builtin_memcpy(&p[24], &init, 8);
+	__builtin_memcpy(&p[32], ids, sizeof(ids));
+	return put_argh(buf, o, PH_KIND_EXEINFO, 56);
+}
+
+// iov_size sums the lengths of a user iovec array (cnt entries, at most
+// IOV_MAX_SIZE of them).
+static __always_inline u64 iov_size(u64 iov, u64 cnt)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < IOV_MAX_SIZE; i++) {
+		u64 v[2]; // struct iovec: base, len
+		if (i >= cnt || bpf_probe_read_user(v, sizeof(v), (void *)(iov + i * 16)) < 0)
+			break;
+		n += v[1];
+	}
+	return n;
+}
+
+// put_iovsize writes the bytes an iovec array asks to move (Falco's size
+// of readv, writev, preadv, pwritev).
+__noinline u32 put_iovsize(u32 off, u64 iov, u64 cnt)
+{
+	return put_int(off, iov ? iov_size(iov, cnt) : 0);
+}
+
+// put_msgsize is put_iovsize for the iovecs of a user msghdr (sendmsg,
+// recvmsg).
+__noinline u32 put_msgsize(u32 off, u64 msg)
+{
+	u64 iov[2] = {};
+	u64 n = 0;
+	if (msg && bpf_probe_read_user(iov, sizeof(iov), (void *)(msg + 16)) == 0 && iov[0])
+		n = iov_size(iov[0], iov[1]);
+	return put_int(off, n);
+}
+
+// fd_file returns the current task's open file of fd, or 0.
+static __always_inline struct file *fd_file(struct task_struct *task, s64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+// put_queue writes the accept queue of the listening socket fd after an
+// accept: its length and its maximum (listen's backlog), two u32, from
+// which user space derives Falco's queuelen, queuemax and queuepct.
+__noinline u32 put_queue(u32 off, s64 fd)
+{
+	SCRATCH_OR(off);
+	struct task_struct *task = (void *)bpf_get_current_task();
+	u32 o = off & OFF_MASK;
+	u32 q[2] = {};
+	struct file *f = fd_file(task, fd);
+
+	if (f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		if (sk) {
+			q[0] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_ack_backlog);
+			q[1] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_max_ack_backlog);
+		}
+	}
+	__builtin_memcpy(&buf[o + 4], q, sizeof(q));
+	return put_argh(buf, o, PH_KIND_QUEUE, sizeof(q));
+}
+
 // data_want is how many I/O bytes an event of res transferred bytes keeps.
 static __always_inline u32 data_want(s64 res)
 {
@@ -293,14 +458,9 @@ __noinline u32 put_tuple(u32 off, s64 fd)
 	struct task_struct *task = (void *)bpf_get_current_task();
 	u32 o = off & OFF_MASK;
 	u8 *p = &buf[o + 4];
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = 0;
+	struct file *f = fd_file(task, fd);
 	u32 n = 0;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return put_argh(buf, o, PH_KIND_TUPLE, 0);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -20,6 +20,7 @@
 #define UNIX_PATH_MAX 108
 #define DATA_MAX 4096    // snaplen's ceiling: I/O data bytes per event
 #define IOV_MAX_READ 8   // iovecs read for readv/writev/sendmsg/recvmsg data
+#define IOV_MAX_SIZE 32  // iovecs summed for their size (Falco's size argument)
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define ARGV_MAX 32      // argv elements read from user memory (failed exec)

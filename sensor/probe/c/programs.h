@@ -165,6 +165,18 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct p
 		if (ret != 0)
 			return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
 		return put_exe(off);
+	case PH_KIND_EXEINFO:
+		if (ret != 0)
+			return put_argh(buf, off, PH_KIND_EXEINFO, 0);
+		return put_exeinfo(off);
+	case PH_KIND_IOVSIZE:
+		return put_iovsize(off, v, reg_arg(regs, a->aux, ret));
+	case PH_KIND_MSGSIZE:
+		return put_msgsize(off, v);
+	case PH_KIND_QUEUE:
+		if (ret < 0)
+			return put_argh(buf, off, PH_KIND_QUEUE, 0);
+		return put_queue(off, (s64)v);
 	case PH_KIND_EXECNAME:
 		if (ret != 0)
 			return put_ustr(off, v);

@@ -101,7 +101,11 @@ struct net {
 	struct ns_common ns;
 };
 
+struct task_struct;
+
 struct pid_namespace {
+	struct task_struct *child_reaper;
+	unsigned int level;
 	struct ns_common ns;
 };
 
@@ -175,9 +179,40 @@ struct super_block {
 	unsigned long s_magic;
 };
 
+struct timespec64 {
+	s64 tv_sec;
+	long tv_nsec;
+};
+
+// struct inode's times as Linux 6.11 split them (seconds and nanoseconds
+// apart); the ___ flavours below are the earlier layouts, told apart by
+// bpf_core_field_exists.
 struct inode {
 	umode_t i_mode;
 	struct super_block *i_sb;
+	unsigned long i_ino;
+	s64 i_mtime_sec;
+	s64 i_ctime_sec;
+	u32 i_mtime_nsec;
+	u32 i_ctime_nsec;
+};
+
+// Linux 6.7 to 6.10: both times behind accessors.
+struct inode___v67 {
+	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
+};
+
+// Linux 6.6: ctime behind an accessor, mtime not yet.
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+	struct timespec64 i_mtime;
+};
+
+// Before Linux 6.6.
+struct inode___old {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
 };
 
 struct file {
@@ -221,6 +256,8 @@ struct sock_common {
 
 struct sock {
 	struct sock_common __sk_common;
+	u32 sk_ack_backlog;
+	u32 sk_max_ack_backlog;
 };
 
 struct socket {
@@ -244,6 +281,21 @@ struct unix_sock {
 	struct sock *peer;
 };
 
+struct tty_driver {
+	int major;
+	int minor_start;
+};
+
+struct tty_struct {
+	struct tty_driver *driver;
+	int index;
+};
+
+struct signal_struct {
+	struct pid *pids[4];
+	struct tty_struct *tty;
+};
+
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
@@ -257,6 +309,8 @@ struct task_struct {
 	struct css_set *cgroups;
 	struct mm_struct *mm;
 	struct files_struct *files;
+	struct signal_struct *signal;
+	u64 start_time;
 	char comm[16];
 };
 

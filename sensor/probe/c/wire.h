@@ -20,6 +20,10 @@
 #define PH_KIND_MSGNAME 12
 #define PH_KIND_ENV 13
 #define PH_KIND_FDPATH 14
+#define PH_KIND_EXEINFO 15
+#define PH_KIND_IOVSIZE 16
+#define PH_KIND_MSGSIZE 17
+#define PH_KIND_QUEUE 18
 
 #define PH_DROP_CLONE_FORK 1
 #define PH_DROP_EXECVE 2
@@ -113,6 +117,8 @@
 #define PH_TYPE_READV 80
 #define PH_TYPE_WRITEV 81
 #define PH_TYPE_SHUTDOWN 82
+#define PH_TYPE_PREADV 83
+#define PH_TYPE_PWRITEV 84
 
 struct ph_hdr {
 	__u64 ts;

@@ -137,3 +137,60 @@ func TestNewFields(t *testing.T) {
 		t.Error("Uncollected is wrong for proc.vmsize, proc.env or k8s.rc.label.x")
 	}
 }
+
+// groupSample is an exec of whoami leading its process group in a
+// container's pid namespace, from a binary changed after the namespace
+// started.
+func groupSample() *event.Event {
+	t0 := time.Date(2025, 1, 1, 0, 0, 10, 0, time.UTC)
+	return &event.Event{Time: t0, Type: event.TypeExecve,
+		Proc: event.Process{PID: 30, VPID: 5, PPID: 20, PGID: 30, VPGID: 5, Comm: "whoami", Exe: "whoami", ExePath: "/usr/bin/whoami",
+			ExeIno: 77, ExeCtime: t0.Add(-3 * time.Second), ExeMtime: t0.Add(-4 * time.Second), Start: t0.Add(-time.Second),
+			PIDNSInitStart: t0.Add(-10 * time.Second),
+			Ancestors: []event.Ancestor{{PID: 20, VPID: 4, Name: "bash", Start: t0.Add(-8 * time.Second), Env: []string{"A=1", "B=2"}},
+				{PID: 9, Name: "sshd", Env: []string{"C=3"}}}}}
+}
+
+// TestGroupFields checks the process group, exe inode, parent and
+// ancestor environment fields.
+func TestGroupFields(t *testing.T) {
+	s := New()
+	child := groupSample()
+	child.Proc.PID, child.Proc.VPID = 31, 6 // a child of the leader, same group
+	child.Proc.Ancestors = append([]event.Ancestor{{PID: 30, Name: "sh", Exe: "sh", ExePath: "/bin/sh"}}, child.Proc.Ancestors...)
+	child.Proc.PPID = 30
+	for _, tc := range []struct {
+		field, arg string
+		ev         *event.Event
+		want       string
+		ok         bool
+	}{
+		{"proc.pgid", "", groupSample(), "30", true},
+		{"proc.vpgid", "", groupSample(), "5", true},
+		{"proc.is_vpgid_leader", "", groupSample(), "true", true},
+		{"proc.is_pgid_leader", "", groupSample(), "true", true},
+		{"proc.is_vpgid_leader", "", child, "false", true},
+		{"proc.vpgid.name", "", child, "sh", true},
+		{"proc.pgid.exepath", "", child, "/bin/sh", true},
+		{"proc.is_vpgid_leader", "", netSample(), "", false},
+		{"proc.exe_ino", "", groupSample(), "77", true},
+		{"proc.exe_ino.ctime", "", groupSample(), "1735689607000000000", true},
+		{"proc.exe_ino.mtime", "", groupSample(), "1735689606000000000", true},
+		{"proc.exe_ino.ctime_duration_proc_start", "", groupSample(), "2000000000", true},
+		{"proc.exe_ino.ctime_duration_pidns_start", "", groupSample(), "7000000000", true},
+		{"proc.pidns_init_start_ts", "", groupSample(), "1735689600000000000", true},
+		{"proc.pvpid", "", groupSample(), "4", true},
+		{"proc.ppid.ts", "", groupSample(), "1735689602000000000", true},
+		{"proc.ppid.duration", "", groupSample(), "8000000000", true},
+		{"proc.aenv", "", groupSample(), "A=1 B=2", true},
+		{"proc.aenv", "2", groupSample(), "C=3", true},
+		{"proc.aenv", "C", groupSample(), "3", true},
+		{"proc.aenv", "D", groupSample(), "", false},
+		{"proc.exe_ino", "", netSample(), "", false},
+	} {
+		got, ok := value(t, s, tc.field, tc.arg, tc.ev)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("%s[%s] = %q, %v; want %q, %v", tc.field, tc.arg, got, ok, tc.want, tc.ok)
+		}
+	}
+}
