@@ -77,7 +77,7 @@ matrix-kernel: build ## build the matrix's own kernels (source: oci rows: 6.1 wi
 fuzz: ## run every fuzz target for FUZZTIME each
 	@hack/fuzz.sh $(FUZZTIME)
 
-bench: build ## every command side by side with the tool it replaces (interleaved rounds, medians, ratios; ROUNDS, BENCH=extract,minimize,replay,capture)
+bench: build ## every command side by side with the tool it replaces (interleaved rounds, medians, ratios; ROUNDS, BENCH=extract,minimize,stream,fetch,replay,capture)
 	hack/bench.sh
 
 bench-capture: ## syscall overhead of capture: open/close loop with and without the probe

@@ -9,6 +9,11 @@
 #   extract   probehub btf extract DEB        vs  dpkg-deb -x + extract-vmlinux + objcopy
 #                                                 (builder/extract/testdata/reference.sh)
 #   minimize  probehub btf minimize --btf K   vs  bpftool gen min_core_btf K
+#   stream    probehub btf extract URL        vs  curl of the same URL (the download alone),
+#             --sha256 SUM (time to a verified        from a local server at STREAM_RATE (hack/slowserve):
+#             BTF)                                    one package per compression
+#   fetch     probehub-sensor fetch --force   vs  crane pull + cosign verify --key, the same
+#             (resolve, pull, verify)                 signed artifact in a docker-registry on 127.0.0.1
 #   replay    probehub-sensor replay          vs  jq empty (a plain JSON parse), same file
 #   capture   a find(1) walk of /usr           vs  the same walk while `capture --json` runs
 #
@@ -17,12 +22,16 @@
 # machine's /sys/kernel/btf/vmlinux, the recorded capture in
 # cmd/probehub-sensor/testdata/replay repeated to REPLAY_LINES lines.
 #
-# Environment: ROUNDS (default 5), BENCH (comma list, default all four),
-# BIN (default bin), RULES (default ../shared/data/falco_rules.yaml).
+# Environment: ROUNDS (default 5), BENCH (comma list, default all six),
+# BIN (default bin), RULES (default ../shared/data/falco_rules.yaml),
+# STREAM_RATE (default 20MB: bytes per second the local server sends),
+# STREAM_URL and STREAM_SHA256 (a package on a real mirror, timed the same
+# way when set). crane and cosign come from hack/tools.sh (built once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
-BENCH=${BENCH:-extract,minimize,replay,capture}
+BENCH=${BENCH:-extract,minimize,stream,fetch,replay,capture}
+STREAM_RATE=${STREAM_RATE:-20MB}
 BIN=${BIN:-bin}
 RULES=${RULES:-../shared/data/falco_rules.yaml}
 REPLAY_LINES=${REPLAY_LINES:-200000}
@@ -30,12 +39,15 @@ CACHE=${PROBEHUB_CACHE:-$HOME/.cache/probehub}
 OBJ=sensor/probe/bytecode/probe_x86_bpfel.o # the portable probe: what minimize uses by default
 work=$(mktemp -d)
 cleanup() {
-	[ -n "${cap_pid:-}" ] && kill "$cap_pid" 2>/dev/null
+	local p
+	for p in ${cap_pid:-} ${srv_pid:-} ${reg_pid:-}; do
+		kill "$p" 2>/dev/null
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-for tool in /usr/bin/time dpkg-deb objcopy bpftool jq; do
+for tool in /usr/bin/time dpkg-deb objcopy bpftool jq curl docker-registry; do
 	command -v "$tool" >/dev/null || {
 		echo "bench: $tool is missing: run make setup" >&2
 		exit 1
@@ -138,6 +150,81 @@ if [[ ,$BENCH, == *,minimize,* ]]; then
 			printf '%-44s %s\n' "" "outputs DIFFER ($(stat -c %s "$work/m.btf") and $(stat -c %s "$work/b.btf") bytes)"
 		fi
 	done
+fi
+
+# freeport: a free TCP port on 127.0.0.1.
+freeport() {
+	local p
+	for ((;;)); do
+		p=$((20000 + RANDOM % 20000))
+		(: </dev/tcp/127.0.0.1/$p) 2>/dev/null || {
+			echo "$p"
+			return
+		}
+	done
+}
+
+if [[ ,$BENCH, == *,stream,* ]]; then
+	go build -o "$work/slowserve" ./hack/slowserve
+	"$work/slowserve" -dir "$CACHE/debs" -listen "127.0.0.1:$(freeport)" -rate "$STREAM_RATE" >"$work/srv.addr" 2>"$work/srv.log" &
+	srv_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$work/srv.addr" ] && break
+		sleep 0.1
+	done
+	addr=$(head -1 "$work/srv.addr")
+	header "streamed .deb → BTF, server at $STREAM_RATE/s" "btf extract URL (verified)" "curl URL (download only)"
+	declare -A seen=()
+	urls=() sums=() names=()
+	for d in "${debs[@]}"; do
+		n=$(basename "$d" .deb)
+		comp=$("$BIN/probehub" btf extract "$d" --json | jq -r '.compression // empty')
+		[ -n "${seen[$comp]:-}" ] && continue # one package per compression
+		seen[$comp]=1
+		urls+=("http://$addr/$(basename "$d")") sums+=("$(sha256sum "$d" | cut -d' ' -f1)") names+=("${n#linux-image-} ($comp)")
+	done
+	if [ -n "${STREAM_URL:-}" ]; then
+		urls+=("$STREAM_URL") sums+=("${STREAM_SHA256:-}") names+=("$(basename "$STREAM_URL" .deb) (real mirror)")
+	fi
+	for i in "${!urls[@]}"; do
+		u=${urls[$i]}
+		rounds "s-$i" 1 "$BIN/probehub btf extract $u ${sums[$i]:+--sha256 ${sums[$i]}} -o $work/s.btf" \
+			"c-$i" 1 "curl -sf -o /dev/null $u"
+		compare "${names[$i]}" "s-$i" "c-$i"
+	done
+	kill "$srv_pid" 2>/dev/null
+	wait "$srv_pid" 2>/dev/null || true
+	srv_pid=
+fi
+
+if [[ ,$BENCH, == *,fetch,* ]]; then
+	crane=$(hack/tools.sh crane)
+	cosign=$(hack/tools.sh cosign)
+	port=$(freeport)
+	mkdir -p "$work/reg"
+	printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+		"$work/reg" "$port" >"$work/reg.yml"
+	docker-registry serve "$work/reg.yml" >"$work/reg.log" 2>&1 &
+	reg_pid=$!
+	for ((i = 0; i < 100; i++)); do
+		curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break
+		sleep 0.1
+	done
+	# This machine's kernel, built and published signed, as a node would find it.
+	. /etc/os-release
+	cp /sys/kernel/btf/vmlinux "$work/$(uname -r).btf"
+	"$BIN/probehub" build --btf "$work/$(uname -r).btf" --banner "$(cat /proc/version)" --distro "$ID" \
+		--version-id "${VERSION_ID:-}" --arch "$(uname -m)" --out "$work/fbuild" -q >/dev/null
+	(cd "$work" && "$OLDPWD/$BIN/probehub" publish --gen-key sig >/dev/null)
+	repo=127.0.0.1:$port/probehub/btf
+	tag=$("$BIN/probehub" publish "$work/fbuild" --to "$repo" --sign-key "$work/sig.key" --json 2>/dev/null | jq -r '.artifacts[0].tag')
+	header "node fetch, registry on 127.0.0.1 (per run)" "probehub-sensor fetch" "crane pull + cosign verify"
+	rounds fetch 5 "$BIN/probehub-sensor fetch --from $repo --verify-key $work/sig.pub --force" \
+		crane 5 "$crane pull --insecure $repo:$tag $work/img.tar && $cosign verify --key $work/sig.pub --insecure-ignore-tlog=true --allow-insecure-registry $repo:$tag"
+	compare "resolve + pull + verify signature" fetch crane
+	kill "$reg_pid" 2>/dev/null
+	wait "$reg_pid" 2>/dev/null || true
+	reg_pid=
 fi
 
 if [[ ,$BENCH, == *,replay,* ]]; then

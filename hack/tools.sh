@@ -6,6 +6,8 @@
 #
 #   hack/tools.sh           build what is missing
 #   hack/tools.sh cosign    print the path of the cosign binary (building it)
+#   hack/tools.sh crane     the same for crane (go-containerregistry, the
+#                           version go.mod pins: make bench's fetch baseline)
 set -euo pipefail
 COSIGN_VERSION=${COSIGN_VERSION:-v3.1.3}
 dir=${PROBEHUB_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/probehub/tools}
@@ -19,8 +21,21 @@ if [ ! -x "$cosign" ]; then
 	GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-trimpath \
 		go install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" >&2
 	mv "$tmp/cosign" "$cosign"
+	rm -rf "$tmp"
+fi
+CRANE_VERSION=${CRANE_VERSION:-$(cd "$(dirname "$0")/.." && go list -m -f '{{.Version}}' github.com/google/go-containerregistry)}
+crane="$dir/crane-$CRANE_VERSION"
+if [ ! -x "$crane" ]; then
+	echo "tools: building crane $CRANE_VERSION into $dir (once)" >&2
+	tmp=$(mktemp -d "$dir/.build.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-trimpath \
+		go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" >&2
+	mv "$tmp/crane" "$crane"
+	rm -rf "$tmp"
 fi
 case "${1:-}" in
 cosign) echo "$cosign" ;;
+crane) echo "$crane" ;;
 *) echo "$dir" ;;
 esac
