@@ -94,28 +94,37 @@ func (r *reader) str() (string, bool) {
 
 // digits consumes an unsigned JSON integer (no fraction or exponent).
 func (r *reader) digits() (uint64, bool) {
-	start := r.i
+	b := r.b[r.i:]
 	var n uint64
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		if c < '0' || c > '9' {
+	d := 0
+	// Up to 19 digits cannot overflow; a 20th is checked.
+	for ; d < len(b) && d < 19; d++ {
+		c := b[d] - '0'
+		if c > 9 {
 			break
 		}
-		if n > (math.MaxUint64-9)/10 {
+		n = n*10 + uint64(c)
+	}
+	if d == 19 && d < len(b) && b[d]-'0' <= 9 {
+		c := uint64(b[d] - '0')
+		if n > (math.MaxUint64-c)/10 {
 			return 0, false
 		}
-		n = n*10 + uint64(c-'0')
-		r.i++
+		n = n*10 + c
+		d++
+		if d < len(b) && b[d]-'0' <= 9 {
+			return 0, false
+		}
 	}
-	d := r.i - start
-	if d == 0 || (d > 1 && r.b[start] == '0') {
+	if d == 0 || (d > 1 && b[0] == '0') {
 		return 0, false
 	}
-	if r.i < len(r.b) {
-		if c := r.b[r.i]; c == '.' || c == 'e' || c == 'E' {
+	if d < len(b) {
+		if c := b[d]; c == '.' || c == 'e' || c == 'E' {
 			return 0, false
 		}
 	}
+	r.i += d
 	return n, true
 }
 
@@ -219,8 +228,8 @@ func (r *reader) object(strict bool, field func(key []byte) bool) bool {
 		return true
 	}
 	for {
-		k, ok := r.raw()
-		if !ok || !r.lit(':') {
+		k, ok := r.key()
+		if !ok {
 			return false
 		}
 		if r.word("null") {
@@ -235,6 +244,38 @@ func (r *reader) object(strict bool, field func(key []byte) bool) bool {
 		}
 		return r.lit('}')
 	}
+}
+
+// key consumes an object key and its colon. Keys are the event model's
+// field names and the probe's argument names: printable ASCII, so anything
+// else (an escape, a control or non-ASCII byte) is left to encoding/json.
+func (r *reader) key() ([]byte, bool) {
+	r.ws()
+	b, i := r.b, r.i
+	if i >= len(b) || b[i] != '"' {
+		return nil, false
+	}
+	i++
+	start := i
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 || c >= 0x80 || c == '\\' {
+			return nil, false
+		}
+	}
+	if i >= len(b) {
+		return nil, false
+	}
+	k := b[start:i]
+	if i+1 < len(b) && b[i+1] == ':' { // the compact form capture writes
+		r.i = i + 2
+		return k, true
+	}
+	r.i = i + 1
+	return k, r.lit(':')
 }
 
 // skip consumes one value of any shape and returns its bytes; the caller
@@ -331,14 +372,18 @@ func daysIn(year, month int) int {
 
 // interner hands out one string per distinct value, so that decoding the
 // same comm, path or cgroup again allocates nothing. It forgets everything
-// when it holds maxInterned strings.
+// when it holds maxInterned strings. A small direct-mapped cache in front
+// of the map answers the strings every line repeats (argument names,
+// comm, cgroup) with one comparison instead of a hash lookup.
 type interner struct {
-	m map[string]string
+	m     map[string]string
+	cache [internCache]string
 }
 
 const (
 	maxInterned   = 1 << 16
 	maxInternSize = 512 // longer strings are allocated, not kept
+	internCache   = 256
 )
 
 func (in *interner) get(b []byte) string {
@@ -348,13 +393,19 @@ func (in *interner) get(b []byte) string {
 	if in == nil || len(b) > maxInternSize {
 		return string(b)
 	}
-	if s, ok := in.m[string(b)]; ok {
-		return s
+	slot := (uint(len(b))*31 + uint(b[0])*7 + uint(b[len(b)-1])) % internCache
+	if c := in.cache[slot]; c == string(b) {
+		return c
 	}
-	if in.m == nil || len(in.m) >= maxInterned {
-		in.m = make(map[string]string, 1024)
+	s, ok := in.m[string(b)]
+	if !ok {
+		if in.m == nil || len(in.m) >= maxInterned {
+			in.m = make(map[string]string, 1024)
+			in.cache = [internCache]string{}
+		}
+		s = string(b)
+		in.m[s] = s
 	}
-	s := string(b)
-	in.m[s] = s
+	in.cache[slot] = s
 	return s
 }
