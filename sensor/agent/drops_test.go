@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/output"
@@ -159,4 +161,42 @@ func (s *memSink) rulesAll() []string {
 		out = append(out, a.Rule)
 	}
 	return out
+}
+
+// TestCPUPerEvent: the watcher exports the sensor's own CPU time per
+// kernel record read (probehub_sensor_cpu_seconds_per_event) each second,
+// and the periodic capture log line carries it, so that overhead can be
+// read from a running node.
+func TestCPUPerEvent(t *testing.T) {
+	a, _, logs := newDropAgent(t)
+	cfg, err := DropsConfig{}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &dropWatch{a: a, cfg: cfg, bucket: newLimiter(cfg.Rate, cfg.MaxBurst), last: CaptureCounts{DropsBy: map[string]uint64{}}}
+	w.lastCPU, w.logCPU, w.logAt = cpuTime(), cpuTime(), time.Now()
+	now := w.logAt
+	var cur CaptureCounts
+	for range 3 {
+		burn := cpuTime()
+		for cpuTime()-burn < 20*time.Millisecond { // CPU the sensor spends on its records
+		}
+		cur.Events += 10_000
+		now = now.Add(time.Second)
+		w.second(now, cur)
+	}
+	per := promtestutil.ToFloat64(a.capture.cpuPerEvnt)
+	// At least 20 ms over 10,000 records: 2 µs each; at most what the
+	// whole test process used.
+	if per < 2e-6 || per > 1 {
+		t.Errorf("cpu per event %g s, want ≥ 2 µs", per)
+	}
+	if promtestutil.ToFloat64(a.capture.cpu) < 0.06 {
+		t.Errorf("sensor cpu seconds %g, want ≥ 60 ms", promtestutil.ToFloat64(a.capture.cpu))
+	}
+	w.summary(now, cur)
+	line := logs.String()
+	if !strings.Contains(line, "msg=capture") || !strings.Contains(line, "events_per_s=10000") || !strings.Contains(line, "cpu_per_event=") {
+		t.Errorf("capture log line: %s", line)
+	}
 }
