@@ -20,6 +20,26 @@ type Package struct {
 	URL     string `json:"url,omitempty"`
 	SHA256  string `json:"sha256,omitempty"`
 	Size    int64  `json:"size,omitempty"`
+	// NoSHA256 says why SHA256 is unknown (a kernel-crawler entry: its JSON
+	// lists URLs only). The build refuses such a package unless it finds
+	// the hash in a signed apt index or is told to download unverified.
+	// Empty once a signed index supplied SHA256.
+	NoSHA256 string `json:"no_sha256,omitempty"`
+}
+
+// HashKnown reports whether the package's sha256 is known (from a signed
+// apt index).
+func (p *Package) HashKnown() bool { return p.SHA256 != "" }
+
+// FileName is the pool file name of the package (the last element of its
+// URL): name_version_arch.deb. Apt indexes name the same file the same way,
+// which is how a build finds the sha256 of a package the catalog lacks one
+// for.
+func (p *Package) FileName() string {
+	if i := strings.LastIndexByte(p.URL, '/'); i >= 0 {
+		return p.URL[i+1:]
+	}
+	return p.URL
 }
 
 // Packages are the packages that make up a kernel build.

@@ -27,6 +27,8 @@ func merge(k *Kernel, n Kernel) bool {
 	k.NVIDIAData = k.NVIDIAData || n.NVIDIAData
 	if len(k.Packages.Alternates) == 0 {
 		k.Packages.Alternates = slices.Clone(n.Packages.Alternates)
+	} else {
+		fillAlternates(k.Packages.Alternates, n.Packages)
 	}
 	k.Sources = union(k.Sources, n.Sources)
 	return k.fingerprint() != before
@@ -51,11 +53,40 @@ func fillPkg(dst **Package, v *Package) {
 	if d.Name != v.Name || d.Version != v.Version {
 		return // a different package: keep the first one seen
 	}
+	fillSums(d, v)
+}
+
+// fillSums takes v's URL, sha256 and size where d lacks them (the same
+// package); a known sha256 clears the reason it was unknown.
+func fillSums(d, v *Package) {
 	fill(&d.URL, v.URL)
 	fill(&d.SHA256, v.SHA256)
 	if d.Size == 0 {
 		d.Size = v.Size
 	}
+	if d.SHA256 != "" {
+		d.NoSHA256 = ""
+	}
+}
+
+// fillAlternates fills the sums of alts from the same packages (name and
+// version) among n's image and alternates: a kernel-crawler entry merged
+// with an apt crawl of the same archive gets every hash.
+func fillAlternates(alts []Package, n Packages) {
+	for i := range alts {
+		for _, v := range append([]Package{derefPkg(n.Image)}, n.Alternates...) {
+			if v.Name == alts[i].Name && v.Version == alts[i].Version && v.FileName() == alts[i].FileName() {
+				fillSums(&alts[i], &v)
+			}
+		}
+	}
+}
+
+func derefPkg(p *Package) Package {
+	if p == nil {
+		return Package{}
+	}
+	return *p
 }
 
 func btfRank(s BTFSource) int {

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -30,9 +31,14 @@ var ErrNotFound = errors.New("package not found")
 // catalog's.
 var ErrHash = errors.New("sha256 mismatch")
 
+// ErrUnverified is wrapped when a package's sha256 is known nowhere (a
+// kernel-crawler entry, and no signed apt index in Hashes lists the file)
+// and the Fetcher does not allow unverified downloads.
+var ErrUnverified = errors.New("no sha256 known for the package")
+
 // Fetcher downloads kernel packages into a cache directory, once: a file
-// already there with the catalog's sha256 (or, without one, any size) is
-// reused.
+// already there with the expected sha256 (or, downloaded unverified, any
+// size) is reused.
 type Fetcher struct {
 	Dir    string       // cache directory
 	Client *http.Client // nil means http.DefaultClient
@@ -44,6 +50,15 @@ type Fetcher struct {
 	// the input's path, and a rerun that must extract again downloads
 	// again.
 	Discard bool
+
+	// Hashes maps pool file names (name_version_arch.deb) to their sha256
+	// as signed apt indexes list them: the check for a package the catalog
+	// has no sha256 for. Nil: none.
+	Hashes map[string]string
+	// AllowUnverified downloads and extracts a package whose sha256 is
+	// known neither to the catalog nor to Hashes. The default (false)
+	// refuses it with ErrUnverified before any download.
+	AllowUnverified bool
 
 	mu       sync.Mutex
 	streamed map[string]streamedResult // by the path Fetch returned
@@ -65,6 +80,12 @@ func (f *Fetcher) Extract(ctx context.Context, path string) (*extract.Result, er
 		return r.res, r.err
 	}
 	return extract.FromFile(ctx, path, nil)
+}
+
+// Unverified reports whether pkg would be downloaded without a sha256 to
+// check: neither the catalog nor Hashes knows it.
+func (f *Fetcher) Unverified(pkg kernels.Package) bool {
+	return pkg.SHA256 == "" && f.Hashes[pkg.FileName()] == ""
 }
 
 // Input returns the build input of a catalog kernel, from the first BTF
@@ -136,10 +157,20 @@ func NoBTFReason(k kernels.Kernel) string {
 }
 
 // Fetch returns the path of pkg in the cache, downloading it if needed and
-// checking its sha256 when the catalog has one.
+// checking its sha256: the catalog's, else the one Hashes lists for the
+// same file. A package with neither is refused (ErrUnverified) unless
+// AllowUnverified. A mismatch wraps ErrHash and leaves nothing behind.
 func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error) {
 	if pkg.URL == "" {
 		return "", ErrNoPackage
+	}
+	if pkg.SHA256 == "" {
+		pkg.SHA256 = f.Hashes[pkg.FileName()]
+	}
+	if pkg.SHA256 == "" && !f.AllowUnverified {
+		why := cmp.Or(pkg.NoSHA256, "the catalog has none")
+		return "", fmt.Errorf("fetch %s: %w (%s), and no signed apt index given to the build lists %s: crawl that archive with `probehub kernels crawl --source apt:URI#SUITE`, give it to the build with --verify-from apt:URI#SUITE, or pass --allow-unverified to download it unchecked",
+			pkg.URL, ErrUnverified, why, pkg.FileName())
 	}
 	dst := filepath.Join(f.Dir, path.Base(pkg.URL))
 	if ok, err := verify(dst, pkg.SHA256); err == nil && ok {
@@ -156,7 +187,7 @@ func (f *Fetcher) Fetch(ctx context.Context, pkg kernels.Package) (string, error
 		if err == nil {
 			err = ErrHash
 		}
-		return "", fmt.Errorf("fetch %s: %w: want the catalog's sha256 %s (from the signed index); the file is removed, nothing was extracted", pkg.URL, err, pkg.SHA256)
+		return "", fmt.Errorf("fetch %s: %w: want sha256 %s (from a signed apt index); the file is removed, nothing was extracted", pkg.URL, err, pkg.SHA256)
 	}
 	return dst, nil
 }

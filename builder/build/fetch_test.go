@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -93,7 +94,8 @@ func TestFetchAlternateOn404(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	f := &Fetcher{Dir: t.TempDir()}
+	sum := sha256.Sum256(raw)
+	f := &Fetcher{Dir: t.TempDir(), Hashes: map[string]string{"missing.deb": "00", "6.18.0-9-amd64.btf": hex.EncodeToString(sum[:])}}
 	k := kernels.Kernel{Key: kernels.Key{Distro: "debian", VersionID: "12", Arch: "x86_64", Release: "6.18.0-9-amd64"}, BTF: kernels.BTFBuiltin,
 		Packages: kernels.Packages{Image: &kernels.Package{Name: "a", URL: srv.URL + "/missing.deb"},
 			Alternates: []kernels.Package{{Name: "b", URL: srv.URL + "/also-missing.deb"}, {Name: "c", URL: srv.URL + "/6.18.0-9-amd64.btf"}}}}
@@ -105,5 +107,64 @@ func TestFetchAlternateOn404(t *testing.T) {
 	}
 	if r := s.Results[0]; r.Error != "" || r.BTFSHA256 == "" {
 		t.Errorf("result %s %q", r.Status, r.Error)
+	}
+}
+
+// TestFetchUnverified: a package without a sha256 in the catalog (a
+// kernel-crawler entry) is checked against the hash a signed index lists
+// for the same file, refused before any download when none does, and
+// downloaded unchecked only when allowed.
+func TestFetchUnverified(t *testing.T) {
+	body := []byte("an Ubuntu kernel package")
+	sum := sha256.Sum256(body)
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.Write(body)
+	}))
+	defer srv.Close()
+	const file = "linux-image-unsigned-5.15.0-50-generic_5.15.0-50.56_amd64.deb"
+	pkg := kernels.Package{Name: "linux-image-unsigned-5.15.0-50-generic", Version: "5.15.0-50.56",
+		URL: srv.URL + "/ubuntu/pool/main/l/linux/" + file, NoSHA256: "kernel-crawler lists no sha256"}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		desc    string
+		hashes  map[string]string
+		allow   bool
+		wantErr error
+		hits    int
+	}{
+		{"no hash anywhere: refused, nothing downloaded", nil, false, ErrUnverified, 0},
+		{"hash of another file: refused", map[string]string{"linux-modules-5.15.0-50-generic_5.15.0-50.56_amd64.deb": "aa"}, false, ErrUnverified, 0},
+		{"the signed index's hash matches", map[string]string{file: hex.EncodeToString(sum[:])}, false, nil, 1},
+		{"the signed index's hash differs", map[string]string{file: strings.Repeat("0", 64)}, false, ErrHash, 1},
+		{"allowed unverified", nil, true, nil, 1},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			hits = 0
+			f := &Fetcher{Dir: t.TempDir(), Hashes: tc.hashes, AllowUnverified: tc.allow}
+			if got := f.Unverified(pkg); got != (tc.hashes[file] == "") {
+				t.Errorf("Unverified = %v", got)
+			}
+			p, err := f.Fetch(ctx, pkg)
+			if !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+				t.Fatalf("Fetch: %v, want %v", err, tc.wantErr)
+			}
+			if hits != tc.hits {
+				t.Errorf("%d downloads, want %d", hits, tc.hits)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), file) && !strings.Contains(err.Error(), pkg.URL) {
+					t.Errorf("error names neither the file nor its URL: %v", err)
+				}
+				if ents, _ := os.ReadDir(f.Dir); len(ents) != 0 {
+					t.Errorf("left in the cache after a refusal: %v", ents)
+				}
+				return
+			}
+			if b, _ := os.ReadFile(p); string(b) != string(body) {
+				t.Errorf("got %q", b)
+			}
+		})
 	}
 }

@@ -37,9 +37,15 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		in.NoBTF = "not fetched: the version alone rules the kernel out"
 	}
 	path, err := r.inputPath(ctx, in)
-	for errors.Is(err, ErrNotFound) && len(in.More) > 0 { // a derived name the pool lacks
+	// A derived name the pool lacks, or one no signed index vouches for:
+	// try the next image package.
+	first := err
+	for (errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnverified)) && len(in.More) > 0 {
 		path, err = in.More[0](ctx)
 		in.More = in.More[1:]
+	}
+	if errors.Is(first, ErrUnverified) && (errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnverified)) {
+		err = first // name the image package, not the last alternate
 	}
 	if err != nil {
 		return r.fail(res, start, buildresult.FailFetch, fmt.Errorf("fetch input: %w", err))

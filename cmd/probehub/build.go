@@ -32,6 +32,9 @@ type buildFlags struct {
 	keepGoing            bool
 	keepDebs             bool
 	banner               string
+	verifyFrom           []string // apt sources whose signed indexes give missing sha256s
+	keyring              string
+	allowUnverified      bool
 }
 
 func newBuildCmd(g *globalFlags) *cobra.Command {
@@ -68,7 +71,17 @@ Examples:
   probehub kernels crawl && probehub build --catalog --out out/
   probehub build --deb linux-image-6.1.0-56-amd64-unsigned_6.1.192-2_amd64.deb --out out/
   probehub build --btf 5.4.0-100-generic.btf.tar.xz --distro ubuntu --version-id 20.04 --out out/
-  probehub build --catalog --out out/ --shard 0/4 --jobs 2 --json`,
+  probehub build --catalog --out out/ --shard 0/4 --jobs 2 --json
+
+Package hashes: every package is checked against its sha256 from a signed apt
+index before extraction. Entries from kernel-crawler JSON list URLs only (the
+catalog marks their packages "no_sha256"): the build takes the hash of the same
+pool file from the catalog's apt crawls or from --verify-from sources, and
+refuses a package no signed index lists (the kernel fails, naming the file)
+unless --allow-unverified, which downloads it unchecked with a warning.
+  probehub build --kernel ubuntu/22.04/x86_64/5.15.0-50-generic --out out/ \
+    --keyring ubuntu-archive-keyring.gpg \
+    --verify-from 'apt:http://archive.ubuntu.com/ubuntu#jammy-updates,jammy-security'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd, g, f) },
 	}
@@ -91,6 +104,9 @@ Examples:
 	fl.BoolVar(&f.keepDebs, "keep-debs", true, "store downloaded packages in --data-dir/cache/debs (a new probe version then re-minimizes without downloading); false streams them: the BTF is extracted as the package downloads and nothing is stored")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.StringVar(&f.banner, "banner", "", "the kernel's /proc/version, for one raw BTF input (which carries none): publish skips kernels without a banner")
+	fl.StringArrayVar(&f.verifyFrom, "verify-from", nil, "apt source (apt:DIR or apt:URI#SUITE[,SUITE...][/COMPONENTS], as for kernels crawl) whose signed indexes give the sha256 of packages the catalog has none for; repeatable")
+	fl.StringVar(&f.keyring, "keyring", "", "OpenPGP keyring the --verify-from mirrors are signed with (default: the distribution's archive keyring)")
+	fl.BoolVar(&f.allowUnverified, "allow-unverified", false, "download packages whose sha256 no signed index lists (kernel-crawler entries) without checking them; the default refuses them")
 	cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -104,8 +120,9 @@ func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
 	if cfg.Variants, err = buildVariants(f.object, f.arch); err != nil {
 		return err
 	}
-	fetch := &build.Fetcher{Dir: filepath.Join(g.dataDir, "cache", "debs"), Stream: true, Discard: !f.keepDebs}
-	if cfg.Inputs, err = buildInputs(g, f, fetch); err != nil {
+	fetch := &build.Fetcher{Dir: filepath.Join(g.dataDir, "cache", "debs"), Stream: true, Discard: !f.keepDebs,
+		AllowUnverified: f.allowUnverified}
+	if cfg.Inputs, err = buildInputs(cmd.Context(), cmd.ErrOrStderr(), g, f, fetch); err != nil {
 		return err
 	}
 	cfg.Extract = fetch.Extract
@@ -196,7 +213,7 @@ func localBTF(k kernels.Kernel) string {
 	return h.KernelBTF
 }
 
-func buildInputs(g *globalFlags, f *buildFlags, fetch *build.Fetcher) ([]build.Input, error) {
+func buildInputs(ctx context.Context, warn io.Writer, g *globalFlags, f *buildFlags, fetch *build.Fetcher) ([]build.Input, error) {
 	var ins []build.Input
 	if f.banner != "" {
 		if len(f.debs)+len(f.btfs) != 1 {
@@ -234,6 +251,9 @@ func buildInputs(g *globalFlags, f *buildFlags, fetch *build.Fetcher) ([]build.I
 		}
 		sel, err := selectKernels(cat, f)
 		if err != nil {
+			return nil, err
+		}
+		if err := addVerifyHashes(ctx, g, f, cat, sel, fetch, warn); err != nil {
 			return nil, err
 		}
 		for _, k := range sel {

@@ -52,7 +52,7 @@ func buildEnv(b binary, p Platform) ([]string, error) {
 	}
 	cc := p.triplet() + "-gcc"
 	if _, err := exec.LookPath(cc); err != nil {
-		return nil, fmt.Errorf("build %s for %s: cgo (NVML) needs the cross compiler %s: apt-get install gcc-%s", b.Name, p, cc, strings.ReplaceAll(p.triplet(), "_", "-"))
+		return nil, fmt.Errorf("build %s for %s: cgo (NVML) needs the cross compiler %s: apt-get install gcc-%s libc6-dev-%s-cross", b.Name, p, cc, strings.ReplaceAll(p.triplet(), "_", "-"), p.debArch())
 	}
 	return append(env, "CC="+cc), nil
 }

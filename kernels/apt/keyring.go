@@ -22,8 +22,8 @@ var ErrNoKeyring = errors.New("no keyring")
 
 // DefaultKeyrings are where the distributions' archive keyrings live once
 // their packages are installed: debian-archive-keyring (in Debian) and
-// ubuntu-keyring (in Ubuntu; Debian 12 does not package it, so give
-// --keyring on a Debian host).
+// ubuntu-keyring (in Ubuntu, and in Debian from 13; hack/setup.sh installs
+// trixie's package on Debian 12).
 var DefaultKeyrings = map[string][]string{
 	"debian": {"/usr/share/keyrings/debian-archive-keyring.pgp", "/usr/share/keyrings/debian-archive-keyring.gpg"},
 	"ubuntu": {"/usr/share/keyrings/ubuntu-archive-keyring.pgp", "/usr/share/keyrings/ubuntu-archive-keyring.gpg"},
@@ -58,6 +58,16 @@ func LoadKeyring(path string) (*Keyring, error) {
 	return &Keyring{Path: path, entities: el}, nil
 }
 
+// KeyIDs returns the long (16 hex digit, upper-case) key IDs of the
+// keyring's primary keys, in file order.
+func (k *Keyring) KeyIDs() []string {
+	out := make([]string, len(k.entities))
+	for i, e := range k.entities {
+		out[i] = fmt.Sprintf("%016X", e.PrimaryKey.KeyId)
+	}
+	return out
+}
+
 // DefaultKeyring loads the first installed keyring of DefaultKeyrings for
 // the distribution (os-release ID).
 func DefaultKeyring(distro string) (*Keyring, error) {
@@ -67,8 +77,11 @@ func DefaultKeyring(distro string) (*Keyring, error) {
 		}
 	}
 	hint := "give one with --keyring FILE"
-	if distro == "debian" {
+	switch distro {
+	case "debian":
 		hint = "apt-get install debian-archive-keyring, or " + hint
+	case "ubuntu":
+		hint = "apt-get install ubuntu-keyring (Ubuntu, Debian 13; hack/setup.sh fetches it on Debian 12), or " + hint
 	}
 	return nil, fmt.Errorf("%w for %q (looked for %s): %s", ErrNoKeyring, distro, strings.Join(DefaultKeyrings[distro], ", "), hint)
 }

@@ -35,6 +35,11 @@ type File struct {
 
 var _ kernels.Source = (*File)(nil)
 
+// NoSHA256 is the catalog's reason for the unknown sha256 of every package
+// of a kernel-crawler entry.
+const NoSHA256 = "kernel-crawler lists no sha256"
+
+
 // Kernels reads the file; records whose Ubuntu version cannot be told are
 // skipped (Skipped says how many).
 func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
@@ -106,7 +111,7 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 			Packages: imagePackages(dir, m[1], m[2], debArch[arch]),
 			Sources:  []string{source},
 		}
-		k.Packages.Headers = &kernels.Package{Name: "linux-headers-" + m[1], Version: m[2], URL: u}
+		k.Packages.Headers = &kernels.Package{Name: "linux-headers-" + m[1], Version: m[2], URL: u, NoSHA256: NoSHA256}
 		k.BTF = kernels.GuessBTF(&k)
 		out = append(out, k)
 	}
@@ -127,8 +132,10 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 //   - linux-modules-<release> from the same source, which carries the image
 //     itself for some flavours.
 //
-// kernel-crawler gives no sizes or sums: these packages are fetched
-// without a sha256 to check (an apt crawl of the same archive adds them).
+// kernel-crawler gives no sizes or sums: these packages carry NoSHA256, and
+// the build checks them against a signed apt index that lists the same
+// file (an apt crawl of the same archive into the catalog, or the build's
+// --verify-from) or refuses them unless told otherwise.
 // Source of the naming rules: the Ubuntu archive's pool layout as kernel-
 // crawler's own URLs show it (pool/main/l/<source>/), and btfhub's public
 // Ubuntu code (aquasecurity/btfhub), which tries linux-image-unsigned-,
@@ -136,7 +143,7 @@ func Convert(r Record, arch, source string) []kernels.Kernel {
 // against the archive from here (unreachable).
 func imagePackages(dir, release, version, arch string) kernels.Packages {
 	pkg := func(dir, name string) kernels.Package {
-		return kernels.Package{Name: name, Version: version, URL: dir + "/" + name + "_" + version + "_" + arch + ".deb"}
+		return kernels.Package{Name: name, Version: version, URL: dir + "/" + name + "_" + version + "_" + arch + ".deb", NoSHA256: NoSHA256}
 	}
 	parent, src := dir[:max(strings.LastIndex(dir, "/"), 0)], path.Base(dir)
 	signedDir := strings.TrimSuffix(parent+"/linux-signed-"+strings.TrimPrefix(strings.TrimPrefix(src, "linux"), "-"), "-")

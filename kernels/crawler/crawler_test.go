@@ -76,3 +76,47 @@ func TestImagePackages(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSHA256Merged: every package of a kernel-crawler entry says its hash
+// is unknown; merged with an apt crawl of the same archive (which lists the
+// files with their SHA256) it gets the hashes and the mark goes.
+func TestNoSHA256Merged(t *testing.T) {
+	const dir = "http://archive.ubuntu.com/ubuntu/pool/main/l/linux"
+	r := crawler.Record{KernelRelease: "5.15.0-50-generic", KernelVersion: "56", Target: "ubuntu-generic",
+		Headers: []string{dir + "/linux-headers-5.15.0-50-generic_5.15.0-50.56_amd64.deb"}}
+	ks := crawler.Convert(r, "x86_64", "crawler:t")
+	if len(ks) != 1 {
+		t.Fatalf("%d kernels", len(ks))
+	}
+	k := ks[0]
+	for _, p := range append([]kernels.Package{*k.Packages.Image, *k.Packages.Headers}, k.Packages.Alternates...) {
+		if p.HashKnown() || p.NoSHA256 != crawler.NoSHA256 {
+			t.Errorf("%s: sha256 %q, no_sha256 %q: want unknown, with the reason", p.Name, p.SHA256, p.NoSHA256)
+		}
+	}
+	apt := kernels.Kernel{Key: k.Key, Packages: kernels.Packages{
+		Image: &kernels.Package{Name: "linux-image-unsigned-5.15.0-50-generic", Version: "5.15.0-50.56",
+			URL: dir + "/linux-image-unsigned-5.15.0-50-generic_5.15.0-50.56_amd64.deb", SHA256: "aa", Size: 12},
+		Alternates: []kernels.Package{{Name: "linux-modules-5.15.0-50-generic", Version: "5.15.0-50.56",
+			URL: dir + "/linux-modules-5.15.0-50-generic_5.15.0-50.56_amd64.deb", SHA256: "bb", Size: 34}}},
+		Sources: []string{"apt:x"}}
+	c := kernels.New()
+	c.Add(k)
+	c.Add(apt)
+	got, _ := c.Get(k.Key)
+	if img := got.Packages.Image; img.SHA256 != "aa" || img.NoSHA256 != "" || img.Size != 12 {
+		t.Errorf("image after merge: %+v", img)
+	}
+	for _, p := range got.Packages.Alternates {
+		switch p.Name {
+		case "linux-modules-5.15.0-50-generic":
+			if p.SHA256 != "bb" || p.NoSHA256 != "" {
+				t.Errorf("modules alternate after merge: %+v", p)
+			}
+		default: // not in the apt entry: still unknown
+			if p.HashKnown() || p.NoSHA256 == "" {
+				t.Errorf("%s after merge: %+v", p.Name, p)
+			}
+		}
+	}
+}
