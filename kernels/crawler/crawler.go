@@ -39,7 +39,6 @@ var _ kernels.Source = (*File)(nil)
 // of a kernel-crawler entry.
 const NoSHA256 = "kernel-crawler lists no sha256"
 
-
 // Kernels reads the file; records whose Ubuntu version cannot be told are
 // skipped (Skipped says how many).
 func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
