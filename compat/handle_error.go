@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/probehub/probehub/compat/api"
+	"github.com/probehub/probehub/internal/limit"
 )
 
 // handleError is the one place that maps a handler's error to a status and
@@ -15,8 +16,12 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		return
 	}
 	code, body := errorBody(err)
-	if code >= http.StatusInternalServerError {
+	switch {
+	case code >= http.StatusInternalServerError:
 		s.log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "status", code, "err", err)
+	case code == http.StatusRequestTimeout:
+		s.log.Warn("request body not received within the read timeout", "method", c.Request().Method, "route", c.Path(), "status", code, "remote", c.Request().RemoteAddr)
+		c.Response().Header().Set("Connection", "close")
 	}
 	if code == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="probehub"`)
@@ -40,6 +45,8 @@ func errorBody(err error) (int, api.Error) {
 		return se.code, api.Error{Error: se.msg}
 	case errors.As(err, &me):
 		return http.StatusRequestEntityTooLarge, api.Error{Error: "request body too large"}
+	case limit.Timeout(err):
+		return http.StatusRequestTimeout, api.Error{Error: "request body not received within the read timeout"}
 	case errors.Is(err, ErrWritesDisabled):
 		return http.StatusForbidden, api.Error{Error: ErrWritesDisabled.Error()}
 	case errors.As(err, &he) && he.Code < http.StatusInternalServerError && he.Message != "":

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/probehub/probehub/internal/limit"
 )
 
 // metrics counts requests and times them by route template (never the raw
@@ -97,4 +99,19 @@ func standardMethod(m string) bool {
 		return true
 	}
 	return false
+}
+
+// registerLimit exports the in-flight limit: the requests answered 503
+// before reaching a route, and those in flight.
+func (m *metrics) registerLimit(reg prometheus.Registerer, l *limit.Inflight) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "probehub_http_busy_total",
+			Help: "HTTP requests answered 503 (Retry-After) because --max-in-flight requests were being handled.",
+		}, func() float64 { return float64(l.Rejected()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "probehub_http_in_flight",
+			Help: "HTTP requests being handled (/healthz and /readyz not counted).",
+		}, func() float64 { return float64(l.InFlight()) }),
+	)
 }

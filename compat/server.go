@@ -14,6 +14,8 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/probehub/probehub/internal/limit"
 )
 
 // Config configures a Server. The zero value serves read-only endpoints
@@ -39,7 +41,25 @@ type Config struct {
 	// Registry receives the request metrics, also served at /metrics.
 	// The default is a fresh registry of its own.
 	Registry *prometheus.Registry
+	// MaxInFlight bounds the requests handled at once; one more is
+	// answered 503 with Retry-After at once (/healthz and /readyz are
+	// never limited). The default is DefaultMaxInFlight (256); a negative
+	// value means no limit.
+	MaxInFlight int
+	// Timeouts are the connection deadlines of Serve; a zero field takes
+	// its value in DefaultTimeouts.
+	Timeouts limit.Timeouts
 }
+
+// DefaultMaxInFlight is Config.MaxInFlight's default: an answer takes
+// microseconds of CPU and a request body at most MaxBodyBytes, so 256
+// requests in flight hold a few MiB at most.
+const DefaultMaxInFlight = 256
+
+// DefaultTimeouts are Serve's deadlines unless set: headers within 5s, a
+// whole request (at most MaxBodyBytes) within 10s, the answer within 30s,
+// keep-alive connections idle for 2 minutes.
+var DefaultTimeouts = limit.Timeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second, Write: 30 * time.Second, Idle: 2 * time.Minute}
 
 // Server is the compatibility service.
 type Server struct {
@@ -51,12 +71,14 @@ type Server struct {
 	queue            *queue
 	ix               atomic.Pointer[index]
 	metrics          *metrics
+	limit            *limit.Inflight
+	timeouts         limit.Timeouts
 }
 
 // New makes a Server; call Refresh before serving, or /readyz says 503 and
 // every kernel is unknown.
 func New(cfg Config) *Server {
-	s := &Server{src: cfg.Sources, log: cfg.Logger}
+	s := &Server{src: cfg.Sources, log: cfg.Logger, timeouts: cfg.Timeouts}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -76,6 +98,11 @@ func New(cfg Config) *Server {
 	s.queue = newQueue(cfg.Build, cfg.QueueSize, s.log)
 	s.ix.Store(&index{})
 	s.echo = s.routes(reg)
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	s.limit = limit.New(limit.Config{Max: cfg.MaxInFlight, Exempt: []string{"/healthz", "/readyz"}})
+	s.metrics.registerLimit(reg, s.limit)
 	return s
 }
 
@@ -90,8 +117,12 @@ func (s *Server) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// Handler returns the HTTP handler of every route.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the HTTP handler of every route, behind the in-flight
+// limit.
+func (s *Server) Handler() http.Handler { return s.limit.Wrap(s.echo) }
+
+// Limit returns the in-flight limit (its Rejected count are the 503s).
+func (s *Server) Limit() *limit.Inflight { return s.limit }
 
 // Routes lists the registered routes (method and echo path template).
 func (s *Server) Routes() echo.Routes { return s.echo.Router().Routes() }
@@ -100,14 +131,12 @@ func (s *Server) Routes() echo.Routes { return s.echo.Router().Routes() }
 // then shuts down gracefully within 10 seconds. A clean shutdown returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		Handler:        s.Handler(),
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	DefaultTimeouts.Apply(hs)
+	s.timeouts.Apply(hs)
 	qctx, stopQueue := context.WithCancel(ctx)
 	defer stopQueue()
 	go s.queue.run(qctx)

@@ -44,6 +44,7 @@ type runFlags struct {
 	auditListen, auditFile      string
 	auditTokenFile              string
 	auditCert, auditKey         string
+	auditLimits                 auditLimitFlags
 	metricsListen               string
 	metricsTokenFile            string
 	duration                    time.Duration
@@ -132,6 +133,7 @@ Examples:
 	fl.StringVar(&f.auditTokenFile, "k8s-audit-token-file", "", "file holding the bearer token the audit webhook requires")
 	fl.StringVar(&f.auditCert, "k8s-audit-tls-cert", "", "TLS certificate (PEM) for the audit webhook")
 	fl.StringVar(&f.auditKey, "k8s-audit-tls-key", "", "TLS key (PEM) for the audit webhook")
+	f.auditLimits.register(fl)
 	fl.StringVar(&f.metricsListen, "metrics-listen", "127.0.0.1:9376", "serve /metrics and /healthz here (empty: off; a DaemonSet uses :9376 so the kubelet can probe /healthz)")
 	fl.StringVar(&f.metricsTokenFile, "metrics-token-file", "", "file holding a bearer token that /metrics requires (/healthz stays open; default: no token)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: until interrupted)")
@@ -415,11 +417,13 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 		if err != nil {
 			return err
 		}
-		cfg := audit.Config{Token: token}
+		lim := f.auditLimits
+		cfg := audit.Config{Token: token, MaxBodyBytes: lim.maxBody, MaxInFlight: lim.maxInFlight, Logger: log}
 		h := audit.NewHandler(cfg, src, sink)
-		registerAuditMetrics(reg, h.Stats())
-		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h}
-		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "")
+		registerAuditMetrics(reg, h)
+		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h, Timeouts: lim.timeouts, Logger: log}
+		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "",
+			"max_body", lim.maxBody, "max_in_flight", lim.maxInFlight, "read_timeout", lim.timeouts.Read.String())
 		go func() { errc <- srv.ListenAndServe(ctx) }()
 	}
 	if f.auditFile != "" {

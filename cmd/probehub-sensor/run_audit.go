@@ -10,7 +10,28 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/probehub/probehub/internal/limit"
+	"github.com/probehub/probehub/sensor/audit"
 )
+
+// auditLimitFlags bound what the audit webhook holds: body size, requests
+// in flight, and the connection deadlines.
+type auditLimitFlags struct {
+	maxBody     int64
+	maxInFlight int
+	timeouts    limit.Timeouts
+}
+
+func (a *auditLimitFlags) register(fl *pflag.FlagSet) {
+	fl.Int64Var(&a.maxBody, "k8s-audit-max-body", audit.DefaultMaxBodyBytes,
+		"largest audit batch accepted, in bytes (413 beyond): 400 events (the API server's --audit-webhook-batch-max-size) of 10 KiB; keep the API server under it with --audit-webhook-truncate-enabled --audit-webhook-truncate-max-batch-size")
+	fl.IntVar(&a.maxInFlight, "k8s-audit-max-in-flight", audit.DefaultMaxInFlight, "batches handled at once; one more is answered 503 with Retry-After (the API server retries after its backoff); -1: no limit")
+	a.timeouts = audit.DefaultTimeouts
+	(*limitTimeouts)(&a.timeouts).register(fl, "k8s-audit-", "the audit webhook")
+}
 
 // auditToken checks the audit webhook's settings at start and returns the
 // bearer token it requires. Listening needs a token file holding a

@@ -10,10 +10,16 @@ import (
 )
 
 // registerAuditMetrics exports the audit webhook's counters.
-func registerAuditMetrics(reg prometheus.Registerer, s *audit.Stats) {
+func registerAuditMetrics(reg prometheus.Registerer, h *audit.Handler) {
+	s := h.Stats()
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: "probehub", Subsystem: "k8s_audit", Name: "busy_total",
+		Help: "Kubernetes audit webhook: requests answered 503 over --k8s-audit-max-in-flight.",
+	}, func() float64 { return float64(h.Limit().Rejected()) }))
 	for name, v := range map[string]*atomic.Uint64{
 		"requests": &s.Requests, "events": &s.Events, "malformed": &s.Malformed,
 		"unauthorized": &s.Unauthorized, "too_large": &s.TooLarge, "panics": &s.Panics,
+		"timed_out": &s.TimedOut,
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "probehub", Subsystem: "k8s_audit", Name: name + "_total",

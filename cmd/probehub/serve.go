@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/compat"
+	"github.com/probehub/probehub/internal/limit"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
 	"github.com/spf13/cobra"
@@ -22,6 +23,8 @@ type serveFlags struct {
 	listen, registry, tokenFile, buildDir, matrixDir, buildCommand string
 	metricsTokenFile                                               string
 	refresh                                                        time.Duration
+	maxInFlight                                                    int
+	timeouts                                                       limit.Timeouts
 }
 
 func newServeCmd(g *globalFlags) *cobra.Command {
@@ -62,6 +65,13 @@ Examples:
 	fl.StringVar(&f.matrixDir, "matrix-dir", "", `kernel-matrix results directory (default "<data-dir>/matrix")`)
 	fl.StringVar(&f.buildCommand, "build-command", "", "command run for each POST /v1/builds, with PROBEHUB_KERNEL and PROBEHUB_PROBE set (default: builds answer 501)")
 	fl.DurationVar(&f.refresh, "refresh", 5*time.Minute, "reread the sources this often (0: only on POST /v1/catalog/refresh)")
+	fl.IntVar(&f.maxInFlight, "max-in-flight", compat.DefaultMaxInFlight, "requests handled at once; one more is answered 503 with Retry-After at once (/healthz and /readyz are never limited); -1: no limit")
+	t := &f.timeouts
+	*t = compat.DefaultTimeouts
+	fl.DurationVar(&t.ReadHeader, "read-header-timeout", t.ReadHeader, "time a client has to send its request headers")
+	fl.DurationVar(&t.Read, "read-timeout", t.Read, "time a client has to send its whole request; a body still arriving then is answered 408 (logged at WARN)")
+	fl.DurationVar(&t.Write, "write-timeout", t.Write, "time the server has to write an answer")
+	fl.DurationVar(&t.Idle, "idle-timeout", t.Idle, "how long an idle keep-alive connection is kept")
 	return cmd
 }
 
@@ -80,7 +90,7 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags) error {
 		return err
 	}
 	var s *compat.Server
-	cfg := compat.Config{Sources: src, Token: token, MetricsToken: metricsToken, Logger: log}
+	cfg := compat.Config{Sources: src, Token: token, MetricsToken: metricsToken, Logger: log, MaxInFlight: f.maxInFlight, Timeouts: f.timeouts}
 	if f.buildCommand != "" {
 		cfg.Build = func(ctx context.Context, k kernels.Key, probe string) error {
 			if err := runBuildCommand(ctx, f.buildCommand, k, probe); err != nil {
@@ -97,7 +107,7 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (pick another with --listen)", f.listen, err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "writes", token != "")
+	log.Info("serving", "addr", ln.Addr().String(), "writes", token != "", "max_in_flight", f.maxInFlight, "read_timeout", f.timeouts.Read.String())
 	go refreshLoop(ctx, s, f.refresh, log)
 	return s.Serve(ctx, ln)
 }

@@ -1,10 +1,10 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,13 +12,28 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/probehub/probehub/internal/limit"
 	"github.com/probehub/probehub/sensor/rules"
 )
 
 // Defaults of Config.
 const (
-	DefaultPath         = "/k8s-audit"
-	DefaultMaxBodyBytes = 12 << 20 // the k8saudit plugin's webhookMaxBatchSize
+	DefaultPath = "/k8s-audit"
+	// DefaultMaxBodyBytes is sized from the API server's batches: its
+	// webhook backend sends at most --audit-webhook-batch-max-size events
+	// a request (default 400), and 10 KiB covers an event at the Request
+	// or RequestResponse level for the objects the rules look at (a pod
+	// with its spec; the largest event in our testdata is 3.2 KiB
+	// minified): 400 × 10 KiB ≈ 4 MiB. API servers logging bigger objects
+	// keep their batches under it with --audit-webhook-truncate-enabled and
+	// --audit-webhook-truncate-max-batch-size=4194304 (a larger batch is
+	// split, a larger event loses its request and response objects).
+	DefaultMaxBodyBytes = 4 << 20
+	// DefaultMaxInFlight bounds the batches decoded at once: the API
+	// server sends at most 10 a second (--audit-webhook-batch-throttle-qps)
+	// and retries a 503 after its backoff, so 16 covers a few API servers
+	// and bounds the bodies held to 16 × DefaultMaxBodyBytes = 64 MiB.
+	DefaultMaxInFlight = 16
 )
 
 // Config configures the webhook Handler. The zero value is valid.
@@ -28,6 +43,13 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; larger bodies get 413. The
 	// default is DefaultMaxBodyBytes (12 MiB).
 	MaxBodyBytes int64
+	// MaxInFlight bounds the requests handled at once; one more is
+	// answered 503 with Retry-After at once. The default is
+	// DefaultMaxInFlight (16); a negative value means no limit.
+	MaxInFlight int
+	// Logger logs bodies cut by the read timeout (WARN, answered 408) and
+	// recovered panics (ERROR). The default discards.
+	Logger *slog.Logger
 	// Token, when set, must be presented as "Authorization: Bearer <Token>"
 	// (a kubeconfig `token:` for the webhook backend); otherwise 401. The
 	// default is "" (no authentication; put the endpoint on a trusted
@@ -42,6 +64,7 @@ type Stats struct {
 	Malformed    atomic.Uint64 // bodies rejected with 400
 	Unauthorized atomic.Uint64 // requests rejected with 401
 	TooLarge     atomic.Uint64 // bodies rejected with 413
+	TimedOut     atomic.Uint64 // bodies cut by the server's read timeout (answered 408)
 	Panics       atomic.Uint64 // decoder or sink panics recovered (answered 500)
 }
 
@@ -52,6 +75,9 @@ type Handler struct {
 	sink  Sink
 	stats Stats
 	e     *echo.Echo
+	lim   *limit.Inflight
+	serve http.Handler
+	log   *slog.Logger
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -65,40 +91,50 @@ func NewHandler(cfg Config, dec rules.Decoder, sink Sink) *Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := &Handler{cfg: cfg, dec: dec, sink: sink}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	h := &Handler{cfg: cfg, dec: dec, sink: sink, log: cfg.Logger}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
 	h.e = echo.New()
-	h.e.Logger = slog.New(slog.DiscardHandler)
+	h.e.Logger = h.log
 	h.e.HTTPErrorHandler = echo.DefaultHTTPErrorHandler(true)
 	h.e.POST(cfg.Path, h.post)
+	h.lim = limit.New(limit.Config{Max: cfg.MaxInFlight})
+	h.serve = h.lim.Wrap(h.e)
 	return h
 }
 
 // Stats returns the handler's counters.
 func (h *Handler) Stats() *Stats { return &h.stats }
 
+// Limit returns the in-flight limit (its Rejected count are the 503s).
+func (h *Handler) Limit() *limit.Inflight { return h.lim }
+
 // ServeHTTP serves the endpoint: 200 with {"events":N} when the body held N
 // events, 400 for malformed JSON or non-audit objects, 401 for a missing or
-// wrong token, 405 for another method, 413 for a body over the limit.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.e.ServeHTTP(w, r) }
+// wrong token, 405 for another method, 408 for a body the server's read
+// timeout cut, 413 for a body over the limit, 503 (with Retry-After) while
+// MaxInFlight requests are being handled.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
 
 func (h *Handler) post(c *echo.Context) (err error) {
 	h.stats.Requests.Add(1)
 	if !h.authorized(c.Request()) {
 		h.stats.Unauthorized.Add(1)
+		c.Response().Header().Set("Connection", "close") // answer now; do not wait for the body
 		return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong bearer token")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, h.cfg.MaxBodyBytes))
+	body, err := h.readBody(c)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.stats.TooLarge.Add(1)
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", h.cfg.MaxBodyBytes))
-		}
-		return echo.NewHTTPError(http.StatusBadRequest, "read body: "+err.Error())
+		return err
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.Panics.Add(1)
+			h.log.Error("audit webhook: recovered panic decoding a batch", "remote", c.Request().RemoteAddr, "panic", fmt.Sprint(p))
 			err = echo.NewHTTPError(http.StatusInternalServerError, "internal error decoding audit events")
 		}
 	}()
@@ -113,6 +149,31 @@ func (h *Handler) post(c *echo.Context) (err error) {
 	}
 	h.stats.Events.Add(uint64(len(evs)))
 	return c.JSON(http.StatusOK, map[string]int{"events": len(evs)})
+}
+
+// readBody reads the request body, up to MaxBodyBytes, into a buffer sized
+// from Content-Length when the client sent one.
+func (h *Handler) readBody(c *echo.Context) ([]byte, error) {
+	r := c.Request()
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= h.cfg.MaxBodyBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, h.cfg.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return buf.Bytes(), nil
+	case errors.As(err, &tooBig):
+		h.stats.TooLarge.Add(1)
+		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", h.cfg.MaxBodyBytes))
+	case limit.Timeout(err):
+		h.stats.TimedOut.Add(1)
+		h.log.Warn("audit webhook: body not received within the read timeout; answered 408", "remote", r.RemoteAddr, "status", http.StatusRequestTimeout, "received_bytes", buf.Len())
+		c.Response().Header().Set("Connection", "close")
+		return nil, echo.NewHTTPError(http.StatusRequestTimeout, "request body not received within the read timeout")
+	}
+	return nil, echo.NewHTTPError(http.StatusBadRequest, "read body: "+err.Error())
 }
 
 func (h *Handler) authorized(r *http.Request) bool {

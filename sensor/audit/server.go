@@ -4,14 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/probehub/probehub/internal/limit"
 )
 
 // DefaultAddr is the k8saudit plugin's default listen address. Clusters
 // still configured for Falco 0.31's built-in webserver use ":8765".
 const DefaultAddr = ":9765"
+
+// DefaultTimeouts are the Server's deadlines unless set: headers within 10s,
+// the whole request (a 4 MiB batch needs 140 KB/s) within 30s, the answer
+// within 30s, and a keep-alive connection idle for 2 minutes.
+var DefaultTimeouts = limit.Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 30 * time.Second, Idle: 2 * time.Minute}
 
 // Server serves a Handler over HTTP or HTTPS.
 type Server struct {
@@ -23,6 +31,12 @@ type Server struct {
 	// ShutdownTimeout bounds the graceful shutdown when ctx ends. The
 	// default is 5s.
 	ShutdownTimeout time.Duration
+	// Timeouts are the connection deadlines; a zero field takes its value
+	// in DefaultTimeouts.
+	Timeouts limit.Timeouts
+	// Logger receives net/http's own errors (TLS handshakes, malformed
+	// requests) at WARN. The default discards.
+	Logger *slog.Logger
 	// Handler serves the requests; usually a *Handler.
 	Handler http.Handler
 }
@@ -43,7 +57,13 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 
 // Serve serves on ln (closing it) until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv := &http.Server{Handler: s.Handler, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	DefaultTimeouts.Apply(srv)
+	s.Timeouts.Apply(srv)
 	done := make(chan error, 1)
 	go func() {
 		if s.CertFile != "" && s.KeyFile != "" {
