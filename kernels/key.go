@@ -106,3 +106,28 @@ func ParseKey(s string) (Key, error) {
 	}
 	return k, nil
 }
+
+// GoArch returns the Go (and OCI platform) name of a key's arch:
+// x86_64 and amd64 are "amd64", aarch64 and arm64 are "arm64"; "" for
+// anything else.
+func GoArch(arch string) string {
+	switch arch {
+	case "x86_64", "amd64":
+		return "amd64"
+	case "aarch64", "arm64":
+		return "arm64"
+	}
+	return ""
+}
+
+// MachineArch returns the uname -m name of a Go arch (amd64 → x86_64,
+// arm64 → aarch64), the form keys carry; "" for anything else.
+func MachineArch(goarch string) string {
+	switch goarch {
+	case "amd64", "x86_64":
+		return "x86_64"
+	case "arm64", "aarch64":
+		return "aarch64"
+	}
+	return ""
+}

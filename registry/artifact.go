@@ -47,6 +47,11 @@ type KernelConfig struct {
 	ProbeSHA256   string      `json:"probeSha256,omitempty"`
 	// Built orders the artifacts of one kernel (see KernelArtifact.Built).
 	Built *time.Time `json:"built,omitempty"`
+	// Architecture and OS are the artifact's platform (the OCI image
+	// config's names): linux and the Go name of the kernel's arch. Both
+	// are empty in artifacts published before platforms; see Platform.
+	Architecture string `json:"architecture,omitempty"`
+	OS           string `json:"os,omitempty"`
 }
 
 // Meta is what every published manifest carries besides its content. It
@@ -86,6 +91,9 @@ func (a *KernelArtifact) config() KernelConfig {
 	if !a.Built.IsZero() {
 		t := a.Built.UTC()
 		c.Built = &t
+	}
+	if p, err := PlatformOf(a.Key.Arch); err == nil { // Validate checked the arch
+		c.Architecture, c.OS = p.Architecture, p.OS
 	}
 	return c
 }

@@ -23,12 +23,22 @@ type Index struct {
 	Kernels       []IndexEntry `json:"kernels"`
 }
 
-// IndexEntry is one kernel's line in an Index.
+// IndexEntry is one kernel's line in an Index: like an OCI image index's
+// manifest descriptor, it carries the artifact's platform, so one index
+// lists the kernels of every architecture.
 type IndexEntry struct {
 	Kernel  kernels.Key `json:"kernel"`
 	Banner  string      `json:"banner"`
 	Digest  string      `json:"digest"`
 	Verdict string      `json:"verdict,omitempty"`
+	// Platform is the artifact's (linux/amd64, linux/arm64); zero in
+	// indexes written before platforms, where the kernel's arch says it.
+	Platform Platform `json:"platform,omitzero"`
+}
+
+func newIndexEntry(k kernels.Key, banner, digest, verdict string) IndexEntry {
+	p, _ := PlatformOf(k.Arch) // a published key has a known arch
+	return IndexEntry{Kernel: k, Banner: banner, Digest: digest, Verdict: verdict, Platform: p}
 }
 
 func (e IndexEntry) id() string { return e.Kernel.String() + "\x00" + e.Banner }
@@ -176,7 +186,7 @@ func missingKernels(ctx context.Context, r Reader, v string, ix *Index, add []In
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, IndexEntry{Kernel: cfg.Kernel, Banner: cfg.Banner, Digest: m.Digest.String(), Verdict: cfg.Verdict})
+		out = append(out, newIndexEntry(cfg.Kernel, cfg.Banner, m.Digest.String(), cfg.Verdict))
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/probehub/probehub/internal/retry"
@@ -85,7 +86,7 @@ func updateIndexes(ctx context.Context, s Store, pubs []Published, o PublishOpti
 	byVersion := map[string][]IndexEntry{}
 	for _, p := range pubs {
 		a := p.Artifact
-		byVersion[a.ProbeVersion] = append(byVersion[a.ProbeVersion], IndexEntry{Kernel: a.Key, Banner: a.Banner, Digest: p.Digest, Verdict: a.Verdict})
+		byVersion[a.ProbeVersion] = append(byVersion[a.ProbeVersion], newIndexEntry(a.Key, a.Banner, p.Digest, a.Verdict))
 	}
 	versions := make([]string, 0, len(byVersion))
 	for v := range byVersion {
@@ -168,6 +169,9 @@ func kernelManifest(a *KernelArtifact, meta Meta, probes probeBlobs) (Manifest, 
 		return Manifest{}, nil, err
 	}
 	config := newBlob(KernelConfigType, cfg, nil)
+	if p, err := PlatformOf(a.Key.Arch); err == nil {
+		config.desc.Platform = &v1.Platform{OS: p.OS, Architecture: p.Architecture}
+	}
 	if meta.Created.IsZero() {
 		meta.Created = a.Built
 	}

@@ -121,7 +121,14 @@ func (k *Kernel) checkBTF() error {
 // Check refuses the artifact unless it was built for key and banner
 // (compared with kernels.SameBanner: a Debian image banner lacks the build
 // number its /proc/version has, any other difference refuses).
+//
+// The platform is checked first (CheckPlatform with key's arch): an
+// artifact of another architecture is refused with ErrPlatformMismatch
+// whatever tag it was found under.
 func (k *Kernel) Check(key kernels.Key, banner string) error {
+	if err := k.CheckPlatform(key.Arch); err != nil {
+		return err
+	}
 	if k.Config.Kernel != key {
 		return fmt.Errorf("artifact %s is for kernel %s, not %s: %w", k.Manifest.Digest, k.Config.Kernel, key, ErrKernelMismatch)
 	}
@@ -162,6 +169,13 @@ func readKernelConfig(ctx context.Context, r Reader, m Manifest) ([]byte, Kernel
 	}
 	if c.SchemaVersion != 1 {
 		return nil, KernelConfig{}, fmt.Errorf("config %s: schemaVersion %d: %w", man.Config.Digest, c.SchemaVersion, ErrInvalidArtifact)
+	}
+	p, _, err := c.Platform()
+	if err != nil {
+		return nil, KernelConfig{}, fmt.Errorf("config %s: %w", man.Config.Digest, err)
+	}
+	if dp := man.Config.Platform; dp != nil && (dp.OS != p.OS || dp.Architecture != p.Architecture) {
+		return nil, KernelConfig{}, fmt.Errorf("manifest %s: config descriptor says platform %s/%s, the config %s: %w", m.Digest, dp.OS, dp.Architecture, p, ErrInvalidArtifact)
 	}
 	return b, c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,16 @@ in --cache is used. A corrupt download never replaces a good cached one, and
 an artifact built before the cached one (a registry rolled back to an older,
 still signed artifact) is refused unless --allow-downgrade.
 
+One store holds the artifacts of every architecture: each artifact's signed
+config names its platform (linux/amd64, linux/arm64) and the kernel index
+lists it beside the kernel. fetch wants the platform of this binary
+(--arch, default the one it was built for: its probes are compiled for it)
+and refuses any other with a message naming both, even when an artifact of
+another arch was re-tagged under this kernel's tag (the platform is in the
+signed config, so re-tagging cannot change it). Artifacts published before
+platforms existed carry none: their platform is their kernel key's arch,
+which is signed too.
+
 Exit status 0 when a usable BTF was found (kernel, registry or cache).
 
 Examples:
@@ -51,7 +62,7 @@ Examples:
 					return jerr
 				}
 			} else if out != nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n  kernel: %s\n  banner: %s\n  why: %s\n", out.Source, out.Digest, out.Host.Key, out.Host.Banner, out.Reason)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n  kernel: %s\n  platform: %s\n  banner: %s\n  why: %s\n", out.Source, out.Digest, out.Host.Key, out.Platform, out.Host.Banner, out.Reason)
 			}
 			return err
 		},
@@ -65,6 +76,7 @@ Examples:
 	fl.BoolVar(&c.AllowDowngrade, "allow-downgrade", false, "accept an artifact built before the one in --cache for this kernel (refused by default: rollback)")
 	fl.BoolVar(&c.Force, "force", false, "fetch even when the kernel has its own BTF")
 	fl.DurationVar(&c.Deadline, "deadline", 10*time.Second, "how long to try the store before falling back to the cache")
+	fl.StringVar(&c.Arch, "arch", runtime.GOARCH, "architecture (Go name: amd64, arm64) whose artifact to fetch; another arch's is refused. Only tests and the kernel matrix need to change it")
 	fl.StringVar(&c.ProbeVersion, "probe-version", version.ProbeVersion, "probe version to fetch artifacts for")
 	fl.BoolVar(&asJSON, "json", false, "print the outcome as JSON")
 	return cmd

@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/probehub/probehub/internal/retry"
 	"github.com/probehub/probehub/internal/version"
+	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/registry/sign"
 	"github.com/probehub/probehub/sensor/hostinfo"
@@ -55,6 +57,11 @@ type Options struct {
 	// leaves time for retries; default a third of Deadline, at most 2s.
 	AttemptTimeout time.Duration
 	Metrics        *Metrics // nil: not counted
+	// Arch is the Go arch whose artifact to fetch, default runtime.GOARCH:
+	// the sensor's probe objects are built for it, so an artifact of any
+	// other platform is refused (registry.ErrPlatformMismatch). The kernel
+	// key looked up carries this arch.
+	Arch string
 }
 
 // Timings are the phases of a fetch.
@@ -70,6 +77,7 @@ type Timings struct {
 type Outcome struct {
 	Source        Source                 `json:"source"`
 	Reason        string                 `json:"reason"`
+	Platform      string                 `json:"platform"` // the sensor's: the artifact must be for it (linux/amd64, linux/arm64)
 	Host          hostinfo.Host          `json:"host"`
 	Store         string                 `json:"store,omitempty"`
 	Digest        string                 `json:"digest,omitempty"`
@@ -99,6 +107,9 @@ func (o *Outcome) Spec() (*btf.Spec, error) {
 func (o Options) withDefaults() Options {
 	if o.ProbeVersion == "" {
 		o.ProbeVersion = version.ProbeVersion
+	}
+	if o.Arch == "" {
+		o.Arch = runtime.GOARCH
 	}
 	if o.Deadline <= 0 {
 		o.Deadline = 10 * time.Second
@@ -132,9 +143,22 @@ func Fetch(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options) (
 }
 
 func fetch(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options, out *Outcome) error {
+	p, err := registry.PlatformOf(o.Arch)
+	if err != nil {
+		out.Source, out.Reason = SourceNone, err.Error()
+		return fmt.Errorf("%w: %w", ErrNoBTF, err)
+	}
+	out.Platform = p.String()
 	if h.KernelBTF != "" && !o.Force {
 		out.Source, out.Reason = SourceKernel, "the kernel has its own BTF at "+h.KernelBTF+": nothing to fetch"
 		return nil
+	}
+	if m := kernels.MachineArch(o.Arch); h.Key.Arch != m && h.Key.Arch != o.Arch {
+		// A sensor built for another arch than the machine reports (an
+		// override in tests, or an emulated binary): its probes are for
+		// o.Arch, so is the artifact it needs.
+		h.Key.Arch = m
+		out.Host.Key.Arch = m
 	}
 	tag, err := registry.KernelTag(o.ProbeVersion, h.Key)
 	if err != nil {
@@ -205,7 +229,7 @@ func pullOnce(ctx context.Context, r registry.Reader, h hostinfo.Host, o Options
 			return k, "tag", nil
 		}
 	}
-	if !errors.Is(err, registry.ErrNotFound) && !errors.Is(err, registry.ErrKernelMismatch) {
+	if !errors.Is(err, registry.ErrNotFound) && !errors.Is(err, registry.ErrKernelMismatch) && !errors.Is(err, registry.ErrPlatformMismatch) {
 		return nil, "tag", err
 	}
 	d, ierr := registry.LookupIndex(ctx, r, o.ProbeVersion, h.Key, h.Banner)
@@ -277,7 +301,7 @@ func (o *Outcome) fill(k *registry.Kernel, src Source) {
 // permanent reports errors a retry cannot fix: the artifact is missing, for
 // another kernel, unsigned or wrongly signed, or not an artifact.
 func permanent(err error) bool {
-	for _, e := range []error{registry.ErrNotFound, registry.ErrKernelMismatch, registry.ErrUnsigned, registry.ErrBadSignature, registry.ErrInvalidArtifact, ErrDowngrade} {
+	for _, e := range []error{registry.ErrNotFound, registry.ErrKernelMismatch, registry.ErrPlatformMismatch, registry.ErrUnsigned, registry.ErrBadSignature, registry.ErrInvalidArtifact, ErrDowngrade} {
 		if errors.Is(err, e) {
 			return true
 		}

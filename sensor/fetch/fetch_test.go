@@ -78,7 +78,7 @@ func newEnv(tb testing.TB) *env {
 }
 
 func (e *env) opts(tb testing.TB, cache *Cache) Options {
-	return Options{ProbeVersion: testVersion, Verifier: e.verifier, Cache: cache, Deadline: 1500 * time.Millisecond, Backoff: 10 * time.Millisecond}
+	return Options{ProbeVersion: testVersion, Verifier: e.verifier, Cache: cache, Arch: "amd64", Deadline: 1500 * time.Millisecond, Backoff: 10 * time.Millisecond}
 }
 
 func newCache(tb testing.TB) *Cache {
