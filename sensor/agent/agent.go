@@ -109,12 +109,18 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.Rules.ProcRoot == "" {
+		cfg.Rules.ProcRoot = filepath.Join(cfg.HostRoot, "proc") // the agent runs on live events
+	}
 	a := &Agent{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.RateLimit, cfg.RateBurst)}
 	users, err := proctable.LoadUsers(filepath.Join(cfg.HostRoot, "etc/passwd"), filepath.Join(cfg.HostRoot, "etc/group"))
 	if err != nil {
 		a.log.Warn("user and group names unavailable", "err", err)
 	} else {
 		a.users = users
+		if a.cfg.Rules.UserInfo == nil {
+			a.cfg.Rules.UserInfo = users.Info
+		}
 	}
 	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax})
 	if err := a.Reload(); err != nil {

@@ -28,6 +28,12 @@ type RulesConfig struct {
 	Disabled, Enabled []string
 	// Hostname is the alerts' hostname field.
 	Hostname string
+	// ProcRoot is where the fields of live process state (proc.vmrss,
+	// fd.types, …) read; "" leaves them missing. Only for live capture.
+	ProcRoot string
+	// UserInfo resolves user.homedir and user.shell; nil leaves them
+	// missing.
+	UserInfo func(uid uint32) (home, shell string, ok bool)
 }
 
 // ContainerOutput is appended to every syscall rule's output, as Falco's
@@ -79,6 +85,12 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 	sopts := []syscall.Option{syscall.WithUsers(users)}
 	if c.Hostname != "" {
 		sopts = append(sopts, syscall.WithHostname(c.Hostname)) // evt.hostname
+	}
+	if c.ProcRoot != "" {
+		sopts = append(sopts, syscall.WithProcFS(c.ProcRoot))
+	}
+	if c.UserInfo != nil {
+		sopts = append(sopts, syscall.WithUserInfo(c.UserInfo))
 	}
 	opts := []rules.Option{
 		rules.WithSource(syscall.New(sopts...)),

@@ -78,6 +78,9 @@ type Process struct {
 	// layer of an overlayfs: a binary dropped into a container
 	// (proc.is_exe_upper_layer).
 	ExeUpperLayer bool `json:"exe_upper_layer,omitempty"`
+	// ExeLowerLayer is set when the executable is in a lower (image)
+	// layer of an overlayfs (proc.is_exe_lower_layer).
+	ExeLowerLayer bool `json:"exe_lower_layer,omitempty"`
 	// ExeFromMemfd is set when the executable is a memfd
 	// (proc.is_exe_from_memfd).
 	ExeFromMemfd bool `json:"exe_from_memfd,omitempty"`

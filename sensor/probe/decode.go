@@ -130,6 +130,7 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 			ev.Proc.ExePath = joinComponents(b)
 			ev.Proc.ExeFromMemfd = strings.HasPrefix(ev.Proc.ExePath, memfdPrefix)
 			ev.Proc.ExeUpperLayer = flags&flagExeUpper != 0
+			ev.Proc.ExeLowerLayer = flags&(flagOverlay|flagExeUpper) == flagOverlay
 		default:
 			return ev, fmt.Errorf("%w: argument kind %d", ErrMalformed, kd)
 		}

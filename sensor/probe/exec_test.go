@@ -57,8 +57,8 @@ func TestCaptureMemfdExec(t *testing.T) {
 			if !ev.Proc.ExeFromMemfd || !strings.HasPrefix(ev.Proc.ExePath, "/memfd:probehub-payload") {
 				t.Errorf("exe from memfd %v, exepath %q, want true, /memfd:probehub-payload…", ev.Proc.ExeFromMemfd, ev.Proc.ExePath)
 			}
-			if ev.Proc.ExeUpperLayer {
-				t.Error("exe upper layer set for a memfd")
+			if ev.Proc.ExeUpperLayer || ev.Proc.ExeLowerLayer {
+				t.Error("exe overlay layer set for a memfd")
 			}
 		})
 	}
@@ -103,8 +103,9 @@ func TestCaptureUpperLayer(t *testing.T) {
 				}
 				pid := uint32(cmd.Process.Pid)
 				ev := await(t, p, "execve", func(ev event.Event) bool { return ev.Type == event.TypeExecve && ev.Proc.PID == pid })
-				if ev.Proc.ExeUpperLayer != c.upper {
-					t.Errorf("%s: exe upper layer %v, want %v (exepath %s)", c.name, ev.Proc.ExeUpperLayer, c.upper, ev.Proc.ExePath)
+				if ev.Proc.ExeUpperLayer != c.upper || ev.Proc.ExeLowerLayer == c.upper {
+					t.Errorf("%s: exe upper layer %v lower %v, want %v %v (exepath %s)", c.name, ev.Proc.ExeUpperLayer,
+						ev.Proc.ExeLowerLayer, c.upper, !c.upper, ev.Proc.ExePath)
 				}
 			}
 		})

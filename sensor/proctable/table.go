@@ -24,6 +24,7 @@ type Entry struct {
 	// ExeUpperLayer and ExeFromMemfd are the exec'd file's origin
 	// (proc.is_exe_upper_layer, proc.is_exe_from_memfd).
 	ExeUpperLayer, ExeFromMemfd bool
+	ExeLowerLayer               bool // proc.is_exe_lower_layer
 	// Inode is the executable's inode (proc.exe_ino*).
 	Inode ExeInode
 	// PGID and VPGID are the process group in the initial and in the

@@ -17,7 +17,10 @@ type Users struct {
 	m             atomic.Pointer[idNames]
 }
 
-type idNames struct{ users, groups map[uint32]string }
+type idNames struct {
+	users, groups map[uint32]string
+	info          map[uint32][2]string // uid → home, shell
+}
 
 // LoadUsers reads passwd and group files (e.g. /etc/passwd, /etc/group).
 func LoadUsers(passwd, group string) (*Users, error) {
@@ -35,8 +38,41 @@ func (u *Users) Reload() error {
 	if err != nil {
 		return err
 	}
-	u.m.Store(&idNames{users: users, groups: groups})
+	info, err := readUserInfo(u.passwd)
+	if err != nil {
+		return err
+	}
+	u.m.Store(&idNames{users: users, groups: groups, info: info})
 	return nil
+}
+
+// Info returns the home directory and login shell of uid (user.homedir,
+// user.shell).
+func (u *Users) Info(uid uint32) (home, shell string, ok bool) {
+	i, ok := u.m.Load().info[uid]
+	return i[0], i[1], ok
+}
+
+// readUserInfo reads the home and shell fields of a passwd file: the
+// first entry of each uid.
+func readUserInfo(path string) (map[uint32][2]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	out := map[uint32][2]string{}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 7 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if id, err := strconv.ParseUint(f[2], 10, 32); err == nil {
+			if _, dup := out[uint32(id)]; !dup {
+				out[uint32(id)] = [2]string{f[5], f[6]}
+			}
+		}
+	}
+	return out, nil
 }
 
 // User returns the name of uid, or "" when unknown.

@@ -153,14 +153,16 @@ __noinline u32 put_argv(u32 off)
 // overlay inode (struct ovl_inode, fs/overlayfs/ovl_entry.h) keeps its
 // upper dentry right after the embedded VFS inode, set once the file has
 // an upper copy (created there, or copied up when written).
-static __always_inline bool exe_upper(struct file *f)
+// It returns the header flags to set: PH_FLAG_EXE_OVERLAY for a file of
+// an overlayfs, plus PH_FLAG_EXE_UPPER when it is in the upper layer.
+static __always_inline u16 exe_upper(struct file *f)
 {
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	if (BPF_CORE_READ(ino, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
-		return false;
+		return 0;
 	void *upper = 0;
 	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)ino + bpf_core_type_size(struct inode));
-	return upper != 0;
+	return upper ? PH_FLAG_EXE_OVERLAY | PH_FLAG_EXE_UPPER : PH_FLAG_EXE_OVERLAY;
 }
 
 __noinline u32 put_exe(u32 off)
@@ -170,8 +172,7 @@ __noinline u32 put_exe(u32 off)
 	struct file *f = BPF_CORE_READ(task, mm, exe_file);
 	if (!f)
 		return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
-	if (exe_upper(f))
-		((struct ph_hdr *)buf)->flags |= PH_FLAG_EXE_UPPER;
+	((struct ph_hdr *)buf)->flags |= exe_upper(f);
 	return put_dpath(buf, off, PH_KIND_COMPONENTS, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 }
 

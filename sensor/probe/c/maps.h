@@ -34,6 +34,7 @@
 // Header flags (struct ph_hdr.flags), mirrored in wire.go.
 #define PH_FLAG_EXE_UPPER 1 // exec: the executable is in an overlayfs upper layer
 #define PH_FLAG_CGROUP_V1 2 // cgroup_id is from the v1 memory hierarchy
+#define PH_FLAG_EXE_OVERLAY 4 // exec: the executable is on an overlayfs
 
 struct argplan {
 	u8 kind;

@@ -19,6 +19,10 @@ type cache struct {
 	ports, apids            []int64
 	env                     slot
 	aargs, acmdline         listSlot
+	// procFiles are the /proc files read for this event (procGen).
+	procFiles map[string][]byte
+	procGen   uint64
+	v2Ctrl    []string // the unified hierarchy's controllers, read once
 }
 
 type slot struct {

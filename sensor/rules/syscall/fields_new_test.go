@@ -133,8 +133,8 @@ func TestNewFields(t *testing.T) {
 			t.Errorf("%s[%s] = %q, %v; want %q, %v", tc.field, tc.arg, got, ok, tc.want, tc.ok)
 		}
 	}
-	if !s.Uncollected("proc.vmsize") || s.Uncollected("proc.env") || !s.Uncollected("k8s.rc.label.x") {
-		t.Error("Uncollected is wrong for proc.vmsize, proc.env or k8s.rc.label.x")
+	if !s.Uncollected("thread.cpu") || s.Uncollected("proc.env") || !s.Uncollected("k8s.rc.label.x") {
+		t.Error("Uncollected is wrong for thread.cpu, proc.env or k8s.rc.label.x")
 	}
 }
 

@@ -51,8 +51,9 @@ func parentOf(e *event.Event) *event.Ancestor {
 
 func init() {
 	addFields(map[string]fieldDef{
-		"proc.pgid":  intF("", func(e *event.Event) (int64, bool) { return int64(e.Proc.PGID), e.Proc.PGID != 0 }),
-		"proc.vpgid": intF("", func(e *event.Event) (int64, bool) { return int64(e.Proc.VPGID), e.Proc.VPGID != 0 }),
+		"proc.is_exe_lower_layer": boolF("", func(e *event.Event) (bool, bool) { return e.Proc.ExeLowerLayer, e.Proc.ExePath != "" }),
+		"proc.pgid":               intF("", func(e *event.Event) (int64, bool) { return int64(e.Proc.PGID), e.Proc.PGID != 0 }),
+		"proc.vpgid":              intF("", func(e *event.Event) (int64, bool) { return int64(e.Proc.VPGID), e.Proc.VPGID != 0 }),
 		"proc.is_pgid_leader": boolF("", func(e *event.Event) (bool, bool) {
 			return e.Proc.PGID == e.Proc.PID, e.Proc.PGID != 0
 		}),

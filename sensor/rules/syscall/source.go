@@ -16,6 +16,10 @@ type Source struct {
 	names    *nameTable
 	users    map[uint32]string
 	c        cache
+	// procRoot and userInfo serve the fields of live process state and of
+	// the user's passwd entry (WithProcFS, WithUserInfo).
+	procRoot string
+	userInfo func(uid uint32) (home, shell string, ok bool)
 
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
 }
