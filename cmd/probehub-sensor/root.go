@@ -48,6 +48,7 @@ Try it:
 		newRulesCmd(g),
 		newReplayCmd(g),
 		newFetchCmd(g),
+		newCacheCmd(),
 		newRunCmd(g),
 		newGPUCmd(g),
 		newResponseCmd(g),

@@ -29,6 +29,11 @@ func OpenCache(dir string) (*Cache, error) {
 // blob, every manifest read besides the kernel's (signatures, Sigstore
 // bundles and their referrers index), then the kernel tag.
 func (c *Cache) put(ctx context.Context, rec *recorder, k *registry.Kernel, tag string) error {
+	release, err := c.layout.BeginWrite()
+	if err != nil {
+		return fmt.Errorf("write cache: %w", err)
+	}
+	defer release()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, b := range rec.blobs {
@@ -54,6 +59,20 @@ func (c *Cache) put(ctx context.Context, rec *recorder, k *registry.Kernel, tag 
 		return fmt.Errorf("write cache: %w", err)
 	}
 	return nil
+}
+
+// GC removes from the cache what no kernel tag needs any more: the
+// artifacts, signatures and blobs a newer artifact for the same kernel
+// replaced. Every kernel tag stays, with its signature and blobs, so a node
+// that boots an older kernel again still finds that kernel's artifact.
+// Fetch runs it after each artifact it caches; GC waits for a running
+// cache write.
+func (c *Cache) GC(ctx context.Context, dryRun bool) (*registry.GCReport, error) {
+	rep, err := registry.GC(ctx, c.layout, registry.GCOptions{DryRun: dryRun})
+	if err != nil {
+		return nil, fmt.Errorf("prune cache: %w", err)
+	}
+	return rep, nil
 }
 
 // get reads and verifies the cached artifact for tag.

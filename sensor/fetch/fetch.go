@@ -87,8 +87,11 @@ type Outcome struct {
 	Attempts      int                    `json:"attempts"`
 	RegistryError string                 `json:"registryError,omitempty"`
 	BytesPulled   int64                  `json:"bytesPulled"`
-	Timings       Timings                `json:"timings"`
-	BTF           []byte                 `json:"-"` // minimized BTF; nil for SourceKernel
+	// CachePruned is the bytes the cache dropped after storing this
+	// artifact (what it replaced; see Cache.GC).
+	CachePruned int64   `json:"cachePruned,omitempty"`
+	Timings     Timings `json:"timings"`
+	BTF         []byte  `json:"-"` // minimized BTF; nil for SourceKernel
 }
 
 // Spec parses the BTF for the loader's KernelTypes. It returns nil, nil when
@@ -215,6 +218,10 @@ func fromStore(ctx context.Context, r registry.Reader, h hostinfo.Host, o Option
 		cstart := time.Now()
 		if err := o.Cache.put(ctx, rec, k, tag); err != nil {
 			out.Reason += "; " + err.Error()
+		} else if rep, err := o.Cache.GC(ctx, false); err != nil {
+			out.Reason += "; " + err.Error()
+		} else {
+			out.CachePruned = rep.Bytes
 		}
 		out.Timings.Cache = time.Since(cstart)
 	}
