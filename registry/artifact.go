@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -164,6 +165,26 @@ func gunzipBytes(b []byte, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("gunzip: more than %d bytes: %w", limit, ErrInvalidArtifact)
 	}
 	return out, nil
+}
+
+// gunzipChecked decompresses b, which must inflate to exactly size bytes
+// with the sha256 wantHex. A first pass streams the output through the
+// hash (a few KB of buffers), so the size-byte allocation of the second
+// happens only for the content the config names: a gzip bomb or a wrong
+// layer costs no memory.
+func gunzipChecked(b []byte, size int64, wantHex string) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	h := sha256.New()
+	if n, err := io.Copy(h, io.LimitReader(r, size+1)); err != nil || n != size {
+		return nil, fmt.Errorf("gunzip: want %d bytes, got %d: %w", size, n, errors.Join(ErrInvalidArtifact, err))
+	}
+	if hex.EncodeToString(h.Sum(nil)) != wantHex {
+		return nil, fmt.Errorf("gunzip: the content does not match its checksum: %w", ErrDigestMismatch)
+	}
+	return gunzipExact(b, size)
 }
 
 // gunzipExact decompresses exactly size bytes into one allocation of that

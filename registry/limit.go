@@ -82,20 +82,30 @@ func readExactly(rc io.Reader, h v1.Hash, size int64) ([]byte, error) {
 	return b, checkDigest(b, h)
 }
 
-// limitTransport caps every response body except blobs at
-// MaxManifestSize: manifests, tag lists, token and error answers (also a
+// WithAnswerLimit lowers the cap on every answer that is not a blob
+// (manifests, tag lists, token and error answers) from MaxManifestSize to n
+// bytes, for a reader that knows its manifests are small: the node's fetch
+// reads kernel and signature manifests of a few KB, and a hostile registry
+// then costs it n bytes per answer instead of 4 MiB.
+func WithAnswerLimit(n int64) RemoteOption { return func(o *remoteOptions) { o.maxAnswer = n } }
+
+// limitTransport caps every response body except blobs at max (at most
+// MaxManifestSize): manifests, tag lists, token and error answers (also a
 // blob request's error answer).
-type limitTransport struct{ next http.RoundTripper }
+type limitTransport struct {
+	next http.RoundTripper
+	max  int64
+}
 
 func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || (strings.Contains(req.URL.Path, "/blobs/") && resp.StatusCode < 300) {
 		return resp, err // a blob: ReadBlob reads exactly its descriptor's size
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: MaxManifestSize, url: req.URL.Path}
-	if resp.ContentLength > MaxManifestSize {
+	resp.Body = &cappedBody{rc: resp.Body, left: t.max, max: t.max, url: req.URL.Path}
+	if resp.ContentLength > t.max {
 		resp.Body.Close()
-		return nil, fmt.Errorf("GET %s: Content-Length %d: %w (at most %d)", req.URL.Path, resp.ContentLength, ErrTooLarge, MaxManifestSize)
+		return nil, fmt.Errorf("GET %s: Content-Length %d: %w (at most %d)", req.URL.Path, resp.ContentLength, ErrTooLarge, t.max)
 	}
 	return resp, nil
 }
@@ -103,16 +113,16 @@ func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // cappedBody fails a read past its limit (rather than truncating, which
 // would turn an endless manifest into a parse error far from its cause).
 type cappedBody struct {
-	rc   io.ReadCloser
-	left int64
-	url  string
+	rc        io.ReadCloser
+	left, max int64
+	url       string
 }
 
 func (c *cappedBody) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		var one [1]byte
 		if n, _ := c.rc.Read(one[:]); n > 0 {
-			return 0, fmt.Errorf("response of %s: %w (at most %d bytes)", c.url, ErrTooLarge, MaxManifestSize)
+			return 0, fmt.Errorf("response of %s: %w (at most %d bytes)", c.url, ErrTooLarge, c.max)
 		}
 		return 0, io.EOF
 	}

@@ -107,12 +107,12 @@ func (k *Kernel) checkBTF() error {
 	if n <= 0 || n > MaxBTFSize {
 		return fmt.Errorf("pull %s: config says the BTF has %d bytes: %w (at most %d)", k.Manifest.Digest, n, ErrInvalidArtifact, MaxBTFSize)
 	}
-	btf, err := gunzipExact(k.BTFGzip, n)
+	btf, err := gunzipChecked(k.BTFGzip, n, k.Config.BTFSHA256)
+	if errors.Is(err, ErrDigestMismatch) {
+		return fmt.Errorf("pull %s: BTF does not match the config's checksum: %w", k.Manifest.Digest, ErrDigestMismatch)
+	}
 	if err != nil {
 		return fmt.Errorf("pull %s: %w", k.Manifest.Digest, err)
-	}
-	if sha256Hex(btf) != k.Config.BTFSHA256 {
-		return fmt.Errorf("pull %s: BTF does not match the config's checksum: %w", k.Manifest.Digest, ErrDigestMismatch)
 	}
 	k.BTF = btf
 	return nil

@@ -43,6 +43,7 @@ type remoteOptions struct {
 	keychain  authn.Keychain
 	noRetry   bool
 	insecure  bool
+	maxAnswer int64 // see WithAnswerLimit
 }
 
 // WithTransport sets the HTTP transport. The default is
@@ -81,7 +82,10 @@ func OpenRemote(ref string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse repository %q: %w", ref, err)
 	}
-	o.transport = limitTransport{next: o.transport}
+	if o.maxAnswer <= 0 || o.maxAnswer > MaxManifestSize {
+		o.maxAnswer = MaxManifestSize
+	}
+	o.transport = limitTransport{next: o.transport, max: o.maxAnswer}
 	ropts := []remote.Option{remote.WithTransport(o.transport), remote.WithAuthFromKeychain(o.keychain), remote.WithUserAgent("probehub")}
 	if o.noRetry {
 		ropts = append(ropts, remote.WithRetryBackoff(remote.Backoff{Steps: 1}))

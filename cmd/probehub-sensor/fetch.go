@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,6 +57,7 @@ Examples:
 			if c.KeyFile == "" && !c.AllowUnsigned {
 				return fmt.Errorf("fetch: no --verify-key: give the public key the artifacts are signed with, or --allow-unsigned")
 			}
+			fetchMemoryLimit()
 			out, err := fetch.Boot(cmd.Context(), c)
 			logOutcome(g.logger(), out, err)
 			if out != nil && asJSON {
@@ -80,6 +83,21 @@ Examples:
 	fl.StringVar(&c.ProbeVersion, "probe-version", version.ProbeVersion, "probe version to fetch artifacts for")
 	fl.BoolVar(&asJSON, "json", false, "print the outcome as JSON")
 	return cmd
+}
+
+// fetchMemLimit is the heap the fetch command lets the collector aim for
+// (a soft limit: the runtime collects harder as the heap nears it). Every
+// read from a store is bounded (manifests 4 MiB, blobs their descriptor's
+// size), but a store that keeps failing with large answers makes each retry
+// leave up to 8 MiB of garbage; without a limit the default GOGC lets
+// several retries' garbage pile up before a collection.
+const fetchMemLimit = 12 << 20
+
+// fetchMemoryLimit sets fetchMemLimit unless GOMEMLIMIT or GOGC is set.
+func fetchMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOGC") == "" {
+		debug.SetMemoryLimit(fetchMemLimit)
+	}
 }
 
 // logOutcome writes the one log line every fetch ends with.

@@ -23,8 +23,15 @@ import (
 	"github.com/probehub/probehub/registry"
 )
 
-// maxFetchRSS is the issue's bound on the boot fetch's peak RSS.
-const maxFetchRSS = 64 << 20
+// maxFetchRSS is the issue's bound on the boot fetch's peak RSS, the
+// mapped binary included (about 48 MB of it here, where ext4's large folios
+// map the binary's text in 2 MB pages; 30 MB from tmpfs). maxFetchAnon
+// bounds the part a server can influence: the heap and stacks (6–8 MB
+// measured against every server below).
+const (
+	maxFetchRSS  = 64 << 20
+	maxFetchAnon = 16 << 20
+)
 
 // TestFetchHostileRegistry runs `probehub-sensor fetch` against registries
 // that try to exhaust its memory, and checks that each fails with a clear
@@ -65,6 +72,23 @@ func TestFetchHostileRegistry(t *testing.T) {
 			return false
 		}), "no usable BTF"},
 		{"gzip bomb", gzipBomb(t), "BTF"},
+		{"slow drip", hostile(func(w http.ResponseWriter, r *http.Request) bool {
+			if strings.Contains(r.URL.Path, "/manifests/") {
+				w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+				for {
+					if _, err := w.Write([]byte("{")); err != nil {
+						return true
+					}
+					w.(http.Flusher).Flush()
+					select {
+					case <-r.Context().Done():
+						return true
+					case <-time.After(50 * time.Millisecond):
+					}
+				}
+			}
+			return false
+		}), "no usable BTF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.h)
@@ -84,10 +108,13 @@ func TestFetchHostileRegistry(t *testing.T) {
 				t.Fatalf("fetch succeeded against a hostile registry:\n%s", out.String())
 			}
 			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
-			t.Logf("peak RSS %.1f MB (of which anonymous, sampled every 2 ms: %.1f MB; the rest is the mapped binary); limit on anonymous %d MB",
-				float64(rss)/(1<<20), float64(peakAnon)/(1<<20), maxFetchRSS>>20)
-			if peakAnon > maxFetchRSS {
-				t.Errorf("peak anonymous RSS %d bytes, over %d", peakAnon, maxFetchRSS)
+			t.Logf("peak RSS %.1f MB (of which anonymous, sampled every 2 ms: %.1f MB; the rest is the mapped binary); limits %d MB, anonymous %d MB",
+				float64(rss)/(1<<20), float64(peakAnon)/(1<<20), maxFetchRSS>>20, maxFetchAnon>>20)
+			if peakAnon > maxFetchAnon {
+				t.Errorf("peak anonymous RSS %d bytes, over %d", peakAnon, maxFetchAnon)
+			}
+			if rss > maxFetchRSS {
+				t.Errorf("peak RSS %d bytes, over %d", rss, maxFetchRSS)
 			}
 			if !strings.Contains(out.String(), tc.want) {
 				t.Errorf("output lacks %q:\n%s", tc.want, out.String())

@@ -58,7 +58,7 @@ func Boot(ctx context.Context, c BootConfig) (*Outcome, error) {
 	}
 	var r registry.Reader
 	if c.From != "" {
-		s, err := registry.OpenReader(c.From, registry.WithoutRetries())
+		s, err := registry.OpenReader(c.From, registry.WithoutRetries(), registry.WithAnswerLimit(MaxAnswer))
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,13 @@ var ErrNoBTF = errors.New("no usable BTF for this kernel")
 // signed artifact (rollback). Options.AllowDowngrade accepts it.
 var ErrDowngrade = errors.New("artifact is older than the cached one (rollback refused)")
 
+// MaxAnswer bounds every registry answer Boot reads that is not a blob
+// (256 KiB): the manifests a node reads (kernel artifact, signature,
+// referrers, index manifest) are a few KB, and a token or error answer
+// less. A hostile registry's endless answer then costs a retry 256 KiB of
+// memory, not the 4 MiB a manifest may have in general.
+const MaxAnswer = 256 << 10
+
 // Source says where the BTF came from.
 type Source string
 
