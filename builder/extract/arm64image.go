@@ -26,7 +26,7 @@ func isArm64Image(head []byte) bool {
 // is found by its header and checked to be the kernel's (the scan of the
 // package doc); the error wraps ErrNoBTF when there is none.
 func fromArm64Image(ctx context.Context, m *image) (*Result, error) {
-	b, err := m.upto(len(m.data))
+	b, err := m.upto(m.size)
 	if err != nil {
 		return nil, fail(StageInput, err)
 	}

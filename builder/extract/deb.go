@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"compress/bzip2"
 	"context"
 	"errors"
@@ -58,9 +59,9 @@ func DebKernel(ctx context.Context, r io.Reader) (string, []byte, error) {
 		return "", nil, err
 	}
 	defer e.close()
-	buf := make([]byte, e.size)
-	if _, err := io.ReadFull(e.r, buf); err != nil {
-		return "", nil, failf(StageTar, "read %s: %w (%w)", e.name, ErrTruncated, err)
+	buf, err := readEntry(e.r, e.size)
+	if err != nil {
+		return "", nil, failf(StageTar, "read %s: %w", e.name, err)
 	}
 	return e.name, buf, nil
 }
@@ -112,11 +113,27 @@ func walkTar(ctx context.Context, r io.Reader) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	buf := make([]byte, h.Size)
-	if _, err := io.ReadFull(tr, buf); err != nil {
-		return "", nil, failf(StageTar, "read %s: %w (%w)", h.Name, ErrTruncated, err)
+	buf, err := readEntry(tr, h.Size)
+	if err != nil {
+		return "", nil, failf(StageTar, "read %s: %w", h.Name, err)
 	}
 	return strings.TrimPrefix(h.Name, "./"), buf, nil
+}
+
+// readEntry reads the size bytes of a tar entry. Its memory grows with the
+// bytes that arrive, not with the size a header claims; fewer bytes wrap
+// ErrTruncated.
+func readEntry(r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, firstAlloc)))
+	n, err := io.Copy(&buf, io.LimitReader(r, size))
+	if err != nil {
+		return nil, fmt.Errorf("%w (%w)", ErrTruncated, err)
+	}
+	if n < size {
+		return nil, fmt.Errorf("%w (%w)", ErrTruncated, io.ErrUnexpectedEOF)
+	}
+	return buf.Bytes(), nil
 }
 
 // findKernel advances tr to the kernel image.

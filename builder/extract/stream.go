@@ -18,25 +18,32 @@ var errStopped = errors.New("image no longer needed")
 // image is a kernel image of known size that one goroutine may still be
 // filling (from a .deb's data.tar) while another decodes its payload: the
 // two stages run on separate cores and the .deb is read no further than
-// the decoder needs.
+// the decoder needs. The size comes from a tar header, which anyone can
+// write: memory grows with the bytes that really arrive, never ahead of
+// them by more than a step.
 type image struct {
-	data []byte // all of it, filled from the front
+	size int // what the tar header says
 
 	mu     sync.Mutex
 	cond   sync.Cond
-	n      int   // data[:n] is filled
-	err    error // why filling ended before len(data)
+	data   []byte // data[:n] is filled; the fill goroutine alone replaces it
+	n      int
+	err    error // why filling ended before size
 	closed bool  // the decoder is done with it
 }
 
+// firstAlloc is the buffer a filling image starts with (or its size when
+// smaller); it doubles as bytes arrive.
+const firstAlloc = 4 << 20
+
 // fullImage wraps bytes that are all there.
 func fullImage(data []byte) *image {
-	return &image{data: data, n: len(data)}
+	return &image{size: len(data), data: data, n: len(data)}
 }
 
 // newImage returns an empty image of size bytes to be filled with fill.
 func newImage(size int) *image {
-	m := &image{data: make([]byte, size)}
+	m := &image{size: size, data: make([]byte, min(size, firstAlloc))}
 	m.cond.L = &m.mu
 	return m
 }
@@ -45,13 +52,14 @@ func newImage(size int) *image {
 func (m *image) complete() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.n == len(m.data)
+	return m.n == m.size
 }
 
-// upto waits until data[:n] is filled (n ≤ len(data)) and returns it; when
-// filling failed first, it returns what there is and the error.
+// upto waits until data[:n] is filled (n ≤ size) and returns it; when
+// filling failed first, it returns what there is and the error. The bytes
+// returned never change.
 func (m *image) upto(n int) ([]byte, error) {
-	n = min(n, len(m.data))
+	n = min(n, m.size)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for m.n < n && m.err == nil {
@@ -66,12 +74,14 @@ func (m *image) upto(n int) ([]byte, error) {
 // fill reads the image from r; the error wraps ErrTruncated when r ends
 // early, errStopped after close.
 func (m *image) fill(ctx context.Context, r io.Reader) error {
-	for off := 0; off < len(m.data); {
+	for off := 0; off < m.size; {
 		if err := m.stopped(ctx); err != nil {
 			m.publish(off, err)
 			return err
 		}
-		k, err := io.ReadFull(r, m.data[off:min(off+fillStep, len(m.data))])
+		end := min(off+fillStep, m.size)
+		buf := m.grow(off, end)
+		k, err := io.ReadFull(r, buf[off:end])
 		off += k
 		if err != nil {
 			err = fmt.Errorf("%w (%w)", ErrTruncated, err)
@@ -81,6 +91,21 @@ func (m *image) fill(ctx context.Context, r io.Reader) error {
 		m.publish(off, nil)
 	}
 	return nil
+}
+
+// grow makes room for data[:end], doubling the buffer (up to size) and
+// copying the filled data[:off]; readers keep the old buffer's prefix,
+// whose bytes are the same.
+func (m *image) grow(off, end int) []byte {
+	if end <= len(m.data) { // only fill replaces data: reading it here is safe
+		return m.data
+	}
+	buf := make([]byte, min(m.size, max(2*len(m.data), end)))
+	copy(buf, m.data[:off])
+	m.mu.Lock()
+	m.data = buf
+	m.mu.Unlock()
+	return buf
 }
 
 func (m *image) stopped(ctx context.Context) error {
@@ -154,15 +179,15 @@ func (s *span) Read(p []byte) (int, error) {
 // there and returns all that is there now.
 func (s *span) more(n int) ([]byte, error) {
 	s.m.mu.Lock()
-	filled := s.m.n
+	data := s.m.data[:s.m.n]
 	s.m.mu.Unlock()
 	want := min(s.off+n, s.end)
-	if filled < want {
+	if len(data) < want {
 		b, err := s.m.upto(want)
 		if err != nil {
 			return b[min(s.off, len(b)):], err
 		}
-		filled = len(b)
+		data = b
 	}
-	return s.m.data[s.off:min(filled, s.end)], nil
+	return data[s.off:min(len(data), s.end)], nil
 }

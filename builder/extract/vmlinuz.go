@@ -50,7 +50,7 @@ func locatePayload(m *image) (*span, vmlinuzSize, Compression, error) {
 	if err != nil {
 		return nil, vmlinuzSize{}, "", fail(StageInput, err)
 	}
-	src := &span{m: m, end: len(m.data)}
+	src := &span{m: m, end: m.size}
 	var sz vmlinuzSize
 	if isBzImage(head) {
 		if src, sz, err = bzImageSpan(m, head); err != nil {
@@ -94,7 +94,7 @@ func Vmlinux(ctx context.Context, image []byte) ([]byte, error) {
 // bzImageSpan locates the payload of a bzImage; its size comes from the
 // trailer when the image is all there and is checked at the end otherwise.
 func bzImageSpan(m *image, head []byte) (*span, vmlinuzSize, error) {
-	p, err := bzImagePayload(head, len(m.data))
+	p, err := bzImagePayload(head, m.size)
 	if err != nil {
 		return nil, vmlinuzSize{}, err
 	}

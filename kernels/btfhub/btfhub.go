@@ -87,7 +87,12 @@ func (a *Archive) Read(ctx context.Context, k kernels.Key) ([]byte, error) {
 	return ReadBTF(ctx, f)
 }
 
-// ReadBTF returns the first *.btf file in a .btf.tar.xz stream.
+// maxBTF bounds the BTF read from an archive file: a kernel's vmlinux BTF
+// is 2–8 MB; more is an xz bomb, not a kernel.
+const maxBTF = 64 << 20
+
+// ReadBTF returns the first *.btf file in a .btf.tar.xz stream; one over
+// 64 MiB is refused.
 func ReadBTF(ctx context.Context, r io.Reader) ([]byte, error) {
 	xr, err := xz.NewReader(bufio.NewReader(r))
 	if err != nil {
@@ -106,7 +111,14 @@ func ReadBTF(ctx context.Context, r io.Reader) ([]byte, error) {
 			return nil, fmt.Errorf("walk btfhub tar: %w", err)
 		}
 		if h.Typeflag == tar.TypeReg && strings.HasSuffix(h.Name, ".btf") {
-			return io.ReadAll(io.LimitReader(tr, 1<<30))
+			b, err := io.ReadAll(io.LimitReader(tr, maxBTF+1))
+			if err != nil {
+				return nil, fmt.Errorf("read btfhub %s: %w", h.Name, err)
+			}
+			if len(b) > maxBTF {
+				return nil, fmt.Errorf("btfhub %s: over %d MiB, not a kernel's BTF", h.Name, maxBTF>>20)
+			}
+			return b, nil
 		}
 	}
 }

@@ -46,23 +46,31 @@ func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read kernel-crawler file: %w", err)
 	}
-	var recs []Record
-	if err := json.Unmarshal(b, &recs); err != nil {
-		return nil, fmt.Errorf("parse kernel-crawler file %s: %w", f.Path, err)
-	}
 	arch := f.Arch
 	if arch == "" {
 		arch = archOfName(path.Base(f.Path))
+	}
+	return Parse(ctx, b, f.Path, arch)
+}
+
+// Parse converts the kernel-crawler JSON b, read from name, into the
+// kernels of arch (x86_64 or aarch64). A file that is not a JSON array of
+// records, or whose records hold no headers package of arch, is an error
+// naming it.
+func Parse(ctx context.Context, b []byte, name, arch string) ([]kernels.Kernel, error) {
+	var recs []Record
+	if err := json.Unmarshal(b, &recs); err != nil {
+		return nil, fmt.Errorf("parse kernel-crawler file %s: %w", name, err)
 	}
 	var out []kernels.Kernel
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		out = append(out, Convert(r, arch, "crawler:"+path.Base(f.Path))...)
+		out = append(out, Convert(r, arch, "crawler:"+path.Base(name))...)
 	}
 	if len(out) == 0 && len(recs) > 0 {
-		return nil, fmt.Errorf("kernel-crawler file %s: %d records but no Ubuntu %s (%s) headers package in them: a list for another arch or distro?", f.Path, len(recs), arch, debArch[arch])
+		return nil, fmt.Errorf("kernel-crawler file %s: %d records but no Ubuntu %s (%s) headers package in them: a list for another arch or distro?", name, len(recs), arch, debArch[arch])
 	}
 	return out, nil
 }
