@@ -1,8 +1,11 @@
 package gpu
 
 import (
+	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -112,7 +115,12 @@ func decodeFile(fsys fs.FS, name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("read profile: %w", err)
 	}
-	if err := yaml.Unmarshal(b, v); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true) // a misspelt key would silently widen or narrow an entry
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("decode profile %s: empty file", name)
+		}
 		return fmt.Errorf("decode profile %s: %w", name, err)
 	}
 	return nil

@@ -44,17 +44,37 @@ type OutputConfig struct {
 	Headers map[string]string `yaml:"headers"`
 }
 
+// MaxQueueSize bounds queue_size: each output's queue is allocated up
+// front, so a mistyped size must not take the node's memory.
+const MaxQueueSize = 1 << 16
+
 // LoadConfig reads a routes file; unknown keys are errors.
 func LoadConfig(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read routes: %w", err)
 	}
+	return ParseConfig(b, path)
+}
+
+// ParseConfig parses the routes file b read from name; unknown keys are
+// errors, and so is a file with no outputs, routes or defaults in it (an
+// empty file would silently send every alert to stdout).
+func ParseConfig(b []byte, name string) (*Config, error) {
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty routes file", name)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if c.QueueSize < 0 || c.QueueSize > MaxQueueSize {
+		return nil, fmt.Errorf("%s: queue_size %d: want 0 (default %d) to %d", name, c.QueueSize, 1024, MaxQueueSize)
+	}
+	if len(c.Outputs) == 0 && len(c.Routes) == 0 && len(c.ClusterWide) == 0 && len(c.Default) == 0 {
+		return nil, fmt.Errorf("%s: no outputs, routes, cluster_wide or default", name)
 	}
 	return &c, nil
 }

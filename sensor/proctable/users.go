@@ -1,7 +1,6 @@
 package proctable
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -86,10 +85,17 @@ func readIDFile(path string, idField int) (map[uint32]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	return parseIDs(b, idField), nil
+}
+
+// parseIDs maps the ids in field idField of passwd or group lines
+// ("name:x:id:…") to their names, the first name winning; comments, short
+// lines and lines whose id is no uint32 are skipped. Lines of any length
+// are read (a group with many members can pass 64 KiB).
+func parseIDs(b []byte, idField int) map[uint32]string {
 	out := map[uint32]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), ":")
+	for line := range bytes.Lines(b) {
+		f := strings.Split(strings.TrimRight(string(line), "\r\n"), ":")
 		if len(f) <= idField || strings.HasPrefix(f[0], "#") {
 			continue
 		}
@@ -99,7 +105,7 @@ func readIDFile(path string, idField int) (map[uint32]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Names returns a copy of the uid → user name map.
