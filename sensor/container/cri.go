@@ -43,7 +43,14 @@ type CRI struct {
 	path string
 	conn *grpc.ClientConn
 	rt   runtimeapi.RuntimeServiceClient
+	// contentRoot is containerd's root, where image configs are read for
+	// their health check (container.healthcheck); "" reads none.
+	contentRoot string
 }
+
+// SetContainerdRoot sets where containerd's root is seen (default
+// DefaultContainerdRoot; "" reads no image config).
+func (c *CRI) SetContainerdRoot(root string) { c.contentRoot = root }
 
 // DialCRI returns a client of the CRI socket at path. It does not connect:
 // the first call does, and a lost connection is re-established with
@@ -59,7 +66,21 @@ func DialCRI(path string) (*CRI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial cri %s: %w", path, err)
 	}
-	return &CRI{path: path, conn: conn, rt: runtimeapi.NewRuntimeServiceClient(conn)}, nil
+	return &CRI{path: path, conn: conn, rt: runtimeapi.NewRuntimeServiceClient(conn), contentRoot: DefaultContainerdRoot}, nil
+}
+
+// ImageIDs lists the ids of the runtime's images (on containerd, the
+// digests of their configs: what container.image.id shows).
+func (c *CRI) ImageIDs(ctx context.Context) ([]string, error) {
+	r, err := runtimeapi.NewImageServiceClient(c.conn).ListImages(ctx, &runtimeapi.ListImagesRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("cri list images at %s: %w", c.path, err)
+	}
+	ids := make([]string, 0, len(r.Images))
+	for _, im := range r.Images {
+		ids = append(ids, im.Id)
+	}
+	return ids, nil
 }
 
 // Path is the socket the client talks to.
@@ -102,6 +123,7 @@ func (c *CRI) Container(ctx context.Context, id string) (event.Container, error)
 		return event.Container{}, fmt.Errorf("cri container status %s: empty response", id)
 	}
 	meta, sandboxID := fromStatus(resp.Status, resp.Info)
+	meta.Healthcheck = imageHealthcheck(c.contentRoot, meta.ImageID)
 	if sandboxID == "" {
 		if sandboxID, err = c.sandboxOf(ctx, id); err != nil {
 			return meta, fmt.Errorf("%w: %w", ErrIncomplete, err)

@@ -37,6 +37,10 @@ type CRIOptions struct {
 	// policy: capped at 1 s, then 2 s, 4 s, … up to Sweep, with full
 	// jitter). Default 30 s.
 	Sweep time.Duration
+	// ContainerdRoot is containerd's root as seen from the host, where
+	// image configs give container.healthcheck; under HostRoot. Default
+	// DefaultContainerdRoot.
+	ContainerdRoot string
 	CacheOptions
 }
 
@@ -56,7 +60,10 @@ func NewCRICache(ctx context.Context, opts CRIOptions) *Cache {
 	if opts.Sweep <= 0 {
 		opts.Sweep = 30 * time.Second
 	}
-	src := &criSource{}
+	if opts.ContainerdRoot == "" {
+		opts.ContainerdRoot = DefaultContainerdRoot
+	}
+	src := &criSource{contentRoot: filepath.Join(opts.HostRoot, opts.ContainerdRoot)}
 	for _, s := range opts.Sockets {
 		src.paths = append(src.paths, filepath.Join(opts.HostRoot, s))
 	}
@@ -81,9 +88,10 @@ func (k *Cache) Runtime() string {
 
 // criSource finds the runtime socket and keeps one client to it.
 type criSource struct {
-	paths []string
-	cli   atomic.Pointer[CRI]
-	desc  atomic.Pointer[string]
+	paths       []string
+	contentRoot string
+	cli         atomic.Pointer[CRI]
+	desc        atomic.Pointer[string]
 }
 
 func (s *criSource) Container(ctx context.Context, id string) (event.Container, error) {
@@ -129,6 +137,7 @@ func (s *criSource) try(ctx context.Context, path string, timeout time.Duration)
 	if err != nil {
 		return nil, Version{}, err
 	}
+	c.SetContainerdRoot(s.contentRoot)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	v, err := c.Version(ctx)

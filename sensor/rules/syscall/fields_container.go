@@ -80,6 +80,9 @@ func init() {
 			}
 			return e.Time.Sub(e.Container.Start).Nanoseconds(), true
 		}),
+		"container.healthcheck":             probeLine(func(c *event.Container) []string { return c.Healthcheck }),
+		"container.liveness_probe":          probeLine(func(c *event.Container) []string { return c.LivenessProbe }),
+		"container.readiness_probe":         probeLine(func(c *event.Container) []string { return c.ReadinessProbe }),
 		"proc.is_container_healthcheck":     probeMatch(func(c *event.Container) []string { return c.Healthcheck }),
 		"proc.is_container_liveness_probe":  probeMatch(func(c *event.Container) []string { return c.LivenessProbe }),
 		"proc.is_container_readiness_probe": probeMatch(func(c *event.Container) []string { return c.ReadinessProbe }),
@@ -198,6 +201,19 @@ func labelField(labels func(c *event.Container) map[string]string) fieldDef {
 			return rules.Value{Str: l}, ok
 		}, rules.KindString, nil
 	}}
+}
+
+// probeLine is container.healthcheck and the liveness/readiness forms:
+// the probe's command line, missing when the container has none (a
+// health check switched off in the image reads NONE).
+func probeLine(probe func(c *event.Container) []string) fieldDef {
+	return strF("", func(e *event.Event) (string, bool) {
+		if e.Container == nil {
+			return "", false
+		}
+		cmd := probe(e.Container)
+		return strings.Join(cmd, " "), len(cmd) > 0
+	})
 }
 
 // probeMatch is proc.is_container_healthcheck and the liveness/readiness
