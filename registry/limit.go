@@ -89,6 +89,14 @@ func readExactly(rc io.Reader, h v1.Hash, size int64) ([]byte, error) {
 // then costs it n bytes per answer instead of 4 MiB.
 func WithAnswerLimit(n int64) RemoteOption { return func(o *remoteOptions) { o.maxAnswer = n } }
 
+// WithBlobLimit refuses, before any read, a blob whose descriptor claims
+// more than n bytes (below the media type's own limit), for a reader that
+// knows its blobs are small: the node's fetch reads a minimized BTF and a
+// probe object, tens of KB compressed, and a hostile descriptor then costs
+// it at most n bytes instead of the 16 MiB a BTF layer may have in general.
+// The default is the media type's limit.
+func WithBlobLimit(n int64) RemoteOption { return func(o *remoteOptions) { o.maxBlob = n } }
+
 // limitTransport caps every response body except blobs at max (at most
 // MaxManifestSize): manifests, tag lists, token and error answers (also a
 // blob request's error answer).

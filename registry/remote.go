@@ -26,6 +26,7 @@ type Remote struct {
 	keychain  authn.Keychain
 	transport http.RoundTripper
 	up        uploader
+	maxBlob   int64 // see WithBlobLimit; 0: the media type's limit
 }
 
 var _ Store = (*Remote)(nil)
@@ -44,6 +45,7 @@ type remoteOptions struct {
 	noRetry   bool
 	insecure  bool
 	maxAnswer int64 // see WithAnswerLimit
+	maxBlob   int64 // see WithBlobLimit
 }
 
 // WithTransport sets the HTTP transport. The default is
@@ -98,7 +100,7 @@ func OpenRemote(ref string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Remote{repo: repo, puller: puller, pusher: pusher, opts: ropts, keychain: o.keychain, transport: o.transport}, nil
+	return &Remote{repo: repo, puller: puller, pusher: pusher, opts: ropts, keychain: o.keychain, transport: o.transport, maxBlob: o.maxBlob}, nil
 }
 
 func (r *Remote) String() string { return r.repo.Name() }
@@ -153,6 +155,9 @@ func (r *Remote) Blob(ctx context.Context, h v1.Hash) ([]byte, error) {
 
 // BlobOf implements SizedReader: it reads exactly d.Size bytes.
 func (r *Remote) BlobOf(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	if r.maxBlob > 0 && d.Size > r.maxBlob {
+		return nil, fmt.Errorf("blob %s (%s): size %d: %w (this reader takes at most %d)", d.Digest, d.MediaType, d.Size, ErrTooLarge, r.maxBlob)
+	}
 	l, err := r.puller.Layer(ctx, r.repo.Digest(d.Digest.String()))
 	if err != nil {
 		return nil, fmt.Errorf("get blob %s: %w", d.Digest, classify(err))

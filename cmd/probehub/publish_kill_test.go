@@ -13,9 +13,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/probehub/probehub/builder/build"
 	"github.com/probehub/probehub/builder/verdict"
@@ -84,7 +87,9 @@ func TestPublishKillLoop(t *testing.T) {
 }
 
 // checkAll pulls every kernel by tag and by index and returns how many
-// failed.
+// reads failed. The index is read once per check (as one reader would see
+// it at that instant) and the kernels are checked 8 at a time, which keeps
+// an iteration of the loop short.
 func checkAll(t *testing.T, to string, v *sign.Verifier, n int) int {
 	t.Helper()
 	ctx := context.Background()
@@ -92,26 +97,37 @@ func checkAll(t *testing.T, to string, v *sign.Verifier, n int) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := 0
-	for i := range n {
-		key := testKey(i)
-		tag, _ := registry.KernelTag(version.ProbeVersion, key)
-		if _, err := registry.PullKernel(ctx, r, tag, registry.PullOptions{Verifier: v}); err != nil {
-			t.Errorf("kernel %s by tag: %v", key, err)
-			bad++
-		}
-		d, err := registry.LookupIndex(ctx, r, version.ProbeVersion, key, testBanner(i))
-		if err != nil {
-			t.Errorf("kernel %s in the index: %v", key, err)
-			bad++
-			continue
-		}
-		if _, err := registry.PullKernel(ctx, r, d, registry.PullOptions{Verifier: v}); err != nil {
-			t.Errorf("kernel %s by index digest %s: %v", key, d, err)
-			bad++
-		}
+	ix, _, err := registry.ReadIndex(ctx, r, version.ProbeVersion)
+	if err != nil {
+		t.Errorf("read the kernel index: %v", err)
+		return n
 	}
-	return bad
+	var bad atomic.Int64
+	g := new(errgroup.Group)
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error {
+			key := testKey(i)
+			tag, _ := registry.KernelTag(version.ProbeVersion, key)
+			if _, err := registry.PullKernel(ctx, r, tag, registry.PullOptions{Verifier: v}); err != nil {
+				t.Errorf("kernel %s by tag: %v", key, err)
+				bad.Add(1)
+			}
+			e, ok := ix.Lookup(key, testBanner(i))
+			if !ok {
+				t.Errorf("kernel %s is not in the index", key)
+				bad.Add(1)
+				return nil
+			}
+			if _, err := registry.PullKernel(ctx, r, e.Digest, registry.PullOptions{Verifier: v}); err != nil {
+				t.Errorf("kernel %s by index digest %s: %v", key, e.Digest, err)
+				bad.Add(1)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through t and bad
+	return int(bad.Load())
 }
 
 func testKey(i int) kernels.Key {

@@ -58,7 +58,7 @@ func Boot(ctx context.Context, c BootConfig) (*Outcome, error) {
 	}
 	var r registry.Reader
 	if c.From != "" {
-		s, err := registry.OpenReader(c.From, registry.WithoutRetries(), registry.WithAnswerLimit(MaxAnswer))
+		s, err := registry.OpenReader(c.From, registry.WithoutRetries(), registry.WithAnswerLimit(MaxAnswer), registry.WithBlobLimit(MaxBlob))
 		if err != nil {
 			return nil, err
 		}

@@ -34,6 +34,12 @@ var ErrDowngrade = errors.New("artifact is older than the cached one (rollback r
 // memory, not the 4 MiB a manifest may have in general.
 const MaxAnswer = 256 << 10
 
+// MaxBlob bounds every blob Boot reads from a registry (4 MiB): a
+// minimized BTF is a few KB compressed, the probe object about 60 KB, a
+// whole kernel's BTF about 2 MB. A descriptor claiming more is refused
+// before any read.
+const MaxBlob = 4 << 20
+
 // Source says where the BTF came from.
 type Source string
 
