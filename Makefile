@@ -115,5 +115,10 @@ check-arm64: ## arm64: vet every package (tests included), build both binaries, 
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/probehub
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64 ./sensor/rules/...
 
+pin-images: ## build both multi-arch images (linux/amd64, linux/arm64) at the chart's appVersion into out/images and pin their digests in deploy/helm/probehub/values.yaml
+	v=$$(sed -n 's/^appVersion: "\(.*\)"/\1/p' deploy/helm/probehub/Chart.yaml); \
+	go run ./cmd/probehub image build --to layout:out/images --platform linux/amd64,linux/arm64 \
+		--version "$$v" --tag "$$v" --pin-values deploy/helm/probehub/values.yaml
+
 clean: ## remove build outputs
 	rm -rf $(BIN) matrix-results

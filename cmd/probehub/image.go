@@ -16,6 +16,7 @@ import (
 
 type imageFlags struct {
 	to, platforms, tag, version, source, cache string
+	pinValues                                  string
 	refresh, asJSON                            bool
 }
 
@@ -49,8 +50,12 @@ digests (file times are SOURCE_DATE_EPOCH, default 0).
 
 --to layout:PATH writes NAME:TAG indexes into an OCI layout (replacing an
 earlier NAME:TAG); --to REGISTRY/REPO pushes REGISTRY/REPO/probehub-sensor:TAG
-and REGISTRY/REPO/probehub:TAG with the docker config's credentials. Pin the
-printed digests in the Helm chart's values (image.digest).
+and REGISTRY/REPO/probehub:TAG with the docker config's credentials.
+
+--pin-values FILE writes the digests (and the tag) into the Helm chart's
+values (image.sensor and image.server), so the chart's defaults name exactly
+the images built: ` + "`make pin-images`" + ` does this for deploy/helm/probehub/values.yaml
+with the chart's appVersion as --version and --tag.
 
 Cross builds of the sensor need the target's C compiler for cgo
 (apt-get install gcc-aarch64-linux-gnu for linux/arm64).
@@ -58,7 +63,7 @@ Cross builds of the sensor need the target's C compiler for cgo
 Examples:
   probehub image build --to layout:out/images
   probehub image build --to ghcr.io/acme/probehub --tag v1.4.0 --version v1.4.0 \
-    --platform linux/amd64,linux/arm64`,
+    --platform linux/amd64,linux/arm64 --pin-values deploy/helm/probehub/values.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runImageBuild(cmd, g, f)
@@ -73,6 +78,7 @@ Examples:
 	fl.StringVar(&f.cache, "cache", "", "cache for the Debian base packages (default $PROBEHUB_CACHE, else ~/.cache/probehub)")
 	fl.BoolVar(&f.refresh, "refresh-base", false, "re-read the Debian suite for newer base packages instead of using the cache")
 	fl.BoolVar(&f.asJSON, "json", false, "print what was written as JSON")
+	fl.StringVar(&f.pinValues, "pin-values", "", "Helm values file whose image.sensor/image.server digest and tag to set to what was built")
 	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
@@ -82,6 +88,11 @@ func runImageBuild(cmd *cobra.Command, g *globalFlags, f *imageFlags) error {
 	plats, err := image.ParsePlatforms(f.platforms)
 	if err != nil {
 		return fmt.Errorf("--platform: %w", err)
+	}
+	if f.pinValues != "" {
+		if err := checkPinnable(f.pinValues); err != nil {
+			return err // before minutes of building
+		}
 	}
 	epoch, err := sourceDateEpoch()
 	if err != nil {
@@ -110,6 +121,12 @@ func runImageBuild(cmd *cobra.Command, g *globalFlags, f *imageFlags) error {
 	written, err := image.Write(cmd.Context(), f.to, tag, imgs)
 	if err != nil {
 		return err
+	}
+	if f.pinValues != "" {
+		if err := pinValues(f.pinValues, tag, written); err != nil {
+			return err
+		}
+		log.Info("pinned image digests", "values", f.pinValues, "tag", tag)
 	}
 	if f.asJSON {
 		return json.NewEncoder(cmd.OutOrStdout()).Encode(written)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -34,7 +36,11 @@ import (
 // and server-side applies, as a dry run, every object the chart renders
 // with everything enabled into a namespace labelled privileged. The pods of
 // every component but the sensor are then created (dry run) in a namespace
-// that enforces the restricted Pod Security level. Custom resources
+// that enforces the restricted Pod Security level. Controls: the sensor's
+// pod is admitted in the privileged namespace and rejected in the
+// restricted one (host namespaces, hostPath volumes), and a plain
+// privileged pod is rejected there, so restricted admission is really on
+// and the other components passing it means something. Custom resources
 // (Certificate, ServiceMonitor) are left out: their CRDs are not installed.
 func TestApplyDryRun(t *testing.T) {
 	bin := os.Getenv("PROBEHUB_KUBE_BIN")
@@ -53,10 +59,16 @@ func TestApplyDryRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The GPU sensor pods name the NVIDIA container runtime's class.
+	if _, err := cs.NodeV1().RuntimeClasses().Create(ctx, &nodev1.RuntimeClass{ObjectMeta: metav1.ObjectMeta{Name: "nvidia"},
+		Handler: "nvidia"}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	out, err := render(t, loadChart(t), fullValues)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sensors := 0
 	for _, o := range decode(t, out) {
 		if o.Kind == "Certificate" || o.Kind == "ServiceMonitor" || o.Kind == "Namespace" {
 			continue
@@ -81,13 +93,57 @@ func TestApplyDryRun(t *testing.T) {
 			continue
 		}
 		meta, spec, ok := podSpec(o)
-		if !ok || strings.HasPrefix(o.Name, "probehub-sensor") {
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(o.Name, "probehub-sensor") {
+			sensors++
+			checkSensorAdmission(t, cs, o.Name, meta, spec)
 			continue
 		}
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: "restricted", Labels: meta.Labels}, Spec: *spec}
 		pod.Spec.ServiceAccountName = ""
 		if _, err := cs.CoreV1().Pods("restricted").Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
 			t.Errorf("%s %s: its pod in a restricted namespace: %v", o.Kind, o.Name, err)
+		}
+	}
+	if sensors == 0 {
+		t.Error("no sensor DaemonSet rendered: the admission controls did not run")
+	}
+	// Negative control: the restricted namespace really enforces, so the
+	// other components' pods passing there means something.
+	priv := true
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "privileged-control", Namespace: "restricted"},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "registry.example.com/x:1",
+			SecurityContext: &corev1.SecurityContext{Privileged: &priv}}}}}
+	_, err = cs.CoreV1().Pods("restricted").Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `violates PodSecurity "restricted`) ||
+		!strings.Contains(err.Error(), `privileged (container "c" must not set securityContext.privileged=true)`) {
+		t.Errorf("a privileged pod in the restricted namespace: %v, want Forbidden by PodSecurity restricted naming privileged", err)
+	}
+	pod.Namespace = "probehub"
+	if _, err := cs.CoreV1().Pods("probehub").Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+		t.Errorf("the same privileged pod in the privileged namespace: %v", err)
+	}
+}
+
+// checkSensorAdmission creates (dry run) the sensor's pod in both
+// namespaces: the privileged one (labelled as the README says) admits it,
+// and the restricted one rejects it, naming what the sensor needs beyond
+// restricted (hostPID, host paths, capabilities).
+func checkSensorAdmission(t *testing.T, cs *kubernetes.Clientset, name string, meta *metav1.ObjectMeta, spec *corev1.PodSpec) {
+	t.Helper()
+	ctx := context.Background()
+	for _, ns := range []string{"probehub", "restricted"} {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: meta.Labels}, Spec: *spec}
+		pod.Spec.ServiceAccountName = ""
+		_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		switch {
+		case ns == "probehub" && err != nil:
+			t.Errorf("%s: its pod in the privileged namespace: %v", name, err)
+		case ns == "restricted" && (!apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `violates PodSecurity "restricted`) ||
+			!strings.Contains(err.Error(), "host namespaces (hostPID=true)") || !strings.Contains(err.Error(), `restricted volume type "hostPath"`)):
+			t.Errorf("%s: its pod in the restricted namespace: %v, want Forbidden by PodSecurity restricted (host namespaces, hostPath volumes)", name, err)
 		}
 	}
 }
@@ -112,7 +168,7 @@ func startAPIServer(t *testing.T, bin string) *rest.Config {
 		t.Fatal(err)
 	}
 	start(t, filepath.Join(bin, "kube-apiserver"), "--etcd-servers", "http://127.0.0.1:"+etcdClient,
-		"--bind-address", "127.0.0.1", "--secure-port", apiPort, "--cert-dir", filepath.Join(dir, "certs"),
+		"--bind-address", "127.0.0.1", "--allow-privileged=true", "--secure-port", apiPort, "--cert-dir", filepath.Join(dir, "certs"),
 		"--service-cluster-ip-range", "10.96.0.0/12", "--authorization-mode", "AlwaysAllow",
 		"--token-auth-file", filepath.Join(dir, "tokens.csv"), "--disable-admission-plugins", "ServiceAccount",
 		"--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", key,

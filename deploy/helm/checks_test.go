@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +83,9 @@ var SensorCapabilities = []corev1.Capability{"BPF", "PERFMON", "SYS_PTRACE"}
 // sensor has exactly its capabilities and read-only host mounts but its
 // cache; everything else passes the restricted Pod Security level (the
 // admission plugin's own checks).
+// pinnedImage is an image reference pinned by digest, with its tag.
+var pinnedImage = regexp.MustCompile(`^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}$`)
+
 func checkObjects(t *testing.T, objs []object) {
 	t.Helper()
 	restricted, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
@@ -98,6 +102,9 @@ func checkObjects(t *testing.T, objs []object) {
 			t.Errorf("%s %s: mounts a service-account token; no component reads the API", o.Kind, o.Name)
 		}
 		for _, c := range slices.Concat(spec.InitContainers, spec.Containers) {
+			if !pinnedImage.MatchString(c.Image) || strings.Contains(c.Image, ":latest") {
+				t.Errorf("%s %s: container %s: image %q is not pinned: want REPO:TAG@sha256:<64 hex>, never latest", o.Kind, o.Name, c.Name, c.Image)
+			}
 			sc := c.SecurityContext
 			if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
 				t.Errorf("%s %s: container %s: root filesystem not read-only", o.Kind, o.Name, c.Name)

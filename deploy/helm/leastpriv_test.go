@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,18 @@ func TestLeastPrivilege(t *testing.T) {
 			runSensor(t, bin, rules, 0, fewer, "CAP_"+string(c))
 		})
 	}
+	// CAP_SYS_RESOURCE is not in the chart's set: this kernel (5.11+)
+	// charges BPF memory to the memory cgroup, not RLIMIT_MEMLOCK. Shown
+	// with the limit at 0, which a kernel charging it would fail on; the
+	// pre-5.11 failure (the sensor naming CAP_SYS_RESOURCE) is
+	// sensor/probe's TestMemlockCapability.
+	if slices.Contains(granted, "SYS_RESOURCE") {
+		t.Error("the chart's default set grants SYS_RESOURCE: only values.sensor.extraCapabilities should, for 5.8–5.10 kernels")
+	}
+	t.Run("RLIMIT_MEMLOCK 0 without SYS_RESOURCE", func(t *testing.T) {
+		testutil.RequireTool(t, "prlimit")
+		runSensor(t, bin, rules, 0, granted, "", "prlimit", "--memlock=0:0", "--")
+	})
 	// Outside Kubernetes (no ambient capabilities there) the sensor can
 	// also run as a non-root user; tracefs (0700 root) then needs
 	// CAP_DAC_READ_SEARCH too.
@@ -79,10 +92,11 @@ func buildSensor(t *testing.T) string {
 	return bin
 }
 
-// runSensor starts the sensor as uid with exactly caps. With wantErr empty
+// runSensor starts the sensor as uid with exactly caps, under prefix (a
+// command such as prlimit) when given. With wantErr empty
 // it must alert on a read of /etc/shadow; otherwise it must exit non-zero
 // with wantErr in its message.
-func runSensor(t *testing.T, bin, rules string, uid int, caps []corev1.Capability, wantErr string) {
+func runSensor(t *testing.T, bin, rules string, uid int, caps []corev1.Capability, wantErr string, prefix ...string) {
 	t.Helper()
 	set := "-all"
 	for _, c := range caps {
@@ -101,7 +115,8 @@ func runSensor(t *testing.T, bin, rules string, uid int, caps []corev1.Capabilit
 		"--metrics-listen", "", "--duration", "2m")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "setpriv", args...)
+	argv := append(append(prefix[:len(prefix):len(prefix)], "setpriv"), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

@@ -235,6 +235,8 @@ func TestRenderRefuses(t *testing.T) {
 		{"API without store", "api: {enabled: true}", "needs api.registry"},
 		{"build farm without key", "buildFarm: {enabled: true, registry: r.example/x}", "needs buildFarm.signKeySecret"},
 		{"bad digest", "image: {sensor: {digest: latest}}", "want sha256:"},
+		{"short digest", "image: {sensor: {digest: \"sha256:abc\"}}", "want sha256:"},
+		{"latest tag", "image: {sensor: {tag: latest, digest: \"\"}}", "pin a release tag"},
 		{"tenant without webhook", "tenants: [{name: a, namespaces: [a]}]", "tenant a needs a webhook URL"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {

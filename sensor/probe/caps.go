@@ -10,6 +10,11 @@ import (
 	"github.com/probehub/probehub/internal/caps"
 )
 
+// removeMemlock raises RLIMIT_MEMLOCK where the kernel charges BPF memory
+// to it; a no-op on kernels with memory-cgroup accounting. A variable so a
+// test can take the pre-5.11 path on a newer kernel.
+var removeMemlock = rlimit.RemoveMemlock
+
 // checkCaps makes sure this process may load and attach the probes and
 // names the capability it lacks otherwise (wrapping ErrPermission and a
 // *caps.MissingError):
@@ -41,7 +46,7 @@ func checkCaps() error {
 			return fmt.Errorf("%w: %w", ErrPermission, err)
 		}
 	}
-	if err := rlimit.RemoveMemlock(); err != nil {
+	if err := removeMemlock(); err != nil {
 		if errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("%w: %w", ErrPermission, &caps.MissingError{Cap: caps.SysResource,
 				For: "raising RLIMIT_MEMLOCK on this kernel (before 5.11 BPF maps are charged to it)"})

@@ -17,17 +17,22 @@ app.kubernetes.io/name: {{ .component }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 
-{{/* image ref: repository pinned by digest when set, else by tag. */}}
+{{/* image ref: repository:tag@digest when the digest is set (the kubelet
+pulls by digest; the tag says which release it is), else repository:tag. */}}
 {{- define "probehub.image" -}}
 {{- $img := index .root.Values.image .which -}}
 {{- $repo := printf "%s/%s" .root.Values.image.registry $img.repository -}}
+{{- $tag := default .root.Chart.AppVersion $img.tag -}}
+{{- if eq $tag "latest" -}}
+{{- fail (printf "image.%s.tag latest: pin a release tag and its digest (make pin-images)" .which) -}}
+{{- end -}}
 {{- if $img.digest -}}
-{{- if not (hasPrefix "sha256:" $img.digest) -}}
+{{- if not (regexMatch "^sha256:[0-9a-f]{64}$" $img.digest) -}}
 {{- fail (printf "image.%s.digest %q: want sha256:<64 hex> (probehub image build prints it)" .which $img.digest) -}}
 {{- end -}}
-{{ $repo }}@{{ $img.digest }}
+{{ $repo }}:{{ $tag }}@{{ $img.digest }}
 {{- else -}}
-{{ $repo }}:{{ default .root.Chart.AppVersion $img.tag }}
+{{ $repo }}:{{ $tag }}
 {{- end -}}
 {{- end -}}
 
