@@ -79,4 +79,3 @@ func writeAtomic(path string, b []byte) error {
 	}
 	return nil
 }
-
