@@ -79,6 +79,11 @@ func (f *Fetcher) Extract(ctx context.Context, path string) (*extract.Result, er
 	if ok {
 		return r.res, r.err
 	}
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		// Streamed without a copy, and its result already handed out: the
+		// same package listed for two kernels.
+		return nil, fmt.Errorf("%s was streamed without keeping it and its BTF was used for another kernel: build with the package cache (--keep-debs) to share it", path)
+	}
 	return extract.FromFile(ctx, path, nil)
 }
 
