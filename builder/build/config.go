@@ -18,13 +18,18 @@ type Variant struct {
 	Object []byte // the BPF ELF object
 	// Ignore drops features the variant does not use (verdict.Variant).
 	Ignore func(minimize.Feature) bool
+	// Arch is the Go arch the object is built for ("amd64", "arm64"): a
+	// kernel is judged and minimized only against the variants of its own
+	// arch (bpf2go builds one object per arch: pt_regs, syscall entry
+	// points and the kernel's types differ). "" fits every arch.
+	Arch string
 }
 
 // Config is one build run.
 type Config struct {
 	Out      string    // output directory (see the package doc for its layout)
 	Inputs   []Input   // the kernels
-	Variants []Variant // at least one; the first supported one is chosen per kernel
+	Variants []Variant // at least one; the first supported one of the kernel's arch is chosen per kernel
 	// Optional reports whether a program may fail on a kernel without
 	// failing it. nil means every program is required.
 	Optional func(program string) bool

@@ -26,8 +26,12 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		return buildresult.Result{}, false, err
 	}
 	start := time.Now()
-	res := buildresult.Result{Schema: buildresult.Schema, Kernel: in.Key, Banner: in.Banner, ProbeVersion: version.ProbeVersion,
-		ProbeSHA256: r.variants[0].obj.SHA256, ProbesKey: r.probesKey}
+	res := buildresult.Result{Schema: buildresult.Schema, Kernel: in.Key, Banner: in.Banner, ProbeVersion: version.ProbeVersion}
+	set, err := r.probes(in.Key)
+	if err != nil {
+		return r.fail(res, start, buildresult.FailInput, err)
+	}
+	res.ProbeSHA256, res.ProbesKey = set.variants[0].obj.SHA256, set.key
 	if old, ok, err := r.cachedFetch(in); err != nil || ok {
 		return old, ok, err
 	}
@@ -113,13 +117,16 @@ func (r *runner) tooOld(k kernels.Key) bool {
 	if k.Release == "" {
 		return false
 	}
-	_, vd := verdict.Select(r.verdictVariants(), verdict.Input{Release: k.Release, Arch: k.Arch, Optional: r.cfg.Optional})
+	_, vd := verdict.Select(r.verdictVariants(k), verdict.Input{Release: k.Release, Arch: k.Arch, Optional: r.cfg.Optional})
 	return vd.Status == verdict.Unsupported
 }
 
-func (r *runner) verdictVariants() []verdict.Variant {
-	vs := make([]verdict.Variant, len(r.variants))
-	for i, v := range r.variants {
+// verdictVariants are the variants of k's arch (kernel checked their
+// existence first).
+func (r *runner) verdictVariants(k kernels.Key) []verdict.Variant {
+	set, _ := r.probes(k)
+	vs := make([]verdict.Variant, len(set.variants))
+	for i, v := range set.variants {
 		vs[i] = verdict.Variant{Name: v.Name, Object: v.obj, Ignore: v.Ignore}
 	}
 	return vs
@@ -175,11 +182,15 @@ func (r *runner) complete(res *buildresult.Result, ex *extract.Result) error {
 // finish judges, minimizes and writes the result. spec nil means the kernel
 // has no BTF source.
 func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (buildresult.Result, bool, error) {
-	chosen, vd := verdict.Select(r.verdictVariants(), verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
+	set, err := r.probes(res.Kernel)
+	if err != nil {
+		return r.fail(res, start, buildresult.FailInput, err)
+	}
+	chosen, vd := verdict.Select(r.verdictVariants(res.Kernel), verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
 	res.Status, res.Verdict = vd.Status, vd
-	obj := r.variants[max(chosen, 0)].obj
+	obj := set.variants[max(chosen, 0)].obj
 	if chosen >= 0 {
-		res.Variant = r.variants[chosen].Name
+		res.Variant = set.variants[chosen].Name
 	}
 	res.ProbeSHA256, res.Programs, res.Maps = obj.SHA256, obj.Programs, obj.Maps
 	if spec != nil {

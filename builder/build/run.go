@@ -25,11 +25,33 @@ type variant struct {
 	obj *minimize.Object
 }
 
+// probeSet is the variants one arch's kernels are built against.
+type probeSet struct {
+	variants []variant
+	key      string // identifies the variant set and probe version
+}
+
 // runner holds what every kernel's build shares.
 type runner struct {
-	cfg       Config
-	variants  []variant
-	probesKey string // identifies the variant set and probe version
+	cfg  Config
+	sets map[string]*probeSet // by Go arch; "" for a kernel of no known arch
+}
+
+// probes returns the variant set of k's arch, or an error naming the
+// arches there are objects for.
+func (r *runner) probes(k kernels.Key) (*probeSet, error) {
+	ga := kernels.GoArch(k.Arch)
+	if s := r.sets[ga]; s != nil && len(s.variants) > 0 {
+		return s, nil
+	}
+	var have []string
+	for a, s := range r.sets {
+		if a != "" && len(s.variants) > 0 {
+			have = append(have, a)
+		}
+	}
+	slices.Sort(have)
+	return nil, fmt.Errorf("no probe object for arch %q: the probe variants are for %s (give an object of this arch, or leave the embedded ones)", k.Arch, strings.Join(have, ", "))
 }
 
 // Run builds every input of cfg (of its shard), writes the results and
@@ -84,11 +106,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return summarize(results, cached, time.Since(start)), nil
 }
 
+// newRunner parses the variants and groups them by arch. The key of a
+// set hashes the probe version and its variants' names and objects only,
+// so that a new arm64 object leaves the amd64 results up to date (and a
+// set of arch-less variants keys as it did before arches).
 func newRunner(cfg Config) (*runner, error) {
-	r := &runner{cfg: cfg}
-	h := sha256.New()
-	fmt.Fprintf(h, "probes %s\n", version.ProbeVersion)
+	r := &runner{cfg: cfg, sets: map[string]*probeSet{}}
+	var all []variant
+	arches := map[string]bool{"": true, "amd64": true, "arm64": true}
 	for _, v := range cfg.Variants {
+		if v.Arch != "" && kernels.GoArch(v.Arch) != v.Arch {
+			return nil, fmt.Errorf("probe variant %q: arch %q: want a Go arch (amd64, arm64) or none", v.Name, v.Arch)
+		}
 		obj, err := minimize.ParseObject(v.Object)
 		if err != nil {
 			return nil, fmt.Errorf("parse probe variant %q: %w", v.Name, err)
@@ -96,10 +125,21 @@ func newRunner(cfg Config) (*runner, error) {
 		if err := writeFile(filepath.Join(cfg.Out, buildresult.ProbePath(obj.SHA256)), v.Object); err != nil {
 			return nil, err
 		}
-		r.variants = append(r.variants, variant{v, obj})
-		fmt.Fprintf(h, "%s %s\n", v.Name, obj.SHA256)
+		all = append(all, variant{v, obj})
 	}
-	r.probesKey = hex.EncodeToString(h.Sum(nil))
+	for a := range arches {
+		set := &probeSet{}
+		h := sha256.New()
+		fmt.Fprintf(h, "probes %s\n", version.ProbeVersion)
+		for _, v := range all {
+			if v.Arch == "" || v.Arch == a {
+				set.variants = append(set.variants, v)
+				fmt.Fprintf(h, "%s %s\n", v.Name, v.obj.SHA256)
+			}
+		}
+		set.key = hex.EncodeToString(h.Sum(nil))
+		r.sets[a] = set
+	}
 	return r, nil
 }
 
@@ -119,9 +159,13 @@ func shard(in []Input, i, n int) []Input {
 	return out
 }
 
-// upToDate reports whether old still stands for the current probes.
+// upToDate reports whether old still stands for the current probes of
+// its arch.
 func (r *runner) upToDate(old *buildresult.Result, dir string) bool {
-	if r.cfg.Force || old == nil || old.Schema != buildresult.Schema || old.ProbesKey != r.probesKey || old.Error != "" {
+	if r.cfg.Force || old == nil || old.Schema != buildresult.Schema || old.Error != "" {
+		return false
+	}
+	if set, err := r.probes(old.Kernel); err != nil || old.ProbesKey != set.key {
 		return false
 	}
 	if old.MinBTF == "" {

@@ -3,6 +3,7 @@ package build
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,14 +14,17 @@ import (
 
 // Summary is what a run did.
 type Summary struct {
-	Total     int                    `json:"total"`
-	Built     int                    `json:"built"`  // judged and minimized in this run
-	Cached    int                    `json:"cached"` // up to date already
-	Failed    int                    `json:"failed"` // the build itself failed (see Reasons)
-	ByStatus  map[verdict.Status]int `json:"by_status"`
-	Reasons   []ReasonCount          `json:"reasons,omitempty"` // why kernels are not supported, most common first
-	ElapsedMS float64                `json:"elapsed_ms"`
-	Results   []buildresult.Result   `json:"-"`
+	Total    int                    `json:"total"`
+	Built    int                    `json:"built"`  // judged and minimized in this run
+	Cached   int                    `json:"cached"` // up to date already
+	Failed   int                    `json:"failed"` // the build itself failed (see Reasons)
+	ByStatus map[verdict.Status]int `json:"by_status"`
+	// ByArch splits ByStatus by the kernels' arch (uname -m): each arch is
+	// judged against its own probe objects.
+	ByArch    map[string]map[verdict.Status]int `json:"by_arch"`
+	Reasons   []ReasonCount                     `json:"reasons,omitempty"` // why kernels are not supported, most common first
+	ElapsedMS float64                           `json:"elapsed_ms"`
+	Results   []buildresult.Result              `json:"-"`
 }
 
 // ReasonCount is a reason and how many kernels it applies to.
@@ -31,11 +35,15 @@ type ReasonCount struct {
 }
 
 func summarize(results []buildresult.Result, cached []bool, elapsed time.Duration) *Summary {
-	s := &Summary{Total: len(results), ByStatus: map[verdict.Status]int{}, Results: results,
+	s := &Summary{Total: len(results), ByStatus: map[verdict.Status]int{}, ByArch: map[string]map[verdict.Status]int{}, Results: results,
 		ElapsedMS: float64(elapsed.Microseconds()) / 1000}
 	counts := map[string]*ReasonCount{}
 	for i, r := range results {
 		s.ByStatus[r.Status]++
+		if s.ByArch[r.Kernel.Arch] == nil {
+			s.ByArch[r.Kernel.Arch] = map[verdict.Status]int{}
+		}
+		s.ByArch[r.Kernel.Arch][r.Status]++
 		switch {
 		case cached[i]:
 			s.Cached++
@@ -79,6 +87,12 @@ func (s *Summary) String() string {
 	fmt.Fprintf(&b, "%d kernels: %d supported, %d unsupported, %d unknown (%d built, %d up to date, %d failed) in %.1fs\n",
 		s.Total, s.ByStatus[verdict.Supported], s.ByStatus[verdict.Unsupported], s.ByStatus[verdict.Unknown],
 		s.Built, s.Cached, s.Failed, s.ElapsedMS/1000)
+	if len(s.ByArch) > 1 {
+		for _, a := range slices.Sorted(maps.Keys(s.ByArch)) {
+			c := s.ByArch[a]
+			fmt.Fprintf(&b, "  %s: %d supported, %d unsupported, %d unknown\n", a, c[verdict.Supported], c[verdict.Unsupported], c[verdict.Unknown])
+		}
+	}
 	for i, r := range s.Reasons {
 		if i == 10 {
 			fmt.Fprintf(&b, "  … and %d more reasons (see --json)\n", len(s.Reasons)-10)

@@ -15,6 +15,7 @@ import (
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/sensor/hostinfo"
+	"github.com/probehub/probehub/sensor/probe/bytecode"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -46,6 +47,12 @@ func newBuildCmd(g *globalFlags) *cobra.Command {
 (supported / unsupported / unknown, with the reasons), pick the probe variant
 that works (ring buffer from 5.8, else perf buffer) and write the minimized
 BTF for it. One kernel's failure never stops the others.
+
+Architectures: the embedded probe is built for amd64 and arm64; each kernel
+(x86_64 or aarch64 in its key) is judged and minimized against the objects
+of its own arch, and the summary counts verdicts per arch. A catalog with
+both arches builds in one run. --object is one arch's object (--arch):
+kernels of another arch then fail with the reason.
 
 The build is incremental: a kernel whose BTF and probe objects are unchanged
 is not redone, so a rerun with nothing changed takes about a second.
@@ -96,7 +103,7 @@ unless --allow-unverified, which downloads it unchecked with a warning.
 	fl.StringVar(&f.object, "object", "", "probe object (default: the sensor's embedded probe, ring buffer and perf buffer variants)")
 	fl.StringVar(&f.distro, "distro", "debian", "os-release ID for --deb/--btf inputs")
 	fl.StringVar(&f.versionID, "version-id", "12", "os-release VERSION_ID for --deb/--btf inputs")
-	fl.StringVar(&f.arch, "arch", "x86_64", "uname -m for --deb/--btf inputs, and the embedded probe's architecture")
+	fl.StringVar(&f.arch, "arch", "x86_64", "uname -m for --deb/--btf inputs, and the architecture --object is built for (the embedded probe has amd64 and arm64 objects; each kernel uses its own arch's)")
 	fl.StringSliceVar(&f.optional, "optional", nil, "programs that may fail without failing a kernel (comma-separated)")
 	fl.BoolVar(&f.force, "force", false, "rebuild kernels whose results are up to date")
 	fl.BoolVar(&f.asJSON, "json", false, "print the summary as JSON")
@@ -184,22 +191,35 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// buildVariants: a given object is the only variant; the embedded portable
-// probe gives two, ring buffer first, then perf buffer (what the loader
-// falls back to before 5.8). The fast probe needs the node's own BTF and so
-// never uses a minimized one: it is not built for.
+// buildVariants: a given object is the only variant, for the arch of
+// --arch; the embedded portable probe gives two per arch (amd64, arm64),
+// ring buffer first, then perf buffer (what the loader falls back to
+// before 5.8), and each kernel is judged and minimized against its own
+// arch's. The fast probe needs the node's own BTF and so never uses a
+// minimized one: it is not built for.
 func buildVariants(object, arch string) ([]build.Variant, error) {
-	obj, err := probeObject(object, arch)
-	if err != nil {
-		return nil, err
-	}
 	if object != "" {
-		return []build.Variant{{Name: filepath.Base(object), Object: obj}}, nil
+		obj, err := probeObject(object, arch)
+		if err != nil {
+			return nil, err
+		}
+		ga := kernels.GoArch(arch)
+		if ga == "" {
+			return nil, fmt.Errorf("--arch %q: want x86_64 or aarch64 (the architecture --object is built for)", arch)
+		}
+		return []build.Variant{{Name: filepath.Base(object), Object: obj, Arch: ga}}, nil
 	}
-	return []build.Variant{
-		{Name: "portable/ringbuf", Object: obj},
-		{Name: "portable/perfbuf", Object: obj, Ignore: verdict.PerfBuffer},
-	}, nil
+	var vs []build.Variant
+	for _, ga := range bytecode.Arches() {
+		obj, err := bytecode.ObjectFor(ga, bytecode.Portable)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs,
+			build.Variant{Name: "portable/ringbuf", Object: obj, Arch: ga},
+			build.Variant{Name: "portable/perfbuf", Object: obj, Ignore: verdict.PerfBuffer, Arch: ga})
+	}
+	return vs, nil
 }
 
 // localBTF returns this machine's /sys/kernel/btf/vmlinux when k is the
