@@ -8,12 +8,16 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/probehub/probehub/kernels"
@@ -39,8 +43,7 @@ var _ kernels.Source = (*File)(nil)
 // of a kernel-crawler entry.
 const NoSHA256 = "kernel-crawler lists no sha256"
 
-// Kernels reads the file; records whose Ubuntu version cannot be told are
-// skipped (Skipped says how many).
+// Kernels reads the file (see Parse).
 func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 	b, err := os.ReadFile(f.Path)
 	if err != nil {
@@ -54,13 +57,17 @@ func (f *File) Kernels(ctx context.Context) ([]kernels.Kernel, error) {
 }
 
 // Parse converts the kernel-crawler JSON b, read from name, into the
-// kernels of arch (x86_64 or aarch64). A file that is not a JSON array of
-// records, or whose records hold no headers package of arch, is an error
-// naming it.
+// kernels of arch (x86_64 or aarch64); records whose Ubuntu version cannot
+// be told are skipped. Both of kernel-crawler's layouts are read (see
+// ParseRecords). Only Ubuntu records with headers packages of arch become
+// kernels; a file that yields none fails with ErrNoKernels and what it
+// holds (records per distro, the arch looked for), so that a list for
+// another arch or of other distros is never read as an empty catalog.
+// Errors name name, with line:col for bad JSON.
 func Parse(ctx context.Context, b []byte, name, arch string) ([]kernels.Kernel, error) {
-	var recs []Record
-	if err := json.Unmarshal(b, &recs); err != nil {
-		return nil, fmt.Errorf("parse kernel-crawler file %s: %w", name, err)
+	recs, distros, err := ParseRecords(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%w", name, err)
 	}
 	var out []kernels.Kernel
 	for _, r := range recs {
@@ -69,10 +76,120 @@ func Parse(ctx context.Context, b []byte, name, arch string) ([]kernels.Kernel, 
 		}
 		out = append(out, Convert(r, arch, "crawler:"+path.Base(name))...)
 	}
-	if len(out) == 0 && len(recs) > 0 {
-		return nil, fmt.Errorf("kernel-crawler file %s: %d records but no Ubuntu %s (%s) headers package in them: a list for another arch or distro?", name, len(recs), arch, debArch[arch])
+	if len(out) == 0 {
+		return nil, fmt.Errorf("kernel-crawler file %s: %s, but no Ubuntu record with a linux-headers package for %s (%s): %w", name, describe(len(recs), distros), arch, debArch[arch], ErrNoKernels)
 	}
 	return out, nil
+}
+
+// ErrNoKernels reports a kernel-crawler file none of whose records is an
+// Ubuntu kernel of the file's arch.
+var ErrNoKernels = errors.New("no usable kernel in the file (only Ubuntu records are read; a list for another arch or distro?)")
+
+// describe says what a file holds: "3 records (AmazonLinux2 2, Ubuntu 1)".
+func describe(n int, distros map[string]int) string {
+	if n == 0 {
+		return "no records"
+	}
+	if len(distros) == 0 {
+		return fmt.Sprintf("%d records", n)
+	}
+	var parts []string
+	for _, d := range slices.Sorted(maps.Keys(distros)) {
+		parts = append(parts, fmt.Sprintf("%s %d", d, distros[d]))
+	}
+	return fmt.Sprintf("%d records (%s)", n, strings.Join(parts, ", "))
+}
+
+// ParseRecords reads kernel-crawler JSON in either layout: a plain array
+// of records (the older Ubuntu-only lists) or the per-distro object of its
+// current output ({"AmazonLinux2": [...], "Ubuntu": [...], ...}, where
+// kernelversion is a string or a number). For
+// the per-distro object it also returns the number of records of each
+// distro key; nil for a plain array. Syntax and type errors carry their
+// line:col in the input (the caller prefixes the file name).
+func ParseRecords(b []byte) ([]Record, map[string]int, error) {
+	trimmed := bytes.TrimLeft(b, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return nil, nil, fmt.Errorf("1:1: empty file: want kernel-crawler JSON (an array of records, or an object of arrays per distro)")
+	case trimmed[0] == '[':
+		var recs []Record
+		if err := json.Unmarshal(b, &recs); err != nil {
+			return nil, nil, jsonError(b, err)
+		}
+		return recs, nil, nil
+	case trimmed[0] == '{':
+		var by map[string][]Record
+		if err := json.Unmarshal(b, &by); err != nil {
+			return nil, nil, jsonError(b, err)
+		}
+		distros := make(map[string]int, len(by))
+		var recs []Record
+		for _, d := range slices.Sorted(maps.Keys(by)) {
+			distros[d] = len(by[d])
+			recs = append(recs, by[d]...)
+		}
+		return recs, distros, nil
+	default:
+		line, col := position(b, int64(len(b)-len(trimmed)))
+		return nil, nil, fmt.Errorf("%d:%d: want kernel-crawler JSON (an array of records, or an object of arrays per distro), found %q", line, col, trimmed[0])
+	}
+}
+
+// UnmarshalJSON reads a record; kernelversion may be a string (Ubuntu,
+// Debian) or a number (Amazon Linux and others in kernel-crawler's
+// current output).
+func (r *Record) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		KernelRelease string          `json:"kernelrelease"`
+		KernelVersion json.RawMessage `json:"kernelversion"`
+		Target        string          `json:"target"`
+		Headers       []string        `json:"headers"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*r = Record{KernelRelease: raw.KernelRelease, Target: raw.Target, Headers: raw.Headers}
+	v := bytes.TrimSpace(raw.KernelVersion)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+	case v[0] == '"':
+		if err := json.Unmarshal(v, &r.KernelVersion); err != nil {
+			return err
+		}
+	default:
+		var n json.Number
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("kernelversion %s: want a string or a number", v)
+		}
+		r.KernelVersion = n.String()
+	}
+	return nil
+}
+
+// jsonError gives a decoding error its line:col in b.
+func jsonError(b []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(b, syn.Offset)
+		return fmt.Errorf("%d:%d: %w", line, col, err)
+	case errors.As(err, &typ):
+		line, col := position(b, typ.Offset)
+		return fmt.Errorf("%d:%d: %w", line, col, err)
+	}
+	return fmt.Errorf("1:1: %w", err)
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(b []byte, off int64) (int, int) {
+	off = min(max(off, 0), int64(len(b)))
+	before := b[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // archOfName is the arch a kernel-crawler file's name says
