@@ -43,7 +43,7 @@ type Config struct {
 	Registry *prometheus.Registry
 	// MaxInFlight bounds the requests handled at once; one more is
 	// answered 503 with Retry-After at once (/healthz and /readyz are
-	// never limited). The default is DefaultMaxInFlight (256); a negative
+	// never limited). The default is DefaultMaxInFlight (1024); a negative
 	// value means no limit.
 	MaxInFlight int
 	// Timeouts are the connection deadlines of Serve; a zero field takes
@@ -52,9 +52,10 @@ type Config struct {
 }
 
 // DefaultMaxInFlight is Config.MaxInFlight's default: an answer takes
-// microseconds of CPU and a request body at most MaxBodyBytes, so 256
-// requests in flight hold a few MiB at most.
-const DefaultMaxInFlight = 256
+// microseconds of CPU and a request holds its connection's buffers and at
+// most MaxBodyBytes of body, so a thousand slow clients hold a few tens of
+// MiB and still leave room for the good ones.
+const DefaultMaxInFlight = 1024
 
 // DefaultTimeouts are Serve's deadlines unless set: headers within 5s, a
 // whole request (at most MaxBodyBytes) within 10s, the answer within 30s,

@@ -418,12 +418,12 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 			return err
 		}
 		lim := f.auditLimits
-		cfg := audit.Config{Token: token, MaxBodyBytes: lim.maxBody, MaxInFlight: lim.maxInFlight, Logger: log}
+		cfg := audit.Config{Token: token, MaxBodyBytes: lim.maxBody, MaxBufferedBytes: lim.maxBuffered, MaxInFlight: lim.maxInFlight, Logger: log}
 		h := audit.NewHandler(cfg, src, sink)
 		registerAuditMetrics(reg, h)
 		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h, Timeouts: lim.timeouts, Logger: log}
 		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "",
-			"max_body", lim.maxBody, "max_in_flight", lim.maxInFlight, "read_timeout", lim.timeouts.Read.String())
+			"max_body", lim.maxBody, "max_buffered", lim.maxBuffered, "max_in_flight", lim.maxInFlight, "read_timeout", lim.timeouts.Read.String())
 		go func() { errc <- srv.ListenAndServe(ctx) }()
 	}
 	if f.auditFile != "" {

@@ -21,6 +21,7 @@ import (
 // in flight, and the connection deadlines.
 type auditLimitFlags struct {
 	maxBody     int64
+	maxBuffered int64
 	maxInFlight int
 	timeouts    limit.Timeouts
 }
@@ -28,7 +29,8 @@ type auditLimitFlags struct {
 func (a *auditLimitFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&a.maxBody, "k8s-audit-max-body", audit.DefaultMaxBodyBytes,
 		"largest audit batch accepted, in bytes (413 beyond): 400 events (the API server's --audit-webhook-batch-max-size) of 10 KiB; keep the API server under it with --audit-webhook-truncate-enabled --audit-webhook-truncate-max-batch-size")
-	fl.IntVar(&a.maxInFlight, "k8s-audit-max-in-flight", audit.DefaultMaxInFlight, "batches handled at once; one more is answered 503 with Retry-After (the API server retries after its backoff); -1: no limit")
+	fl.Int64Var(&a.maxBuffered, "k8s-audit-max-buffered", audit.DefaultMaxBufferedBytes, "body bytes held at once by all requests together, counted as they arrive; a body that would pass it is answered 503 with Retry-After")
+	fl.IntVar(&a.maxInFlight, "k8s-audit-max-in-flight", audit.DefaultMaxInFlight, "requests handled at once, slow senders included; one more is answered 503 with Retry-After (the API server retries after its backoff); -1: no limit")
 	a.timeouts = audit.DefaultTimeouts
 	(*limitTimeouts)(&a.timeouts).register(fl, "k8s-audit-", "the audit webhook")
 }

@@ -14,8 +14,8 @@ func registerAuditMetrics(reg prometheus.Registerer, h *audit.Handler) {
 	s := h.Stats()
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Namespace: "probehub", Subsystem: "k8s_audit", Name: "busy_total",
-		Help: "Kubernetes audit webhook: requests answered 503 over --k8s-audit-max-in-flight.",
-	}, func() float64 { return float64(h.Limit().Rejected()) }))
+		Help: "Kubernetes audit webhook: requests answered 503 over --k8s-audit-max-in-flight or --k8s-audit-max-buffered.",
+	}, func() float64 { return float64(h.Limit().Rejected() + s.Busy.Load()) }))
 	for name, v := range map[string]*atomic.Uint64{
 		"requests": &s.Requests, "events": &s.Events, "malformed": &s.Malformed,
 		"unauthorized": &s.Unauthorized, "too_large": &s.TooLarge, "panics": &s.Panics,

@@ -1,10 +1,10 @@
 package audit
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -29,11 +29,14 @@ const (
 	// --audit-webhook-truncate-max-batch-size=4194304 (a larger batch is
 	// split, a larger event loses its request and response objects).
 	DefaultMaxBodyBytes = 4 << 20
-	// DefaultMaxInFlight bounds the batches decoded at once: the API
-	// server sends at most 10 a second (--audit-webhook-batch-throttle-qps)
-	// and retries a 503 after its backoff, so 16 covers a few API servers
-	// and bounds the bodies held to 16 × DefaultMaxBodyBytes = 64 MiB.
-	DefaultMaxInFlight = 16
+	// DefaultMaxInFlight bounds the requests handled at once, each a
+	// goroutine and its connection's buffers (tens of KiB, also while it
+	// sends slowly): a thousand slow clients fit beside the API server's.
+	DefaultMaxInFlight = 1024
+	// DefaultMaxBufferedBytes bounds the bodies held at once across
+	// requests, counted as their buffers grow with the bytes that arrived:
+	// 16 full batches, or thousands of small ones.
+	DefaultMaxBufferedBytes = 16 * DefaultMaxBodyBytes
 )
 
 // Config configures the webhook Handler. The zero value is valid.
@@ -41,12 +44,16 @@ type Config struct {
 	// Path is the endpoint. The default is DefaultPath ("/k8s-audit").
 	Path string
 	// MaxBodyBytes bounds a request body; larger bodies get 413. The
-	// default is DefaultMaxBodyBytes (12 MiB).
+	// default is DefaultMaxBodyBytes (4 MiB).
 	MaxBodyBytes int64
 	// MaxInFlight bounds the requests handled at once; one more is
 	// answered 503 with Retry-After at once. The default is
-	// DefaultMaxInFlight (16); a negative value means no limit.
+	// DefaultMaxInFlight (1024); a negative value means no limit.
 	MaxInFlight int
+	// MaxBufferedBytes bounds the body bytes held at once by all requests
+	// together; a body that would pass it is answered 503 with
+	// Retry-After. The default is DefaultMaxBufferedBytes (64 MiB).
+	MaxBufferedBytes int64
 	// Logger logs bodies cut by the read timeout (WARN, answered 408) and
 	// recovered panics (ERROR). The default discards.
 	Logger *slog.Logger
@@ -65,19 +72,21 @@ type Stats struct {
 	Unauthorized atomic.Uint64 // requests rejected with 401
 	TooLarge     atomic.Uint64 // bodies rejected with 413
 	TimedOut     atomic.Uint64 // bodies cut by the server's read timeout (answered 408)
+	Busy         atomic.Uint64 // bodies refused while MaxBufferedBytes were held (answered 503)
 	Panics       atomic.Uint64 // decoder or sink panics recovered (answered 500)
 }
 
 // Handler is the audit webhook: an http.Handler for POST Config.Path.
 type Handler struct {
-	cfg   Config
-	dec   rules.Decoder
-	sink  Sink
-	stats Stats
-	e     *echo.Echo
-	lim   *limit.Inflight
-	serve http.Handler
-	log   *slog.Logger
+	cfg      Config
+	dec      rules.Decoder
+	sink     Sink
+	stats    Stats
+	e        *echo.Echo
+	lim      *limit.Inflight
+	serve    http.Handler
+	log      *slog.Logger
+	buffered atomic.Int64 // body bytes held, against MaxBufferedBytes
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -93,6 +102,9 @@ func NewHandler(cfg Config, dec rules.Decoder, sink Sink) *Handler {
 	}
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.MaxBufferedBytes <= 0 {
+		cfg.MaxBufferedBytes = DefaultMaxBufferedBytes
 	}
 	h := &Handler{cfg: cfg, dec: dec, sink: sink, log: cfg.Logger}
 	if h.log == nil {
@@ -117,7 +129,7 @@ func (h *Handler) Limit() *limit.Inflight { return h.lim }
 // events, 400 for malformed JSON or non-audit objects, 401 for a missing or
 // wrong token, 405 for another method, 408 for a body the server's read
 // timeout cut, 413 for a body over the limit, 503 (with Retry-After) while
-// MaxInFlight requests are being handled.
+// MaxInFlight requests are being handled or MaxBufferedBytes held.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
 
 func (h *Handler) post(c *echo.Context) (err error) {
@@ -127,10 +139,11 @@ func (h *Handler) post(c *echo.Context) (err error) {
 		c.Response().Header().Set("Connection", "close") // answer now; do not wait for the body
 		return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong bearer token")
 	}
-	body, err := h.readBody(c)
+	body, release, err := h.readBody(c)
 	if err != nil {
 		return err
 	}
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			h.stats.Panics.Add(1)
@@ -151,29 +164,56 @@ func (h *Handler) post(c *echo.Context) (err error) {
 	return c.JSON(http.StatusOK, map[string]int{"events": len(evs)})
 }
 
-// readBody reads the request body, up to MaxBodyBytes, into a buffer sized
-// from Content-Length when the client sent one.
-func (h *Handler) readBody(c *echo.Context) ([]byte, error) {
+// readBody reads the request body, up to MaxBodyBytes, into a buffer that
+// grows (doubling from 4 KiB) only as bytes arrive, each growth taken from
+// the shared MaxBufferedBytes: a client declaring a large body and sending
+// it slowly holds only what it sent. The caller calls release once done
+// with the body.
+func (h *Handler) readBody(c *echo.Context) (body []byte, release func(), err error) {
 	r := c.Request()
-	var buf bytes.Buffer
-	if n := r.ContentLength; n > 0 && n <= h.cfg.MaxBodyBytes {
-		buf.Grow(int(n) + bytes.MinRead)
+	in := http.MaxBytesReader(c.Response(), r.Body, h.cfg.MaxBodyBytes)
+	var held int64
+	release = func() { h.buffered.Add(-held) }
+	for {
+		if len(body) == cap(body) {
+			grow := int64(max(4<<10, cap(body)))
+			if h.buffered.Add(grow) > h.cfg.MaxBufferedBytes {
+				h.buffered.Add(-grow)
+				release()
+				h.stats.Busy.Add(1)
+				c.Response().Header().Set("Retry-After", "1")
+				c.Response().Header().Set("Connection", "close")
+				return nil, nil, echo.NewHTTPError(http.StatusServiceUnavailable, "server busy: the bodies being received fill the buffer budget; retry later")
+			}
+			held += grow
+			body = append(make([]byte, 0, int64(cap(body))+grow), body...)
+		}
+		n, rerr := in.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if rerr == io.EOF {
+			return body, release, nil
+		}
+		if rerr != nil {
+			release()
+			return nil, nil, h.readError(c, rerr, len(body))
+		}
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, h.cfg.MaxBodyBytes))
+}
+
+// readError maps a body read error to 413, 408 or 400.
+func (h *Handler) readError(c *echo.Context, err error, received int) error {
 	var tooBig *http.MaxBytesError
 	switch {
-	case err == nil:
-		return buf.Bytes(), nil
 	case errors.As(err, &tooBig):
 		h.stats.TooLarge.Add(1)
-		return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", h.cfg.MaxBodyBytes))
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", h.cfg.MaxBodyBytes))
 	case limit.Timeout(err):
 		h.stats.TimedOut.Add(1)
-		h.log.Warn("audit webhook: body not received within the read timeout; answered 408", "remote", r.RemoteAddr, "status", http.StatusRequestTimeout, "received_bytes", buf.Len())
+		h.log.Warn("audit webhook: body not received within the read timeout; answered 408", "remote", c.Request().RemoteAddr, "status", http.StatusRequestTimeout, "received_bytes", received)
 		c.Response().Header().Set("Connection", "close")
-		return nil, echo.NewHTTPError(http.StatusRequestTimeout, "request body not received within the read timeout")
+		return echo.NewHTTPError(http.StatusRequestTimeout, "request body not received within the read timeout")
 	}
-	return nil, echo.NewHTTPError(http.StatusBadRequest, "read body: "+err.Error())
+	return echo.NewHTTPError(http.StatusBadRequest, "read body: "+err.Error())
 }
 
 func (h *Handler) authorized(r *http.Request) bool {

@@ -189,3 +189,60 @@ func TestUnauthorizedSlowBodyAnsweredAtOnce(t *testing.T) {
 		t.Fatalf("status %d, want 401", code)
 	}
 }
+
+// burstClient declares size bytes, sends burst of them at once and then
+// nothing until stop: a stalled upload holding what it sent.
+func burstClient(t *testing.T, addr, token string, size, burst int, stop <-chan struct{}) <-chan int {
+	t.Helper()
+	got := make(chan int, 1)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s", DefaultPath, token, size, strings.Repeat(" ", burst))
+	go func() {
+		defer close(got)
+		go func() { <-stop; c.Close() }()
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	return got
+}
+
+// TestBufferBudget checks that stalled uploads hold the buffer budget only
+// by what they sent: many slow small senders leave room for a good client,
+// while uploads that filled the budget make the next big one a 503.
+func TestBufferBudget(t *testing.T) {
+	const budget = 2 << 20
+	h := NewHandler(Config{Token: "t", MaxBufferedBytes: budget}, &k8saudit.Source{}, (&collector{}).sink)
+	addr := serve(t, h, limit.Timeouts{Read: -1}, nil)
+	stop := make(chan struct{})
+	defer close(stop)
+	var slow []<-chan int
+	for range 100 { // each declares the whole budget, holds 4 KiB
+		slow = append(slow, slowClient(t, addr, "t", budget, stop))
+	}
+	waitUntil(t, "the slow senders in flight", func() bool { return h.Limit().InFlight() == 100 })
+	if resp := post(t, addr, "t", event(t, "pod_exec")); resp.StatusCode != 200 {
+		t.Fatalf("good client beside 100 slow senders declaring the budget each: %d", resp.StatusCode)
+	}
+	stalled := burstClient(t, addr, "t", 900<<10, 600<<10, stop) // holds a 1 MiB buffer: 1.4 MiB with the slow ones
+	waitUntil(t, "the stalled upload's buffer", func() bool { return h.buffered.Load() >= 600<<10 })
+	if code := <-burstClient(t, addr, "t", 900<<10, 600<<10, stop); code != http.StatusServiceUnavailable {
+		t.Fatalf("second stalled upload past the budget: %d, want 503", code)
+	}
+	if h.Stats().Busy.Load() != 1 {
+		t.Errorf("Busy = %d, want 1", h.Stats().Busy.Load())
+	}
+	select {
+	case code := <-stalled:
+		t.Errorf("first stalled upload answered %d while sending", code)
+	default:
+	}
+	_ = slow
+}
