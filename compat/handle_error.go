@@ -2,6 +2,7 @@ package compat
 
 import (
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -47,6 +48,8 @@ func errorBody(err error) (int, api.Error) {
 		return http.StatusRequestEntityTooLarge, api.Error{Error: "request body too large"}
 	case limit.Timeout(err):
 		return http.StatusRequestTimeout, api.Error{Error: "request body not received within the read timeout"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest, api.Error{Error: "request body cut short: the client closed the connection"}
 	case errors.Is(err, ErrWritesDisabled):
 		return http.StatusForbidden, api.Error{Error: ErrWritesDisabled.Error()}
 	case errors.As(err, &he) && he.Code < http.StatusInternalServerError && he.Message != "":

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -174,5 +175,24 @@ func TestInFlightLimit(t *testing.T) {
 	}
 	if s.Limit().Rejected() != 1 {
 		t.Errorf("rejected %d, want 1", s.Limit().Rejected())
+	}
+}
+
+// TestBodyCutShort checks that a client closing mid-body is a 400 for the
+// client, not a 500 logged at ERROR.
+func TestBodyCutShort(t *testing.T) {
+	logs := &syncBuffer{}
+	_, addr := serveLimited(t, Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	stop := make(chan struct{})
+	got := dripResolve(t, addr, stop)
+	time.Sleep(100 * time.Millisecond) // a few bytes sent
+	close(stop)
+	<-got
+	time.Sleep(100 * time.Millisecond)
+	if out := logs.String(); strings.Contains(out, "level=ERROR") {
+		t.Errorf("a client closing mid-body logged an ERROR:\n%s", out)
+	}
+	if code, _ := errorBody(fmt.Errorf("read body: %w", io.ErrUnexpectedEOF)); code != http.StatusBadRequest {
+		t.Errorf("unexpected EOF: %d, want 400", code)
 	}
 }

@@ -26,7 +26,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultRetryAfter   = time.Second
-	DefaultReleaseAbove = 32 << 20
+	DefaultReleaseAbove = 16 << 20
 )
 
 // Config configures an Inflight. The zero value limits nothing.
@@ -42,7 +42,7 @@ type Config struct {
 	Exempt []string
 	// ReleaseAbove: when the server falls idle holding this many bytes
 	// more than it held after the last release, the free memory goes back
-	// to the OS. The default is DefaultReleaseAbove (32 MiB); a negative
+	// to the OS. The default is DefaultReleaseAbove (16 MiB); a negative
 	// value never releases.
 	ReleaseAbove int64
 }

@@ -165,18 +165,28 @@ func (h *Handler) post(c *echo.Context) (err error) {
 }
 
 // readBody reads the request body, up to MaxBodyBytes, into a buffer that
-// grows (doubling from 4 KiB) only as bytes arrive, each growth taken from
+// grows (doubling from 4 KiB, up to the declared length) only as bytes
+// arrive, each growth taken from
 // the shared MaxBufferedBytes: a client declaring a large body and sending
-// it slowly holds only what it sent. The caller calls release once done
+// it slowly holds only what it sent. A declared length over MaxBodyBytes is
+// refused before reading. The caller calls release once done
 // with the body.
 func (h *Handler) readBody(c *echo.Context) (body []byte, release func(), err error) {
 	r := c.Request()
+	if r.ContentLength > h.cfg.MaxBodyBytes { // refused before a byte is read
+		h.stats.TooLarge.Add(1)
+		c.Response().Header().Set("Connection", "close")
+		return nil, nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes over %d", r.ContentLength, h.cfg.MaxBodyBytes))
+	}
 	in := http.MaxBytesReader(c.Response(), r.Body, h.cfg.MaxBodyBytes)
 	var held int64
 	release = func() { h.buffered.Add(-held) }
 	for {
 		if len(body) == cap(body) {
 			grow := int64(max(4<<10, cap(body)))
+			if n := r.ContentLength; n > int64(cap(body)) {
+				grow = min(grow, n+1-int64(cap(body))) // the last growth fits the declared length (+1 to see EOF)
+			}
 			if h.buffered.Add(grow) > h.cfg.MaxBufferedBytes {
 				h.buffered.Add(-grow)
 				release()
