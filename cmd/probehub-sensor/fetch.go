@@ -35,6 +35,10 @@ retried with backoff and jitter until --deadline, then the last good artifact
 in --cache is used. A corrupt download never replaces a good cached one, and
 an artifact built before the cached one (a registry rolled back to an older,
 still signed artifact) is refused unless --allow-downgrade.
+The cache keeps one artifact per kernel: after caching a newer one, fetch
+prunes the artifact, signature and blobs it replaced (see cache gc).
+Every read is bounded: answers that are not blobs at 256 KiB, blobs at
+4 MiB (refused before any read), the BTF by the size its config states.
 
 One store holds the artifacts of every architecture: each artifact's signed
 config names its platform (linux/amd64, linux/arm64) and the kernel index
