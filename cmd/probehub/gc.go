@@ -97,7 +97,9 @@ func runGC(cmd *cobra.Command, g *globalFlags, f *gcFlags) error {
 		}
 		out.Stores = append(out.Stores, rep)
 	}
-	if buildDir != "" || f.staleResults {
+	explicit := len(f.stores) > 0 || f.buildDir != ""
+	packages := pathExists(filepath.Join(g.dataDir, "cache", "debs"))
+	if buildDir != "" || f.staleResults || (!explicit && packages) {
 		if out.Build, err = gcBuild(g, buildDir, f); err != nil {
 			return err
 		}
