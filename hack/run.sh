@@ -2,7 +2,8 @@
 # `make run`: the main job on the embedded default (an OCI layout in data/).
 #   1. catalog the kernels this machine's apt knows (Debian)
 #   2. build artifacts for this machine's kernel and three real Debian kernels
-#   3. publish them, signed, into the OCI layout data/oci
+#   3. publish them, signed, into the OCI layout data/oci (--prune: what a
+#      changed build replaced is removed, so data/oci does not grow)
 #   4. serve the compatibility API and matrix page on 127.0.0.1:8080
 #   5. run the sensor with the upstream stable rules: it fetches and verifies
 #      its artifact from the layout, loads its probes with the minimized BTF
@@ -47,7 +48,7 @@ $P --data-dir "$DATA" build "${args[@]}" --out "$DATA/build"
 
 step "3. publish signed artifacts into the OCI layout $DATA/oci"
 [ -f "$DATA/keys/probehub.key" ] || $P publish --gen-key "$DATA/keys/probehub"
-$P --data-dir "$DATA" publish "$DATA/build" --to "layout:$DATA/oci" --sign-key "$DATA/keys/probehub.key"
+$P --data-dir "$DATA" publish "$DATA/build" --to "layout:$DATA/oci" --sign-key "$DATA/keys/probehub.key" --prune
 
 step "4. compatibility API and matrix page on http://$LISTEN"
 $P --data-dir "$DATA" serve --listen "$LISTEN" --registry "layout:$DATA/oci" &
