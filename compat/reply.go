@@ -26,7 +26,7 @@ type reply struct {
 
 // answer is r as the API type; appendJSON writes the same bytes as its
 // JSON encoding (a test checks).
-func (r *reply) answer(ix *index) api.Answer {
+func (r *reply) answer() api.Answer {
 	a := api.Answer{Status: r.status}
 	if r.e == nil {
 		a.Reasons = []string{"kernel " + r.key.String() + " is not in the catalog"}

@@ -12,7 +12,7 @@ import (
 // resolve answers validated facts from the index; see reply.
 func (ix *index) resolve(f api.Facts) api.Answer {
 	r := ix.reply(f)
-	return r.answer(ix)
+	return r.answer()
 }
 
 // reply answers validated facts from the index: by banner when the facts

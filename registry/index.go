@@ -141,7 +141,7 @@ func UpdateIndex(ctx context.Context, s Store, v string, add []IndexEntry, o Pub
 			if err != nil {
 				return Manifest{}, err
 			}
-			return m, floatTags(ctx, s, v, tag, o)
+			return m, floatTags(ctx, s, v, tag)
 		}
 		if _, err := writeIndex(ctx, s, tag, ix, o); err != nil {
 			return Manifest{}, err
@@ -182,7 +182,7 @@ func missingKernels(ctx context.Context, r Reader, v string, ix *Index, add []In
 		if err != nil {
 			return nil, err
 		}
-		_, cfg, err := readKernelConfig(ctx, r, m)
+		cfg, err := readKernelConfig(ctx, r, m)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +207,7 @@ func writeIndex(ctx context.Context, s Store, tag string, ix *Index, o PublishOp
 
 // floatTags points the version's floating tags at the current index-<v>,
 // never moving a tag back to a lower version.
-func floatTags(ctx context.Context, s Store, v, indexTag string, o PublishOptions) error {
+func floatTags(ctx context.Context, s Store, v, indexTag string) error {
 	ver, err := ParseVersion(v)
 	if err != nil {
 		return err

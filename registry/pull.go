@@ -58,7 +58,7 @@ func PullKernel(ctx context.Context, r Reader, ref string, o PullOptions) (*Kern
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return k.verify(gctx, r, o) })
-	g.Go(func() (err error) { _, k.Config, err = readKernelConfig(gctx, r, m); return err })
+	g.Go(func() (err error) { k.Config, err = readKernelConfig(gctx, r, m); return err })
 	g.Go(func() error { return k.readLayers(gctx, r, man, o.WithProbe) })
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("pull %s: %w", ref, err)
@@ -154,30 +154,30 @@ func kernelManifestOf(m Manifest) (*v1.Manifest, error) {
 }
 
 // readKernelConfig reads and parses the config of kernel manifest m.
-func readKernelConfig(ctx context.Context, r Reader, m Manifest) ([]byte, KernelConfig, error) {
+func readKernelConfig(ctx context.Context, r Reader, m Manifest) (KernelConfig, error) {
 	man, err := kernelManifestOf(m)
 	if err != nil {
-		return nil, KernelConfig{}, err
+		return KernelConfig{}, err
 	}
 	b, err := ReadBlob(ctx, r, man.Config)
 	if err != nil {
-		return nil, KernelConfig{}, err
+		return KernelConfig{}, err
 	}
 	var c KernelConfig
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, KernelConfig{}, fmt.Errorf("parse config %s: %w: %w", man.Config.Digest, ErrInvalidArtifact, err)
+		return KernelConfig{}, fmt.Errorf("parse config %s: %w: %w", man.Config.Digest, ErrInvalidArtifact, err)
 	}
 	if c.SchemaVersion != 1 {
-		return nil, KernelConfig{}, fmt.Errorf("config %s: schemaVersion %d: %w", man.Config.Digest, c.SchemaVersion, ErrInvalidArtifact)
+		return KernelConfig{}, fmt.Errorf("config %s: schemaVersion %d: %w", man.Config.Digest, c.SchemaVersion, ErrInvalidArtifact)
 	}
 	p, _, err := c.Platform()
 	if err != nil {
-		return nil, KernelConfig{}, fmt.Errorf("config %s: %w", man.Config.Digest, err)
+		return KernelConfig{}, fmt.Errorf("config %s: %w", man.Config.Digest, err)
 	}
 	if dp := man.Config.Platform; dp != nil && (dp.OS != p.OS || dp.Architecture != p.Architecture) {
-		return nil, KernelConfig{}, fmt.Errorf("manifest %s: config descriptor says platform %s/%s, the config %s: %w", m.Digest, dp.OS, dp.Architecture, p, ErrInvalidArtifact)
+		return KernelConfig{}, fmt.Errorf("manifest %s: config descriptor says platform %s/%s, the config %s: %w", m.Digest, dp.OS, dp.Architecture, p, ErrInvalidArtifact)
 	}
-	return b, c, nil
+	return c, nil
 }
 
 // LookupIndex finds the digest of the artifact of key with exactly banner in

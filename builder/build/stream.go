@@ -72,7 +72,7 @@ func (f *Fetcher) StreamBTF(ctx context.Context, pkg kernels.Package, keep strin
 			return nil, fmt.Errorf("fetch %s: %w", pkg.URL, err)
 		}
 		defer func() {
-			tmp.Close()
+			_ = tmp.Close()       // checked before the rename; this one is for error paths
 			os.Remove(tmp.Name()) // gone after the rename
 		}()
 	}

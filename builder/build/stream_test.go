@@ -74,7 +74,7 @@ func TestStreamBTF(t *testing.T) {
 				if err == nil {
 					t.Fatalf("no error, result %+v", s)
 				}
-				if tc.wantErr != errCut && !errors.Is(err, tc.wantErr) {
+				if !errors.Is(tc.wantErr, errCut) && !errors.Is(err, tc.wantErr) {
 					t.Fatalf("error %v, want %v", err, tc.wantErr)
 				}
 				if keep != "" {

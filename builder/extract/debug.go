@@ -65,7 +65,7 @@ func fileBanner(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	sec := f.Section(".rodata")
 	if sec == nil {
 		return "", fmt.Errorf("no .rodata section to find the banner in")

@@ -28,7 +28,7 @@ func readELF(data []byte) (s elfSections, err error) {
 	if err != nil {
 		return s, fmt.Errorf("parse ELF: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	for _, sec := range f.Sections {
 		switch sec.Name {
 		case ".BTF", ".rodata":

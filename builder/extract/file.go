@@ -46,7 +46,7 @@ func FromFile(ctx context.Context, name string, opts *Options) (*Result, error) 
 	if err != nil {
 		return nil, fail(StageInput, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, err := br.Peek(sniffLen)
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -85,7 +85,7 @@ func readExt(b []byte) ([]ExtRelo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse BPF object (%d bytes; truncated, or not an ELF file?): %w", len(b), err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	if f.Machine != elf.EM_BPF {
 		return nil, fmt.Errorf("parse BPF object: machine %s, want EM_BPF", f.Machine)
 	}

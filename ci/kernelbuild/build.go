@@ -111,7 +111,7 @@ func (c *Config) defaults() error {
 }
 
 // Build configures and builds the kernel (bzImage, which links vmlinux).
-func Build(ctx context.Context, c Config) (*Result, error) {
+func Build(ctx context.Context, c Config) (_ *Result, err error) {
 	if err := c.defaults(); err != nil {
 		return nil, err
 	}
@@ -124,7 +124,11 @@ func Build(ctx context.Context, c Config) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("create build log: %w", err)
 		}
-		defer f.Close()
+		defer func() {
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("close build log: %w", cerr)
+			}
+		}()
 		log = f
 	}
 	n, err := Configure(ctx, c, log)

@@ -125,7 +125,7 @@ func readFragment(path string) (kernelbuild.Fragment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config fragment: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	frag, err := kernelbuild.ParseFragment(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -379,7 +379,7 @@ func kernelImage(ctx context.Context, deb, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("open kernel package: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	_, image, err := extract.DebKernel(ctx, f)
 	if err != nil {
 		return "", fmt.Errorf("kernel image of %s: %w", deb, err)

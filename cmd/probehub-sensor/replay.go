@@ -82,7 +82,7 @@ Examples:
 				if err != nil {
 					return fmt.Errorf("open events: %w", err)
 				}
-				defer f.Close()
+				defer func() { _ = f.Close() }() // read only
 				in = f
 			}
 			if err := replay(cmd.Context(), e, in, cmd.OutOrStdout()); err != nil {

@@ -53,7 +53,7 @@ func startsWithRecords(path string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("open events: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(f, 1<<16)))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return false, nil

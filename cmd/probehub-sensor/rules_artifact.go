@@ -105,7 +105,7 @@ Nothing reaches production without a staging period.`,
 				if err != nil {
 					return fmt.Errorf("open staging events: %w", err)
 				}
-				defer f.Close()
+				defer func() { _ = f.Close() }() // read only
 				var alerts bytes.Buffer
 				if err := replay(ctx, e, f, &alerts); err != nil {
 					return fmt.Errorf("replay staging events %s: %w", events, err)

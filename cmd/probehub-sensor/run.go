@@ -356,7 +356,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		}
 		if err := ag.WatchCapture(ctx, f.drops.config(), read, f.statsEvery); err != nil {
 			stop(err)
-			p.Close()
+			_ = p.Close() // stops the read; the deferred Close reports
 		}
 	}()
 	err = ag.RunCapture(ctx, p)

@@ -149,14 +149,14 @@ func writeBuild(tb testing.TB, dir string, n int, t time.Time) {
 	mustWrite(tb, filepath.Join(dir, buildresult.ProbePath(probeSum)), probe)
 	for i := range n {
 		k := testKey(i)
-		min := variantBTF(tb, btf, i)
+		minBTF := variantBTF(tb, btf, i)
 		r := buildresult.Result{
 			Schema: buildresult.Schema, Kernel: k, Banner: testBanner(i), ProbeVersion: version.ProbeVersion,
 			Status: verdict.Supported, ProbeSHA256: probeSum, MinBTF: buildresult.MinBTFFile,
-			MinSHA256: sha256Hex(min), MinSize: len(min), BuiltAt: t,
+			MinSHA256: sha256Hex(minBTF), MinSize: len(minBTF), BuiltAt: t,
 		}
 		kdir := filepath.Join(dir, buildresult.KernelDir(k))
-		mustWrite(tb, filepath.Join(kdir, buildresult.MinBTFFile), min)
+		mustWrite(tb, filepath.Join(kdir, buildresult.MinBTFFile), minBTF)
 		b, err := json.Marshal(r)
 		if err != nil {
 			tb.Fatal(err)

@@ -72,7 +72,7 @@ func fromStatus(path, key string) (Set, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read capabilities: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), key); ok {

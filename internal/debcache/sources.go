@@ -90,7 +90,7 @@ func oneLineURI(file, codename string) string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		fs := strings.Fields(s.Text())

@@ -83,7 +83,7 @@ func (a *Archive) Read(ctx context.Context, k kernels.Key) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", k, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	return ReadBTF(ctx, f)
 }
 

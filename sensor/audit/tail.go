@@ -92,7 +92,7 @@ func (t *Tail) open(ctx context.Context, atEnd bool) (*os.File, error) {
 		f, err := os.Open(t.Path)
 		if err == nil {
 			if st, err := f.Stat(); err != nil || st.IsDir() {
-				f.Close()
+				_ = f.Close() // read only
 				return nil, fmt.Errorf("tail audit log %s: not a regular file", t.Path)
 			}
 			if atEnd {

@@ -88,7 +88,7 @@ func (r *reader) event(ev *Event, keep *reuse) bool {
 			ev.Res = n
 			return ok
 		case "proc":
-			return r.process(&ev.Proc, keep)
+			return r.process(&ev.Proc)
 		case "args":
 			ev.Args = keep.args
 			return r.args(&ev.Args)
@@ -111,7 +111,7 @@ func (r *reader) event(ev *Event, keep *reuse) bool {
 	})
 }
 
-func (r *reader) process(p *Process, keep *reuse) bool {
+func (r *reader) process(p *Process) bool {
 	return r.object(false, func(k []byte) bool {
 		switch string(k) {
 		case "pid":

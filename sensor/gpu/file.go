@@ -68,7 +68,7 @@ func inspect(full string, fi os.FileInfo, st *syscall.Stat_t, version string) er
 	if err != nil {
 		return fmt.Errorf("check %s: %w", full, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	if version == "" {
 		return nil
 	}
@@ -100,7 +100,7 @@ func fileHas(full, version string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", full, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing loses nothing
 	ok, err := contains(bufio.NewReaderSize(f, 1<<16), []byte(version))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", full, err)

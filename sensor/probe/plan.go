@@ -49,8 +49,10 @@ func sockaddrBehind(name string, src, lenPtr uint8) argSpec {
 	return argSpec{name: name, kind: kindBytes, src: src, aux: auxDeref + lenPtr}
 }
 
-// Falco's evt.arg.data: the first snaplen bytes moved (event.Event.Buffer).
-func data(src uint8) argSpec { return argSpec{name: "data", kind: kindData, src: src} }
+// Falco's evt.arg.data: the first snaplen bytes moved (event.Event.Buffer)
+// from the buffer in argument 1, where read, write, pread, pwrite, sendto
+// and recvfrom all take it.
+func data() argSpec { return argSpec{name: "data", kind: kindData, src: 1} }
 func iovData(src, count uint8) argSpec {
 	return argSpec{name: "data", kind: kindIovData, src: src, aux: count}
 }
@@ -105,14 +107,14 @@ var plans = map[event.Type]plan{
 	event.TypeBind:     {args: []argSpec{d("fd", 0), sa("addr", 1, 2), tupleOf(0)}, fd: fdSockServer},
 	event.TypeListen:   {args: []argSpec{d("fd", 0), d("backlog", 1), tupleOf(0)}, fd: fdSockServer},
 	event.TypeShutdown: {args: []argSpec{d("fd", 0), d("how", 1), tupleOf(0)}, fd: fdIO},
-	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), data(), tupleOf(0)}, fd: fdIO},
 	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
-	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), sockaddrBehind("addr", 4, 5), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), sockaddrBehind("addr", 4, 5), data(), tupleOf(0)}, fd: fdIO},
 	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
-	event.TypeRead:     {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
-	event.TypePwrite:   {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRead:     {args: []argSpec{d("fd", 0), i("size", 2), data(), tupleOf(0)}, fd: fdIO},
+	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(), tupleOf(0)}, fd: fdIO},
+	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(), tupleOf(0)}, fd: fdIO},
+	event.TypePwrite:   {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(), tupleOf(0)}, fd: fdIO},
 	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
 	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
 	event.TypePreadv:   {args: []argSpec{d("fd", 0), iovSize(1, 2), i("pos", 3), iovData(1, 2), tupleOf(0)}, fd: fdIO},

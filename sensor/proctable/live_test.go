@@ -64,7 +64,12 @@ func startLiveTable(t *testing.T, dir string) *liveTable {
 func (lt *liveTable) read(ctx context.Context, p *probe.Probe) error {
 	for {
 		ev, err := p.Read(ctx)
-		if ctx.Err() != nil || errors.Is(err, os.ErrClosed) {
+		select {
+		case <-ctx.Done():
+			return nil // stopped
+		default:
+		}
+		if errors.Is(err, os.ErrClosed) {
 			return nil // stopped
 		}
 		if errors.Is(err, probe.ErrMalformed) {

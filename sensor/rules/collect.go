@@ -114,7 +114,7 @@ func (c *collector) overrides(m *mapping) (map[string]string, bool) {
 // mode returns "append", "replace" or "" (definition) for an item whose
 // single content key is key, checking the append/override combination.
 func (c *collector) mode(m *mapping, kind, key string) (string, bool) {
-	app, _ := m.boolean(c.d, "append")
+	app := m.boolean(c.d, "append")
 	ov, ok := c.overrides(m)
 	if !ok {
 		return "", false

@@ -23,7 +23,7 @@ func (c *collector) rule(m *mapping) {
 	if !ok {
 		return
 	}
-	app, _ := m.boolean(c.d, "append")
+	app := m.boolean(c.d, "append")
 	ov, ok := c.overrides(m)
 	if !ok {
 		return
@@ -51,7 +51,7 @@ func (c *collector) rule(m *mapping) {
 			c.d.errorf(m.pos("rule"), "override", "rule '%s' has an 'enabled' key but no rule by that name already exists", name)
 			return
 		}
-		old.enabled, _ = m.boolean(c.d, "enabled")
+		old.enabled = m.boolean(c.d, "enabled")
 	default:
 		c.define(m, name, old)
 	}
@@ -128,9 +128,8 @@ func (c *collector) override(m *mapping, r *ruleDef, ov map[string]string) {
 	c.set(m, r, repl...)
 }
 
-// set reads keys of m into r (replacing).
-func (c *collector) set(m *mapping, r *ruleDef, keys ...string) bool {
-	ok := true
+// set reads keys of m into r (replacing); what is wrong goes into c.d.
+func (c *collector) set(m *mapping, r *ruleDef, keys ...string) {
 	for _, k := range keys {
 		if !m.has(k) {
 			continue
@@ -151,27 +150,24 @@ func (c *collector) set(m *mapping, r *ruleDef, keys ...string) bool {
 			p, err := ParsePriority(s)
 			if err != nil {
 				c.d.errorf(m.f.at(m.vals[k]), "priority", "%v", err)
-				ok = false
 			}
 			r.priority = p
 		case "tags":
-			t, good := m.strs(c.d, k)
-			ok = ok && good
+			t, _ := m.strs(c.d, k)
 			r.tags = tagSet(t)
 		case "enabled":
-			r.enabled, _ = m.boolean(c.d, k)
+			r.enabled = m.boolean(c.d, k)
 		case "capture":
-			r.capture, _ = m.boolean(c.d, k)
+			r.capture = m.boolean(c.d, k)
 		case "warn_evttypes":
-			r.warnEvttypes, _ = m.boolean(c.d, k)
+			r.warnEvttypes = m.boolean(c.d, k)
 		case "skip-if-unknown-filter":
-			r.skipUnknown, _ = m.boolean(c.d, k)
+			r.skipUnknown = m.boolean(c.d, k)
 		case "capture_duration":
 			s, _ := m.str(c.d, k)
 			n, err := strconv.Atoi(s)
 			if err != nil {
 				c.d.errorf(m.f.at(m.vals[k]), "type", "value of 'capture_duration' must be an integer")
-				ok = false
 			}
 			r.captureMs = n
 		case "exceptions":
@@ -179,7 +175,6 @@ func (c *collector) set(m *mapping, r *ruleDef, keys ...string) bool {
 			c.appendExceptions(m, r)
 		}
 	}
-	return ok
 }
 
 // tagSet returns tags sorted and deduplicated (Falco stores them in a set).

@@ -171,17 +171,16 @@ func (e *Engine) Process(source string, ev any) []*Rule {
 	return e.matches
 }
 
-// scan appends matching rules; it reports whether to stop (first match).
-func (e *Engine) scan(rs []*Rule, ev any) bool {
+// scan appends matching rules, stopping at the first unless WithAllMatches.
+func (e *Engine) scan(rs []*Rule, ev any) {
 	for _, r := range rs {
 		if r.eval(ev) {
 			e.matches = append(e.matches, r)
 			if !e.o.all {
-				return true
+				return
 			}
 		}
 	}
-	return false
 }
 
 // EventTypes returns the event types that the enabled rules of source

@@ -49,12 +49,10 @@ func (p *parser) prevWord() string {
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n' }
 
-func (p *parser) blanks() bool {
-	st := p.i
+func (p *parser) blanks() {
 	for p.i < len(p.s) && isBlank(p.s[p.i]) {
 		p.i++
 	}
-	return p.i > st
 }
 
 // word reports whether s at i is w followed by a blank or '(' (or the end).

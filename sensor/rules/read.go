@@ -129,17 +129,19 @@ func (m *mapping) str(d *diags, k string) (string, bool) {
 	return n.Value, true
 }
 
-func (m *mapping) boolean(d *diags, k string) (bool, bool) {
+// boolean reads a boolean; false when k is absent or (an error in d) not a
+// boolean.
+func (m *mapping) boolean(d *diags, k string) bool {
 	n, ok := m.vals[k]
 	if !ok {
-		return false, false
+		return false
 	}
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
 		d.errorf(m.f.at(n), "type", "value of %q must be a boolean", k)
-		return false, false
+		return false
 	}
-	return b, true
+	return b
 }
 
 // strs reads a sequence of scalars.

@@ -10,8 +10,8 @@ import (
 	"github.com/probehub/probehub/sensor/rules"
 )
 
-func ctrF(desc string, f func(c *event.Container) (string, bool)) fieldDef {
-	return strF(desc, func(e *event.Event) (string, bool) {
+func ctrF(f func(c *event.Container) (string, bool)) fieldDef {
+	return strF("", func(e *event.Event) (string, bool) {
 		if e.Container == nil {
 			return "", false
 		}
@@ -52,21 +52,21 @@ func mountString(m *event.Mount) string {
 
 func init() {
 	addFields(map[string]fieldDef{
-		"container.id": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
-		"container.full_id": ctrF("", func(c *event.Container) (string, bool) {
+		"container.id": ctrF(func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.ID)) }),
+		"container.full_id": ctrF(func(c *event.Container) (string, bool) {
 			if c.FullID != "" {
 				return c.FullID, true
 			}
 			return nonEmpty(c.ID)
 		}),
-		"container.type":         ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Type) }),
-		"container.image.id":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.ImageID) }),
+		"container.type":         ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.Type) }),
+		"container.image.id":     ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.ImageID) }),
 		"container.host_pid":     ctrBool(func(c *event.Container) bool { return c.HostPID }),
 		"container.host_network": ctrBool(func(c *event.Container) bool { return c.HostNetwork }),
 		"container.host_ipc":     ctrBool(func(c *event.Container) bool { return c.HostIPC }),
-		"container.ip":           ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.IP, c.PodIP)) }),
-		"container.cni.json":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
-		"container.labels":       ctrF("", func(c *event.Container) (string, bool) { return labelList(c.Labels) }),
+		"container.ip":           ctrF(func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.IP, c.PodIP)) }),
+		"container.cni.json":     ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
+		"container.labels":       ctrF(func(c *event.Container) (string, bool) { return labelList(c.Labels) }),
 		"container.label":        labelField(func(c *event.Container) map[string]string { return c.Labels }),
 		"container.start_ts": intF("", func(e *event.Event) (int64, bool) {
 			if e.Container == nil || e.Container.Start.IsZero() {
@@ -87,32 +87,32 @@ func init() {
 		"proc.is_container_liveness_probe":  probeMatch(func(c *event.Container) []string { return c.LivenessProbe }),
 		"proc.is_container_readiness_probe": probeMatch(func(c *event.Container) []string { return c.ReadinessProbe }),
 		"container.mount.propagation":       mountField(false, func(m *event.Mount) string { return m.Propagation }),
-		"k8s.pod.ip":                        ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.PodIP, c.IP)) }),
-		"k8s.pod.cni.json":                  ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
-		"k8s.pod.full_sandbox_id":           ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodSandboxID) }),
-		"k8s.pod.sandbox_id":                ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.PodSandboxID)) }),
-		"container.name": ctrF("", func(c *event.Container) (string, bool) {
+		"k8s.pod.ip":                        ctrF(func(c *event.Container) (string, bool) { return nonEmpty(firstOf(c.PodIP, c.IP)) }),
+		"k8s.pod.cni.json":                  ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodCNIJSON) }),
+		"k8s.pod.full_sandbox_id":           ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodSandboxID) }),
+		"k8s.pod.sandbox_id":                ctrF(func(c *event.Container) (string, bool) { return nonEmpty(shortID(c.PodSandboxID)) }),
+		"container.name": ctrF(func(c *event.Container) (string, bool) {
 			if c.Name == "" && c.ID == "host" {
 				return "host", true
 			}
 			return nonEmpty(c.Name)
 		}),
-		"container.image": ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Image) }),
-		"container.image.repository": ctrF("", func(c *event.Container) (string, bool) {
+		"container.image": ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.Image) }),
+		"container.image.repository": ctrF(func(c *event.Container) (string, bool) {
 			if c.ImageRepo != "" {
 				return c.ImageRepo, true
 			}
 			r, _ := repoTag(c.Image)
 			return nonEmpty(r)
 		}),
-		"container.image.tag": ctrF("", func(c *event.Container) (string, bool) {
+		"container.image.tag": ctrF(func(c *event.Container) (string, bool) {
 			if c.ImageTag != "" {
 				return c.ImageTag, true
 			}
 			_, t := repoTag(c.Image)
 			return nonEmpty(t)
 		}),
-		"container.image.digest": ctrF("", func(c *event.Container) (string, bool) {
+		"container.image.digest": ctrF(func(c *event.Container) (string, bool) {
 			if c.ImageDigest != "" {
 				return c.ImageDigest, true
 			}
@@ -150,12 +150,12 @@ func init() {
 			}
 			return "false"
 		}),
-		"k8s.ns.name":    ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
-		"k8s.pod.name":   ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
-		"k8s.pod.uid":    ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
-		"k8s.pod.id":     ctrF("", func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.ns.name":    ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.Namespace) }),
+		"k8s.pod.name":   ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodName) }),
+		"k8s.pod.uid":    ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
+		"k8s.pod.id":     ctrF(func(c *event.Container) (string, bool) { return nonEmpty(c.PodUID) }),
 		"k8s.pod.label":  labelField(func(c *event.Container) map[string]string { return c.PodLabels }),
-		"k8s.pod.labels": ctrF("", func(c *event.Container) (string, bool) { return labelList(c.PodLabels) }),
+		"k8s.pod.labels": ctrF(func(c *event.Container) (string, bool) { return labelList(c.PodLabels) }),
 	})
 }
 
