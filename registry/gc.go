@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -150,9 +151,12 @@ func (k *marker) mark(ctx context.Context, h v1.Hash) error {
 	if err != nil {
 		return err
 	}
+	if raw := bytes.TrimSpace(m.Raw); len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
+		return nil // not a JSON object: a blob in its own right, nothing to follow
+	}
 	var n node
-	if json.Unmarshal(m.Raw, &n) != nil {
-		return nil // not JSON: a blob in its own right, nothing to follow
+	if err := json.Unmarshal(m.Raw, &n); err != nil {
+		return fmt.Errorf("manifest %s: %w", h, err)
 	}
 	if n.Config != nil {
 		k.live[n.Config.Digest] = true

@@ -198,8 +198,17 @@ const tempAge = time.Hour
 // remove records p (a file or a directory) and, unless a dry run, removes
 // it. Temporary files younger than tempAge are left alone.
 func remove(rep *GCReport, o GCOptions, kind, p, why string) error {
-	if fi, err := os.Stat(p); kind == "temp" && (err != nil || time.Since(fi.ModTime()) < tempAge) {
-		return nil
+	if kind == "temp" {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // its writer finished or removed it
+		}
+		if err != nil {
+			return err
+		}
+		if time.Since(fi.ModTime()) < tempAge {
+			return nil
+		}
 	}
 	size, err := treeBytes(p)
 	if err != nil {

@@ -326,12 +326,12 @@ func queueArgs(b []byte) event.Args {
 	if len(b) < 8 {
 		return nil
 	}
-	n, max := int64(le.Uint32(b)), int64(le.Uint32(b[4:]))
+	n, limit := int64(le.Uint32(b)), int64(le.Uint32(b[4:]))
 	pct := int64(0)
-	if max > 0 {
-		pct = min(n*100/max, 100)
+	if limit > 0 {
+		pct = min(n*100/limit, 100)
 	}
-	return event.Args{{Name: "queuelen", Int: n}, {Name: "queuemax", Int: max}, {Name: "queuepct", Int: pct}}
+	return event.Args{{Name: "queuelen", Int: n}, {Name: "queuemax", Int: limit}, {Name: "queuepct", Int: pct}}
 }
 
 // procexit derives Falco's procexit fields from the wait status.

@@ -53,16 +53,14 @@ func sockaddrBehind(name string, src, lenPtr uint8) argSpec {
 // from the buffer in argument 1, where read, write, pread, pwrite, sendto
 // and recvfrom all take it.
 func data() argSpec { return argSpec{name: "data", kind: kindData, src: 1} }
-func iovData(src, count uint8) argSpec {
-	return argSpec{name: "data", kind: kindIovData, src: src, aux: count}
-}
+// The vector I/O calls (readv, writev, preadv, pwritev) all take the iovec
+// array in argument 1 and its length in argument 2.
+func iovData() argSpec { return argSpec{name: "data", kind: kindIovData, src: 1, aux: 2} }
 func msgData(src uint8) argSpec { return argSpec{name: "data", kind: kindMsgData, src: src} }
 func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName, src: src} }
 
 // Falco's size of the vector I/O calls: the bytes the iovecs ask to move.
-func iovSize(src, count uint8) argSpec {
-	return argSpec{name: "size", kind: kindIovSize, src: src, aux: count}
-}
+func iovSize() argSpec { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
 func msgSize(src uint8) argSpec { return argSpec{name: "size", kind: kindMsgSize, src: src} }
 
 // queueOf is the accept queue of the listening socket in register src
@@ -115,10 +113,10 @@ var plans = map[event.Type]plan{
 	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(), tupleOf(0)}, fd: fdIO},
 	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(), tupleOf(0)}, fd: fdIO},
 	event.TypePwrite:   {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(), tupleOf(0)}, fd: fdIO},
-	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
-	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovSize(1, 2), iovData(1, 2), tupleOf(0)}, fd: fdIO},
-	event.TypePreadv:   {args: []argSpec{d("fd", 0), iovSize(1, 2), i("pos", 3), iovData(1, 2), tupleOf(0)}, fd: fdIO},
-	event.TypePwritev:  {args: []argSpec{d("fd", 0), iovSize(1, 2), i("pos", 3), iovData(1, 2), tupleOf(0)}, fd: fdIO},
+	event.TypeReadv:    {args: []argSpec{d("fd", 0), iovSize(), iovData(), tupleOf(0)}, fd: fdIO},
+	event.TypeWritev:   {args: []argSpec{d("fd", 0), iovSize(), iovData(), tupleOf(0)}, fd: fdIO},
+	event.TypePreadv:   {args: []argSpec{d("fd", 0), iovSize(), i("pos", 3), iovData(), tupleOf(0)}, fd: fdIO},
+	event.TypePwritev:  {args: []argSpec{d("fd", 0), iovSize(), i("pos", 3), iovData(), tupleOf(0)}, fd: fdIO},
 
 	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes)}},
 	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1)}},

@@ -105,20 +105,20 @@ func parseStat(b []byte, e *Entry, boot time.Time) error {
 
 // readEnv reads at most max bytes of a NUL-separated environment file
 // (/proc/PID/environ), as the probe bounds an exec's: an entry cut by the
-// bound is dropped. Nothing when max is 0 or the file cannot be read
+// bound is dropped. Nothing when bound is 0 or the file cannot be read
 // (another user's process without CAP_SYS_PTRACE, a kernel thread).
-func readEnv(path string, max int) []string {
-	if max <= 0 {
+func readEnv(path string, bound int) []string {
+	if bound <= 0 {
 		return nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	buf := make([]byte, max)
+	defer func() { _ = f.Close() }() // read only
+	buf := make([]byte, bound)
 	n, _ := io.ReadFull(f, buf)
-	return splitEnv(buf[:n], n == max)
+	return splitEnv(buf[:n], n == bound)
 }
 
 // splitEnv splits NUL-separated NAME=VALUE entries; cut says the last one
