@@ -144,20 +144,20 @@ func TestSlowBodyIs408(t *testing.T) {
 // 503 with Retry-After at once while /healthz still answers; the slots come
 // back when the slow clients go.
 func TestInFlightLimit(t *testing.T) {
-	const max = 6
-	s, addr := serveLimited(t, Config{MaxInFlight: max, Timeouts: limit.Timeouts{Read: -1}})
+	const maxInFlight = 6
+	s, addr := serveLimited(t, Config{MaxInFlight: maxInFlight, Timeouts: limit.Timeouts{Read: -1}})
 	base := "http://" + addr
 	stop := make(chan struct{})
 	var slow []<-chan int
-	for range max - 1 {
+	for range maxInFlight - 1 {
 		slow = append(slow, dripResolve(t, addr, stop))
 	}
-	waitUntil(t, "the slow clients in flight", func() bool { return s.Limit().InFlight() == max-1 })
+	waitUntil(t, "the slow clients in flight", func() bool { return s.Limit().InFlight() == maxInFlight-1 })
 	if code, _ := getStatus(t, base+"/v1/probes"); code != 200 {
-		t.Fatalf("good client beside %d slow ones: %d, want 200", max-1, code)
+		t.Fatalf("good client beside %d slow ones: %d, want 200", maxInFlight-1, code)
 	}
 	slow = append(slow, dripResolve(t, addr, stop))
-	waitUntil(t, "the limit reached", func() bool { return s.Limit().InFlight() == max })
+	waitUntil(t, "the limit reached", func() bool { return s.Limit().InFlight() == maxInFlight })
 	code, h := getStatus(t, base+"/v1/probes")
 	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
 		t.Fatalf("over the limit: %d (Retry-After %q), want 503 with Retry-After", code, h.Get("Retry-After"))

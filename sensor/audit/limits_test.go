@@ -146,21 +146,21 @@ func TestSlowBodyIs408(t *testing.T) {
 // next request is answered 503 with Retry-After at once, not queued; the
 // slots come back when the slow uploads go.
 func TestInFlightLimit(t *testing.T) {
-	const max = 8
+	const maxInFlight = 8
 	c := &collector{}
-	h := NewHandler(Config{Token: "t", MaxInFlight: max}, &k8saudit.Source{}, c.sink)
+	h := NewHandler(Config{Token: "t", MaxInFlight: maxInFlight}, &k8saudit.Source{}, c.sink)
 	addr := serve(t, h, limit.Timeouts{Read: -1}, nil) // no read timeout: the uploads hold their slots
 	stop := make(chan struct{})
 	var slow []<-chan int
-	for range max - 1 {
+	for range maxInFlight - 1 {
 		slow = append(slow, slowClient(t, addr, "t", 1<<20, stop))
 	}
-	waitUntil(t, "the slow uploads in flight", func() bool { return h.Limit().InFlight() == max-1 })
+	waitUntil(t, "the slow uploads in flight", func() bool { return h.Limit().InFlight() == maxInFlight-1 })
 	if resp := post(t, addr, "t", event(t, "pod_exec")); resp.StatusCode != 200 {
-		t.Fatalf("good client beside %d slow uploads: %d, want 200", max-1, resp.StatusCode)
+		t.Fatalf("good client beside %d slow uploads: %d, want 200", maxInFlight-1, resp.StatusCode)
 	}
 	slow = append(slow, slowClient(t, addr, "t", 1<<20, stop))
-	waitUntil(t, "the limit reached", func() bool { return h.Limit().InFlight() == max })
+	waitUntil(t, "the limit reached", func() bool { return h.Limit().InFlight() == maxInFlight })
 	resp := post(t, addr, "t", event(t, "pod_exec"))
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("request over the limit: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))

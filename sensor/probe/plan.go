@@ -53,14 +53,15 @@ func sockaddrBehind(name string, src, lenPtr uint8) argSpec {
 // from the buffer in argument 1, where read, write, pread, pwrite, sendto
 // and recvfrom all take it.
 func data() argSpec { return argSpec{name: "data", kind: kindData, src: 1} }
+
 // The vector I/O calls (readv, writev, preadv, pwritev) all take the iovec
 // array in argument 1 and its length in argument 2.
-func iovData() argSpec { return argSpec{name: "data", kind: kindIovData, src: 1, aux: 2} }
+func iovData() argSpec          { return argSpec{name: "data", kind: kindIovData, src: 1, aux: 2} }
 func msgData(src uint8) argSpec { return argSpec{name: "data", kind: kindMsgData, src: src} }
 func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName, src: src} }
 
 // Falco's size of the vector I/O calls: the bytes the iovecs ask to move.
-func iovSize() argSpec { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
+func iovSize() argSpec          { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
 func msgSize(src uint8) argSpec { return argSpec{name: "size", kind: kindMsgSize, src: src} }
 
 // queueOf is the accept queue of the listening socket in register src
