@@ -109,12 +109,13 @@ bench-sensor: ## whole-sensor overhead (open/close, fork+exec) and sustained loa
 bench-response: ## alert → process killed and alert → webhook delivered, p50/p99 over 1,000 each
 	$(GO) test -run '^$$' -bench AlertTo -benchtime 1x -count 1 ./sensor/response/
 
-check-arm64: ## arm64: vet every package (tests included), build both binaries (the sensor's into bin/linux-arm64/), run the rule engine's tests under qemu-aarch64 (user mode); CI runs it
+check-arm64: ## arm64: vet every package (tests included), build both binaries (the sensor's into bin/linux-arm64/), run the rule engine's tests and the artifact platform tests under qemu-aarch64 (user mode); CI runs it
 	GOARCH=arm64 $(GO) vet ./...
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/linux-arm64/probehub-sensor ./cmd/probehub-sensor
 	file $(BIN)/linux-arm64/probehub-sensor | grep -q 'ARM aarch64, .*statically linked' || { file $(BIN)/linux-arm64/probehub-sensor; echo "the arm64 sensor is not a static aarch64 binary" >&2; exit 1; }
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/probehub
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64 ./sensor/rules/...
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64 -run 'MultiArch|Retagged|WithoutPlatform|DefaultArch' ./sensor/fetch/
 
 pin-images: ## build both multi-arch images (linux/amd64, linux/arm64) at the chart's appVersion into out/images and pin their digests in deploy/helm/probehub/values.yaml
 	v=$$(sed -n 's/^appVersion: "\(.*\)"/\1/p' deploy/helm/probehub/Chart.yaml); \

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -302,4 +303,27 @@ func referenceOf(s registry.Store) string {
 		return r.Repository()
 	}
 	return "probehub"
+}
+
+// TestDefaultArchIsGOARCH: without Options.Arch a sensor fetches the
+// artifact of the arch it was built for (make check-arm64 runs this under
+// qemu-aarch64, where that is arm64).
+func TestDefaultArchIsGOARCH(t *testing.T) {
+	s, err := registry.OpenLayout(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := publishMultiArch(t, s, "amd64", "arm64")
+	a := map[string]registry.KernelArtifact{"amd64": m.amd64, "arm64": m.arm64}[runtime.GOARCH]
+	if a.BTF == nil {
+		t.Skipf("no artifact for GOARCH %s in this test", runtime.GOARCH)
+	}
+	o, err := Fetch(context.Background(), s, host(a), m.opts(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Platform != "linux/"+runtime.GOARCH || o.Digest != m.pubs[runtime.GOARCH].Digest {
+		t.Fatalf("fetched %s for %s; want the %s artifact %s", o.Digest, o.Platform, runtime.GOARCH, m.pubs[runtime.GOARCH].Digest)
+	}
+	t.Logf("GOARCH %s: %s", runtime.GOARCH, o.Reason)
 }
