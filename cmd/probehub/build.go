@@ -65,7 +65,8 @@ Inputs:
                       against the catalog's before its BTF is used
   --kernel KEY        catalog kernels by key distro/version_id/arch/release
   --deb FILE|URL      linux-image .deb files, or their http(s) URLs (streamed;
-                      the sha256 is checked when the catalog lists the URL)
+                      checked against the sha256 of the catalog's entry or of
+                      a --verify-from index, else refused: see below)
   --btf FILE          raw BTF, vmlinuz, vmlinux or btfhub .btf.tar.xz files
 For --deb and --btf the key is --distro/--version-id/--arch plus the release
 from the file name (or, failing that, from the kernel's banner).
@@ -248,11 +249,27 @@ func buildInputs(ctx context.Context, warn io.Writer, g *globalFlags, f *buildFl
 			return nil, fmt.Errorf("--banner is kernel %s, but %s is %s: wrong banner for this input", b.Release, in, rel)
 		}
 	}
+	urlHashes := false
 	for _, p := range append(append([]string(nil), f.debs...), f.btfs...) {
 		if isURL(p) {
 			pkg, err := packageAt(catalogPath(g), p)
 			if err != nil {
 				return nil, err
+			}
+			if !urlHashes && pkg.SHA256 == "" {
+				// A URL the catalog has no hash for: look in the signed
+				// indexes as for a kernel-crawler entry.
+				urlHashes = true
+				cat, err := kernels.Load(catalogPath(g))
+				if err != nil {
+					return nil, err
+				}
+				if err := addVerifyHashes(ctx, g, f, cat, nil, fetch, warn); err != nil {
+					return nil, err
+				}
+			}
+			if f.allowUnverified && fetch.Unverified(pkg) {
+				fmt.Fprintf(warn, "warning: %s will be downloaded and extracted without a sha256 check (--allow-unverified)\n", p)
 			}
 			ins = append(ins, build.Input{Fetch: func(ctx context.Context) (string, error) { return fetch.Fetch(ctx, pkg) }, Banner: f.banner,
 				Key: kernels.Key{Distro: f.distro, VersionID: f.versionID, Arch: f.arch, Release: build.ReleaseFromFileName(p)}})

@@ -21,7 +21,11 @@ func addVerifyHashes(ctx context.Context, g *globalFlags, f *buildFlags, cat *ke
 	}
 	addHashes(fetch.Hashes, cat.All())
 	if len(f.verifyFrom) > 0 {
-		opts := aptOptions{arches: debArches(sel), keyring: f.keyring, cacheDir: filepath.Join(g.dataDir, "cache", "apt")}
+		arches := debArches(sel)
+		if len(sel) == 0 {
+			arches = debArches([]kernels.Kernel{{Key: kernels.Key{Arch: f.arch}}})
+		}
+		opts := aptOptions{arches: arches, keyring: f.keyring, cacheDir: filepath.Join(g.dataDir, "cache", "apt")}
 		for _, spec := range f.verifyFrom {
 			if !strings.HasPrefix(spec, "apt:") {
 				return fmt.Errorf("--verify-from %q: want an apt source, apt:DIR or apt:URI#SUITE (only apt indexes carry package hashes)", spec)
