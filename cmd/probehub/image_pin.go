@@ -65,14 +65,16 @@ func writeAtomic(path string, b []byte) error {
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("pin values: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("pin values: %w", err)
 	}
 	if st, err := os.Stat(path); err == nil {
-		os.Chmod(tmp.Name(), st.Mode().Perm())
+		if err := os.Chmod(tmp.Name(), st.Mode().Perm()); err != nil {
+			return fmt.Errorf("pin values: %w", err)
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("pin values: %w", err)

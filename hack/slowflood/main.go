@@ -160,8 +160,8 @@ func slowRequest(ctx context.Context, c *config) int {
 		time.Sleep(100 * time.Millisecond) // the listen queue is full: back off
 		return 0
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer func() { _ = conn.Close() }() // a load generator: nothing to report
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 	var hdr bytes.Buffer
 	fmt.Fprintf(&hdr, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", c.url.RequestURI(), c.url.Host, c.size)
