@@ -38,6 +38,7 @@ type runFlags struct {
 	hostRoot, routes, outFormat string
 	minPriority                 string
 	allMatches, perf            bool
+	nice                        int
 	rateLimit                   float64
 	rateBurst                   int
 	btfFile                     string
@@ -147,6 +148,7 @@ Examples:
 	fl.Float64Var(&f.drops.rate, "drops-rate", 0.03333, "drop actions per second (token bucket)")
 	fl.IntVar(&f.drops.maxBurst, "drops-max-burst", 1, "drop actions allowed in a burst")
 	fl.DurationVar(&f.statsEvery, "stats-interval", time.Minute, "log the capture's events/s, drops and CPU per event this often (0: never)")
+	fl.IntVar(&f.nice, "nice", 0, "nice value of the sensor's threads (-20 to 19; 0 leaves it): a negative one keeps capture ahead of other work on a busy node (needs CAP_SYS_NICE)")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the sensor to this file until it stops (go tool pprof reads it)")
 	f.gpu.register(fl)
 	f.boot.register(fl)
@@ -164,6 +166,11 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	}
 	if !f.noCapture {
 		if err := checkRunCaps(); err != nil {
+			return err
+		}
+	}
+	if f.nice != 0 {
+		if err := setNice(f.nice); err != nil {
 			return err
 		}
 	}

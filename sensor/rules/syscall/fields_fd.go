@@ -136,7 +136,7 @@ func extractDir(fd *event.FD) (string, bool) {
 	return fd.Name[:i], true
 }
 
-func pick(c bool, a, b string) string {
+func pick[T any](c bool, a, b T) T {
 	if c {
 		return a
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -83,6 +84,25 @@ func TestHexAddr(t *testing.T) {
 	} {
 		if got := hexAddr(in); got != want {
 			t.Errorf("hexAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTimeAndProtoFields(t *testing.T) {
+	servicesFile = "testdata/services"
+	s := New()
+	t0 := netSample().Time
+	a, b := netSample(), netSample()
+	b.Time = t0.Add(1500 * time.Millisecond)
+	s.Prepare(a)
+	s.Prepare(b)
+	for _, tc := range []struct{ field, want string }{
+		{"evt.reltime", "1500000000"}, {"evt.reltime.s", "1"}, {"evt.reltime.ns", "500000000"},
+		{"evt.deltatime", "1500000000"},
+		{"fd.sproto", "ssh"}, {"fd.cproto", "50000"}, {"fd.lproto", "50000"}, {"fd.rproto", "ssh"},
+	} {
+		if got, ok := value(t, s, tc.field, "", b); !ok || got != tc.want {
+			t.Errorf("%s = %q, %v; want %q", tc.field, got, ok, tc.want)
 		}
 	}
 }

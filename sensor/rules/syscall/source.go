@@ -20,6 +20,9 @@ type Source struct {
 	// the user's passwd entry (WithProcFS, WithUserInfo).
 	procRoot string
 	userInfo func(uid uint32) (home, shell string, ok bool)
+	// first is the first event's time (evt.reltime); prev the previous
+	// event's, last the current one's (evt.deltatime).
+	first, prev, last time.Time
 
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
 }
@@ -125,6 +128,12 @@ func (s *Source) Prepare(ev any) {
 	e, _ := ev.(*event.Event)
 	s.c.reset(e)
 	s.num++
+	if e != nil {
+		if s.first.IsZero() {
+			s.first = e.Time
+		}
+		s.prev, s.last = s.last, e.Time
+	}
 }
 
 // Time returns the event's time.
