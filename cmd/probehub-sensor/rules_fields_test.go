@@ -25,13 +25,13 @@ func TestRulesFields(t *testing.T) {
 		live[f.Name] = f.Live
 	}
 	for name, want := range map[string]bool{"proc.env": true, "fd.rnet": true, "fd.cip.name": true, "evt.buffer": true,
-		"container.mount.dest": true, "proc.vmsize": false, "fdlist.nums": false} {
+		"container.mount.dest": true, "thread.totexectime": false, "proc.vmsize": true, "fdlist.nums": false} {
 		if got, ok := live[name]; !ok || got != want {
 			t.Errorf("%s: listed %v, live %v; want live %v", name, ok, got, want)
 		}
 	}
 	out, code = runCLI(t, nil, "rules", "fields", "--source", "syscall", "--not-collected")
-	if code != 0 || !strings.Contains(out, "proc.vmsize") || strings.Contains(out, "proc.env[name]") {
+	if code != 0 || !strings.Contains(out, "thread.totexectime") || strings.Contains(out, "proc.env[name]") {
 		t.Errorf("--not-collected: exit %d:\n%s", code, out)
 	}
 	if !strings.Contains(out, "Field Class:   fdlist") {

@@ -50,18 +50,18 @@ func TestUncollectedFieldLoads(t *testing.T) {
 	const y = `
 - rule: a
   desc: d
-  condition: evt.type = execve and proc.vmsize > 10
-  output: "vm=%proc.vmsize pg=%proc.vpgid"
+  condition: evt.type = execve and thread.totexectime > 10
+  output: "vm=%thread.totexectime pg=%thread.exectime"
   priority: INFO
 - rule: b
   desc: d
-  condition: evt.type = execve and proc.vmsize != 10
+  condition: evt.type = execve and thread.totexectime != 10
   output: x
   priority: INFO
 - rule: c
   desc: d
-  condition: evt.type = execve and not proc.vmsize = 10
-  output: "vm=%proc.vmsize"
+  condition: evt.type = execve and not thread.totexectime = 10
+  output: "vm=%thread.totexectime"
   priority: INFO
 `
 	e := newEngine(t, rules.WithAllMatches())
@@ -75,8 +75,8 @@ func TestUncollectedFieldLoads(t *testing.T) {
 			count[strings.Split(w.Msg, "'")[1]]++
 		}
 	}
-	if count["proc.vmsize"] != 1 || count["proc.vpgid"] != 1 {
-		t.Errorf("warnings per field = %v, want one each for proc.vmsize and proc.vpgid", count)
+	if count["thread.totexectime"] != 1 || count["thread.exectime"] != 1 {
+		t.Errorf("warnings per field = %v, want one each for thread.totexectime and thread.exectime", count)
 	}
 	ev := execEvent()
 	got := e.Process("syscall", ev)
