@@ -6,6 +6,7 @@
 #
 #   hack/tools.sh           build what is missing
 #   hack/tools.sh cosign    print the path of the cosign binary (building it)
+#   hack/tools.sh oras      the same for oras (crane likewise)
 #   hack/tools.sh crane     the same for crane (go-containerregistry, the
 #                           version go.mod pins: make bench's fetch baseline)
 set -euo pipefail
@@ -34,8 +35,22 @@ if [ ! -x "$crane" ]; then
 	mv "$tmp/crane" "$crane"
 	rm -rf "$tmp"
 fi
+# oras: pushes falcoctl-format rules artifacts in tests (falcoctl pushes with
+# oras-go; falcoctl itself is not on the Go module proxy).
+ORAS_VERSION=${ORAS_VERSION:-v1.3.6}
+oras="$dir/oras-$ORAS_VERSION"
+if [ ! -x "$oras" ]; then
+	echo "tools: building oras $ORAS_VERSION into $dir (once)" >&2
+	tmp=$(mktemp -d "$dir/.build.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-trimpath \
+		go install "oras.land/oras/cmd/oras@$ORAS_VERSION" >&2
+	mv "$tmp/oras" "$oras"
+	rm -rf "$tmp"
+fi
 case "${1:-}" in
 cosign) echo "$cosign" ;;
 crane) echo "$crane" ;;
+oras) echo "$oras" ;;
 *) echo "$dir" ;;
 esac

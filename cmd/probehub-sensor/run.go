@@ -231,7 +231,7 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	}
 	agRef.Store(ag)
 	if follower != nil {
-		go func() { _ = follower.Run(ctx, reportRules(log)) }()
+		go func() { _ = follower.Run(ctx, reportRules(log, f.rulesFrom.store)) }()
 	}
 	router.Start(ctx)
 	defer router.Close()

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +66,7 @@ func (r *rulesFromFlags) follower(ctx context.Context, log *slog.Logger, f *runF
 		},
 	}
 	res := fw.Poll(ctx)
+	res.Err = rulesHint(res.Err, r.store, res.Digest)
 	if res.Err != nil && res.Running == "" {
 		if _, err := os.Stat(r.dir); err != nil {
 			return nil, fmt.Errorf("rules artifact %s:%s: %w", r.store, r.tag, res.Err)
@@ -75,8 +78,21 @@ func (r *rulesFromFlags) follower(ctx context.Context, log *slog.Logger, f *runF
 	return fw, nil
 }
 
-func reportRules(log *slog.Logger) func(rulesfile.PollResult) {
+// rulesHint adds what to do to a follower's error: an unsigned or wrongly
+// signed artifact names --verify-key (the flag that set the key).
+func rulesHint(err error, store, digest string) error {
+	switch {
+	case errors.Is(err, registry.ErrUnsigned):
+		return fmt.Errorf("%w: sign the rules with the private key whose public key --verify-key names (falcoctl pushes them unsigned: `cosign sign --key cosign.key %s@%s`), or pass --allow-unsigned", err, strings.TrimPrefix(store, "layout:"), digest)
+	case errors.Is(err, registry.ErrBadSignature):
+		return fmt.Errorf("%w: the signature does not match --verify-key's public key", err)
+	}
+	return err
+}
+
+func reportRules(log *slog.Logger, store string) func(rulesfile.PollResult) {
 	return func(p rulesfile.PollResult) {
+		p.Err = rulesHint(p.Err, store, p.Digest)
 		switch {
 		case p.Err != nil:
 			log.Error("new rules not taken; keeping the running rules", "digest", p.Digest, "running", p.Running, "err", p.Err)

@@ -3,7 +3,10 @@
 // interoperate: a JSON config (application/vnd.cncf.falco.rulesfile.config.
 // v1+json: name, version, dependencies, requirements) and one tar.gz layer of
 // the files (application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz). Artifacts
-// are signed and verified like kernel artifacts (registry.Sign/Verify).
+// are signed and verified like kernel artifacts (registry.Sign/Verify); an
+// artifact falcoctl pushed is unsigned until signed with cosign by digest.
+// The config's requirements (engine_version_semver) are checked against
+// Provides() before the rules are fetched (CheckRequirements).
 //
 // A Follower polls a tag (staging, prod), and reloads only on a digest change
 // after the new rules verify and validate, keeping the running rules when
@@ -110,7 +113,9 @@ func Push(ctx context.Context, st registry.Store, tag string, c Config, files ma
 
 // Pull reads the rules artifact ref (tag or digest) and verifies it as
 // registry.PullKernel does (digests, then the signature unless allowed
-// unsigned). Errors wrap the registry sentinels.
+// unsigned), then checks its config layer's requirements against
+// Provides() before fetching the rules. Errors wrap the registry sentinels
+// or ErrRequirement.
 func Pull(ctx context.Context, r registry.Reader, ref string, o registry.PullOptions) (*Rules, error) {
 	if o.Verifier == nil && !o.AllowUnsigned {
 		return nil, fmt.Errorf("pull rules %s: no public key given: %w", ref, registry.ErrUnsigned)
@@ -136,6 +141,9 @@ func Pull(ctx context.Context, r registry.Reader, ref string, o registry.PullOpt
 	}
 	if err := json.Unmarshal(cfg, &rs.Config); err != nil {
 		return nil, fmt.Errorf("pull rules %s: parse config: %w", ref, registry.ErrInvalidArtifact)
+	}
+	if err := CheckRequirements(rs.Config, Provides()); err != nil { // before the rules are even fetched
+		return nil, fmt.Errorf("pull rules %s (%s): %w", ref, m.Digest, err)
 	}
 	layer, err := r.Blob(ctx, man.Layers[0].Digest)
 	if err != nil {
