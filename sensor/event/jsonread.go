@@ -17,6 +17,13 @@ type reader struct {
 }
 
 func (r *reader) ws() {
+	if r.i < len(r.b) && r.b[r.i] > ' ' { // the compact form: nothing to skip
+		return
+	}
+	r.skipWS()
+}
+
+func (r *reader) skipWS() {
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\n', '\r':
