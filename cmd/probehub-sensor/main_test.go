@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,12 @@ import (
 var sensorBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		// Fuzzing (-fuzz): the targets call functions, not the binary, and
+		// each fuzz worker process would build it again.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "probehub-sensor-cli")
 	if err != nil {
 		panic(err)

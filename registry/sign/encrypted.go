@@ -32,6 +32,10 @@ type encryptedKey struct {
 	Ciphertext []byte `json:"ciphertext"`
 }
 
+// maxScryptNR bounds N·r, so scrypt's 128·N·r bytes stay under 256 MiB
+// (N=2^20 and r=32 asked for 4 GiB).
+const maxScryptNR = 1 << 21
+
 // decryptCosignKey opens a cosign encrypted private key with password and
 // returns the PKCS#8 DER inside.
 func decryptCosignKey(body, password []byte) ([]byte, error) {
@@ -43,8 +47,10 @@ func decryptCosignKey(body, password []byte) ([]byte, error) {
 		return nil, fmt.Errorf("parse encrypted private key: kdf %q, cipher %q: want scrypt and nacl/secretbox", k.KDF.Name, k.Cipher.Name)
 	}
 	p := k.KDF.Params
-	// Bound the work a hostile file can ask for (cosign writes N=65536, r=8, p=1).
-	if p.N <= 1 || p.N > 1<<20 || p.R <= 0 || p.R > 32 || p.P <= 0 || p.P > 16 || len(k.Cipher.Nonce) != 24 {
+	// Bound the work a hostile file can ask for (cosign writes N=65536, r=8,
+	// p=1: 64 MiB): scrypt takes 128·N·r bytes, here at most 256 MiB, and p
+	// times the time.
+	if p.N <= 1 || p.N > 1<<20 || p.R <= 0 || p.R > 32 || p.N*p.R > maxScryptNR || p.P <= 0 || p.P > 4 || len(k.Cipher.Nonce) != 24 {
 		return nil, fmt.Errorf("parse encrypted private key: unreasonable scrypt parameters N=%d r=%d p=%d or nonce", p.N, p.R, p.P)
 	}
 	if len(password) == 0 {
