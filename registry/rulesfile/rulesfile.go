@@ -71,8 +71,18 @@ type Rules struct {
 const MaxSize = 32 << 20
 
 // Push stores files (base names → contents) under tag and signs the
-// manifest when s is not nil; ref is the signature's docker-reference.
+// manifest when s is not nil; ref is the signature's docker-reference. The
+// signature is written before the tag moves, so a follower never sees the
+// new tag unsigned; in a layout Push holds the writers lock (see
+// registry.Layout.BeginWrite).
 func Push(ctx context.Context, st registry.Store, tag string, c Config, files map[string][]byte, s *sign.Signer, ref string) (string, error) {
+	if l, ok := st.(*registry.Layout); ok {
+		release, err := l.BeginWrite()
+		if err != nil {
+			return "", err
+		}
+		defer release()
+	}
 	layer, err := pack(files)
 	if err != nil {
 		return "", err
@@ -100,13 +110,13 @@ func Push(ctx context.Context, st registry.Store, tag string, c Config, files ma
 		return "", err
 	}
 	man := registry.NewManifest(types.OCIManifestSchema1, raw)
-	if err := st.PutManifest(ctx, tag, man); err != nil {
-		return "", err
-	}
 	if s != nil {
 		if err := registry.Sign(ctx, st, s, ref, man.Digest); err != nil {
 			return "", err
 		}
+	}
+	if err := st.PutManifest(ctx, tag, man); err != nil {
+		return "", err
 	}
 	return man.Digest.String(), nil
 }
