@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,7 +13,11 @@ import (
 func TestDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".", "./api", "./client").Output()
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		var stderr []byte
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list: %v\n%s", err, stderr) // never a skip: the check must run
 	}
 	for _, dep := range strings.Fields(string(out)) {
 		for _, bad := range []string{"probehub/ci/", "probehub/builder/", "probehub/sensor/", "probehub/cmd/", "cilium/ebpf"} {
