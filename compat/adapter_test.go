@@ -9,9 +9,9 @@ import (
 
 	"github.com/probehub/probehub/builder/build"
 	"github.com/probehub/probehub/wire/buildresult"
+	"github.com/probehub/probehub/wire/matrixrow"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/probehub/probehub/ci/matrix"
 	"github.com/probehub/probehub/compat/api"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
@@ -73,7 +73,7 @@ func TestRegistryIndex(t *testing.T) {
 
 func TestMatrixDir(t *testing.T) {
 	dir := t.TempDir()
-	rows := []matrix.Row{{Name: "jammy", Key: jammy.String(), Release: jammy.Release, BTF: matrix.BTFBuiltin, OK: true, Log: "logs/jammy.log",
+	rows := []matrixrow.Row{{Name: "jammy", Key: jammy.String(), Release: jammy.Release, BTF: matrixrow.BTFBuiltin, OK: true, Log: "logs/jammy.log",
 		Guest: guest.Result{Banner: jammyBanner, Steps: []guest.Step{{Name: "mount", OK: true}, {Name: "sensor-start", OK: true}}, Detected: []string{"a", "b"}, Expected: 2}}}
 	writeJSON(t, filepath.Join(dir, "0.2.0", "results.json"), rows)
 	writeJSON(t, filepath.Join(dir, "extra.json"), api.Run{ID: "x", Kernel: centos.String(), Probe: "0.2.0", Booted: true})

@@ -59,7 +59,7 @@ func TestBuildPerArch(t *testing.T) {
 	}
 	t.Logf("summary:\n%s", s)
 	for _, a := range []string{"aarch64", "x86_64"} {
-		if n := s.ByArch[a][verdict.Supported] + s.ByArch[a][verdict.Unsupported]; s.Failed != 0 || n != 1 {
+		if n := s.ByArch[a][buildresult.Supported] + s.ByArch[a][buildresult.Unsupported]; s.Failed != 0 || n != 1 {
 			t.Fatalf("%s: %v judged kernels; summary:\n%s", a, s.ByArch[a], s)
 		}
 		if !strings.Contains(s.String(), "  "+a+": ") {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/wire/buildresult"
 )
@@ -67,10 +66,10 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(s)
-	want := map[string]verdict.Status{
-		"6.18.0-1-amd64": verdict.Supported, "5.10.0-28-amd64": verdict.Supported,
-		"4.19.0-26-amd64": verdict.Unsupported, "5.4.0-1-nobtf": verdict.Unsupported, "6.1.0-9-amd64": verdict.Unknown,
-		"6.1.0-2-nobtf": verdict.Unknown,
+	want := map[string]buildresult.Status{
+		"6.18.0-1-amd64": buildresult.Supported, "5.10.0-28-amd64": buildresult.Supported,
+		"4.19.0-26-amd64": buildresult.Unsupported, "5.4.0-1-nobtf": buildresult.Unsupported, "6.1.0-9-amd64": buildresult.Unknown,
+		"6.1.0-2-nobtf": buildresult.Unknown,
 	}
 	for rel, st := range want {
 		r, err := buildresult.ReadResult(out, key(rel))
@@ -179,7 +178,7 @@ func TestTooOldNotFetched(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.Results[0]
-	if fetched || r.Status != verdict.Unsupported || r.Error != "" || r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15" {
+	if fetched || r.Status != buildresult.Unsupported || r.Error != "" || r.Verdict.Reasons[0].Message != "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15" {
 		t.Errorf("fetched %v, result %s %q %v", fetched, r.Status, r.Error, r.Verdict.Reasons)
 	}
 }
@@ -199,7 +198,7 @@ func TestImageWithoutBTF(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.Results[0]
-	if s.Failed != 0 || r.Status != verdict.Unknown || !strings.HasPrefix(r.Verdict.Reasons[0].Message, "no BTF source: linux-image-unsigned-5.8.0-43-generic") {
+	if s.Failed != 0 || r.Status != buildresult.Unknown || !strings.HasPrefix(r.Verdict.Reasons[0].Message, "no BTF source: linux-image-unsigned-5.8.0-43-generic") {
 		t.Errorf("failed %d, %s %v", s.Failed, r.Status, r.Verdict.Reasons)
 	}
 }

@@ -7,9 +7,8 @@ import (
 	"runtime"
 
 	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/builder/minimize"
-	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // Variant is one build of the probe object, in order of preference.
@@ -17,7 +16,7 @@ type Variant struct {
 	Name   string
 	Object []byte // the BPF ELF object
 	// Ignore drops features the variant does not use (verdict.Variant).
-	Ignore func(minimize.Feature) bool
+	Ignore func(buildresult.Feature) bool
 	// Arch is the Go arch the object is built for ("amd64", "arm64"): a
 	// kernel is judged and minimized only against the variants of its own
 	// arch (bpf2go builds one object per arch: pt_regs, syscall entry
@@ -53,7 +52,7 @@ type Config struct {
 type Progress struct {
 	Done, Total int
 	Kernel      kernels.Key
-	Status      verdict.Status
+	Status      buildresult.Status
 	Cached      bool  // the existing result was up to date
 	Err         error // the build of this kernel failed: a *buildresult.BuildError (errors.Is/As see its cause)
 }

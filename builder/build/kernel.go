@@ -118,7 +118,7 @@ func (r *runner) tooOld(k kernels.Key) bool {
 		return false
 	}
 	_, vd := verdict.Select(r.verdictVariants(k), verdict.Input{Release: k.Release, Arch: k.Arch, Optional: r.cfg.Optional})
-	return vd.Status == verdict.Unsupported
+	return vd.Status == buildresult.Unsupported
 }
 
 // verdictVariants are the variants of k's arch (kernel checked their
@@ -231,9 +231,9 @@ func (r *runner) previous(k kernels.Key) (*buildresult.Result, error) {
 // kept as a *buildresult.BuildError (res.Err) and its message and kind
 // stored.
 func (r *runner) fail(res buildresult.Result, start time.Time, kind buildresult.ErrorKind, err error) (buildresult.Result, bool, error) {
-	res.Status, res.Error, res.ErrorKind, res.MinBTF = verdict.Unknown, err.Error(), kind, ""
+	res.Status, res.Error, res.ErrorKind, res.MinBTF = buildresult.Unknown, err.Error(), kind, ""
 	res.Err = &buildresult.BuildError{Kernel: res.Kernel, Kind: kind, Err: err}
-	res.Verdict = verdict.Verdict{Status: verdict.Unknown, Reasons: []verdict.Reason{{Kind: buildresult.KindBuild, Message: err.Error()}}}
+	res.Verdict = buildresult.Verdict{Status: buildresult.Unknown, Reasons: []buildresult.Reason{{Kind: buildresult.KindBuild, Message: err.Error()}}}
 	if res.Kernel.Validate() != nil {
 		return r.stamped(res, start), false, nil //nolint:nilerr // nowhere to write it: the failure is in res
 	}

@@ -8,23 +8,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // Summary is what a run did.
 type Summary struct {
-	Total    int                    `json:"total"`
-	Built    int                    `json:"built"`  // judged and minimized in this run
-	Cached   int                    `json:"cached"` // up to date already
-	Failed   int                    `json:"failed"` // the build itself failed (see Reasons)
-	ByStatus map[verdict.Status]int `json:"by_status"`
+	Total    int                        `json:"total"`
+	Built    int                        `json:"built"`  // judged and minimized in this run
+	Cached   int                        `json:"cached"` // up to date already
+	Failed   int                        `json:"failed"` // the build itself failed (see Reasons)
+	ByStatus map[buildresult.Status]int `json:"by_status"`
 	// ByArch splits ByStatus by the kernels' arch (uname -m): each arch is
 	// judged against its own probe objects.
-	ByArch    map[string]map[verdict.Status]int `json:"by_arch"`
-	Reasons   []ReasonCount                     `json:"reasons,omitempty"` // why kernels are not supported, most common first
-	ElapsedMS float64                           `json:"elapsed_ms"`
-	Results   []buildresult.Result              `json:"-"`
+	ByArch    map[string]map[buildresult.Status]int `json:"by_arch"`
+	Reasons   []ReasonCount                         `json:"reasons,omitempty"` // why kernels are not supported, most common first
+	ElapsedMS float64                               `json:"elapsed_ms"`
+	Results   []buildresult.Result                  `json:"-"`
 }
 
 // ReasonCount is a reason and how many kernels it applies to.
@@ -35,13 +34,13 @@ type ReasonCount struct {
 }
 
 func summarize(results []buildresult.Result, cached []bool, elapsed time.Duration) *Summary {
-	s := &Summary{Total: len(results), ByStatus: map[verdict.Status]int{}, ByArch: map[string]map[verdict.Status]int{}, Results: results,
+	s := &Summary{Total: len(results), ByStatus: map[buildresult.Status]int{}, ByArch: map[string]map[buildresult.Status]int{}, Results: results,
 		ElapsedMS: float64(elapsed.Microseconds()) / 1000}
 	counts := map[string]*ReasonCount{}
 	for i, r := range results {
 		s.ByStatus[r.Status]++
 		if s.ByArch[r.Kernel.Arch] == nil {
-			s.ByArch[r.Kernel.Arch] = map[verdict.Status]int{}
+			s.ByArch[r.Kernel.Arch] = map[buildresult.Status]int{}
 		}
 		s.ByArch[r.Kernel.Arch][r.Status]++
 		switch {
@@ -52,7 +51,7 @@ func summarize(results []buildresult.Result, cached []bool, elapsed time.Duratio
 		default:
 			s.Built++
 		}
-		if r.Status == verdict.Supported {
+		if r.Status == buildresult.Supported {
 			continue
 		}
 		seen := map[string]bool{}
@@ -85,12 +84,12 @@ func summarize(results []buildresult.Result, cached []bool, elapsed time.Duratio
 func (s *Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d kernels: %d supported, %d unsupported, %d unknown (%d built, %d up to date, %d failed) in %.1fs\n",
-		s.Total, s.ByStatus[verdict.Supported], s.ByStatus[verdict.Unsupported], s.ByStatus[verdict.Unknown],
+		s.Total, s.ByStatus[buildresult.Supported], s.ByStatus[buildresult.Unsupported], s.ByStatus[buildresult.Unknown],
 		s.Built, s.Cached, s.Failed, s.ElapsedMS/1000)
 	if len(s.ByArch) > 1 {
 		for _, a := range slices.Sorted(maps.Keys(s.ByArch)) {
 			c := s.ByArch[a]
-			fmt.Fprintf(&b, "  %s: %d supported, %d unsupported, %d unknown\n", a, c[verdict.Supported], c[verdict.Unsupported], c[verdict.Unknown])
+			fmt.Fprintf(&b, "  %s: %d supported, %d unsupported, %d unknown\n", a, c[buildresult.Supported], c[buildresult.Unsupported], c[buildresult.Unknown])
 		}
 	}
 	for i, r := range s.Reasons {

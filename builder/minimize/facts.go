@@ -10,24 +10,17 @@ import (
 	"github.com/probehub/probehub/wire/buildresult"
 )
 
-// Program and Map are the probe facts of the build output's format
-// (wire/buildresult).
-type (
-	Program = buildresult.Program
-	Map     = buildresult.Map
-)
-
-func programFacts(p *ebpf.ProgramSpec, spec *ebpf.CollectionSpec, relos int) Program {
-	out := Program{
+func programFacts(p *ebpf.ProgramSpec, spec *ebpf.CollectionSpec, relos int) buildresult.Program {
+	out := buildresult.Program{
 		Name: p.Name, Section: p.SectionName, Type: p.Type.String(), AttachTo: p.AttachTo,
 		Instructions: len(p.Instructions), Relocations: relos,
 	}
-	feats := []Feature{{Name: "program type " + p.Type.String(), Since: programTypeSince[p.Type]}}
+	feats := []buildresult.Feature{{Name: "program type " + p.Type.String(), Since: programTypeSince[p.Type]}}
 	helpers, maps, calls := scanInstructions(p.Instructions)
 	for _, h := range helpers {
 		out.Helpers = append(out.Helpers, helperName(h))
 		if v, ok := helperSince[h]; ok {
-			feats = append(feats, Feature{Name: "helper " + helperName(h), Since: v})
+			feats = append(feats, buildresult.Feature{Name: "helper " + helperName(h), Since: v})
 		}
 	}
 	for _, m := range maps {
@@ -37,7 +30,7 @@ func programFacts(p *ebpf.ProgramSpec, spec *ebpf.CollectionSpec, relos int) Pro
 			continue
 		}
 		if v, ok := mapTypeSince[ms.Type]; ok {
-			feats = append(feats, Feature{Name: "map type " + ms.Type.String() + " (" + m + ")", Since: v})
+			feats = append(feats, buildresult.Feature{Name: "map type " + ms.Type.String() + " (" + m + ")", Since: v})
 		}
 		if strings.HasPrefix(m, ".") {
 			feats = append(feats, featGlobalData)
@@ -96,8 +89,8 @@ func snake(s string) string {
 	return b.String()
 }
 
-func dedupFeatures(fs []Feature) []Feature {
-	slices.SortFunc(fs, func(a, b Feature) int {
+func dedupFeatures(fs []buildresult.Feature) []buildresult.Feature {
+	slices.SortFunc(fs, func(a, b buildresult.Feature) int {
 		if a.Since != b.Since {
 			if a.Since.Less(b.Since) {
 				return 1
@@ -106,15 +99,15 @@ func dedupFeatures(fs []Feature) []Feature {
 		}
 		return cmpStr(a.Name, b.Name)
 	})
-	return slices.CompactFunc(fs, func(a, b Feature) bool { return a == b })
+	return slices.CompactFunc(fs, func(a, b buildresult.Feature) bool { return a == b })
 }
 
-func mapFacts(spec *ebpf.CollectionSpec) []Map {
-	var out []Map
+func mapFacts(spec *ebpf.CollectionSpec) []buildresult.Map {
+	var out []buildresult.Map
 	for name, m := range spec.Maps {
-		out = append(out, Map{Name: name, Type: m.Type.String(), KeySize: m.KeySize,
+		out = append(out, buildresult.Map{Name: name, Type: m.Type.String(), KeySize: m.KeySize,
 			ValueSize: m.ValueSize, MaxEntries: m.MaxEntries, MinKernel: mapTypeSince[m.Type]})
 	}
-	slices.SortFunc(out, func(a, b Map) int { return cmpStr(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b buildresult.Map) int { return cmpStr(a.Name, b.Name) })
 	return out
 }

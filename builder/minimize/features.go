@@ -7,9 +7,6 @@ import (
 	"github.com/probehub/probehub/wire/buildresult"
 )
 
-// Feature is a kernel capability a program needs (wire/buildresult).
-type Feature = buildresult.Feature
-
 // programTypeSince: the release that added each program type.
 var programTypeSince = map[ebpf.ProgramType]kernels.Version{
 	ebpf.SocketFilter:  kv(3, 19),
@@ -88,13 +85,13 @@ const (
 )
 
 var (
-	featBigProgram = Feature{Name: "more than 4096 instructions", Since: kv(5, 2)}
-	featGlobalData = Feature{Name: "global data (.rodata/.data/.bss)", Since: kv(5, 2)} // commit d8eca5bbb2be
-	featBPFToBPF   = Feature{Name: "bpf-to-bpf calls", Since: kv(4, 16)}                // commit cc8b0b92a169
+	featBigProgram = buildresult.Feature{Name: "more than 4096 instructions", Since: kv(5, 2)}
+	featGlobalData = buildresult.Feature{Name: "global data (.rodata/.data/.bss)", Since: kv(5, 2)} // commit d8eca5bbb2be
+	featBPFToBPF   = buildresult.Feature{Name: "bpf-to-bpf calls", Since: kv(4, 16)}                // commit cc8b0b92a169
 )
 
 // maxFeature returns the newest of fs, the program's minimum kernel.
-func maxFeature(fs []Feature) kernels.Version {
+func maxFeature(fs []buildresult.Feature) kernels.Version {
 	var v kernels.Version
 	for _, f := range fs {
 		if v.Less(f.Since) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // ErrNoBTF is wrapped by errors about an object without a .BTF section.
@@ -21,10 +22,10 @@ var ErrNoBTF = errors.New("object has no .BTF section: compile with clang -g")
 // the facts the verdict needs. Parse it once and minimize many kernels with
 // it; an Object is safe for concurrent use by Minimize.
 type Object struct {
-	SHA256   string    // hex sha256 of the object file
-	Size     int       // bytes
-	Programs []Program // sorted by name
-	Maps     []Map     // sorted by name
+	SHA256   string                // hex sha256 of the object file
+	Size     int                   // bytes
+	Programs []buildresult.Program // sorted by name
+	Maps     []buildresult.Map     // sorted by name
 
 	spec   *ebpf.CollectionSpec
 	relos  map[string][]Relocation // by program name
@@ -64,7 +65,7 @@ func ParseObject(b []byte) (*Object, error) {
 		o.relos[name] = rs
 		o.Programs = append(o.Programs, programFacts(p, spec, len(rs)))
 	}
-	slices.SortFunc(o.Programs, func(a, b Program) int { return cmpStr(a.Name, b.Name) })
+	slices.SortFunc(o.Programs, func(a, b buildresult.Program) int { return cmpStr(a.Name, b.Name) })
 	o.Maps = mapFacts(spec)
 	return o, nil
 }

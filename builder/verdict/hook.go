@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
-	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // btfTraceSince: kernels from 5.5 describe every raw tracepoint in BTF as a
@@ -22,7 +22,7 @@ var syscallPrefix = map[string]string{"x86_64": "__x64_sys_", "aarch64": "__arm6
 // hookReasons checks that the hook a program attaches to exists in the
 // kernel, where BTF can tell: syscall tracepoints need the syscall (e.g.
 // openat2 came in 5.6), raw tracepoints their btf_trace_ typedef.
-func hookReasons(p minimize.Program, target *btf.Spec, arch string, kv kernels.Version) []Reason {
+func hookReasons(p buildresult.Program, target *btf.Spec, arch string, kv kernels.Version) []buildresult.Reason {
 	parts := strings.Split(p.Section, "/")
 	switch {
 	case len(parts) == 3 && (parts[0] == "tracepoint" || parts[0] == "tp") && parts[1] == "syscalls":
@@ -32,14 +32,14 @@ func hookReasons(p minimize.Program, target *btf.Spec, arch string, kv kernels.V
 			return nil
 		}
 		if !exists(target, "btf_trace_"+parts[1]) {
-			return []Reason{{Kind: KindTracepoint, Feature: parts[1],
+			return []buildresult.Reason{{Kind: buildresult.KindTracepoint, Feature: parts[1],
 				Message: fmt.Sprintf("raw tracepoint %s does not exist in this kernel (no btf_trace_%s in its BTF)", parts[1], parts[1])}}
 		}
 	}
 	return nil
 }
 
-func syscallReasons(event string, target *btf.Spec, arch string) []Reason {
+func syscallReasons(event string, target *btf.Spec, arch string) []buildresult.Reason {
 	prefix, ok := syscallPrefix[arch]
 	if !ok {
 		return nil
@@ -53,7 +53,7 @@ func syscallReasons(event string, target *btf.Spec, arch string) []Reason {
 	if !found || hasSyscall(target, prefix, name) || !hasSyscall(target, prefix, "read") {
 		return nil
 	}
-	return []Reason{{Kind: KindTracepoint, Feature: "syscalls/" + event,
+	return []buildresult.Reason{{Kind: buildresult.KindTracepoint, Feature: "syscalls/" + event,
 		Message: fmt.Sprintf("tracepoint syscalls/%s does not exist: the kernel has no %s syscall (no %s%s in its BTF)", event, name, prefix, name)}}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // relocationReasons lists the relocations of a program that find no target
@@ -20,17 +21,17 @@ import (
 // flavour (task_struct___old), of anything in another flavour of the type
 // (task_struct.__state guards task_struct___old.state).
 // That is a heuristic: the load test on a real kernel is the proof.
-func relocationReasons(o *minimize.Object, program string, target *btf.Spec) []Reason {
+func relocationReasons(o *minimize.Object, program string, target *btf.Spec) []buildresult.Reason {
 	outs, err := o.Relocate(program, target)
 	if err != nil {
-		return []Reason{{Kind: KindRelocation, Message: fmt.Sprintf("relocations do not resolve: %v", err)}}
+		return []buildresult.Reason{{Kind: buildresult.KindRelocation, Message: fmt.Sprintf("relocations do not resolve: %v", err)}}
 	}
-	var rs []Reason
+	var rs []buildresult.Reason
 	for _, r := range outs {
 		if !r.Poisoned() || guarded(r, outs) {
 			continue
 		}
-		rs = append(rs, Reason{Kind: KindRelocation, Type: r.Type, Path: r.Path, Access: r.Access,
+		rs = append(rs, buildresult.Reason{Kind: buildresult.KindRelocation, Type: r.Type, Path: r.Path, Access: r.Access,
 			Message: fmt.Sprintf("CO-RE relocation %s of %s (access %s) finds nothing in this kernel's BTF: the field or type is missing or has another layout", r.Kind, r.Path, r.Access)})
 	}
 	return rs

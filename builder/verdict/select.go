@@ -6,6 +6,7 @@ import (
 
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/kernels"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 // Variant is one build of the probes (e.g. ring buffer vs perf buffer),
@@ -16,12 +17,12 @@ type Variant struct {
 	// Ignore drops features this variant does not use although its code
 	// mentions them: the perf-buffer variant of an object that the loader
 	// strips of its ring buffer. nil ignores nothing.
-	Ignore func(minimize.Feature) bool
+	Ignore func(buildresult.Feature) bool
 }
 
 // PerfBuffer ignores the ring buffer map and helpers (5.8): for a variant
 // whose loader drops the ring buffer and sends through the perf event array.
-func PerfBuffer(f minimize.Feature) bool {
+func PerfBuffer(f buildresult.Feature) bool {
 	return strings.Contains(f.Name, "RingBuf") || strings.Contains(f.Name, "ringbuf")
 }
 
@@ -32,17 +33,17 @@ func PerfBuffer(f minimize.Feature) bool {
 // than every variant's minimum. A kernel older than the least demanding
 // variant's minimum gets that as its first reason:
 // "needs ≥ 5.5 (helper bpf_probe_read_kernel), has 4.15".
-func Select(variants []Variant, in Input) (int, Verdict) {
-	var first Verdict
+func Select(variants []Variant, in Input) (int, buildresult.Verdict) {
+	var first buildresult.Verdict
 	var (
 		least     kernels.Version
-		leastFeat minimize.Feature
+		leastFeat buildresult.Feature
 		have      bool
 	)
 	for i, v := range variants {
 		in.Object, in.Ignore = v.Object, v.Ignore
 		vd := Judge(in)
-		if vd.Status == Supported {
+		if vd.Status == buildresult.Supported {
 			return i, vd
 		}
 		if i == 0 {
@@ -54,8 +55,8 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 	}
 	kv, err := kernels.ParseVersion(in.Release)
 	if have && err == nil && kv.Less(least) {
-		first.Status = Unsupported
-		first.Reasons = append([]Reason{TooOld(least, leastFeat, kv)}, first.Reasons...)
+		first.Status = buildresult.Unsupported
+		first.Reasons = append([]buildresult.Reason{TooOld(least, leastFeat, kv)}, first.Reasons...)
 		return -1, first
 	}
 	if in.Target == nil {
@@ -68,7 +69,7 @@ func Select(variants []Variant, in Input) (int, Verdict) {
 }
 
 // TooOld is the headline reason of a kernel older than the probes' minimum.
-func TooOld(minimum kernels.Version, f minimize.Feature, has kernels.Version) Reason {
-	return Reason{Kind: KindMinimum, Feature: f.Name, Since: minimum.String(),
+func TooOld(minimum kernels.Version, f buildresult.Feature, has kernels.Version) buildresult.Reason {
+	return buildresult.Reason{Kind: buildresult.KindMinimum, Feature: f.Name, Since: minimum.String(),
 		Message: fmt.Sprintf("needs ≥ %s (%s), has %s", minimum, strings.TrimPrefix(f.Name, "helper "), has)}
 }

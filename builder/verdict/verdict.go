@@ -10,33 +10,6 @@ import (
 	"github.com/probehub/probehub/kernels"
 )
 
-// The verdict's data types are the build output's format
-// (wire/buildresult), which readers such as the compatibility service use
-// without linking this package.
-type (
-	Status  = buildresult.Status
-	Reason  = buildresult.Reason
-	Program = buildresult.ProgramVerdict
-	Verdict = buildresult.Verdict
-)
-
-// The statuses.
-const (
-	Supported   = buildresult.Supported
-	Unsupported = buildresult.Unsupported
-	Unknown     = buildresult.Unknown
-)
-
-// Reason kinds.
-const (
-	KindRelocation = buildresult.KindRelocation
-	KindTracepoint = buildresult.KindTracepoint
-	KindVersion    = buildresult.KindVersion
-	KindNoBTF      = buildresult.KindNoBTF
-	KindRelease    = buildresult.KindRelease
-	KindMinimum    = buildresult.KindMinimum
-)
-
 // Input is what Judge needs.
 type Input struct {
 	Object  *minimize.Object
@@ -47,7 +20,7 @@ type Input struct {
 	// kernel. nil means every program is required.
 	Optional func(program string) bool
 	// Ignore drops features from the version checks (see Variant.Ignore).
-	Ignore func(minimize.Feature) bool
+	Ignore func(buildresult.Feature) bool
 	// NoBTF says why Target is nil, in the words of whoever knows (the
 	// build runner: no image package, no btfhub entry, no debug package).
 	// The default is "no BTF source".
@@ -59,18 +32,18 @@ func (in Input) optional(p string) bool { return in.Optional != nil && in.Option
 // Judge decides whether the object's programs run on the kernel. Without
 // BTF (Target nil) a kernel older than what a required program needs is
 // still unsupported, from its version alone; otherwise it is unknown.
-func Judge(in Input) Verdict {
+func Judge(in Input) buildresult.Verdict {
 	kv, err := kernels.ParseVersion(in.Release)
 	if in.Target == nil {
 		return judgeVersionOnly(in, kv, err)
 	}
-	v := Verdict{Status: Supported}
+	v := buildresult.Verdict{Status: buildresult.Supported}
 	if err != nil {
-		v.Reasons = append(v.Reasons, Reason{Kind: KindRelease, Message: fmt.Sprintf("release %q: version checks skipped: %v", in.Release, err)})
+		v.Reasons = append(v.Reasons, buildresult.Reason{Kind: buildresult.KindRelease, Message: fmt.Sprintf("release %q: version checks skipped: %v", in.Release, err)})
 	}
 	for _, p := range in.Object.Programs {
 		opt := in.optional(p.Name)
-		var rs []Reason
+		var rs []buildresult.Reason
 		if err == nil {
 			rs = append(rs, versionReasons(p, kv, in.Ignore)...)
 		}
@@ -80,9 +53,9 @@ func Judge(in Input) Verdict {
 			rs[i].Program, rs[i].Optional = p.Name, opt
 		}
 		v.Reasons = append(v.Reasons, rs...)
-		v.Programs = append(v.Programs, Program{Name: p.Name, Optional: opt, OK: len(rs) == 0})
+		v.Programs = append(v.Programs, buildresult.ProgramVerdict{Name: p.Name, Optional: opt, OK: len(rs) == 0})
 		if len(rs) > 0 && !opt {
-			v.Status = Unsupported
+			v.Status = buildresult.Unsupported
 		}
 	}
 	return v
@@ -90,16 +63,16 @@ func Judge(in Input) Verdict {
 
 // judgeVersionOnly is the verdict without BTF: unsupported when a required
 // program needs a newer kernel, else unknown with the caller's reason.
-func judgeVersionOnly(in Input, kv kernels.Version, verr error) Verdict {
+func judgeVersionOnly(in Input, kv kernels.Version, verr error) buildresult.Verdict {
 	noBTF := in.NoBTF
 	if noBTF == "" {
 		noBTF = "no BTF source"
 	}
-	unknown := Verdict{Status: Unknown, Reasons: []Reason{{Kind: KindNoBTF, Message: noBTF}}}
+	unknown := buildresult.Verdict{Status: buildresult.Unknown, Reasons: []buildresult.Reason{{Kind: buildresult.KindNoBTF, Message: noBTF}}}
 	if verr != nil || in.Object == nil {
 		return unknown
 	}
-	v := Verdict{Status: Unknown}
+	v := buildresult.Verdict{Status: buildresult.Unknown}
 	for _, p := range in.Object.Programs {
 		rs := versionReasons(p, kv, in.Ignore)
 		opt := in.optional(p.Name)
@@ -108,10 +81,10 @@ func judgeVersionOnly(in Input, kv kernels.Version, verr error) Verdict {
 		}
 		v.Reasons = append(v.Reasons, rs...)
 		if len(rs) > 0 && !opt {
-			v.Status = Unsupported
+			v.Status = buildresult.Unsupported
 		}
 	}
-	if v.Status != Unsupported {
+	if v.Status != buildresult.Unsupported {
 		return unknown
 	}
 	return v
@@ -120,7 +93,7 @@ func judgeVersionOnly(in Input, kv kernels.Version, verr error) Verdict {
 // Minimum returns the oldest kernel on which every required program of the
 // input's object can run, and the feature (first by name) that needs it. ok is false when no
 // feature sets a minimum.
-func Minimum(in Input) (v kernels.Version, f minimize.Feature, ok bool) {
+func Minimum(in Input) (v kernels.Version, f buildresult.Feature, ok bool) {
 	if in.Object == nil {
 		return v, f, false
 	}
@@ -142,11 +115,11 @@ func Minimum(in Input) (v kernels.Version, f minimize.Feature, ok bool) {
 	return v, f, ok
 }
 
-func versionReasons(p minimize.Program, kv kernels.Version, ignore func(minimize.Feature) bool) []Reason {
-	var out []Reason
+func versionReasons(p buildresult.Program, kv kernels.Version, ignore func(buildresult.Feature) bool) []buildresult.Reason {
+	var out []buildresult.Reason
 	for _, f := range p.Features {
 		if kv.Less(f.Since) && (ignore == nil || !ignore(f)) {
-			out = append(out, Reason{Kind: KindVersion, Feature: f.Name, Since: f.Since.String(),
+			out = append(out, buildresult.Reason{Kind: buildresult.KindVersion, Feature: f.Name, Since: f.Since.String(),
 				Message: fmt.Sprintf("kernel %s is older than %s, which needs %s", kv, f.Name, f.Since)})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/wire/buildresult"
 )
 
 const object = "../minimize/testdata/core.o"
@@ -85,16 +86,16 @@ func TestJudge(t *testing.T) {
 		desc    string
 		target  *btf.Spec
 		release string
-		want    Status
+		want    buildresult.Status
 		reasons []string // substrings, one per expected reason
 	}{
-		{"this kernel", full, "6.18.0", Supported, nil},
-		{"no BTF", nil, "6.18.0", Unknown, []string{"no BTF source"}},
-		{"5.10: optional bpf_loop program disabled", full, "5.10.0-28-amd64", Supported,
+		{"this kernel", full, "6.18.0", buildresult.Supported, nil},
+		{"no BTF", nil, "6.18.0", buildresult.Unknown, []string{"no BTF source"}},
+		{"5.10: optional bpf_loop program disabled", full, "5.10.0-28-amd64", buildresult.Supported,
 			[]string{"older than helper bpf_loop"}},
-		{"4.15: raw tracepoints and global data missing", full, "4.15.0-20-generic", Unsupported,
+		{"4.15: raw tracepoints and global data missing", full, "4.15.0-20-generic", buildresult.Unsupported,
 			[]string{"older than global data", "older than program type RawTracepoint"}},
-		{"renamed field, missing syscall", broken, "6.18.0", Unsupported,
+		{"renamed field, missing syscall", broken, "6.18.0", buildresult.Unsupported,
 			[]string{"byte_off of task_struct.pid", "no btf_trace_sys_enter"}},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -127,11 +128,11 @@ func TestSelect(t *testing.T) {
 	full := hostSpec(t)
 	variants := []Variant{{Name: "ringbuf", Object: o}, {Name: "perfbuf", Object: o, Ignore: PerfBuffer}}
 	i, v := Select(variants, Input{Target: full, Release: "6.1.0", Arch: "x86_64"})
-	if i != 0 || v.Status != Supported {
+	if i != 0 || v.Status != buildresult.Supported {
 		t.Fatalf("Select = %d %s", i, v.Status)
 	}
 	i, v = Select(variants, Input{Target: full, Release: "5.10.0", Arch: "x86_64"})
-	if i != -1 || v.Status != Unsupported {
+	if i != -1 || v.Status != buildresult.Unsupported {
 		t.Fatalf("Select on 5.4 with every program required = %d %s", i, v.Status)
 	}
 }
@@ -172,13 +173,13 @@ func TestSelectVersionOnly(t *testing.T) {
 	variants := []Variant{{Name: "ringbuf", Object: o}, {Name: "perfbuf", Object: o, Ignore: PerfBuffer}}
 	for _, tc := range []struct {
 		desc, release string
-		want          Status
+		want          buildresult.Status
 		first         string // the first reason, exactly; "" skips
 	}{
-		{"4.15 without BTF is too old by its version", "4.15.0-20-generic", Unsupported, "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15"},
-		{"6.1 without BTF is unknown with the caller's reason", "6.1.0-18-amd64", Unknown, "no image package"},
-		{"5.6 without BTF: only the ring-buffer variant is too new, so unknown", "5.6.0-1056-oem", Unknown, "no image package"},
-		{"unparsable release without BTF", "weird", Unknown, "no image package"},
+		{"4.15 without BTF is too old by its version", "4.15.0-20-generic", buildresult.Unsupported, "needs ≥ 5.5 (bpf_probe_read_kernel), has 4.15"},
+		{"6.1 without BTF is unknown with the caller's reason", "6.1.0-18-amd64", buildresult.Unknown, "no image package"},
+		{"5.6 without BTF: only the ring-buffer variant is too new, so unknown", "5.6.0-1056-oem", buildresult.Unknown, "no image package"},
+		{"unparsable release without BTF", "weird", buildresult.Unknown, "no image package"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			_, v := Select(variants, Input{Release: tc.release, Arch: "x86_64", Optional: optionalLoop, NoBTF: "no image package"})

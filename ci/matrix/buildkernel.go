@@ -15,6 +15,7 @@ import (
 	"github.com/probehub/probehub/ci/kernelbuild"
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // KernelBuildOptions configure BuildKernel. Zero values mean the defaults
@@ -140,7 +141,7 @@ func imageOf(ctx context.Context, k Kernel, res *kernelbuild.Result, bk *BuiltKe
 	if err != nil {
 		return nil, fmt.Errorf("BTF of %s: %w", res.Vmlinux, err)
 	}
-	if k.BTF == BTFNone && ex.Origin != extract.OriginPahole {
+	if k.BTF == matrixrow.BTFNone && ex.Origin != extract.OriginPahole {
 		return nil, fmt.Errorf("%s is a btf: none row but its vmlinux has BTF of its own (%s): set CONFIG_DEBUG_INFO_BTF=n", k.Name, ex.Origin)
 	}
 	if ex.Release != res.Release {

@@ -1,6 +1,9 @@
 package matrix
 
-import "github.com/probehub/probehub/wire/job"
+import (
+	"github.com/probehub/probehub/wire/job"
+	"github.com/probehub/probehub/wire/matrixrow"
+)
 
 // RulesPath is where the guest finds the upstream rules baked into its
 // initramfs.
@@ -12,7 +15,7 @@ const ProfilePath = "/bin/profile"
 
 // profileArgv is the profiler's command line for a row: the same rules and
 // BTF as the sensor's.
-func profileArgv(mode BTFMode, withRules bool) []string {
+func profileArgv(mode matrixrow.BTFMode, withRules bool) []string {
 	argv := []string{ProfilePath}
 	if withRules {
 		argv = append(argv, "--rules", RulesPath)
@@ -27,7 +30,7 @@ func profileArgv(mode BTFMode, withRules bool) []string {
 // stable rules, perform real attacks and expect the rule that catches each.
 // Without rules (rules == false) the sensor captures raw events instead and
 // each action must be seen as an event.
-func defaultJob(release string, mode BTFMode, withRules bool) job.Job {
+func defaultJob(release string, mode matrixrow.BTFMode, withRules bool) job.Job {
 	actions := []job.Action{
 		{Name: "read /etc/shadow", Kind: "exec", Path: "/bin/marker", Args: []string{"read", "/etc/shadow"}},
 		{Name: "exec from /dev/shm", Kind: "copy-exec", Path: "/bin/marker", Args: []string{"/dev/shm/probehub-dropper", "probehub-matrix-marker"}},

@@ -13,17 +13,6 @@ import (
 	"github.com/probehub/probehub/wire/matrixrow"
 )
 
-// BTFMode says where the sensor in the guest takes its kernel types from
-// (wire/matrixrow).
-type BTFMode = matrixrow.BTFMode
-
-// The BTF modes.
-const (
-	BTFBuiltin  = matrixrow.BTFBuiltin
-	BTFDetached = matrixrow.BTFDetached
-	BTFNone     = matrixrow.BTFNone
-)
-
 // Source says where a row's kernel comes from.
 type Source string
 
@@ -48,11 +37,11 @@ type Kernel struct {
 	Archive string `yaml:"archive"`
 	// OCI is an oci row's tag in the kernel store; Build says how to make
 	// the image.
-	OCI    string       `yaml:"oci"`
-	Build  *KernelBuild `yaml:"build"`
-	Distro Distro       `yaml:"distro"`
-	BTF    BTFMode      `yaml:"btf"`
-	CI     bool         `yaml:"ci"`
+	OCI    string            `yaml:"oci"`
+	Build  *KernelBuild      `yaml:"build"`
+	Distro Distro            `yaml:"distro"`
+	BTF    matrixrow.BTFMode `yaml:"btf"`
+	CI     bool              `yaml:"ci"`
 	// Arch is the kernel's Debian architecture: amd64 (default) or arm64.
 	// arm64 rows boot under qemu-system-aarch64 (-M virt) with an arm64
 	// build of the sensor and the guest.
@@ -131,7 +120,7 @@ func (k Kernel) validate() error {
 	switch {
 	case !nameRe.MatchString(k.Name):
 		return fmt.Errorf("invalid name %q", k.Name)
-	case k.BTF != BTFBuiltin && k.BTF != BTFDetached && k.BTF != BTFNone:
+	case k.BTF != matrixrow.BTFBuiltin && k.BTF != matrixrow.BTFDetached && k.BTF != matrixrow.BTFNone:
 		return fmt.Errorf("%s: btf %q: want builtin, detached or none", k.Name, k.BTF)
 	case k.Arch != "" && Arches[k.Arch] == "":
 		return fmt.Errorf("%s: arch %q: want amd64 or arm64", k.Name, k.Arch)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 func writeDefinition(t *testing.T, body string) string {
@@ -40,13 +41,13 @@ func TestDefinitionOCIRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, a := d.Kernels[0], d.Kernels[1]
-	if k.Source != SourceOCI || k.OCI != "nobtf-6.1" || k.BTF != BTFNone || !k.BTF.FromArtifact() {
+	if k.Source != SourceOCI || k.OCI != "nobtf-6.1" || k.BTF != matrixrow.BTFNone || !k.BTF.FromArtifact() {
 		t.Errorf("oci row: %+v", k)
 	}
 	if want := filepath.Join(filepath.Dir(p), "kernels", "nobtf.config"); k.Build.Config != want {
 		t.Errorf("config %q, want %q (relative to the definition)", k.Build.Config, want)
 	}
-	if a.Source != SourceApt || !a.BTF.FromArtifact() || BTFBuiltin.FromArtifact() {
+	if a.Source != SourceApt || !a.BTF.FromArtifact() || matrixrow.BTFBuiltin.FromArtifact() {
 		t.Errorf("apt row: %+v", a)
 	}
 }
@@ -91,7 +92,7 @@ func TestRepoDefinition(t *testing.T) {
 			t.Fatalf("%s: %v", k.Name, err)
 		}
 		want := map[string]string{"CONFIG_DEBUG_INFO_BTF": "n", "CONFIG_BPF_SYSCALL": "y", "CONFIG_FTRACE_SYSCALLS": "y"}
-		if k.BTF != BTFNone {
+		if k.BTF != matrixrow.BTFNone {
 			delete(want, "CONFIG_DEBUG_INFO_BTF")
 		}
 		for _, s := range frag {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // TestMatrixCI boots the CI rows of ci/matrix.yaml (a Debian 6.1 cloud
@@ -52,7 +53,7 @@ func TestMatrixCI(t *testing.T) {
 		if !r.OK {
 			t.Errorf("%s failed at %s: %s (serial log %s)\nsensor: %s", r.Name, r.FailedStep, r.Error, r.Log, r.Guest.SensorTail)
 		}
-		if r.BTF == BTFDetached && r.OK && !r.Guest.BTF {
+		if r.BTF == matrixrow.BTFDetached && r.OK && !r.Guest.BTF {
 			t.Logf("%s: the guest kernel has no BTF of its own", r.Name)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/wire/job"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // ErrKernelNotBuilt is wrapped when an oci row's kernel image is not in the
@@ -119,7 +120,7 @@ func writeOnce(path string, data []byte) error {
 // checkKernelBTF fails a btf: none row whose guest found
 // /sys/kernel/btf/vmlinux: the row would not test what it claims.
 func checkKernelBTF(k Kernel, res job.Result) error {
-	if k.BTF == BTFNone && len(res.Steps) > 0 && res.BTF {
+	if k.BTF == matrixrow.BTFNone && len(res.Steps) > 0 && res.BTF {
 		return fmt.Errorf("%w: the row is btf: none (build the kernel with CONFIG_DEBUG_INFO_BTF=n)", errKernelBTF)
 	}
 	return nil

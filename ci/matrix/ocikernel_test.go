@@ -12,11 +12,12 @@ import (
 	"github.com/probehub/probehub/ci/kernelimage"
 	"github.com/probehub/probehub/registry"
 	"github.com/probehub/probehub/wire/job"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 func ociKernelRow() Kernel {
 	return Kernel{Name: "nobtf", Source: SourceOCI, OCI: "nobtf-6.1", Build: &KernelBuild{Config: "x.config"},
-		Distro: Distro{ID: "debian", VersionID: "12"}, BTF: BTFNone}
+		Distro: Distro{ID: "debian", VersionID: "12"}, BTF: matrixrow.BTFNone}
 }
 
 // TestOCIKernel pushes a kernel image into a temporary layout and has the
@@ -94,7 +95,7 @@ func TestCheckKernelBTF(t *testing.T) {
 	if err := checkKernelBTF(k, withBTF); !errors.Is(err, errKernelBTF) {
 		t.Errorf("BTF on a none row: %v, want errKernelBTF", err)
 	}
-	k.BTF = BTFDetached
+	k.BTF = matrixrow.BTFDetached
 	if err := checkKernelBTF(k, withBTF); err != nil {
 		t.Errorf("BTF on a detached row: %v", err)
 	}

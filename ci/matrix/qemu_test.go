@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/probehub/probehub/wire/job"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // noteELF is a minimal ELF64 with one PT_NOTE segment holding notes.
@@ -72,7 +73,7 @@ func TestHasPVHEntry(t *testing.T) {
 }
 
 func TestPhases(t *testing.T) {
-	r := Row{BootSeconds: 6.5, Guest: job.Result{Timeline: []job.Mark{
+	r := matrixrow.Row{BootSeconds: 6.5, Guest: job.Result{Timeline: []job.Mark{
 		{Name: "init", MS: 2000}, {Name: "mounted", MS: 2040}, {Name: "sensor exec", MS: 2100},
 		{Name: "sensor: kernel types", MS: 2600}, {Name: "sensor: sensor running", MS: 5200},
 		{Name: "actions", MS: 5201}, {Name: "result", MS: 5600},

@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 // WriteReport writes rows as results.json and results.md into dir. Skipped
 // rows appear in results.md only: results.json feeds the verdicts, and a
 // kernel that did not run has none.
-func WriteReport(dir string, rows []Row) error {
-	ran := []Row{}
+func WriteReport(dir string, rows []matrixrow.Row) error {
+	ran := []matrixrow.Row{}
 	for _, r := range rows {
 		if r.Skipped == "" {
 			ran = append(ran, r)
@@ -35,7 +37,7 @@ func WriteReport(dir string, rows []Row) error {
 }
 
 // Markdown writes rows as a table.
-func Markdown(w io.Writer, rows []Row) {
+func Markdown(w io.Writer, rows []matrixrow.Row) {
 	fmt.Fprintln(w, "| kernel | release | BTF | result | boot (s) | detections | failed step |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rows {

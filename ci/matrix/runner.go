@@ -49,7 +49,7 @@ type Options struct {
 	// each action must raise its rule. Empty: the guest checks raw capture.
 	Rules string
 	// Progress, if set, is called as each kernel finishes.
-	Progress func(Row)
+	Progress func(matrixrow.Row)
 	// KernelStore holds the kernel images of oci rows (layout:PATH or
 	// REGISTRY/REPO). Default: $PROBEHUB_KERNEL_STORE or
 	// layout:<CacheDir>/ci-kernels (see KernelStore).
@@ -69,13 +69,9 @@ type Options struct {
 // guestBins are the static binaries an initramfs of one architecture holds.
 type guestBins struct{ guest, sensor, profile string }
 
-// Row is one kernel's result, in the format of wire/matrixrow (results.json),
-// which the compatibility service reads without linking the runner.
-type Row = matrixrow.Row
-
 // Run boots every kernel, up to Jobs at a time, and returns one row each;
 // a failing kernel is a failed row, never an aborted run.
-func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
+func Run(ctx context.Context, kernels []Kernel, o Options) ([]matrixrow.Row, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
@@ -102,7 +98,7 @@ func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 			}
 		}
 	}()
-	rows := make([]Row, len(kernels))
+	rows := make([]matrixrow.Row, len(kernels))
 	var wg sync.WaitGroup
 	for range o.Jobs {
 		wg.Go(func() {
@@ -117,7 +113,7 @@ func Run(ctx context.Context, kernels []Kernel, o Options) ([]Row, error) {
 	wg.Wait()
 	for i := range rows {
 		if rows[i].Name == "" { // never prepared: ctx ended
-			rows[i] = Row{Name: kernels[i].Name, BTF: kernels[i].BTF, FailedStep: "prepare", Error: context.Cause(ctx).Error()}
+			rows[i] = matrixrow.Row{Name: kernels[i].Name, BTF: kernels[i].BTF, FailedStep: "prepare", Error: context.Cause(ctx).Error()}
 		}
 	}
 	return rows, ctx.Err()
@@ -148,7 +144,7 @@ func lastTimes(dir string) map[string]float64 {
 	if err != nil {
 		return nil
 	}
-	var rows []Row
+	var rows []matrixrow.Row
 	if json.Unmarshal(b, &rows) != nil {
 		return nil
 	}
@@ -283,7 +279,7 @@ func (o *Options) minBTF(ctx context.Context, input, arch string) ([]byte, error
 // skipped before booting).
 type prepared struct {
 	k       Kernel
-	row     Row
+	row     matrixrow.Row
 	final   bool
 	vmlinux string
 	initrd  string
@@ -291,7 +287,7 @@ type prepared struct {
 
 // prepare fetches the kernel of k and writes its initramfs.
 func prepare(ctx context.Context, apt *aptState, k Kernel, o Options) prepared {
-	p := prepared{k: k, row: Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}}
+	p := prepared{k: k, row: matrixrow.Row{Name: k.Name, BTF: k.BTF, Log: filepath.Join(o.OutDir, k.Name+".serial.log")}}
 	start := time.Now()
 	fail := func(step string, err error) prepared {
 		p.row.FailedStep, p.row.Error, p.final = step, err.Error(), true
@@ -319,12 +315,12 @@ func prepare(ctx context.Context, apt *aptState, k Kernel, o Options) prepared {
 }
 
 // bootPrepared boots a prepared kernel and completes its row.
-func bootPrepared(ctx context.Context, p prepared, o Options) Row {
+func bootPrepared(ctx context.Context, p prepared, o Options) matrixrow.Row {
 	row := p.row
 	if p.final {
 		return row
 	}
-	fail := func(step string, err error) Row {
+	fail := func(step string, err error) matrixrow.Row {
 		row.FailedStep, row.Error = step, err.Error()
 		return row
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
+	"github.com/probehub/probehub/wire/buildresult"
 	"github.com/spf13/cobra"
 )
 
@@ -37,14 +38,14 @@ func probeObject(path, arch string) ([]byte, error) {
 }
 
 type minimizeSummary struct {
-	Output      string           `json:"output"`
-	Types       int              `json:"types"`
-	Size        int              `json:"size"`
-	FullTypes   int              `json:"full_types"`
-	FullSize    int              `json:"full_size"`
-	Object      string           `json:"object_sha256"`
-	Relocations int              `json:"relocations"`
-	Verdict     *verdict.Verdict `json:"verdict,omitempty"`
+	Output      string               `json:"output"`
+	Types       int                  `json:"types"`
+	Size        int                  `json:"size"`
+	FullTypes   int                  `json:"full_types"`
+	FullSize    int                  `json:"full_size"`
+	Object      string               `json:"object_sha256"`
+	Relocations int                  `json:"relocations"`
+	Verdict     *buildresult.Verdict `json:"verdict,omitempty"`
 }
 
 func newBTFMinimizeCmd(_ *globalFlags) *cobra.Command {

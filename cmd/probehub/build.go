@@ -16,6 +16,7 @@ import (
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/sensor/hostinfo"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
+	"github.com/probehub/probehub/wire/buildresult"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -344,14 +345,14 @@ func progress(w io.Writer) func(build.Progress) {
 }
 
 func progressBar(w io.Writer) func(build.Progress) {
-	counts := map[verdict.Status]int{}
+	counts := map[buildresult.Status]int{}
 	return func(p build.Progress) {
 		counts[p.Status]++
 		const width = 30
 		n := width * p.Done / max(p.Total, 1)
 		fmt.Fprintf(w, "\r[%s%s] %d/%d  supported %d  unsupported %d  unknown %d  %-40.40s",
 			strings.Repeat("#", n), strings.Repeat(".", width-n), p.Done, p.Total,
-			counts[verdict.Supported], counts[verdict.Unsupported], counts[verdict.Unknown], p.Kernel.Release)
+			counts[buildresult.Supported], counts[buildresult.Unsupported], counts[buildresult.Unknown], p.Kernel.Release)
 		if p.Done == p.Total {
 			fmt.Fprintln(w)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/probehub/probehub/ci/matrix"
 	"github.com/probehub/probehub/internal/version"
+	"github.com/probehub/probehub/wire/matrixrow"
 )
 
 func newMatrixCmd(g *globalFlags) *cobra.Command {
@@ -66,7 +67,7 @@ Examples:
 				OutDir: out, Jobs: jobs, Timeout: timeout, MinBTF: matrix.MinimizedBTF, MinBTFKey: matrix.MinimizedBTFKey(),
 				Rules: rulesFile, Profile: profile,
 				SensorBin: sensorBin, KernelStore: kernelStore,
-				Progress: func(r matrix.Row) {
+				Progress: func(r matrixrow.Row) {
 					status := "pass"
 					switch {
 					case r.Skipped != "":

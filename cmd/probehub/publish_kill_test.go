@@ -21,7 +21,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/probehub/probehub/builder/build"
-	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/internal/regtest"
 	"github.com/probehub/probehub/internal/version"
 	"github.com/probehub/probehub/kernels"
@@ -152,7 +151,7 @@ func writeBuild(tb testing.TB, dir string, n int, t time.Time) {
 		minBTF := variantBTF(tb, btf, i)
 		r := buildresult.Result{
 			Schema: buildresult.Schema, Kernel: k, Banner: testBanner(i), ProbeVersion: version.ProbeVersion,
-			Status: verdict.Supported, ProbeSHA256: probeSum, MinBTF: buildresult.MinBTFFile,
+			Status: buildresult.Supported, ProbeSHA256: probeSum, MinBTF: buildresult.MinBTFFile,
 			MinSHA256: sha256Hex(minBTF), MinSize: len(minBTF), BuiltAt: t,
 		}
 		kdir := filepath.Join(dir, buildresult.KernelDir(k))
