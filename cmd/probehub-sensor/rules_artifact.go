@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,7 +43,8 @@ Examples:
 				}
 				files[filepath.Base(a)] = b
 			}
-			if err := validateRules(cmd.Context(), files); err != nil {
+			engine, err := requiredEngine(files)
+			if err != nil {
 				return err
 			}
 			st, err := registry.Open(store)
@@ -59,7 +61,11 @@ Examples:
 					return err
 				}
 			}
-			d, err := rulesfile.Push(cmd.Context(), st, tag, rulesfile.Config{Name: name, Version: ver}, files, s, "")
+			cfg := rulesfile.Config{Name: name, Version: ver}
+			if engine != "" { // as falcoctl writes it, from required_engine_version
+				cfg.Requirements = []rulesfile.Requirement{{Name: "engine_version_semver", Version: engine}}
+			}
+			d, err := rulesfile.Push(cmd.Context(), st, tag, cfg, files, s, "")
 			if err != nil {
 				return err
 			}
@@ -169,9 +175,38 @@ func loadRuleFiles(files map[string][]byte) (*rules.Engine, error) {
 	return e, nil
 }
 
-func validateRules(_ context.Context, files map[string][]byte) error {
-	_, err := loadRuleFiles(files)
-	return err
+// requiredEngine validates files and returns the highest
+// required_engine_version among them as a semantic version (an integer N
+// is 0.N.0, as the engine reads it), "" when none says one.
+func requiredEngine(files map[string][]byte) (string, error) {
+	e, err := newEngine()
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var fs []rules.File
+	for _, n := range names {
+		fs = append(fs, rules.File{Name: n, Data: files[n]})
+	}
+	rep, err := e.Load(fs...)
+	if err != nil {
+		return "", err
+	}
+	best := ""
+	for _, v := range rep.EngineVersions {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			v = fmt.Sprintf("0.%d.0", n)
+		}
+		// v is newer when a sensor at best would not meet it.
+		if best == "" || rulesfile.CheckRequirements(rulesfile.Config{Requirements: []rulesfile.Requirement{{Name: "v", Version: v}}}, map[string]string{"v": best}) != nil {
+			best = strings.TrimSpace(v)
+		}
+	}
+	return best, nil
 }
 
 // writeRulesDir replaces the rules files in dir with files, each written

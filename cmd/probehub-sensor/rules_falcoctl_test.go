@@ -111,3 +111,24 @@ func TestFalcoctlRulesArtifactSignedWithCosign(t *testing.T) {
 		t.Fatalf("rules requiring a newer engine: exit %d, want a refusal naming both versions:\n%s", code, out)
 	}
 }
+
+// TestRulesPushWritesEngineRequirement: like falcoctl, rules push puts the
+// files' required_engine_version in the config layer.
+func TestRulesPushWritesEngineRequirement(t *testing.T) {
+	store := "layout:" + filepath.Join(t.TempDir(), "oci")
+	if out, code := runCLI(t, nil, "rules", "push", testutil.SharedData(t, "falco_rules.yaml"), "--to", store, "--tag", "staging"); code != 0 {
+		t.Fatalf("push: exit %d: %s", code, out)
+	}
+	st, err := registry.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rulesfile.Pull(context.Background(), st, "staging", registry.PullOptions{AllowUnsigned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rulesfile.Requirement{{Name: "engine_version_semver", Version: "0.57.0"}}
+	if len(rs.Config.Requirements) != 1 || rs.Config.Requirements[0] != want[0] {
+		t.Errorf("requirements %v, want %v", rs.Config.Requirements, want)
+	}
+}
