@@ -182,6 +182,8 @@ func (r *reader) process(p *Process) bool {
 			return r.bool(&p.ExeUpperLayer)
 		case "exe_from_memfd":
 			return r.bool(&p.ExeFromMemfd)
+		case "exe_writable":
+			return r.bool(&p.ExeWritable)
 		case "exe_lower_layer":
 			return r.bool(&p.ExeLowerLayer)
 		case "pgid":

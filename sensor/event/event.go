@@ -96,6 +96,9 @@ type Process struct {
 	// PIDNSInitStart is when the init of the process's pid namespace
 	// started (proc.pidns_init_start_ts).
 	PIDNSInitStart time.Time `json:"pidns_init_start,omitzero"`
+	// ExeWritable is set when the executable is writable by the process's
+	// effective user (proc.is_exe_writable, EXE_WRITABLE).
+	ExeWritable bool `json:"exe_writable,omitempty"`
 	// ExeInfo is set on an event that carries the fields above from the
 	// kernel (an exec), so the process table takes them as they are.
 	ExeInfo bool `json:"-"`

@@ -143,6 +143,9 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 	if ev.Type == event.TypeProcexit {
 		procexit(&ev)
 	}
+	if ev.Type == event.TypeExecve && ev.Res == 0 {
+		execFlags(&ev) // execveat's flags argument is the caller's AT_* flags
+	}
 	return ev, nil
 }
 
@@ -291,7 +294,15 @@ func joinComponents(b []byte) string {
 func cgroupPath(b []byte) string { return "/" + strings.Join(components(b), "/") }
 
 // exeInfoSize is the size of a kindExeInfo argument (put_exeinfo).
-const exeInfoSize = 56
+const exeInfoSize = 64
+
+// Falco's flags of a successful execve (evt.arg.flags: EXE_WRITABLE …).
+const (
+	exeWritable   = 1
+	exeUpperLayer = 2
+	exeFromMemfd  = 4
+	exeLowerLayer = 8
+)
 
 // exeInfo sets what an exec's kindExeInfo argument says of the new
 // program: the executable's inode and times, the pid namespace's init
@@ -318,6 +329,37 @@ func (d *Decoder) exeInfo(p *event.Process, b []byte) {
 		p.SID = u32(40)
 	}
 	p.ExeInfo = true
+	p.ExeWritable = writable(u32(52), u32(56), u32(60), p.EUID, p.EGID)
+}
+
+// writable says whether a file of mode, owner and group is writable by
+// euid and egid: root always (CAP_DAC_OVERRIDE), else the owner, group or
+// other write bit that applies (supplementary groups are not known).
+func writable(mode, uid, gid, euid, egid uint32) bool {
+	switch {
+	case euid == 0:
+		return true
+	case uid == euid:
+		return mode&0o200 != 0
+	case gid == egid:
+		return mode&0o020 != 0
+	}
+	return mode&0o002 != 0
+}
+
+// execFlags appends Falco's flags of a successful execve.
+func execFlags(ev *event.Event) {
+	var f int64
+	p := &ev.Proc
+	for _, b := range []struct {
+		set bool
+		bit int64
+	}{{p.ExeWritable, exeWritable}, {p.ExeUpperLayer, exeUpperLayer}, {p.ExeFromMemfd, exeFromMemfd}, {p.ExeLowerLayer, exeLowerLayer}} {
+		if b.set {
+			f |= b.bit
+		}
+	}
+	ev.Args = append(ev.Args, event.Arg{Name: "flags", Int: f})
 }
 
 // queueArgs decodes an accept's kindQueue argument into Falco's queuelen,

@@ -142,6 +142,7 @@ func TestCaptureExec(t *testing.T) {
 				Exe: "/bin/sh", ExePath: exePath, Args: []string{"-c", "exit 7", "probehub-marker", "second arg"},
 				SID: uint32(sid), TTY: self.TTY, PGID: uint32(unix.Getpgrp()), VPGID: uint32(unix.Getpgrp()),
 				ExeIno: st.Ino, ExeCtime: time.Unix(st.Ctim.Unix()), ExeMtime: time.Unix(st.Mtim.Unix()), ExeInfo: true,
+				ExeWritable: os.Geteuid() == 0,
 			}
 			got := ev.Proc
 			if got.PIDNSInitStart.IsZero() || got.PIDNSInitStart.After(time.Now()) {
@@ -151,6 +152,9 @@ func TestCaptureExec(t *testing.T) {
 			got.VPID, got.LoginUID, got.CgroupID, got.Cgroup, got.MntNS, got.PIDNS, got.NetNS, got.GID, got.EGID, got.Env = 0, 0, 0, "", 0, 0, 0, 0, 0, nil
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("exec event process (-want +got):\n%s", diff)
+			}
+			if fl, _ := ev.Args.Int64("flags"); fl != 1 && os.Geteuid() == 0 {
+				t.Errorf("exec flags %d, want 1 (EXE_WRITABLE: root)", fl)
 			}
 			if f, _ := ev.Args.String("filename"); f != "/bin/sh" || ev.Res != 0 {
 				t.Errorf("filename %q res %d, want /bin/sh 0", f, ev.Res)

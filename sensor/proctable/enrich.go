@@ -43,6 +43,7 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	p.ExeUpperLayer = p.ExeUpperLayer || e.ExeUpperLayer
 	p.ExeFromMemfd = p.ExeFromMemfd || e.ExeFromMemfd
 	p.ExeLowerLayer = p.ExeLowerLayer || e.ExeLowerLayer
+	p.ExeWritable = p.ExeWritable || e.ExeWritable
 	if p.PPID == 0 {
 		p.PPID = e.PPID
 	}

@@ -67,7 +67,7 @@ func (t *Table) observeExec(ev *event.Event) {
 		return // an older process's exec, or an older exec of this one
 	}
 	e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
-	e.ExeUpperLayer, e.ExeFromMemfd, e.ExeLowerLayer = p.ExeUpperLayer, p.ExeFromMemfd, p.ExeLowerLayer
+	e.ExeUpperLayer, e.ExeFromMemfd, e.ExeLowerLayer, e.ExeWritable = p.ExeUpperLayer, p.ExeFromMemfd, p.ExeLowerLayer, p.ExeWritable
 	if p.ExeInfo { // the kernel's view at the exec: zero values are facts too
 		e.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		e.PGID, e.VPGID, e.SID, e.TTY, e.PIDNSInitStart = p.PGID, p.VPGID, p.SID, p.TTY, p.PIDNSInitStart
@@ -266,7 +266,7 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 		n.PPID, n.SID, n.LoginUID, n.UID, n.GID = parent.PID, parent.SID, parent.LoginUID, parent.UID, parent.GID
 		n.Comm, n.Exe, n.ExePath, n.Args, n.Env = parent.Comm, parent.Exe, parent.ExePath, parent.Args, parent.Env
 		n.Cwd, n.TTY, n.Cgroup = parent.Cwd, parent.TTY, parent.Cgroup
-		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer = parent.ExeUpperLayer, parent.ExeFromMemfd, parent.ExeLowerLayer
+		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer, n.ExeWritable = parent.ExeUpperLayer, parent.ExeFromMemfd, parent.ExeLowerLayer, parent.ExeWritable
 		n.Inode, n.PGID, n.VPGID, n.PIDNSInitStart = parent.Inode, parent.PGID, parent.VPGID, parent.PIDNSInitStart
 	}
 	if pid != p.PID { // the parent's event: only its identity carries over
@@ -298,6 +298,7 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 	n.ExeUpperLayer = n.ExeUpperLayer || p.ExeUpperLayer
 	n.ExeFromMemfd = n.ExeFromMemfd || p.ExeFromMemfd
 	n.ExeLowerLayer = n.ExeLowerLayer || p.ExeLowerLayer
+	n.ExeWritable = n.ExeWritable || p.ExeWritable
 	if !p.Start.IsZero() {
 		n.Start = p.Start
 	}
@@ -339,6 +340,7 @@ func (t *Table) fillInherited(e *Entry, ppid uint32) {
 	e.ExeUpperLayer = e.ExeUpperLayer || parent.ExeUpperLayer
 	e.ExeFromMemfd = e.ExeFromMemfd || parent.ExeFromMemfd
 	e.ExeLowerLayer = e.ExeLowerLayer || parent.ExeLowerLayer
+	e.ExeWritable = e.ExeWritable || parent.ExeWritable
 }
 
 // keepNewer copies into n the facts of old learnt at or after at (they are
@@ -346,7 +348,7 @@ func (t *Table) fillInherited(e *Entry, ppid uint32) {
 func keepNewer(n, old *Entry, at time.Time) {
 	if !old.execAt.IsZero() && !old.execAt.Before(at) {
 		n.Comm, n.Exe, n.ExePath, n.Args, n.Env, n.execAt = old.Comm, old.Exe, old.ExePath, old.Args, old.Env, old.execAt
-		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer = old.ExeUpperLayer, old.ExeFromMemfd, old.ExeLowerLayer
+		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer, n.ExeWritable = old.ExeUpperLayer, old.ExeFromMemfd, old.ExeLowerLayer, old.ExeWritable
 		n.Inode, n.PGID, n.VPGID, n.SID, n.TTY = old.Inode, old.PGID, old.VPGID, old.SID, old.TTY
 		n.PIDNSInitStart = old.PIDNSInitStart
 	}

@@ -25,6 +25,7 @@ type Entry struct {
 	// (proc.is_exe_upper_layer, proc.is_exe_from_memfd).
 	ExeUpperLayer, ExeFromMemfd bool
 	ExeLowerLayer               bool // proc.is_exe_lower_layer
+	ExeWritable                 bool // proc.is_exe_writable, as of the exec
 	// Inode is the executable's inode (proc.exe_ino*).
 	Inode ExeInode
 	// PGID and VPGID are the process group in the initial and in the

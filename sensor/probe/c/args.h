@@ -264,13 +264,16 @@ __noinline u32 put_exeinfo(u32 off)
 	u32 o = off & OFF_MASK;
 	u8 *p = &buf[o + 4];
 	u64 ino = 0, ct = 0, mt = 0, init = 0;
-	u32 ids[6] = {};
+	u32 ids[8] = {};
 
 	struct file *f = BPF_CORE_READ(task, mm, exe_file);
 	if (f) {
 		struct inode *in = BPF_CORE_READ(f, f_inode);
 		ino = BPF_CORE_READ(in, i_ino);
 		inode_times(in, &ct, &mt);
+		ids[5] = BPF_CORE_READ(in, i_mode);
+		ids[6] = BPF_CORE_READ(in, i_uid.val);
+		ids[7] = BPF_CORE_READ(in, i_gid.val);
 	}
 	struct pid *tp = BPF_CORE_READ(task, group_leader, thread_pid);
 	unsigned int level = tp ? BPF_CORE_READ(tp, level) : 0;
@@ -301,7 +304,7 @@ __noinline u32 put_exeinfo(u32 off)
 	__builtin_memcpy(&p[16], &mt, 8);
 	__builtin_memcpy(&p[24], &init, 8);
 	__builtin_memcpy(&p[32], ids, sizeof(ids));
-	return put_argh(buf, o, PH_KIND_EXEINFO, 56);
+	return put_argh(buf, o, PH_KIND_EXEINFO, 64);
 }
 
 // iov_size sums the lengths of a user iovec array (cnt entries, at most

@@ -189,6 +189,8 @@ struct timespec64 {
 // bpf_core_field_exists.
 struct inode {
 	umode_t i_mode;
+	kuid_t i_uid;
+	kgid_t i_gid;
 	struct super_block *i_sb;
 	unsigned long i_ino;
 	s64 i_mtime_sec;

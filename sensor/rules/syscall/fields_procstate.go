@@ -123,7 +123,11 @@ func init() {
 		}),
 		"proc.fdopencount": intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdCount(e.Proc.PID) }),
 		"proc.fdlimit":     intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdLimit(e.Proc.PID) }),
+		// from the exec record when the table has it, else from /proc
 		"proc.is_exe_writable": boolP(func(s *Source, e *event.Event) (bool, bool) {
+			if e.Proc.ExeIno != 0 {
+				return e.Proc.ExeWritable, true
+			}
 			return s.exeWritable(e.Proc.PID, e.Proc.EUID, e.Proc.EGID)
 		}),
 		"proc.stdin.type":  stdFD(0, false),
