@@ -68,7 +68,7 @@ func (t *Table) observeExec(ev *event.Event) {
 	}
 	e.Comm, e.Exe, e.ExePath, e.Args, e.Env = p.Comm, p.Exe, p.ExePath, p.Args, p.Env
 	e.ExeUpperLayer, e.ExeFromMemfd, e.ExeLowerLayer, e.ExeWritable = p.ExeUpperLayer, p.ExeFromMemfd, p.ExeLowerLayer, p.ExeWritable
-	if p.ExeInfo { // the kernel's view at the exec: zero values are facts too
+	if hasExeInfo(p) { // the kernel's view at the exec: zero values are facts too
 		e.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		e.PGID, e.VPGID, e.SID, e.TTY, e.PIDNSInitStart = p.PGID, p.VPGID, p.SID, p.TTY, p.PIDNSInitStart
 	}
@@ -281,7 +281,7 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 	setIf(&n.TTY, p.TTY)
 	setIf(&n.PGID, p.PGID)
 	setIf(&n.VPGID, p.VPGID)
-	if p.ExeInfo {
+	if hasExeInfo(p) {
 		n.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		n.PIDNSInitStart = p.PIDNSInitStart
 	}
@@ -356,6 +356,11 @@ func keepNewer(n, old *Entry, at time.Time) {
 		n.exited = old.exited
 	}
 }
+
+// hasExeInfo says whether an exec event carries the probe's exec facts
+// (inode, process group, terminal): set by the decoder, or, for a
+// recorded event read back, implied by an inode or a group.
+func hasExeInfo(p *event.Process) bool { return p.ExeInfo || p.ExeIno != 0 || p.PGID != 0 }
 
 func setIf[T comparable](dst *T, v T) {
 	var zero T

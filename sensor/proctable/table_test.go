@@ -180,3 +180,22 @@ func TestEnvCarried(t *testing.T) {
 		}
 	}
 }
+
+// TestExecFactsCarried: the exec record's group, terminal and inode reach
+// the process's later events, also when read back from a recording (no
+// ExeInfo mark, only the values).
+func TestExecFactsCarried(t *testing.T) {
+	for _, mark := range []bool{true, false} {
+		tab := New(Options{})
+		x := ev(event.TypeExecve, 40, 1, "whoami", 0)
+		x.Proc.ExeInfo, x.Proc.PGID, x.Proc.VPGID, x.Proc.TTY, x.Proc.ExeIno = mark, 40, 40, 34816, 99
+		x.Proc.ExeCtime = time.Unix(1, 0)
+		tab.Observe(x)
+		o := ev(event.TypeOpenat, 40, 1, "whoami", 3)
+		tab.Observe(o)
+		tab.Enrich(o)
+		if o.Proc.PGID != 40 || o.Proc.VPGID != 40 || o.Proc.TTY != 34816 || o.Proc.ExeIno != 99 || !o.Proc.ExeCtime.Equal(time.Unix(1, 0)) {
+			t.Errorf("mark %v: later event %+v lacks the exec facts", mark, o.Proc)
+		}
+	}
+}
