@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+// TestLoaderSemantics: how lists, macros and redefinitions combine across
+// files; cite names the section of docs/rules.md each case checks.
 func TestLoaderSemantics(t *testing.T) {
 	open := func(kv ...any) *fakeEvent { return ev(1, kv...) }
 	for _, tc := range []struct {
