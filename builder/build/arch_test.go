@@ -59,8 +59,11 @@ func TestBuildPerArch(t *testing.T) {
 	}
 	t.Logf("summary:\n%s", s)
 	for _, a := range []string{"aarch64", "x86_64"} {
-		if n := s.ByArch[a][buildresult.Supported] + s.ByArch[a][buildresult.Unsupported]; s.Failed != 0 || n != 1 {
-			t.Fatalf("%s: %v judged kernels; summary:\n%s", a, s.ByArch[a], s)
+		// Real Debian 12 6.1 kernels are supported by the shipped probe:
+		// a probe change whose reads of new fields are not all guarded
+		// (bpf_core_field_exists on each) turns them unsupported here.
+		if s.Failed != 0 || s.ByArch[a][buildresult.Supported] != 1 {
+			t.Fatalf("%s: %v, want 1 supported kernel; summary:\n%s", a, s.ByArch[a], s)
 		}
 		if !strings.Contains(s.String(), "  "+a+": ") {
 			t.Errorf("summary lacks the %s line:\n%s", a, s)
