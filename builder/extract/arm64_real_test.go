@@ -28,7 +28,11 @@ var arm64Kernels = []struct{ desc, pattern string }{
 // (fetched through a private arm64 apt state) and of the same Image gzip'd
 // into a .deb the way Ubuntu ships it, and compares both with the shell
 // oracle testdata/arm64ref.sh.
+//
+// Slow: downloads real arm64 kernel packages and extracts their BTF under
+// -race (2 min).
 func TestRealArm64Debs(t *testing.T) {
+	t.Log("slow: downloads real arm64 kernel packages and extracts their BTF under -race (2 min)")
 	if testing.Short() {
 		t.Skip("downloads real kernel packages; not in -short mode")
 	}

@@ -67,7 +67,11 @@ func TestBadInput(t *testing.T) {
 
 // TestRealBadInput corrupts a real package: truncated, a vmlinuz whose BTF
 // was cut out, a corrupted xz stream.
+//
+// Slow: decompresses a real xz kernel package several times, corrupted a
+// different way each time (40 s).
 func TestRealBadInput(t *testing.T) {
+	t.Log("slow: decompresses a real xz kernel package several times, corrupted a different way each time (40 s)")
 	ctx := context.Background()
 	deb := realDeb(t, realKernels[0]) // xz
 	f, err := os.Open(deb)

@@ -16,7 +16,11 @@ import (
 // pahole: the path a kernel without built-in BTF takes. The package (about
 // 280 MB) is downloaded once into the probehub cache. Slow: skipped with
 // -short.
+//
+// Slow: downloads a 280 MB debug package and runs pahole over 590 MB of
+// DWARF (3.5 min).
 func TestDebianDbgPahole(t *testing.T) {
+	t.Log("slow: downloads a 280 MB debug package and runs pahole over 590 MB of DWARF (3.5 min)")
 	if testing.Short() {
 		t.Skip("downloads a 280 MB package and runs pahole over 590 MB of DWARF")
 	}

@@ -40,7 +40,11 @@ func realDeb(tb testing.TB, k realKernel) string {
 	return debcache.Fetch(tb, ctx, debcache.Newest(tb, ctx, k.backports, k.pattern))
 }
 
+// TestRealDebs extracts the BTF of real Debian kernel packages.
+// Slow: downloads real kernel packages and extracts each twice, checked
+// against dpkg-deb, objcopy and bpftool (1 min).
 func TestRealDebs(t *testing.T) {
+	t.Log("slow: downloads real kernel packages and extracts each twice, checked against dpkg-deb, objcopy and bpftool (1 min)")
 	for _, tool := range []string{"dpkg-deb", "objcopy", "bpftool", "unxz", "lz4", "unzstd"} {
 		testutil.RequireTool(t, tool)
 	}

@@ -108,7 +108,11 @@ func fakeDeb(t testing.TB, release string, image []byte) []byte {
 
 // TestSynthDeb runs the streaming .deb pipeline on a synthetic package
 // (short mode, so -race covers the fill and decode goroutines).
+//
+// Slow: builds a synthetic BTF and vmlinux and streams them through the
+// .deb pipeline's goroutines under -race (30 s).
 func TestSynthDeb(t *testing.T) {
+	t.Log("slow: builds a synthetic BTF and vmlinux and streams them through the .deb pipeline's goroutines under -race (30 s)")
 	raw := synthBTF(t)
 	const banner = "Linux version 6.99.0-1-synth (builder@probehub) #1 SMP"
 	vmlinux := synthVmlinux(t, banner, raw)

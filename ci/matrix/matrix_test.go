@@ -16,7 +16,11 @@ import (
 // under qemu, runs the sensor with the upstream stable rules in each, and
 // requires every scripted attack to raise its rule. `make matrix` runs every
 // row.
+//
+// Slow: boots the CI kernels under qemu (TCG) with the sensor inside
+// (minutes per kernel).
 func TestMatrixCI(t *testing.T) {
+	t.Log("slow: boots the CI kernels under qemu (TCG) with the sensor inside (minutes per kernel)")
 	if testing.Short() {
 		t.Skip("boots kernels under qemu; skipped with -short")
 	}

@@ -36,7 +36,11 @@ const (
 // TestFetchHostileRegistry runs `probehub-sensor fetch` against registries
 // that try to exhaust its memory, and checks that each fails with a clear
 // error and a peak RSS (getrusage ru_maxrss of the process) under 64 MB.
+//
+// Slow: runs the real sensor binary once per hostile registry, each
+// streaming until the sensor's size limits stop it, under -race (2.5 min).
 func TestFetchHostileRegistry(t *testing.T) {
+	t.Log("slow: runs the real sensor binary once per hostile registry, each streaming until the sensor's size limits stop it, under -race (2.5 min)")
 	root := fakeHostRoot(t)
 	for _, tc := range []struct {
 		name string

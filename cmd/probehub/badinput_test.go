@@ -12,7 +12,11 @@ import (
 // file, with a missing file, an empty file, a directory, garbage and a
 // truncated real file: each must exit non-zero with a message naming the
 // input.
+//
+// Slow: builds both binaries, then runs a process per command and bad input
+// (about 60) (2 min).
 func TestBadInputCLI(t *testing.T) {
+	t.Log("slow: builds both binaries, then runs a process per command and bad input (about 60) (2 min)")
 	dir := t.TempDir()
 	ph := buildProbehub(t)
 	sensor := filepath.Join(t.TempDir(), "probehub-sensor")

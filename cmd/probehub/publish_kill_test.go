@@ -35,7 +35,12 @@ import (
 // artifact. Each publish alternates between two builds of the same kernels
 // (different build times), so every run rewrites every kernel.
 // PROBEHUB_KILL_LOOP sets the number of kills per store (default 50).
+//
+// Slow: builds probehub, then runs 50 real publishes of 30 kernels per
+// store, each SIGKILLed at a random point and followed by a pull and
+// signature check of every kernel (5.5 min in a loaded full run).
 func TestPublishKillLoop(t *testing.T) {
+	t.Log("slow: builds probehub, then runs 50 real publishes of 30 kernels per store, each SIGKILLed at a random point and followed by a pull and signature check of every kernel (5.5 min in a loaded full run)")
 	kills := 50
 	if s := os.Getenv("PROBEHUB_KILL_LOOP"); s != "" {
 		kills, _ = strconv.Atoi(s)

@@ -32,7 +32,11 @@ import (
 // capabilities (as the Deployment does), serving HTTPS with a token. A
 // recorded `kubectl exec` audit event posted with the token raises the
 // starter rule's alert; without the token it is refused.
+//
+// Slow: renders the chart, builds the real sensor and runs it as an
+// unprivileged HTTPS server (40 s).
 func TestAuditReceiver(t *testing.T) {
+	t.Log("slow: renders the chart, builds the real sensor and runs it as an unprivileged HTTPS server (40 s)")
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "setpriv")
 	out, err := render(t, loadChart(t), fullValues)

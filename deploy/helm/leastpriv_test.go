@@ -25,7 +25,11 @@ import (
 // non-root user, ambient sets) and the chart's starter rules: it loads its
 // probes, captures a read of /etc/shadow and alerts. With any one of them
 // dropped it must fail at start with a message naming that capability.
+//
+// Slow: builds the sensor and starts it once per granted capability, each
+// start loading the eBPF probes (25 s).
 func TestLeastPrivilege(t *testing.T) {
+	t.Log("slow: builds the sensor and starts it once per granted capability, each start loading the eBPF probes (25 s)")
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "setpriv")
 	out, err := render(t, loadChart(t), "")

@@ -43,7 +43,11 @@ func TestParsePlatforms(t *testing.T) {
 // real Debian base packages and checks the digests match, the layout holds
 // both NAME:TAG indexes, and each image's binary runs in its own root
 // filesystem (chroot), the sensor on the image's glibc.
+//
+// Slow: builds both binaries twice and unpacks real Debian base packages
+// into each image (3.5 min).
 func TestBuildReproducible(t *testing.T) {
+	t.Log("slow: builds both binaries twice and unpacks real Debian base packages into each image (3.5 min)")
 	testutil.RequireTool(t, "apt-get")
 	testutil.RequireTool(t, "dpkg-deb")
 	if testing.Short() {

@@ -59,7 +59,11 @@ func TestSystemLists(t *testing.T) {
 
 // TestLiveMirror fetches the suites of the mirror apt here is configured
 // with (never a hard-coded host), including backports.
+//
+// Slow: downloads the package indexes of every suite of the configured
+// Debian mirror (1 min).
 func TestLiveMirror(t *testing.T) {
+	t.Log("slow: downloads the package indexes of every suite of the configured Debian mirror (1 min)")
 	if testing.Short() {
 		t.Skip("network")
 	}

@@ -252,7 +252,11 @@ func port(s string) uint16 { n, _ := strconv.Atoi(s); return uint16(n) }
 
 // TestCaptureLoad opens a file 200,000 times from a helper process and logs
 // how many open events arrived and how many the probe dropped.
+//
+// Slow: 200,000 opens from a helper process, every one captured by the eBPF
+// probe and decoded under -race (2 min).
 func TestCaptureLoad(t *testing.T) {
+	t.Log("slow: 200,000 opens from a helper process, every one captured by the eBPF probe and decoded under -race (2 min)")
 	if testing.Short() {
 		t.Skip("load test")
 	}
