@@ -18,7 +18,7 @@ KERNEL_PKGS := sensor/probe sensor/agent sensor/proctable sensor/container senso
 	cmd/probehub-sensor ci/matrix builder/minimize
 KERNEL_RE    = ^github.com/probehub/probehub/($(subst $(space),|,$(strip $(KERNEL_PKGS))))(/|$$)
 TEST_JOBS ?= 4
-FUZZTIME ?= 30s
+FUZZTIME ?= 10s
 export CGO_CFLAGS ?= -Wno-deprecated-declarations
 empty :=
 space := $(empty) $(empty)
@@ -74,7 +74,7 @@ matrix-kernel: build ## build the matrix's own kernels (source: oci rows: 6.1 wi
 	@mkdir -p data/keys; [ -f data/keys/probehub.key ] || $(BIN)/probehub publish --gen-key data/keys/probehub
 	$(BIN)/probehub matrix kernel build --artifacts layout:data/oci --sign-key data/keys/probehub.key
 
-fuzz: ## run every fuzz target for FUZZTIME each
+fuzz: ## run every fuzz target (found by go test -list) for FUZZTIME each (default 10s); fails on any crash
 	@hack/fuzz.sh $(FUZZTIME)
 
 bench: build ## every command side by side with the tool it replaces (interleaved rounds, medians, ratios; ROUNDS, BENCH=extract,minimize,stream,fetch,replay,capture)
