@@ -41,6 +41,9 @@ Examples:
 				if err != nil {
 					return fmt.Errorf("read rules: %w", err)
 				}
+				if len(bytes.TrimSpace(b)) == 0 {
+					return fmt.Errorf("%s: empty rules file", a)
+				}
 				files[filepath.Base(a)] = b
 			}
 			engine, err := requiredEngine(files)
@@ -58,7 +61,7 @@ Examples:
 					return fmt.Errorf("read signing key: %w", err)
 				}
 				if s, err = sign.ParseSigner(b); err != nil {
-					return err
+					return fmt.Errorf("--sign-key %s: %w", key, err)
 				}
 			}
 			cfg := rulesfile.Config{Name: name, Version: ver}
@@ -94,6 +97,9 @@ through them; only when that passes does it point --to at the same digest.
 Nothing reaches production without a staging period.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkEventsFile(events); err != nil {
+				return err
+			}
 			st, err := registry.Open(store)
 			if err != nil {
 				return err
@@ -207,6 +213,25 @@ func requiredEngine(files map[string][]byte) (string, error) {
 		}
 	}
 	return best, nil
+}
+
+// checkEventsFile refuses, before anything is pulled, a staging events
+// file that cannot hold an event: missing, a directory, or empty.
+func checkEventsFile(path string) error {
+	if path == "" {
+		return errors.New("--events: give the staging events (JSON lines) to replay")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("--events: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("--events %s: not a regular file", path)
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("--events %s: %w", path, errNoEvents)
+	}
+	return nil
 }
 
 // writeRulesDir replaces the rules files in dir with files, each written

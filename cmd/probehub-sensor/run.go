@@ -161,6 +161,11 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	if len(f.rules) == 0 && f.rulesFrom.store == "" {
 		return errors.New("no rules: pass --rules FILE|DIR (e.g. the upstream falco_rules.yaml) or --rules-from STORE")
 	}
+	if f.boot.key != "" { // also with --no-capture or the kernel's own BTF
+		if _, err := fetch.LoadVerifier(f.boot.key); err != nil {
+			return fmt.Errorf("--verify-key: %w", err)
+		}
+	}
 	if err := f.drops.config().Check(); err != nil {
 		return fmt.Errorf("--drops-*: %w", err)
 	}

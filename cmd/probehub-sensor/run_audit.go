@@ -76,6 +76,11 @@ func readTokenFile(path string) (string, error) {
 	if strings.ContainsAny(tok, " \t\r\n") {
 		return "", fmt.Errorf("%s: the token holds whitespace inside; a bearer token is one word", path)
 	}
+	for i, c := range []byte(tok) {
+		if c < 0x21 || c > 0x7e {
+			return "", fmt.Errorf("%s: byte %d of the token is %#x: a bearer token is printable ASCII (RFC 6750)", path, i+1, c)
+		}
+	}
 	return tok, nil
 }
 

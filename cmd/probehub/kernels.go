@@ -111,6 +111,11 @@ type aptOptions struct {
 func crawl(cmd *cobra.Command, g *globalFlags, specs []string, asJSON bool, opts aptOptions) error {
 	path := catalogPath(g)
 	opts.cacheDir = filepath.Join(g.dataDir, "cache", "apt")
+	if opts.keyring != "" { // also for sources it does not apply to: a bad keyring never passes unseen
+		if _, err := apt.LoadKeyring(opts.keyring); err != nil {
+			return fmt.Errorf("--keyring: %w", err)
+		}
+	}
 	cat, err := kernels.Load(path)
 	if err != nil {
 		return fmt.Errorf("%w (move the file away to start a new catalog)", err)

@@ -2,6 +2,7 @@ package apt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -46,7 +47,9 @@ func LoadKeyring(path string) (*Keyring, error) {
 	var el openpgp.EntityList
 	if bytes.Contains(b[:min(len(b), 64)], []byte("-----BEGIN PGP")) {
 		el, err = openpgp.ReadArmoredKeyRing(bytes.NewReader(b))
-	} else {
+	} else if err = packetsComplete(b); err == nil {
+		// ReadKeyRing keeps the keys before a damaged one: a keyring cut
+		// short would lose keys without a word, hence the framing check.
 		el, err = openpgp.ReadKeyRing(bytes.NewReader(b))
 	}
 	if err != nil {
@@ -56,6 +59,63 @@ func LoadKeyring(path string) (*Keyring, error) {
 		return nil, fmt.Errorf("read keyring %s: no keys", path)
 	}
 	return &Keyring{Path: path, entities: el}, nil
+}
+
+// packetsComplete walks the OpenPGP packet framing (RFC 4880 §4.2) of a
+// binary keyring and reports a file that does not end on a packet
+// boundary (truncated) or holds no packet framing at all.
+func packetsComplete(b []byte) error {
+	for off := 0; off < len(b); {
+		tag := b[off]
+		if tag&0x80 == 0 {
+			return fmt.Errorf("byte %d: not an OpenPGP packet", off)
+		}
+		var hdr, n int64
+		need := func(k int) bool { return off+k <= len(b) }
+		if tag&0x40 != 0 { // new format
+			if !need(2) {
+				return fmt.Errorf("byte %d: truncated packet header", off)
+			}
+			switch l0 := int64(b[off+1]); {
+			case l0 < 192:
+				hdr, n = 2, l0
+			case l0 < 224:
+				if !need(3) {
+					return fmt.Errorf("byte %d: truncated packet header", off)
+				}
+				hdr, n = 3, (l0-192)<<8+int64(b[off+2])+192
+			case l0 == 255:
+				if !need(6) {
+					return fmt.Errorf("byte %d: truncated packet header", off)
+				}
+				hdr, n = 6, int64(binary.BigEndian.Uint32(b[off+2:]))
+			default:
+				return fmt.Errorf("byte %d: partial body length, not in a keyring", off)
+			}
+		} else { // old format
+			switch tag & 3 {
+			case 0:
+				hdr = 2
+			case 1:
+				hdr = 3
+			case 2:
+				hdr = 5
+			default:
+				return fmt.Errorf("byte %d: indeterminate packet length, not in a keyring", off)
+			}
+			if !need(int(hdr)) {
+				return fmt.Errorf("byte %d: truncated packet header", off)
+			}
+			for _, c := range b[off+1 : off+int(hdr)] {
+				n = n<<8 | int64(c)
+			}
+		}
+		if int64(off)+hdr+n > int64(len(b)) {
+			return fmt.Errorf("byte %d: packet of %d bytes, %d left: truncated", off, n, int64(len(b)-off)-hdr)
+		}
+		off += int(hdr + n)
+	}
+	return nil
 }
 
 // KeyIDs returns the long (16 hex digit, upper-case) key IDs of the

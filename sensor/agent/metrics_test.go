@@ -3,6 +3,7 @@ package agent
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -21,7 +22,11 @@ func TestMetricsLiveFromStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	a, err := New(Config{Rules: RulesConfig{Paths: []string{os.DevNull}}, Router: r, Registry: reg})
+	rulesFile := filepath.Join(t.TempDir(), "rules.yaml") // one rule: a sensor without any is refused
+	if err := os.WriteFile(rulesFile, []byte("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{Rules: RulesConfig{Paths: []string{rulesFile}}, Router: r, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,6 +128,11 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 	if err != nil {
 		return nil, rep, err
 	}
+	if len(c.Paths) > 0 && len(e.Rules()) == 0 {
+		// An empty file, a directory without .yaml files or only macros
+		// and lists: a sensor that can raise nothing must not look healthy.
+		return nil, rep, fmt.Errorf("%s: no rule loaded (empty, only comments, only macros and lists, or no .yaml file in a directory)", strings.Join(c.Paths, ", "))
+	}
 	return e, rep, nil
 }
 
