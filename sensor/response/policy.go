@@ -186,18 +186,20 @@ func (p *parser) parse(b []byte) *File {
 		return f
 	}
 	sawPolicies := false
-	p.mapping(root, func(k, v *yaml.Node) {
-		key := k.Value
-		switch key {
-		case "deny_namespaces":
+	p.fields(root, "", []field{
+		{"deny_namespaces", func(v *yaml.Node) {
 			f.DenyNamespaces = p.globs(v)
-		case "rate_limit":
+		}},
+		{"rate_limit", func(v *yaml.Node) {
 			f.RateLimit = p.rate(v)
-		case "audit_alerts":
+		}},
+		{"audit_alerts", func(v *yaml.Node) {
 			f.AuditAlerts = p.bool(v)
-		case "queue_size":
+		}},
+		{"queue_size", func(v *yaml.Node) {
 			f.QueueSize = p.int(v, 1, 1<<20)
-		case "policies":
+		}},
+		{"policies", func(v *yaml.Node) {
 			sawPolicies = true
 			if v.Kind != yaml.SequenceNode {
 				p.errorf(v, "policies: want a list")
@@ -212,14 +214,40 @@ func (p *parser) parse(b []byte) *File {
 				names[pol.Name] = true
 				f.Policies = append(f.Policies, pol)
 			}
-		default:
-			p.errorf(k, "unknown key %q (want deny_namespaces, rate_limit, audit_alerts, queue_size or policies)", key)
-		}
+		}},
 	})
 	if !sawPolicies || len(f.Policies) == 0 {
 		p.errorf(root, "no policies: a responses file needs at least one policy")
 	}
 	return f
+}
+
+// field is one key of a mapping and what reads its value.
+type field struct {
+	key  string
+	read func(v *yaml.Node)
+}
+
+// fields reads the mapping n key by key through fs; a key not among them
+// is an error (prefixed with what) naming the keys that are.
+func (p *parser) fields(n *yaml.Node, what string, fs []field) {
+	p.mapping(n, func(k, v *yaml.Node) {
+		for _, f := range fs {
+			if f.key == k.Value {
+				f.read(v)
+				return
+			}
+		}
+		keys := make([]string, len(fs))
+		for i, f := range fs {
+			keys[i] = f.key
+		}
+		want := keys[0]
+		if len(keys) > 1 {
+			want = strings.Join(keys[:len(keys)-1], ", ") + " or " + keys[len(keys)-1]
+		}
+		p.errorf(k, "%sunknown key %q (want %s)", what, k.Value, want)
+	})
 }
 
 // mapping calls fn for each key of the mapping n.
@@ -242,14 +270,14 @@ func (p *parser) mapping(n *yaml.Node, fn func(k, v *yaml.Node)) {
 
 func (p *parser) policy(n *yaml.Node) Policy {
 	pol := Policy{Pos: p.pos(n), Cooldown: time.Minute}
-	p.mapping(n, func(k, v *yaml.Node) {
-		key := k.Value
-		switch key {
-		case "name":
+	p.fields(n, "policy: ", []field{
+		{"name", func(v *yaml.Node) {
 			pol.Name = p.str(v)
-		case "match":
+		}},
+		{"match", func(v *yaml.Node) {
 			pol.Match = p.match(v)
-		case "actions":
+		}},
+		{"actions", func(v *yaml.Node) {
 			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
 				p.errorf(v, "actions: want a non-empty list")
 				return
@@ -259,15 +287,16 @@ func (p *parser) policy(n *yaml.Node) Policy {
 					pol.Actions = append(pol.Actions, a)
 				}
 			}
-		case "dry_run":
+		}},
+		{"dry_run", func(v *yaml.Node) {
 			pol.DryRun = p.bool(v)
-		case "rate_limit":
+		}},
+		{"rate_limit", func(v *yaml.Node) {
 			pol.RateLimit = p.rate(v)
-		case "cooldown":
+		}},
+		{"cooldown", func(v *yaml.Node) {
 			pol.Cooldown = p.duration(v)
-		default:
-			p.errorf(k, "policy: unknown key %q (want name, match, actions, dry_run, rate_limit or cooldown)", key)
-		}
+		}},
 	})
 	if pol.Name == "" {
 		p.errorf(n, "policy without a name")
@@ -280,21 +309,22 @@ func (p *parser) policy(n *yaml.Node) Policy {
 
 func (p *parser) match(n *yaml.Node) Match {
 	var m Match
-	p.mapping(n, func(k, v *yaml.Node) {
-		key := k.Value
-		switch key {
-		case "rules":
+	p.fields(n, "match: ", []field{
+		{"rules", func(v *yaml.Node) {
 			m.Rules = p.globs(v)
-		case "min_priority":
+		}},
+		{"min_priority", func(v *yaml.Node) {
 			pr, err := rules.ParsePriority(p.str(v))
 			if err != nil {
 				p.errorf(v, "min_priority: %v", err)
 				return
 			}
 			m.MinPriority = &pr
-		case "tags":
+		}},
+		{"tags", func(v *yaml.Node) {
 			m.Tags = p.strs(v)
-		case "sources":
+		}},
+		{"sources", func(v *yaml.Node) {
 			m.Sources = p.strs(v)
 			for i, s := range m.Sources {
 				switch s {
@@ -303,11 +333,10 @@ func (p *parser) match(n *yaml.Node) Match {
 					p.errorf(v.Content[i], "sources: unknown source %q (want syscall, k8s_audit or aws_cloudtrail)", s)
 				}
 			}
-		case "namespaces":
+		}},
+		{"namespaces", func(v *yaml.Node) {
 			m.Namespaces = p.globs(v)
-		default:
-			p.errorf(k, "match: unknown key %q (want rules, min_priority, tags, sources or namespaces)", key)
-		}
+		}},
 	})
 	return m
 }
@@ -446,18 +475,15 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 
 func (p *parser) rate(n *yaml.Node) Rate {
 	var r Rate
-	p.mapping(n, func(k, v *yaml.Node) {
-		key := k.Value
-		switch key {
-		case "per_second":
+	p.fields(n, "rate_limit: ", []field{
+		{"per_second", func(v *yaml.Node) {
 			if v.Kind != yaml.ScalarNode || v.Decode(&r.PerSecond) != nil || r.PerSecond < 0 {
 				p.errorf(v, "per_second: want a number ≥ 0, got %q", v.Value)
 			}
-		case "burst":
+		}},
+		{"burst", func(v *yaml.Node) {
 			r.Burst = p.int(v, 1, 1<<20)
-		default:
-			p.errorf(k, "rate_limit: unknown key %q (want per_second or burst)", key)
-		}
+		}},
 	})
 	if r.PerSecond > 0 && r.Burst == 0 {
 		r.Burst = 1
