@@ -120,3 +120,20 @@ func arArchive(members map[string][]byte, order ...string) []byte {
 	}
 	return ar.Bytes()
 }
+
+// FuzzBTFHub: any .btf.tar.xz gives validated BTF or an error, never a
+// panic. The seed is a real btfhub-format file (kernels/btfhub/testdata:
+// a bpftool-minimized BTF packed by tar -cJ).
+func FuzzBTFHub(f *testing.F) {
+	b, err := os.ReadFile("../../kernels/btfhub/testdata/5.15.0-50-generic.btf.tar.xz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := FromBTFHub(context.Background(), bytes.NewReader(b))
+		if err == nil && len(res.BTF) == 0 {
+			t.Fatal("a result without BTF")
+		}
+	})
+}
