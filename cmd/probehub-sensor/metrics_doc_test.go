@@ -54,7 +54,7 @@ func TestMetricsDocumented(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, sensorBin, "run", "--rules", os.DevNull, "--metrics-listen", addr,
+	cmd := exec.CommandContext(ctx, sensorBin, "run", "--rules", minimalRules(t), "--metrics-listen", addr,
 		"--k8s-audit-listen", audit, "--k8s-audit-token-file", token, "--duration", "5m")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -132,3 +132,14 @@ func TestRulesPushWritesEngineRequirement(t *testing.T) {
 		t.Errorf("requirements %v, want %v", rs.Config.Requirements, want)
 	}
 }
+
+// minimalRules writes a rules file of one rule: run refuses a rules file
+// with none (such as /dev/null).
+func minimalRules(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "one.yaml")
+	if err := os.WriteFile(p, []byte("- rule: r\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -40,7 +40,7 @@ func TestRunStopsWhenAComponentFails(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			// --duration only bounds a broken run; the assertion is the exit code.
-			args := append([]string{"run", "--no-capture", "--no-cri", "--rules", "/dev/null", "--duration", "2m"}, tc.args...)
+			args := append([]string{"run", "--no-capture", "--no-cri", "--rules", minimalRules(t), "--duration", "2m"}, tc.args...)
 			out, code := runCLI(t, nil, args...)
 			if code == 0 || !strings.Contains(out, tc.want) {
 				t.Fatalf("exit %d, output %q: want non-zero and %q", code, out, tc.want)
