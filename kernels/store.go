@@ -7,7 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/probehub/probehub/internal/jsonpos"
 )
+
+// ErrBadCatalog is returned for a catalog file that exists but is not a
+// catalog (not JSON, wrong shape, another schema): a user's mistake to fix,
+// never "no kernels yet".
+var ErrBadCatalog = errors.New("bad catalog file")
 
 // CatalogFile is the catalog's file name in the data directory.
 const CatalogFile = "catalog.json"
@@ -29,14 +36,14 @@ func Load(path string) (*Catalog, error) {
 		return c, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
+		return nil, fmt.Errorf("%w %s: %w", ErrBadCatalog, path, err)
 	}
 	var f catalogFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("parse catalog %s: %w", path, err)
+		return nil, fmt.Errorf("%w %s:%w", ErrBadCatalog, path, jsonpos.Error(b, err))
 	}
 	if f.Schema != schemaVersion {
-		return nil, fmt.Errorf("catalog %s: schema %d, want %d", path, f.Schema, schemaVersion)
+		return nil, fmt.Errorf("%w %s: schema %d, want %d (written by another probehub version; crawl again into a new --data-dir)", ErrBadCatalog, path, f.Schema, schemaVersion)
 	}
 	c.Add(f.Kernels...)
 	c.AddAliases(f.Aliases...)

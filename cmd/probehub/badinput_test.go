@@ -269,3 +269,51 @@ func mkdir(t *testing.T, p string) string {
 	}
 	return p
 }
+
+// TestBadCatalogCLI: a catalog file that is there but is no catalog stops
+// every command that reads it, the server included, naming the file (and
+// line:col for bad JSON). A missing catalog is an empty one, not an error.
+func TestBadCatalogCLI(t *testing.T) {
+	ph := buildProbehub(t)
+	catalogs := map[string]func(p string){
+		"empty":     func(p string) { write(t, p, nil) },
+		"garbage":   func(p string) { write(t, p, []byte("{\n  \"schema\": 1,\n  \"kernels\": [x]\n}\n")) },
+		"truncated": func(p string) { write(t, p, []byte("{\"schema\": 1, \"kernels\": [{\"distro\": \"debian\"")) },
+		"schema":    func(p string) { write(t, p, []byte("{\"schema\": 99, \"kernels\": []}\n")) },
+		"directory": func(p string) { mkdir(t, p) },
+	}
+	commands := map[string]func(data string) []string{
+		"serve": func(data string) []string {
+			return []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", data}
+		},
+		"build --catalog": func(data string) []string {
+			return []string{"build", "--catalog", "--out", filepath.Join(data, "out"), "--data-dir", data}
+		},
+		"kernels list":  func(data string) []string { return []string{"kernels", "list", "--data-dir", data} },
+		"kernels stats": func(data string) []string { return []string{"kernels", "stats", "--data-dir", data} },
+	}
+	for cmd, args := range commands {
+		for variant, mk := range catalogs {
+			t.Run(cmd+"/"+variant, func(t *testing.T) {
+				data := t.TempDir()
+				p := filepath.Join(data, "catalog.json")
+				mk(p)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				out, err := exec.CommandContext(ctx, ph, args(data)...).CombinedOutput()
+				if ctx.Err() != nil {
+					t.Fatalf("still running after 2 minutes on a %s catalog:\n%s", variant, out)
+				}
+				if err == nil {
+					t.Fatalf("exit 0 for a %s catalog:\n%s", variant, out)
+				}
+				if !strings.Contains(string(out), p) {
+					t.Errorf("the message does not name %s:\n%s", p, out)
+				}
+				if variant == "garbage" && !strings.Contains(string(out), p+":3:15:") {
+					t.Errorf("no line:col for bad JSON:\n%s", out)
+				}
+			})
+		}
+	}
+}

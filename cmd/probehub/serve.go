@@ -101,6 +101,12 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags) error {
 	}
 	s = compat.New(cfg)
 	if err := s.Refresh(ctx); err != nil {
+		// A catalog that is there but unreadable is the user's to fix: stop
+		// (a missing one is an empty catalog, an unreachable registry may
+		// come back: those keep serving with /readyz 503).
+		if errors.Is(err, kernels.ErrBadCatalog) {
+			return err
+		}
 		log.Error("initial refresh failed; /readyz answers 503 until one succeeds", "err", err)
 	}
 	ln, err := net.Listen("tcp", f.listen)
