@@ -12,8 +12,10 @@ GOTESTSUM = $(TOOLS)/gotestsum-$(GOTESTSUM_VERSION)
 GOLANGCI_VERSION ?= v2.15.0
 GOLANGCI = $(TOOLS)/golangci-lint-$(GOLANGCI_VERSION)
 # Packages whose tests load eBPF programs, boot qemu or kill processes: they
-# share the kernel, so they run one package at a time after the others, which
-# run TEST_JOBS packages at once (each test picks its own free ports).
+# share the kernel, so they run one package at a time, alongside the others,
+# which run TEST_JOBS packages at once (each test picks its own free ports).
+# The two groups run at the same time: each is mostly one long package
+# (builder/extract, sensor/probe), so in sequence the suite took their sum.
 KERNEL_PKGS := sensor/probe sensor/agent sensor/proctable sensor/container sensor/response \
 	cmd/probehub-sensor ci/matrix builder/minimize
 KERNEL_RE    = ^github.com/probehub/probehub/($(subst $(space),|,$(strip $(KERNEL_PKGS))))(/|$$)
@@ -40,10 +42,15 @@ run: setup build ## the main job on the embedded default: build artifacts, serve
 
 test: setup $(GOTESTSUM) ## the whole test suite (root needed for the eBPF tests): progress per package, the slowest tests at the end
 	@mkdir -p $(BIN)
+	@echo "testing two groups at once: kernel packages one at a time, the others $(TEST_JOBS) at a time"
+	@$(GOTESTSUM) --format pkgname-and-test-fails --jsonfile $(BIN)/test-kernel.json -- \
+		-race -count=1 -timeout 45m -p 1 $$($(GO) list ./... | grep -E '$(KERNEL_RE)') & kernel=$$!; \
 	$(GOTESTSUM) --format pkgname-and-test-fails --jsonfile $(BIN)/test-other.json -- \
-		-race -count=1 -timeout 45m -p $(TEST_JOBS) $$($(GO) list ./... | grep -v -E '$(KERNEL_RE)')
-	$(GOTESTSUM) --format pkgname-and-test-fails --jsonfile $(BIN)/test-kernel.json -- \
-		-race -count=1 -timeout 45m -p 1 $$($(GO) list ./... | grep -E '$(KERNEL_RE)')
+		-race -count=1 -timeout 45m -p $(TEST_JOBS) $$($(GO) list ./... | grep -v -E '$(KERNEL_RE)'); other=$$?; \
+	wait $$kernel; k=$$?; \
+	[ $$other -eq 0 ] || echo "FAILED: the non-kernel packages (above)"; \
+	[ $$k -eq 0 ] || echo "FAILED: the kernel packages (above)"; \
+	[ $$other -eq 0 ] && [ $$k -eq 0 ]
 	@echo "slowest tests (over 20s; each says why in its doc comment):"
 	@cat $(BIN)/test-other.json $(BIN)/test-kernel.json > $(BIN)/test.json
 	@$(GOTESTSUM) tool slowest --jsonfile $(BIN)/test.json --threshold 20s | head -15
