@@ -7,11 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/internal/debcache"
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
@@ -118,15 +121,7 @@ func TestProbeWithAnotherKernelsBTF(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("minimizes the amd64 object")
 	}
-	other := os.Getenv("PROBEHUB_OTHER_KERNEL_BTF")
-	if other == "" {
-		dir, _ := os.UserCacheDir()
-		other = filepath.Join(dir, "probehub", "btf", "linux-image-6.1.0-56-cloud-amd64-unsigned_6.1.192-2_amd64.btf")
-	}
-	full, err := btf.LoadSpec(other)
-	if err != nil {
-		t.Skipf("no other kernel's BTF (run TestEquivalence first, or set PROBEHUB_OTHER_KERNEL_BTF): %v", err)
-	}
+	full := otherKernelBTF(t)
 	b, _ := bytecode.Object("amd64")
 	o, err := minimize.ParseObject(b)
 	if err != nil {
@@ -154,4 +149,35 @@ func TestProbeWithAnotherKernelsBTF(t *testing.T) {
 		t.Skip("the two kernels' layouts happen to agree on every field read")
 	}
 	t.Logf("loaded silently; garbage read: ppid %d (want %d), args %q, mntns %d", ev.Proc.PPID, os.Getpid(), ev.Proc.Args, ev.Proc.MntNS)
+}
+
+// otherKernelBTF is the BTF of the newest Debian 12 6.1 cloud kernel
+// (PROBEHUB_OTHER_KERNEL_BTF names another file): read from the BTF cache
+// the real-package tests keep beside the package cache, else extracted
+// from the package internal/debcache fetches. Never a skip: in CI a
+// missing package is a failure.
+func otherKernelBTF(t *testing.T) *btf.Spec {
+	t.Helper()
+	if p := os.Getenv("PROBEHUB_OTHER_KERNEL_BTF"); p != "" {
+		spec, err := btf.LoadSpec(p)
+		if err != nil {
+			t.Fatalf("PROBEHUB_OTHER_KERNEL_BTF: %v", err)
+		}
+		return spec
+	}
+	ctx := context.Background()
+	deb := debcache.Fetch(t, ctx, debcache.Newest(t, ctx, false, `linux-image-6\.1\.0-\d+-cloud-amd64-unsigned`))
+	cached := filepath.Join(filepath.Dir(debcache.Dir(t)), "btf", strings.TrimSuffix(filepath.Base(deb), ".deb")+".btf")
+	if spec, err := btf.LoadSpec(cached); err == nil {
+		return spec
+	}
+	res, err := extract.FromFile(ctx, deb, nil)
+	if err != nil {
+		t.Fatalf("extract BTF of %s: %v", deb, err)
+	}
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(res.BTF))
+	if err != nil {
+		t.Fatalf("BTF of %s: %v", deb, err)
+	}
+	return spec
 }
