@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/probehub/probehub/internal/regtest"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 // TestGC republishes changed builds of 4 kernels 10 times (each adds a new
@@ -224,24 +225,7 @@ func putForeign(ctx context.Context, t *testing.T, s Store) v1.Hash {
 	return m.Digest
 }
 
-func dirBytes(t *testing.T, root string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err == nil {
-			n += fi.Size()
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func dirBytes(t *testing.T, root string) int64 { return testutil.DirBytes(t, root) }
 
 func lastLines(s string, n int) string {
 	l := strings.Split(strings.TrimSpace(s), "\n")

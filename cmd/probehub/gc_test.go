@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/probehub/probehub/internal/regtest"
 	"github.com/probehub/probehub/registry"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 // TestGCCommand publishes 10 changed builds of 8 kernels with the real
@@ -108,21 +109,4 @@ func gcLayout(t *testing.T, to string, sizes []int64) {
 	}
 }
 
-func gcDirBytes(t *testing.T, root string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err == nil {
-			n += fi.Size()
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func gcDirBytes(t *testing.T, root string) int64 { return testutil.DirBytes(t, root) }

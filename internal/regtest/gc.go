@@ -1,7 +1,6 @@
 package regtest
 
 import (
-	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -24,20 +23,5 @@ func (r *Registry) GarbageCollect(tb testing.TB) string {
 // BlobBytes returns the bytes of every blob the registry stores.
 func (r *Registry) BlobBytes(tb testing.TB) int64 {
 	tb.Helper()
-	var n int64
-	root := filepath.Join(r.Storage, "docker", "registry", "v2", "blobs")
-	err := filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err == nil {
-			n += fi.Size()
-		}
-		return err
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return n
+	return testutil.DirBytes(tb, filepath.Join(r.Storage, "docker", "registry", "v2", "blobs"))
 }

@@ -2,13 +2,14 @@ package fetch
 
 import (
 	"context"
-	"io/fs"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/registry"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 // TestCachePruned: fetching 8 successive builds of the node's kernel keeps
@@ -85,20 +86,5 @@ func TestCachePruned(t *testing.T) {
 }
 
 func blobBytes(t *testing.T, dir string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.WalkDir(filepath.Join(dir, "blobs"), func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		fi, err := d.Info()
-		if err == nil {
-			n += fi.Size()
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return testutil.DirBytes(t, filepath.Join(dir, "blobs"))
 }
