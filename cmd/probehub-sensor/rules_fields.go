@@ -76,7 +76,7 @@ Examples:
 	return cmd
 }
 
-var kindTypes = map[rules.Kind]string{rules.KindString: "CHARBUF", rules.KindInt: "INT64", rules.KindBool: "BOOL",
+var kindTypes = map[rules.Kind]string{rules.KindString: "CHARBUF", rules.KindInt: "INT64", rules.KindBool: "BOOL", rules.KindFloat: "DOUBLE",
 	rules.KindIP: "IPADDR", rules.KindIPNet: "IPNET", rules.KindStrings: "LIST(CHARBUF)"}
 
 func toFieldJSON(source string, f rules.FieldInfo) fieldJSON {
@@ -113,8 +113,11 @@ func printFields(w io.Writer, fs []fieldJSON) error {
 		}
 		name := f.Name + f.Arg
 		desc := f.Desc
-		if !f.Live {
+		switch {
+		case !f.Live:
 			desc += " [not collected: always <NA>]"
+		case f.Fill == syscall.FillNever:
+			desc += " [always <NA>, as in Falco]"
 		}
 		if _, err := fmt.Fprintf(w, "%-40s %-14s %s\n", name, f.Type, desc); err != nil {
 			return err

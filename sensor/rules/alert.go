@@ -96,6 +96,8 @@ func typedValue(v Value, k Kind) any {
 		return v.Int
 	case KindBool:
 		return v.Bool
+	case KindFloat:
+		return v.Float
 	}
 	// Clone: sources may hand out strings backed by per-event buffers.
 	return strings.Clone(outString(v, k))

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ var allowedOps = map[Kind]string{
 	KindIP:      " = != in intersects exists ",
 	KindIPNet:   " = != in intersects exists ",
 	KindStrings: " in intersects exists ",
+	KindFloat:   " = != < <= > >= in exists ",
 }
 
 func opAllowed(k Kind, op string) bool {
@@ -70,6 +72,12 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 			}
 			return m(v.Int)
 		}, nil
+	case KindFloat:
+		m, err := floatMatcher(n.op, vals)
+		if err != nil {
+			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
+		}
+		return func(ev any) bool { v, ok := acc(ev); return ok && m(v.Float) }, nil
 	case KindBool:
 		m, err := boolMatcher(n.op, vals)
 		if err != nil {
@@ -281,4 +289,39 @@ func netMatcher(op string, vals []string) (func(string) bool, error) {
 		}
 		return neg
 	}, nil
+}
+
+// floatMatcher compares a DOUBLE field with numbers: `in` is true when
+// one of them is equal.
+func floatMatcher(op string, vals []string) (func(float64) bool, error) {
+	fs := make([]float64, len(vals))
+	for i, v := range vals {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, errf("'%s' is not a valid number", v)
+		}
+		fs[i] = f
+	}
+	if op == "in" {
+		return func(v float64) bool { return slices.Contains(fs, v) }, nil
+	}
+	if len(fs) != 1 {
+		return nil, errf("operator '%s' needs one value", op)
+	}
+	w := fs[0]
+	switch op {
+	case "=":
+		return func(v float64) bool { return v == w }, nil
+	case "!=":
+		return func(v float64) bool { return v != w }, nil
+	case "<":
+		return func(v float64) bool { return v < w }, nil
+	case "<=":
+		return func(v float64) bool { return v <= w }, nil
+	case ">":
+		return func(v float64) bool { return v > w }, nil
+	case ">=":
+		return func(v float64) bool { return v >= w }, nil
+	}
+	return nil, errf("operator '%s' is not supported on numbers", op)
 }

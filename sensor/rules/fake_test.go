@@ -19,7 +19,7 @@ type fakeEvent struct {
 type fakeSource struct{}
 
 var fakeKinds = map[string]Kind{"t.s": KindString, "t.s2": KindString, "t.n": KindInt, "t.n2": KindInt, "t.b": KindBool,
-	"t.ip": KindIP, "t.net": KindIPNet, "t.list": KindStrings, "t.any": KindString, "evt.type": KindString, "evt.num": KindInt}
+	"t.ip": KindIP, "t.net": KindIPNet, "t.list": KindStrings, "t.f": KindFloat, "t.any": KindString, "evt.type": KindString, "evt.num": KindInt}
 
 var fakeTypes = []string{"", "open", "execve", "connect"}
 
@@ -99,6 +99,8 @@ func ev(typ int, kv ...any) *fakeEvent {
 			e.fields[kv[i].(string)] = Value{Int: int64(v)}
 		case bool:
 			e.fields[kv[i].(string)] = Value{Bool: v}
+		case float64:
+			e.fields[kv[i].(string)] = Value{Float: v}
 		case []string:
 			e.fields[kv[i].(string)] = Value{List: v}
 		}

@@ -62,6 +62,8 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax", ruleFile("t.s = a and"), "f0.yaml:4:23:"},
 		{"and needs a blank or (", ruleFile("t.s = a andt.s = b"), "unexpected token"},
 		{"op type check", ruleFile("t.n contains 1"), "operator 'contains' is not supported"},
+		{"op type check on a double", ruleFile("t.f startswith 1"), "operator 'startswith' is not supported"},
+		{"double with a word", ruleFile("t.f > many"), "'many' is not a valid number"},
 		{"bad number", ruleFile("t.n = abc"), "not a valid number"},
 		{"bad regex", ruleFile("t.s regex 'a('"), "invalid regex"},
 		{"yaml", "- rule: [", "f0.yaml:1:"},

@@ -57,6 +57,8 @@ type Value struct {
 	// client and server port): a comparison is true when one of them
 	// matches. Int holds the first, which outputs render.
 	Ints []int64
+	// Float is the value of a KindFloat field.
+	Float float64
 }
 
 // Accessor reads one bound field from an event. ok is false when the field is
@@ -99,6 +101,11 @@ type Decoder interface {
 // value is an IP address held as its string form, and `=`, `!=`, `in` and
 // `intersects` test whether it lies inside the CIDR on the right.
 const KindIPNet Kind = KindStrings + 1
+
+// KindFloat is the kind of Falco's DOUBLE fields (proc.fdusage): the value
+// is Value.Float, compared numerically with = != < <= > >= and in, and
+// rendered in its shortest decimal form.
+const KindFloat Kind = KindIPNet + 1
 
 // TypeLister is implemented by EventTyper sources: type numbers are in
 // [0, NumTypes()), and TypeName names each ("" for an unused number).

@@ -100,6 +100,8 @@ func valueString(v Value, k Kind) string {
 		return strconv.FormatInt(v.Int, 10)
 	case KindBool:
 		return strconv.FormatBool(v.Bool)
+	case KindFloat:
+		return strconv.FormatFloat(v.Float, 'f', -1, 64)
 	case KindStrings:
 		return "(" + strings.Join(v.List, ",") + ")"
 	}

@@ -77,7 +77,8 @@ func commonFields() []field {
 		}),
 		integer("evt.rawtime", "The event time in nanoseconds since the epoch", rawtime),
 		integer("evt.num", "The event number given by the decoder", func(r *Record) (int64, bool) { return int64(r.num), true }),
-		str("evt.plugininfo", "Summary of the event (ct.info)", func(r *Record) (string, bool) { return r.info(), true }),
+		str("evt.pluginname", "The plugin whose event this is: "+PluginName, func(*Record) (string, bool) { return PluginName, true }),
+		str("evt.plugininfo", "The plugin's text of the record: region, user, service, event name and ct.info", (*Record).pluginInfo),
 		str("evt.source", "The event source: aws_cloudtrail", func(*Record) (string, bool) { return SourceName, true }),
 	)
 }

@@ -125,7 +125,8 @@ var fieldCases = []struct {
 	{"evt.rawtime", policy, "evt.rawtime", "", t0},
 	{"evt.time.iso8601", policy, "evt.time.iso8601", "", "2024-06-11T09:21:14.000000000Z"},
 	{"evt.num", policy, "evt.num", "", int64(1)},
-	{"evt.plugininfo", "delete_bucket", "evt.plugininfo", "", "data-eng via 198.51.100.23 → DeleteBucket Bucket=acme-audit-logs"},
+	{"evt.plugininfo", "delete_bucket", "evt.plugininfo", "", "us-east-1 data-eng s3 DeleteBucket data-eng via 198.51.100.23 → DeleteBucket Bucket=acme-audit-logs"},
+	{"evt.pluginname", "delete_bucket", "evt.pluginname", "", "cloudtrail"},
 	{"evt.source", policy, "evt.source", "", "aws_cloudtrail"},
 }
 

@@ -127,7 +127,10 @@ func (r *Record) info() string {
 		return "<invalid cloudtrail event>"
 	}
 	var b strings.Builder
-	b.WriteString(u + " via " + r.w.SourceIPAddress.s + " ")
+	b.WriteString(u + " ")
+	if u != r.w.SourceIPAddress.s {
+		b.WriteString("via " + r.w.SourceIPAddress.s + " ")
+	}
 	if r.w.ErrorCode.ok {
 		b.WriteByte('!')
 	}
@@ -145,6 +148,8 @@ func (r *Record) info() string {
 		b.WriteString(" URI=" + r.s3URI)
 	case r.req.BucketName.ok:
 		b.WriteString(" Bucket=" + r.req.BucketName.s)
+	case r.req.Key.ok:
+		b.WriteString(" Key=" + r.req.Key.s)
 	case r.req.Host.ok:
 		b.WriteString(" Host=" + r.req.Host.s)
 	}
@@ -156,3 +161,25 @@ func (r *Record) bytes() (int64, bool) {
 	in, out := r.add.BytesIn, r.add.BytesOut
 	return in.v + out.v, in.ok || out.ok
 }
+
+// pluginInfo is evt.plugininfo, the cloudtrail plugin's text of a record:
+// "REGION [USER ]SERVICE EVENTNAME INFO", the service without its
+// .amazonaws.com suffix and INFO being ct.info.
+func (r *Record) pluginInfo() (string, bool) {
+	if !r.w.EventSource.ok || !r.w.AWSRegion.ok || !r.w.EventName.ok {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(r.w.AWSRegion.s)
+	if u, ok := r.user(); ok && u != "" {
+		b.WriteString(" " + u)
+	}
+	src := r.w.EventSource.s
+	if len(src) > len(awsSuffix) {
+		src = strings.TrimSuffix(src, awsSuffix)
+	}
+	b.WriteString(" " + src + " " + r.w.EventName.s + " " + r.info())
+	return b.String(), true
+}
+
+const awsSuffix = ".amazonaws.com"

@@ -12,6 +12,9 @@ import (
 // SourceName is the rule `source:` value of this source.
 const SourceName = "aws_cloudtrail"
 
+// PluginName is the Falco plugin this source stands in for (evt.pluginname).
+const PluginName = "cloudtrail"
+
 // DefaultMaxDecompressed is the default limit on the size of a gzipped
 // document once decompressed: 512 MiB.
 const DefaultMaxDecompressed = 512 << 20
@@ -72,5 +75,5 @@ func (s *Source) Time(ev any) time.Time {
 // ct.*, s3.*, ec2.* and ecr.* fields of its 0.12 line) and json
 // (json.value).
 func (s *Source) Plugins() []rules.PluginVersion {
-	return []rules.PluginVersion{{Name: "cloudtrail", Version: "0.12.0"}, {Name: "json", Version: "0.7.0"}}
+	return []rules.PluginVersion{{Name: PluginName, Version: "0.12.0"}, {Name: "json", Version: "0.7.0"}}
 }

@@ -1,6 +1,8 @@
 package k8saudit
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"time"
@@ -140,7 +142,19 @@ var fieldCases = []fieldCase{
 	{"evt.source", privPod, "evt.source", "", "k8s_audit"},
 	{"jevt.obj", "pod_exec", "jevt.obj", "", indentedExec},
 	{"json.obj", "pod_exec", "json.obj", "", indentedExec},
+	{"evt.pluginname", privPod, "evt.pluginname", "", "k8saudit"},
+	{"evt.plugininfo is the event compact", "pod_exec", "evt.plugininfo", "", compactExec},
 }
+
+// compactExec is pod_exec.json as evt.plugininfo renders it: the k8saudit
+// plugin's text of an event is its JSON without blanks.
+var compactExec = func() string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(indentedExec)); err != nil {
+		panic(err)
+	}
+	return b.String()
+}()
 
 // indentedExec is pod_exec.json as json.obj renders it: indented by two
 // spaces (the file is written that way).

@@ -37,7 +37,27 @@ func commonFields() []field {
 		computed("evt.source", "The event source: k8s_audit", rules.ArgNone, func(string) (rules.Accessor, error) {
 			return strAcc(func(*Event) (string, bool) { return SourceName, true }), nil
 		}),
+		computed("evt.pluginname", "The plugin whose event this is: "+PluginName, rules.ArgNone, func(string) (rules.Accessor, error) {
+			return strAcc(func(*Event) (string, bool) { return PluginName, true }), nil
+		}),
+		computed("evt.plugininfo", "The plugin's text of the event: the event's JSON, compact", rules.ArgNone, func(string) (rules.Accessor, error) {
+			return strAcc(pluginInfo), nil
+		}),
 	)
+}
+
+// PluginName is the Falco plugin whose events this source decodes; the
+// managed-cluster variants (k8saudit-eks, -gke, …) produce the same events.
+const PluginName = "k8saudit"
+
+// pluginInfo is evt.plugininfo: the k8saudit plugin renders an event as its
+// JSON text, re-marshalled compact from the batch it came in.
+func pluginInfo(e *Event) (string, bool) {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(e.raw)) != nil {
+		return e.raw, true
+	}
+	return b.String(), true
 }
 
 func intField(name, desc string, get func(*Event) int64) field {

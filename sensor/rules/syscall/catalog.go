@@ -49,7 +49,14 @@ const (
 	fillUsers  = "host user table"
 	fillProcFS = "/proc of the live process, read when a rule asks (not in replay)"
 	fillPasswd = "host passwd file"
+	fillNever  = FillNever
 )
+
+// FillNever is the Fill of a field that has no value on syscall events in
+// Falco either (evt.plugininfo, the deprecated k8s.deployment.* fields):
+// it binds, is always <NA>, and is not "not collected": there is nothing
+// to collect.
+const FillNever = "nothing: <NA> on syscall events, as in Falco"
 
 // Classes, in `falco --list` order, with their descriptions.
 var classes = []struct{ Name, Desc string }{
@@ -79,11 +86,11 @@ var rows = []Row{
 	{"evt.reltime", "evt", "RELTIME", "", false, "ns since the capture started", fillEngine},
 	{"evt.reltime.s", "evt", "RELTIME", "", false, "seconds since the capture started", fillEngine},
 	{"evt.reltime.ns", "evt", "RELTIME", "", false, "nanosecond part of the time since the capture started", fillEngine},
-	{"evt.pluginname", "evt", "CHARBUF", "", false, "plugin that produced a plugin event (none for syscalls)", fillNone},
-	{"evt.plugininfo", "evt", "CHARBUF", "", false, "plugin's summary of a plugin event (none for syscalls)", fillNone},
+	{"evt.pluginname", "evt", "CHARBUF", "", false, "plugin that produced a plugin event (none for syscalls)", fillNever},
+	{"evt.plugininfo", "evt", "CHARBUF", "", false, "plugin's summary of a plugin event (none for syscalls)", fillNever},
 	{"evt.source", "evt", "CHARBUF", "", false, "name of the event source (syscall)", fillEngine},
 	{"evt.is_async", "evt", "BOOL", "", false, "whether the event is asynchronous (never, for captured syscalls)", fillEngine},
-	{"evt.asynctype", "evt", "CHARBUF", "", false, "kind of an asynchronous event", fillNone},
+	{"evt.asynctype", "evt", "CHARBUF", "", false, "kind of an asynchronous event", fillNever},
 	{"evt.hostname", "evt", "CHARBUF", "", false, "host name of the node (the machine's, unless configured)", fillEngine},
 	// evt (syscalls)
 	{"evt.deltatime", "evt", "RELTIME", "", false, "ns since the previous event", fillEngine},
@@ -186,7 +193,7 @@ var rows = []Row{
 	{"thread.cap_effective", "process", "CHARBUF", "", false, "effective capability set, as CAP_* names", fillProc},
 	{"proc.fdopencount", "process", "UINT64", "", false, "number of open fds", fillProcFS},
 	{"proc.fdlimit", "process", "INT64", "", false, "maximum number of fds", fillProcFS},
-	{"proc.fdusage", "process", "DOUBLE", "", false, "open fds as a share of the limit", fillNone},
+	{"proc.fdusage", "process", "DOUBLE", "", false, "open fds as a percentage of the limit (100 × proc.fdopencount / proc.fdlimit; 0 without a limit)", fillProcFS},
 	{"proc.vmsize", "process", "UINT64", "", false, "virtual memory size in KB", fillProcFS},
 	{"proc.vmrss", "process", "UINT64", "", false, "resident memory in KB", fillProcFS},
 	{"proc.vmswap", "process", "UINT64", "", false, "swapped memory in KB", fillProcFS},
@@ -332,25 +339,25 @@ var rows = []Row{
 	{"k8s.pod.labels", "k8s", "CHARBUF", "", false, "pod labels as key:value, comma-separated", fillPod},
 	{"k8s.pod.ip", "k8s", "CHARBUF", "", false, "pod IPv4 address", fillPod},
 	{"k8s.pod.cni.json", "k8s", "CHARBUF", "", false, "the pod's CNI result as JSON text", fillPod},
-	{"k8s.rc.name", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rc.id", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rc.label", "k8s", "CHARBUF", "[name]", true, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rc.labels", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.svc.name", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.svc.id", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.svc.label", "k8s", "CHARBUF", "[name]", true, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.svc.labels", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.ns.id", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.ns.label", "k8s", "CHARBUF", "[name]", true, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.ns.labels", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rs.name", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rs.id", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rs.label", "k8s", "CHARBUF", "[name]", true, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.rs.labels", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.deployment.name", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.deployment.id", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.deployment.label", "k8s", "CHARBUF", "[name]", true, "deprecated (k8smeta plugin); never has a value", fillNone},
-	{"k8s.deployment.labels", "k8s", "CHARBUF", "", false, "deprecated (k8smeta plugin); never has a value", fillNone},
+	{"k8s.rc.name", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rc.id", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rc.label", "k8s", "CHARBUF", "[name]", true, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rc.labels", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.svc.name", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.svc.id", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.svc.label", "k8s", "CHARBUF", "[name]", true, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.svc.labels", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.ns.id", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.ns.label", "k8s", "CHARBUF", "[name]", true, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.ns.labels", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rs.name", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rs.id", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rs.label", "k8s", "CHARBUF", "[name]", true, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.rs.labels", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.deployment.name", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.deployment.id", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.deployment.label", "k8s", "CHARBUF", "[name]", true, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
+	{"k8s.deployment.labels", "k8s", "CHARBUF", "", false, "deprecated: no value, as in Falco's container plugin (the k8smeta plugin has it)", fillNever},
 }
 
 // ErrUnknownField is wrapped by Bind's error for a name that is not in the
@@ -375,6 +382,8 @@ func kindOf(falcoType string) rules.Kind {
 		return rules.KindIP
 	case falcoType == "IPNET":
 		return rules.KindIPNet
+	case falcoType == "DOUBLE":
+		return rules.KindFloat
 	case strings.HasPrefix(falcoType, "LIST"):
 		return rules.KindStrings
 	case strings.HasPrefix(falcoType, "INT"), strings.HasPrefix(falcoType, "UINT"),
@@ -394,7 +403,14 @@ func (r *Row) info() rules.FieldInfo {
 	}
 	_, live := extractors[r.Name]
 	return rules.FieldInfo{Name: r.Name, Kind: kindOf(r.Type), Arg: mode, Desc: r.Desc,
-		Class: r.Class, Type: r.Type, ArgForm: r.Arg, Fill: r.Fill, NotCollected: !live || r.Fill == fillNone}
+		Class: r.Class, Type: r.Type, ArgForm: r.Arg, Fill: r.Fill, NotCollected: r.uncollected(live)}
+}
+
+// uncollected reports whether the row is in the catalog without its data
+// being gathered: no extractor, or no fill. fillNever rows are not: they
+// have no value in Falco either.
+func (r *Row) uncollected(live bool) bool {
+	return r.Fill != fillNever && (!live || r.Fill == fillNone)
 }
 
 // Classes returns the field classes in listing order with their

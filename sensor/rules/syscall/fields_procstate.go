@@ -123,6 +123,7 @@ func init() {
 		}),
 		"proc.fdopencount": intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdCount(e.Proc.PID) }),
 		"proc.fdlimit":     intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdLimit(e.Proc.PID) }),
+		"proc.fdusage":     fdUsage(),
 		// from the exec record when the table has it, else from /proc
 		"proc.is_exe_writable": boolP(func(s *Source, e *event.Event) (bool, bool) {
 			if e.Proc.ExeIno != 0 {
@@ -210,4 +211,37 @@ func init() {
 			return sh, ok
 		}),
 	})
+}
+
+// fdUsage is proc.fdusage as Falco computes it: open fds × 100 / the fd
+// limit, 100 past the limit, 0 when there is no limit.
+func fdUsage() fieldDef {
+	return fieldDef{kind: rules.KindFloat, bind: func(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
+		return func(v any) (rules.Value, bool) {
+			e := ev(v)
+			if e == nil {
+				return rules.Value{}, false
+			}
+			s.c.check(e)
+			n, ok := s.fdCount(e.Proc.PID)
+			if !ok {
+				return rules.Value{}, false
+			}
+			limit, ok := s.fdLimit(e.Proc.PID)
+			if !ok {
+				return rules.Value{}, false
+			}
+			return rules.Value{Float: fdPercent(n, limit)}, true
+		}, rules.KindFloat, nil
+	}}
+}
+
+func fdPercent(open, limit int64) float64 {
+	switch {
+	case limit <= 0:
+		return 0
+	case open > limit:
+		return 100
+	}
+	return float64(open) * 100 / float64(limit)
 }

@@ -47,6 +47,13 @@ func TestProcFSFields(t *testing.T) {
 	for _, f := range []string{"proc.vmsize", "proc.vmrss", "proc.nthreads", "proc.fdopencount", "proc.fdlimit", "thread.vmsize", "thread.vtid", "thread.pfminor"} {
 		positive(f)
 	}
+	open, _ := value(t, s, "proc.fdopencount", "", e)
+	limit, _ := value(t, s, "proc.fdlimit", "", e)
+	on, _ := strconv.ParseFloat(open, 64)
+	lim, _ := strconv.ParseFloat(limit, 64)
+	if got, ok := value(t, s, "proc.fdusage", "", e); !ok || got != strconv.FormatFloat(on*100/lim, 'f', -1, 64) {
+		t.Errorf("proc.fdusage = %q, %v; want 100 × %s / %s", got, ok, open, limit)
+	}
 	for _, tc := range []struct{ field, arg, want string }{
 		{"fd.types", strconv.Itoa(int(f.Fd())), "ipv4"},
 		{"fd.types", strconv.Itoa(int(file.Fd())), "file"},
@@ -103,6 +110,23 @@ func TestTimeAndProtoFields(t *testing.T) {
 	} {
 		if got, ok := value(t, s, tc.field, "", b); !ok || got != tc.want {
 			t.Errorf("%s = %q, %v; want %q", tc.field, got, ok, tc.want)
+		}
+	}
+}
+
+func TestFDPercent(t *testing.T) {
+	for _, tc := range []struct {
+		open, limit int64
+		want        float64
+	}{
+		{10, 1024, 10 * 100.0 / 1024},
+		{0, 1024, 0},
+		{2048, 1024, 100}, // past the limit (the limit was lowered)
+		{5, 0, 0},         // no limit
+		{5, -1, 0},
+	} {
+		if got := fdPercent(tc.open, tc.limit); got != tc.want {
+			t.Errorf("fdPercent(%d, %d) = %v, want %v", tc.open, tc.limit, got, tc.want)
 		}
 	}
 }

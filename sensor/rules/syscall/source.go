@@ -171,7 +171,7 @@ func (s *Source) Bind(field, arg string) (rules.Accessor, rules.Kind, error) {
 		return nil, 0, fmt.Errorf("field %s: %w: %s%s", field, rules.ErrArgRequired, field, r.Arg)
 	}
 	f, live := extractors[field]
-	if !live || r.Fill == fillNone {
+	if !live || r.Fill == fillNone || r.Fill == fillNever {
 		return func(any) (rules.Value, bool) { return rules.Value{}, false }, kindOf(r.Type), nil
 	}
 	acc, kind, err := f.bind(s, arg)
@@ -193,7 +193,7 @@ func (s *Source) Uncollected(field string) bool {
 		}
 	}
 	_, live := extractors[r.Name]
-	return !live || r.Fill == fillNone
+	return r.uncollected(live)
 }
 
 // splitLegacyArg maps the dotted argument form of a field that takes an

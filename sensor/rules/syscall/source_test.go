@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,6 +19,8 @@ func value(t *testing.T, s *Source, field, arg string, e *event.Event) (string, 
 	switch kind {
 	case rules.KindInt:
 		return itoa(v.Int), ok
+	case rules.KindFloat:
+		return strconv.FormatFloat(v.Float, 'f', -1, 64), ok
 	case rules.KindBool:
 		if v.Bool {
 			return "true", ok
