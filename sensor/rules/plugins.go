@@ -44,13 +44,19 @@ func (e *Engine) plugins() map[string]string {
 // incompatible version is an error even if another alternative would do.
 func checkPlugins(reqs []PluginRequirement, loaded map[string]string, d *diags) {
 	for _, r := range reqs {
-		if msg := pluginUnsatisfied(r, loaded); msg != "" {
+		if msg, missing := pluginUnsatisfied(r, loaded); missing {
+			d.errorf(r.Pos, "plugin-missing", "%s", msg)
+		} else if msg != "" {
 			d.errorf(r.Pos, "plugin-version", "%s", msg)
 		}
 	}
 }
 
-func pluginUnsatisfied(r PluginRequirement, loaded map[string]string) string {
+// pluginUnsatisfied returns why r is not met ("" when it is); missing is
+// set when none of its plugins is provided (a plugin this sensor has no
+// source for: okta, github, gcpaudit, …), as opposed to an incompatible
+// version.
+func pluginUnsatisfied(r PluginRequirement, loaded map[string]string) (msg string, missing bool) {
 	alts := append([]PluginRequirement{r}, r.Alternatives...)
 	for _, a := range alts {
 		have, ok := loaded[a.Name]
@@ -59,22 +65,22 @@ func pluginUnsatisfied(r PluginRequirement, loaded map[string]string) string {
 		}
 		hv, err := parseSemver(have)
 		if err != nil {
-			return fmt.Sprintf("plugin '%s' has an invalid version '%s'", a.Name, have)
+			return fmt.Sprintf("plugin '%s' has an invalid version '%s'", a.Name, have), false
 		}
 		want, _ := parseSemver(a.Version)
 		if hv[0] != want[0] || hv.less(want) {
-			return fmt.Sprintf("plugin '%s' version '%s' is not compatible with required plugin version '%s'", a.Name, have, a.Version)
+			return fmt.Sprintf("plugin '%s' version '%s' is not compatible with required plugin version '%s'", a.Name, have, a.Version), false
 		}
-		return ""
+		return "", false
 	}
 	if len(alts) == 1 {
-		return fmt.Sprintf("plugin '%s' is required but not loaded (this sensor stands in for: %s)", r.Name, loadedNames(loaded))
+		return fmt.Sprintf("plugin '%s' is required but not loaded: this sensor has no such plugin nor its event source (it stands in for: %s)", r.Name, loadedNames(loaded)), true
 	}
 	parts := make([]string, len(alts))
 	for i, a := range alts {
 		parts[i] = fmt.Sprintf("%s (>= %s)", a.Name, a.Version)
 	}
-	return fmt.Sprintf("plugin requirement not satisfied, must load one of: %s (this sensor stands in for: %s)", strings.Join(parts, ", "), loadedNames(loaded))
+	return fmt.Sprintf("plugin requirement not satisfied, must load one of: %s (this sensor stands in for: %s)", strings.Join(parts, ", "), loadedNames(loaded)), true
 }
 
 func loadedNames(loaded map[string]string) string {

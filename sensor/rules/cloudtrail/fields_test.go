@@ -127,6 +127,10 @@ var fieldCases = []struct {
 	{"evt.num", policy, "evt.num", "", int64(1)},
 	{"evt.plugininfo", "delete_bucket", "evt.plugininfo", "", "us-east-1 data-eng s3 DeleteBucket data-eng via 198.51.100.23 → DeleteBucket Bucket=acme-audit-logs"},
 	{"evt.pluginname", "delete_bucket", "evt.pluginname", "", "cloudtrail"},
+	{"evt.plugininfo without a user", login, "evt.plugininfo", "", "us-east-1 signin ConsoleLogin <invalid cloudtrail event: userIdentity field missing>"},
+	{"info without a user: the plugin's text", login, "ct.info", "", "<invalid cloudtrail event: userIdentity field missing>"},
+	{"info when the user is the source: no via", "kms_decrypt_by_service", "ct.info", "", "cloudtrail.amazonaws.com ← GenerateDataKey"},
+	{"evt.plugininfo of a service call", "kms_decrypt_by_service", "evt.plugininfo", "", "us-east-1 cloudtrail.amazonaws.com kms GenerateDataKey cloudtrail.amazonaws.com ← GenerateDataKey"},
 	{"evt.source", policy, "evt.source", "", "aws_cloudtrail"},
 }
 

@@ -123,8 +123,13 @@ func boolText(b bool) string {
 // info is ct.info: "who via where [!]→/← what" plus S3 details.
 func (r *Record) info() string {
 	u, ok := r.user()
-	if !ok || !r.w.SourceIPAddress.ok || !r.w.EventName.ok {
-		return "<invalid cloudtrail event>"
+	switch {
+	case !ok:
+		return "<invalid cloudtrail event: userIdentity field missing>"
+	case !r.w.SourceIPAddress.ok:
+		return "<invalid cloudtrail event: eventSource field missing>" // sic: the plugin's text
+	case !r.w.EventName.ok:
+		return "<invalid cloudtrail event: eventName field missing>"
 	}
 	var b strings.Builder
 	b.WriteString(u + " ")

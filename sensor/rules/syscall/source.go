@@ -3,6 +3,7 @@ package syscall
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/probehub/probehub/sensor/event"
@@ -161,6 +162,9 @@ func (s *Source) Bind(field, arg string) (rules.Accessor, rules.Kind, error) {
 	if !ok {
 		if base, rest, found := splitLegacyArg(field); found && arg == "" {
 			return s.Bind(base, rest)
+		}
+		if strings.HasPrefix(field, "k8smeta.") {
+			return nil, 0, fmt.Errorf("field %s: %w for source syscall (the k8smeta plugin's fields; this sensor does not provide that plugin)", field, ErrUnknownField)
 		}
 		return nil, 0, fmt.Errorf("field %s: %w for source syscall", field, ErrUnknownField)
 	}

@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -152,6 +153,21 @@ func TestAccessorsDoNotAllocate(t *testing.T) {
 		acc(e)
 		if n := testing.AllocsPerRun(100, func() { s.Prepare(e); acc(e) }); n != 0 {
 			t.Errorf("%s: %v allocs per event", f, n)
+		}
+	}
+}
+
+// TestUnknownFieldErrors: an unknown field is ErrUnknownField naming it;
+// a k8smeta plugin field also says which plugin it needs.
+func TestUnknownFieldErrors(t *testing.T) {
+	s := New()
+	for field, want := range map[string]string{
+		"proc.nope":       "field proc.nope: unknown field for source syscall",
+		"k8smeta.pod.uid": "field k8smeta.pod.uid: unknown field for source syscall (the k8smeta plugin's fields; this sensor does not provide that plugin)",
+	} {
+		_, _, err := s.Bind(field, "")
+		if !errors.Is(err, ErrUnknownField) || err.Error() != want {
+			t.Errorf("Bind(%s) = %v; want %q", field, err, want)
 		}
 	}
 }
