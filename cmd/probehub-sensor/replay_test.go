@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
 	"golang.org/x/sys/unix"
 )
@@ -112,4 +113,32 @@ func threadCPU(tb testing.TB) time.Duration {
 		tb.Fatal(err)
 	}
 	return time.Duration(ts.Nano())
+}
+
+// BenchmarkReplayDecode is the decoding share of BenchmarkReplay: every
+// line of the recorded capture through event.Decoder into one reused
+// event, nothing else.
+func BenchmarkReplayDecode(b *testing.B) {
+	data := readCapture(b)
+	lines := bytes.Split(bytes.TrimSpace(data), []byte{'\n'})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var (
+		dec event.Decoder
+		ev  event.Event
+	)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	cpu0 := threadCPU(b)
+	for b.Loop() {
+		for _, l := range lines {
+			if err := dec.Decode(l, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cpu := float64((threadCPU(b) - cpu0).Nanoseconds()) / float64(len(lines)*b.N)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(len(lines)*b.N), "ns/event")
+	b.ReportMetric(cpu, "cpu-ns/event")
 }
