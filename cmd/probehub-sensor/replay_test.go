@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -141,4 +143,26 @@ func BenchmarkReplayDecode(b *testing.B) {
 	cpu := float64((threadCPU(b) - cpu0).Nanoseconds()) / float64(len(lines)*b.N)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(len(lines)*b.N), "ns/event")
 	b.ReportMetric(cpu, "cpu-ns/event")
+}
+
+// TestReplayDecodeMatchesJSON: every line of the recorded capture, decoded
+// in order by one event.Decoder (its caches warm from the lines before),
+// is the event encoding/json decodes.
+func TestReplayDecodeMatchesJSON(t *testing.T) {
+	var (
+		dec event.Decoder
+		got event.Event
+	)
+	for n, l := range bytes.Split(bytes.TrimSpace(readCapture(t)), []byte{'\n'}) {
+		if err := dec.Decode(l, &got); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		var want event.Event
+		if err := json.Unmarshal(l, &want); err != nil {
+			t.Fatalf("line %d: encoding/json: %v", n+1, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("line %d: decoded %+v\nencoding/json %+v", n+1, got, want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -138,9 +139,15 @@ func TestDecodeForms(t *testing.T) {
 // it fails, into a fresh event and into a reused one.
 func compare(t *testing.T, data []byte) {
 	t.Helper()
+	compareWith(t, new(Decoder), data)
+}
+
+// compareWith is compare with a decoder that may have read other lines
+// before (its caches hold them).
+func compareWith(t *testing.T, d *Decoder, data []byte) {
+	t.Helper()
 	var want Event
 	wantErr := json.Unmarshal(data, &want)
-	var d Decoder
 	reused := Event{Args: make(Args, 4), FD: &FD{Num: 9, Name: "old"}, Buffer: []byte("old"),
 		Proc: Process{Args: []string{"old"}, Env: []string{"A=1"}, Comm: "old"}}
 	for i, got := range []*Event{{}, &reused} {
@@ -192,6 +199,43 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		compare(t, data)
 	})
+}
+
+// FuzzDecodeAfter: a line decodes as encoding/json decodes it whatever
+// line the decoder read before (its caches of strings, times, types and
+// proc objects never leak one line into the next).
+func FuzzDecodeAfter(f *testing.F) {
+	other := strings.Replace(captured, `"comm":"bash"`, `"comm":"dash"`, 1)
+	f.Add([]byte(captured), []byte(captured))
+	f.Add([]byte(captured), []byte(other))
+	f.Add([]byte(captured), []byte(strings.Replace(captured, `"args":`, `"proc":{"tid":7},"args":`, 1)))
+	f.Add([]byte(`{"proc":{"pid":1,"tid":1,"ppid":0,"uid":0,"gid":0,"comm":"init"}}`),
+		[]byte(`{"proc":{"pid":1,"tid":1,"ppid":0,"uid":0,"gid":0,"comm":"init"},"proc":{"comm":"x"}}`))
+	f.Fuzz(func(t *testing.T, first, data []byte) {
+		var d Decoder
+		var ev Event
+		_ = d.Decode(first, &ev)
+		compareWith(t, &d, data)
+	})
+}
+
+// TestDecodeAfter runs FuzzDecodeAfter's seeds in both orders.
+func TestDecodeAfter(t *testing.T) {
+	lines := []string{captured,
+		strings.Replace(captured, `"comm":"bash"`, `"comm":"dash"`, 1),
+		strings.Replace(captured, `"args":`, `"proc":{"tid":7},"args":`, 1),
+		strings.Replace(captured, `"proc":`, `"proc":null,"proc":`, 1),
+		strings.Replace(captured, `"netns":4026531833}`, `"netns":4026531833,"args":["x"]}`, 1),
+	}
+	for i, a := range lines {
+		for j, b := range lines {
+			t.Run(fmt.Sprintf("%d-%d", i, j), func(t *testing.T) {
+				var d Decoder
+				compareWith(t, &d, []byte(a))
+				compareWith(t, &d, []byte(b))
+			})
+		}
+	}
 }
 
 func BenchmarkDecode(b *testing.B) {

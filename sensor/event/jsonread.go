@@ -1,8 +1,9 @@
 package event
 
 import (
+	"encoding/binary"
 	"math"
-	"time"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -10,17 +11,13 @@ import (
 // Every method reports false on anything outside that form (escapes in
 // strings, floats, unknown keys, bad syntax): the caller then falls back to
 // encoding/json, which decodes the unusual form or says what is wrong.
+//
+// The compact form (no white space, what capture writes) takes the first
+// branch of each method; white space costs a second look.
 type reader struct {
-	b    []byte
-	i    int
-	strs *interner
-}
-
-func (r *reader) ws() {
-	if r.i < len(r.b) && r.b[r.i] > ' ' { // the compact form: nothing to skip
-		return
-	}
-	r.skipWS()
+	b []byte
+	i int
+	d *Decoder // nil: nothing interned or cached
 }
 
 func (r *reader) skipWS() {
@@ -34,9 +31,25 @@ func (r *reader) skipWS() {
 	}
 }
 
+// ws skips white space, if any.
+func (r *reader) ws() {
+	if r.i < len(r.b) && r.b[r.i] > ' ' {
+		return
+	}
+	r.skipWS()
+}
+
 // lit consumes the byte c after optional white space.
 func (r *reader) lit(c byte) bool {
-	r.ws()
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return r.litWS(c)
+}
+
+func (r *reader) litWS(c byte) bool {
+	r.skipWS()
 	if r.i < len(r.b) && r.b[r.i] == c {
 		r.i++
 		return true
@@ -54,10 +67,62 @@ func (r *reader) word(w string) bool {
 	return false
 }
 
+// null consumes a null value, if that is what comes next.
+func (r *reader) null() bool {
+	if r.i < len(r.b) && r.b[r.i] != 'n' && r.b[r.i] > ' ' {
+		return false
+	}
+	return r.word("null")
+}
+
 // end reports whether only white space is left.
 func (r *reader) end() bool {
 	r.ws()
 	return r.i == len(r.b)
+}
+
+// more reads what follows an object member: a comma (true) or the closing
+// brace (false, with ok set).
+func (r *reader) more() (more, ok bool) {
+	if r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ',':
+			r.i++
+			return true, true
+		case '}':
+			r.i++
+			return false, true
+		}
+	}
+	if r.litWS(',') {
+		return true, true
+	}
+	return false, r.lit('}')
+}
+
+// open reads the opening brace of an object and reports whether the
+// object has members (ok is false on anything but an object).
+func (r *reader) open() (members, ok bool) {
+	if !r.lit('{') {
+		return false, false
+	}
+	return !r.lit('}'), true
+}
+
+// Masks for testing eight string bytes at once.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special marks, in its bytes' high bits, the bytes of w that a string
+// does not hold as they are: the quote, the backslash, control and
+// non-ASCII bytes. Only the lowest marked byte is certain (a borrow can
+// mark bytes above it), which is all raw needs.
+func special(w uint64) uint64 {
+	q := w ^ ('"' * ones)
+	s := w ^ ('\\' * ones)
+	return (w | (q-ones)&^q | (s-ones)&^s | (w-' '*ones)&^w) & highs
 }
 
 // raw returns the bytes of a string that has no escapes and is valid UTF-8.
@@ -65,8 +130,30 @@ func (r *reader) raw() ([]byte, bool) {
 	if !r.lit('"') {
 		return nil, false
 	}
-	start, high := r.i, byte(0)
-	for i, c := range r.b[r.i:] {
+	b, start := r.b, r.i
+	i := start
+	for i+8 <= len(b) {
+		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		i += 8
+	}
+	for ; i < len(b) && plainASCII[b[i]]; i++ {
+	}
+	if i < len(b) && b[i] == '"' {
+		r.i = i + 1
+		return b[start:i], true
+	}
+	return r.rawUTF8(start, i)
+}
+
+// rawUTF8 goes on from b[i], the first byte that is not plain ASCII, for a
+// string that may hold UTF-8.
+func (r *reader) rawUTF8(start, i int) ([]byte, bool) {
+	b, high := r.b, byte(0)
+	for ; i < len(b); i++ {
+		c := b[i]
 		if plain[c] {
 			high |= c
 			continue
@@ -74,20 +161,21 @@ func (r *reader) raw() ([]byte, bool) {
 		if c != '"' {
 			return nil, false // an escape or a control character
 		}
-		s := r.b[start : start+i]
-		r.i = start + i + 1
+		s := b[start:i]
+		r.i = i + 1
 		return s, high < utf8.RuneSelf || utf8.Valid(s)
 	}
 	return nil, false
 }
 
 // plain marks the bytes a string holds as they are: not the quote, the
-// backslash or a control character.
-var plain = func() (t [256]bool) {
+// backslash or a control character; plainASCII those of them below 0x80.
+var plain, plainASCII = func() (t, a [256]bool) {
 	for c := 0x20; c < 256; c++ {
 		t[c] = c != '"' && c != '\\'
+		a[c] = t[c] && c < utf8.RuneSelf
 	}
-	return t
+	return t, a
 }()
 
 // str returns a string value, interned.
@@ -96,7 +184,14 @@ func (r *reader) str() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return r.strs.get(b), true
+	return r.intern(b), true
+}
+
+func (r *reader) intern(b []byte) string {
+	if r.d == nil {
+		return string(b)
+	}
+	return r.d.strs.get(b)
 }
 
 // digits consumes an unsigned JSON integer (no fraction or exponent).
@@ -195,15 +290,12 @@ func (r *reader) string(dst *string) bool {
 	return ok
 }
 
-// strings reads an array of strings into dst's storage.
+// strings reads an array of strings into a new slice.
 func (r *reader) strings(dst *[]string) bool {
-	out := (*dst)[:0]
-	if out == nil {
-		out = []string{}
-	}
 	if !r.lit('[') {
 		return false
 	}
+	out := []string{}
 	if !r.lit(']') {
 		for {
 			s, ok := r.str()
@@ -224,43 +316,16 @@ func (r *reader) strings(dst *[]string) bool {
 	return true
 }
 
-// object calls field for each key of an object; a null value leaves the
-// field as it is (encoding/json's rule for struct fields), so field never
-// sees one. With strict set a null value is refused instead.
-func (r *reader) object(strict bool, field func(key []byte) bool) bool {
-	if !r.lit('{') {
-		return false
-	}
-	if r.lit('}') {
-		return true
-	}
-	for {
-		k, ok := r.key()
-		if !ok {
-			return false
-		}
-		if r.word("null") {
-			if strict {
-				return false
-			}
-		} else if !field(k) {
-			return false
-		}
-		if r.lit(',') {
-			continue
-		}
-		return r.lit('}')
-	}
-}
-
 // key consumes an object key and its colon. Keys are the event model's
 // field names and the probe's argument names: printable ASCII, so anything
 // else (an escape, a control or non-ASCII byte) is left to encoding/json.
 func (r *reader) key() ([]byte, bool) {
-	r.ws()
 	b, i := r.b, r.i
 	if i >= len(b) || b[i] != '"' {
-		return nil, false
+		r.ws()
+		if b, i = r.b, r.i; i >= len(b) || b[i] != '"' {
+			return nil, false
+		}
 	}
 	i++
 	start := i
@@ -322,97 +387,4 @@ func (r *reader) skip() ([]byte, bool) {
 		}
 	}
 	return r.b[start:r.i], depth == 0 && r.i > start
-}
-
-// time reads an RFC 3339 UTC time with up to nine fraction digits, the
-// form time.Time's MarshalJSON writes for UTC times.
-func (r *reader) time(dst *time.Time) bool {
-	b, ok := r.raw()
-	if !ok || len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
-		return false
-	}
-	num := func(s []byte) int {
-		n := 0
-		for _, c := range s {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	year, month, day := num(b[0:4]), num(b[5:7]), num(b[8:10])
-	hour, minute, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
-		return false
-	}
-	nsec := 0
-	switch frac := b[19 : len(b)-1]; {
-	case len(frac) == 0:
-	case frac[0] != '.' || len(frac) < 2 || len(frac) > 10:
-		return false
-	default:
-		if nsec = num(frac[1:]); nsec < 0 {
-			return false
-		}
-		for range 10 - len(frac) {
-			nsec *= 10
-		}
-	}
-	*dst = time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return true
-}
-
-func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// interner hands out one string per distinct value, so that decoding the
-// same comm, path or cgroup again allocates nothing. It forgets everything
-// when it holds maxInterned strings. A small direct-mapped cache in front
-// of the map answers the strings every line repeats (argument names,
-// comm, cgroup) with one comparison instead of a hash lookup.
-type interner struct {
-	m     map[string]string
-	cache [internCache]string
-}
-
-const (
-	maxInterned   = 1 << 16
-	maxInternSize = 512 // longer strings are allocated, not kept
-	internCache   = 256
-)
-
-func (in *interner) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if in == nil || len(b) > maxInternSize {
-		return string(b)
-	}
-	slot := (uint(len(b))*31 + uint(b[0])*7 + uint(b[len(b)-1])) % internCache
-	if c := in.cache[slot]; c == string(b) {
-		return c
-	}
-	s, ok := in.m[string(b)]
-	if !ok {
-		if in.m == nil || len(in.m) >= maxInterned {
-			in.m = make(map[string]string, 1024)
-			in.cache = [internCache]string{}
-		}
-		s = string(b)
-		in.m[s] = s
-	}
-	in.cache[slot] = s
-	return s
 }
