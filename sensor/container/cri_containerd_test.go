@@ -1,91 +1,40 @@
 package container
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/probehub/probehub/internal/testutil"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/probehub/probehub/sensor/container/containerdtest"
 	"github.com/probehub/probehub/sensor/event"
 )
 
-// containerdConfig keeps a private containerd entirely under dir: its
-// sockets, root, state, opt and CNI paths. The CRI plugin is on (it is by
-// default); no pod can start on this machine, but the CRI service answers.
-const containerdConfig = `version = 2
-root = "%[1]s/root"
-state = "%[1]s/state"
-[grpc]
-  address = "%[1]s/containerd.sock"
-[ttrpc]
-  address = "%[1]s/containerd.sock.ttrpc"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "%[1]s/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_apparmor = true
-[plugins."io.containerd.grpc.v1.cri".cni]
-  bin_dir = "%[1]s/cni/bin"
-  conf_dir = "%[1]s/cni/conf"
-`
-
-// startContainerd runs a private containerd and returns its directory (the
-// socket is containerd.sock in it).
-func startContainerd(t *testing.T) string {
-	t.Helper()
-	testutil.RequireRoot(t)
-	bin := testutil.RequireTool(t, "containerd")
-	dir, err := os.MkdirTemp("", "ctd") // short: the socket path must fit 108 bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, containerdConfig, dir), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfg)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start containerd: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("containerd log:\n%s", log.String())
-		}
-		os.RemoveAll(dir)
-	})
-	sock := filepath.Join(dir, "containerd.sock")
-	eventually(t, "containerd's socket", func() bool { _, err := os.Stat(sock); return err == nil })
-	return dir
-}
-
-// The client speaks to a real runtime: containerd's CRI plugin answers
-// Version, lists no containers, and knows no id.
+// The client speaks to a real runtime with nothing in it: containerd's CRI
+// plugin answers Version, lists only nothing, and knows no id.
 func TestContainerdCRI(t *testing.T) {
-	dir := startContainerd(t)
-	c, err := DialCRI(filepath.Join(dir, "containerd.sock"))
+	rt := containerdtest.Start(t)
+	c, err := DialCRI(rt.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	var v Version
-	eventually(t, "containerd's CRI to answer Version", func() bool { v, err = c.Version(ctx); return err == nil })
-	if v.Name != "containerd" || v.APIVersion != "v1" || v.Version == "" {
-		t.Errorf("Version = %+v, want containerd speaking CRI v1", v)
+	v, err := c.Version(ctx)
+	if err != nil || v.Name != "containerd" || v.APIVersion != "v1" || v.Version == "" {
+		t.Errorf("Version = %+v, %v; want containerd speaking CRI v1", v, err)
 	}
-	t.Logf("real runtime: %+v", v)
+	t.Logf("real runtime: %+v, snapshotter %s", v, rt.Snapshotter)
 	ids, err := c.IDs(ctx)
 	if err != nil || len(ids) != 0 {
 		t.Errorf("IDs = %v, %v; want none", ids, err)
@@ -94,7 +43,7 @@ func TestContainerdCRI(t *testing.T) {
 		t.Errorf("Container(unknown) error = %v, want ErrNotFound", err)
 	}
 
-	k := NewCRICache(ctx, CRIOptions{HostRoot: dir, Sockets: []string{"/containerd.sock"}, CacheOptions: CacheOptions{Wait: 5 * time.Second}})
+	k := NewCRICache(ctx, CRIOptions{Sockets: []string{rt.Socket}, CacheOptions: CacheOptions{Wait: 5 * time.Second}})
 	defer k.Close()
 	if err := k.Err(); err != nil || !strings.HasPrefix(k.Runtime(), "containerd ") {
 		t.Fatalf("cache on containerd: Err %v, Runtime %q", err, k.Runtime())
@@ -106,11 +55,263 @@ func TestContainerdCRI(t *testing.T) {
 
 	// With the default options a lookup never waits for containerd: it
 	// returns at once, and containerd's answer arrives in the background.
-	d := NewCRICache(ctx, CRIOptions{HostRoot: dir, Sockets: []string{"/containerd.sock"}})
+	d := NewCRICache(ctx, CRIOptions{Sockets: []string{rt.Socket}})
 	defer d.Close()
 	ct = event.Container{ID: webID[:12], FullID: webID}
 	if d.Lookup(webID, &ct) || ct.FullID != webID || d.Metrics().Timeouts.Load() != 0 {
 		t.Errorf("default lookup: hit, changed %+v or waited", ct)
 	}
 	eventually(t, "containerd's not-found answer in the background", func() bool { return d.Metrics().NotFound.Load() == 1 })
+}
+
+// realPod is the pod the real-runtime tests run: privileged, on the host
+// network, with kubelet's labels, three volumes (one per propagation) and
+// an image built here.
+type realPod struct {
+	rt                *containerdtest.Runtime
+	run               containerdtest.Running
+	pod               containerdtest.Pod
+	image, repo, tag  string
+	digest, configHex string
+	mounts            []event.Mount
+}
+
+const (
+	realImageRepo = "probehub.test/shadow-reader"
+	realImageTag  = "v1"
+)
+
+func startRealPod(t *testing.T) *realPod {
+	t.Helper()
+	rt := containerdtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := []string{"/bin/sleep", "2147483647"}
+	img := containerdtest.BusyboxImage(t, cmd, map[string]containerdtest.File{
+		"etc/shadow": {Data: []byte("root:*:20000:0:99999:7:::\n"), Mode: 0o640},
+		"etc/passwd": {Data: []byte("root:x:0:0:root:/root:/bin/sh\n"), Mode: 0o644},
+	})
+	p := &realPod{rt: rt, repo: realImageRepo, tag: realImageTag, image: realImageRepo + ":" + realImageTag}
+	rt.Import(ctx, p.image, img)
+	dg, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.digest, p.configHex = dg.String(), cfg.Hex
+
+	data, err := os.MkdirTemp(rt.Dir, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slave, shared := rt.SharedDir(), rt.SharedDir()
+	p.pod = containerdtest.Pod{
+		Name: "web-0", Namespace: "tenant-a", UID: "5f3a2b1c-0d4e-4f60-8a7b-9c0d1e2f3a4b",
+		Labels:      map[string]string{"app": "web", "tier": "front"},
+		Annotations: map[string]string{"team": "a"},
+		Container: containerdtest.Container{
+			Name: "shadow-reader", Image: p.image, Command: cmd, Privileged: true,
+			Mounts: []*runtimeapi.Mount{
+				{ContainerPath: "/data", HostPath: data, Propagation: runtimeapi.MountPropagation_PROPAGATION_PRIVATE},
+				{ContainerPath: "/host-config", HostPath: slave, Readonly: true, Propagation: runtimeapi.MountPropagation_PROPAGATION_HOST_TO_CONTAINER},
+				{ContainerPath: "/exchange", HostPath: shared, Propagation: runtimeapi.MountPropagation_PROPAGATION_BIDIRECTIONAL},
+			},
+		},
+	}
+	p.mounts = []event.Mount{
+		{Source: data, Dest: "/data", RW: true, Propagation: "private"},
+		{Source: slave, Dest: "/host-config", RW: false, Propagation: "rslave"},
+		{Source: shared, Dest: "/exchange", RW: true, Propagation: "rshared"},
+	}
+	p.run = rt.RunPod(ctx, p.pod)
+	return p
+}
+
+// check compares what the sensor read of the real container with what the
+// test created.
+func (p *realPod) check(t *testing.T, got event.Container) {
+	t.Helper()
+	want := map[string][2]any{
+		"Name":         {got.Name, "shadow-reader"},
+		"Image":        {got.Image, p.image},
+		"ImageRepo":    {got.ImageRepo, p.repo},
+		"ImageTag":     {got.ImageTag, p.tag},
+		"ImageDigest":  {got.ImageDigest, p.digest},
+		"ImageID":      {got.ImageID, p.configHex},
+		"Privileged":   {got.Privileged, true},
+		"HostNetwork":  {got.HostNetwork, true},
+		"HostPID":      {got.HostPID, false},
+		"PodName":      {got.PodName, p.pod.Name},
+		"Namespace":    {got.Namespace, p.pod.Namespace},
+		"PodUID":       {got.PodUID, p.pod.UID},
+		"PodSandboxID": {got.PodSandboxID, p.run.SandboxID},
+		"PodIP":        {got.PodIP, ""},
+	}
+	for name, gw := range want {
+		if gw[0] != gw[1] {
+			t.Errorf("%s = %v, want %v", name, gw[0], gw[1])
+		}
+	}
+	if !reflect.DeepEqual(got.Mounts, p.mounts) {
+		t.Errorf("Mounts =\n%+v\nwant\n%+v", got.Mounts, p.mounts)
+	}
+	if wl := map[string]string{"app": "web", "tier": "front"}; !reflect.DeepEqual(got.PodLabels, wl) {
+		t.Errorf("PodLabels = %v, want %v", got.PodLabels, wl)
+	}
+	if got.PodAnnotations["team"] != "a" {
+		t.Errorf("PodAnnotations = %v, want team=a among them", got.PodAnnotations)
+	}
+	if got.Labels[LabelContainerName] != "shadow-reader" || got.Labels[LabelSandboxID] != p.run.SandboxID {
+		t.Errorf("Labels = %v, want the container name and sandbox id", got.Labels)
+	}
+	if !slices.Equal(got.Cmdline, p.pod.Container.Command) {
+		t.Errorf("Cmdline = %q, want %q", got.Cmdline, p.pod.Container.Command)
+	}
+	if !slices.Equal(got.Healthcheck, []string{"/bin/true"}) {
+		t.Errorf("Healthcheck = %q, want the image's [/bin/true]", got.Healthcheck)
+	}
+	if got.Start.IsZero() || time.Since(got.Start) > time.Hour {
+		t.Errorf("Start = %v, want the container's creation just now", got.Start)
+	}
+}
+
+// The sensor's CRI client reads a real containerd's pod: everything
+// ContainerStatus and PodSandboxStatus (verbose) tell of a privileged
+// container with volumes, in an image built and imported here, and the
+// container's real cgroup names it.
+func TestContainerdCRIPod(t *testing.T) {
+	p := startRealPod(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := DialCRI(p.rt.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetContainerdRoot(p.rt.Root)
+
+	got, err := c.Container(ctx, p.run.ContainerID)
+	if err != nil {
+		t.Fatalf("Container: %v", err)
+	}
+	t.Logf("real container: %+v", got)
+	p.check(t, got)
+
+	// The pause container (the sandbox has a cgroup of its own) is named
+	// after the pod.
+	sb, err := c.Container(ctx, p.run.SandboxID)
+	if err != nil {
+		t.Fatalf("Container(sandbox): %v", err)
+	}
+	if sb.Name != p.pod.Name || sb.PodName != p.pod.Name || sb.Namespace != p.pod.Namespace || sb.PodUID != p.pod.UID || sb.PodSandboxID != p.run.SandboxID {
+		t.Errorf("sandbox = %+v, want the pod's fields", sb)
+	}
+	ids, err := c.IDs(ctx)
+	if err != nil || !ids[p.run.ContainerID] || !ids[p.run.SandboxID] || len(ids) != 2 {
+		t.Errorf("IDs = %v, %v; want the container and its sandbox", ids, err)
+	}
+	images, err := c.ImageIDs(ctx)
+	if err != nil || !slices.Contains(images, "sha256:"+p.configHex) {
+		t.Errorf("ImageIDs = %v, %v; want sha256:%s among them", images, err, p.configHex)
+	}
+
+	// The cgroup of the container's process, as the kernel reports it,
+	// gives its id and pod.
+	pid := containerPID(t, p.run.Cgroup)
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		parts := strings.SplitN(strings.TrimSpace(line), ":", 3)
+		if len(parts) != 3 || parts[2] == "/" {
+			continue
+		}
+		if ref := FromCgroup(parts[2]); ref.ID != p.run.ContainerID || ref.PodUID != p.pod.UID || ref.Runtime != RuntimeContainerd {
+			t.Errorf("FromCgroup(%q) = %+v, want %.12s of pod %s on containerd", parts[2], ref, p.run.ContainerID, p.pod.UID)
+		}
+	}
+}
+
+// containerPID returns a process of the container whose cgroup is cg.
+func containerPID(t *testing.T, cg string) int {
+	t.Helper()
+	for _, h := range []string{"memory", "pids", "unified", ""} {
+		b, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", h, cg, "cgroup.procs"))
+		if err != nil {
+			continue
+		}
+		var pid int
+		if _, err := fmt.Sscan(string(b), &pid); err == nil {
+			return pid
+		}
+	}
+	t.Fatalf("no process in cgroup %s", cg)
+	return 0
+}
+
+// The cache in front of a real containerd serves what it fetched, and a
+// containerd that hangs (SIGSTOP) or is gone never holds a lookup: known
+// containers are served from the cache, unknown ones miss at once, and
+// the fetch in the background is bounded.
+func TestContainerdCacheSlowAndDown(t *testing.T) {
+	p := startRealPod(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	k := NewCRICache(ctx, CRIOptions{Sockets: []string{p.rt.Socket}, ContainerdRoot: p.rt.Root,
+		CacheOptions: CacheOptions{FetchTimeout: time.Second, NegativeTTL: 100 * time.Millisecond}})
+	defer k.Close()
+	if err := k.Err(); err != nil {
+		t.Fatal(err)
+	}
+	id := p.run.ContainerID
+	lookup := func(id string) (event.Container, bool) {
+		c := event.Container{ID: id[:12], FullID: id}
+		return c, k.Lookup(id, &c)
+	}
+	// First lookup: a miss that starts the fetch (default: no wait).
+	if _, ok := lookup(id); ok {
+		t.Fatal("first lookup hit before any fetch")
+	}
+	var got event.Container
+	eventually(t, "the container's metadata in the cache", func() (ok bool) { got, ok = lookup(id); return ok })
+	p.check(t, got)
+
+	t.Run("slow", func(t *testing.T) {
+		p.rt.Pause()
+		defer p.rt.Resume()
+		m := k.Metrics()
+		before := m.FetchErrors.Load()
+		for range 1000 {
+			if c, ok := lookup(id); !ok || c.PodName != p.pod.Name || !c.Privileged {
+				t.Fatalf("cached lookup while containerd hangs = %v, %+v", ok, c)
+			}
+		}
+		// The sandbox's id is new to the cache: the lookup misses at once
+		// and its fetch gives up after FetchTimeout.
+		if _, ok := lookup(p.run.SandboxID); ok {
+			t.Fatal("lookup of an id containerd could not answer hit")
+		}
+		eventually(t, "the fetch from a hung containerd to time out", func() bool { return m.FetchErrors.Load() > before })
+		p.rt.Resume()
+		eventually(t, "the sandbox's metadata once containerd answers again", func() bool { c, ok := lookup(p.run.SandboxID); return ok && c.Name == p.pod.Name })
+	})
+
+	t.Run("down", func(t *testing.T) {
+		p.rt.Kill()
+		m := k.Metrics()
+		other := strings.Repeat("ab", 32)
+		eventually(t, "the cache to see containerd gone", func() bool {
+			lookup(other)
+			return m.Unavailable.Load() > 0
+		})
+		for range 1000 {
+			if c, ok := lookup(id); !ok || c.ImageRepo != p.repo {
+				t.Fatalf("cached lookup with containerd gone = %v, %+v", ok, c)
+			}
+		}
+	})
 }

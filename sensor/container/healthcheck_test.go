@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/container/containerdtest"
 )
 
 func TestHealthcheckCommand(t *testing.T) {
@@ -78,9 +79,9 @@ func ociImage(t *testing.T, ref string, test []string) ([]byte, string) {
 // TestContainerdImageHealthcheck imports an image with a health check into
 // a real (private) containerd and reads the check back from containerd's
 // content store by the image id, as the CRI client does for a container's
-// status (no container can run on this machine).
+// status (TestContainerdCRIPod reads it for a running container).
 func TestContainerdImageHealthcheck(t *testing.T) {
-	dir := startContainerd(t)
+	dir := containerdtest.Start(t).Dir // containerd.sock and root/ are in it
 	ctr := testutil.RequireTool(t, "ctr")
 	img, id := ociImage(t, "docker.io/probehub/health:1", []string{"CMD-SHELL", "test -e /tmp/ok"})
 	path := filepath.Join(t.TempDir(), "img.tar")
