@@ -379,7 +379,9 @@ func (r *Runtime) cleanup() {
 			}
 		}
 		cancel()
-		r.conn.Close()
+		if err := r.conn.Close(); err != nil {
+			tb.Logf("containerdtest: close CRI connection: %v", err)
+		}
 	}
 	if r.cmd != nil && r.cmd.Process != nil {
 		_ = r.cmd.Process.Signal(syscall.SIGTERM)
@@ -471,10 +473,7 @@ func killCgroup(tb testing.TB, parent string) {
 	for range 100 {
 		n := 0
 		for _, m := range cgroupMounts() {
-			_ = filepath.WalkDir(filepath.Join(m, parent), func(p string, d os.DirEntry, err error) error {
-				if err != nil || !d.IsDir() {
-					return nil
-				}
+			for _, p := range cgroupDirs(filepath.Join(m, parent)) {
 				b, _ := os.ReadFile(filepath.Join(p, "cgroup.procs"))
 				for _, f := range strings.Fields(string(b)) {
 					var pid int
@@ -483,8 +482,7 @@ func killCgroup(tb testing.TB, parent string) {
 						n++
 					}
 				}
-				return nil
-			})
+			}
 		}
 		if n == 0 {
 			return
@@ -494,18 +492,24 @@ func killCgroup(tb testing.TB, parent string) {
 	tb.Logf("containerdtest: processes left in cgroup %s", parent)
 }
 
+// cgroupDirs lists root and the directories below it, parents first
+// (none when root is absent).
+func cgroupDirs(root string) []string {
+	var dirs []string
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
+		}
+		return nil // a cgroup removed meanwhile is no error here
+	})
+	return dirs
+}
+
 // removeCgroup removes parent's cgroups, deepest first, in every
 // hierarchy.
 func removeCgroup(tb testing.TB, parent string) {
 	for _, m := range cgroupMounts() {
-		root := filepath.Join(m, parent)
-		var dirs []string
-		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
+		dirs := cgroupDirs(filepath.Join(m, parent))
 		for i := len(dirs) - 1; i >= 0; i-- {
 			var err error
 			for range 50 { // a cgroup whose last process just died may be busy a moment

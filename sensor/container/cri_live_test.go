@@ -1,0 +1,234 @@
+package container_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/probehub/probehub/internal/testutil"
+	"github.com/probehub/probehub/sensor/agent"
+	"github.com/probehub/probehub/sensor/container"
+	"github.com/probehub/probehub/sensor/container/containerdtest"
+	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/output"
+	"github.com/probehub/probehub/sensor/probe"
+)
+
+// alerts keeps every alert the live pipeline delivers.
+type alerts struct {
+	mu   sync.Mutex
+	msgs []alert
+}
+
+type alert struct {
+	Rule         string         `json:"rule"`
+	Output       string         `json:"output"`
+	OutputFields map[string]any `json:"output_fields"`
+}
+
+func (s *alerts) Send(_ context.Context, m output.Message) error {
+	var a alert
+	if err := json.Unmarshal(m.JSON, &a); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.msgs = append(s.msgs, a)
+	s.mu.Unlock()
+	return nil
+}
+
+// of returns the alerts of rule for the container with the short id.
+func (s *alerts) of(rule, id string) []alert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []alert
+	for _, a := range s.msgs {
+		if a.Rule == rule && a.OutputFields["container.id"] == id {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// after performs act and returns the first alert of rule for the
+// container that arrives after it. On a machine loaded by other tests the
+// probe may drop the action's events (its ring is full): then act is tried
+// again, at most three times, with the probe's counters logged.
+func (s *alerts) after(t *testing.T, p *probe.Probe, rule, id string, act func()) alert {
+	t.Helper()
+	for try := 1; try <= 3; try++ {
+		n := len(s.of(rule, id))
+		act()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if as := s.of(rule, id); len(as) > n {
+				return as[n]
+			}
+		}
+		st, err := p.Stats()
+		t.Logf("try %d: no %q alert for container %s; probe stats %+v %v", try, rule, id, st, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string][]any{}
+	for _, a := range s.msgs {
+		seen[a.Rule] = append(seen[a.Rule], a.OutputFields["container.id"])
+	}
+	t.Fatalf("no %q alert for container %s; alerts seen (rule → container ids): %v", rule, id, seen)
+	return alert{}
+}
+
+// TestLiveContainerdPod runs the whole sensor (eBPF capture, the upstream
+// stable rules, the CRI cache in front of a real containerd) and a real
+// pod: the alerts that actions inside its container raise carry the
+// container and pod metadata containerd gave, and while containerd hangs
+// the capture goes on with the metadata already cached.
+func TestLiveContainerdPod(t *testing.T) {
+	testutil.RequireRoot(t)
+	rulesFile := testutil.SharedData(t, "falco_rules.yaml")
+	rt := containerdtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	const image = "probehub.test/live:v2"
+	// The container reads /etc/shadow each time a line arrives on the
+	// FIFO in its /data volume: the host can make it act while containerd
+	// hangs (no exec through the runtime then). A read that finds the
+	// writer gone (it reopened before the host closed) just reopens.
+	cmd := []string{"/bin/sh", "-c", "while :; do read line < /data/trigger && cat /etc/shadow > /dev/null; done"}
+	rt.Import(ctx, image, containerdtest.BusyboxImage(t, cmd, map[string]containerdtest.File{
+		"etc/shadow": {Data: []byte("root:*:20000:0:99999:7:::\n"), Mode: 0o640},
+	}))
+	data, err := os.MkdirTemp(rt.Dir, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(data, "trigger")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pod := containerdtest.Pod{Name: "api-7d9f", Namespace: "tenant-b", UID: "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+		Labels: map[string]string{"app": "api"},
+		Container: containerdtest.Container{Name: "api", Image: image, Command: cmd, Privileged: true,
+			Mounts: []*runtimeapi.Mount{{ContainerPath: "/data", HostPath: data}}}}
+
+	// The sensor, as `probehub-sensor run` builds it: the production CRI
+	// cache (lookups never wait) and every alert into memory.
+	k := container.NewCRICache(ctx, container.CRIOptions{Sockets: []string{rt.Socket}, ContainerdRoot: rt.Root})
+	t.Cleanup(func() { k.Close() })
+	if err := k.Err(); err != nil {
+		t.Fatalf("CRI cache: %v", err)
+	}
+	sink := &alerts{}
+	router, err := output.NewRouter(map[string]output.Sink{"mem": sink}, output.RouterConfig{Default: []string{"mem"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := agent.New(agent.Config{Rules: agent.RulesConfig{Paths: []string{rulesFile}}, Router: router,
+		Containers: k, Capturable: probe.Supported()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	router.Start(runCtx)
+	if _, err := ag.Table().Seed(runCtx, "/proc"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := probe.Load(runCtx, probe.Options{Types: ag.SyscallTypes(), IgnorePID: uint32(os.Getpid())})
+	if err != nil {
+		stop()
+		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
+	}
+	done := make(chan error, 1)
+	go func() { done <- ag.RunCapture(runCtx, p) }()
+	t.Cleanup(func() { // before containerd's removal (cleanups run last first)
+		stop()
+		p.Close()
+		if err := <-done; err != nil {
+			t.Errorf("capture: %v", err)
+		}
+		router.Close()
+	})
+
+	run := rt.RunPod(ctx, pod)
+	id := run.ContainerID[:12]
+	trigger := func() {
+		t.Helper()
+		// Non-blocking: ENXIO until the container has the FIFO open.
+		var f *os.File
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if f, err = os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				break
+			}
+			if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
+				t.Fatalf("the container does not read its trigger: %v", err)
+			}
+		}
+		if _, err := fmt.Fprintln(f, "go"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The container's first events come before its metadata (the cache
+	// fetches in the background, as Falco's does): wait until it is there.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c := event.Container{ID: id, FullID: run.ContainerID}
+		if k.Lookup(run.ContainerID, &c) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the CRI cache never got the container's metadata")
+		}
+	}
+	want := map[string]any{
+		"container.id": id, "container.name": "api",
+		"container.image.repository": "probehub.test/live", "container.image.tag": "v2",
+		"k8s.pod.name": pod.Name, "k8s.ns.name": pod.Namespace,
+	}
+	check := func(t *testing.T, a alert) {
+		t.Helper()
+		for f, v := range want {
+			if a.OutputFields[f] != v {
+				t.Errorf("%s: %s = %v, want %v", a.Rule, f, a.OutputFields[f], v)
+			}
+		}
+	}
+
+	const shadowRule = "Read sensitive file untrusted"
+	a := sink.after(t, p, shadowRule, id, trigger)
+	t.Logf("alert: %s", a.Output)
+	check(t, a)
+	if a.OutputFields["fd.name"] != "/etc/shadow" || a.OutputFields["proc.name"] != "cat" {
+		t.Errorf("fd.name %v proc.name %v, want /etc/shadow by cat", a.OutputFields["fd.name"], a.OutputFields["proc.name"])
+	}
+
+	// container.privileged from the CRI verbose info: the upstream rule
+	// fires only when it is true.
+	check(t, sink.after(t, p, "Debugfs Launched in Privileged Container", id, func() {
+		if _, _, _, err := rt.Exec(ctx, run.ContainerID, "/bin/debugfs"); err != nil {
+			t.Fatal(err)
+		}
+	}))
+
+	// containerd hangs: capture goes on, and the container's alerts still
+	// carry its metadata from the cache.
+	rt.Pause()
+	defer rt.Resume()
+	check(t, sink.after(t, p, shadowRule, id, trigger))
+	for _, a := range sink.of(shadowRule, id) {
+		if !strings.Contains(a.Output, "k8s_ns_name=tenant-b") {
+			t.Errorf("alert output lacks the pod's namespace: %s", a.Output)
+		}
+	}
+}
