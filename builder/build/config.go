@@ -43,6 +43,11 @@ type Config struct {
 	// Progress, when set, is called after each kernel, from one goroutine
 	// at a time.
 	Progress func(Progress)
+	// BTFCache, when set, keeps the BTF extracted from each input that has
+	// a CacheKey, and builds such an input from its entry instead of
+	// fetching and extracting it: a new probe object re-minimizes and
+	// re-judges a whole catalog from the cache. The default "" keeps none.
+	BTFCache BTFCache
 	// Extract returns a kernel's BTF from an input file. The default is
 	// builder/extract.FromFile.
 	Extract func(ctx context.Context, path string) (*extract.Result, error)
@@ -54,6 +59,7 @@ type Progress struct {
 	Kernel      kernels.Key
 	Status      buildresult.Status
 	Cached      bool  // the existing result was up to date
+	FromCache   bool  // built from the BTF cache: nothing fetched or extracted
 	Err         error // the build of this kernel failed: a *buildresult.BuildError (errors.Is/As see its cause)
 }
 

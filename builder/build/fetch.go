@@ -110,6 +110,7 @@ func (f *Fetcher) Input(k kernels.Kernel) Input {
 	if p := k.Packages.Debug; p != nil && p.URL != "" {
 		pkg := *p
 		in.Fetch = func(ctx context.Context) (string, error) { return f.Fetch(ctx, pkg) }
+		in.CacheKey = f.CacheKey(pkg)
 		return in
 	}
 	if p := k.Packages.Image; p != nil && p.URL != "" && k.BTF != kernels.BTFNone {
@@ -122,12 +123,37 @@ func (f *Fetcher) Input(k kernels.Kernel) Input {
 // images sets in to fetch k's image package, then its alternates.
 func (f *Fetcher) images(in Input, k kernels.Kernel) Input {
 	in.Fetch = f.fetcher(*k.Packages.Image)
+	pkgs := []kernels.Package{*k.Packages.Image}
 	for _, p := range k.Packages.Alternates {
 		if p.URL != "" {
 			in.More = append(in.More, f.fetcher(p))
+			pkgs = append(pkgs, p)
 		}
 	}
+	in.CacheKey = f.CacheKey(pkgs...)
 	return in
+}
+
+// CacheKey is the BTF cache key of a kernel whose BTF comes from pkgs (the
+// image package, then the alternates tried when it holds no kernel): the
+// package's sha256 as a signed index lists it (the catalog's, else
+// Hashes'), or for several a sha256 over theirs. "" when one has none: such
+// a kernel's BTF is not cached.
+func (f *Fetcher) CacheKey(pkgs ...kernels.Package) string {
+	sums := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		if sums[i] = cmp.Or(p.SHA256, f.Hashes[p.FileName()]); len(sums[i]) != 64 {
+			return ""
+		}
+	}
+	if len(sums) == 1 {
+		return sums[0]
+	}
+	h := sha256.New()
+	for _, s := range sums {
+		fmt.Fprintln(h, s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func (f *Fetcher) fetcher(pkg kernels.Package) func(ctx context.Context) (string, error) {

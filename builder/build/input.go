@@ -26,6 +26,12 @@ type Input struct {
 	// kernel image (extract.ErrNoKernel): the other packages that may carry
 	// it (Ubuntu's linux-modules-<release>).
 	More []func(ctx context.Context) (string, error)
+	// CacheKey identifies the input's bytes before any download: the
+	// sha256 of the package a signed index lists (Fetcher.Input sets it).
+	// The BTF extracted from it is kept under this key in Config.BTFCache,
+	// and taken from there next time. "" (an input known by no digest):
+	// never cached.
+	CacheKey string
 	// NoBTF says why the kernel has no input, for its "unknown" verdict
 	// (see NoBTFReason). The default is "no BTF source".
 	NoBTF string

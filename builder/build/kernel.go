@@ -1,7 +1,7 @@
 package build
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/builder/minimize"
 	"github.com/probehub/probehub/builder/verdict"
@@ -32,8 +31,17 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		return r.fail(res, start, buildresult.FailInput, err)
 	}
 	res.ProbeSHA256, res.ProbesKey = set.variants[0].obj.SHA256, set.key
-	if old, ok, err := r.cachedFetch(in); err != nil || ok {
-		return old, ok, err
+	prev, ok, err := r.cachedFetch(in)
+	if err != nil {
+		return buildresult.Result{}, false, err
+	}
+	if ok {
+		return *prev, true, nil
+	}
+	if kb := r.cachedBTF(in, set.names); kb != nil {
+		defer func() { _ = kb.close() }() // a read-only mapping
+		res.Input = stamp(kb.path)
+		return r.fromBTF(res, start, kb, prev)
 	}
 	if in.Path == "" && in.Fetch != nil && r.tooOld(in.Key) {
 		// Known from the version alone: nothing to download.
@@ -62,12 +70,12 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 		if r.upToDate(old, "") && old.BTFSHA256 == "" {
 			return *old, true, nil
 		}
-		return r.finish(res, start, nil, nil, "", in.NoBTF)
+		return r.finish(res, start, nil, "", in.NoBTF)
 	}
 	res.Input = stamp(path)
-	dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(in.Key))
 	var old *buildresult.Result
 	if in.Key.Release != "" {
+		dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(in.Key))
 		if old, err = r.previous(in.Key); err != nil {
 			return buildresult.Result{}, false, err
 		}
@@ -86,29 +94,60 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	if errors.Is(err, extract.ErrNoBTF) {
 		// Not a failed build: the image truly has no BTF (the catalog's
 		// guess was wrong), and nothing else is known to give it one.
-		return r.finish(res, start, nil, nil, "", "no BTF source: "+filepath.Base(path)+" has no .BTF (CONFIG_DEBUG_INFO_BTF is off) and no DWARF, and the catalog has no btfhub-archive entry or debug package for the kernel")
+		return r.finish(res, start, nil, "", "no BTF source: "+filepath.Base(path)+" has no .BTF (CONFIG_DEBUG_INFO_BTF is off) and no DWARF, and the catalog has no btfhub-archive entry or debug package for the kernel")
 	}
 	if err != nil {
 		return r.fail(res, start, buildresult.FailExtract, fmt.Errorf("extract BTF from %s: %w", filepath.Base(path), err))
 	}
-	if err := r.complete(&res, ex); err != nil {
+	k, err := minimize.ParseKernelLookup(ex.BTF, set.names...)
+	if err != nil {
+		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
+	}
+	defer k.Close()
+	kb := &kernelBTF{kernel: k, release: ex.Release, banner: ex.Banner, source: string(ex.Input), sha256: sha(ex.BTF), size: len(ex.BTF)}
+	if in.CacheKey != "" && r.cfg.BTFCache != "" && cmp.Or(ex.Release, in.Key.Release) != "" {
+		if err := r.cfg.BTFCache.put(in.CacheKey, ex, cmp.Or(ex.Release, in.Key.Release), kb.sha256, filepath.Base(path)); err != nil {
+			return buildresult.Result{}, false, err
+		}
+	}
+	return r.fromBTF(res, start, kb, old)
+}
+
+// cachedBTF returns the BTF cache's entry for in, or nil.
+func (r *runner) cachedBTF(in Input, names []string) *kernelBTF {
+	if in.CacheKey == "" || r.cfg.BTFCache == "" || in.Path != "" {
+		return nil
+	}
+	kb := r.cfg.BTFCache.get(in.CacheKey, names)
+	if kb != nil && in.Key.Release != "" && kb.release != in.Key.Release {
+		_ = kb.close() // read only; another kernel's entry under this key is a miss
+		return nil
+	}
+	return kb
+}
+
+// fromBTF builds a kernel from its BTF in hand: the existing result when
+// it was made from the same BTF for the current probes, else judged and
+// minimized anew. old is the kernel's previous result if already read.
+func (r *runner) fromBTF(res buildresult.Result, start time.Time, kb *kernelBTF, old *buildresult.Result) (buildresult.Result, bool, error) {
+	if err := r.complete(&res, kb); err != nil {
 		return r.fail(res, start, buildresult.FailInput, err)
 	}
-	dir = filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel))
-	if old == nil {
+	dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(res.Kernel))
+	if old == nil || old.Kernel != res.Kernel {
+		var err error
 		if old, err = r.previous(res.Kernel); err != nil {
 			return buildresult.Result{}, false, err
 		}
 	}
 	if r.upToDate(old, dir) && old.BTFSHA256 == res.BTFSHA256 && sameBanner(old, res.Banner) {
-		old.Input = res.Input // same BTF from a touched or moved file
-		return *old, true, writeJSON(filepath.Join(dir, buildresult.ResultFile), old)
+		if old.Input != res.Input {
+			old.Input = res.Input // same BTF from a touched or moved file
+			return *old, true, writeJSON(filepath.Join(dir, buildresult.ResultFile), old)
+		}
+		return *old, true, nil
 	}
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(ex.BTF))
-	if err != nil {
-		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
-	}
-	return r.finish(res, start, spec, ex, dir, "")
+	return r.finish(res, start, kb, dir, "")
 }
 
 // tooOld reports whether k's release is older than every probe variant's
@@ -132,23 +171,24 @@ func (r *runner) verdictVariants(k kernels.Key) []verdict.Variant {
 	return vs
 }
 
-// cachedFetch returns the result of an input to be fetched (a catalog
-// kernel's package) when it is up to date and built from a file that is
-// still in place unchanged (path, size, mtime): a re-verdict of the whole
-// catalog then neither downloads nor re-hashes packages.
-func (r *runner) cachedFetch(in Input) (buildresult.Result, bool, error) {
+// cachedFetch returns the previous result of an input to be fetched (a
+// catalog kernel's package), and whether it is up to date and built from a
+// file that is still in place unchanged (path, size, mtime): a re-verdict of
+// the whole catalog then neither downloads nor re-hashes packages. The
+// result is nil when there is none (or the input is not fetched).
+func (r *runner) cachedFetch(in Input) (*buildresult.Result, bool, error) {
 	if in.Path != "" || in.Fetch == nil || in.Key.Release == "" {
-		return buildresult.Result{}, false, nil
+		return nil, false, nil
 	}
 	old, err := r.previous(in.Key)
 	if err != nil || old == nil || old.Input.Path == "" {
-		return buildresult.Result{}, false, err
+		return old, false, err
 	}
 	dir := filepath.Join(r.cfg.Out, buildresult.KernelDir(in.Key))
 	if !r.upToDate(old, dir) || stamp(old.Input.Path) != old.Input {
-		return buildresult.Result{}, false, nil
+		return old, false, nil
 	}
-	return *old, true, nil
+	return old, true, nil
 }
 
 func (r *runner) inputPath(ctx context.Context, in Input) (string, error) {
@@ -159,9 +199,9 @@ func (r *runner) inputPath(ctx context.Context, in Input) (string, error) {
 }
 
 // complete fills what the extraction tells: release, banner, BTF digest.
-func (r *runner) complete(res *buildresult.Result, ex *extract.Result) error {
+func (r *runner) complete(res *buildresult.Result, kb *kernelBTF) error {
 	if res.Kernel.Release == "" {
-		res.Kernel.Release = ex.Release
+		res.Kernel.Release = kb.release
 	}
 	if res.Kernel.Release == "" {
 		return fmt.Errorf("the input names no kernel release (a raw BTF has no banner): name the file <release>.btf, or give the key")
@@ -169,36 +209,42 @@ func (r *runner) complete(res *buildresult.Result, ex *extract.Result) error {
 	if err := res.Kernel.Validate(); err != nil {
 		return fmt.Errorf("name the kernel: %w", err)
 	}
-	if ex.Release != "" && ex.Release != res.Kernel.Release {
-		return fmt.Errorf("the input is kernel %s, not %s: wrong file for this key", ex.Release, res.Kernel.Release)
+	if kb.release != "" && kb.release != res.Kernel.Release {
+		return fmt.Errorf("the input is kernel %s, not %s: wrong file for this key", kb.release, res.Kernel.Release)
 	}
-	if ex.Banner != "" {
-		res.Banner = ex.Banner
+	if kb.banner != "" {
+		res.Banner = kb.banner
 	}
-	res.BTFSource, res.BTFSHA256, res.BTFSize = string(ex.Input), sha(ex.BTF), len(ex.BTF)
+	res.BTFSource, res.BTFSHA256, res.BTFSize = kb.source, kb.sha256, kb.size
 	return nil
 }
 
-// finish judges, minimizes and writes the result. spec nil means the kernel
-// has no BTF source.
-func (r *runner) finish(res buildresult.Result, start time.Time, spec *btf.Spec, ex *extract.Result, dir, noBTF string) (buildresult.Result, bool, error) {
+// finish judges, minimizes and writes the result. kb nil means the kernel
+// has no BTF source. The kernel's BTF is parsed once (kb.kernel): the
+// verdict resolves the relocations against its minimize.RelocationTarget,
+// and the chosen variant is minimized from the same parse.
+func (r *runner) finish(res buildresult.Result, start time.Time, kb *kernelBTF, dir, noBTF string) (buildresult.Result, bool, error) {
 	set, err := r.probes(res.Kernel)
 	if err != nil {
 		return r.fail(res, start, buildresult.FailInput, err)
 	}
-	chosen, vd := verdict.Select(r.verdictVariants(res.Kernel), verdict.Input{Target: spec, Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF})
+	in := verdict.Input{Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF}
+	if kb != nil {
+		kb.kernel.Lookup(set.names...)
+		if in.Target, err = minimize.RelocationTarget(kb.kernel, set.objects...); err != nil {
+			return r.fail(res, start, buildresult.FailBTF, err)
+		}
+		in.Has = kb.kernel.HasType
+	}
+	chosen, vd := verdict.Select(r.verdictVariants(res.Kernel), in)
 	res.Status, res.Verdict = vd.Status, vd
 	obj := set.variants[max(chosen, 0)].obj
 	if chosen >= 0 {
 		res.Variant = set.variants[chosen].Name
 	}
 	res.ProbeSHA256, res.Programs, res.Maps = obj.SHA256, obj.Programs, obj.Maps
-	if spec != nil {
-		k, err := minimize.ParseKernel(ex.BTF)
-		if err != nil {
-			return r.fail(res, start, buildresult.FailBTF, err)
-		}
-		small, err := obj.MinimizeRaw(k)
+	if kb != nil {
+		small, err := obj.MinimizeRaw(kb.kernel)
 		if err != nil {
 			return r.fail(res, start, buildresult.FailMinimize, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/builder/minimize"
+	"github.com/probehub/probehub/builder/verdict"
 	"github.com/probehub/probehub/internal/version"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/wire/buildresult"
@@ -28,7 +29,9 @@ type variant struct {
 // probeSet is the variants one arch's kernels are built against.
 type probeSet struct {
 	variants []variant
-	key      string // identifies the variant set and probe version
+	key      string             // identifies the variant set and probe version
+	objects  []*minimize.Object // the variants' distinct objects
+	names    []string           // what a kernel's BTF is asked for: relocation candidates, hook names
 }
 
 // runner holds what every kernel's build shares.
@@ -71,6 +74,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	inputs := shard(cfg.Inputs, cfg.Shard, cfg.Shards)
 	results := make([]buildresult.Result, len(inputs))
 	cached := make([]bool, len(inputs))
+	fromCache := make([]bool, len(inputs))
 	var mu sync.Mutex
 	done := 0
 	g, gctx := errgroup.WithContext(ctx)
@@ -81,12 +85,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			if err != nil {
 				return err
 			}
-			results[i], cached[i] = res, hit
+			results[i], cached[i], fromCache[i] = res, hit, !hit && r.fromCache(res)
 			mu.Lock()
 			defer mu.Unlock()
 			done++
 			if cfg.Progress != nil {
-				cfg.Progress(Progress{Done: done, Total: len(inputs), Kernel: res.Kernel, Status: res.Status, Cached: hit, Err: res.Failure()})
+				cfg.Progress(Progress{Done: done, Total: len(inputs), Kernel: res.Kernel, Status: res.Status, Cached: hit,
+					FromCache: fromCache[i], Err: res.Failure()})
 			}
 			return nil
 		})
@@ -103,7 +108,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if _, err := writeIndex(cfg.Out, known); err != nil {
 		return nil, err
 	}
-	return summarize(results, cached, time.Since(start)), nil
+	return summarize(results, cached, fromCache, time.Since(start)), nil
+}
+
+// fromCache reports whether res was built from the BTF cache.
+func (r *runner) fromCache(res buildresult.Result) bool {
+	return r.cfg.BTFCache != "" && res.Error == "" && res.Input.Path != "" &&
+		filepath.Dir(res.Input.Path) == filepath.Clean(string(r.cfg.BTFCache))
 }
 
 // newRunner parses the variants and groups them by arch. The key of a
@@ -113,14 +124,19 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 func newRunner(cfg Config) (*runner, error) {
 	r := &runner{cfg: cfg, sets: map[string]*probeSet{}}
 	var all []variant
+	parsed := map[string]*minimize.Object{}
 	arches := map[string]bool{"": true, "amd64": true, "arm64": true}
 	for _, v := range cfg.Variants {
 		if v.Arch != "" && kernels.GoArch(v.Arch) != v.Arch {
 			return nil, fmt.Errorf("probe variant %q: arch %q: want a Go arch (amd64, arm64) or none", v.Name, v.Arch)
 		}
-		obj, err := minimize.ParseObject(v.Object)
-		if err != nil {
-			return nil, fmt.Errorf("parse probe variant %q: %w", v.Name, err)
+		obj := parsed[sha(v.Object)] // variants of one object share its parse
+		if obj == nil {
+			var err error
+			if obj, err = minimize.ParseObject(v.Object); err != nil {
+				return nil, fmt.Errorf("parse probe variant %q: %w", v.Name, err)
+			}
+			parsed[obj.SHA256] = obj
 		}
 		if err := writeFile(filepath.Join(cfg.Out, buildresult.ProbePath(obj.SHA256)), v.Object); err != nil {
 			return nil, err
@@ -135,6 +151,10 @@ func newRunner(cfg Config) (*runner, error) {
 			if v.Arch == "" || v.Arch == a {
 				set.variants = append(set.variants, v)
 				fmt.Fprintf(h, "%s %s\n", v.Name, v.obj.SHA256)
+				if !slices.Contains(set.objects, v.obj) {
+					set.objects = append(set.objects, v.obj)
+					set.names = append(append(set.names, v.obj.TypeNames()...), verdict.HookNames(v.obj)...)
+				}
 			}
 		}
 		set.key = hex.EncodeToString(h.Sum(nil))

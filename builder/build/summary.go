@@ -13,11 +13,14 @@ import (
 
 // Summary is what a run did.
 type Summary struct {
-	Total    int                        `json:"total"`
-	Built    int                        `json:"built"`  // judged and minimized in this run
-	Cached   int                        `json:"cached"` // up to date already
-	Failed   int                        `json:"failed"` // the build itself failed (see Reasons)
-	ByStatus map[buildresult.Status]int `json:"by_status"`
+	Total  int `json:"total"`
+	Built  int `json:"built"`  // judged and minimized in this run
+	Cached int `json:"cached"` // up to date already
+	// FromBTFCache counts the built kernels whose BTF came from the BTF
+	// cache (Config.BTFCache): nothing fetched or extracted.
+	FromBTFCache int                        `json:"from_btf_cache"`
+	Failed       int                        `json:"failed"` // the build itself failed (see Reasons)
+	ByStatus     map[buildresult.Status]int `json:"by_status"`
 	// ByArch splits ByStatus by the kernels' arch (uname -m): each arch is
 	// judged against its own probe objects.
 	ByArch    map[string]map[buildresult.Status]int `json:"by_arch"`
@@ -33,7 +36,7 @@ type ReasonCount struct {
 	Example []string `json:"example,omitempty"` // up to three kernel keys
 }
 
-func summarize(results []buildresult.Result, cached []bool, elapsed time.Duration) *Summary {
+func summarize(results []buildresult.Result, cached, fromCache []bool, elapsed time.Duration) *Summary {
 	s := &Summary{Total: len(results), ByStatus: map[buildresult.Status]int{}, ByArch: map[string]map[buildresult.Status]int{}, Results: results,
 		ElapsedMS: float64(elapsed.Microseconds()) / 1000}
 	counts := map[string]*ReasonCount{}
@@ -50,6 +53,9 @@ func summarize(results []buildresult.Result, cached []bool, elapsed time.Duratio
 			s.Failed++
 		default:
 			s.Built++
+		}
+		if fromCache[i] {
+			s.FromBTFCache++
 		}
 		if r.Status == buildresult.Supported {
 			continue
@@ -83,9 +89,13 @@ func summarize(results []buildresult.Result, cached []bool, elapsed time.Duratio
 // String is the human summary: counts per status, then the reasons.
 func (s *Summary) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d kernels: %d supported, %d unsupported, %d unknown (%d built, %d up to date, %d failed) in %.1fs\n",
+	fromCache := ""
+	if s.FromBTFCache > 0 {
+		fromCache = fmt.Sprintf(" (%d from the BTF cache)", s.FromBTFCache)
+	}
+	fmt.Fprintf(&b, "%d kernels: %d supported, %d unsupported, %d unknown (%d built%s, %d up to date, %d failed) in %.1fs\n",
 		s.Total, s.ByStatus[buildresult.Supported], s.ByStatus[buildresult.Unsupported], s.ByStatus[buildresult.Unknown],
-		s.Built, s.Cached, s.Failed, s.ElapsedMS/1000)
+		s.Built, fromCache, s.Cached, s.Failed, s.ElapsedMS/1000)
 	if len(s.ByArch) > 1 {
 		for _, a := range slices.Sorted(maps.Keys(s.ByArch)) {
 			c := s.ByArch[a]

@@ -92,3 +92,52 @@ func timed(n int, f func()) (wall, cpu time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkKernelPhases prints the CPU per kernel of each step a catalog
+// build takes with one kernel BTF (in memory) and the sensor's probe:
+// parse (index the types), look up the names (relocation candidates and
+// hook names), the relocation target (the verdict's BTF), resolving every
+// program's relocations against it, and the minimization.
+//
+//	go test -run '^$' -bench KernelPhases -cpu 1 ./builder/minimize/
+func BenchmarkKernelPhases(b *testing.B) {
+	objs := testObjects(b)
+	o, err := LoadObject(objs["probe-portable"])
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := os.ReadFile(oracleTargets(nil)["6.1 generic"](b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := ParseKernel(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var target *btf.Spec
+	names := o.TypeNames()
+	for _, p := range o.Programs {
+		for _, arch := range []string{"__x64_sys_", "__arm64_sys_", "__do_sys_", "__se_sys_", "sys_"} {
+			names = append(names, arch+p.Name, arch+"read") // as many as the verdict's hook names
+		}
+	}
+	phases := []struct {
+		name string
+		f    func()
+	}{
+		{"parse", func() { k.Close(); k, _ = ParseKernel(raw) }},
+		{"parse + lookup", func() { k.Close(); k, _ = ParseKernelLookup(raw, names...) }},
+		{"relocation target", func() { target, _ = RelocationTarget(k, o) }},
+		{"relocate", func() {
+			for _, p := range o.Programs {
+				o.Relocate(p.Name, target)
+			}
+		}},
+		{"minimize", func() { o.MinimizeRaw(k) }},
+	}
+	for _, p := range phases {
+		p.f()
+		_, cpu := timed(200, p.f)
+		fmt.Printf("%-18s %7.3f ms CPU\n", p.name, ms(cpu))
+	}
+}

@@ -2,23 +2,51 @@ package minimize
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"sync"
 )
 
-// Kernel is a kernel's BTF read in place, for MinimizeRaw. Parsing indexes
-// the types once (a few milliseconds for a 5 MB vmlinux BTF); nothing else
-// is decoded until a minimization needs it.
-type Kernel struct{ raw *rawBTF }
+// Kernel is a kernel's BTF read in place, for MinimizeRaw and
+// RelocationTarget. Parsing indexes the types once (about a millisecond for
+// a 5 MB vmlinux BTF); nothing else is decoded until a minimization needs
+// it. Names are looked up in one pass per batch (Lookup) and remembered. A
+// Kernel is safe for concurrent use.
+type Kernel struct {
+	raw *rawBTF
+
+	mu    sync.Mutex
+	named map[string][]uint32 // type IDs (any kind) by name, for the names looked up so far
+}
 
 // ParseKernel indexes a raw kernel BTF (as /sys/kernel/btf/vmlinux). The
 // blob must stay unmodified while the Kernel is used. Errors wrap
 // ErrMalformed.
-func ParseKernel(raw []byte) (*Kernel, error) {
-	r, err := parseRawBTF(raw)
+func ParseKernel(raw []byte) (*Kernel, error) { return ParseKernelLookup(raw) }
+
+// ParseKernelLookup is ParseKernel and Lookup(names...) in one pass over
+// the types: what a batch asks of every kernel.
+func ParseKernelLookup(raw []byte, names ...string) (*Kernel, error) {
+	r, found, err := parseRawBTF(raw, names)
 	if err != nil {
 		return nil, err
 	}
-	return &Kernel{raw: r}, nil
+	if found == nil {
+		found = map[string][]uint32{}
+	}
+	return &Kernel{raw: r, named: found}, nil
+}
+
+// Close gives the Kernel's index back for the next ParseKernel to reuse;
+// the Kernel must not be used after. Closing is optional (the index is
+// garbage otherwise) and saves the allocation in a batch.
+func (k *Kernel) Close() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.raw != nil {
+		offPool.put(k.raw.off)
+		k.raw = nil
+	}
 }
 
 // Types is the number of types of the kernel BTF, void not counted.
@@ -26,14 +54,70 @@ func (k *Kernel) Types() int { return len(k.raw.off) - 1 }
 
 // HasType reports whether the kernel BTF has a type called name (functions
 // included), e.g. btf_trace_sys_enter or __x64_sys_openat2.
-func (k *Kernel) HasType(name string) bool {
-	r := k.raw
-	for id := uint32(1); int(id) < len(r.off); id++ {
-		if no := r.nameOff(id); no != 0 && string(r.strBytes(no)) == name {
-			return true
+func (k *Kernel) HasType(name string) bool { return len(k.lookup([]string{name})[name]) > 0 }
+
+// Lookup finds the types of the given names in one pass over the BTF, so
+// that HasType, MinimizeRaw and RelocationTarget need no further pass for
+// them. Give it every name a batch will ask for (Object.TypeNames and the
+// verdict's hook names).
+func (k *Kernel) Lookup(names ...string) { k.lookup(names) }
+
+// lookup returns the IDs of the types of each name, in ID order, scanning
+// the BTF once for the names not looked up before.
+func (k *Kernel) lookup(names []string) map[string][]uint32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var missing []string
+	for _, n := range names {
+		if _, ok := k.named[n]; !ok {
+			missing = append(missing, n)
 		}
 	}
-	return false
+	if len(missing) > 0 {
+		found := k.raw.named(missing)
+		for _, n := range missing {
+			k.named[n] = found[n]
+		}
+	}
+	out := make(map[string][]uint32, len(names))
+	for _, n := range names {
+		out[n] = k.named[n]
+	}
+	return out
+}
+
+// candidates returns, by name, the types a relocation of that essential
+// name may target: not functions, variables, sections or tags.
+func (k *Kernel) candidates(names []string) map[string][]uint32 {
+	all := k.lookup(names)
+	out := make(map[string][]uint32, len(all))
+	for n, ids := range all {
+		for _, id := range ids {
+			switch k.raw.kind(id) {
+			case kindFunc, kindVar, kindDatasec, kindDeclTag, kindPtr, kindArray, kindFuncProto,
+				kindConst, kindVolatile, kindRestrict, kindTypeTag:
+				continue
+			}
+			out[n] = append(out[n], id)
+		}
+	}
+	return out
+}
+
+// TypeNames returns the essential names of the types the object's
+// relocations look for in a kernel, sorted (what Kernel.Lookup wants).
+func (o *Object) TypeNames() []string { return slices.Clone(o.typeNames) }
+
+func typeNames(relos map[string][]Relocation) []string {
+	seen := map[string]bool{}
+	for _, rs := range relos {
+		for _, rel := range rs {
+			if n := essentialName(rel.Local.TypeName()); n != "" {
+				seen[n] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // MinimizeRaw is Minimize over a Kernel: the same algorithm and output,
@@ -41,13 +125,7 @@ func (k *Kernel) HasType(name string) bool {
 // the fast path for batches; it is safe for concurrent use.
 func (o *Object) MinimizeRaw(k *Kernel) (*Result, error) {
 	r := k.raw
-	names := map[string]bool{}
-	for _, rs := range o.relos {
-		for _, rel := range rs {
-			names[essentialName(rel.Local.TypeName())] = true
-		}
-	}
-	cands := r.byName(names)
+	cands := k.candidates(o.typeNames)
 	m := rawMarks{}
 	for _, p := range o.Programs {
 		for _, g := range groups(o.relos[p.Name]) {

@@ -27,10 +27,11 @@ type Object struct {
 	Programs []buildresult.Program // sorted by name
 	Maps     []buildresult.Map     // sorted by name
 
-	spec   *ebpf.CollectionSpec
-	relos  map[string][]Relocation // by program name
-	ext    []ExtRelo
-	rawLen int
+	spec      *ebpf.CollectionSpec
+	relos     map[string][]Relocation // by program name
+	typeNames []string                // see TypeNames
+	ext       []ExtRelo
+	rawLen    int
 }
 
 // LoadObject reads and parses the object file at path.
@@ -67,6 +68,7 @@ func ParseObject(b []byte) (*Object, error) {
 	}
 	slices.SortFunc(o.Programs, func(a, b buildresult.Program) int { return cmpStr(a.Name, b.Name) })
 	o.Maps = mapFacts(spec)
+	o.typeNames = typeNames(o.relos)
 	return o, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sync"
 )
 
 // BTF kinds (include/uapi/linux/btf.h).
@@ -35,6 +36,7 @@ const (
 // from a candidate, which for task_struct is most of the kernel.
 type rawBTF struct {
 	bo    binary.ByteOrder
+	big   bool // bo is big-endian: reads branch on it rather than call through bo
 	types []byte
 	strs  []byte
 	off   []uint32 // off[id] is where type id starts in types; off[0] is void
@@ -42,65 +44,103 @@ type rawBTF struct {
 
 const typeHeaderLen = 12
 
-// parseRawBTF indexes a raw BTF blob. Errors wrap ErrMalformed.
-func parseRawBTF(raw []byte) (*rawBTF, error) {
+// parseRawBTF indexes a raw BTF blob and, in the same pass, finds the
+// types named as names (see named). Errors wrap ErrMalformed.
+func parseRawBTF(raw []byte, names []string) (*rawBTF, map[string][]uint32, error) {
 	bo, err := byteOrder(raw)
 	if err != nil {
-		return nil, fmt.Errorf("read BTF header: %w", err)
+		return nil, nil, fmt.Errorf("read BTF header: %w", err)
 	}
 	if len(raw) < btfHeaderLen {
-		return nil, fmt.Errorf("read BTF header: %d bytes: %w", len(raw), ErrMalformed)
+		return nil, nil, fmt.Errorf("read BTF header: %d bytes: %w", len(raw), ErrMalformed)
 	}
 	hdr := uint64(bo.Uint32(raw[4:]))
 	types, err := sub(raw, hdr+uint64(bo.Uint32(raw[8:])), uint64(bo.Uint32(raw[12:])))
 	if err != nil {
-		return nil, fmt.Errorf("read BTF types: %w", err)
+		return nil, nil, fmt.Errorf("read BTF types: %w", err)
 	}
 	strs, err := sub(raw, hdr+uint64(bo.Uint32(raw[16:])), uint64(bo.Uint32(raw[20:])))
 	if err != nil {
-		return nil, fmt.Errorf("read BTF strings: %w", err)
+		return nil, nil, fmt.Errorf("read BTF strings: %w", err)
 	}
-	r := &rawBTF{bo: bo, types: types, strs: strs, off: make([]uint32, 1, 1+len(types)/24)}
+	r := &rawBTF{bo: bo, big: bo == binary.BigEndian, types: types, strs: strs}
+	off := offPool.get(1 + len(types)/24)
+	f := newPrefixFilter(names)
+	var maybe []uint32 // types whose name may be wanted: checked after the pass
 	for pos := 0; pos < len(types); {
 		if len(types)-pos < typeHeaderLen {
-			return nil, fmt.Errorf("type %d: truncated header: %w", len(r.off), ErrMalformed)
+			return nil, nil, fmt.Errorf("type %d: truncated header: %w", len(off), ErrMalformed)
 		}
-		n, err := r.extraLen(pos)
-		if err != nil {
-			return nil, fmt.Errorf("type %d: %w", len(r.off), err)
+		info := r.read32(types[pos+4:])
+		x := extraByKind[(info>>24)&0x1f]
+		if x.fixed < 0 {
+			return nil, nil, fmt.Errorf("type %d: kind %d: %w", len(off), (info>>24)&0x1f, ErrMalformed)
 		}
-		r.off = append(r.off, uint32(pos))
-		pos += typeHeaderLen + n
+		if f != nil {
+			if no := r.read32(types[pos:]); no != 0 && int(no) < len(strs) && f.may(strs[no:]) {
+				maybe = append(maybe, uint32(len(off)))
+			}
+		}
+		off = append(off, uint32(pos))
+		pos += typeHeaderLen + x.fixed + int(info&0xffff)*x.perVlen
 		if pos > len(types) {
-			return nil, fmt.Errorf("type %d: truncated: %w", len(r.off)-1, ErrMalformed)
+			return nil, nil, fmt.Errorf("type %d: truncated: %w", len(off)-1, ErrMalformed)
 		}
 	}
-	return r, nil
+	r.off = off
+	return r, f.found(r, maybe), nil
 }
 
-// extraLen is the size of the data after the header of the type at pos.
-func (r *rawBTF) extraLen(pos int) (int, error) {
-	info := r.bo.Uint32(r.types[pos+4:])
-	vlen := int(info & 0xffff)
-	switch kind := (info >> 24) & 0x1f; kind {
-	case kindInt, kindVar, kindDeclTag:
-		return 4, nil
-	case kindArray:
-		return 12, nil
-	case kindStruct, kindUnion, kindDatasec, kindEnum64:
-		return vlen * 12, nil
-	case kindEnum, kindFuncProto:
-		return vlen * 8, nil
-	case kindPtr, kindFwd, kindTypedef, kindVolatile, kindConst, kindRestrict, kindFunc, kindFloat, kindTypeTag:
-		return 0, nil
-	default:
-		return 0, fmt.Errorf("kind %d: %w", kind, ErrMalformed)
+// offPool recycles the type offset indexes of Kernels that were closed: a
+// catalog build indexes thousands of kernels of about 100,000 types each.
+var offPool offsets
+
+type offsets struct{ p sync.Pool }
+
+// get returns an index of length 1 (void) and at least capacity n.
+func (o *offsets) get(n int) []uint32 {
+	if v, ok := o.p.Get().(*[]uint32); ok && cap(*v) >= n {
+		return (*v)[:1]
 	}
+	return make([]uint32, 1, n)
 }
+
+func (o *offsets) put(off []uint32) { o.p.Put(&off) }
+
+// read32 reads a uint32 in the BTF's byte order.
+func (r *rawBTF) read32(b []byte) uint32 {
+	if r.big {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+// extraByKind is, by kind, the size of the data after a type's header:
+// fixed bytes plus bytes per vlen entry; fixed -1 for a kind that does not
+// exist.
+var extraByKind = func() (t [32]struct{ fixed, perVlen int }) {
+	for k := range t {
+		t[k].fixed = -1
+	}
+	for _, k := range []int{kindInt, kindVar, kindDeclTag} {
+		t[k].fixed = 4
+	}
+	t[kindArray].fixed = 12
+	for _, k := range []int{kindStruct, kindUnion, kindDatasec, kindEnum64} {
+		t[k].fixed, t[k].perVlen = 0, 12
+	}
+	for _, k := range []int{kindEnum, kindFuncProto} {
+		t[k].fixed, t[k].perVlen = 0, 8
+	}
+	for _, k := range []int{kindPtr, kindFwd, kindTypedef, kindVolatile, kindConst, kindRestrict, kindFunc, kindFloat, kindTypeTag} {
+		t[k].fixed = 0
+	}
+	return t
+}()
 
 func (r *rawBTF) valid(id uint32) bool { return id > 0 && int(id) < len(r.off) }
 
-func (r *rawBTF) u32(id uint32, at int) uint32 { return r.bo.Uint32(r.types[int(r.off[id])+at:]) }
+func (r *rawBTF) u32(id uint32, at int) uint32 { return r.read32(r.types[int(r.off[id])+at:]) }
 
 func (r *rawBTF) kind(id uint32) uint32 {
 	if !r.valid(id) {
@@ -173,25 +213,101 @@ func (r *rawBTF) isComposite(id uint32) bool {
 	return k == kindStruct || k == kindUnion
 }
 
-// byName returns the IDs of the types (other than functions, variables,
-// sections and tags) whose name is one of names, in ID order.
-func (r *rawBTF) byName(names map[string]bool) map[string][]uint32 {
-	out := make(map[string][]uint32, len(names))
-	var lens [256]bool // lengths of the wanted names: most types are skipped without hashing
-	for n := range names {
-		lens[min(len(n), 255)] = true
+// named returns the IDs of the types (any kind) whose name is one of names,
+// in ID order, in one pass. Most types are ruled out by the first four
+// bytes of their name (a hash into a 64 Kibit set) without finding where
+// the name ends.
+func (r *rawBTF) named(names []string) map[string][]uint32 {
+	f := newPrefixFilter(names)
+	if f == nil {
+		return map[string][]uint32{}
 	}
+	var maybe []uint32
 	for id := uint32(1); int(id) < len(r.off); id++ {
-		switch r.kind(id) {
-		case kindFunc, kindVar, kindDatasec, kindDeclTag, kindPtr, kindArray, kindFuncProto,
-			kindConst, kindVolatile, kindRestrict, kindTypeTag:
-			continue
+		if no := r.read32(r.types[r.off[id]:]); no != 0 && int(no) < len(r.strs) && f.may(r.strs[no:]) {
+			maybe = append(maybe, id)
 		}
-		no := r.nameOff(id)
-		if no == 0 {
-			continue
+	}
+	return f.found(r, maybe)
+}
+
+// prefixFilter is a set of names by a hash of their first bytes: of 12
+// bytes for names of 12 or more (the kernel's syscall entry points share
+// 8: __x64_sys_), else of 4 (with the NUL, and what follows it in a string
+// table, for shorter names). may is never false for a name in the set.
+type prefixFilter struct {
+	short, long [1 << 16 / 64]uint64
+	hasLong     bool
+	all         bool // a name of 0 or 1 bytes: no filtering
+	want        map[string]bool
+}
+
+func prefixHash(w uint32) uint32 { return (w * 0x9e3779b1) >> 16 }
+
+func longHash(s []byte) uint32 {
+	return prefixHash(binary.LittleEndian.Uint32(s) ^ binary.LittleEndian.Uint32(s[4:])*0x85ebca6b ^ binary.LittleEndian.Uint32(s[8:])*0xc2b2ae35)
+}
+
+func setBit(bits *[1 << 16 / 64]uint64, h uint32) { bits[h/64] |= 1 << (h % 64) }
+
+func hasBit(bits *[1 << 16 / 64]uint64, h uint32) bool { return bits[h/64]&(1<<(h%64)) != 0 }
+
+func (f *prefixFilter) add(name string) {
+	if len(name) >= 12 {
+		setBit(&f.long, longHash([]byte(name)))
+		f.hasLong = true
+		return
+	}
+	var b [4]byte
+	n := copy(b[:], name) // then the NUL (b is zeroed)
+	switch {
+	case n >= 3:
+		setBit(&f.short, prefixHash(binary.LittleEndian.Uint32(b[:])))
+	case n == 2: // name, NUL, then any byte
+		for x := range 256 {
+			b[3] = byte(x)
+			setBit(&f.short, prefixHash(binary.LittleEndian.Uint32(b[:])))
 		}
-		if b := r.strBytes(no); lens[min(len(b), 255)] && names[string(b)] {
+	default:
+		f.all = true
+	}
+}
+
+// may reports whether the string starting at s may be in the set.
+func (f *prefixFilter) may(s []byte) bool {
+	if f.all || len(s) < 12 {
+		return true
+	}
+	return hasBit(&f.short, prefixHash(binary.LittleEndian.Uint32(s))) || f.hasLong && hasBit(&f.long, longHash(s))
+}
+
+// newPrefixFilter is the filter of names; nil for none.
+func newPrefixFilter(names []string) *prefixFilter {
+	f := &prefixFilter{want: make(map[string]bool, len(names))}
+	for _, n := range names {
+		if n != "" && !f.want[n] {
+			f.want[n] = true
+			f.add(n)
+		}
+	}
+	if len(f.want) == 0 {
+		return nil
+	}
+	return f
+}
+
+// found returns, by name, the IDs among maybe whose name is wanted (every
+// wanted name is a key).
+func (f *prefixFilter) found(r *rawBTF, maybe []uint32) map[string][]uint32 {
+	if f == nil {
+		return nil
+	}
+	out := make(map[string][]uint32, len(f.want))
+	for n := range f.want {
+		out[n] = nil
+	}
+	for _, id := range maybe {
+		if b := r.strBytes(r.nameOff(id)); f.want[string(b)] {
 			out[string(b)] = append(out[string(b)], id)
 		}
 	}

@@ -12,10 +12,18 @@ import (
 
 // Input is what Judge needs.
 type Input struct {
-	Object  *minimize.Object
-	Target  *btf.Spec // the kernel's full BTF; nil when there is none
-	Release string    // uname -r
-	Arch    string    // uname -m: x86_64 or aarch64; "" skips syscall checks
+	Object *minimize.Object
+	// Target is what relocations are resolved against: the kernel's whole
+	// BTF, or its minimize.RelocationTarget (with Has); nil when the
+	// kernel has no BTF.
+	Target *btf.Spec
+	// Has reports whether the kernel's whole BTF has a type of the given
+	// name (the hook checks: btf_trace_*, syscall entry points; see
+	// HookNames). nil looks the names up in Target, which must then be the
+	// whole BTF.
+	Has     func(name string) bool
+	Release string // uname -r
+	Arch    string // uname -m: x86_64 or aarch64; "" skips syscall checks
 	// Optional reports whether a program may fail without failing the
 	// kernel. nil means every program is required.
 	Optional func(program string) bool
@@ -37,6 +45,10 @@ func Judge(in Input) buildresult.Verdict {
 	if in.Target == nil {
 		return judgeVersionOnly(in, kv, err)
 	}
+	has := in.Has
+	if has == nil {
+		has = lookup(in.Target)
+	}
 	v := buildresult.Verdict{Status: buildresult.Supported}
 	if err != nil {
 		v.Reasons = append(v.Reasons, buildresult.Reason{Kind: buildresult.KindRelease, Message: fmt.Sprintf("release %q: version checks skipped: %v", in.Release, err)})
@@ -48,7 +60,7 @@ func Judge(in Input) buildresult.Verdict {
 			rs = append(rs, versionReasons(p, kv, in.Ignore)...)
 		}
 		rs = append(rs, relocationReasons(in.Object, p.Name, in.Target)...)
-		rs = append(rs, hookReasons(p, in.Target, in.Arch, kv)...)
+		rs = append(rs, hookReasons(p, has, in.Arch, kv)...)
 		for i := range rs {
 			rs[i].Program, rs[i].Optional = p.Name, opt
 		}

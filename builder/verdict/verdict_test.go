@@ -3,6 +3,7 @@ package verdict
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -30,6 +31,16 @@ func hostSpec(t *testing.T) *btf.Spec {
 // brokenSpec is the minimized host BTF with task_struct.pid renamed and no
 // syscall functions: a relocation and a tracepoint that fail.
 func brokenSpec(t *testing.T, o *minimize.Object) *btf.Spec {
+	t.Helper()
+	out, err := btf.LoadSpecFromReader(bytes.NewReader(brokenRaw(t, o)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// brokenRaw is brokenSpec's raw BTF.
+func brokenRaw(t *testing.T, o *minimize.Object) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("/sys/kernel/btf/vmlinux")
 	if err != nil {
@@ -68,11 +79,47 @@ func brokenSpec(t *testing.T, o *minimize.Object) *btf.Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	return raw
+}
+
+// TestJudgeRelocationTarget: judged against a kernel's relocation target
+// (minimize.RelocationTarget, names from the whole BTF through Has), the
+// verdict is the one against the whole BTF, on this kernel, on the broken
+// one and on old releases.
+func TestJudgeRelocationTarget(t *testing.T) {
+	o, err := minimize.LoadObject(object)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	hostSpec(t) // skips without the host BTF
+	host, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, raw := range map[string][]byte{"this kernel": host, "broken": brokenRaw(t, o)} {
+		whole, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := minimize.ParseKernel(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Lookup(append(o.TypeNames(), HookNames(o)...)...)
+		target, err := minimize.RelocationTarget(k, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, release := range []string{"6.18.0", "5.10.0-28-amd64", "4.15.0-20-generic"} {
+			in := Input{Object: o, Release: release, Arch: "x86_64", Optional: optionalLoop}
+			in.Target = whole
+			want := Judge(in)
+			in.Target, in.Has = target, k.HasType
+			if got := Judge(in); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %s: against the relocation target\n%+v\nagainst the whole BTF\n%+v", name, release, got, want)
+			}
+		}
+	}
 }
 
 func TestJudge(t *testing.T) {

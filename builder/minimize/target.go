@@ -1,0 +1,63 @@
+package minimize
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// RelocationTarget returns a small BTF that stands for the kernel in
+// Object.Relocate: every relocation of the objects resolves against it as
+// against the whole kernel BTF (the same candidates, the same fixups, the
+// same ambiguities), so that a verdict needs no full parse of the kernel
+// BTF (cilium/ebpf's, about 20 ms, against about 1 ms here).
+//
+// Where MinimizeRaw keeps, per relocated type, the best candidate and what
+// its successful relocations touch, RelocationTarget keeps every candidate,
+// what every relocation attempt on it reads, successful or not, and the
+// whole compatibility closure of type relocations (pointer targets and
+// prototypes included), so that a failed attempt fails here at the same
+// step. TestRelocationTarget compares the outcomes with the whole BTF's on
+// real kernels. Type IDs differ from the kernel's: target_type_id fixups
+// do not carry over, only whether each relocation resolves.
+func RelocationTarget(k *Kernel, objs ...*Object) (*btf.Spec, error) {
+	r := k.raw
+	var names []string
+	for _, o := range objs {
+		names = append(names, o.typeNames...)
+	}
+	cands := k.candidates(names)
+	m := rawMarks{}
+	for _, o := range objs {
+		for _, p := range o.Programs {
+			for _, g := range groups(o.relos[p.Name]) {
+				for _, c := range cands[essentialName(g[0].Local.TypeName())] {
+					m.attempt(r, g, c)
+				}
+			}
+		}
+	}
+	// No candidate at all gives an empty BTF: every relocation is then
+	// poisoned or "does not exist", as against the whole.
+	raw, _ := m.emit(r)
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("relocation target: %w", err)
+	}
+	return spec, nil
+}
+
+// attempt marks what resolving each relocation of group against candidate
+// c reads, whether it succeeds or not.
+func (m rawMarks) attempt(r *rawBTF, group []Relocation, c uint32) {
+	m.shallow(r, c)
+	for _, rel := range group {
+		rm := rawMarks{}
+		rm.resolve(r, rel, c)
+		m.merge(rm)
+		if !rel.Kind.IsField() && !rel.Kind.IsEnum() && rel.Kind != KindTypeMatches {
+			m.compat(r, c)
+		}
+	}
+}
