@@ -89,7 +89,6 @@ type Agent struct {
 	// Capture-loop state, owned by the goroutine that calls HandleSyscall.
 	typeCount  []prometheus.Counter        // events_total per event.Type
 	containers map[string]*event.Container // by cgroup path; entries are shared and never modified
-	ancestors  []event.Ancestor            // reused for each event's ancestor chain
 }
 
 // maxCachedCgroups bounds the container cache of the capture loop.
@@ -235,15 +234,11 @@ func captureTypes(e *rules.Engine, capturable []event.Type) []event.Type {
 }
 
 // HandleSyscall keeps the process table, enriches ev and evaluates it.
-// The event's ancestor chain lives in a buffer reused by the next call: an
-// alert copies what it needs.
+// The event's ancestor chain is shared with other events (see
+// proctable.Table.Enrich): an alert copies what it needs.
 func (a *Agent) HandleSyscall(ev *event.Event) {
 	a.table.Observe(ev)
-	if ev.Proc.Ancestors == nil {
-		ev.Proc.Ancestors = a.ancestors[:0]
-	}
 	a.table.Enrich(ev)
-	a.ancestors = ev.Proc.Ancestors[:0]
 	a.enrichContainer(ev)
 	a.countEvent(ev.Type)
 	a.evaluate("syscall", ev, ev, namespaceOf(ev))

@@ -15,19 +15,46 @@ type EventReader interface {
 	Read(ctx context.Context) (event.Event, error)
 }
 
+// IntoReader is an EventReader that can read into a caller's event,
+// reusing its storage (probe.Probe.ReadInto): RunCapture then reads every
+// event into one Event.
+type IntoReader interface {
+	ReadInto(ctx context.Context, ev *event.Event) error
+}
+
 // RunCapture feeds events from r to HandleSyscall until ctx ends or r is
 // closed (a clean end) or fails.
 func (a *Agent) RunCapture(ctx context.Context, r EventReader) error {
+	if ri, ok := r.(IntoReader); ok {
+		return a.runInto(ctx, ri)
+	}
 	for {
 		ev, err := r.Read(ctx)
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, os.ErrClosed) || errors.Is(err, context.Canceled) {
-				return nil //nolint:nilerr // a closed reader at shutdown is a clean stop
-			}
-			return err
+			return readEnd(ctx, err)
 		}
 		a.HandleSyscall(&ev)
 	}
+}
+
+// runInto is RunCapture with one Event for all: nothing HandleSyscall
+// calls keeps the event (alerts copy what they need).
+func (a *Agent) runInto(ctx context.Context, r IntoReader) error {
+	ev := new(event.Event)
+	for {
+		if err := r.ReadInto(ctx, ev); err != nil {
+			return readEnd(ctx, err)
+		}
+		a.HandleSyscall(ev)
+	}
+}
+
+// readEnd is RunCapture's result for a read error: nil for a clean stop.
+func readEnd(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, os.ErrClosed) || errors.Is(err, context.Canceled) {
+		return nil //nolint:nilerr // a closed reader at shutdown is a clean stop
+	}
+	return err
 }
 
 // WatchRules reloads the rules on a signal from hup or when a rules file

@@ -35,6 +35,17 @@ type Decoder struct {
 	// comms interns task names: a few hundred distinct ones make most of
 	// the events. Bounded by maxComms.
 	comms map[[16]byte]string
+	// strs interns string arguments and paths: most events name a file or
+	// program seen before.
+	strs interner
+	// scratch holds a path while it is looked up in strs.
+	scratch []byte
+	// The last comm and cgroup looked up: events come in runs of one
+	// process.
+	lastCommRaw    [16]byte
+	lastComm       string
+	lastCgroup     cgroupKey
+	lastCgroupPath string
 }
 
 // maxComms bounds Decoder.comms; when full it starts again.
@@ -59,39 +70,57 @@ func NewDecoder() *Decoder {
 	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}, comms: map[[16]byte]string{}}
 }
 
-// Decode parses one record. Errors wrap ErrMalformed.
+// Decode parses one record into a new event. Errors wrap ErrMalformed.
 func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 	var ev event.Event
+	err := d.DecodeInto(rec, &ev)
+	return ev, err
+}
+
+// DecodeInto parses one record into ev, replacing all it held. It reuses
+// the storage of ev.Args and of *ev.FD from the event decoded there
+// before, so that a loop decoding into one Event allocates nothing for
+// most records: the caller must not keep ev.Args or ev.FD across calls
+// (strings and the other slices are never reused and may be kept).
+// Errors wrap ErrMalformed.
+func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
+	args, fdBuf := ev.Args[:0], ev.FD
+	*ev = event.Event{}
 	if len(rec) < hdrSize {
-		return ev, fmt.Errorf("%w: %d bytes, header needs %d", ErrMalformed, len(rec), hdrSize)
+		return fmt.Errorf("%w: %d bytes, header needs %d", ErrMalformed, len(rec), hdrSize)
 	}
 	n := int(le.Uint16(rec[offLen:]))
 	if n < hdrSize || n > len(rec) {
-		return ev, fmt.Errorf("%w: length %d of %d bytes", ErrMalformed, n, len(rec))
+		return fmt.Errorf("%w: length %d of %d bytes", ErrMalformed, n, len(rec))
 	}
 	ev.Type = event.Type(le.Uint16(rec[offType:]))
 	p, ok := plans[ev.Type]
 	if !ok {
-		return ev, fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
+		return fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
 	}
-	d.header(&ev, rec)
-	ev.Args = make(event.Args, 0, len(p.args)+3) // + procexit's or a failed exec's derived ones, the tuple
+	d.header(ev, rec)
+	if want := len(p.args) + 3; cap(args) < want { // + procexit's or a failed exec's derived ones, the tuple
+		args = make(event.Args, 0, max(want, 8))
+	}
+	ev.Args = args
 	flags := le.Uint16(rec[offFlags:])
 	cg := cgroupKey{ev.Proc.CgroupID, flags&flagCgroupV1 != 0}
 	a := argReader{buf: rec[hdrSize:n]}
+	var tv tuple
 	var t *tuple
 	var sa []byte
 	for k := 0; k < int(le.Uint16(rec[offNArgs:])); k++ {
 		kd, b, err := a.next()
 		if err != nil {
-			return ev, err
+			return err
 		}
 		if kd == kindCgroup {
 			d.cgroups[cg] = cgroupPath(b)
+			d.lastCgroup = cgroupKey{} // the path of a known id may change (a v1 id of another hierarchy)
 			continue
 		}
 		if k >= len(p.args) {
-			return ev, fmt.Errorf("%w: %s has %d arguments, record more", ErrMalformed, ev.Type, len(p.args))
+			return fmt.Errorf("%w: %s has %d arguments, record more", ErrMalformed, ev.Type, len(p.args))
 		}
 		spec := p.args[k]
 		switch kd {
@@ -104,20 +133,24 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: int64(le.Uint64(b))})
 			}
 		case kindQueue:
-			ev.Args = append(ev.Args, queueArgs(b)...)
+			ev.Args = appendQueueArgs(ev.Args, b)
 		case kindExeInfo:
 			d.exeInfo(&ev.Proc, b)
 		case kindStr, kindExecName:
-			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Str: string(b), IsStr: true})
+			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Str: d.strs.bytes(b), IsStr: true})
 		case kindBytes:
-			ev.Args = append(ev.Args, bytesArgs(spec.name, b)...)
+			ev.Args = appendBytesArgs(ev.Args, spec.name, b)
 			if spec.name == "addr" {
 				sa = b
 			}
 		case kindTuple:
-			t, _ = parseTuple(b)
+			t = nil
+			if parseTuple(b, &tv) {
+				t = &tv
+			}
 		case kindFDPath:
-			t = &tuple{file: true, path: joinComponents(b)}
+			tv = tuple{file: true, path: d.path(b)}
+			t = &tv
 		case kindData:
 			ev.Buffer = dataArg(&ev.Args, b)
 		case kindEnv:
@@ -125,28 +158,34 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 				ev.Proc.Env = strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
 			}
 		case kindArgv:
-			execArgv(&ev, b)
+			execArgv(ev, b)
 		case kindComponents:
-			ev.Proc.ExePath = joinComponents(b)
+			ev.Proc.ExePath = d.path(b)
 			ev.Proc.ExeFromMemfd = strings.HasPrefix(ev.Proc.ExePath, memfdPrefix)
 			ev.Proc.ExeUpperLayer = flags&flagExeUpper != 0
 			ev.Proc.ExeLowerLayer = flags&(flagOverlay|flagExeUpper) == flagOverlay
 		default:
-			return ev, fmt.Errorf("%w: argument kind %d", ErrMalformed, kd)
+			return fmt.Errorf("%w: argument kind %d", ErrMalformed, kd)
 		}
 	}
 	ev.Proc.Cgroup = d.cgroup(cg)
-	ev.FD = fdOf(p.fd, &ev, t, sa, d.role(&ev, p.fd))
+	if fd, ok := fdOf(p.fd, ev, t, sa, d.role(ev, p.fd)); ok {
+		if fdBuf == nil {
+			fdBuf = new(event.FD)
+		}
+		*fdBuf = fd
+		ev.FD = fdBuf
+	}
 	if t != nil && !t.file {
 		ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(ev.FD != nil && ev.FD.Server), IsStr: true})
 	}
 	if ev.Type == event.TypeProcexit {
-		procexit(&ev)
+		procexit(ev)
 	}
 	if ev.Type == event.TypeExecve && ev.Res == 0 {
-		execFlags(&ev) // execveat's flags argument is the caller's AT_* flags
+		execFlags(ev) // execveat's flags argument is the caller's AT_* flags
 	}
-	return ev, nil
+	return nil
 }
 
 // role returns what is known of the role of the socket ev refers to, and
@@ -189,7 +228,11 @@ func (d *Decoder) role(ev *event.Event, rule fdRule) role {
 // cgroup returns the path of a cgroup, from what the probe sent or else
 // from the mounted hierarchies.
 func (d *Decoder) cgroup(k cgroupKey) string {
+	if k == d.lastCgroup && k.id != 0 {
+		return d.lastCgroupPath // events come in runs of one process
+	}
 	if p, ok := d.cgroups[k]; ok {
+		d.lastCgroup, d.lastCgroupPath = k, p
 		return p
 	}
 	if k.id == 0 {
@@ -197,6 +240,7 @@ func (d *Decoder) cgroup(k cgroupKey) string {
 	}
 	if p, ok := d.cgroupFS.path(k.id, k.v1); ok {
 		d.cgroups[k] = p
+		d.lastCgroup, d.lastCgroupPath = k, p
 		return p
 	}
 	return ""
@@ -240,7 +284,11 @@ func (d *Decoder) header(ev *event.Event, rec []byte) {
 
 // comm returns the task name in raw, interned.
 func (d *Decoder) comm(raw [16]byte) string {
+	if raw == d.lastCommRaw && d.lastComm != "" {
+		return d.lastComm // events come in runs of one process
+	}
 	if s, ok := d.comms[raw]; ok {
+		d.lastCommRaw, d.lastComm = raw, s
 		return s
 	}
 	if len(d.comms) >= maxComms {
@@ -248,6 +296,7 @@ func (d *Decoder) comm(raw [16]byte) string {
 	}
 	s := cstring(raw[:])
 	d.comms[raw] = s
+	d.lastCommRaw, d.lastComm = raw, s
 	return s
 }
 
@@ -284,11 +333,33 @@ func components(b []byte) []string {
 	return parts
 }
 
-func joinComponents(b []byte) string {
+// appendPath appends the path of NUL-ended components, leaf first, root
+// first ("/" + the components joined by "/", nothing for no bytes).
+func appendPath(dst, b []byte) []byte {
 	if len(b) == 0 {
-		return ""
+		return dst
 	}
-	return "/" + strings.Join(components(b), "/")
+	dst = append(dst, '/')
+	end := len(b)
+	for end > 0 && b[end-1] == 0 {
+		end--
+	}
+	for end > 0 {
+		i := bytes.LastIndexByte(b[:end], 0)
+		dst = append(dst, b[i+1:end]...)
+		if i < 0 {
+			break
+		}
+		dst = append(dst, '/')
+		end = i
+	}
+	return dst
+}
+
+// path returns the path of NUL-ended components, leaf first, interned.
+func (d *Decoder) path(b []byte) string {
+	d.scratch = appendPath(d.scratch[:0], b)
+	return d.strs.bytes(d.scratch)
 }
 
 func cgroupPath(b []byte) string { return "/" + strings.Join(components(b), "/") }
@@ -362,18 +433,19 @@ func execFlags(ev *event.Event) {
 	ev.Args = append(ev.Args, event.Arg{Name: "flags", Int: f})
 }
 
-// queueArgs decodes an accept's kindQueue argument into Falco's queuelen,
-// queuemax and queuepct (the queue's fill in percent of its maximum).
-func queueArgs(b []byte) event.Args {
+// appendQueueArgs appends what an accept's kindQueue argument says:
+// Falco's queuelen, queuemax and queuepct (the queue's fill in percent of
+// its maximum).
+func appendQueueArgs(args event.Args, b []byte) event.Args {
 	if len(b) < 8 {
-		return nil
+		return args
 	}
 	n, limit := int64(le.Uint32(b)), int64(le.Uint32(b[4:]))
 	pct := int64(0)
 	if limit > 0 {
 		pct = min(n*100/limit, 100)
 	}
-	return event.Args{{Name: "queuelen", Int: n}, {Name: "queuemax", Int: limit}, {Name: "queuepct", Int: pct}}
+	return append(args, event.Arg{Name: "queuelen", Int: n}, event.Arg{Name: "queuemax", Int: limit}, event.Arg{Name: "queuepct", Int: pct})
 }
 
 // procexit derives Falco's procexit fields from the wait status.
@@ -391,8 +463,9 @@ func procexit(ev *event.Event) {
 		event.Arg{Name: "core", Int: (st >> 7) & 1})
 }
 
-// bytesArgs decodes raw user memory: a sockaddr, or openat2's open_how.
-func bytesArgs(name string, b []byte) event.Args {
+// appendBytesArgs appends what raw user memory says: a sockaddr, or
+// openat2's open_how.
+func appendBytesArgs(args event.Args, name string, b []byte) event.Args {
 	if name == "how" {
 		var v [3]int64
 		for k := range v {
@@ -400,9 +473,9 @@ func bytesArgs(name string, b []byte) event.Args {
 				v[k] = int64(le.Uint64(b[8*k:]))
 			}
 		}
-		return event.Args{{Name: "flags", Int: v[0]}, {Name: "mode", Int: v[1]}, {Name: "resolve", Int: v[2]}}
+		return append(args, event.Arg{Name: "flags", Int: v[0]}, event.Arg{Name: "mode", Int: v[1]}, event.Arg{Name: "resolve", Int: v[2]})
 	}
-	return event.Args{{Name: name, Str: sockaddrString(b), IsStr: true}}
+	return append(args, event.Arg{Name: name, Str: sockaddrString(b), IsStr: true})
 }
 
 // dataArg keeps I/O data: the event's Buffer and its "data" argument (evt.arg.data) share one copy, which

@@ -56,29 +56,42 @@ func (s Stats) TotalDrops() uint64 {
 // ctx.Err() when ctx ends first. Records that do not decode are counted in
 // Stats().Malformed and skipped. Read must not be called concurrently.
 func (p *Probe) Read(ctx context.Context) (event.Event, error) {
+	var ev event.Event
+	err := p.ReadInto(ctx, &ev)
+	return ev, err
+}
+
+// ReadInto is Read into ev: it replaces all ev held and reuses the storage
+// of its Args and FD (see Decoder.DecodeInto), so that a capture loop
+// reading into one Event allocates nothing for most records. The caller
+// must not keep ev.Args or ev.FD across calls.
+func (p *Probe) ReadInto(ctx context.Context, ev *event.Event) error {
 	p.watch(ctx)
 	for {
 		rec, lost, err := p.src.read()
-		atomic.AddUint64(&p.stats.Lost, lost)
-		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil:
-			return event.Event{}, ctx.Err()
-		case errors.Is(err, ringbuf.ErrClosed), errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
-			return event.Event{}, ErrClosed
-		case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, perf.ErrFlushed):
-			continue
-		case err != nil:
-			return event.Event{}, fmt.Errorf("read record: %w", err)
-		case len(rec) == 0:
+		if lost != 0 {
+			atomic.AddUint64(&p.stats.Lost, lost)
+		}
+		if err != nil {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, ringbuf.ErrClosed), errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
+				return ErrClosed
+			case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, perf.ErrFlushed):
+				continue
+			}
+			return fmt.Errorf("read record: %w", err)
+		}
+		if len(rec) == 0 {
 			continue
 		}
-		ev, err := p.dec.Decode(rec)
-		if err != nil {
+		if err := p.dec.DecodeInto(rec, ev); err != nil {
 			atomic.AddUint64(&p.stats.Malformed, 1)
 			continue
 		}
 		atomic.AddUint64(&p.stats.Events, 1)
-		return ev, nil
+		return nil
 	}
 }
 

@@ -32,11 +32,13 @@ type tuple struct {
 	file bool
 }
 
-func parseTuple(b []byte) (*tuple, bool) {
+// parseTuple sets t from a kindTuple argument; it reports false (and
+// leaves t) when the argument is too short.
+func parseTuple(b []byte, t *tuple) bool {
 	if len(b) < 6 {
-		return nil, false
+		return false
 	}
-	t := &tuple{family: b[0], sockType: b[1], lport: le.Uint16(b[2:]), rport: le.Uint16(b[4:])}
+	*t = tuple{family: b[0], sockType: b[1], lport: le.Uint16(b[2:]), rport: le.Uint16(b[4:])}
 	switch {
 	case t.family == afInet && len(b) >= 14:
 		t.laddr = netip.AddrFrom4([4]byte(b[6:10]))
@@ -48,7 +50,7 @@ func parseTuple(b []byte) (*tuple, bool) {
 		t.sk, t.peer = le.Uint64(b[6:]), le.Uint64(b[14:])
 		t.path = unixPath(b[22:])
 	}
-	return t, true
+	return true
 }
 
 // unixPath renders a sun_path: up to its NUL, or "@name" for an abstract
@@ -214,32 +216,32 @@ func socketType(domain int64) byte {
 
 // fdOf builds event.FD for plans that name one; t is the decoded tuple and
 // sa the raw sockaddr argument, if any.
-func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) *event.FD {
+func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) (event.FD, bool) {
 	switch rule {
 	case fdFile:
 		name, _ := ev.Args.String("name")
 		if ev.Res < 0 {
-			return nil
+			return event.FD{}, false
 		}
 		typ := byte('f')
 		if fl, _ := ev.Args.Int64("flags"); fl&unix.O_DIRECTORY != 0 {
 			typ = 'd'
 		}
-		return &event.FD{Num: ev.Res, Type: typ, Name: name}
+		return event.FD{Num: ev.Res, Type: typ, Name: name}, true
 	case fdSocket:
 		if ev.Res < 0 {
-			return nil
+			return event.FD{}, false
 		}
 		domain, _ := ev.Args.Int64("domain")
 		typ, _ := ev.Args.Int64("type")
-		fd := &event.FD{Num: ev.Res, Type: socketType(domain)}
+		fd := event.FD{Num: ev.Res, Type: socketType(domain)}
 		if domain == afInet || domain == afInet6 {
 			fd.L4Proto = l4proto(typ)
 		}
-		return fd
+		return fd, true
 	case fdSockClient, fdSockServer, fdIO:
 		if t == nil {
-			return nil
+			return event.FD{}, false
 		}
 		num, _ := ev.Args.Int64("fd")
 		if ev.Type == event.TypeAccept || ev.Type == event.TypeAccept4 {
@@ -247,9 +249,9 @@ func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) *event.
 		}
 		if t.file {
 			if t.path == "" {
-				return nil
+				return event.FD{}, false
 			}
-			return &event.FD{Num: num, Type: 'f', Name: t.path}
+			return event.FD{Num: num, Type: 'f', Name: t.path}, true
 		}
 		changed := rule == fdIO && t.withRemote(sa)
 		if changed && known == roleUnknown {
@@ -260,15 +262,15 @@ func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) *event.
 			}
 		}
 		server := isServer(rule, t, known)
-		fd := &event.FD{Num: num, Type: t.typechar(), Server: server, NameChanged: changed, Connected: t.connected()}
+		fd := event.FD{Num: num, Type: t.typechar(), Server: server, NameChanged: changed, Connected: t.connected()}
 		if t.family == afUnix {
 			fd.Name = t.path
-			return fd
+			return fd, true
 		}
 		fd.L4Proto = l4proto(int64(t.sockType))
 		fd.Name = t.String(server)
 		if !t.laddr.IsValid() {
-			return fd
+			return fd, true
 		}
 		cip, cport, sip, sport := t.ends(server)
 		if cip.IsValid() && (cport != 0 || !cip.IsUnspecified()) {
@@ -277,7 +279,7 @@ func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) *event.
 		if sip.IsValid() {
 			fd.SIP, fd.SPort = sip.String(), sport
 		}
-		return fd
+		return fd, true
 	}
-	return nil
+	return event.FD{}, false
 }

@@ -5,14 +5,16 @@ import "github.com/probehub/probehub/sensor/event"
 // Enrich fills the event's process context from the table: what the kernel
 // event lacks (exe path, argv, cwd, tty, session, login uid of processes
 // seen only through /proc, environment), the ancestor chain, and user and group names.
-// Fields the event already carries win.
+// Fields the event already carries win. The ancestor chain replaces
+// ev.Proc.Ancestors and is shared with other events of the same parent
+// while the table is unchanged: the caller must not modify it.
 func (t *Table) Enrich(ev *event.Event) {
 	p := &ev.Proc
 	t.mu.RLock()
 	if e, ok := t.procs[p.PID]; ok {
 		fillFromEntry(p, e)
 	}
-	p.Ancestors = t.ancestorsLocked(p.PPID, p.Ancestors[:0])
+	p.Ancestors = t.chainLocked(p.PPID)
 	t.mu.RUnlock()
 	if t.o.Users != nil {
 		if p.User == "" {
@@ -76,6 +78,8 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	}
 }
 
+// ancestorsLocked appends the chain of ancestors that starts at ppid to
+// out (a new slice when out is nil).
 func (t *Table) ancestorsLocked(ppid uint32, out []event.Ancestor) []event.Ancestor {
 	for pid := ppid; pid != 0 && len(out) < t.o.MaxAncestors; {
 		e, ok := t.procs[pid]

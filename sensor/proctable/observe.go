@@ -51,7 +51,7 @@ func (t *Table) Observe(ev *event.Event) {
 		known := ok && e.exited.IsZero()
 		t.mu.RUnlock()
 		if !known {
-			t.mu.Lock()
+			t.lock()
 			t.entryLocked(p, ev.Time)
 			t.mu.Unlock()
 		}
@@ -60,7 +60,7 @@ func (t *Table) Observe(ev *event.Event) {
 
 func (t *Table) observeExec(ev *event.Event) {
 	p := &ev.Proc
-	t.mu.Lock()
+	t.lock()
 	defer t.mu.Unlock()
 	e := t.entryLocked(p, ev.Time)
 	if e == nil || ev.Time.Before(e.execAt) {
@@ -87,7 +87,7 @@ func (t *Table) observeExit(ev *event.Event) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	t.mu.Lock()
+	t.lock()
 	defer t.mu.Unlock()
 	e, ok := t.procs[p.PID]
 	switch {
@@ -106,7 +106,7 @@ func (t *Table) observeExit(ev *event.Event) {
 // cwd becomes unknown rather than stale.
 func (t *Table) observeChdir(ev *event.Event) {
 	dir, _ := ev.Args.String("path")
-	t.mu.Lock()
+	t.lock()
 	defer t.mu.Unlock()
 	e := t.entryLocked(&ev.Proc, ev.Time)
 	if e == nil {
@@ -131,7 +131,7 @@ func (t *Table) observeClone(ev *event.Event) {
 		return
 	}
 	p := &ev.Proc
-	t.mu.Lock()
+	t.lock()
 	defer t.mu.Unlock()
 	if ev.Res == 0 {
 		if p.TID == p.PID || p.TID == 0 { // the new process's first thread

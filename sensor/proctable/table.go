@@ -97,6 +97,17 @@ type Table struct {
 	exited  []uint32 // eviction queue, oldest first
 	o       Options
 	evicted uint64
+	// gen counts the write-locked sections (every change to procs or an
+	// entry happens in one): a cached ancestor chain of an older gen is
+	// stale.
+	gen    uint64
+	chains chains
+}
+
+// lock takes the write lock for a change to the table.
+func (t *Table) lock() {
+	t.mu.Lock()
+	t.gen++
 }
 
 // New returns an empty table.
@@ -142,7 +153,7 @@ func (t *Table) Get(pid uint32) (Entry, bool) {
 // event that creates a process with the same PID replaces it.
 func (t *Table) Put(e Entry) {
 	e.life = life{born: time.Now(), origin: originProc, claimed: true}
-	t.mu.Lock()
+	t.lock()
 	defer t.mu.Unlock()
 	t.put(&e)
 }
