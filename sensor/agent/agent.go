@@ -89,6 +89,9 @@ type Agent struct {
 	// Capture-loop state, owned by the goroutine that calls HandleSyscall.
 	typeCount  []prometheus.Counter        // events_total per event.Type
 	containers map[string]*event.Container // by cgroup path; entries are shared and never modified
+	// The last cached entry of containers and its cgroup path.
+	lastCgroup    string
+	lastContainer *event.Container
 }
 
 // maxCachedCgroups bounds the container cache of the capture loop.
@@ -276,8 +279,13 @@ func (a *Agent) enrichContainer(ev *event.Event) {
 	if ev.Container != nil {
 		return
 	}
+	if a.lastContainer != nil && ev.Proc.Cgroup == a.lastCgroup {
+		ev.Container = a.lastContainer // events come in runs of one process
+		return
+	}
 	if c, ok := a.containers[ev.Proc.Cgroup]; ok {
 		ev.Container = c
+		a.lastCgroup, a.lastContainer = ev.Proc.Cgroup, c
 		return
 	}
 	ref := container.FromCgroup(ev.Proc.Cgroup)
@@ -292,6 +300,7 @@ func (a *Agent) enrichContainer(ev *event.Event) {
 			clear(a.containers)
 		}
 		a.containers[ev.Proc.Cgroup] = c
+		a.lastCgroup, a.lastContainer = ev.Proc.Cgroup, c
 	}
 	ev.Container = c
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -35,6 +36,8 @@ type Decoder struct {
 	// comms interns task names: a few hundred distinct ones make most of
 	// the events. Bounded by maxComms.
 	comms map[[16]byte]string
+	// plans is planTable(), shared by all decoders.
+	plans []*plan
 	// strs interns string arguments and paths: most events name a file or
 	// program seen before.
 	strs interner
@@ -67,8 +70,23 @@ func NewDecoder() *Decoder {
 	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
 		boot = now.Add(-time.Duration(ts.Nano()))
 	}
-	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}, comms: map[[16]byte]string{}}
+	return &Decoder{cgroups: map[cgroupKey]string{}, boot: boot, roles: map[fdKey]role{}, comms: map[[16]byte]string{},
+		plans: planTable()}
 }
+
+// planTable is plans indexed by event type (nil where a type has none):
+// a slice index is cheaper than a map lookup for every record.
+var planTable = sync.OnceValue(func() []*plan {
+	var n event.Type
+	for t := range plans {
+		n = max(n, t)
+	}
+	tab := make([]*plan, n+1)
+	for t, p := range plans {
+		tab[t] = &p
+	}
+	return tab
+})
 
 // Decode parses one record into a new event. Errors wrap ErrMalformed.
 func (d *Decoder) Decode(rec []byte) (event.Event, error) {
@@ -94,10 +112,10 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		return fmt.Errorf("%w: length %d of %d bytes", ErrMalformed, n, len(rec))
 	}
 	ev.Type = event.Type(le.Uint16(rec[offType:]))
-	p, ok := plans[ev.Type]
-	if !ok {
+	if int(ev.Type) >= len(d.plans) || d.plans[ev.Type] == nil {
 		return fmt.Errorf("%w: unknown type %d", ErrMalformed, ev.Type)
 	}
+	p := d.plans[ev.Type]
 	d.header(ev, rec)
 	if want := len(p.args) + 3; cap(args) < want { // + procexit's or a failed exec's derived ones, the tuple
 		args = make(event.Args, 0, max(want, 8))

@@ -2,6 +2,7 @@ package proctable
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/probehub/probehub/sensor/event"
 )
@@ -18,9 +19,19 @@ const maxChains = 4096
 // makes every cached chain stale. Cached slices are shared by the events
 // that receive them and never modified.
 type chains struct {
+	// last is the chain returned last: most events come in runs of one
+	// process, and reading it takes no lock.
+	last   atomic.Pointer[chain]
 	mu     sync.Mutex
 	gen    uint64
 	byPPID map[uint32][]event.Ancestor
+}
+
+// chain is a cached ancestor chain, immutable once stored.
+type chain struct {
+	gen  uint64
+	ppid uint32
+	list []event.Ancestor
 }
 
 // chainLocked returns the ancestor chain that starts at ppid, from the
@@ -31,6 +42,9 @@ func (t *Table) chainLocked(ppid uint32) []event.Ancestor {
 		return nil
 	}
 	c := &t.chains
+	if l := c.last.Load(); l != nil && l.gen == t.gen && l.ppid == ppid {
+		return l.list
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != t.gen || c.byPPID == nil || len(c.byPPID) >= maxChains {
@@ -40,10 +54,11 @@ func (t *Table) chainLocked(ppid uint32) []event.Ancestor {
 		clear(c.byPPID)
 		c.gen = t.gen
 	}
-	if l, ok := c.byPPID[ppid]; ok {
-		return l
+	l, ok := c.byPPID[ppid]
+	if !ok {
+		l = t.ancestorsLocked(ppid, nil)
+		c.byPPID[ppid] = l
 	}
-	l := t.ancestorsLocked(ppid, nil)
-	c.byPPID[ppid] = l
+	c.last.Store(&chain{gen: t.gen, ppid: ppid, list: l})
 	return l
 }
