@@ -111,6 +111,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		}
 	}()
 	procs := newProcessHook()
+	typed := syscallRuleTypes(e)
 	events := 0
 	var (
 		dec   event.Decoder
@@ -139,7 +140,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 			}
 		}
 		for _, ev := range evs {
-			procs.apply(ev)
+			procs.apply(ev, typed)
 			for _, r := range e.Process(src, ev) {
 				alert = append(e.Alert(r, ev).AppendJSON(alert[:0]), '\n')
 				if _, err := w.Write(alert); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/proctable"
+	"github.com/probehub/probehub/sensor/rules"
 )
 
 // processHook keeps a process table over replayed syscall events, built
@@ -18,16 +19,48 @@ func newProcessHook() *processHook {
 	return &processHook{table: proctable.New(proctable.Options{})}
 }
 
-// apply updates the table from ev and fills ev's process context.
-func (h *processHook) apply(ev any) {
+// apply updates the table from ev and fills ev's process context, unless
+// typed says that no rule looks at events of ev's type.
+func (h *processHook) apply(ev any, typed ruleTypes) {
 	sev, ok := ev.(*event.Event)
 	if !ok {
 		return
 	}
 	h.table.Observe(sev)
+	if !typed.has(sev.Type) {
+		return
+	}
 	if sev.Proc.Ancestors == nil {
 		sev.Proc.Ancestors = h.ancestors[:0]
 	}
 	h.table.Enrich(sev)
 	h.ancestors = sev.Proc.Ancestors
+}
+
+// ruleTypes says which syscall event types the loaded rules evaluate; nil
+// means every type. An event of another type matches no rule, so its
+// process context, which only the rules and their alerts read, is not
+// filled in.
+type ruleTypes []bool
+
+// syscallRuleTypes returns the event types of e's enabled syscall rules.
+func syscallRuleTypes(e *rules.Engine) ruleTypes {
+	names := e.EventTypes("syscall")
+	if names == nil {
+		return nil
+	}
+	typed := make(ruleTypes, len(event.Types())+1)
+	for _, n := range names {
+		t, err := event.ParseType(n)
+		if err != nil || int(t) >= len(typed) {
+			return nil // a name this build does not number: evaluate everything
+		}
+		typed[t] = true
+	}
+	return typed
+}
+
+func (r ruleTypes) has(t event.Type) bool {
+	// TypeUnknown and numbers past the known ones go to every rule.
+	return r == nil || t == event.TypeUnknown || int(t) >= len(r) || r[t]
 }

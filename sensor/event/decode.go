@@ -20,6 +20,12 @@ type Decoder struct {
 	types  types
 	minute minute
 	procs  procCache
+	// last is the event Fast filled last, spare the storage it was given
+	// (kept when a line without args, fd or buffer leaves ev's nil).
+	last  *Event
+	spare reuse
+	// scratch holds a string with escapes, unescaped.
+	scratch []byte
 }
 
 // Decode decodes one JSON event into ev, overwriting it. Decode reuses the
@@ -44,9 +50,26 @@ func (d *Decoder) Decode(data []byte, ev *Event) error {
 // it reports false ev is left zero and the caller decides what data is.
 func (d *Decoder) Fast(data []byte, ev *Event) bool {
 	keep := reuse{args: ev.Args[:0], fd: ev.FD, buf: ev.Buffer[:0]}
+	if ev == d.last {
+		keep.args, keep.buf = d.spare.args[:0], d.spare.buf[:0]
+		if keep.fd == nil {
+			keep.fd = d.spare.fd
+		}
+	}
 	*ev = Event{}
 	r := reader{b: data, d: d}
 	if r.event(ev, &keep) && r.end() {
+		d.last = ev
+		d.spare = reuse{args: ev.Args, fd: ev.FD, buf: ev.Buffer}
+		if ev.Args == nil {
+			d.spare.args = keep.args
+		}
+		if ev.FD == nil {
+			d.spare.fd = keep.fd
+		}
+		if ev.Buffer == nil {
+			d.spare.buf = keep.buf
+		}
 		return true
 	}
 	*ev = Event{}

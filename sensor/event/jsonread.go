@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -149,7 +150,7 @@ func (r *reader) raw() ([]byte, bool) {
 }
 
 // rawUTF8 goes on from b[i], the first byte that is not plain ASCII, for a
-// string that may hold UTF-8.
+// string that may hold UTF-8 or escapes.
 func (r *reader) rawUTF8(start, i int) ([]byte, bool) {
 	b, high := r.b, byte(0)
 	for ; i < len(b); i++ {
@@ -158,14 +159,115 @@ func (r *reader) rawUTF8(start, i int) ([]byte, bool) {
 			high |= c
 			continue
 		}
+		if c == '\\' {
+			return r.unescape(start, i)
+		}
 		if c != '"' {
-			return nil, false // an escape or a control character
+			return nil, false // a control character
 		}
 		s := b[start:i]
 		r.i = i + 1
 		return s, high < utf8.RuneSelf || utf8.Valid(s)
 	}
 	return nil, false
+}
+
+// unescape reads a string with escapes from b[start:], the first of them
+// at b[i], into the decoder's scratch buffer, as encoding/json reads it: a
+// \u escape of half a surrogate pair is U+FFFD. Invalid UTF-8 (which
+// encoding/json replaces) is left to encoding/json.
+func (r *reader) unescape(start, i int) ([]byte, bool) {
+	var out []byte
+	if r.d != nil {
+		out = r.d.scratch[:0]
+	}
+	b := r.b
+	out = append(out, b[start:i]...)
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			r.i = i + 1
+			if r.d != nil {
+				r.d.scratch = out
+			}
+			return out, utf8.Valid(out)
+		case c < ' ':
+			return nil, false
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			return nil, false
+		}
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			rr := hex4(b[i+2:])
+			if rr < 0 {
+				return nil, false
+			}
+			i += 6
+			if utf16.IsSurrogate(rr) {
+				if r2 := utf16.DecodeRune(rr, unicodeEscape(b[i:])); r2 != utf8.RuneError {
+					rr = r2
+					i += 6
+				} else {
+					rr = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, rr)
+			continue
+		default:
+			return nil, false
+		}
+		i += 2
+	}
+	return nil, false
+}
+
+// unicodeEscape returns the rune of a \uXXXX escape at the start of b, or
+// -1.
+func unicodeEscape(b []byte) rune {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return -1
+	}
+	return hex4(b[2:])
+}
+
+// hex4 reads four hex digits; -1 when b does not start with them.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var n rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		n = n<<4 | rune(c)
+	}
+	return n
 }
 
 // plain marks the bytes a string holds as they are: not the quote, the

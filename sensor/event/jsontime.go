@@ -13,10 +13,13 @@ type minute struct {
 }
 
 // time reads an RFC 3339 UTC time with up to nine fraction digits, the
-// form time.Time's MarshalJSON writes for UTC times.
+// form time.Time's MarshalJSON writes for UTC times. time.Time reads its
+// JSON string as it is, so an escape in it is refused, not unescaped.
 func (r *reader) time(dst *time.Time) bool {
+	r.ws()
+	start := r.i
 	b, ok := r.raw()
-	if !ok || len(b) < 20 || b[16] != ':' || b[len(b)-1] != 'Z' {
+	if !ok || len(b) != r.i-start-2 || len(b) < 20 || b[16] != ':' || b[len(b)-1] != 'Z' {
 		return false
 	}
 	var base int64
