@@ -275,8 +275,8 @@ var rows = []Row{
 	{"fd.ino", "fd", "INT64", "", false, "inode number of the file", fillProcFS},
 	{"fd.nameraw", "fd", "CHARBUF", "", false, "path as the syscall received it, not made absolute", fillFD},
 	{"fd.types", "fd", "LIST(CHARBUF)", "[N]", false, "types of the process's open fds; [N] the type of fd N", fillProcFS},
-	{"fd.is_upper_layer", "fd", "BOOL", "", false, "whether the file is in the upper layer of an overlayfs", fillNone},
-	{"fd.is_lower_layer", "fd", "BOOL", "", false, "whether the file is in a lower layer of an overlayfs", fillNone},
+	{"fd.is_upper_layer", "fd", "BOOL", "", false, "whether the file is in the upper layer of an overlayfs (false off overlayfs)", fillProcFS},
+	{"fd.is_lower_layer", "fd", "BOOL", "", false, "whether the file is in a lower layer of an overlayfs (false off overlayfs)", fillProcFS},
 
 	// fs.path
 	{"fs.path.name", "fs.path", "CHARBUF", "", false, "path the syscall acts on, made absolute with the cwd", fillArgs},

@@ -124,6 +124,14 @@ func init() {
 		"proc.fdopencount": intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdCount(e.Proc.PID) }),
 		"proc.fdlimit":     intP(func(s *Source, e *event.Event) (int64, bool) { return s.fdLimit(e.Proc.PID) }),
 		"proc.fdusage":     fdUsage(),
+		"fd.is_upper_layer": boolP(func(s *Source, e *event.Event) (bool, bool) {
+			upper, _, ok := s.fdLayer(e)
+			return upper, ok
+		}),
+		"fd.is_lower_layer": boolP(func(s *Source, e *event.Event) (bool, bool) {
+			_, lower, ok := s.fdLayer(e)
+			return lower, ok
+		}),
 		// from the exec record when the table has it, else from /proc
 		"proc.is_exe_writable": boolP(func(s *Source, e *event.Event) (bool, bool) {
 			if e.Proc.ExeIno != 0 {
