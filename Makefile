@@ -26,7 +26,7 @@ empty :=
 space := $(empty) $(empty)
 
 .PHONY: help setup build run test lint generate check-generate matrix matrix-kernel fuzz \
-	bench-capture bench-response bench-rules bench-extract bench-minimize bench-registry bench-api bench-gpu bench-sensor clean
+	bench-capture bench-response bench-rules bench-extract bench-minimize bench-catalog bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n",$$1,$$2}'
@@ -98,6 +98,9 @@ bench-extract: ## .deb → BTF vs dpkg-deb -x + extract-vmlinux + objcopy, per r
 
 bench-minimize: ## BTFGen vs bpftool gen min_core_btf; whole-catalog kernels/minute
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./builder/minimize/ ./builder/build/
+
+bench-catalog: ## whole catalog for a new probe version as `build --catalog` runs it (KERNELS, default 5000), beside bpftool per kernel × the count
+	hack/bench-catalog.sh
 
 bench-registry: ## node boot fetch (resolve+pull+verify) and publish throughput against docker-registry
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./registry/ ./sensor/fetch/

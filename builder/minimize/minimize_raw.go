@@ -15,8 +15,9 @@ import (
 type Kernel struct {
 	raw *rawBTF
 
-	mu    sync.Mutex
-	named map[string][]uint32 // type IDs (any kind) by name, for the names looked up so far
+	mu       sync.Mutex
+	named    map[string][]uint32 // type IDs (any kind) by name, for the names looked up so far
+	attempts map[attemptKey]attemptResult
 }
 
 // ParseKernel indexes a raw kernel BTF (as /sys/kernel/btf/vmlinux). The
@@ -34,7 +35,7 @@ func ParseKernelLookup(raw []byte, names ...string) (*Kernel, error) {
 	if found == nil {
 		found = map[string][]uint32{}
 	}
-	return &Kernel{raw: r, named: found}, nil
+	return &Kernel{raw: r, named: found, attempts: map[attemptKey]attemptResult{}}, nil
 }
 
 // Close gives the Kernel's index back for the next ParseKernel to reuse;
@@ -128,12 +129,12 @@ func (o *Object) MinimizeRaw(k *Kernel) (*Result, error) {
 	cands := k.candidates(o.typeNames)
 	m := rawMarks{}
 	for _, p := range o.Programs {
-		for _, g := range groups(o.relos[p.Name]) {
+		for _, g := range o.groups[p.Name] {
 			name := essentialName(g[0].Local.TypeName())
 			if name == "" {
 				continue
 			}
-			m.merge(bestRaw(r, g, cands[name]))
+			m.merge(k.best(g, cands[name]))
 		}
 	}
 	raw, n := m.emit(r)
@@ -166,22 +167,56 @@ func groups(relos []Relocation) [][]Relocation {
 	return out
 }
 
-func bestRaw(r *rawBTF, group []Relocation, cands []uint32) rawMarks {
+// best is the marks of the candidate against which the fewest
+// relocations of group fail (the first of equals), from the successful
+// ones.
+func (k *Kernel) best(group []Relocation, cands []uint32) rawMarks {
 	bestScore := len(group)
 	var bestMarks rawMarks
 	for _, c := range cands {
 		score, cm := 0, rawMarks{}
-		for _, rel := range group {
-			rm := rawMarks{}
-			if !rm.resolve(r, rel, c) {
+		for i := range group {
+			a := k.attempt(&group[i], c)
+			if !a.ok {
 				score++
 				continue
 			}
-			cm.merge(rm)
+			cm.merge(a.marks)
 		}
 		if score < bestScore {
 			bestScore, bestMarks = score, cm
 		}
 	}
 	return bestMarks
+}
+
+// attemptKey is a relocation (in its Object's groups) and a candidate.
+type attemptKey struct {
+	rel *Relocation
+	c   uint32
+}
+
+// attemptResult is whether the relocation resolves against the candidate
+// and what resolving it read (all of it when it resolves).
+type attemptResult struct {
+	ok    bool
+	marks rawMarks
+}
+
+// attempt resolves rel against candidate c once per Kernel: the
+// relocation target and the minimization ask the same.
+func (k *Kernel) attempt(rel *Relocation, c uint32) attemptResult {
+	key := attemptKey{rel, c}
+	k.mu.Lock()
+	a, ok := k.attempts[key]
+	k.mu.Unlock()
+	if ok {
+		return a
+	}
+	a.marks = rawMarks{}
+	a.ok = a.marks.resolve(k.raw, *rel, c)
+	k.mu.Lock()
+	k.attempts[key] = a
+	k.mu.Unlock()
+	return a
 }

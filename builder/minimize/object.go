@@ -28,8 +28,9 @@ type Object struct {
 	Maps     []buildresult.Map     // sorted by name
 
 	spec      *ebpf.CollectionSpec
-	relos     map[string][]Relocation // by program name
-	typeNames []string                // see TypeNames
+	relos     map[string][]Relocation   // by program name
+	typeNames []string                  // see TypeNames
+	groups    map[string][][]Relocation // by program: relos split by local type (see groups)
 	ext       []ExtRelo
 	rawLen    int
 }
@@ -69,6 +70,10 @@ func ParseObject(b []byte) (*Object, error) {
 	slices.SortFunc(o.Programs, func(a, b buildresult.Program) int { return cmpStr(a.Name, b.Name) })
 	o.Maps = mapFacts(spec)
 	o.typeNames = typeNames(o.relos)
+	o.groups = map[string][][]Relocation{}
+	for name, rs := range o.relos {
+		o.groups[name] = groups(rs)
+	}
 	return o, nil
 }
 

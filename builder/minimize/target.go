@@ -22,7 +22,6 @@ import (
 // real kernels. Type IDs differ from the kernel's: target_type_id fixups
 // do not carry over, only whether each relocation resolves.
 func RelocationTarget(k *Kernel, objs ...*Object) (*btf.Spec, error) {
-	r := k.raw
 	var names []string
 	for _, o := range objs {
 		names = append(names, o.typeNames...)
@@ -31,16 +30,16 @@ func RelocationTarget(k *Kernel, objs ...*Object) (*btf.Spec, error) {
 	m := rawMarks{}
 	for _, o := range objs {
 		for _, p := range o.Programs {
-			for _, g := range groups(o.relos[p.Name]) {
+			for _, g := range o.groups[p.Name] {
 				for _, c := range cands[essentialName(g[0].Local.TypeName())] {
-					m.attempt(r, g, c)
+					k.attemptAll(m, g, c)
 				}
 			}
 		}
 	}
 	// No candidate at all gives an empty BTF: every relocation is then
 	// poisoned or "does not exist", as against the whole.
-	raw, _ := m.emit(r)
+	raw, _ := m.emit(k.raw)
 	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("relocation target: %w", err)
@@ -48,16 +47,15 @@ func RelocationTarget(k *Kernel, objs ...*Object) (*btf.Spec, error) {
 	return spec, nil
 }
 
-// attempt marks what resolving each relocation of group against candidate
-// c reads, whether it succeeds or not.
-func (m rawMarks) attempt(r *rawBTF, group []Relocation, c uint32) {
-	m.shallow(r, c)
-	for _, rel := range group {
-		rm := rawMarks{}
-		rm.resolve(r, rel, c)
-		m.merge(rm)
+// attemptAll marks in m what resolving each relocation of group against
+// candidate c reads, whether it succeeds or not.
+func (k *Kernel) attemptAll(m rawMarks, group []Relocation, c uint32) {
+	m.shallow(k.raw, c)
+	for i := range group {
+		rel := &group[i]
+		m.merge(k.attempt(rel, c).marks)
 		if !rel.Kind.IsField() && !rel.Kind.IsEnum() && rel.Kind != KindTypeMatches {
-			m.compat(r, c)
+			m.compat(k.raw, c)
 		}
 	}
 }

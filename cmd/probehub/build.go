@@ -133,6 +133,7 @@ unless --allow-unverified, which downloads it unchecked with a warning.
 }
 
 func runBuild(cmd *cobra.Command, g *globalFlags, f *buildFlags) error {
+	batchGC()
 	cfg := build.Config{Out: f.out, Jobs: f.jobs, Force: f.force}
 	var err error
 	if cfg.Shard, cfg.Shards, err = parseShard(f.shardSpec); err != nil {
