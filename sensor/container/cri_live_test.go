@@ -90,8 +90,8 @@ func (s *alerts) after(t *testing.T, p *probe.Probe, rule, id string, act func()
 // TestLiveContainerdPod runs the whole sensor (eBPF capture, the upstream
 // stable rules, the CRI cache in front of a real containerd) and a real
 // pod: the alerts that actions inside its container raise carry the
-// container and pod metadata containerd gave, and while containerd hangs
-// the capture goes on with the metadata already cached.
+// container and pod metadata containerd gave, and while containerd hangs,
+// and after it died, the capture goes on with the metadata already cached.
 func TestLiveContainerdPod(t *testing.T) {
 	testutil.RequireRoot(t)
 	rulesFile := testutil.SharedData(t, "falco_rules.yaml")
@@ -225,6 +225,10 @@ func TestLiveContainerdPod(t *testing.T) {
 	// carry its metadata from the cache.
 	rt.Pause()
 	defer rt.Resume()
+	check(t, sink.after(t, p, shadowRule, id, trigger))
+	// containerd is gone (its shim and the container stay, as after a
+	// crash): the same.
+	rt.Kill()
 	check(t, sink.after(t, p, shadowRule, id, trigger))
 	for _, a := range sink.of(shadowRule, id) {
 		if !strings.Contains(a.Output, "k8s_ns_name=tenant-b") {

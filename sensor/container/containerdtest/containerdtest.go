@@ -199,6 +199,33 @@ func (r *Runtime) Pause() {
 		r.tb.Fatalf("stop containerd: %v", err)
 	}
 	r.stopped = true
+	// The signal is only queued: wait until every thread has stopped, so
+	// that no request is answered after Pause returns.
+	for deadline := time.Now().Add(10 * time.Second); !allStopped(r.cmd.Process.Pid); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.tb.Fatal("containerd did not stop on SIGSTOP")
+		}
+	}
+}
+
+// allStopped reports whether every thread of pid is in state T (stopped).
+func allStopped(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, t.Name()))
+		if err != nil {
+			return false
+		}
+		// pid (comm) STATE …: comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
 }
 
 // Resume continues a paused containerd.
