@@ -253,7 +253,7 @@ var rows = []Row{
 	{"fd.uid", "fd", "CHARBUF", "", false, "unique id of the fd: the thread id and the fd number", fillFD},
 	{"fd.containername", "fd", "CHARBUF", "", false, "container id and fd name, joined by a colon", fillFD},
 	{"fd.containerdirectory", "fd", "CHARBUF", "", false, "container id and directory, joined by a colon", fillFD},
-	{"fd.proto", "fd", "PORT", "", false, "either end's protocol name (the port's service name)", fillNone},
+	{"fd.proto", "fd", "PORT", "", false, "either end's protocol name (the port's service name, or the number without one): matches the client or the server end", fillEngine},
 	{"fd.cproto", "fd", "CHARBUF", "", false, "client protocol name", fillEngine},
 	{"fd.sproto", "fd", "CHARBUF", "", false, "server protocol name", fillEngine},
 	{"fd.lproto", "fd", "CHARBUF", "", false, "local protocol name", fillEngine},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/sensor/event"
+	"github.com/probehub/probehub/sensor/rules"
 )
 
 // servicesFile is where port numbers get their service names
@@ -91,5 +92,29 @@ func init() {
 		"fd.sproto":        protoField(func(_ *event.Event, fd *event.FD) uint16 { return fd.SPort }),
 		"fd.lproto":        protoField(func(e *event.Event, fd *event.FD) uint16 { return pick(isServer(e), fd.SPort, fd.CPort) }),
 		"fd.rproto":        protoField(func(e *event.Event, fd *event.FD) uint16 { return pick(isServer(e), fd.CPort, fd.SPort) }),
+		"fd.proto":         {kind: rules.KindString, bind: bindEitherProto},
 	})
+}
+
+// bindEitherProto is fd.proto: either end's protocol name, so that
+// fd.proto = http matches a client or a server end on the http port (as
+// fd.port matches either end's number). Outputs print the client's.
+func bindEitherProto(s *Source, _ string) (rules.Accessor, rules.Kind, error) {
+	return func(v any) (rules.Value, bool) {
+		e := ev(v)
+		if e == nil || e.FD == nil {
+			return rules.Value{}, false
+		}
+		n := 0
+		for _, port := range []uint16{e.FD.CPort, e.FD.SPort} {
+			if p, ok := protoName(e.FD, port); ok {
+				s.protos[n] = p
+				n++
+			}
+		}
+		if n == 0 {
+			return rules.Value{}, false
+		}
+		return rules.Value{List: s.protos[:n]}, true
+	}, rules.KindString, nil
 }

@@ -107,6 +107,7 @@ func TestTimeAndProtoFields(t *testing.T) {
 		{"evt.reltime", "1500000000"}, {"evt.reltime.s", "1"}, {"evt.reltime.ns", "500000000"},
 		{"evt.deltatime", "1500000000"},
 		{"fd.sproto", "ssh"}, {"fd.cproto", "50000"}, {"fd.lproto", "50000"}, {"fd.rproto", "ssh"},
+		{"fd.proto", "50000,ssh"}, // either end
 	} {
 		if got, ok := value(t, s, tc.field, "", b); !ok || got != tc.want {
 			t.Errorf("%s = %q, %v; want %q", tc.field, got, ok, tc.want)

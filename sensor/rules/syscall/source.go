@@ -26,6 +26,8 @@ type Source struct {
 	first, prev, last time.Time
 
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
+	// protos holds fd.proto's two values for the event being evaluated.
+	protos [2]string
 }
 
 var (
