@@ -22,6 +22,7 @@ import (
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/probe"
+	"github.com/probehub/probehub/sensor/rules"
 )
 
 // alerts keeps every alert the live pipeline delivers.
@@ -87,6 +88,21 @@ func (s *alerts) after(t *testing.T, p *probe.Probe, rule, id string, act func()
 	return alert{}
 }
 
+// metadataRule prints the container fields the stable rules' outputs
+// lack, on an ls in a container (no upstream stable rule matches that).
+const metadataRuleName = "probehub live container metadata"
+
+var metadataRule = rules.File{Name: "<live container metadata rule>", Data: []byte(`
+- rule: ` + metadataRuleName + `
+  desc: the CRI metadata of a container, as the rule engine renders it
+  condition: evt.type in (execve, execveat) and evt.dir=< and proc.name=ls and container.id != host
+  output: >
+    privileged=%container.privileged full_id=%container.full_id mounts=%container.mounts
+    data=%container.mount.source[/data] digest=%container.image.digest pod_uid=%k8s.pod.uid
+    app=%k8s.pod.label[app] sandbox=%k8s.pod.sandbox_id cname=%container.label[io.kubernetes.container.name]
+  priority: NOTICE
+`)}
+
 // TestLiveContainerdPod runs the whole sensor (eBPF capture, the upstream
 // stable rules, the CRI cache in front of a real containerd) and a real
 // pod: the alerts that actions inside its container raise carry the
@@ -105,9 +121,14 @@ func TestLiveContainerdPod(t *testing.T) {
 	// hangs (no exec through the runtime then). A read that finds the
 	// writer gone (it reopened before the host closed) just reopens.
 	cmd := []string{"/bin/sh", "-c", "while :; do read line < /data/trigger && cat /etc/shadow > /dev/null; done"}
-	rt.Import(ctx, image, containerdtest.BusyboxImage(t, cmd, map[string]containerdtest.File{
+	img := containerdtest.BusyboxImage(t, cmd, map[string]containerdtest.File{
 		"etc/shadow": {Data: []byte("root:*:20000:0:99999:7:::\n"), Mode: 0o640},
-	}))
+	})
+	rt.Import(ctx, image, img)
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := os.MkdirTemp(rt.Dir, "data")
 	if err != nil {
 		t.Fatal(err)
@@ -133,8 +154,8 @@ func TestLiveContainerdPod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag, err := agent.New(agent.Config{Rules: agent.RulesConfig{Paths: []string{rulesFile}}, Router: router,
-		Containers: k, Capturable: probe.Supported()})
+	ag, err := agent.New(agent.Config{Rules: agent.RulesConfig{Paths: []string{rulesFile}, Extra: []rules.File{metadataRule}},
+		Router: router, Containers: k, Capturable: probe.Supported()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +241,30 @@ func TestLiveContainerdPod(t *testing.T) {
 			t.Fatal(err)
 		}
 	}))
+
+	// The fields no upstream stable rule prints, rendered from the real
+	// metadata by the rule engine.
+	m := sink.after(t, p, metadataRuleName, id, func() {
+		if _, _, _, err := rt.Exec(ctx, run.ContainerID, "/bin/ls", "/data"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	check(t, m)
+	for f, v := range map[string]any{
+		"container.privileged":                          true,
+		"container.full_id":                             run.ContainerID,
+		"container.mounts":                              data + ":/data::true:private",
+		"container.mount.source[/data]":                 data,
+		"container.image.digest":                        digest.String(),
+		"k8s.pod.uid":                                   pod.UID,
+		"k8s.pod.label[app]":                            "api",
+		"k8s.pod.sandbox_id":                            run.SandboxID[:12],
+		"container.label[io.kubernetes.container.name]": "api",
+	} {
+		if m.OutputFields[f] != v {
+			t.Errorf("%s = %v (%T), want %v", f, m.OutputFields[f], m.OutputFields[f], v)
+		}
+	}
 
 	// containerd hangs: capture goes on, and the container's alerts still
 	// carry its metadata from the cache.
