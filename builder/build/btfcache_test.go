@@ -6,9 +6,13 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/probehub/probehub/builder/extract"
 	"github.com/probehub/probehub/builder/verdict"
+	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/wire/buildresult"
 )
 
@@ -83,4 +87,41 @@ func mustRun(t *testing.T, cfg Config) *Summary {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestGCBTFCache: gc removes the BTF cache entries of kernels no longer in
+// the catalog and the BTFs of entries never completed (once old), and
+// keeps the others.
+func TestGCBTFCache(t *testing.T) {
+	cache := BTFCache(t.TempDir())
+	btf, err := os.ReadFile(hostBTFCopy(t, t.TempDir(), "host.btf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := kernels.New()
+	for _, rel := range []string{"6.1.0-1-amd64", "6.1.0-2-amd64"} {
+		sum := sha256.Sum256([]byte(rel))
+		if err := cache.put(hex.EncodeToString(sum[:]), &extract.Result{BTF: btf}, rel, sha(btf), "x.deb"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat.Add(kernels.Kernel{Key: key("6.1.0-1-amd64"), BTF: kernels.BTFBuiltin})
+	orphan := filepath.Join(string(cache), strings.Repeat("ab", 32)+".btf")
+	put(t, orphan, time.Now().Add(-2*time.Hour))
+	for _, dry := range []bool{true, false} {
+		rep, err := GC("", GCOptions{Catalog: cat, BTFCache: cache, DryRun: dry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Removed) != 3 {
+			t.Errorf("dry run %v: removed %+v, want the 6.1.0-2 entry's two files and the orphan", dry, rep.Removed)
+		}
+	}
+	keys, err := cache.Keys()
+	if sum := sha256.Sum256([]byte("6.1.0-1-amd64")); err != nil || len(keys) != 1 || keys[0] != hex.EncodeToString(sum[:]) {
+		t.Errorf("left %v, %v", keys, err)
+	}
+	if pathExists(orphan) {
+		t.Error("orphaned BTF left")
+	}
 }

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,11 @@ type GCOptions struct {
 	// PackageDir is the package cache (Fetcher.Dir); "" leaves it alone.
 	// Packages no catalog kernel names are removed (needs Catalog).
 	PackageDir string
+	// BTFCache is the BTF cache (Config.BTFCache); "" leaves it alone.
+	// Entries of kernels whose release no catalog kernel has are removed
+	// (needs Catalog): keyed by package digests, an entry's kernel is told
+	// by the release it records.
+	BTFCache BTFCache
 	// StaleResults removes the results of kernels not in Catalog (a
 	// --deb/--btf build's too): off by default, as a result is the only
 	// record of a kernel that left the catalog.
@@ -31,9 +37,9 @@ type GCOptions struct {
 
 // GCItem is one file or directory GC removed (or would remove).
 type GCItem struct {
-	// Kind is "package" (a downloaded .deb), "result" (a kernel's result
-	// directory), "probe" (a probe object) or "temp" (a killed writer's
-	// temporary file).
+	// Kind is "package" (a downloaded .deb), "btf" (a BTF cache entry),
+	// "result" (a kernel's result directory), "probe" (a probe object) or
+	// "temp" (a killed writer's temporary file).
 	Kind string `json:"kind"`
 	Path string `json:"path"`
 	Size int64  `json:"size"`
@@ -62,8 +68,8 @@ func (r *GCReport) add(kind, p string, size int64, why string) {
 // may be "" (the package cache only).
 func GC(dir string, o GCOptions) (*GCReport, error) {
 	rep := &GCReport{Dir: dir, DryRun: o.DryRun, Removed: []GCItem{}}
-	if (o.StaleResults || o.PackageDir != "") && o.Catalog == nil {
-		return nil, errors.New("gc: judging results or packages stale needs the catalog")
+	if (o.StaleResults || o.PackageDir != "" || o.BTFCache != "") && o.Catalog == nil {
+		return nil, errors.New("gc: judging results, packages or cached BTFs stale needs the catalog")
 	}
 	if dir != "" {
 		if err := gcResults(dir, o, rep); err != nil {
@@ -75,7 +81,59 @@ func GC(dir string, o GCOptions) (*GCReport, error) {
 			return nil, err
 		}
 	}
+	if o.BTFCache != "" {
+		if err := gcBTFCache(o.BTFCache, o, rep); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
+}
+
+// gcBTFCache removes the entries of kernels no longer in the catalog, and
+// what killed writers left: temporary files and BTFs without their
+// KEY.json (over an hour old).
+func gcBTFCache(c BTFCache, o GCOptions, rep *GCReport) error {
+	releases := map[string]bool{}
+	for _, k := range o.Catalog.All() {
+		releases[k.Release] = true
+	}
+	ents, err := os.ReadDir(string(c))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("gc %s: %w", c, err)
+	}
+	for _, e := range ents {
+		p := filepath.Join(string(c), e.Name())
+		_, isMeta := strings.CutSuffix(e.Name(), ".json")
+		var err error
+		switch {
+		case e.IsDir():
+		case isTemp(e.Name()):
+			err = remove(rep, o, "temp", p, "a write that was interrupted")
+		case isMeta:
+			var m cacheMeta
+			if b, rerr := os.ReadFile(p); rerr != nil || json.Unmarshal(b, &m) != nil || releases[m.Release] {
+				continue // unreadable entries are misses a build replaces
+			}
+			why := "no catalog kernel has release " + m.Release
+			if bp := strings.TrimSuffix(p, ".json") + ".btf"; pathExists(bp) {
+				err = remove(rep, o, "btf", bp, why)
+			}
+			if err == nil {
+				err = remove(rep, o, "btf", p, why)
+			}
+		case strings.HasSuffix(e.Name(), ".btf"):
+			if !pathExists(strings.TrimSuffix(p, ".btf") + ".json") {
+				err = remove(rep, o, "temp", p, "a cached BTF whose entry was never completed")
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func gcResults(dir string, o GCOptions, rep *GCReport) error {
@@ -237,4 +295,9 @@ func treeBytes(root string) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+func pathExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

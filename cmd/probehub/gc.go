@@ -49,10 +49,11 @@ Do not run gc against a registry while a publish to the same repository is
 under way (a publish writes a new signature before the tag that makes it
 live); a layout is safe, gc waits for running publishes and mirrors.
 
-In the build output (--build, default DATA-DIR/build) and the package cache
-(DATA-DIR/cache/debs):
+In the build output (--build, default DATA-DIR/build), the package cache
+(DATA-DIR/cache/debs) and the BTF cache (DATA-DIR/cache/btf):
   - probe objects no result.json names, temporary files over an hour old;
   - downloaded packages no kernel of the catalog names;
+  - cached kernel BTFs whose release no kernel of the catalog has;
   - with --stale-results only: the results of kernels no longer in the
     catalog (and the index is rewritten).
 
@@ -98,7 +99,7 @@ func runGC(cmd *cobra.Command, g *globalFlags, f *gcFlags) error {
 		out.Stores = append(out.Stores, rep)
 	}
 	explicit := len(f.stores) > 0 || f.buildDir != ""
-	packages := pathExists(filepath.Join(g.dataDir, "cache", "debs"))
+	packages := pathExists(filepath.Join(g.dataDir, "cache", "debs")) || pathExists(filepath.Join(g.dataDir, "cache", "btf"))
 	if buildDir != "" || f.staleResults || (!explicit && packages) {
 		if out.Build, err = gcBuild(g, buildDir, f); err != nil {
 			return err
@@ -137,8 +138,8 @@ func gcTargets(g *globalFlags, f *gcFlags) ([]string, string, error) {
 	if !pathExists(dir) {
 		dir = ""
 	}
-	if len(stores) == 0 && dir == "" && !pathExists(filepath.Join(g.dataDir, "cache", "debs")) {
-		return nil, "", fmt.Errorf("gc: nothing to clean in --data-dir %s (no oci layout, build directory or package cache): name one with --store or --build", g.dataDir)
+	if len(stores) == 0 && dir == "" && !pathExists(filepath.Join(g.dataDir, "cache", "debs")) && !pathExists(filepath.Join(g.dataDir, "cache", "btf")) {
+		return nil, "", fmt.Errorf("gc: nothing to clean in --data-dir %s (no oci layout, build directory, package cache or BTF cache): name one with --store or --build", g.dataDir)
 	}
 	return stores, dir, nil
 }
@@ -194,6 +195,9 @@ func gcBuild(g *globalFlags, dir string, f *gcFlags) (*build.GCReport, error) {
 		o.Catalog = cat
 		if debs := filepath.Join(g.dataDir, "cache", "debs"); pathExists(debs) {
 			o.PackageDir = debs
+		}
+		if btfs := filepath.Join(g.dataDir, "cache", "btf"); pathExists(btfs) {
+			o.BTFCache = build.BTFCache(btfs)
 		}
 	} else if f.staleResults {
 		return nil, fmt.Errorf("gc: --stale-results needs the catalog, and %s has no kernel (run probehub kernels crawl)", catalogPath(g))
