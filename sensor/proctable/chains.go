@@ -24,7 +24,7 @@ type chains struct {
 	last   atomic.Pointer[chain]
 	mu     sync.Mutex
 	gen    uint64
-	byPPID map[uint32][]event.Ancestor
+	byPPID map[uint32]*chain
 }
 
 // chain is a cached ancestor chain, immutable once stored.
@@ -49,16 +49,16 @@ func (t *Table) chainLocked(ppid uint32) []event.Ancestor {
 	defer c.mu.Unlock()
 	if c.gen != t.gen || c.byPPID == nil || len(c.byPPID) >= maxChains {
 		if c.byPPID == nil {
-			c.byPPID = make(map[uint32][]event.Ancestor, 64)
+			c.byPPID = make(map[uint32]*chain, 64)
 		}
 		clear(c.byPPID)
 		c.gen = t.gen
 	}
 	l, ok := c.byPPID[ppid]
 	if !ok {
-		l = t.ancestorsLocked(ppid, nil)
+		l = &chain{gen: t.gen, ppid: ppid, list: t.ancestorsLocked(ppid, nil)}
 		c.byPPID[ppid] = l
 	}
-	c.last.Store(&chain{gen: t.gen, ppid: ppid, list: l})
-	return l
+	c.last.Store(l) // a cached chain: no allocation when runs alternate between processes
+	return l.list
 }

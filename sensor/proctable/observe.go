@@ -48,7 +48,7 @@ func (t *Table) Observe(ev *event.Event) {
 	default:
 		t.mu.RLock()
 		e, ok := t.procs[p.PID]
-		known := ok && e.exited.IsZero()
+		known := ok && (e.exited.IsZero() || e.unchangedBy(p, ev.Time))
 		t.mu.RUnlock()
 		if !known {
 			t.lock()
@@ -248,6 +248,18 @@ func (t *Table) entryLocked(p *event.Process, at time.Time) *Entry {
 	n.born, n.origin = at, originEvent
 	t.put(n)
 	return n
+}
+
+// unchangedBy reports whether entryLocked would leave e as it is for an
+// event of p at at: an event from before the process was born, or one
+// from before its exit that names no other parent. Such an event takes no
+// write lock, so it does not make the cached ancestor chains stale (a
+// replayed recording has many events of processes it saw exit).
+func (e *Entry) unchangedBy(p *event.Process, at time.Time) bool {
+	if e.exact && at.Before(e.born) {
+		return true
+	}
+	return (e.exited.IsZero() || !at.After(e.exited)) && (p.PPID == 0 || p.PPID == e.PPID)
 }
 
 // inherit returns a new entry for the process of p, with what the event
