@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
@@ -102,8 +103,24 @@ Examples:
 // one reused Event; other lines are told apart by sourceOf and decoded by
 // their source.
 func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (err error) {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	lines := newEventLines(in)
+	defer func() {
+		if cerr := lines.close(); err == nil && cerr != nil {
+			err = fmt.Errorf("unmap events: %w", cerr)
+		}
+	}()
+	if lines.data != nil {
+		// A mapped file that shrinks under us faults: an error, not a crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if p := recover(); p != nil {
+				if _, fault := p.(interface{ Addr() uintptr }); !fault {
+					panic(p)
+				}
+				err = errors.New("read events: the file shrank while it was replayed")
+			}
+		}()
+	}
 	w := bufio.NewWriter(out)
 	defer func() { // the alerts are lost unless the flush succeeds
 		if ferr := w.Flush(); err == nil && ferr != nil {
@@ -119,11 +136,15 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		one   = []any{&sev}
 		alert []byte
 	)
-	for line := 1; sc.Scan(); line++ {
+	for line := 1; ; line++ {
+		raw, ok := lines.next()
+		if !ok {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data := bytes.TrimSpace(sc.Bytes())
+		data := bytes.TrimSpace(raw)
 		if len(data) == 0 {
 			continue
 		}
@@ -149,8 +170,8 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read events: %w", err)
+	if lines.err != nil {
+		return fmt.Errorf("read events: %w", lines.err)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write alerts: %w", err)

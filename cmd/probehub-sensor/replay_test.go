@@ -83,6 +83,42 @@ func TestReplayGolden(t *testing.T) {
 	}
 }
 
+// TestReplayFile: a regular events file (read through a mapping) gives the
+// alerts a stream of the same bytes gives, with CRLF line ends and without
+// a newline at the end too.
+func TestReplayFile(t *testing.T) {
+	e := replayEngine(t)
+	data := readCapture(t)
+	var want bytes.Buffer
+	if err := replay(context.Background(), e, bytes.NewReader(data), &want); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"lf":         data,
+		"crlf":       bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")),
+		"no newline": bytes.TrimRight(data, "\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "events.jsonl")
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var got bytes.Buffer
+			if err := replay(context.Background(), replayEngine(t), f, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("alerts from the file differ from the stream's:\n%s\nwant:\n%s", got.String(), want.String())
+			}
+		})
+	}
+}
+
 // BenchmarkReplay is replay end to end in-process (line reader, decoder,
 // process table, rule engine with the stable rules, alert output) over the
 // recorded capture. cpu-ns/event is the replaying thread's CPU time (the
