@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/probehub/probehub/sensor/container/containerdtest"
@@ -197,6 +200,9 @@ func TestContainerdCRIPod(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Container: %v", err)
 	}
+	if *update {
+		p.capture(ctx, t)
+	}
 	t.Logf("real container: %+v", got)
 	p.check(t, got)
 
@@ -233,6 +239,95 @@ func TestContainerdCRIPod(t *testing.T) {
 		if ref := FromCgroup(parts[2]); ref.ID != p.run.ContainerID || ref.PodUID != p.pod.UID || ref.Runtime != RuntimeContainerd {
 			t.Errorf("FromCgroup(%q) = %+v, want %.12s of pod %s on containerd", parts[2], ref, p.run.ContainerID, p.pod.UID)
 		}
+	}
+}
+
+// The responses of the pod above as containerd 1.6.20 gave them (captured
+// with -update as root), for the tests that cannot run one.
+const (
+	capturedStatus  = "containerd-1.6-real-container-status.json"
+	capturedSandbox = "containerd-1.6-real-sandbox-status.json"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/"+capturedStatus+" and "+capturedSandbox+" from a real containerd's pod (root)")
+
+// capture writes the verbose ContainerStatus and PodSandboxStatus
+// responses of the pod into testdata.
+func (p *realPod) capture(ctx context.Context, t *testing.T) {
+	st, err := p.rt.RT.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: p.run.ContainerID, Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := p.rt.RT.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: p.run.SandboxID, Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]proto.Message{capturedStatus: st, capturedSandbox: sb} {
+		b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", name), append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// What a real containerd answered for TestContainerdCRIPod's pod, read
+// back without a runtime: the sensor's parsing of containerd's own verbose
+// info (not a hand-written one) on every machine.
+func TestCapturedContainerdStatus(t *testing.T) {
+	var st runtimeapi.ContainerStatusResponse
+	var sb runtimeapi.PodSandboxStatusResponse
+	for name, m := range map[string]proto.Message{capturedStatus: &st, capturedSandbox: &sb} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := protojson.Unmarshal(b, m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	got, sandboxID := fromStatus(st.Status, st.Info)
+	if sandboxID != sb.Status.Id {
+		t.Errorf("sandbox id from the verbose info = %q, want %q", sandboxID, sb.Status.Id)
+	}
+	addSandbox(&got, sb.Status, sb.Info)
+	want := map[string][2]any{
+		"Name":        {got.Name, "shadow-reader"},
+		"Image":       {got.Image, realImageRepo + ":" + realImageTag},
+		"ImageRepo":   {got.ImageRepo, realImageRepo},
+		"ImageTag":    {got.ImageTag, realImageTag},
+		"Privileged":  {got.Privileged, true},
+		"HostNetwork": {got.HostNetwork, true},
+		"PodName":     {got.PodName, "web-0"},
+		"Namespace":   {got.Namespace, "tenant-a"},
+		"PodUID":      {got.PodUID, "5f3a2b1c-0d4e-4f60-8a7b-9c0d1e2f3a4b"},
+		"PodIP":       {got.PodIP, ""},
+	}
+	for name, gw := range want {
+		if gw[0] != gw[1] {
+			t.Errorf("%s = %v, want %v", name, gw[0], gw[1])
+		}
+	}
+	// containerd reports the ref as repo@digest and keeps the config's
+	// digest (the image id) in the CRI config: two different digests.
+	if !strings.HasPrefix(got.ImageDigest, "sha256:") || len(got.ImageID) != 64 || got.ImageDigest == "sha256:"+got.ImageID ||
+		st.Status.ImageRef != realImageRepo+"@"+got.ImageDigest {
+		t.Errorf("ImageDigest %q, ImageID %q from image ref %q", got.ImageDigest, got.ImageID, st.Status.ImageRef)
+	}
+	var mounts []string
+	for _, m := range got.Mounts {
+		mounts = append(mounts, fmt.Sprintf("%s rw=%v %s", m.Dest, m.RW, m.Propagation))
+	}
+	if want := []string{"/data rw=true private", "/host-config rw=false rslave", "/exchange rw=true rshared"}; !slices.Equal(mounts, want) {
+		t.Errorf("mounts = %q, want %q", mounts, want)
+	}
+	if !reflect.DeepEqual(got.PodLabels, map[string]string{"app": "web", "tier": "front"}) || got.PodAnnotations["team"] != "a" {
+		t.Errorf("pod labels %v, annotations %v", got.PodLabels, got.PodAnnotations)
+	}
+	if !slices.Equal(got.Cmdline, []string{"/bin/sleep", "2147483647"}) {
+		t.Errorf("Cmdline = %q", got.Cmdline)
 	}
 }
 

@@ -77,8 +77,9 @@ func webStatus(id, image, ref string) *runtimeapi.ContainerStatus {
 // ContainerInfo and SandboxInfo (its CRI config as Go's JSON of the CRI
 // types, its OCI runtime spec with the default mounts `ctr oci spec` of
 // the containerd installed here prints, its CNI result as go-cni's Result),
-// CRI-O's info with its annotations. No pod can start on the development
-// machine, so these are not captured from a running pod.
+// CRI-O's info with its annotations. They are written, not captured: a
+// real containerd's answers for a real pod are in
+// testdata/containerd-1.6-real-*.json (TestCapturedContainerdStatus).
 func newTenantRuntime(tb testing.TB) *fakeRuntime {
 	rt := newFakeRuntime()
 	ctdInfo := readInfo(tb, "containerd-info.json")
