@@ -321,3 +321,36 @@ func startLineageSensor(t *testing.T, rulesFile string, sink output.Sink) *recor
 	})
 	return rec
 }
+
+// TestReplayContainerFromCgroup: replay gives events the container id
+// their recorded cgroup path tells, as run does before asking the
+// runtime: "host" for a host process, the short id for a container.
+func TestReplayContainerFromCgroup(t *testing.T) {
+	e, err := newEngine(rules.WithHostname("replay-test"), rules.WithTimeLocation(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rule = `
+- rule: exec seen
+  desc: d
+  condition: evt.type = execve
+  output: "exec (id=%container.id full=%container.full_id proc=%proc.name)"
+  priority: INFO
+`
+	if _, err := e.Load(rules.File{Name: "r.yaml", Data: []byte(rule)}); err != nil {
+		t.Fatal(err)
+	}
+	const id = "4f3c1d2e5b6a79808f7e6d5c4b3a29181716151413121110f0e0d0c0b0a09080"
+	events := `{"time":"2026-12-03T16:00:00Z","type":"execve","res":0,"proc":{"pid":10,"tid":10,"ppid":1,"comm":"host-ls","exe":"/bin/ls","cgroup":"/user.slice/user-0.slice/session-1.scope"}}
+{"time":"2026-12-03T16:00:01Z","type":"execve","res":0,"proc":{"pid":11,"tid":11,"ppid":1,"comm":"ctr-ls","exe":"/bin/ls","cgroup":"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8695_a4b3c2d1e0f9.slice/cri-containerd-` + id + `.scope"}}
+`
+	var out bytes.Buffer
+	if err := replay(context.Background(), e, strings.NewReader(events), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"exec (id=host full=host proc=host-ls)", "exec (id=" + id[:12] + " full=" + id + " proc=ctr-ls)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/probehub/probehub/sensor/container"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/proctable"
 	"github.com/probehub/probehub/sensor/rules"
@@ -13,6 +14,9 @@ import (
 type processHook struct {
 	table     *proctable.Table
 	ancestors []event.Ancestor // reused: each event's alerts are written before the next
+	// lastCgroup and lastContainer: events come in runs of one process.
+	lastCgroup    string
+	lastContainer *event.Container
 }
 
 func newProcessHook() *processHook {
@@ -35,6 +39,23 @@ func (h *processHook) apply(ev any, typed ruleTypes) {
 	}
 	h.table.Enrich(sev)
 	h.ancestors = sev.Proc.Ancestors
+	if sev.Container == nil && sev.Proc.Cgroup != "" {
+		sev.Container = h.container(sev.Proc.Cgroup)
+	}
+}
+
+// container is what the recorded cgroup path tells of the event's
+// container, as run has it before asking the runtime: container.id
+// ("host" off containers), its full id, runtime and pod UID. The runtime's
+// metadata (name, image, mounts) is not in a recording.
+func (h *processHook) container(cgroup string) *event.Container {
+	if h.lastCgroup == cgroup {
+		return h.lastContainer
+	}
+	ref := container.FromCgroup(cgroup)
+	h.lastCgroup = cgroup
+	h.lastContainer = &event.Container{ID: ref.ShortID(), FullID: ref.ID, Type: string(ref.Runtime), PodUID: ref.PodUID}
+	return h.lastContainer
 }
 
 // ruleTypes says which syscall event types the loaded rules evaluate; nil
