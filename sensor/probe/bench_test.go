@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,19 +19,24 @@ import (
 	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
 
-// BenchmarkCapture times 1,000,000 open/close pairs without the probe; with
-// it capturing openat (records drained and decoded by a reader goroutine),
+// BenchmarkCapture times open/close pairs without the probe; with it
+// capturing openat (records drained and decoded by a reader goroutine),
 // once per variant; and with openat filtered out in the kernel (only execve
 // captured); the */raw phases force the raw tracepoint (Options.Attach)
 // where the others take the default. The floor/* phases load no probe but a
 // minimal program (floor_bench_test.go): what the hook alone costs, so the
-// probe's own share can be told from the kernel's. The phases run
-// interleaved, three rounds, keeping each one's fastest: the machine may be
-// shared. Each ratio is given in wall clock and in the loop thread's CPU
-// time, the steadier of the two under load; the kernel's own accounting of
-// the sys_exit program's run time (BPF stats, enabled for the run unless
-// PROBEHUB_BENCH_NOSTATS=1) is printed per captured event. Run it with
-// -benchtime 1x.
+// probe's own share can be told from the kernel's.
+//
+// The phases run interleaved, in rounds (each round times the baseline
+// first, then every phase, in alternating order), and each figure is
+// printed as the median of the rounds with their range: the machine may be
+// shared, and a round's phases see about the same load. Ratios are to the
+// same round's baseline, in wall clock and in the loop thread's CPU time,
+// the steadier of the two under load. The kernel's own accounting of the
+// syscall exit program's run time (BPF stats, enabled for the run unless
+// PROBEHUB_BENCH_NOSTATS=1) gives the cost per captured event, and its
+// excess over floor/ringbuf's run in the same round: the probe's own work
+// (the target is at most 150 ns). Run it with -benchtime 1x.
 func BenchmarkCapture(b *testing.B) {
 	testutil.RequireRoot(b)
 	path := filepath.Join(b.TempDir(), "bench")
@@ -40,17 +44,15 @@ func BenchmarkCapture(b *testing.B) {
 		b.Fatal(err)
 	}
 	loop := func() cost {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		start, cpu0 := time.Now(), threadCPU()
-		for range iters() {
-			fd, err := unix.Open(path, unix.O_RDONLY, 0)
-			if err != nil {
-				b.Fatal(err)
+		return timed(func() {
+			for range iters() {
+				fd, err := unix.Open(path, unix.O_RDONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				unix.Close(fd)
 			}
-			unix.Close(fd)
-		}
-		return cost{wall: time.Since(start), cpu: threadCPU() - cpu0}
+		})
 	}
 	// BPF run-time stats cost each program run a few tens of ns;
 	// PROBEHUB_BENCH_NOSTATS=1 leaves them off for pure wall-clock ratios.
@@ -72,32 +74,33 @@ func BenchmarkCapture(b *testing.B) {
 		{name: "floor/other", floor: floorOther},
 		{name: "floor/empty", floor: floorEmpty},
 		{name: "floor/ringbuf", floor: floorRingbuf},
+		{name: "floor/ringbuf-busyreader", floor: floorRingbufBusy},
 	}
 	if err := canFast(); err != nil {
 		b.Logf("fast variant skipped: %v", err)
-		phases = []benchPhase{phases[1], phases[3], phases[6], phases[7], phases[8]}
+		phases = []benchPhase{phases[1], phases[3], phases[6], phases[7], phases[8], phases[9]}
 	}
 	if only := os.Getenv("PROBEHUB_BENCH_PHASE"); only != "" {
 		phases = slices.DeleteFunc(phases, func(ph benchPhase) bool { return !slices.Contains(strings.Split(only, ","), ph.name) })
 	}
 	for range b.N {
-		var base cost
-		best := make([]benchResult, len(phases))
-		for range rounds() {
-			base = base.merge(loop())
-			for k, ph := range phases {
-				best[k] = best[k].merge(ph.run(b, loop))
+		var base []cost
+		res := make([][]benchResult, len(phases)) // per phase, per round
+		for r := range rounds() {
+			base = append(base, loop())
+			for _, k := range interleaved(len(phases), r) {
+				res[k] = append(res[k], phases[k].run(b, loop))
 			}
 		}
-		report(b, base, phases, best)
+		report(b, base, phases, res)
 	}
 }
 
-// iters and rounds are 1,000,000 and 3 unless PROBEHUB_BENCH_ITERS and
+// iters and rounds are 300,000 and 7 unless PROBEHUB_BENCH_ITERS and
 // PROBEHUB_BENCH_ROUNDS say otherwise (PROBEHUB_BENCH_PHASE keeps the
-// phase, e.g. "openat/fast"): quicker runs while tuning.
-func iters() int  { return envInt("PROBEHUB_BENCH_ITERS", 1_000_000) }
-func rounds() int { return envInt("PROBEHUB_BENCH_ROUNDS", 3) }
+// phases it names, e.g. "openat/fast,floor/ringbuf").
+func iters() int  { return envInt("PROBEHUB_BENCH_ITERS", 300_000) }
+func rounds() int { return envInt("PROBEHUB_BENCH_ROUNDS", 7) }
 
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
@@ -123,12 +126,14 @@ func (ph benchPhase) key() string {
 	return string(ph.variant)
 }
 
+func (ph benchPhase) captures() bool {
+	return ph.floor == "" && slices.Contains(ph.types, event.TypeOpenat)
+}
+
 type benchResult struct {
 	cost  cost
 	stats Stats
-	bpf   ebpf.ProgramStats // sys_exit's, during the loop
-	// bpfEvents are the events of the round that bpf is from.
-	bpfEvents uint64
+	bpf   ebpf.ProgramStats // the syscall exit program's, during the loop
 }
 
 // run times loop with the probe loaded for the phase and a goroutine
@@ -158,7 +163,7 @@ func (ph benchPhase) run(b *testing.B, loop func() cost) benchResult {
 	st, _ := p.Stats()
 	p.Close()
 	<-done
-	return benchResult{cost: d, stats: st, bpfEvents: st.Events, bpf: ebpf.ProgramStats{
+	return benchResult{cost: d, stats: st, bpf: ebpf.ProgramStats{
 		Runtime: k.Runtime - k0.Runtime, RunCount: k.RunCount - k0.RunCount,
 	}}
 }
@@ -175,74 +180,108 @@ func progStats(p *Probe) ebpf.ProgramStats {
 	return *st
 }
 
-// report prints, per phase: the wall-clock ratio to the baseline, and the
-// sys_exit program's mean time per run and per captured event. The program
-// runs for every syscall of every process, so a captured event's cost is
-// the capturing phase's run time less its filtered runs (RunCount − Events,
-// at the filtered phase's cost per run), over Events.
-func report(b *testing.B, base cost, phases []benchPhase, best []benchResult) {
-	n := float64(iters())
-	perIter := float64(base.wall.Nanoseconds()) / n
-	b.ReportMetric(perIter, "ns/open-close")
-	b.ReportMetric(float64(base.cpu.Nanoseconds())/n, "cpu-ns/open-close")
-	filtered := map[string]float64{}
-	floorRing := 0.0
-	for k, ph := range phases {
-		switch {
-		case ph.floor == floorRingbuf:
-			floorRing = best[k].perRun()
-		case ph.floor == "" && !slices.Contains(ph.types, event.TypeOpenat):
-			filtered[ph.key()] = best[k].perRun()
-		}
-	}
-	line := fmt.Sprintf("capture overhead, %d open/close: baseline %v wall (%.0f ns/iter), %v on the loop's thread (%.0f ns/iter)",
-		iters(), base.wall, perIter, base.cpu, float64(base.cpu.Nanoseconds())/n)
-	for k, ph := range phases {
-		r := best[k]
-		ratio := float64(r.cost.wall) / float64(base.wall)
-		cpuRatio := float64(r.cost.cpu) / float64(base.cpu)
-		b.ReportMetric(ratio, "x-"+ph.name)
-		b.ReportMetric(cpuRatio, "cpu-x-"+ph.name)
-		line += fmt.Sprintf("\n  %-17s %v (%.3fx wall, %.3fx thread CPU, +%.0f ns/iter), %d events, %d drops; BPF %.0f ns/run",
-			ph.name, r.cost.wall, ratio, cpuRatio, float64((r.cost.cpu-base.cpu).Nanoseconds())/n,
-			r.stats.Events, r.stats.TotalDrops(), r.perRun())
-		if f, ok := filtered[ph.key()]; ok && slices.Contains(ph.types, event.TypeOpenat) && r.bpfEvents > 0 {
-			ev := float64(r.bpfEvents)
-			perEvent := (float64(r.bpf.Runtime.Nanoseconds()) - f*(float64(r.bpf.RunCount)-ev)) / ev
-			b.ReportMetric(perEvent, "bpf-ns/event-"+ph.key())
-			line += fmt.Sprintf(", %.0f ns/captured event", perEvent)
-			if floorRing > 0 {
-				b.ReportMetric(perEvent-floorRing, "bpf-ns/over-floor-"+ph.key())
-				line += fmt.Sprintf(" (floor/ringbuf + %.0f ns in the kernel; target ≤ +150)", perEvent-floorRing)
-			}
-		}
-	}
-	b.Log(line)
-	fmt.Println(line)
-}
-
-// merge keeps the faster wall-clock round and, apart, the BPF figures of
-// the round with the cheaper runs: preemption and other load only ever add
-// to either, so the minimum is the best estimate of the cost itself.
-func (r benchResult) merge(o benchResult) benchResult {
-	if r.cost.wall == 0 {
-		return o
-	}
-	if o.cost.wall < r.cost.wall {
-		r.stats = o.stats
-	}
-	r.cost = r.cost.merge(o.cost)
-	if o.perRun() > 0 && o.perRun() < r.perRun() {
-		r.bpf, r.bpfEvents = o.bpf, o.bpfEvents
-	}
-	return r
-}
-
 func (r benchResult) perRun() float64 {
 	if r.bpf.RunCount == 0 {
 		return 0
 	}
 	return float64(r.bpf.Runtime.Nanoseconds()) / float64(r.bpf.RunCount)
+}
+
+// perEvent is a capturing round's run time per captured event: its run
+// time less its runs that filtered (RunCount − Events, at filtered ns per
+// run: the raw tracepoint runs for every syscall of every process; a
+// per-syscall tracepoint only for openat, and then nearly every run is an
+// event), over Events.
+func (r benchResult) perEvent(filtered float64) float64 {
+	ev := float64(r.stats.Events)
+	if ev == 0 {
+		return 0
+	}
+	runs := float64(r.bpf.RunCount)
+	return (float64(r.bpf.Runtime.Nanoseconds()) - filtered*max(runs-ev, 0)) / ev
+}
+
+// report prints, per phase, the medians and ranges over the rounds of: the
+// wall-clock and thread-CPU ratios to the baseline, the syscall exit
+// program's time per run and, for a capturing phase, per captured event
+// and over floor/ringbuf's run in the same round.
+func report(b *testing.B, base []cost, phases []benchPhase, res [][]benchResult) {
+	n := float64(iters())
+	var baseWall, baseCPU []float64
+	for _, c := range base {
+		baseWall = append(baseWall, float64(c.wall.Nanoseconds())/n)
+		baseCPU = append(baseCPU, float64(c.cpu.Nanoseconds())/n)
+	}
+	bw, bc := spreadOf(baseWall), spreadOf(baseCPU)
+	b.ReportMetric(bw.med, "ns/open-close")
+	b.ReportMetric(bc.med, "cpu-ns/open-close")
+	filtered, floorRing := map[string][]float64{}, []float64(nil)
+	for k, ph := range phases {
+		runs := perRuns(res[k])
+		switch {
+		case ph.floor == floorRingbuf:
+			floorRing = runs
+		case ph.floor == "" && !ph.captures():
+			filtered[ph.key()] = runs
+		}
+	}
+	line := fmt.Sprintf("capture overhead, %d open/close, %d interleaved rounds, median [range]: baseline %s ns wall, %s ns thread CPU per pair",
+		iters(), len(base), bw.format("%.0f"), bc.format("%.0f"))
+	for k, ph := range phases {
+		line += "\n  " + phaseLine(b, ph, base, res[k], filtered[ph.key()], floorRing)
+	}
+	b.Log(line)
+	fmt.Println(line)
+}
+
+// phaseLine reports one phase (see report); filtered and floorRing are the
+// per-round ns per run of its filtered phase and of floor/ringbuf, if run.
+func phaseLine(b *testing.B, ph benchPhase, base []cost, rs []benchResult, filtered, floorRing []float64) string {
+	costs := make([]cost, len(rs))
+	var extra []float64
+	for i, r := range rs {
+		costs[i] = r.cost
+		extra = append(extra, float64((r.cost.cpu-base[i].cpu).Nanoseconds())/float64(iters()))
+	}
+	w, c := ratios(base, costs)
+	ws, cs, runs := spreadOf(w), spreadOf(c), spreadOf(perRuns(rs))
+	b.ReportMetric(ws.med, "x-"+ph.name)
+	b.ReportMetric(cs.med, "cpu-x-"+ph.name)
+	last := rs[len(rs)-1].stats
+	line := fmt.Sprintf("%-26s wall %s, thread CPU %s (%s ns/pair), last round %d events, %d drops; BPF %s ns/run",
+		ph.name, ws.format("%.3fx"), cs.format("%.3fx"), spreadOf(extra).format("%+.0f"), last.Events, last.TotalDrops(), runs.format("%.0f"))
+	if !ph.captures() {
+		return line
+	}
+	var perEv, over []float64
+	for i, r := range rs {
+		f := 0.0
+		if i < len(filtered) {
+			f = filtered[i]
+		}
+		e := r.perEvent(f)
+		perEv = append(perEv, e)
+		if i < len(floorRing) {
+			over = append(over, e-floorRing[i])
+		}
+	}
+	es := spreadOf(perEv)
+	b.ReportMetric(es.med, "bpf-ns/event-"+ph.key())
+	line += fmt.Sprintf(", %s ns/captured event", es.format("%.0f"))
+	if len(over) > 0 {
+		ov := spreadOf(over)
+		b.ReportMetric(ov.med, "bpf-ns/over-floor-"+ph.key())
+		line += fmt.Sprintf(" = floor/ringbuf %s ns (same round; target ≤ +150)", ov.format("%+.0f"))
+	}
+	return line
+}
+
+func perRuns(rs []benchResult) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = r.perRun()
+	}
+	return out
 }
 
 // BenchmarkLoad times Load (verification, attach, buffer) for every

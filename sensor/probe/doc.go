@@ -18,8 +18,9 @@
 // (wire.go), sent through a BPF ring buffer (Linux 5.8, upstream commit
 // 457f44363a88) or, on older kernels or with Options.ForcePerfBuffer, a perf
 // event array. Records the kernel cannot send are counted per CPU (Stats).
-// The kernel wakes the reader only once 64 KiB wait; a timer flushes the
-// rest (Options.Latency), which spares an interrupt per record.
+// The kernel wakes the reader only once a CPU has sent a quarter of its
+// share of the ring (64 KiB to 1 MiB; a perf buffer: 64 KiB); a timer
+// flushes the rest (Options.Latency), which spares an interrupt per record.
 //
 // The probe comes in two variants (bytecode.Variants): "fast" reads the
 // current task and its syscall registers through BTF-typed pointers with

@@ -10,7 +10,6 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
-	"golang.org/x/sys/unix"
 )
 
 // floorKind names a floor phase of BenchmarkCapture. A floor phase loads
@@ -35,7 +34,19 @@ const (
 	// way to hand an event to user space. It reads nothing from the task
 	// or the syscall.
 	floorRingbuf floorKind = "ringbuf"
+	// floorRingbufBusy is floorRingbuf with a reader that spends
+	// floorBusyRead on each record, about what the probe's reader spends
+	// decoding one: a reader draining while the program writes moves the
+	// ring's consumer position to its CPU at each record, which the
+	// program then reads back (the kernel checks the free space on each
+	// write). Not the target's floor: it shows that share of the probe's
+	// cost in the kernel, which comes from user space's pace.
+	floorRingbufBusy floorKind = "ringbuf-busyreader"
 )
+
+// floorBusyRead is floorRingbufBusy's time per record (the probe's reader
+// decodes a record in about 2–3 µs).
+const floorBusyRead = 2 * time.Microsecond
 
 // floorRecord is the floor's record size: about what the fast variant
 // writes for an openat of a short path (header, four arguments, result).
@@ -45,7 +56,7 @@ const floorRecord = 192
 // floorRingbuf.
 func floorProgram(k floorKind, rb *ebpf.Map) *ebpf.ProgramSpec {
 	insns := asm.Instructions{}
-	if k == floorRingbuf {
+	if k == floorRingbuf || k == floorRingbufBusy {
 		insns = append(insns, asm.Mov.Imm(asm.R1, 0))
 		for off := int16(-floorRecord); off < 0; off += 8 {
 			insns = append(insns, asm.StoreMem(asm.RFP, off, asm.R1, asm.DWord))
@@ -99,6 +110,8 @@ func runFloor(b *testing.B, k floorKind, loop func() cost) benchResult {
 			switch {
 			case err == nil:
 				events++
+				for t := time.Now(); k == floorRingbufBusy && time.Since(t) < floorBusyRead; {
+				}
 			case errors.Is(err, os.ErrDeadlineExceeded):
 			default:
 				return
@@ -125,28 +138,4 @@ func runFloor(b *testing.B, k floorKind, loop func() cost) benchResult {
 		r.bpf = ebpf.ProgramStats{Runtime: k1.Runtime - k0.Runtime, RunCount: k1.RunCount - k0.RunCount}
 	}
 	return r
-}
-
-// cost is what a loop took: wall clock, and CPU time of the loop's own
-// thread (user and system). Thread CPU leaves out the time the loop waited
-// for a CPU, so it is the steadier figure on a shared machine.
-type cost struct {
-	wall, cpu time.Duration
-}
-
-// merge keeps the lower of each figure: load only ever adds to them.
-func (c cost) merge(o cost) cost {
-	if c.wall == 0 {
-		return o
-	}
-	return cost{wall: min(c.wall, o.wall), cpu: min(c.cpu, o.cpu)}
-}
-
-// threadCPU is the calling thread's CPU time; the caller locks its thread.
-func threadCPU() time.Duration {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -47,9 +47,10 @@ type Options struct {
 	IgnorePID uint32
 	// Latency bounds how long a record waits in the buffer before Read
 	// returns it while records arrive slowly. The kernel wakes the reader
-	// only once 64 KiB (at most a quarter of the buffer) wait, since an
-	// interrupt per record is dear (in a VM above all), and a timer flushes
-	// the rest at this interval. The default is 50ms; a negative value
+	// only once a CPU has sent a quarter of its share of the ring buffer
+	// (64 KiB to 1 MiB; a perf buffer: 64 KiB, at most a quarter of it),
+	// since an interrupt per record is dear (in a VM above all), and a
+	// timer flushes the rest at this interval. The default is 50ms; a negative value
 	// wakes the reader for every record.
 	Latency time.Duration
 	// Variant forces one build of the probe (bytecode.Fast or
@@ -185,7 +186,7 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	if n := ringSize(opts); n > 0 {
 		rbSize = n
 	}
-	if err := spec.Variables["wakeup_bytes"].Set(uint32(wakeBytes(opts.Latency, rbSize))); err != nil {
+	if err := spec.Variables["wakeup_bytes"].Set(uint32(ringWakeBytes(opts.Latency, rbSize, possibleCPUs()))); err != nil {
 		return fmt.Errorf("set wakeup_bytes: %w", err)
 	}
 	rb := spec.Maps["events_rb"]
@@ -197,17 +198,22 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	return nil
 }
 
+// possibleCPUs is the number of CPUs the kernel may bring online.
+func possibleCPUs() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	return n
+}
+
 // ringSize is the ring buffer size opts ask for, 0 for the default.
 func ringSize(opts Options) int {
 	switch {
 	case opts.BufferSize > 0:
 		return pow2Pages(opts.BufferSize)
 	case opts.PerCPUBufferSize > 0:
-		n, err := ebpf.PossibleCPU()
-		if err != nil {
-			n = runtime.NumCPU()
-		}
-		return pow2Pages(opts.PerCPUBufferSize * n)
+		return pow2Pages(opts.PerCPUBufferSize * possibleCPUs())
 	}
 	return 0
 }

@@ -30,6 +30,9 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+// The initial pid namespace's inode number, fixed since Linux 3.8
+// (PROC_PID_INIT_INO, include/linux/proc_ns.h).
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
 
 // Header flags (struct ph_hdr.flags), mirrored in wire.go.
 #define PH_FLAG_EXE_UPPER 1 // exec: the executable is in an overlayfs upper layer
@@ -50,13 +53,28 @@ struct plan {
 	struct argplan args[PH_MAX_ARGS];
 };
 
+// task_cache is what a CPU last read for a task that never changes while
+// the task lives: its process's pid in its own pid namespace and that
+// namespace (a process never changes pid namespace; an exec by another
+// thread keeps the process id), and, while real_parent holds the same
+// address, its parent's tgid (a live task's real_parent points to a live
+// task, and reparenting moves it to an older one, an ancestor, a subreaper
+// or the namespace's init, so the same task never sees a new parent at an
+// old address). A task is named by its address and start time: no two
+// tasks share both.
+struct task_cache {
+	u64 task, start, parent;
+	u32 ppid, vpid, pidns, pad;
+};
+
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
-// CPU last saw sent (a one-entry cache in front of cgroups_seen) and the
-// bytes it sent since it last woke the reader.
+// CPU last saw sent (a one-entry cache in front of cgroups_seen), the
+// bytes it sent since it last woke the reader and its task cache.
 struct scratch {
-	u8 buf[SCRATCH_SIZE - 16];
+	u8 buf[SCRATCH_SIZE - 56];
 	u64 last_cgid;
 	u64 pending; // bytes this CPU sent since it last woke the reader
+	struct task_cache tc;
 };
 
 struct exec_name {
@@ -153,6 +171,16 @@ static __always_inline u32 put_argh(u8 *buf, u32 o, u8 kind, u32 len)
 	buf[o + 1] = 0;
 	buf[o + 2] = len & 0xff;
 	buf[o + 3] = (len >> 8) & 0xff;
+	return o + 4 + len;
+}
+
+// put_argh32 is put_argh in one little-endian store (both targets are
+// little-endian; the verifier allows unaligned stores to a map value where
+// the CPU does, as on x86-64 and arm64).
+static __always_inline u32 put_argh32(u8 *buf, u32 o, u8 kind, u32 len)
+{
+	o &= OFF_MASK;
+	*(u32 *)&buf[o] = kind | (len & 0xffff) << 16;
 	return o + 4 + len;
 }
 

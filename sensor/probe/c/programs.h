@@ -72,22 +72,15 @@ static __always_inline u64 ring_wakeup(struct scratch *sc, u32 len)
 
 // finish appends the cgroup path the first time a cgroup is seen, then
 // sends the record. The CPU's last sent cgroup id spares most lookups.
-static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struct task_struct *task)
+static __always_inline void finish(void *ctx, struct scratch *sc, u32 off)
 {
 	u8 *buf = sc->buf;
 	struct ph_hdr *h = (void *)buf;
-	bool v1;
-	struct cgroup *cg = task_cgroup(task, &v1);
-	struct kernfs_node *kn = RD(cg, kn);
-	u64 cgid = RD(kn, id);
 	// ids are per hierarchy: the seen-key says which one
-	u64 key = cgid | ((u64)v1 << 63);
+	u64 key = h->cgroup_id | ((u64)!!(h->flags & PH_FLAG_CGROUP_V1) << 63);
 	bool fresh = key != sc->last_cgid && !bpf_map_lookup_elem(&cgroups_seen, &key);
 	long err;
 
-	h->cgroup_id = cgid;
-	if (v1)
-		h->flags |= PH_FLAG_CGROUP_V1;
 	if (fresh) {
 		off = put_cgroup(off);
 		h->nargs++;
@@ -111,19 +104,27 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off, struc
 	sc->last_cgid = key;
 }
 
-static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, struct pt_regs *regs,
+// put_arg writes argument a, whose register (or result) holds v. Integers
+// and strings, most arguments, are written here; the rest by the global
+// functions of args.h.
+static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, struct pt_regs *regs,
 				   long ret, u32 tid)
 {
-	u64 v = reg_arg(regs, a->src, ret);
+	u32 o = off & OFF_MASK;
 
-	switch (a->kind) {
-	case PH_KIND_INT: {
-		u32 o = off & OFF_MASK;
-		__builtin_memcpy(&buf[o + 4], &v, sizeof(v));
-		return put_argh(buf, o, PH_KIND_INT, sizeof(v));
+	if (a->kind == PH_KIND_INT) {
+		*(u64 *)&buf[o + 4] = v;
+		return put_argh32(buf, o, PH_KIND_INT, sizeof(v));
 	}
-	case PH_KIND_STR:
-		return put_ustr(off, v);
+	if (a->kind == PH_KIND_STR) {
+		long n = 0;
+		if (v)
+			n = bpf_probe_read_user_str(&buf[o + 4], STR_MAX, (void *)v);
+		// less the NUL; masked through a barrier for 6.1's verifier
+		u32 len = masked(n > 0 ? (u32)n - 1 : 0, STR_MAX - 1);
+		return put_argh32(buf, o, PH_KIND_STR, len);
+	}
+	switch (a->kind) {
 	case PH_KIND_BYTES: {
 		u64 len = 0;
 		if (a->aux < PH_SRC_RES)
@@ -193,7 +194,7 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 
 	if (!p || !p->type)
 		return 0;
-	u64 pid_tgid = bpf_get_current_pid_tgid();
+	u64 pid_tgid = cur_pid_tgid(task);
 	if (ignore_tgid && (pid_tgid >> 32) == ignore_tgid)
 		return 0;
 	struct scratch *sc = scratch_get();
@@ -201,16 +202,28 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 		return 0;
 	u8 *buf = sc->buf;
 	struct ph_hdr *h = (void *)buf;
-	fill_hdr(h, task, p->type, ret);
+	fill_hdr(h, task, p->type, ret, &sc->tc);
+	// The fast variant loads the argument registers once (plain loads)
+	// and indexes them; the portable one reads a register per argument
+	// that needs one (a helper call each).
+	u64 regv[8];
+	if (PH_FAST) {
+		for (u32 k = 0; k < PH_SRC_RES; k++)
+			regv[k] = reg_arg(regs, k, ret);
+		regv[PH_SRC_RES] = ret;
+		regv[7] = 0;
+	}
 	u32 off = sizeof(*h);
 	u32 nargs = p->nargs;
 	for (u32 i = 0; i < PH_MAX_ARGS; i++) {
 		if (i >= nargs)
 			break;
-		off = put_arg(buf, off, &p->args[i], regs, ret, (u32)pid_tgid);
+		struct argplan *a = &p->args[i];
+		u64 v = PH_FAST ? regv[a->src & 7] : reg_arg(regs, a->src, ret);
+		off = put_arg(buf, off, a, v, regs, ret, (u32)pid_tgid);
 		h->nargs++;
 	}
-	finish(ctx, sc, off, task);
+	finish(ctx, sc, off);
 	return 0;
 }
 
@@ -273,16 +286,16 @@ SEC("tracepoint/sched/sched_process_exit")
 int sched_exit(void *ctx)
 {
 	struct task_struct *task = cur_task();
-	u64 pid_tgid = bpf_get_current_pid_tgid();
+	u64 pid_tgid = cur_pid_tgid(task);
 	struct scratch *sc = scratch_get();
 
 	if (!sc || (ignore_tgid && (pid_tgid >> 32) == ignore_tgid))
 		return 0;
 	struct ph_hdr *h = (void *)sc->buf;
-	fill_hdr(h, task, PH_TYPE_PROCEXIT, 0);
+	fill_hdr(h, task, PH_TYPE_PROCEXIT, 0, &sc->tc);
 	u32 off = put_int(sizeof(*h), RD(task, exit_code));
 	h->nargs = 1;
-	finish(ctx, sc, off, task);
+	finish(ctx, sc, off);
 	return 0;
 }
 

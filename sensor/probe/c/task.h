@@ -28,6 +28,15 @@ static __always_inline struct task_struct *cur_task(void) { return (void *)bpf_g
 static __always_inline struct pt_regs *cur_regs(struct task_struct *t, void *raw) { return raw; }
 #endif
 
+// cur_pid_tgid is bpf_get_current_pid_tgid's value: two loads from the
+// task in the fast variant, a helper call in the portable one.
+static __always_inline u64 cur_pid_tgid(struct task_struct *task)
+{
+	if (PH_FAST)
+		return (u64)RD(task, tgid) << 32 | (u32)RD(task, pid);
+	return bpf_get_current_pid_tgid();
+}
+
 static __always_inline u32 syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_arm64)
@@ -86,9 +95,9 @@ static __always_inline struct cgroup *task_cgroup(struct task_struct *task, bool
 }
 
 // task_pidns returns the process's pid in its own pid namespace and that
-// namespace's inode. Level 0 (the initial namespace) is inside struct pid
-// and read directly; deeper levels index a flexible array, which only a
-// helper may read.
+// namespace's inode. Level 0 is the initial namespace, whose inode number
+// is a constant, and its number is inside struct pid; deeper levels index
+// a flexible array, which only a helper may read.
 static __always_inline void task_pidns(struct task_struct *task, u32 *vpid, u32 *inum)
 {
 	struct task_struct *leader = RD(task, group_leader);
@@ -99,10 +108,9 @@ static __always_inline void task_pidns(struct task_struct *task, u32 *vpid, u32 
 	*vpid = *inum = 0;
 	if (!tp)
 		return;
-	if (PH_FAST && level == 0) {
-		struct pid_namespace *ns = RD(tp, numbers[0].ns);
+	if (level == 0) {
 		*vpid = RD(tp, numbers[0].nr);
-		*inum = ns ? RD(ns, ns.inum) : 0;
+		*inum = PROC_PID_INIT_INO;
 		return;
 	}
 	bpf_core_read(&up, sizeof(up), &tp->numbers[level]);
@@ -134,27 +142,68 @@ static __always_inline void fill_ids(struct ph_hdr *h, struct task_struct *task,
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res)
+// task_ids sets the header's ppid, vpid and pidns. The fast variant keeps
+// the CPU's last answer (struct task_cache) and spares the loads from the
+// parent's task_struct and the process's struct pid, often cache misses,
+// while the task (and its parent) are the same; in the portable one
+// checking costs about as much as reading.
+static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task, struct task_cache *tc)
 {
 	struct task_struct *parent = RD(task, real_parent);
+
+	if (!PH_FAST) {
+		h->ppid = RD(parent, tgid);
+		task_pidns(task, &h->vpid, &h->pidns);
+		return;
+	}
+	u64 start = RD(task, start_time);
+	if (tc->task == (u64)task && tc->start == start) {
+		h->vpid = tc->vpid;
+		h->pidns = tc->pidns;
+		if (tc->parent == (u64)parent) {
+			h->ppid = tc->ppid;
+			return;
+		}
+	} else {
+		task_pidns(task, &h->vpid, &h->pidns);
+		tc->task = (u64)task;
+		tc->start = start;
+		tc->vpid = h->vpid;
+		tc->pidns = h->pidns;
+	}
+	h->ppid = RD(parent, tgid);
+	tc->parent = (u64)parent;
+	tc->ppid = h->ppid;
+}
+
+// fill_hdr writes the record header. The loads that may miss the cache
+// (the parent, the namespaces, the pid, the cgroup) are all issued before
+// the clock is read: reading the TSC waits for earlier loads to finish, so
+// misses on either side of it would not overlap.
+static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
+				     struct task_cache *tc)
+{
 	const struct cred *cred = RD(task, cred);
 	struct nsproxy *nsp = RD(task, nsproxy);
+	bool v1;
+	struct cgroup *cg = task_cgroup(task, &v1);
 
 	fill_ids(h, task, cred);
-	h->ts = bpf_ktime_get_ns();
 	h->res = res;
-	h->ppid = RD(parent, tgid);
+	task_ids(h, task, tc);
 	h->euid = RD(cred, euid.val);
 	h->egid = RD(cred, egid.val);
 	h->loginuid = bpf_core_field_exists(task->loginuid) ? RD(task, loginuid.val) : (u32)-1;
 	h->mntns = nsp ? ns_inum(RD(nsp, mnt_ns)) : 0;
-	task_pidns(task, &h->vpid, &h->pidns);
 	h->netns = nsp ? net_inum(RD(nsp, net_ns)) : 0;
+	struct kernfs_node *kn = RD(cg, kn);
+	h->cgroup_id = RD(kn, id);
+	h->flags = v1 ? PH_FLAG_CGROUP_V1 : 0;
 	h->cpu = bpf_get_smp_processor_id();
 	h->type = type;
 	h->nargs = 0;
-	h->flags = 0;
 	h->pad = 0;
+	h->ts = bpf_ktime_get_ns();
 }
 
 #endif /* __PROBEHUB_TASK_H__ */
