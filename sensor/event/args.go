@@ -80,7 +80,7 @@ func (a *Args) UnmarshalJSON(data []byte) error {
 	}
 	r.i = 0
 	var out Args
-	if r.args(&out) && r.end() {
+	if r.args(&out, TypeUnknown) && r.end() {
 		*a = out
 		return nil
 	}

@@ -24,6 +24,8 @@ type Decoder struct {
 	// (kept when a line without args, fd or buffer leaves ev's nil).
 	last  *Event
 	spare reuse
+	// shapes are the argument names seen per event type.
+	shapes [typeCount]argShape
 	// scratch holds a string with escapes, unescaped.
 	scratch []byte
 }

@@ -191,7 +191,7 @@ func (r *reader) eventField(ev *Event, keep *reuse, f int) bool {
 		return r.cachedProcess(&ev.Proc)
 	case eArgs:
 		ev.Args = keep.args
-		return r.args(&ev.Args)
+		return r.args(&ev.Args, ev.Type)
 	case eFD:
 		if ev.FD == nil {
 			ev.FD = keep.fd
@@ -373,22 +373,34 @@ func (r *reader) fdField(fd *FD, f int) bool {
 // integers or booleans (1 and 0), as Args.UnmarshalJSON takes them. A
 // null value is refused. The names of the previous event's arguments,
 // still in dst's storage, are taken again where they repeat.
-func (r *reader) args(dst *Args) bool {
+func (r *reader) args(dst *Args, t Type) bool {
 	out := (*dst)[:0]
 	if out == nil {
 		out = Args{}
 	}
+	var shape *argShape
+	if r.d != nil && int(t) < len(r.d.shapes) {
+		shape = &r.d.shapes[t]
+	}
 	more, ok := r.open()
 	for more {
-		k, ok := r.key()
-		if !ok {
-			return false
-		}
 		a := Arg{}
-		if n := len(out); n < cap(out) && out[:n+1][n].Name == string(k) {
-			a.Name = out[:n+1][n].Name
+		if n := len(out); shape != nil && n < len(shape.toks) && shape.toks[n].at(r.b[r.i:]) {
+			a.Name = shape.names[n]
+			r.i += int(shape.toks[n].n)
 		} else {
-			a.Name = r.intern(k)
+			k, ok := r.key()
+			if !ok {
+				return false
+			}
+			if n < cap(out) && out[:n+1][n].Name == string(k) {
+				a.Name = out[:n+1][n].Name
+			} else {
+				a.Name = r.intern(k)
+			}
+			if shape != nil && n == len(shape.toks) && len(k) <= maxToken-3 {
+				shape.add(a.Name)
+			}
 		}
 		if !r.argValue(&a) {
 			return false
@@ -401,6 +413,24 @@ func (r *reader) args(dst *Args) bool {
 	*dst = out
 	return ok
 }
+
+// argShape is the argument names an event type's lines have had, in
+// order, and their tokens: the names of the next line of that type are
+// matched as tokens, without reading them first.
+type argShape struct {
+	toks  []token
+	names []string
+}
+
+// add appends the next name; the shape stops growing at maxArgShape.
+func (s *argShape) add(name string) {
+	if len(s.names) < maxArgShape {
+		s.names = append(s.names, name)
+		s.toks = append(s.toks, tokens([]string{name})...)
+	}
+}
+
+const maxArgShape = 16
 
 func (r *reader) argValue(a *Arg) bool {
 	r.ws()
