@@ -240,8 +240,7 @@ func captureTypes(e *rules.Engine, capturable []event.Type) []event.Type {
 // The event's ancestor chain is shared with other events (see
 // proctable.Table.Enrich): an alert copies what it needs.
 func (a *Agent) HandleSyscall(ev *event.Event) {
-	a.table.Observe(ev)
-	a.table.Enrich(ev)
+	a.table.Track(ev)
 	a.enrichContainer(ev)
 	a.countEvent(ev.Type)
 	a.evaluate("syscall", ev, ev, namespaceOf(ev))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,8 +30,7 @@ type sensorProc struct {
 
 func startSensor(b *testing.B, bin, rules string) *sensorProc {
 	b.Helper()
-	port := 19400 + os.Getpid()%500
-	s := &sensorProc{metrics: fmt.Sprintf("127.0.0.1:%d", port)}
+	s := &sensorProc{metrics: freeAddr(b)}
 	s.cmd = exec.Command(bin, append([]string{"run", "--rules", rules, "--metrics-listen", s.metrics, "--no-cri"},
 		strings.Fields(os.Getenv("PROBEHUB_SENSOR_ARGS"))...)...)
 	s.cmd.Stdout = io.Discard
@@ -66,6 +66,27 @@ func (s *sensorProc) stop() {
 	case <-time.After(10 * time.Second):
 		_ = s.cmd.Process.Kill()
 	}
+}
+
+// freeAddr is a loopback address with a port free now, for the sensor's
+// metrics listener.
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// loadAverage is the 1-minute load average, as /proc/loadavg says.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 // metric sums the samples of a Prometheus series name.
@@ -233,24 +254,29 @@ func BenchmarkSensorSustained(b *testing.B) {
 	for b.Loop() {
 		s := startSensor(b, bin, rules)
 		pid := s.cmd.Process.Pid
-		phase := func(rate int, d time.Duration) (sent, seen, drops, cpu float64) {
+		// phase returns the opens made, the events the sensor evaluated
+		// and dropped, its CPU in cores and in µs per event, and the load
+		// average at the start and the end.
+		phase := func(rate int, d time.Duration) (sent, seen, drops, cpu, perEvent float64, load string) {
+			l0 := loadAverage()
 			e0, d0, c0 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops_total"), cpuSeconds(pid)
 			n := paced(file, rate, d)
 			time.Sleep(time.Second) // let the sensor drain
 			e1, d1, c1 := s.metric(`probehub_events_total`), s.metric("probehub_kernel_buffer_drops_total"), cpuSeconds(pid)
-			return float64(n), e1 - e0, d1 - d0, (c1 - c0) / d.Seconds()
+			return float64(n), e1 - e0, d1 - d0, (c1 - c0) / d.Seconds(), 1e6 * (c1 - c0) / max(e1-e0, 1), l0 + "–" + loadAverage()
 		}
-		sent, seen, drops, cpu := phase(100_000, 5*time.Second)
-		fmt.Printf("start-up, the first 5 s at 100000 opens/s: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core\n",
-			sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu)
-		sent, seen, drops, cpu = phase(100_000, hold)
+		sent, seen, drops, cpu, per, load := phase(100_000, 5*time.Second)
+		fmt.Printf("start-up, the first 5 s at 100000 opens/s: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core, %.2f µs per event, load average %s\n",
+			sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu, per, load)
+		sent, seen, drops, cpu, per, load = phase(100_000, hold)
 		rss, peak := rssMB(pid)
-		fmt.Printf("sustained 100000 opens/s for %v: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core, RSS %.0f MB (peak %.0f MB)\n",
-			hold, sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu, rss, peak)
+		fmt.Printf("sustained 100000 opens/s for %v: opens %.0f, events evaluated %.0f, drops %.0f (%.3f%%), sensor CPU %.0f%% of a core, %.2f µs per event, RSS %.0f MB (peak %.0f MB), load average %s\n",
+			hold, sent, seen, drops, 100*drops/max(seen+drops, 1), 100*cpu, per, rss, peak, load)
 		for rate := 125_000; rate <= 600_000; rate += 25_000 {
-			sent, seen, drops, cpu := phase(rate, 10*time.Second)
+			sent, seen, drops, cpu, per, load := phase(rate, 10*time.Second)
 			pct := 100 * drops / max(seen+drops, 1)
-			fmt.Printf("  rate %d/s: achieved %.0f/s, drops %.0f (%.3f%%), sensor CPU %.0f%%\n", rate, sent/10, drops, pct, 100*cpu)
+			fmt.Printf("  rate %d/s: achieved %.0f/s, drops %.0f (%.3f%%), sensor CPU %.0f%%, %.2f µs per event, load average %s\n",
+				rate, sent/10, drops, pct, 100*cpu, per, load)
 			if pct >= 0.1 || sent/10 < 0.8*float64(rate) {
 				break
 			}

@@ -12,7 +12,8 @@ const (
 // most maxInterned strings of up to maxInternLen bytes are held (about
 // 2 MiB at worst). Not safe for concurrent use.
 type interner struct {
-	m map[string]string
+	m    map[string]string
+	last string // the string returned last: events come in runs
 }
 
 // bytes returns b as a string, the one held for equal bytes if any.
@@ -23,13 +24,17 @@ func (in *interner) bytes(b []byte) string {
 	if len(b) > maxInternLen {
 		return string(b)
 	}
-	if s, ok := in.m[string(b)]; ok { // no allocation: the compiler converts in place
-		return s
+	if in.last == string(b) { // no allocation: the compiler compares in place
+		return in.last
 	}
-	if in.m == nil || len(in.m) >= maxInterned {
-		in.m = make(map[string]string, 256)
+	s, ok := in.m[string(b)] // no allocation either
+	if !ok {
+		if in.m == nil || len(in.m) >= maxInterned {
+			in.m = make(map[string]string, 256)
+		}
+		s = string(b)
+		in.m[s] = s
 	}
-	s := string(b)
-	in.m[s] = s
+	in.last = s
 	return s
 }

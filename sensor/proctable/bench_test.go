@@ -49,3 +49,19 @@ func BenchmarkSpawn(b *testing.B) {
 		tab.Observe(&event.Event{Type: event.TypeProcexit, Time: now.Add(300), Proc: child})
 	}
 }
+
+// BenchmarkTrack is BenchmarkObserveEnrich through Track, what the agent
+// calls.
+func BenchmarkTrack(b *testing.B) {
+	tab := New(Options{})
+	tab.Put(Entry{PID: 1, Comm: "systemd", ExePath: "/usr/lib/systemd/systemd"})
+	tab.Put(Entry{PID: 100, PPID: 1, Comm: "containerd", ExePath: "/usr/bin/containerd"})
+	tab.Put(Entry{PID: 200, PPID: 100, Comm: "sh", ExePath: "/usr/bin/dash", Args: []string{"-c", "cat"}})
+	tab.Put(Entry{PID: 300, PPID: 200, Comm: "cat", ExePath: "/usr/bin/cat", Cwd: "/srv"})
+	ev := &event.Event{Type: event.TypeOpenat, Time: time.Now(), Proc: event.Process{PID: 300, TID: 300, PPID: 200, Comm: "cat"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		ev.Proc.ExePath, ev.Proc.Args, ev.Proc.Cwd, ev.Proc.Env, ev.Proc.Ancestors = "", nil, "", nil, nil
+		tab.Track(ev)
+	}
+}

@@ -2,6 +2,25 @@ package proctable
 
 import "github.com/probehub/probehub/sensor/event"
 
+// Track is Observe followed by Enrich. For the event of a live process the
+// table knows (most events) it reads the table once, under one read lock.
+func (t *Table) Track(ev *event.Event) {
+	p := &ev.Proc
+	if p.PID != 0 && !isLifecycle(ev.Type) {
+		t.mu.RLock()
+		if e, ok := t.procs[p.PID]; ok && e.exited.IsZero() {
+			fillFromEntry(p, e)
+			p.Ancestors = t.chainLocked(p.PPID)
+			t.mu.RUnlock()
+			t.names(p)
+			return
+		}
+		t.mu.RUnlock()
+	}
+	t.Observe(ev)
+	t.Enrich(ev)
+}
+
 // Enrich fills the event's process context from the table: what the kernel
 // event lacks (exe path, argv, cwd, tty, session, login uid of processes
 // seen only through /proc, environment), the ancestor chain, and user and group names.
@@ -16,13 +35,19 @@ func (t *Table) Enrich(ev *event.Event) {
 	}
 	p.Ancestors = t.chainLocked(p.PPID)
 	t.mu.RUnlock()
-	if t.o.Users != nil {
-		if p.User == "" {
-			p.User = t.o.Users.User(p.UID)
-		}
-		if p.Group == "" {
-			p.Group = t.o.Users.Group(p.GID)
-		}
+	t.names(p)
+}
+
+// names sets the user and group names of p where it has none.
+func (t *Table) names(p *event.Process) {
+	if t.o.Users == nil {
+		return
+	}
+	if p.User == "" {
+		p.User = t.o.Users.User(p.UID)
+	}
+	if p.Group == "" {
+		p.Group = t.o.Users.Group(p.GID)
 	}
 }
 

@@ -17,6 +17,17 @@ var Lifecycle = []event.Type{
 
 const cloneThread = 0x10000 // CLONE_THREAD
 
+// isLifecycle says whether Observe learns more from an event of type t
+// than that its process exists.
+func isLifecycle(t event.Type) bool {
+	switch t {
+	case event.TypeExecve, event.TypeExecveat, event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork,
+		event.TypeProcexit, event.TypeChdir, event.TypeFchdir:
+		return true
+	}
+	return false
+}
+
 // Observe updates the table from one event, in any order relative to the
 // events of other processes: a process-creating clone adds the child (from
 // the child's own clone exit, which comes first, or the parent's), exec
