@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -74,7 +75,17 @@ func lz4Decode(in, out []byte, start, limit int, last bool) (int, []byte, error)
 		if s.lit+s.length > limit-op {
 			return i, out, fmt.Errorf("lz4: block output beyond %d bytes", limit-start)
 		}
-		out = append(out, in[s.litAt:s.litAt+s.lit]...)
+		// Short literal runs and matches (most of a kernel's) go 8 bytes a
+		// word when out has room past them: bytes written beyond the
+		// sequence are scratch, overwritten by the next.
+		if s.lit <= 16 && s.litAt+16 <= len(in) && op+16 <= cap(out) {
+			w := out[op : op+16]
+			binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(in[s.litAt:]))
+			binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(in[s.litAt+8:]))
+			out = out[:op+s.lit]
+		} else {
+			out = append(out, in[s.litAt:s.litAt+s.lit]...)
+		}
 		i = s.next
 		if s.length == 0 {
 			continue
@@ -83,8 +94,18 @@ func lz4Decode(in, out []byte, start, limit int, last bool) (int, []byte, error)
 		if s.off == 0 || s.off > op-start {
 			return i, out, errLZ4Offset
 		}
+		src := op - s.off
+		if s.off >= 8 && s.length <= 32 && op+32 <= cap(out) {
+			// Each word read lies at least 8 bytes back: it is final.
+			w := out[:op+32]
+			for k := 0; k < s.length; k += 8 {
+				binary.LittleEndian.PutUint64(w[op+k:], binary.LittleEndian.Uint64(w[src+k:]))
+			}
+			out = out[:op+s.length]
+			continue
+		}
 		out = out[:op+s.length]
-		if src := op - s.off; s.off >= s.length {
+		if s.off >= s.length {
 			copy(out[op:], out[src:src+s.length])
 		} else {
 			for k := range s.length {

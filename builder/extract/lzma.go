@@ -97,6 +97,7 @@ func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 	lc := m.lc
 	rng, code, ip, in := r.rng, r.code, r.pos, r.in
 	limit := len(in) - rangePad
+	inb := (*[rangeBuf]byte)(in[:rangeBuf])
 	var err error
 	for op < end {
 		if ip > limit {
@@ -122,7 +123,7 @@ func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 				prev = uint32(out[op-1])
 			}
 			ls := ((pos&lpMask)<<lc | prev>>(8-lc)) * lzmaLitSize
-			probs := m.lit[ls : ls+lzmaLitSize : ls+lzmaLitSize]
+			probs := (*[lzmaLitSize]prob)(m.lit[ls : ls+lzmaLitSize])
 			match := uint32(0)
 			if st >= lzmaLitStates {
 				d := int(m.rep[0]) + 1
@@ -133,7 +134,7 @@ func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 				match = uint32(out[op-d]) | 0x100
 			}
 			var sym uint32
-			sym, rng, code, ip = literal(probs, match, rng, code, ip, in)
+			sym, rng, code, ip = literal(probs, match, rng, code, ip, inb)
 			out[op] = byte(sym)
 			op++
 			m.state = litNext[st]
@@ -181,15 +182,17 @@ func (m *lzmaModel) decode(r *rangeDec, o *lzmaOut) error {
 }
 
 // literal decodes the 8 bits of a literal, branch-free, normalization
-// included (literal bits are close to random, branches mispredict). A match byte (with bit 8 set; 0 for none) is the
-// context for the bits until the first that differs from it.
-func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, uint32, uint32, int) {
-	probs = probs[:lzmaLitSize]
+// included (literal bits are close to random, branches mispredict). A
+// match byte (with bit 8 set; 0 for none) is the context for the bits until
+// the first that differs from it. The fixed-size arrays and the masked
+// input index leave the loops without bounds checks; a valid chunk never
+// reads past its rangePad zero bytes, and decode stops a corrupt one.
+func literal(probs *[lzmaLitSize]prob, match, rng, code uint32, ip int, in *[rangeBuf]byte) (uint32, uint32, uint32, int) {
 	sym := uint32(1)
 	for match != 0 && sym < 0x100 {
 		if rng < rangeTop {
 			rng <<= 8
-			code = code<<8 | uint32(in[ip])
+			code = code<<8 | uint32(in[ip&(rangeBuf-1)])
 			ip++
 		}
 		mb := (match >> 7) & 1
@@ -211,7 +214,7 @@ func literal(probs []prob, match, rng, code uint32, ip int, in []byte) (uint32, 
 		norm := uint32((uint64(rng) - rangeTop) >> 32) // all ones when due
 		sh := norm & 8
 		rng <<= sh
-		code = code<<sh | uint32(in[ip])&norm // padding makes in[ip] safe
+		code = code<<sh | uint32(in[ip&(rangeBuf-1)])&norm
 		ip += int(norm & 1)
 		p := &probs[sym&0xff]
 		v := uint32(*p)

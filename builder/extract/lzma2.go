@@ -35,7 +35,7 @@ type lzma2Dec struct {
 	in      int64 // bytes taken from src
 	model   lzmaModel
 	rc      rangeDec
-	packed  []byte // one chunk's input and rangePad zero bytes
+	packed  []byte // one chunk's input and rangePad zero bytes, in rangeBuf bytes
 	out     lzmaOut
 	keep    int
 	rd      int  // next byte of out.buf to hand out
@@ -44,7 +44,7 @@ type lzma2Dec struct {
 }
 
 func newLZMA2Dec(src peeker, keep int) *lzma2Dec {
-	return &lzma2Dec{src: src, keep: keep, packed: make([]byte, lzma2MaxPacked+rangePad)}
+	return &lzma2Dec{src: src, keep: keep, packed: make([]byte, rangeBuf)}
 }
 
 // take returns the next n bytes of input.

@@ -18,6 +18,10 @@ const (
 	// bits, one input byte each) never indexes past it; lzmaModel.decode
 	// checks the position against the real end between symbols.
 	rangePad = 64
+	// rangeBuf is the size of the buffer a chunk's input lies in, a power
+	// of two above lzma2MaxPacked+rangePad: the literal decoder indexes it
+	// with a mask instead of a bounds check.
+	rangeBuf = 1 << 17
 )
 
 // prob is the probability, in 1/2048, that the next bit is 0.
