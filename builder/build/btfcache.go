@@ -61,7 +61,7 @@ func (c BTFCache) path(key, ext string) (string, error) {
 // get returns the entry of key, its BTF parsed with names looked up (see
 // minimize.ParseKernelLookup); nil when there is none or it is damaged. The
 // caller closes it.
-func (c BTFCache) get(key string, names []string) *kernelBTF {
+func (c BTFCache) get(key string, types, funcs []string) *kernelBTF {
 	mp, err := c.path(key, ".json")
 	if err != nil {
 		return nil
@@ -83,7 +83,7 @@ func (c BTFCache) get(key string, names []string) *kernelBTF {
 		_ = unmap() // read only
 		return nil
 	}
-	k, err := minimize.ParseKernelLookup(raw, names...)
+	k, err := minimize.ParseKernelLookup(raw, types, funcs)
 	if err != nil {
 		_ = unmap() // read only
 		return nil

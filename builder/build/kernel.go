@@ -38,7 +38,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	if ok {
 		return *prev, true, nil
 	}
-	if kb := r.cachedBTF(in, set.names); kb != nil {
+	if kb := r.cachedBTF(in, set); kb != nil {
 		defer func() { _ = kb.close() }() // a read-only mapping
 		res.Input = stamp(kb.path)
 		return r.fromBTF(res, start, kb, prev)
@@ -99,7 +99,7 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 	if err != nil {
 		return r.fail(res, start, buildresult.FailExtract, fmt.Errorf("extract BTF from %s: %w", filepath.Base(path), err))
 	}
-	k, err := minimize.ParseKernelLookup(ex.BTF, set.names...)
+	k, err := minimize.ParseKernelLookup(ex.BTF, set.types, set.funcs)
 	if err != nil {
 		return r.fail(res, start, buildresult.FailBTF, fmt.Errorf("parse BTF: %w", err))
 	}
@@ -114,11 +114,11 @@ func (r *runner) kernel(ctx context.Context, in Input) (buildresult.Result, bool
 }
 
 // cachedBTF returns the BTF cache's entry for in, or nil.
-func (r *runner) cachedBTF(in Input, names []string) *kernelBTF {
+func (r *runner) cachedBTF(in Input, set *probeSet) *kernelBTF {
 	if in.CacheKey == "" || r.cfg.BTFCache == "" || in.Path != "" {
 		return nil
 	}
-	kb := r.cfg.BTFCache.get(in.CacheKey, names)
+	kb := r.cfg.BTFCache.get(in.CacheKey, set.types, set.funcs)
 	if kb != nil && in.Key.Release != "" && kb.release != in.Key.Release {
 		_ = kb.close() // read only; another kernel's entry under this key is a miss
 		return nil
@@ -230,7 +230,6 @@ func (r *runner) finish(res buildresult.Result, start time.Time, kb *kernelBTF, 
 	}
 	in := verdict.Input{Release: res.Kernel.Release, Arch: res.Kernel.Arch, Optional: r.cfg.Optional, NoBTF: noBTF}
 	if kb != nil {
-		kb.kernel.Lookup(set.names...)
 		if in.Target, err = minimize.RelocationTarget(kb.kernel, set.objects...); err != nil {
 			return r.fail(res, start, buildresult.FailBTF, err)
 		}

@@ -31,7 +31,8 @@ type probeSet struct {
 	variants []variant
 	key      string             // identifies the variant set and probe version
 	objects  []*minimize.Object // the variants' distinct objects
-	names    []string           // what a kernel's BTF is asked for: relocation candidates, hook names
+	types    []string           // the type names a kernel's BTF is asked for: relocation candidates, btf_trace_*
+	funcs    []string           // the function names: syscall entry points (see verdict.HookNames)
 }
 
 // runner holds what every kernel's build shares.
@@ -153,7 +154,9 @@ func newRunner(cfg Config) (*runner, error) {
 				fmt.Fprintf(h, "%s %s\n", v.Name, v.obj.SHA256)
 				if !slices.Contains(set.objects, v.obj) {
 					set.objects = append(set.objects, v.obj)
-					set.names = append(append(set.names, v.obj.TypeNames()...), verdict.HookNames(v.obj)...)
+					types, funcs := verdict.HookNames(v.obj)
+					set.types = append(append(set.types, v.obj.TypeNames()...), types...)
+					set.funcs = append(set.funcs, funcs...)
 				}
 			}
 		}

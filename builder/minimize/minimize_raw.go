@@ -23,12 +23,16 @@ type Kernel struct {
 // ParseKernel indexes a raw kernel BTF (as /sys/kernel/btf/vmlinux). The
 // blob must stay unmodified while the Kernel is used. Errors wrap
 // ErrMalformed.
-func ParseKernel(raw []byte) (*Kernel, error) { return ParseKernelLookup(raw) }
+func ParseKernel(raw []byte) (*Kernel, error) { return ParseKernelLookup(raw, nil, nil) }
 
-// ParseKernelLookup is ParseKernel and Lookup(names...) in one pass over
-// the types: what a batch asks of every kernel.
-func ParseKernelLookup(raw []byte, names ...string) (*Kernel, error) {
-	r, found, err := parseRawBTF(raw, names)
+// ParseKernelLookup is ParseKernel and the lookup of names in the same
+// pass over the types: what a batch asks of every kernel. types are names
+// of types other than functions (relocation candidates: Object.TypeNames;
+// typedefs such as btf_trace_sys_enter), funcs names of functions (syscall
+// entry points): see verdict.HookNames. HasType answers for them from this
+// pass: a name given as a type is not looked for among functions.
+func ParseKernelLookup(raw []byte, types, funcs []string) (*Kernel, error) {
+	r, found, err := parseRawBTF(raw, types, funcs)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -45,8 +46,11 @@ type rawBTF struct {
 const typeHeaderLen = 12
 
 // parseRawBTF indexes a raw BTF blob and, in the same pass, finds the
-// types named as names (see named). Errors wrap ErrMalformed.
-func parseRawBTF(raw []byte, names []string) (*rawBTF, map[string][]uint32, error) {
+// types (not functions, variables, sections or tags) named as one of types
+// and the functions named as one of funcs: functions are most of a kernel's
+// types, and reading their names is most of the pass, so they are read
+// only when funcs asks for some. Errors wrap ErrMalformed.
+func parseRawBTF(raw []byte, types, funcs []string) (*rawBTF, map[string][]uint32, error) {
 	bo, err := byteOrder(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read BTF header: %w", err)
@@ -55,7 +59,7 @@ func parseRawBTF(raw []byte, names []string) (*rawBTF, map[string][]uint32, erro
 		return nil, nil, fmt.Errorf("read BTF header: %d bytes: %w", len(raw), ErrMalformed)
 	}
 	hdr := uint64(bo.Uint32(raw[4:]))
-	types, err := sub(raw, hdr+uint64(bo.Uint32(raw[8:])), uint64(bo.Uint32(raw[12:])))
+	tsec, err := sub(raw, hdr+uint64(bo.Uint32(raw[8:])), uint64(bo.Uint32(raw[12:])))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read BTF types: %w", err)
 	}
@@ -63,33 +67,59 @@ func parseRawBTF(raw []byte, names []string) (*rawBTF, map[string][]uint32, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("read BTF strings: %w", err)
 	}
-	r := &rawBTF{bo: bo, big: bo == binary.BigEndian, types: types, strs: strs}
-	off := offPool.get(1 + len(types)/24)
-	f := newPrefixFilter(names)
-	var maybe []uint32 // types whose name may be wanted: checked after the pass
-	for pos := 0; pos < len(types); {
-		if len(types)-pos < typeHeaderLen {
+	r := &rawBTF{bo: bo, big: bo == binary.BigEndian, types: tsec, strs: strs}
+	off := offPool.get(1 + len(tsec)/24)
+	ft, ff := newPrefixFilter(types), newPrefixFilter(funcs)
+	var maybeT, maybeF []uint32 // types whose name may be wanted: checked after the pass
+	for pos := 0; pos < len(tsec); {
+		if len(tsec)-pos < typeHeaderLen {
 			return nil, nil, fmt.Errorf("type %d: truncated header: %w", len(off), ErrMalformed)
 		}
-		info := r.read32(types[pos+4:])
-		x := extraByKind[(info>>24)&0x1f]
+		info := r.read32(tsec[pos+4:])
+		kind := (info >> 24) & 0x1f
+		x := extraByKind[kind]
 		if x.fixed < 0 {
-			return nil, nil, fmt.Errorf("type %d: kind %d: %w", len(off), (info>>24)&0x1f, ErrMalformed)
+			return nil, nil, fmt.Errorf("type %d: kind %d: %w", len(off), kind, ErrMalformed)
 		}
-		if f != nil {
-			if no := r.read32(types[pos:]); no != 0 && int(no) < len(strs) && f.may(strs[no:]) {
-				maybe = append(maybe, uint32(len(off)))
+		switch f, maybe := ft, &maybeT; {
+		case kind == kindFunc:
+			f, maybe = ff, &maybeF
+			fallthrough
+		case !notCandidate[kind]:
+			if f == nil {
+				break
+			}
+			if no := r.read32(tsec[pos:]); no != 0 && int(no) < len(strs) && f.may(strs[no:]) {
+				*maybe = append(*maybe, uint32(len(off)))
 			}
 		}
 		off = append(off, uint32(pos))
 		pos += typeHeaderLen + x.fixed + int(info&0xffff)*x.perVlen
-		if pos > len(types) {
+		if pos > len(tsec) {
 			return nil, nil, fmt.Errorf("type %d: truncated: %w", len(off)-1, ErrMalformed)
 		}
 	}
 	r.off = off
-	return r, f.found(r, maybe), nil
+	found := ft.found(r, maybeT)
+	for n, ids := range ff.found(r, maybeF) {
+		if found == nil {
+			found = map[string][]uint32{}
+		}
+		found[n] = append(found[n], ids...)
+		slices.Sort(found[n])
+	}
+	return r, found, nil
 }
+
+// notCandidate are the kinds a relocation never targets (and no type
+// name the verdict asks for has).
+var notCandidate = func() (t [32]bool) {
+	for _, k := range []int{kindFunc, kindVar, kindDatasec, kindDeclTag, kindPtr, kindArray, kindFuncProto,
+		kindConst, kindVolatile, kindRestrict, kindTypeTag} {
+		t[k] = true
+	}
+	return t
+}()
 
 // offPool recycles the type offset indexes of Kernels that were closed: a
 // catalog build indexes thousands of kernels of about 100,000 types each.

@@ -80,11 +80,13 @@ func lookup(target *btf.Spec) func(string) bool {
 	}
 }
 
-// HookNames returns the type names the hook checks of the object's
-// programs may look up in a kernel's BTF (any arch), for
-// minimize.Kernel.Lookup: a builder that judges against a relocation
-// target (Input.Has) looks them up in the whole BTF in one pass.
-func HookNames(o *minimize.Object) []string {
+// HookNames returns the names the hook checks of the object's programs may
+// look up in a kernel's BTF (any arch), for minimize.ParseKernelLookup: a
+// builder that judges against a relocation target (Input.Has) looks them
+// up in the whole BTF in the same pass as the relocation candidates. types
+// are the raw tracepoints' btf_trace_* typedefs, funcs the syscall entry
+// points.
+func HookNames(o *minimize.Object) (types, funcs []string) {
 	seen := map[string]bool{}
 	record := func(name string) bool { seen[name] = true; return false }
 	newest := kernels.Version{Major: 1 << 30}
@@ -93,5 +95,12 @@ func HookNames(o *minimize.Object) []string {
 			hookReasons(p, record, arch, newest)
 		}
 	}
-	return slices.Sorted(maps.Keys(seen))
+	for _, n := range slices.Sorted(maps.Keys(seen)) {
+		if strings.HasPrefix(n, "btf_trace_") {
+			types = append(types, n)
+		} else {
+			funcs = append(funcs, n)
+		}
+	}
+	return types, funcs
 }

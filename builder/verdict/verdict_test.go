@@ -101,11 +101,11 @@ func TestJudgeRelocationTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := minimize.ParseKernel(raw)
+		types, funcs := HookNames(o)
+		k, err := minimize.ParseKernelLookup(raw, append(o.TypeNames(), types...), funcs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k.Lookup(append(o.TypeNames(), HookNames(o)...)...)
 		target, err := minimize.RelocationTarget(k, o)
 		if err != nil {
 			t.Fatal(err)
