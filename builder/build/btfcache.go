@@ -49,6 +49,9 @@ type kernelBTF struct {
 	size    int
 	path    string // the cache entry it was read from; "" when extracted in this run
 	close   func() error
+
+	prevMin     string // the kernel's min.btf sha256 in its previous result, if any
+	prevMinSize int
 }
 
 func (c BTFCache) path(key, ext string) (string, error) {

@@ -41,9 +41,18 @@ func TestNewProbeFromBTFCache(t *testing.T) {
 		t.Fatalf("BTF cache keys %v, %v", keys, err)
 	}
 
-	// A new probe: another variant set (same object, so the same answers).
+	// A new probe: another variant set (same object, so the same answers,
+	// and the same min.btf, kept in place).
+	minPath := filepath.Join(cfg.Out, buildresult.KernelDir(cfg.Inputs[0].Key), buildresult.MinBTFFile)
+	before, err := os.Stat(minPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.Variants = append(cfg.Variants, Variant{Name: "perfbuf", Object: cfg.Variants[0].Object, Ignore: verdict.PerfBuffer})
 	second := mustRun(t, cfg)
+	if after, err := os.Stat(minPath); err != nil || !os.SameFile(before, after) {
+		t.Errorf("min.btf with the same content rewritten: %v", err)
+	}
 	if second.Built != 3 || second.FromBTFCache != 3 || second.Cached != 0 {
 		t.Errorf("new probe: %+v", second)
 	}

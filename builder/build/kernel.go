@@ -147,6 +147,9 @@ func (r *runner) fromBTF(res buildresult.Result, start time.Time, kb *kernelBTF,
 		}
 		return *old, true, nil
 	}
+	if old != nil && old.MinBTF != "" {
+		kb.prevMin, kb.prevMinSize = old.MinSHA256, old.MinSize
+	}
 	return r.finish(res, start, kb, dir, "")
 }
 
@@ -247,10 +250,15 @@ func (r *runner) finish(res buildresult.Result, start time.Time, kb *kernelBTF, 
 		if err != nil {
 			return r.fail(res, start, buildresult.FailMinimize, err)
 		}
-		if err := writeFile(filepath.Join(dir, buildresult.MinBTFFile), small.BTF); err != nil {
-			return buildresult.Result{}, false, err
-		}
 		res.MinBTF, res.MinSHA256, res.MinSize, res.MinTypes = buildresult.MinBTFFile, sha(small.BTF), len(small.BTF), small.Types
+		// A new probe often needs the same types: the file in place is
+		// kept then.
+		p := filepath.Join(dir, buildresult.MinBTFFile)
+		if st, err := os.Stat(p); err != nil || res.MinSHA256 != kb.prevMin || st.Size() != int64(kb.prevMinSize) {
+			if err := writeFile(p, small.BTF); err != nil {
+				return buildresult.Result{}, false, err
+			}
+		}
 	}
 	return r.write(res, start)
 }
