@@ -43,6 +43,8 @@ type Decoder struct {
 	strs interner
 	// scratch holds a path while it is looked up in strs.
 	scratch []byte
+	// rendered is the tuple fdOf rendered for this record, if any.
+	rendered renderedTuple
 	// The last comm and cgroup looked up: events come in runs of one
 	// process.
 	lastCommRaw    [16]byte
@@ -104,6 +106,7 @@ func (d *Decoder) Decode(rec []byte) (event.Event, error) {
 func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 	args, fdBuf := ev.Args[:0], ev.FD
 	*ev = event.Event{}
+	d.rendered = renderedTuple{}
 	if len(rec) < hdrSize {
 		return fmt.Errorf("%w: %d bytes, header needs %d", ErrMalformed, len(rec), hdrSize)
 	}
@@ -187,7 +190,7 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		}
 	}
 	ev.Proc.Cgroup = d.cgroup(cg)
-	if fd, ok := fdOf(p.fd, ev, t, sa, d.role(ev, p.fd)); ok {
+	if fd, ok := d.fdOf(p.fd, ev, t, sa, d.role(ev, p.fd)); ok {
 		if fdBuf == nil {
 			fdBuf = new(event.FD)
 		}
@@ -195,7 +198,7 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		ev.FD = fdBuf
 	}
 	if t != nil && !t.file {
-		ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: t.String(ev.FD != nil && ev.FD.Server), IsStr: true})
+		ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: d.tupleString(t, ev.FD), IsStr: true})
 	}
 	if ev.Type == event.TypeProcexit {
 		procexit(ev)
@@ -204,6 +207,25 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		execFlags(ev) // execveat's flags argument is the caller's AT_* flags
 	}
 	return nil
+}
+
+// tupleString is the "tuple" argument of an event whose fd is t: t
+// rendered, as fdOf did for the fd's name if it did.
+func (d *Decoder) tupleString(t *tuple, fd *event.FD) string {
+	server := fd != nil && fd.Server
+	if r := d.rendered; r.ok && r.server == server {
+		return r.s
+	}
+	d.scratch = t.appendString(d.scratch[:0], server)
+	return d.strs.bytes(d.scratch)
+}
+
+// renderedTuple is the record's tuple as fdOf rendered it for the fd's
+// name (a record has one tuple).
+type renderedTuple struct {
+	ok     bool
+	server bool
+	s      string
 }
 
 // role returns what is known of the role of the socket ev refers to, and

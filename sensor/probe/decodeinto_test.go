@@ -86,6 +86,26 @@ func TestDecodeIntoAllocs(t *testing.T) {
 	}
 }
 
+// TestDecodeIntoSocketAllocs: a read on a connected TCP socket seen before
+// allocates only the copy of its data.
+func TestDecodeIntoSocketAllocs(t *testing.T) {
+	d := NewDecoder()
+	rec := record(event.TypeRead, 4, 42, intArgBytes(5), intArgBytes(64), arg(kindData, []byte("abcd")),
+		arg(kindTuple, []byte{2, 1, 0x10, 0x27, 0x90, 0x1f, 127, 0, 0, 1, 127, 0, 0, 2}))
+	var ev event.Event
+	if err := d.DecodeInto(rec, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = d.DecodeInto(rec, &ev) }); n != 1 {
+		t.Errorf("%v allocations per decode, want 1 (the data)", n)
+	}
+	tu, _ := ev.Args.String("tuple")
+	if ev.FD == nil || ev.FD.Name != "127.0.0.1:10000->127.0.0.2:8080" || tu != ev.FD.Name || ev.FD.CIP != "127.0.0.1" ||
+		ev.FD.SIP != "127.0.0.2" || ev.FD.SPort != 8080 || string(ev.Buffer) != "abcd" {
+		t.Errorf("decoded fd %+v tuple %q buffer %q", ev.FD, tu, ev.Buffer)
+	}
+}
+
 func TestAppendPath(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"", ""},

@@ -103,22 +103,39 @@ func (t *tuple) ends(server bool) (cip netip.Addr, cport uint16, sip netip.Addr,
 // String renders Falco's tuple: cip:cport->sip:sport for an IP socket
 // ("sip:sport" for a server socket without a remote end), "sk->peer path"
 // for a unix socket.
-func (t *tuple) String(server bool) string {
+func (t *tuple) String(server bool) string { return string(t.appendString(nil, server)) }
+
+// appendString appends what String returns.
+func (t *tuple) appendString(dst []byte, server bool) []byte {
 	switch {
 	case t.file:
-		return ""
+		return dst
 	case t.family == afUnix:
-		return strconv.FormatUint(t.sk, 16) + "->" + strconv.FormatUint(t.peer, 16) + " " + t.path
+		dst = strconv.AppendUint(dst, t.sk, 16)
+		dst = append(dst, "->"...)
+		dst = strconv.AppendUint(dst, t.peer, 16)
+		dst = append(dst, ' ')
+		return append(dst, t.path...)
 	case !t.laddr.IsValid():
-		return ""
+		return dst
 	case server && !t.connected():
-		return hostPort(t.laddr, t.lport)
+		return appendHostPort(dst, t.laddr, t.lport)
 	}
 	cip, cport, sip, sport := t.ends(server)
-	return hostPort(cip, cport) + "->" + hostPort(sip, sport)
+	dst = appendHostPort(dst, cip, cport)
+	dst = append(dst, "->"...)
+	return appendHostPort(dst, sip, sport)
 }
 
-func hostPort(a netip.Addr, p uint16) string { return a.String() + ":" + strconv.Itoa(int(p)) }
+func hostPort(a netip.Addr, p uint16) string { return string(appendHostPort(nil, a, p)) }
+
+// appendHostPort appends "addr:port" (an IPv6 address without brackets,
+// as Falco writes it).
+func appendHostPort(dst []byte, a netip.Addr, p uint16) []byte {
+	dst = a.AppendTo(dst)
+	dst = append(dst, ':')
+	return strconv.AppendUint(dst, uint64(p), 10)
+}
 
 func l4proto(sockType int64) string {
 	switch sockType & 0xf { // less SOCK_NONBLOCK, SOCK_CLOEXEC
@@ -199,6 +216,12 @@ func isServer(rule fdRule, t *tuple, known role) bool {
 	return t.rport != 0 && t.lport < t.rport
 }
 
+// addr returns the text of a, interned.
+func (d *Decoder) addr(a netip.Addr) string {
+	d.scratch = a.AppendTo(d.scratch[:0])
+	return d.strs.bytes(d.scratch)
+}
+
 // socketType is fd.typechar for a socket of domain.
 func socketType(domain int64) byte {
 	switch domain {
@@ -215,8 +238,8 @@ func socketType(domain int64) byte {
 }
 
 // fdOf builds event.FD for plans that name one; t is the decoded tuple and
-// sa the raw sockaddr argument, if any.
-func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) (event.FD, bool) {
+// sa the raw sockaddr argument, if any. The decoder's strings are interned.
+func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) (event.FD, bool) {
 	switch rule {
 	case fdFile:
 		name, _ := ev.Args.String("name")
@@ -268,16 +291,18 @@ func fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) (event.
 			return fd, true
 		}
 		fd.L4Proto = l4proto(int64(t.sockType))
-		fd.Name = t.String(server)
+		d.scratch = t.appendString(d.scratch[:0], server)
+		fd.Name = d.strs.bytes(d.scratch)
+		d.rendered = renderedTuple{ok: true, server: server, s: fd.Name}
 		if !t.laddr.IsValid() {
 			return fd, true
 		}
 		cip, cport, sip, sport := t.ends(server)
 		if cip.IsValid() && (cport != 0 || !cip.IsUnspecified()) {
-			fd.CIP, fd.CPort = cip.String(), cport
+			fd.CIP, fd.CPort = d.addr(cip), cport
 		}
 		if sip.IsValid() {
-			fd.SIP, fd.SPort = sip.String(), sport
+			fd.SIP, fd.SPort = d.addr(sip), sport
 		}
 		return fd, true
 	}
