@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 func newLoopback(tb testing.TB, s *Server) string {
@@ -43,7 +45,7 @@ func TestWrites(t *testing.T) {
 	})
 	select {
 	case <-b.done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.Patience):
 		t.Fatal("the queued build did not run")
 	}
 	if want := "ubuntu/22.04/x86_64/5.15.0-91-generic@v0.10.0"; len(b.keys) != 1 || b.keys[0] != want {

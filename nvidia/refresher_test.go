@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 func TestSnapshotStates(t *testing.T) {
@@ -60,12 +62,12 @@ func TestRefresher(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(testutil.Patience); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatal("condition not reached in 5s")
+	t.Fatalf("condition not reached in %v", testutil.Patience)
 }
 
 func noDriverErr() error {

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/extract"
@@ -50,7 +49,7 @@ func minimizedHostBTF(t *testing.T) *btf.Spec {
 
 func await(t *testing.T, p *probe.Probe, what string, match func(event.Event) bool) event.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 	for {
 		ev, err := p.Read(ctx)

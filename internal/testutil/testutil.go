@@ -10,7 +10,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
+
+// Patience is how long a test waits for something that must happen (an
+// event, an alert, a decision, a server up) before it calls it lost. It
+// only keeps a broken test from hanging: it is far beyond what load
+// stretches a wait to, and a wait returns as soon as the thing happens.
+// Tests assert that things happen, never how fast (benchmarks measure that).
+const Patience = 2 * time.Minute
 
 // RequireEnv is the variable that turns skips of privileged tests into
 // failures. .ci/run sets it.

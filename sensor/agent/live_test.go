@@ -51,7 +51,7 @@ func (s *memSink) Send(_ context.Context, m output.Message) error {
 // wait returns the first alert of rule whose output contains marker.
 func (s *memSink) wait(t *testing.T, rule, marker string) (alertJSON, bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testutil.Patience)
 	for time.Now().Before(deadline) {
 		s.mu.Lock()
 		for _, a := range s.msgs {

@@ -53,7 +53,7 @@ func TestReloadKeepsRunningRulesOnError(t *testing.T) {
 	reloadAndWait := func(wantOK, wantFailed float64) {
 		t.Helper()
 		hup <- syscall.SIGHUP
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(testutil.Patience)
 		for time.Now().Before(deadline) {
 			if counter(a.metrics.Reloads, "ok") == wantOK && counter(a.metrics.Reloads, "failed") == wantFailed {
 				return

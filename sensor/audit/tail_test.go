@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/rules/k8saudit"
 )
 
@@ -31,7 +32,7 @@ func appendTo(t *testing.T, path, s string) {
 // waitFor polls until c has received want.
 func waitFor(t *testing.T, c *collector, want []string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testutil.Patience)
 	for time.Now().Before(deadline) {
 		if slices.Equal(c.got(), want) {
 			return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 )
 
@@ -32,10 +33,10 @@ func newTestCache(t *testing.T, rt *fakeRuntime, opts CRIOptions) (*Cache, strin
 	return k, path, stop
 }
 
-// eventually polls cond every 10 ms for up to 10 s.
+// eventually polls cond every 10 ms until it holds (testutil.Patience at most).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(testutil.Patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if cond() {
 			return
 		}

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/container/containerdtest"
 	"github.com/probehub/probehub/sensor/event"
 )
@@ -30,7 +31,7 @@ func TestContainerdCRI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 
 	v, err := c.Version(ctx)

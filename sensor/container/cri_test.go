@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 )
 
@@ -220,7 +221,7 @@ func TestCRIContainer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 			defer cancel()
 			got, err := c.Container(ctx, tc.id)
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
@@ -266,7 +267,7 @@ func TestCRINoServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 	_, err = c.Container(ctx, webID)
 	if err == nil || !unavailable(err) || !strings.Contains(err.Error(), webID) {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/container/containerdtest"
@@ -106,7 +105,7 @@ func TestContainerdImageHealthcheck(t *testing.T) {
 	}
 	defer c.Close()
 	c.SetContainerdRoot(filepath.Join(dir, "root"))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 	// the CRI plugin learns of the import from containerd's events
 	eventually(t, "the CRI image list to hold the image's config digest", func() bool {

@@ -77,8 +77,26 @@ func newEnv(tb testing.TB) *env {
 	return e
 }
 
+// testDeadline bounds a fetch whose registry works (or refuses for good):
+// such a fetch ends on its answer, long before this, however loaded the
+// machine is; the bound only keeps a broken test from hanging.
+const testDeadline = 2 * time.Minute
+
+// opts are the options of a fetch from a working registry: the answer, not
+// the deadline, ends it, so no test depends on how fast the machine is.
 func (e *env) opts(tb testing.TB, cache *Cache) Options {
-	return Options{ProbeVersion: testVersion, Verifier: e.verifier, Cache: cache, Arch: "amd64", Deadline: 1500 * time.Millisecond, Backoff: 10 * time.Millisecond}
+	return Options{ProbeVersion: testVersion, Verifier: e.verifier, Cache: cache, Arch: "amd64",
+		Deadline: testDeadline, AttemptTimeout: testDeadline, Backoff: 10 * time.Millisecond}
+}
+
+// faultOpts are the options of a fetch from a registry that keeps failing:
+// only the boot deadline ends it, so the deadline is short. Tests with them
+// assert where the fetch ended (the cache, the error), never how long it
+// took, which holds at any load.
+func (e *env) faultOpts(tb testing.TB, cache *Cache) Options {
+	o := e.opts(tb, cache)
+	o.Deadline, o.AttemptTimeout = 1500*time.Millisecond, 500*time.Millisecond
+	return o
 }
 
 func newCache(tb testing.TB) *Cache {
@@ -133,12 +151,23 @@ func TestFetchRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
+			// The refusal, not the deadline, ends the fetch: its typed
+			// error, on the first attempt, with no deadline passed
+			// (a slow machine stretches the attempt, never changes these).
 			o, err := Fetch(context.Background(), e.store, tc.host, tc.opts(e.opts(t, nil)))
 			if !errors.Is(err, ErrNoBTF) || !errors.Is(err, tc.want) || o.Source != SourceNone {
 				t.Fatalf("Fetch = %v (%s), want %v", err, o.Source, tc.want)
 			}
+			if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "deadline") {
+				t.Errorf("Fetch = %v: a refusal ends the fetch before any deadline", err)
+			}
 			if o.Attempts != 1 {
 				t.Errorf("%d attempts: a refusal is not retried", o.Attempts)
+			}
+			// Without a key nothing is requested: refused before the
+			// first byte.
+			if errors.Is(tc.want, registry.ErrUnsigned) && o.BytesPulled != 0 {
+				t.Errorf("no key: %d bytes pulled before the refusal, want 0", o.BytesPulled)
 			}
 		})
 	}
@@ -165,7 +194,7 @@ func TestRegistryFaultsFallBackToCache(t *testing.T) {
 		t.Run(f.desc, func(t *testing.T) {
 			e.proxy.Set(f.fault, -1)
 			defer e.proxy.Set(regtest.Pass, 0)
-			o, err := Fetch(context.Background(), e.store, e.host, e.opts(t, cache))
+			o, err := Fetch(context.Background(), e.store, e.host, e.faultOpts(t, cache))
 			if err != nil || o.Source != SourceCache || !bytes.Equal(o.BTF, e.art.BTF) || !o.Signed {
 				t.Fatalf("Fetch = %s %s, %v", o.Source, o.Reason, err)
 			}
@@ -194,7 +223,7 @@ func TestRegistryStopsMidPull(t *testing.T) {
 	}
 	for _, pass := range []int{1, 2, 3} {
 		e.proxy.SetAfter(pass, regtest.Refuse, -1)
-		o, err := Fetch(context.Background(), s, e.host, e.opts(t, cache))
+		o, err := Fetch(context.Background(), s, e.host, e.faultOpts(t, cache))
 		if err != nil || o.Source != SourceCache || !bytes.Equal(o.BTF, e.art.BTF) {
 			t.Fatalf("after %d requests: Fetch = %s %s, %v", pass, o.Source, o.Reason, err)
 		}
@@ -237,7 +266,7 @@ func TestTamperedRegistryKeepsGoodCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		o, err := Fetch(context.Background(), e.store, e.host, e.opts(t, cache))
+		o, err := Fetch(context.Background(), e.store, e.host, e.faultOpts(t, cache))
 		if err != nil || o.Source != SourceCache || !strings.Contains(o.RegistryError, "digest mismatch") {
 			t.Fatalf("Fetch = %s, %v", o.Reason, err)
 		}

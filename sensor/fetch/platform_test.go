@@ -87,7 +87,7 @@ func publishMultiArch(t *testing.T, s registry.Store, arches ...string) *multiAr
 }
 
 func (m *multiArch) opts(arch string) Options {
-	return Options{ProbeVersion: testVersion, Verifier: m.signer.Verifier(), Arch: arch, Deadline: 1500 * time.Millisecond, Backoff: 10 * time.Millisecond}
+	return Options{ProbeVersion: testVersion, Verifier: m.signer.Verifier(), Arch: arch, Deadline: testDeadline, AttemptTimeout: testDeadline, Backoff: 10 * time.Millisecond}
 }
 
 // host is a node of the other arch than the one fetched for (this machine

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 // receiver is a webhook endpoint owned by the test that records rule names.
@@ -114,7 +116,7 @@ func TestRetryThenDeliver(t *testing.T) {
 	}
 	r.Start(context.Background())
 	r.Deliver(msg("r", ""))
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testutil.Patience)
 	for r.Stats()["x"].Sent == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -150,7 +152,7 @@ func TestFullQueueDropsAndNeverBlocks(t *testing.T) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.Patience):
 		t.Fatal("Deliver blocked on a full queue")
 	}
 	close(b.release)

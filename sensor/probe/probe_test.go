@@ -101,10 +101,10 @@ func loadWith(tb testing.TB, opts Options) *Probe {
 	return p
 }
 
-// await reads events until match returns true for one, or fails after 10s.
+// await reads events until match returns true for one (testutil.Patience at most).
 func await(tb testing.TB, p *Probe, what string, match func(event.Event) bool) event.Event {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 	for {
 		ev, err := p.Read(ctx)
@@ -274,7 +274,10 @@ func TestCaptureLoad(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	seen, pid := 0, uint32(cmd.Process.Pid)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// A hang guard, not a time limit: the loop ends once the helper has
+	// exited and the buffer is drained (a read finds nothing), however
+	// slowly a loaded machine decodes.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*testutil.Patience)
 	defer cancel()
 	var exited <-chan time.Time
 	for {

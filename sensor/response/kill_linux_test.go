@@ -39,7 +39,7 @@ func exitedBySignal(t *testing.T, cmd *exec.Cmd) bool {
 	case <-done:
 		ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 		return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
-	case <-time.After(20 * time.Second):
+	case <-time.After(testutil.Patience):
 		return false
 	}
 }
@@ -76,7 +76,7 @@ func TestKillProcessGroup(t *testing.T) {
 		t.Fatal("leader not killed")
 	}
 	// No process is left in the group.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testutil.Patience)
 	for time.Now().Before(deadline) {
 		if err := syscall.Kill(-pid, 0); errors.Is(err, syscall.ESRCH) {
 			return
