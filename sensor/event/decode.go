@@ -20,8 +20,9 @@ type Decoder struct {
 	types  types
 	minute minute
 	procs  procCache
-	// last is the event Fast filled last, spare the storage it was given
-	// (kept when a line without args, fd or buffer leaves ev's nil).
+	// last is the event Fast filled last, spare the storage of ev's that
+	// it left unused (the line had no args, fd or buffer): taken again for
+	// the same event, never for another, and never what the caller saw.
 	last  *Event
 	spare reuse
 	// shapes are the argument names seen per event type.
@@ -53,16 +54,20 @@ func (d *Decoder) Decode(data []byte, ev *Event) error {
 func (d *Decoder) Fast(data []byte, ev *Event) bool {
 	keep := reuse{args: ev.Args[:0], fd: ev.FD, buf: ev.Buffer[:0]}
 	if ev == d.last {
-		keep.args, keep.buf = d.spare.args[:0], d.spare.buf[:0]
+		if keep.args == nil {
+			keep.args = d.spare.args[:0]
+		}
 		if keep.fd == nil {
 			keep.fd = d.spare.fd
+		}
+		if keep.buf == nil {
+			keep.buf = d.spare.buf[:0]
 		}
 	}
 	*ev = Event{}
 	r := reader{b: data, d: d}
 	if r.event(ev, &keep) && r.end() {
-		d.last = ev
-		d.spare = reuse{args: ev.Args, fd: ev.FD, buf: ev.Buffer}
+		d.last, d.spare = ev, reuse{}
 		if ev.Args == nil {
 			d.spare.args = keep.args
 		}
@@ -74,6 +79,7 @@ func (d *Decoder) Fast(data []byte, ev *Event) bool {
 		}
 		return true
 	}
+	d.last, d.spare = nil, reuse{}
 	*ev = Event{}
 	return false
 }

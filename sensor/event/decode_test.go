@@ -271,3 +271,33 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// TestDecodeFreshEvent: an event cleared by its caller counts as fresh: a
+// kept copy of the one before keeps its own args and FD.
+func TestDecodeFreshEvent(t *testing.T) {
+	var d Decoder
+	var ev Event
+	if err := d.Decode([]byte(captured), &ev); err != nil {
+		t.Fatal(err)
+	}
+	kept := ev
+	want := Event{Args: append(Args(nil), kept.Args...), FD: &FD{}}
+	*want.FD = *kept.FD
+	ev = Event{}
+	other := strings.NewReplacer(`"name":"/dev/null"`, `"name":"/etc/passwd"`, `"fd":3`, `"fd":4`).Replace(captured)
+	if err := d.Decode([]byte(other), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(kept.Args, want.Args) || !reflect.DeepEqual(*kept.FD, *want.FD) {
+		t.Errorf("the kept event changed: args %v fd %+v", kept.Args, *kept.FD)
+	}
+	// A line without args or fd, then one with: the same event takes its
+	// storage back, with no allocation.
+	bare, full := []byte(`{"type":"close","res":0}`), []byte(captured)
+	if n := testing.AllocsPerRun(50, func() {
+		_ = d.Decode(bare, &ev)
+		_ = d.Decode(full, &ev)
+	}); n != 0 {
+		t.Errorf("%v allocations per pair of lines, want 0", n)
+	}
+}
