@@ -59,9 +59,10 @@ image is not in the kernel store yet):
      publish does), so a sensor on that kernel can fetch it
 
 probehub matrix run boots the image from the same store; a row whose image
-is missing is skipped with this command in its message. CI does not build
-kernels: build once, keep the store (the cache), or push it to a registry
-(--kernel-store REGISTRY/REPO) and point CI at it (PROBEHUB_KERNEL_STORE).
+is missing is skipped with this command in its message. CI (.ci/run) runs
+this command before the tests: the first run builds, later runs find the
+image in the store and build nothing. Or push the store to a registry
+(--kernel-store REGISTRY/REPO) and point machines at it (PROBEHUB_KERNEL_STORE).
 
 Tools: make, gcc, flex, bison, bc, perl, libelf-dev, pahole.
 
