@@ -5,8 +5,11 @@
 // cilium/ebpf's CORERelocate, which loads our probes.
 //
 // Parse the object once (ParseObject, LoadObject), parse each kernel's raw
-// BTF (ParseKernel) and minimize it (Object.MinimizeRaw): the one production
-// path. The package's tests keep a second implementation over cilium/ebpf
+// BTF once (ParseKernel; ParseKernelLookup also finds, in the same pass,
+// the names a batch will ask for) and minimize it (Object.MinimizeRaw): the
+// one production path. RelocationTarget gives, from the same parse, a small
+// BTF against which Object.Relocate resolves every relocation as against
+// the whole kernel BTF: what the verdict judges by. The package's tests keep a second implementation over cilium/ebpf
 // types (Object.Minimize in *_spec_test.go) as an oracle beside
 // `bpftool gen min_core_btf`. The Object also carries the probe-side facts
 // the verdict needs: programs, maps, helpers, program types and the oldest
