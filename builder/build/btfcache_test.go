@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,17 +26,19 @@ func TestNewProbeFromBTFCache(t *testing.T) {
 	cfg := testConfig(t, t.TempDir())
 	cfg.BTFCache = BTFCache(t.TempDir())
 	src := t.TempDir()
+	var mu sync.Mutex // the inputs are fetched from the build's workers
 	fetches := map[string]int{}
+	count := func() map[string]int { mu.Lock(); defer mu.Unlock(); return maps.Clone(fetches) }
 	cfg.Inputs = nil
 	for _, rel := range []string{"6.18.0-1-amd64", "6.18.0-2-amd64", "5.10.0-28-amd64"} {
 		p := hostBTFCopy(t, src, rel+".btf")
 		sum := sha256.Sum256([]byte(rel)) // stands for the package's sha256
 		cfg.Inputs = append(cfg.Inputs, Input{Key: key(rel), CacheKey: hex.EncodeToString(sum[:]),
-			Fetch: func(context.Context) (string, error) { fetches[rel]++; return p, nil }})
+			Fetch: func(context.Context) (string, error) { mu.Lock(); defer mu.Unlock(); fetches[rel]++; return p, nil }})
 	}
 	first := mustRun(t, cfg)
-	if first.Built != 3 || first.FromBTFCache != 0 || len(fetches) != 3 {
-		t.Fatalf("first build: %+v, fetches %v", first, fetches)
+	if first.Built != 3 || first.FromBTFCache != 0 || len(count()) != 3 {
+		t.Fatalf("first build: %+v, fetches %v", first, count())
 	}
 	keys, err := cfg.BTFCache.Keys()
 	if err != nil || len(keys) != 3 {
@@ -65,7 +69,7 @@ func TestNewProbeFromBTFCache(t *testing.T) {
 			t.Errorf("%s: input %s, want the BTF cache's entry", r.Kernel, r.Input.Path)
 		}
 	}
-	for rel, n := range fetches {
+	for rel, n := range count() {
 		if n != 1 {
 			t.Errorf("%s fetched %d times, want 1", rel, n)
 		}
@@ -81,8 +85,8 @@ func TestNewProbeFromBTFCache(t *testing.T) {
 	}
 	cfg.Variants = cfg.Variants[:1]
 	fourth := mustRun(t, cfg)
-	if fourth.FromBTFCache != 2 || fourth.Built != 3 || fetches[cfg.Inputs[0].Key.Release] != 2 || fourth.ByStatus[buildresult.Supported] != first.ByStatus[buildresult.Supported] {
-		t.Errorf("damaged entry: %+v, fetches %v", fourth, fetches)
+	if fourth.FromBTFCache != 2 || fourth.Built != 3 || count()[cfg.Inputs[0].Key.Release] != 2 || fourth.ByStatus[buildresult.Supported] != first.ByStatus[buildresult.Supported] {
+		t.Errorf("damaged entry: %+v, fetches %v", fourth, count())
 	}
 	if st, err := os.Stat(damaged); err != nil || st.Size() < 1000 {
 		t.Errorf("damaged entry not replaced: %v %v", st, err)
