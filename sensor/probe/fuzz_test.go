@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/probehub/probehub/sensor/event"
 )
 
@@ -49,10 +51,27 @@ func FuzzDecode(f *testing.F) {
 	f.Add(record(event.TypeExecve, 0, 42, arg(kindExecName, []byte("/bin/sh")), arg(kindArgv, []byte("sh\x00")),
 		arg(kindComponents, []byte("sh\x00bin\x00")), arg(kindEnv, []byte("A=1\x00B=2\x00"))))
 	f.Add([]byte{})
+	seq := decodeSeq()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d := NewDecoder()
-		if ev, err := d.Decode(b); err == nil {
+		// Two decoders in the same state: one decodes b into a new event,
+		// the other into the event of the record before, which must give
+		// the same.
+		prior := seq[len(b)%len(seq)]
+		d, into := NewDecoder(), NewDecoder()
+		into.boot = d.boot
+		_, _ = d.Decode(prior)
+		var reused event.Event
+		_ = into.DecodeInto(prior, &reused)
+		ev, err := d.Decode(b)
+		if err == nil {
 			_, _ = ev.Args.MarshalJSON()
+		}
+		err2 := into.DecodeInto(b, &reused)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("Decode: %v, DecodeInto: %v", err, err2)
+		}
+		if err == nil && !cmp.Equal(ev, reused) {
+			t.Errorf("decoded into a used event differs: %s", cmp.Diff(ev, reused))
 		}
 	})
 }
