@@ -228,7 +228,9 @@ func BenchmarkSensorOverhead(b *testing.B) {
 
 // BenchmarkSensorSustained (PROBEHUB_SENSOR_ARGS adds flags to the
 // sensor's command line, e.g. --cpu-profile FILE) drives openat at a fixed rate against a running
-// sensor and prints drops, sensor CPU and RSS: 100,000 events/s for the
+// sensor and prints, per phase, the events it evaluated (the machine's
+// other syscalls count too), drops, its CPU (share of a core and µs per
+// event), RSS and the load average: 100,000 events/s for the
 // first 5 s after start (the start-up window) and then for
 // PROBEHUB_SUSTAIN (default 60s), then rising rates for 10s each until drops
 // exceed 0.1%. PROBEHUB_BENCH_HOG=1 keeps a CPU hog (a shell busy loop)
