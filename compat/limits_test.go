@@ -2,7 +2,6 @@ package compat
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,29 +9,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/probehub/probehub/internal/testutil"
+
 	"github.com/probehub/probehub/internal/limit"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // serveLimited serves the fixture with cfg and returns the server and its
 // address.
@@ -126,7 +109,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // TestSlowBodyIs408 checks that a /v1/resolve body still arriving at the
 // read timeout is answered 408 and logged at WARN, never a 500 at ERROR.
 func TestSlowBodyIs408(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	_, addr := serveLimited(t, Config{Logger: slog.New(slog.NewTextHandler(logs, nil)), Timeouts: limit.Timeouts{Read: 300 * time.Millisecond}})
 	stop := make(chan struct{})
 	defer close(stop)
@@ -181,7 +164,7 @@ func TestInFlightLimit(t *testing.T) {
 // TestBodyCutShort checks that a client closing mid-body is a 400 for the
 // client, not a 500 logged at ERROR.
 func TestBodyCutShort(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	_, addr := serveLimited(t, Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	stop := make(chan struct{})
 	got := dripResolve(t, addr, stop)

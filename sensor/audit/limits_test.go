@@ -2,38 +2,20 @@ package audit
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
 
 	"github.com/probehub/probehub/internal/limit"
 	"github.com/probehub/probehub/sensor/rules/k8saudit"
 )
-
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // serve starts a Server for h on a free loopback port until the test ends.
 func serve(t *testing.T, h http.Handler, to limit.Timeouts, log *slog.Logger) string {
@@ -120,7 +102,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // TestSlowBodyIs408 checks that a body still arriving at the read timeout
 // is answered 408, counted, and logged at WARN, never as a 500 or ERROR.
 func TestSlowBodyIs408(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	h := NewHandler(Config{Token: "t", Logger: log}, &k8saudit.Source{}, (&collector{}).sink)
 	addr := serve(t, h, limit.Timeouts{Read: 300 * time.Millisecond}, log)

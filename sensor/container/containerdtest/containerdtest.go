@@ -105,7 +105,7 @@ type Runtime struct {
 	conn    *grpc.ClientConn
 	cmd     *exec.Cmd
 	exited  chan struct{}
-	log     *syncBuffer
+	log     *testutil.SyncBuffer
 	mu      sync.Mutex
 	stopped bool // SIGSTOPped by Pause
 	pods    []string
@@ -119,7 +119,7 @@ func Start(tb testing.TB) *Runtime {
 	testutil.RequireRoot(tb)
 	bin := testutil.RequireTool(tb, "containerd")
 	runc := testutil.RequireTool(tb, "runc")
-	r := &Runtime{tb: tb, ctr: testutil.RequireTool(tb, "ctr"), log: &syncBuffer{}, exited: make(chan struct{})}
+	r := &Runtime{tb: tb, ctr: testutil.RequireTool(tb, "ctr"), log: &testutil.SyncBuffer{}, exited: make(chan struct{})}
 	testutil.RequireTool(tb, "containerd-shim-runc-v2")
 	if _, err := os.Stat(Busybox); err != nil {
 		testutil.SkipOrFail(tb, "static busybox not found at "+Busybox+": run `make setup` (busybox-static)")
@@ -617,23 +617,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a bytes.Buffer safe for containerd's output goroutines
-// and readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
