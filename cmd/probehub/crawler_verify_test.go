@@ -1,19 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/internal/aptfixture"
-	"github.com/probehub/probehub/internal/debcache"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/kernels/crawler"
 )
@@ -25,22 +18,7 @@ import (
 // signature), and downloads unchecked only with --allow-unverified, with a
 // warning.
 func TestCrawlerEntryVerifiedAtBuild(t *testing.T) {
-	ctx := context.Background()
-	deb := debcache.Fetch(t, ctx, debcache.Newest(t, ctx, false, `linux-image-6\.1\.0-\d+-cloud-amd64-unsigned`))
-	fh, err := os.Open(deb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, vmlinuz, err := extract.DebKernel(ctx, fh)
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := strings.TrimPrefix(path.Base(name), "vmlinuz-")
-	version := strings.Split(filepath.Base(deb), "_")[1]
-	fx := aptfixture.Ubuntu(t, &aptfixture.Real{Release: release, Version: version, Vmlinuz: vmlinuz})
-	srv := httptest.NewServer(http.FileServer(http.Dir(fx.Dir)))
-	defer srv.Close()
+	fx, srv, release, version := realKernelArchive(t)
 
 	// kernel-crawler's record of the same kernel: the headers URL only.
 	recs := []crawler.Record{{KernelRelease: release, KernelVersion: "1", Target: "ubuntu-oem-5.17",

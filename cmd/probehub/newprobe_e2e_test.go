@@ -1,20 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/probehub/probehub/builder/build"
-	"github.com/probehub/probehub/builder/extract"
-	"github.com/probehub/probehub/internal/aptfixture"
-	"github.com/probehub/probehub/internal/debcache"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/wire/buildresult"
 )
@@ -24,22 +16,7 @@ import (
 // cache, with the archive gone and no package kept (--keep-debs=false): a
 // new probe version needs no download.
 func TestNewProbeFromBTFCacheEndToEnd(t *testing.T) {
-	ctx := context.Background()
-	deb := debcache.Fetch(t, ctx, debcache.Newest(t, ctx, false, `linux-image-6\.1\.0-\d+-cloud-amd64-unsigned`))
-	fh, err := os.Open(deb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, vmlinuz, err := extract.DebKernel(ctx, fh)
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := strings.TrimPrefix(path.Base(name), "vmlinuz-")
-	version := strings.Split(filepath.Base(deb), "_")[1]
-	fx := aptfixture.Ubuntu(t, &aptfixture.Real{Release: release, Version: version, Vmlinuz: vmlinuz})
-	srv := httptest.NewServer(http.FileServer(http.Dir(fx.Dir)))
-	defer srv.Close()
+	fx, srv, release, _ := realKernelArchive(t)
 
 	data := t.TempDir()
 	probehub(t, "--data-dir", data, "kernels", "crawl", "--keyring", fx.Keyring, "--arch", "amd64",

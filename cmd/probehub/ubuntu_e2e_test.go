@@ -43,22 +43,7 @@ func probehub(t *testing.T, args ...string) string {
 // linux-image-unsigned-<release> beside a larger signed linux-image, in
 // noble-updates with the image in linux-modules-<release>.
 func TestUbuntuFixtureEndToEnd(t *testing.T) {
-	ctx := context.Background()
-	deb := debcache.Fetch(t, ctx, debcache.Newest(t, ctx, false, `linux-image-6\.1\.0-\d+-cloud-amd64-unsigned`))
-	fh, err := os.Open(deb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, vmlinuz, err := extract.DebKernel(ctx, fh)
-	fh.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := strings.TrimPrefix(path.Base(name), "vmlinuz-")
-	version := strings.Split(filepath.Base(deb), "_")[1]
-	fx := aptfixture.Ubuntu(t, &aptfixture.Real{Release: release, Version: version, Vmlinuz: vmlinuz})
-	srv := httptest.NewServer(http.FileServer(http.Dir(fx.Dir)))
-	defer srv.Close()
+	fx, srv, release, _ := realKernelArchive(t)
 
 	data := t.TempDir()
 	probehub(t, "--data-dir", data, "kernels", "crawl", "--keyring", fx.Keyring, "--arch", "amd64,arm64",
@@ -94,7 +79,7 @@ func TestUbuntuFixtureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := compat.New(compat.Config{Sources: src})
-	if err := s.Refresh(ctx); err != nil {
+	if err := s.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	api := httptest.NewServer(s.Handler())
@@ -180,4 +165,30 @@ func checkAliasesAPI(t *testing.T, base string) {
 	if len(l.Aliases) != 1 || l.Aliases[0].Kernel != "ubuntu/22.04/x86_64/6.5.0-14-generic" || l.Aliases[0].Status != api.Pending {
 		t.Errorf("GET /v1/aliases?name=linux-image-generic-hwe-22.04: %+v, want the 6.5.0-14-generic kernel, pending (not built)", l.Aliases)
 	}
+}
+
+// realKernelArchive serves the fixture Ubuntu archive (internal/aptfixture:
+// real format, signed by a key made for the test) whose one downloadable
+// kernel is the newest real Debian 6.1 cloud kernel, repackaged with
+// Ubuntu's names. It returns the archive, its server (closed at the test's
+// end), and the kernel's release and package version.
+func realKernelArchive(t *testing.T) (fx *aptfixture.Mirror, srv *httptest.Server, release, version string) {
+	t.Helper()
+	ctx := context.Background()
+	deb := debcache.Fetch(t, ctx, debcache.Newest(t, ctx, false, `linux-image-6\.1\.0-\d+-cloud-amd64-unsigned`))
+	fh, err := os.Open(deb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, vmlinuz, err := extract.DebKernel(ctx, fh)
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release = strings.TrimPrefix(path.Base(name), "vmlinuz-")
+	version = strings.Split(filepath.Base(deb), "_")[1]
+	fx = aptfixture.Ubuntu(t, &aptfixture.Real{Release: release, Version: version, Vmlinuz: vmlinuz})
+	srv = httptest.NewServer(http.FileServer(http.Dir(fx.Dir)))
+	t.Cleanup(srv.Close)
+	return fx, srv, release, version
 }
