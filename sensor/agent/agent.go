@@ -83,6 +83,10 @@ type Agent struct {
 	capture *captureMetrics
 	limit   *limiter
 	stats   atomic.Pointer[func() (drops, malformed uint64)] // set by SetProbeStats, read by scrapes
+	// stamp is rulesStamp as it was just before the running rules were
+	// read: WatchRules compares against it, so an edit made between the
+	// load and the watcher's start is still seen as a change.
+	stamp atomic.Pointer[string]
 	// setTypes changes what the running probe captures (SetCaptureTypes).
 	setTypes atomic.Pointer[func([]event.Type) error]
 
@@ -162,6 +166,7 @@ func (a *Agent) malformedMetric() float64 {
 // Reload rebuilds the engine from the configured rules and swaps it in. On
 // any error the running rules stay and the error says why.
 func (a *Agent) Reload() error {
+	stamp := a.rulesStamp() // before reading: an edit during the load is a change
 	var names map[uint32]string
 	if a.users != nil {
 		_ = a.users.Reload()
@@ -180,6 +185,7 @@ func (a *Agent) Reload() error {
 	a.mu.Lock()
 	a.engine = e
 	a.mu.Unlock()
+	a.stamp.Store(&stamp)
 	types := captureTypes(e, a.cfg.Capturable)
 	a.types.Store(&types)
 	if a.metrics != nil {

@@ -58,10 +58,11 @@ func readEnd(ctx context.Context, err error) error {
 }
 
 // WatchRules reloads the rules on a signal from hup or when a rules file
-// changes (checked every poll). A failed reload keeps the running rules and
-// is logged with its reasons.
+// changes (checked every poll) from what the running rules were loaded
+// from. A failed reload keeps the running rules and is logged with its
+// reasons.
 func (a *Agent) WatchRules(ctx context.Context, hup <-chan os.Signal, poll time.Duration) {
-	last := a.rulesStamp()
+	last := *a.stamp.Load()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -83,6 +84,7 @@ func (a *Agent) WatchRules(ctx context.Context, hup <-chan os.Signal, poll time.
 			a.log.Error("rules reload failed; keeping the running rules", "trigger", why, "err", err)
 			continue
 		}
+		last = *a.stamp.Load()
 		a.log.Info("rules reloaded", "trigger", why, "capture_types", len(a.SyscallTypes()))
 	}
 }

@@ -80,6 +80,34 @@ func TestReloadKeepsRunningRulesOnError(t *testing.T) {
 	}
 }
 
+// TestWatchRulesSeesEditBeforeStart edits the rules between New and the
+// watcher's start (as a ConfigMap update can land while the sensor seeds
+// its process table): the watcher compares against what was loaded, so the
+// edit is still a change and is reloaded.
+func TestWatchRulesSeesEditBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte(ruleA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := output.NewRouter(map[string]output.Sink{"m": &memSink{}}, output.RouterConfig{Default: []string{"m"}})
+	a, err := New(Config{Rules: RulesConfig{Paths: []string{dir}}, Router: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(ruleA+"\n"), 0o644); err != nil { // size changes
+		t.Fatal(err)
+	}
+	go a.WatchRules(t.Context(), nil, 10*time.Millisecond)
+	deadline := time.Now().Add(testutil.Patience)
+	for counter(a.metrics.Reloads, "ok") < 1 { // New's load is not counted (no metrics yet)
+		if time.Now().After(deadline) {
+			t.Fatal("the edit made before WatchRules started was never reloaded")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func counter(v interface {
 	WithLabelValues(...string) prometheus.Counter
 }, label string) float64 {
