@@ -440,6 +440,11 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 	}
 	if f.auditFile != "" {
 		t := &audit.Tail{Path: f.auditFile, Decoder: src}
+		// Started before it is announced: every line appended after the
+		// log line is read.
+		if err := t.Start(); err != nil {
+			return err
+		}
 		log.Info("following k8s audit log", "path", f.auditFile)
 		go func() { errc <- t.Run(ctx, sink) }()
 	}

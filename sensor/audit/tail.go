@@ -49,25 +49,50 @@ type Tail struct {
 	// MaxLineBytes bounds one line. The default is DefaultMaxLineBytes.
 	MaxLineBytes int
 
-	stats TailStats
+	stats   TailStats
+	started bool     // Start ran
+	f       *os.File // opened by Start, handed to Run
 }
 
 // Stats returns the tail's counters.
 func (t *Tail) Stats() *TailStats { return &t.stats }
 
-// Run follows the file, delivering events to sink, until ctx is done (it
-// then returns nil). Other errors are returned (e.g. the path is a
-// directory).
-func (t *Tail) Run(ctx context.Context, sink Sink) error {
+// Start fixes where the tail begins: when Path exists it is opened now, at
+// its end unless FromStart, so every line appended after Start returns is
+// read by Run; when Path does not exist yet, Run reads the file whole once
+// it appears. Call it before announcing that the file is followed, then
+// Run; Run calls Start itself when it was not called, and closes the file.
+// It returns an error when Path is not a regular file or cannot be opened.
+func (t *Tail) Start() error {
+	if t.started {
+		return nil
+	}
+	t.started = true
 	if t.Poll <= 0 {
 		t.Poll = DefaultPoll
 	}
 	if t.MaxLineBytes <= 0 {
 		t.MaxLineBytes = DefaultMaxLineBytes
 	}
-	f, err := t.open(ctx, !t.FromStart)
-	if f == nil {
+	f, err := t.openNow(!t.FromStart)
+	t.f = f
+	return err
+}
+
+// Run follows the file, delivering events to sink, until ctx is done (it
+// then returns nil). Other errors are returned (e.g. the path is a
+// directory).
+func (t *Tail) Run(ctx context.Context, sink Sink) error {
+	if err := t.Start(); err != nil {
 		return err
+	}
+	f := t.f
+	t.f = nil
+	if f == nil { // not there at Start: read it whole once it appears
+		var err error
+		if f, err = t.open(ctx); f == nil {
+			return err
+		}
 	}
 	r := &reader{t: t, f: f, sink: sink}
 	defer func() { _ = r.f.Close() }() // read only: closing loses nothing
@@ -86,24 +111,37 @@ func (t *Tail) Run(ctx context.Context, sink Sink) error {
 	}
 }
 
-// open waits for Path to exist and opens it, at its end if atEnd.
-func (t *Tail) open(ctx context.Context, atEnd bool) (*os.File, error) {
+// openNow opens Path, at its end if atEnd; it returns (nil, nil) when Path
+// does not exist.
+func (t *Tail) openNow(atEnd bool) (*os.File, error) {
+	f, err := os.Open(t.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tail audit log: %w", err)
+	}
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		_ = f.Close() // read only
+		return nil, fmt.Errorf("tail audit log %s: not a regular file", t.Path)
+	}
+	if atEnd {
+		if _, err := f.Seek(0, io.SeekEnd); err != nil {
+			_ = f.Close() // read only
+			return nil, fmt.Errorf("tail audit log %s: %w", t.Path, err)
+		}
+	}
+	return f, nil
+}
+
+// open waits for Path to exist and opens it at its start: a file that
+// appears later is new and is read whole. It returns (nil, nil) when ctx
+// ends first.
+func (t *Tail) open(ctx context.Context) (*os.File, error) {
 	for {
-		f, err := os.Open(t.Path)
-		if err == nil {
-			if st, err := f.Stat(); err != nil || st.IsDir() {
-				_ = f.Close() // read only
-				return nil, fmt.Errorf("tail audit log %s: not a regular file", t.Path)
-			}
-			if atEnd {
-				_, err = f.Seek(0, io.SeekEnd)
-			}
+		if f, err := t.openNow(false); f != nil || err != nil {
 			return f, err
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("tail audit log: %w", err)
-		}
-		atEnd = false // a file that appears later is new: read it whole
 		select {
 		case <-ctx.Done():
 			return nil, nil
@@ -196,7 +234,7 @@ func (r *reader) follow(ctx context.Context) error {
 		if err := r.drain(ctx); err != nil { // lines written before the rename
 			return err
 		}
-		f, err := r.t.open(ctx, false)
+		f, err := r.t.open(ctx)
 		if f == nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,10 +49,12 @@ func TestTail(t *testing.T) {
 	appendTo(t, path, line("old"))
 	c := &collector{}
 	tail := &Tail{Path: path, Decoder: &k8saudit.Source{}, Poll: 5 * time.Millisecond, MaxLineBytes: 4096}
+	if err := tail.Start(); err != nil { // at the end: "old" is not read
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tail.Run(ctx, c.sink) }()
-	time.Sleep(50 * time.Millisecond) // let it open and seek to the end
 
 	appendTo(t, path, line("a1")+"not json\n")
 	half := line("a2")
@@ -69,11 +72,14 @@ func TestTail(t *testing.T) {
 	appendTo(t, path, line("b1"))
 	waitFor(t, c, []string{"a1", "a2", "a3", "a4", "b1"})
 
-	// Truncation (copytruncate).
+	// Truncation (copytruncate). A truncation is seen as the file growing
+	// no longer than the offset read: the tail must notice it before the
+	// file grows past that again (as with tail -F), so the test waits.
+	reopened := tail.Stats().Reopened.Load()
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(30 * time.Millisecond)
+	waitUntil(t, "the truncation noticed", func() bool { return tail.Stats().Reopened.Load() > reopened })
 	appendTo(t, path, line("c1"))
 	appendTo(t, path, `{"kind":"Event","auditID":"`+string(make([]byte, 5000))+"\n"+line("c2"))
 	waitFor(t, c, []string{"a1", "a2", "a3", "a4", "b1", "c1", "c2"})
@@ -92,11 +98,13 @@ func TestTailWaitsForFileAndReadsFromStart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "later.log")
 	c := &collector{}
 	tail := &Tail{Path: path, Decoder: &k8saudit.Source{}, Poll: 5 * time.Millisecond}
+	if err := tail.Start(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- tail.Run(ctx, c.sink) }()
-	time.Sleep(20 * time.Millisecond)
 	appendTo(t, path, line("x1")+line("x2"))
 	waitFor(t, c, []string{"x1", "x2"})
 	cancel()
@@ -105,8 +113,42 @@ func TestTailWaitsForFileAndReadsFromStart(t *testing.T) {
 	}
 }
 
+// TestTailStartFixesTheEnd writes between Start and Run, as the sensor's
+// audit log may grow between its "following" log line and the tail's
+// goroutine running: what was written after Start is read, whether the file
+// existed at Start (from its end then) or not (whole).
+func TestTailStartFixesTheEnd(t *testing.T) {
+	for _, exists := range []bool{true, false} {
+		t.Run(fmt.Sprintf("exists=%v", exists), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			if exists {
+				appendTo(t, path, line("old"))
+			}
+			c := &collector{}
+			tail := &Tail{Path: path, Decoder: &k8saudit.Source{}, Poll: 5 * time.Millisecond}
+			if err := tail.Start(); err != nil {
+				t.Fatal(err)
+			}
+			appendTo(t, path, line("n1")) // before Run: read all the same
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- tail.Run(ctx, c.sink) }()
+			appendTo(t, path, line("n2"))
+			waitFor(t, c, []string{"n1", "n2"})
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 func TestTailDirectory(t *testing.T) {
 	tail := &Tail{Path: t.TempDir(), Decoder: &k8saudit.Source{}}
+	if err := tail.Start(); err == nil {
+		t.Error("Start: no error for a directory")
+	}
+	tail = &Tail{Path: t.TempDir(), Decoder: &k8saudit.Source{}}
 	if err := tail.Run(context.Background(), func(context.Context, any) {}); err == nil {
 		t.Error("no error for a directory")
 	}
