@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,16 +45,17 @@ func TestMetricsDocumented(t *testing.T) {
 	testutil.RequireRoot(t)
 	promtool := testutil.RequireTool(t, "promtool")
 	docs := documentedMetrics(t)
-	addr, audit := freeAddr(t), freeAddr(t)
 	token := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(token, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, sensorBin, "run", "--rules", minimalRules(t), "--metrics-listen", addr,
-		"--k8s-audit-listen", audit, "--k8s-audit-token-file", token, "--duration", "5m")
+	// Both listeners on port 0: the sensor logs the ports it got (a free
+	// port picked here could be taken by another test before it binds).
+	var stderr testutil.SyncBuffer
+	cmd := exec.CommandContext(ctx, sensorBin, "run", "--rules", minimalRules(t), "--metrics-listen", "127.0.0.1:0",
+		"--k8s-audit-listen", "127.0.0.1:0", "--k8s-audit-token-file", token, "--duration", "5m")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -65,9 +65,12 @@ func TestMetricsDocumented(t *testing.T) {
 	// Poll until the capture runs (its series are there); the bound only
 	// ends a broken run, it asserts nothing about speed.
 	var body []byte
-	for i := 0; i < 600 && !bytes.Contains(body, []byte("probehub_kernel_records_read_total")); i++ {
+	deadline := time.Now().Add(testutil.Patience)
+	for !bytes.Contains(body, []byte("probehub_kernel_records_read_total")) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
-		body = scrape(addr)
+		if addr, ok := testutil.LogAttr(stderr.String(), "metrics listening", "addr"); ok {
+			body = scrape(addr)
+		}
 	}
 	if !bytes.Contains(body, []byte("probehub_kernel_records_read_total")) {
 		t.Fatalf("the sensor never served its capture metrics; stderr:\n%s", stderr.String())
@@ -94,16 +97,6 @@ func TestMetricsDocumented(t *testing.T) {
 			t.Errorf("%s is served but not documented in docs/metrics.md", name)
 		}
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func scrape(addr string) []byte {

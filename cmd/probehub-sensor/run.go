@@ -260,7 +260,14 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 				return fmt.Errorf("--metrics-token-file: %w", err)
 			}
 		}
-		go func() { errc <- serveMetrics(ctx, f.metricsListen, reg, token) }()
+		// Bound before it is announced: a client that read the line can
+		// connect, and --metrics-listen 127.0.0.1:0 logs the port it got.
+		ln, err := net.Listen("tcp", f.metricsListen)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		log.Info("metrics listening", "addr", ln.Addr().String())
+		go func() { errc <- serveMetrics(ctx, ln, reg, token) }()
 	}
 	if err := startAudit(ctx, log, ag, f, reg, errc); err != nil {
 		return err
@@ -433,10 +440,17 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 		cfg := audit.Config{Token: token, MaxBodyBytes: lim.maxBody, MaxBufferedBytes: lim.maxBuffered, MaxInFlight: lim.maxInFlight, Logger: log}
 		h := audit.NewHandler(cfg, src, sink)
 		registerAuditMetrics(reg, h)
-		srv := &audit.Server{Addr: f.auditListen, CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h, Timeouts: lim.timeouts, Logger: log}
-		log.Info("k8s audit webhook listening", "addr", f.auditListen, "path", audit.DefaultPath, "tls", f.auditCert != "",
+		srv := &audit.Server{CertFile: f.auditCert, KeyFile: f.auditKey, Handler: h, Timeouts: lim.timeouts, Logger: log}
+		// Bound before it is announced (as the tail below is started): the
+		// API server or a test that read the line can post at once, and
+		// 127.0.0.1:0 logs the port it got.
+		ln, err := net.Listen("tcp", f.auditListen)
+		if err != nil {
+			return fmt.Errorf("listen for audit webhook: %w", err)
+		}
+		log.Info("k8s audit webhook listening", "addr", ln.Addr().String(), "path", audit.DefaultPath, "tls", f.auditCert != "",
 			"max_body", lim.maxBody, "max_buffered", lim.maxBuffered, "max_in_flight", lim.maxInFlight, "read_timeout", lim.timeouts.Read.String())
-		go func() { errc <- srv.ListenAndServe(ctx) }()
+		go func() { errc <- srv.Serve(ctx, ln) }()
 	}
 	if f.auditFile != "" {
 		t := &audit.Tail{Path: f.auditFile, Decoder: src}
@@ -452,16 +466,12 @@ func startAudit(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFl
 }
 
 // serveMetrics serves /metrics (behind the bearer token when one is set) and
-// /healthz (always open, for the kubelet's probes) until ctx ends.
-func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, token string) error {
+// /healthz (always open, for the kubelet's probes) on ln until ctx ends.
+func serveMetrics(ctx context.Context, ln net.Listener, reg *prometheus.Registry, token string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", requireBearer(token, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("metrics listener: %w", err)
-	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
