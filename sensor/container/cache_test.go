@@ -137,9 +137,13 @@ func TestCacheNeverWaitsByDefault(t *testing.T) {
 	})
 }
 
+// TestCacheNegative: an unknown id is asked for once per NegativeTTL. The
+// TTL is a second (not less) so that the five lookups, which must fall
+// within it, do so on a machine at load 30 too.
 func TestCacheNegative(t *testing.T) {
+	const ttl = time.Second
 	rt := newTenantRuntime(t)
-	k, _, _ := newTestCache(t, rt, CRIOptions{CacheOptions: CacheOptions{Wait: 5 * time.Second, NegativeTTL: 100 * time.Millisecond}})
+	k, _, _ := newTestCache(t, rt, CRIOptions{CacheOptions: CacheOptions{Wait: 5 * time.Second, NegativeTTL: ttl}})
 	var c event.Container
 	for range 5 {
 		if k.Lookup(unknownID, &c) {
@@ -152,7 +156,7 @@ func TestCacheNegative(t *testing.T) {
 	if m := k.Metrics(); m.NotFound.Load() != 1 || m.FetchErrors.Load() != 0 {
 		t.Errorf("not found %d fetch errors %d, want 1 0", m.NotFound.Load(), m.FetchErrors.Load())
 	}
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(ttl + 50*time.Millisecond)
 	k.Lookup(unknownID, &c)
 	if n := rt.calls.Load(); n != 2 {
 		t.Errorf("ContainerStatus called %d times after the negative TTL, want 2", n)
