@@ -10,6 +10,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/probehub/probehub/internal/testutil"
 )
 
 func TestInflight(t *testing.T) {
@@ -70,7 +72,7 @@ func TestReleaseAfterBurst(t *testing.T) {
 		sink = nil
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/burst", nil))
-	for range 500 {
+	for deadline := time.Now().Add(testutil.Patience); time.Now().Before(deadline); {
 		if l.Releases() > 0 {
 			return
 		}

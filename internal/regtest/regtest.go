@@ -113,7 +113,7 @@ func freePort() (int, error) {
 }
 
 func waitReady(addr string, exited <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience) // ends early if it exits
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/v2/", nil)

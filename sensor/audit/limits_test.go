@@ -90,13 +90,12 @@ func post(t *testing.T, addr, token, body string) *http.Response {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for range 3000 {
+	for deadline := time.Now().Add(testutil.Patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if cond() {
 			return
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("still waiting for %s", what)
+	t.Fatalf("still waiting for %s after %v", what, testutil.Patience)
 }
 
 // TestSlowBodyIs408 checks that a body still arriving at the read timeout

@@ -188,7 +188,7 @@ func (p *realPod) check(t *testing.T, got event.Container) {
 // container's real cgroup names it.
 func TestContainerdCRIPod(t *testing.T) {
 	p := startRealPod(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
 	defer cancel()
 	c, err := DialCRI(p.rt.Socket)
 	if err != nil {

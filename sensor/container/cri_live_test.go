@@ -186,7 +186,7 @@ func TestLiveContainerdPod(t *testing.T) {
 		t.Helper()
 		// Non-blocking: ENXIO until the container has the FIFO open.
 		var f *os.File
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(testutil.Patience); ; time.Sleep(10 * time.Millisecond) {
 			if f, err = os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
 				break
 			}
@@ -203,7 +203,7 @@ func TestLiveContainerdPod(t *testing.T) {
 	}
 	// The container's first events come before its metadata (the cache
 	// fetches in the background, as Falco's does): wait until it is there.
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(testutil.Patience); ; time.Sleep(20 * time.Millisecond) {
 		c := event.Container{ID: id, FullID: run.ContainerID}
 		if k.Lookup(run.ContainerID, &c) {
 			break

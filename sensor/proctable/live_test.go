@@ -123,10 +123,11 @@ func (lt *liveTable) count(ev *event.Event) {
 	}
 }
 
-// wait returns the process of every link in want, failing after a minute.
+// wait returns the process of every link in want, failing after
+// testutil.Patience.
 func (lt *liveTable) wait(t *testing.T, want []string) map[string]event.Process {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(testutil.Patience)
 	for {
 		lt.mu.Lock()
 		n := 0

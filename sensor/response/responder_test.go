@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	ptestutil "github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/rules"
 )
@@ -58,7 +59,7 @@ func (r *recorder) wait(t *testing.T, n int) []Decision {
 		}
 		select {
 		case <-r.ch:
-		case <-time.After(30 * time.Second):
+		case <-time.After(ptestutil.Patience):
 			t.Fatalf("waited for %d decisions, have %d: %+v", n, got, r.ds)
 		}
 	}
@@ -243,7 +244,7 @@ policies:
 	}()
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(ptestutil.Patience):
 		t.Fatal("Handle blocked on a hanging API server")
 	}
 	// Each kill is taken or, when its own queue overflowed, dropped: none

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
 	"github.com/probehub/probehub/sensor/rules/syscall"
@@ -99,11 +100,12 @@ func TestHostNamesBackgroundRefresh(t *testing.T) {
 	r := &fakeResolver{table: map[string][]string{"metadata.example": {"169.254.169.254"}, "localhost": {"127.0.0.1"}}}
 	src := syscall.New(syscall.WithResolver(r), syscall.WithNameRefresh(time.Nanosecond))
 	e := nameEngine(t, src)
+	deadline := time.Now().Add(testutil.Patience)
 	for i := 0; ; i++ {
 		if len(e.Process("syscall", connectTo("169.254.169.254"))) == 1 {
 			break
 		}
-		if i > 5000 {
+		if time.Now().After(deadline) {
 			t.Fatalf("no background resolution after %d lookups (%d resolver calls)", i, r.calls.Load())
 		}
 		time.Sleep(time.Millisecond)
