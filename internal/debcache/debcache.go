@@ -52,12 +52,17 @@ func Fetch(tb testing.TB, ctx context.Context, pkg string) string {
 		return p
 	}
 	testutil.RequireTool(tb, "apt-get")
+	backports := backportsState(tb, ctx)
+	defer lock(tb)()
+	if p := cached(dir, pkg, "*"); p != "" { // another test binary fetched it meanwhile
+		return p
+	}
 	var errs []string
-	for _, st := range []*aptState{systemState(), backportsState(tb, ctx)} {
+	for _, st := range []*aptState{systemState(), backports} {
 		if st == nil {
 			continue
 		}
-		out, err := st.run(ctx, dir, "apt-get", "download", pkg)
+		out, err := st.download(ctx, dir, pkg)
 		if err == nil {
 			if p := cached(dir, pkg, "*"); p != "" {
 				return p
@@ -101,7 +106,10 @@ var (
 // running apt-get update for it once per test binary; nil when unavailable.
 func backportsState(tb testing.TB, ctx context.Context) *aptState {
 	tb.Helper()
-	backportsOnce.Do(func() { backports, backportsErr = newBackports(ctx, filepath.Dir(Dir(tb))) })
+	backportsOnce.Do(func() {
+		defer lock(tb)()
+		backports, backportsErr = newBackports(ctx, filepath.Dir(Dir(tb)))
+	})
 	if backports == nil {
 		tb.Logf("no backports apt state: %s", backportsErr)
 	}

@@ -42,7 +42,10 @@ func archState(tb testing.TB, ctx context.Context, arch string) *aptState {
 		foreign.states[arch] = fs
 	}
 	foreign.Unlock()
-	fs.once.Do(func() { fs.st, fs.err = newArchState(ctx, filepath.Dir(Dir(tb)), arch) })
+	fs.once.Do(func() {
+		defer lock(tb)()
+		fs.st, fs.err = newArchState(ctx, filepath.Dir(Dir(tb)), arch)
+	})
 	if fs.st == nil {
 		testutil.SkipOrFail(tb, "no "+arch+" apt state (network?): "+fs.err)
 	}
@@ -118,7 +121,11 @@ func FetchArch(tb testing.TB, ctx context.Context, pkg, arch string) string {
 	if st == nil {
 		return ""
 	}
-	out, err := st.run(ctx, dir, "apt-get", "download", pkg+":"+arch)
+	defer lock(tb)()
+	if p := cached(dir, pkg, arch); p != "" { // another test binary fetched it meanwhile
+		return p
+	}
+	out, err := st.download(ctx, dir, pkg+":"+arch)
 	if p := cached(dir, pkg, arch); err == nil && p != "" {
 		return p
 	}

@@ -30,7 +30,9 @@ func Newest(tb testing.TB, ctx context.Context, backports bool, pattern string) 
 // newestIn is Newest over the lists of one apt state.
 func newestIn(tb testing.TB, ctx context.Context, st *aptState, pattern string) string {
 	tb.Helper()
+	release := lock(tb) // not while another test binary updates the lists
 	out, err := st.run(ctx, Dir(tb), "apt-cache", "pkgnames", "linux-")
+	release()
 	if err != nil {
 		testutil.SkipOrFail(tb, "apt-cache pkgnames: "+strings.TrimSpace(out))
 	}
