@@ -327,6 +327,11 @@ func TestHelperProcess(t *testing.T) {
 		err = unix.Exec(fmt.Sprintf("/proc/self/fd/%d", fd), []string{"probehub-memfd"}, os.Environ())
 		fmt.Fprintln(os.Stderr, "exec memfd:", err)
 		os.Exit(5)
+	default:
+		if !upstreamHelperAction(os.Getenv("PROBEHUB_HELPER")) {
+			fmt.Fprintln(os.Stderr, "unknown helper action", os.Getenv("PROBEHUB_HELPER"))
+			os.Exit(8)
+		}
 	}
 	os.Exit(0)
 }
