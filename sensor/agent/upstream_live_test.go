@@ -312,6 +312,13 @@ func mkdirAll(t *testing.T, dir string) {
 // line.
 func spawnHelper(t *testing.T, name, action, arg string) {
 	t.Helper()
+	spawnHelperIn(t, nil, name, action, arg)
+}
+
+// spawnHelperIn is spawnHelper with the child's attributes (a cgroup, a
+// user) set by attr.
+func spawnHelperIn(t *testing.T, attr *syscall.SysProcAttr, name, action, arg string) {
+	t.Helper()
 	exe, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -325,6 +332,7 @@ func spawnHelper(t *testing.T, name, action, arg string) {
 	}
 	cmd := exec.Command(exe, "-test.run=^TestHelperProcess$", "--", arg)
 	cmd.Env = append(os.Environ(), "PROBEHUB_HELPER="+action, "PROBEHUB_ARG="+arg)
+	cmd.SysProcAttr = attr
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Logf("helper %s %s: %v: %s", action, arg, err, out)
 	}
@@ -385,6 +393,15 @@ func upstreamHelperAction(action string) bool {
 	case "eg-write": // os.WriteFile: O_WRONLY|O_CREATE|O_TRUNC, then gone
 		if err = os.WriteFile(arg, []byte("ssh-rsa AAAA probehub\n"), 0o600); err == nil {
 			err = os.Remove(arg)
+		}
+	case "eg-create-exec": // a new executable file (os.WriteFile with 0755)
+		if err = os.WriteFile(arg, nil, 0o755); err == nil {
+			err = os.Remove(arg)
+		}
+	case "eg-open-write": // open for writing, nothing written
+		var f *os.File
+		if f, err = os.OpenFile(arg, os.O_WRONLY, 0); err == nil {
+			f.Close()
 		}
 	case "eg-mkdir":
 		if err = os.Mkdir(arg, 0o755); err == nil {
@@ -485,4 +502,156 @@ func loadSocketFilter() error {
 		return err
 	}
 	return p.Close()
+}
+
+// upstreamContainerDisabled are the sandbox container rules shipped
+// disabled that an event-generator action targets.
+var upstreamContainerDisabled = []string{
+	"Container Drift Detected (chmod)",
+	"Container Drift Detected (open+create)",
+	"Modify Container Entrypoint",
+}
+
+// TestLiveUpstreamContainerActions performs event-generator's
+// container-only actions that target incubating and sandbox rules inside
+// a cgroup laid out as containerd lays out a privileged pod's container
+// (the harness of TestLiveContainerRouting; its runtime metadata is a
+// fixture), with the three upstream files loaded together.
+func TestLiveUpstreamContainerActions(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := os.Getenv("PROBEHUB_UPSTREAM_RULES")
+	if dir == "" {
+		t.Skip("PROBEHUB_UPSTREAM_RULES is not set (a checkout of falcosecurity/rules' rules/)")
+	}
+	var files []string
+	for _, f := range []string{"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"} {
+		files = append(files, filepath.Join(dir, f))
+	}
+	for _, tool := range []string{"nmap", "nc", "wget", "apt-get", "unshare", "mount", "base64"} {
+		testutil.RequireTool(t, tool)
+	}
+	const id = "e9e9e90123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+	meta := pods{id: {Name: "tools", PodName: "tools-0", Namespace: "tenant-a", Image: "docker.io/library/debian:12",
+		ImageRepo: "docker.io/library/debian", ImageTag: "12", Privileged: true}}
+	ls := startLive(t, meta, func(c *Config) {
+		c.Rules.Paths = files
+		c.Rules.Enabled = upstreamContainerDisabled
+	})
+	cgroupFD := containerCgroup(t, id)
+	in := func(uid uint32) *syscall.SysProcAttr {
+		a := &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: cgroupFD, Cloneflags: unix.CLONE_NEWNS}
+		if uid != 0 {
+			a.Credential = &syscall.Credential{Uid: uid, Gid: uid}
+		}
+		return a
+	}
+	exe := func(uid uint32, name string, args ...string) func(t *testing.T) {
+		return func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c := exec.CommandContext(ctx, name, args...)
+			c.SysProcAttr = in(uid)
+			if out, err := c.CombinedOutput(); err != nil {
+				t.Logf("%s %q in the container: %v: %s", name, args, err, bytes.TrimSpace(out))
+			}
+		}
+	}
+	tmp := t.TempDir()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tool := func(name string) string { // a program by that name (the action runs what the image has)
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\necho 'hello world'\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kubectl, scp := tool("kubectl"), tool("scp")
+	drift := filepath.Join(tmp, "drift")
+	chmodded := filepath.Join(tmp, "chmodded")
+	if err := os.WriteFile(chmodded, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []upstreamCase{
+		{action: "ChangeNamespacePrivilegesViaUnshare", rule: "Change namespace privileges via unshare", marker: "evt_type=unshare ",
+			act:    exe(1, "unshare"),
+			fields: map[string]any{"proc.name": "unshare", "evt.type": "unshare", "user.uid": float64(1)}},
+		{action: "ContactEC2InstanceMetadataServiceFromContainer", rule: "Contact EC2 Instance Metadata Service From Container", marker: "->169.254.169.254:80 ",
+			act:    exe(0, "nc", "-z", "-w1", "169.254.169.254", "80"),
+			fields: map[string]any{"proc.name": "nc", "fd.rport": float64(80), "evt.type": "connect"}},
+		{action: "ContainerDriftDetectedChmod", rule: "Container Drift Detected (chmod)", marker: "filename=" + chmodded + " ",
+			act:    exe(0, "chmod", "0755", chmodded),
+			fields: map[string]any{"proc.name": "chmod", "evt.arg.filename": chmodded}},
+		{action: "ContainerDriftDetectedOpenCreate", rule: "Container Drift Detected (open+create)", marker: drift,
+			act: func(t *testing.T) {
+				os.Remove(drift)
+				spawnHelperIn(t, in(0), "", "eg-create-exec", drift)
+			},
+			fields: map[string]any{"evt.type": "openat"}},
+		{action: "DecodingPayloadInContainer", rule: "Decoding Payload in Container", marker: "command=echo ZGVj",
+			act:    exe(0, "echo", "ZGVjb2RlZF9ieV9ldmVudC1nZW5lcmF0b3I=", "|", "base64", "-d"),
+			fields: map[string]any{"proc.name": "echo"}},
+		{action: "KubernetesClientToolLaunchedInContainer", rule: "Kubernetes Client Tool Launched in Container", marker: "process=kubectl ",
+			act:    exe(0, kubectl),
+			fields: map[string]any{"proc.name": "kubectl", "container.id": id[:12]}},
+		{action: "LaunchIngressRemoteFileCopyToolsInContainer", rule: "Launch Ingress Remote File Copy Tools in Container", marker: "process=wget ",
+			act:    exe(0, "wget", "-V"),
+			fields: map[string]any{"proc.name": "wget", "proc.cmdline": "wget -V"}},
+		{action: "LaunchPackageManagementProcessInContainer", rule: "Launch Package Management Process in Container", marker: "process=apt-get ",
+			act:    exe(0, "apt-get", "--version"),
+			fields: map[string]any{"proc.name": "apt-get", "proc.cmdline": "apt-get --version"}},
+		{action: "LaunchRemoteFileCopyToolsInContainer", rule: "Launch Remote File Copy Tools in Container", marker: "process=scp ",
+			act:    exe(0, scp),
+			fields: map[string]any{"proc.name": "scp"}},
+		{action: "LaunchSuspiciousNetworkToolInContainer", rule: "Launch Suspicious Network Tool in Container", marker: "process=nmap ",
+			act:    exe(0, "nmap", "-sn", "-n", "127.0.0.1/32"),
+			fields: map[string]any{"proc.name": "nmap", "k8s.ns.name": "tenant-a"}},
+		{action: "ModifyContainerEntrypoint", rule: "Modify Container Entrypoint", marker: "file=/proc/self/fd/1 ",
+			act:    func(t *testing.T) { spawnHelperIn(t, in(0), "", "eg-open-write", "/proc/self/fd/1") },
+			fields: map[string]any{"fd.name": "/proc/self/fd/1"}},
+		{action: "MountLaunchedInPrivilegedContainer", rule: "Mount Launched in Privileged Container", marker: "process=mount ",
+			act:    exe(0, "mount", "-o"),
+			fields: map[string]any{"proc.name": "mount", "proc.cmdline": "mount -o"}},
+		{action: "ReadEnvironmentVariableFromProcFiles", rule: "Read environment variable from /proc files", marker: "file=/proc/self/environ ",
+			act:    exe(0, "cat", "/proc/self/environ"),
+			fields: map[string]any{"proc.name": "cat", "fd.name": "/proc/self/environ"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.action+"/"+tc.rule, func(t *testing.T) {
+			a := ls.expect(t, ls.tenantA, tc.rule, tc.marker, func() { tc.act(t) })
+			t.Logf("%s", a.Output)
+			for k, want := range tc.fields {
+				if got := a.OutputFields[k]; got != want {
+					t.Errorf("%s = %v, want %v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// containerCgroup makes a cgroup laid out as containerd lays out a pod's
+// container with the full id and returns an fd of it for
+// SysProcAttr.CgroupFD; the cgroups it made go at cleanup.
+func containerCgroup(t *testing.T, id string) int {
+	t.Helper()
+	root := cgroup2Root(t)
+	pod := filepath.Join(root, "kubepods.slice/kubepods-besteffort.slice", "kubepods-besteffort-pod"+id[:8]+"_eeee_ffff_0000_111111111111.slice")
+	made := filepath.Join(root, "kubepods.slice")
+	if _, err := os.Stat(made); err == nil {
+		made = pod // someone else's: leave it
+	}
+	cg := filepath.Join(pod, "cri-containerd-"+id+".scope")
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		testutil.SkipOrFail(t, fmt.Sprintf("create cgroup %s: %v", cg, err))
+	}
+	fd, err := unix.Open(cg, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		unix.Close(fd)
+		removeCgroup(made)
+	})
+	return fd
 }
