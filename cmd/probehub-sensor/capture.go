@@ -29,6 +29,8 @@ type captureFlags struct {
 	btf      string
 	variant  string
 	buffer   bufferFlags
+	hostRoot string
+	snapshot bool
 }
 
 func newCaptureCmd(_ *globalFlags) *cobra.Command {
@@ -40,6 +42,16 @@ func newCaptureCmd(_ *globalFlags) *cobra.Command {
 until --duration passes or it is interrupted. With --json each line is the
 event's JSON form, exactly what ` + "`probehub-sensor replay --events`" + ` reads.
 Loss counters (records the kernel could not buffer) go to stderr at exit.
+
+With --json the recording starts with snapshot records (a "snapshot" key
+first): the host name, the host's user and group names (its passwd and
+group files) and every process running when the probe was attached, read
+from /proc as ` + "`run`" + ` seeds its process table (parent, executable, command
+line, cwd, environment up to --env-max, uids, cgroup, terminal, start).
+From them ` + "`replay`" + ` knows the processes that started before the recording,
+and the names, as the live sensor does. --snapshot=false leaves them out.
+The container runtime is not asked: a recording holds no container names,
+images or pods.
 
 The probe uses the running kernel's BTF (/sys/kernel/btf/vmlinux) unless
 --btf names a BTF file (e.g. a minimized one from ` + "`probehub btf`" + `). It sends
@@ -66,6 +78,8 @@ Examples:
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
 	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
 	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
+	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted, for the snapshot's /proc, passwd and group (a DaemonSet uses /host)")
+	fl.BoolVar(&f.snapshot, "snapshot", true, "with --json, start with the snapshot records: processes running at the start, user and group names")
 	f.buffer.register(fl)
 	return cmd
 }
@@ -99,6 +113,19 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 		return captureHint(err)
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
+	if f.json && f.snapshot {
+		// After the attach: a process started since is in the snapshot or
+		// has its events recorded, or both.
+		w := bufio.NewWriter(stdout)
+		n, err := writeSnapshot(ctx, w, snapshotSource{hostRoot: f.hostRoot, envMax: f.buffer.envMax}, stderr)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "capture: snapshot of %d processes\n", n)
+	}
 	err = printEvents(ctx, p, f.json, stdout)
 	if st, serr := p.Stats(); serr == nil {
 		fmt.Fprintf(stderr, "capture: %d events via %s (%s probe), dropped %d (per CPU %v, perf lost %d), malformed %d\n",

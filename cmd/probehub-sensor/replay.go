@@ -11,8 +11,12 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
+	"github.com/probehub/probehub/sensor/rules/cloudtrail"
+	"github.com/probehub/probehub/sensor/rules/k8saudit"
+	"github.com/probehub/probehub/sensor/rules/syscall"
 	"github.com/spf13/cobra"
 )
 
@@ -56,25 +60,21 @@ Examples:
 			if len(ruleFiles) == 0 || events == "" {
 				return fmt.Errorf("replay needs --rules FILE and --events FILE (or - for stdin)")
 			}
-			var opts []rules.Option
-			if all {
-				opts = append(opts, rules.WithAllMatches())
+			// The engine is built once the recording's snapshot records
+			// are read: they name the recording machine and its users.
+			var loadErr error
+			build := func(rec *recording) (*rules.Engine, error) {
+				e, err := replayRulesEngine(cmd.Context(), rec, ruleFiles, all, cmd.ErrOrStderr())
+				loadErr = err
+				return e, err
 			}
-			srcs := ruleSources()
-			e, err := newEngineWith(srcs, opts...)
-			if err != nil {
-				return err
-			}
-			if _, err := e.LoadFiles(ruleFiles...); err != nil {
-				return fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
-			}
-			if err := noRules(e, ruleFiles); err != nil {
-				return err
-			}
-			resolveRuleNames(cmd.Context(), srcs, cmd.ErrOrStderr())
 			if files, ok, err := cloudTrailInput(events); err != nil {
 				return err
 			} else if ok {
+				e, err := build(nil)
+				if err != nil {
+					return err
+				}
 				return replayCloudTrail(cmd.Context(), e, files, cmd.OutOrStdout())
 			}
 			in := io.Reader(os.Stdin)
@@ -86,7 +86,10 @@ Examples:
 				defer func() { _ = f.Close() }() // read only
 				in = f
 			}
-			if err := replay(cmd.Context(), e, in, cmd.OutOrStdout()); err != nil {
+			if err := replayWith(cmd.Context(), in, cmd.OutOrStdout(), build); err != nil {
+				if loadErr != nil {
+					return loadErr
+				}
 				return fmt.Errorf("replay %s: %w", events, err)
 			}
 			return nil
@@ -98,11 +101,55 @@ Examples:
 	return cmd
 }
 
-// replay evaluates every line of in and writes alerts to out. A syscall
-// event in the form capture writes is parsed once, by event.Decoder, into
-// one reused Event; other lines are told apart by sourceOf and decoded by
-// their source.
-func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (err error) {
+// replayRulesEngine builds replay's engine as run builds the live one:
+// the rules files, and the container fields appended to each syscall
+// rule's output (agent.ContainerOutput); with a recording that starts with
+// snapshot records, the recording machine's host name (the alerts'
+// hostname, evt.hostname) and user names (evt.arg.uid, user.loginname,
+// user.homedir, user.shell). rec may be nil (CloudTrail files); extra
+// options come before those.
+func replayRulesEngine(ctx context.Context, rec *recording, files []string, all bool, warn io.Writer, extra ...rules.Option) (*rules.Engine, error) {
+	var sopts []syscall.Option
+	opts := append([]rules.Option{rules.WithAppendOutput("syscall", agent.ContainerOutput)}, extra...)
+	if rec != nil && rec.hostname() != "" {
+		sopts = append(sopts, syscall.WithHostname(rec.hostname()))
+		opts = append(opts, rules.WithHostname(rec.hostname()))
+	}
+	if rec != nil && rec.names != nil {
+		sopts = append(sopts, syscall.WithUsers(rec.names), syscall.WithUserInfo(rec.userInfo))
+	}
+	if all {
+		opts = append(opts, rules.WithAllMatches())
+	}
+	srcs := []rules.Source{syscall.New(sopts...), &k8saudit.Source{}, &cloudtrail.Source{}}
+	e, err := newEngineWith(srcs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.LoadFiles(files...); err != nil {
+		return nil, fmt.Errorf("%w\n(run `probehub-sensor rules validate` for details)", err)
+	}
+	if err := noRules(e, files); err != nil {
+		return nil, err
+	}
+	resolveRuleNames(ctx, srcs, warn)
+	return e, nil
+}
+
+// replay evaluates every line of in with e and writes alerts to out.
+func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) error {
+	return replayWith(ctx, in, out, func(*recording) (*rules.Engine, error) { return e, nil })
+}
+
+// replayWith evaluates every line of in and writes alerts to out. The
+// snapshot records a recording starts with (event.Snapshot) seed the
+// process table and the user names; engine then builds the rules engine,
+// knowing what they said of the recording machine. A syscall event in the
+// form capture writes is parsed once, by event.Decoder, into one reused
+// Event; other lines are told apart by sourceOf and decoded by their
+// source; a snapshot record later in the input (recordings concatenated)
+// is applied where it stands.
+func replayWith(ctx context.Context, in io.Reader, out io.Writer, engine func(*recording) (*rules.Engine, error)) (err error) {
 	lines := newEventLines(in)
 	defer func() {
 		if cerr := lines.close(); err == nil && cerr != nil {
@@ -121,13 +168,22 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 			}
 		}()
 	}
+	rec := newRecording()
+	line, err := rec.readHead(lines)
+	if err != nil {
+		return err
+	}
+	e, err := engine(rec)
+	if err != nil {
+		return err
+	}
 	w := bufio.NewWriter(out)
 	defer func() { // the alerts are lost unless the flush succeeds
 		if ferr := w.Flush(); err == nil && ferr != nil {
 			err = fmt.Errorf("write output: %w", ferr)
 		}
 	}()
-	procs := newProcessHook()
+	procs := rec.procs
 	typed := syscallRuleTypes(e)
 	events := 0
 	var (
@@ -136,7 +192,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		one   = []any{&sev}
 		alert []byte
 	)
-	for line := 1; ; line++ {
+	for line++; ; line++ {
 		raw, ok := lines.next()
 		if !ok {
 			break
@@ -148,10 +204,14 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		if len(data) == 0 {
 			continue
 		}
-		events++
 		src, evs := "syscall", one
 		if !dec.Fast(data, &sev) {
-			src = sourceOf(data)
+			if src = sourceOf(data); src == sourceSnapshot {
+				if err := rec.apply(data); err != nil {
+					return fmt.Errorf("events line %d: %w", line, err)
+				}
+				continue
+			}
 			d, err := decoderOf(e, src)
 			if err != nil {
 				return fmt.Errorf("events line %d: %w", line, err)
@@ -160,6 +220,7 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 				return fmt.Errorf("events line %d: %w", line, err)
 			}
 		}
+		events++
 		for _, ev := range evs {
 			procs.apply(ev, typed)
 			for _, r := range e.Process(src, ev) {
@@ -177,6 +238,9 @@ func replay(ctx context.Context, e *rules.Engine, in io.Reader, out io.Writer) (
 		return fmt.Errorf("write alerts: %w", err)
 	}
 	if events == 0 {
+		if rec.records > 0 {
+			return fmt.Errorf("%w: only %d snapshot records", errNoEvents, rec.records)
+		}
 		return errNoEvents
 	}
 	return nil
@@ -200,11 +264,17 @@ func decoderOf(e *rules.Engine, src string) (rules.Decoder, error) {
 	return d, nil
 }
 
+// sourceSnapshot is what sourceOf says of a snapshot record.
+const sourceSnapshot = "snapshot"
+
 // sourceOf detects the source of one JSON line by its top-level keys.
 func sourceOf(data []byte) string {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) != nil {
 		return "syscall"
+	}
+	if _, ok := keys["snapshot"]; ok {
+		return sourceSnapshot
 	}
 	if _, ok := keys["Records"]; ok {
 		return "aws_cloudtrail"

@@ -18,6 +18,9 @@ type eventLines struct {
 	data  []byte // the rest of a mapped file
 	unmap func() error
 	err   error
+	// back is a line given back by unread, next's next answer.
+	back    []byte
+	hasBack bool
 }
 
 func newEventLines(in io.Reader) *eventLines {
@@ -34,6 +37,10 @@ func newEventLines(in io.Reader) *eventLines {
 // next returns the next line, without its newline; false at the end or on
 // an error (Err).
 func (l *eventLines) next() ([]byte, bool) {
+	if l.hasBack {
+		l.hasBack = false
+		return l.back, true
+	}
 	if l.sc != nil {
 		if !l.sc.Scan() {
 			l.err = l.sc.Err()
@@ -57,6 +64,10 @@ func (l *eventLines) next() ([]byte, bool) {
 	}
 	return line, true
 }
+
+// unread gives back line, the last next returned (before the next call
+// to next: a scanner's line is valid until then).
+func (l *eventLines) unread(line []byte) { l.back, l.hasBack = line, true }
 
 // close releases a mapped file.
 func (l *eventLines) close() error {

@@ -17,6 +17,9 @@ type processHook struct {
 	// lastCgroup and lastContainer: events come in runs of one process.
 	lastCgroup    string
 	lastContainer *event.Container
+	// recorded is the runtime metadata a recording's container records
+	// gave, by cgroup path.
+	recorded map[string]*event.Container
 }
 
 func newProcessHook() *processHook {
@@ -39,23 +42,37 @@ func (h *processHook) apply(ev any, typed ruleTypes) {
 	}
 	h.table.Enrich(sev)
 	h.ancestors = sev.Proc.Ancestors
-	if sev.Container == nil && sev.Proc.Cgroup != "" {
+	if sev.Container == nil {
 		sev.Container = h.container(sev.Proc.Cgroup)
 	}
 }
 
-// container is what the recorded cgroup path tells of the event's
-// container, as run has it before asking the runtime: container.id
-// ("host" off containers), its full id, runtime and pod UID. The runtime's
-// metadata (name, image, mounts) is not in a recording.
+// container is the event's container as run has it: the runtime's
+// metadata when a container record of the recording gave it for cgroup,
+// else what the cgroup path tells before the runtime answers:
+// container.id ("host" off containers), its full id, runtime and pod UID.
 func (h *processHook) container(cgroup string) *event.Container {
-	if h.lastCgroup == cgroup {
+	if h.lastContainer != nil && h.lastCgroup == cgroup {
 		return h.lastContainer
 	}
-	ref := container.FromCgroup(cgroup)
-	h.lastCgroup = cgroup
-	h.lastContainer = &event.Container{ID: ref.ShortID(), FullID: ref.ID, Type: string(ref.Runtime), PodUID: ref.PodUID}
-	return h.lastContainer
+	c, ok := h.recorded[cgroup]
+	if !ok {
+		ref := container.FromCgroup(cgroup)
+		c = &event.Container{ID: ref.ShortID(), FullID: ref.ID, Type: string(ref.Runtime), PodUID: ref.PodUID}
+	}
+	h.lastCgroup, h.lastContainer = cgroup, c
+	return c
+}
+
+// setContainer takes a container record: the events in its cgroup that
+// follow carry its metadata.
+func (h *processHook) setContainer(s *event.SnapshotContainer) {
+	if h.recorded == nil {
+		h.recorded = map[string]*event.Container{}
+	}
+	c := s.Container
+	h.recorded[s.Cgroup] = &c
+	h.lastCgroup, h.lastContainer = "", nil
 }
 
 // ruleTypes says which syscall event types the loaded rules evaluate; nil

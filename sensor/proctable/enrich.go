@@ -11,8 +11,9 @@ func (t *Table) Track(ev *event.Event) {
 		if e, ok := t.procs[p.PID]; ok && e.exited.IsZero() {
 			fillFromEntry(p, e)
 			p.Ancestors = t.chainLocked(p.PPID)
+			users := t.o.Users
 			t.mu.RUnlock()
-			t.names(p)
+			setNames(p, users)
 			return
 		}
 		t.mu.RUnlock()
@@ -34,20 +35,21 @@ func (t *Table) Enrich(ev *event.Event) {
 		fillFromEntry(p, e)
 	}
 	p.Ancestors = t.chainLocked(p.PPID)
+	users := t.o.Users
 	t.mu.RUnlock()
-	t.names(p)
+	setNames(p, users)
 }
 
-// names sets the user and group names of p where it has none.
-func (t *Table) names(p *event.Process) {
-	if t.o.Users == nil {
+// setNames sets the user and group names of p where it has none.
+func setNames(p *event.Process, users *Users) {
+	if users == nil {
 		return
 	}
 	if p.User == "" {
-		p.User = t.o.Users.User(p.UID)
+		p.User = users.User(p.UID)
 	}
 	if p.Group == "" {
-		p.Group = t.o.Users.Group(p.GID)
+		p.Group = users.Group(p.GID)
 	}
 }
 

@@ -151,12 +151,7 @@ func (t *Table) Get(pid uint32) (Entry, bool) {
 
 // Put inserts or replaces an entry, as read from /proc now: a later clone
 // event that creates a process with the same PID replaces it.
-func (t *Table) Put(e Entry) {
-	e.life = life{born: time.Now(), origin: originProc, claimed: true}
-	t.lock()
-	defer t.mu.Unlock()
-	t.put(&e)
-}
+func (t *Table) Put(e Entry) { t.PutAt(e, time.Now()) }
 
 func (t *Table) put(e *Entry) {
 	if _, ok := t.procs[e.PID]; !ok && len(t.procs) >= t.o.Capacity {

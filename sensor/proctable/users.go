@@ -2,6 +2,7 @@ package proctable
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -27,8 +28,12 @@ func LoadUsers(passwd, group string) (*Users, error) {
 	return u, u.Reload()
 }
 
-// Reload rereads both files.
+// Reload rereads both files. Users from a snapshot (UsersOf) have none:
+// Reload fails.
 func (u *Users) Reload() error {
+	if u.passwd == "" {
+		return errors.New("reload users: they came from a snapshot, not files")
+	}
 	users, err := readIDFile(u.passwd, 2)
 	if err != nil {
 		return err
