@@ -16,21 +16,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probehub/probehub/internal/caps"
+	"github.com/probehub/probehub/sensor/container"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
 
 type captureFlags struct {
-	json     bool
-	syscalls string
-	duration time.Duration
-	perf     bool
-	btf      string
-	variant  string
-	buffer   bufferFlags
-	hostRoot string
-	snapshot bool
+	json       bool
+	syscalls   string
+	duration   time.Duration
+	perf       bool
+	btf        string
+	variant    string
+	buffer     bufferFlags
+	hostRoot   string
+	snapshot   bool
+	noCRI      bool
+	criSockets []string
 }
 
 func newCaptureCmd(_ *globalFlags) *cobra.Command {
@@ -50,8 +53,12 @@ from /proc as ` + "`run`" + ` seeds its process table (parent, executable, comma
 line, cwd, environment up to --env-max, uids, cgroup, terminal, start).
 From them ` + "`replay`" + ` knows the processes that started before the recording,
 and the names, as the live sensor does. --snapshot=false leaves them out.
-The container runtime is not asked: a recording holds no container names,
-images or pods.
+Container metadata goes into the recording as ` + "`run`" + ` gets it: the container
+runtime (CRI: containerd, CRI-O) is asked in the background, and once it
+has answered for a container, a container record (name, image, labels,
+mounts, pod) comes before that container's next event; ` + "`replay`" + ` fills the
+events that follow it, as ` + "`run`" + ` fills them once it has the answer.
+--no-cri leaves them out.
 
 The probe uses the running kernel's BTF (/sys/kernel/btf/vmlinux) unless
 --btf names a BTF file (e.g. a minimized one from ` + "`probehub btf`" + `). It sends
@@ -80,6 +87,8 @@ Examples:
 	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
 	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted, for the snapshot's /proc, passwd and group (a DaemonSet uses /host)")
 	fl.BoolVar(&f.snapshot, "snapshot", true, "with --json, start with the snapshot records: processes running at the start, user and group names")
+	fl.BoolVar(&f.noCRI, "no-cri", false, "with --json, do not ask the container runtime (CRI) for the container records")
+	fl.StringArrayVar(&f.criSockets, "cri-socket", nil, "CRI runtime socket on the host (repeatable; default containerd's and CRI-O's)")
 	f.buffer.register(fl)
 	return cmd
 }
@@ -126,7 +135,16 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stderr, "capture: snapshot of %d processes\n", n)
 	}
-	err = printEvents(ctx, p, f.json, stdout)
+	var records *containerRecords
+	if f.json && !f.noCRI {
+		k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets})
+		defer func() { err = errors.Join(err, k.Close()) }()
+		if cerr := k.Err(); cerr != nil {
+			fmt.Fprintf(stderr, "capture: warning: no container metadata until a runtime answers: %v\n", cerr)
+		}
+		records = newContainerRecords(k)
+	}
+	err = printEvents(ctx, p, f.json, records, stdout)
 	if st, serr := p.Stats(); serr == nil {
 		fmt.Fprintf(stderr, "capture: %d events via %s (%s probe), dropped %d (per CPU %v, perf lost %d), malformed %d\n",
 			st.Events, p.Buffer(), p.Variant(), st.TotalDrops(), st.Drops, st.Lost, st.Malformed)
@@ -134,7 +152,9 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 	return err
 }
 
-func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, stdout io.Writer) (err error) {
+// printEvents writes p's events to stdout until ctx ends; with asJSON each
+// preceded by its container's record when records has one to write.
+func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, records *containerRecords, stdout io.Writer) (err error) {
 	w := bufio.NewWriter(stdout)
 	defer func() { // the alerts are lost unless the flush succeeds
 		if ferr := w.Flush(); err == nil && ferr != nil {
@@ -151,6 +171,11 @@ func printEvents(ctx context.Context, p *probe.Probe, asJSON bool, stdout io.Wri
 			return err
 		}
 		if asJSON {
+			if s := records.before(&ev); s != nil {
+				if err := enc.Encode(s); err != nil {
+					return fmt.Errorf("write container record: %w", err)
+				}
+			}
 			err = enc.Encode(ev)
 		} else {
 			_, err = fmt.Fprintln(w, humanLine(ev))

@@ -42,12 +42,23 @@ writes it to S3, a decompressed one, or a directory tree of them (the S3
 layout, AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), replayed in time
 order by the timestamp in each file's name.
 
-Syscall events go through a process table built from the recorded clone,
-fork, vfork, execve, chdir and procexit events, as the live sensor's is:
-alerts carry proc.pname, proc.aname[N], proc.exepath and proc.cwd of
-processes started during the recording (capture records these events by
-default; with --syscalls, include them). Processes that started before the
-recording are known only by what their own events carry.
+A capture's recording starts with snapshot records (docs/recording.md):
+the processes running when it started, read from /proc, the host's user
+and group names and host name, and, as the container runtime answered,
+each container's metadata. Replay seeds its process table and names from
+them, then keeps the table from the recorded clone, fork, vfork, execve,
+chdir and procexit events, as run does: alerts carry proc.pname,
+proc.aname[N], proc.exepath, proc.cmdline, proc.cwd, user.name and the
+container and pod fields as the live sensor's did, and each syscall rule's
+output ends with the same container fields (container_id=…
+k8s_ns_name=…). Capture records the lifecycle events by default; with
+--syscalls, include them.
+
+What replay cannot know: the live process state a rule reads from /proc
+(proc.vmrss, fd.types[N], … are missing), container metadata the runtime
+had not given during the capture, and, in an old recording without
+snapshot records, processes older than the recording (known only by what
+their own events carry) and user names.
 
 Examples:
   probehub-sensor capture --json --duration 30s > events.jsonl

@@ -14,7 +14,8 @@ import (
 // never a panic; every alert is one JSON line. The engine holds the
 // upstream stable and k8s audit rules; seeds are real recorded events: the
 // start of the capture in testdata/replay (capture --json on a busy
-// machine), the lineage capture, and a k8s audit event.
+// machine), the lineage capture, a recording that starts with snapshot
+// records, and a k8s audit event.
 func FuzzReplay(f *testing.F) {
 	e := replayEngine(f)
 	if _, err := e.LoadFiles(testutil.SharedData(f, "k8s_audit_rules.yaml")); err != nil {
@@ -26,6 +27,9 @@ func FuzzReplay(f *testing.F) {
 	if b, err := os.ReadFile("testdata/replay/lineage.jsonl"); err == nil {
 		lin := bytes.SplitAfter(b, []byte("\n"))
 		f.Add(bytes.Join(lin[:min(len(lin), 8)], nil))
+	}
+	if b, err := os.ReadFile("testdata/replay/snapshot.jsonl"); err == nil {
+		f.Add(b) // snapshot records, then events
 	}
 	if b, err := os.ReadFile("../../sensor/rules/k8saudit/testdata/events/pod_create_hostpath.json"); err == nil {
 		var c bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,8 +74,8 @@ func TestReplaySnapshotMatchesLive(t *testing.T) {
 
 	types := append(append([]event.Type(nil), proctable.Lifecycle...), event.TypeOpen, event.TypeOpenat, event.TypeOpenat2)
 	sink := &snapshotSink{}
-	startSnapshotSensor(t, rulesFile, types, sink)
-	recording, capErr := startCapture(t, types)
+	startSnapshotSensor(t, rulesFile, types, sink, nil)
+	recording, capErr := startCapture(t, types, nil, `"comm":"attacker"`) // no container runtime here
 
 	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 	if err != nil {
@@ -85,11 +86,11 @@ func TestReplaySnapshotMatchesLive(t *testing.T) {
 	if err := old.Wait(); err != nil {
 		t.Fatalf("%s: %v", attacker, err)
 	}
-	live, ok := sink.wait(attacker)
+	live, ok := sink.wait(snapshotRule, attacker, 1)
 	if !ok {
 		t.Fatalf("no live %q alert for %s", snapshotRule, attacker)
 	}
-	data, err := recording.stop(t, attacker)
+	data, err := recording.stop(t, 1)
 	if err != nil {
 		t.Fatalf("capture: %v (stderr: %s)", err, capErr.String())
 	}
@@ -99,15 +100,7 @@ func TestReplaySnapshotMatchesLive(t *testing.T) {
 	if !ok {
 		t.Fatalf("replay: no %q alert for %s in %d bytes of alerts", snapshotRule, attacker, len(got))
 	}
-	for _, a := range []map[string]any{live, replayed} {
-		delete(a, "time")
-		delete(a["output_fields"].(map[string]any), "evt.time")
-		out := a["output"].(string)
-		a["output"] = out[strings.IndexByte(out, ' '):] // the time of day
-	}
-	if d := cmp.Diff(live, replayed); d != "" {
-		t.Errorf("replayed alert differs from the live one (-live +replay):\n%s", d)
-	}
+	sameAlert(t, live, replayed)
 	fields := live["output_fields"].(map[string]any)
 	for _, k := range snapshotFields {
 		if fields[k] == nil {
@@ -119,6 +112,21 @@ func TestReplaySnapshotMatchesLive(t *testing.T) {
 	}
 	if *updateSnapshot && !t.Failed() {
 		writeSnapshotFixture(t, data, attacker)
+	}
+}
+
+// sameAlert compares a live alert and its replay: equal but for the
+// time (each probe stamps the syscall itself).
+func sameAlert(t *testing.T, live, replayed map[string]any) {
+	t.Helper()
+	for _, a := range []map[string]any{live, replayed} {
+		delete(a, "time")
+		delete(a["output_fields"].(map[string]any), "evt.time")
+		out := a["output"].(string)
+		a["output"] = out[strings.IndexByte(out, ' '):] // the time of day
+	}
+	if d := cmp.Diff(live, replayed); d != "" {
+		t.Errorf("replayed alert differs from the live one (-live +replay):\n%s", d)
 	}
 }
 
@@ -147,6 +155,17 @@ func alertFor(out []byte, rule, marker string) (map[string]any, bool) {
 	return nil, false
 }
 
+// alertsFor returns the alerts of rule whose output contains marker.
+func alertsFor(out []byte, rule, marker string) []map[string]any {
+	var all []map[string]any
+	for line := range bytes.SplitSeq(bytes.TrimSpace(out), []byte{'\n'}) {
+		if a, ok := alertFor(line, rule, marker); ok {
+			all = append(all, a)
+		}
+	}
+	return all
+}
+
 // snapshotSink keeps the live alerts as JSON.
 type snapshotSink struct {
 	mu     sync.Mutex
@@ -160,13 +179,25 @@ func (s *snapshotSink) Send(_ context.Context, m output.Message) error {
 	return nil
 }
 
-func (s *snapshotSink) wait(marker string) (map[string]any, bool) {
+// all returns the alerts of rule whose output contains marker so far.
+func (s *snapshotSink) all(rule, marker string) []map[string]any {
+	s.mu.Lock()
+	alerts := slices.Clone(s.alerts)
+	s.mu.Unlock()
+	var out []map[string]any
+	for _, b := range alerts {
+		if a, ok := alertFor(b, rule, marker); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// wait returns the nth alert of rule whose output contains marker.
+func (s *snapshotSink) wait(rule, marker string, nth int) (map[string]any, bool) {
 	for deadline := time.Now().Add(testutil.Patience); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		s.mu.Lock()
-		all := bytes.Join(s.alerts, []byte{'\n'})
-		s.mu.Unlock()
-		if a, ok := alertFor(all, snapshotRule, marker); ok {
-			return a, true
+		if all := s.all(rule, marker); len(all) >= nth {
+			return all[nth-1], true
 		}
 	}
 	return nil, false
@@ -174,8 +205,9 @@ func (s *snapshotSink) wait(marker string) (map[string]any, bool) {
 
 // startSnapshotSensor runs the live pipeline as run does: an agent with
 // the rules, the host's users and hostname, its table seeded from /proc,
-// fed by a probe capturing types.
-func startSnapshotSensor(t *testing.T, rulesFile string, types []event.Type, sink output.Sink) {
+// fed by a probe capturing types, with the container metadata of meta
+// (nil: none).
+func startSnapshotSensor(t *testing.T, rulesFile string, types []event.Type, sink output.Sink, meta agent.ContainerMetadata) {
 	t.Helper()
 	router, err := output.NewRouter(map[string]output.Sink{"mem": sink}, output.RouterConfig{Default: []string{"mem"}})
 	if err != nil {
@@ -183,7 +215,7 @@ func startSnapshotSensor(t *testing.T, rulesFile string, types []event.Type, sin
 	}
 	hostname, _ := os.Hostname()
 	ag, err := agent.New(agent.Config{Rules: agent.RulesConfig{Paths: []string{rulesFile}, Hostname: hostname},
-		Router: router, EnvMax: probe.DefaultEnvMax})
+		Router: router, EnvMax: probe.DefaultEnvMax, Containers: meta})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,17 +260,20 @@ type captureRun struct {
 }
 
 // startCapture runs the capture command's code (runCapture) with the
-// types given, and returns once its snapshot is written.
-func startCapture(t *testing.T, types []event.Type) (*captureRun, *testutil.SyncBuffer) {
+// types given, asking the CRI runtimes at criSockets (none: no runtime),
+// and returns once its snapshot is written. Its opens of /etc/shadow on
+// lines that contain marker are counted.
+func startCapture(t *testing.T, types []event.Type, criSockets []string, marker string) (*captureRun, *testutil.SyncBuffer) {
 	t.Helper()
 	names := make([]string, len(types))
 	for i, ty := range types {
 		names[i] = ty.String()
 	}
 	f := &captureFlags{json: true, syscalls: strings.Join(names, ","), hostRoot: "/", snapshot: true,
-		buffer: bufferFlags{snaplen: probe.DefaultSnaplen, envMax: probe.DefaultEnvMax}}
+		buffer: bufferFlags{snaplen: probe.DefaultSnaplen, envMax: probe.DefaultEnvMax},
+		noCRI:  criSockets == nil, criSockets: criSockets}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &captureRun{out: &markWriter{}, cancel: cancel, done: make(chan error, 1)}
+	r := &captureRun{out: &markWriter{marker: []byte(marker)}, cancel: cancel, done: make(chan error, 1)}
 	stderr := &testutil.SyncBuffer{}
 	go func() { r.done <- runCapture(ctx, f, r.out, stderr) }()
 	t.Cleanup(func() { r.cancel() })
@@ -255,11 +290,11 @@ func startCapture(t *testing.T, types []event.Type) (*captureRun, *testutil.Sync
 	return r, stderr
 }
 
-// stop ends the capture once it has recorded an open of /etc/shadow by
-// marker, and returns the recording.
-func (r *captureRun) stop(t *testing.T, marker string) ([]byte, error) {
+// stop ends the capture once it has recorded n opens of /etc/shadow by
+// its marker, and returns the recording.
+func (r *captureRun) stop(t *testing.T, n int64) ([]byte, error) {
 	t.Helper()
-	for deadline := time.Now().Add(testutil.Patience); !r.out.seen.Load(); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(testutil.Patience); r.out.shadow.Load() < n; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("capture recorded no open of /etc/shadow in %v", testutil.Patience)
 		}
@@ -269,18 +304,23 @@ func (r *captureRun) stop(t *testing.T, marker string) ([]byte, error) {
 	return r.out.bytes(), err
 }
 
-// markWriter keeps what the capture writes and notes the first line that
-// opens /etc/shadow.
+// markWriter keeps what the capture writes and counts the lines that
+// open /etc/shadow and contain marker, and the container records.
 type markWriter struct {
-	mu   sync.Mutex
-	b    bytes.Buffer
-	seen atomic.Bool
+	marker     []byte
+	mu         sync.Mutex
+	b          bytes.Buffer
+	shadow     atomic.Int64
+	containers atomic.Int64
 }
 
 func (w *markWriter) Write(p []byte) (int, error) {
-	if bytes.Contains(p, []byte(`"name":"/etc/shadow"`)) {
-		w.seen.Store(true)
+	for line := range bytes.Lines(p) {
+		if bytes.Contains(line, []byte(`"name":"/etc/shadow"`)) && bytes.Contains(line, w.marker) {
+			w.shadow.Add(1)
+		}
 	}
+	w.containers.Add(int64(bytes.Count(p, []byte(`"container":{"cgroup":`))))
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
