@@ -205,7 +205,71 @@ type programNeeds struct {
 	exec, exit bool // sched_process_exec, sched_process_exit
 	syscalls   bool // any syscall exit
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
+	// bump are the tracepoints of the fast variant's ids_bump_tp, nil
+	// where one it needs is missing (it then caches no namespaces or
+	// cgroups: cache_ids)
+	bump []tracepoint
 }
+
+// tracepoint is a tracefs event: group/name.
+type tracepoint struct{ group, name string }
+
+func (t tracepoint) String() string { return t.group + "/" + t.name }
+
+// idsBumpHooks are where the fast variant's ids_bump_tp runs, so that a
+// CPU's cached namespaces and cgroup id are never read for a new nsproxy
+// or css_set at an old one's address (cached_ids in c/task.h): the exits
+// of the syscalls by which a task replaces its own nsproxy, and the cgroup
+// tracepoints that follow a task's move to another css_set (v1's transfer
+// is optional).
+var idsBumpHooks = []struct {
+	tracepoint
+	optional bool
+}{
+	{tracepoint{"syscalls", "sys_exit_setns"}, false},
+	{tracepoint{"syscalls", "sys_exit_unshare"}, false},
+	{tracepoint{"cgroup", "cgroup_attach_task"}, false},
+	{tracepoint{"cgroup", "cgroup_transfer_tasks"}, true},
+}
+
+// bumpHooks returns the idsBumpHooks this kernel has, or nil when it lacks
+// a required one (or tracefs).
+func bumpHooks() []tracepoint {
+	if ensureTracefs() != nil {
+		return nil
+	}
+	var have []tracepoint
+	for _, h := range idsBumpHooks {
+		switch {
+		case exists(filepath.Join(eventsDir(), h.group, h.name)):
+			have = append(have, h.tracepoint)
+		case !h.optional:
+			return nil
+		}
+	}
+	return have
+}
+
+// attachBumps attaches ids_bump_tp where it runs (programNeeds.bump),
+// before any capture program, so that no cached id outlives a move.
+func (p *Probe) attachBumps(hooks []tracepoint) error {
+	prog := p.coll.Programs[idsBumpProgram]
+	if prog == nil {
+		return nil
+	}
+	for _, h := range hooks {
+		l, err := link.Tracepoint(h.group, h.name, prog, nil)
+		if err != nil {
+			return fmt.Errorf("attach tracepoint %s: %w", h, classify(err))
+		}
+		p.links = append(p.links, l)
+	}
+	return nil
+}
+
+// idsBumpProgram is the fast variant's program that invalidates the
+// CPUs' cached namespaces and cgroups.
+const idsBumpProgram = "ids_bump_tp"
 
 // splitTypes parts types into the syscalls whose exits are hooked, and
 // whether the sched_process_exec and sched_process_exit programs are needed.
@@ -229,6 +293,9 @@ func splitTypes(types []event.Type) (syscalls []event.Type, exec, exit bool) {
 func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	syscalls, exec, exit := splitTypes(types)
 	n := programNeeds{exec: exec, exit: exit, syscalls: len(syscalls) > 0}
+	if fast {
+		n.bump = bumpHooks()
+	}
 	switch mode {
 	case AttachSyscalls:
 		n.perSyscall = true
@@ -244,7 +311,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 // prune deletes the programs of spec (variant v) that will not be
 // attached. The portable variant has only the raw exit program.
 func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
-	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit}
+	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil}
 	if n.syscalls {
 		perSyscall := n.perSyscall && v == bytecode.Fast
 		keep[syscallsProgram] = perSyscall

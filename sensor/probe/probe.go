@@ -147,6 +147,9 @@ func loadProbe(vs []bytecode.Variant, ring bool, need programNeeds, types []even
 	}
 	p := &Probe{coll: coll, dec: NewDecoder(), variant: v}
 	p.dec.cgroupFS = newCgroupFS()
+	if err := p.attachBumps(need.bump); err != nil {
+		return nil, errors.Join(err, p.Close())
+	}
 	if err := p.start(types, ring, opts); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}

@@ -34,10 +34,14 @@ func TestMain(m *testing.M) {
 }
 
 // helper runs "opens:N:PATH": N open/close pairs of PATH, or
-// "memfd:PATH": exec a copy of PATH from a memfd.
+// "memfd:PATH": exec a copy of PATH from a memfd, or "lines:PATH": for
+// each line L of stdin, open PATH-L and echo L (ids_test.go).
 func helper(spec string) int {
 	if path, ok := strings.CutPrefix(spec, "memfd:"); ok {
 		return memfdExec(path)
+	}
+	if path, ok := strings.CutPrefix(spec, "lines:"); ok {
+		return openLines(path)
 	}
 	var n int
 	var path string

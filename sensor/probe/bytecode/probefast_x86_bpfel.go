@@ -23,11 +23,14 @@ const (
 	probefastMapExecNames   = "exec_names"
 	probefastMapPlans       = "plans"
 	probefastMapScratch     = "scratch"
+	probefastProgIdsBumpTp  = "ids_bump_tp"
 	probefastProgSchedExec  = "sched_exec"
 	probefastProgSchedExit  = "sched_exit"
 	probefastProgSysExit    = "sys_exit"
 	probefastProgSysExitTp  = "sys_exit_tp"
+	probefastVarCacheIds    = "cache_ids"
 	probefastVarEnvMax      = "env_max"
+	probefastVarIdsGen      = "ids_gen"
 	probefastVarIgnoreTgid  = "ignore_tgid"
 	probefastVarSnaplen     = "snaplen"
 	probefastVarUseRingbuf  = "use_ringbuf"
@@ -76,6 +79,7 @@ type probefastSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastProgramSpecs struct {
+	IdsBumpTp *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
 	SchedExec *ebpf.ProgramSpec `ebpf:"sched_exec"`
 	SchedExit *ebpf.ProgramSpec `ebpf:"sched_exit"`
 	SysExit   *ebpf.ProgramSpec `ebpf:"sys_exit"`
@@ -99,7 +103,9 @@ type probefastMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastVariableSpecs struct {
+	CacheIds    *ebpf.VariableSpec `ebpf:"cache_ids"`
 	EnvMax      *ebpf.VariableSpec `ebpf:"env_max"`
+	IdsGen      *ebpf.VariableSpec `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
@@ -151,7 +157,9 @@ func (m *probefastMaps) Close() error {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastVariables struct {
+	CacheIds    *ebpf.Variable `ebpf:"cache_ids"`
 	EnvMax      *ebpf.Variable `ebpf:"env_max"`
+	IdsGen      *ebpf.Variable `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
@@ -162,6 +170,7 @@ type probefastVariables struct {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastPrograms struct {
+	IdsBumpTp *ebpf.Program `ebpf:"ids_bump_tp"`
 	SchedExec *ebpf.Program `ebpf:"sched_exec"`
 	SchedExit *ebpf.Program `ebpf:"sched_exit"`
 	SysExit   *ebpf.Program `ebpf:"sys_exit"`
@@ -170,6 +179,7 @@ type probefastPrograms struct {
 
 func (p *probefastPrograms) Close() error {
 	return _ProbefastClose(
+		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,
 		p.SysExit,

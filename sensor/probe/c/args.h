@@ -114,7 +114,7 @@ __noinline u32 put_cgroup(u32 off)
 {
 	SCRATCH_OR(off);
 	bool v1;
-	struct cgroup *cg = task_cgroup(cur_task(), &v1);
+	struct cgroup *cg = task_cgroup(RD(cur_task(), cgroups), &v1);
 	u32 o = off & OFF_MASK;
 	u32 n = 0;
 

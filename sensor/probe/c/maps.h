@@ -61,21 +61,36 @@ struct plan {
 // task, and reparenting moves it to an older one, an ancestor, a subreaper
 // or the namespace's init, so the same task never sees a new parent at an
 // old address). A task is named by its address and start time: no two
-// tasks share both.
+// tasks share both. The fast variant also keeps the mount and network
+// namespaces and the cgroup id the task's nsproxy and css_set give, under
+// the generation ids_gen had when they were read (task.h, cached_ids).
 struct task_cache {
 	u64 task, start, parent;
 	u32 ppid, vpid, pidns, pad;
+	u64 nsproxy, cgroups, gen, cgroup_id;
+	u32 mntns, netns, flags, pad2;
 };
 
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
 // CPU last saw sent (a one-entry cache in front of cgroups_seen), the
 // bytes it sent since it last woke the reader and its task cache.
 struct scratch {
-	u8 buf[SCRATCH_SIZE - 56];
+	u8 buf[SCRATCH_SIZE - 16 - sizeof(struct task_cache)];
 	u64 last_cgid;
 	u64 pending; // bytes this CPU sent since it last woke the reader
 	struct task_cache tc;
 };
+
+#ifdef PH_FAST
+// ids_gen is bumped whenever a cached nsproxy or css_set pointer could come
+// to name another object (task.h, cached_ids; the bump programs are in
+// programs.h). One load reads it; it changes only on setns, unshare and
+// cgroup migrations.
+volatile u64 ids_gen SEC(".bss");
+// Set by the loader where it attaches the bump programs; without them the
+// namespaces and cgroup are read every time.
+const volatile bool cache_ids = false;
+#endif
 
 struct exec_name {
 	char name[EXEC_NAME_MAX];

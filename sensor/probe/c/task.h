@@ -69,12 +69,11 @@ static __always_inline u64 reg_arg(struct pt_regs *regs, u32 i, long ret)
 	return 0;
 }
 
-// task_cgroup returns the task's unified (v2) cgroup or, on hybrid and
+// task_cgroup returns the css_set's unified (v2) cgroup or, on hybrid and
 // v1-only hosts where that is the root, its memory controller's cgroup,
 // where container runtimes place tasks (*v1 is then set).
-static __always_inline struct cgroup *task_cgroup(struct task_struct *task, bool *v1)
+static __always_inline struct cgroup *task_cgroup(struct css_set *cs, bool *v1)
 {
-	struct css_set *cs = RD(task, cgroups);
 	struct cgroup *cg = RD(cs, dfl_cgrp);
 	*v1 = false;
 	if (RD(cg, level) > 0)
@@ -142,22 +141,132 @@ static __always_inline void fill_ids(struct ph_hdr *h, struct task_struct *task,
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-// task_ids sets the header's ppid, vpid and pidns. The fast variant keeps
-// the CPU's last answer (struct task_cache) and spares the loads from the
-// parent's task_struct and the process's struct pid, often cache misses,
-// while the task (and its parent) are the same; in the portable one
-// checking costs about as much as reading.
+// read_ns sets the header's mount and network namespaces from nsp.
+static __always_inline void read_ns(struct ph_hdr *h, struct nsproxy *nsp)
+{
+	h->mntns = nsp ? ns_inum(RD(nsp, mnt_ns)) : 0;
+	h->netns = nsp ? net_inum(RD(nsp, net_ns)) : 0;
+}
+
+// read_cgroup sets the header's cgroup id and its flag from cs.
+static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
+{
+	bool v1;
+	struct cgroup *cg = task_cgroup(cs, &v1);
+	struct kernfs_node *kn = RD(cg, kn);
+
+	h->cgroup_id = RD(kn, id);
+	h->flags = v1 ? PH_FLAG_CGROUP_V1 : 0;
+}
+
+#if PH_FAST
+// Caching the namespaces and the cgroup. They are read through the task's
+// nsproxy and css_set, which are immutable, so while the task points to
+// the same ones the answer is the same. The pointers alone do not say so:
+// once the task moves away from one, it can be freed and a new one
+// allocated at its address (the slab reuses the last freed object first:
+// setns A->B->C gives C the address of A). So the cache is also keyed by
+// ids_gen, bumped after every such move, before the moved task or anyone
+// can see a new object at an old address:
+//  - nsproxy: only the task itself replaces its own (setns, unshare; an
+//    exec's switch for a new time namespace keeps the same mount and
+//    network namespaces; exit leaves NULL, which no cache entry holds
+//    with namespaces). The bump is at those syscalls' exit, by a program
+//    of their own (ids_bump_sys) and, where they are captured, by the
+//    capture program itself before it reads anything (on_sys_exit): the
+//    kernel does not order two programs on one exit, and the capture
+//    program must not run after the switch with the generation of
+//    before it. Nothing else of the task runs between the switch and its
+//    exit, and the next event of the task sees the new generation, on any
+//    CPU (program order, and a migration between CPUs is a full barrier).
+//    An exit bump rather than an enter one: a program on a sys_enter
+//    tracepoint puts the kernel's enter-side dispatch on every syscall of
+//    the machine, while the exits are dispatched already.
+//  - css_set: another task moves this one (cgroup.procs, cgroup.threads,
+//    v1's transfers), concurrently with it. The cgroup tracepoints
+//    attach_task and transfer_tasks fire after the move, still holding
+//    cgroup_mutex, which every allocation of a css_set takes (css_sets
+//    are freed through RCU, so an old one's address can come back only as
+//    a css_set allocated later under that mutex, after the bump). A
+//    reader that loads the generation before the pointer and stores what
+//    it read under that generation never keeps an old object under a new
+//    generation; one that loads it after the pointer and hits only on
+//    that later load never matches a new object at an old address with an
+//    old generation. Both need loads kept in order: x86's memory model
+//    does that, arm64's does not (BPF has no load-acquire before Linux
+//    6.15), so arm64 reads the cgroup every time. Controllers enabled or
+//    disabled (cgroup_update_dfl_csses) move tasks to new css_sets without
+//    a tracepoint, but within the same unified cgroup, and a root-cgroup
+//    task keeps the root's memory css: what task_cgroup returns does not
+//    change, so a stale pointer would still give the right answer.
+//  - 32-bit (compat) syscalls do not reach the syscall tracepoints: a
+//    32-bit task's setns is not seen, nor captured.
+#if defined(__TARGET_ARCH_x86)
+#define CACHE_CGROUP 1
+#else
+#define CACHE_CGROUP 0
+#endif
+
+// cached_ids sets the header's namespaces and cgroup from the CPU's cache
+// or, on a miss, from the task, and caches them. same says tc is this
+// task's entry.
+static __always_inline void cached_ids(struct ph_hdr *h, struct task_struct *task, struct task_cache *tc,
+				       bool same)
+{
+	if (!cache_ids) {
+		read_ns(h, RD(task, nsproxy));
+		read_cgroup(h, RD(task, cgroups));
+		return;
+	}
+	u64 gen = ids_gen; // before the pointers: the generation to store under
+	barrier();
+	struct nsproxy *nsp = RD(task, nsproxy);
+	struct css_set *cs = RD(task, cgroups);
+	barrier();
+	u64 now = ids_gen; // after them: the generation a hit must match
+
+	if (same && tc->gen == now && tc->nsproxy == (u64)nsp && (!CACHE_CGROUP || tc->cgroups == (u64)cs)) {
+		h->mntns = tc->mntns;
+		h->netns = tc->netns;
+		if (CACHE_CGROUP) {
+			h->cgroup_id = tc->cgroup_id;
+			h->flags = tc->flags;
+		} else {
+			read_cgroup(h, cs);
+		}
+		return;
+	}
+	read_ns(h, nsp);
+	read_cgroup(h, cs);
+	tc->gen = gen;
+	tc->nsproxy = (u64)nsp;
+	tc->cgroups = (u64)cs;
+	tc->mntns = h->mntns;
+	tc->netns = h->netns;
+	tc->cgroup_id = h->cgroup_id;
+	tc->flags = h->flags;
+}
+
+// ids_bump makes every cached nsproxy and css_set miss (cached_ids).
+static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); }
+#endif
+
+// task_ids sets the header's ppid, vpid, pidns, namespaces and cgroup. The
+// fast variant keeps the CPU's last answer (struct task_cache) and spares
+// the loads from the parent's task_struct, the process's struct pid, the
+// namespaces and the cgroup, often cache misses, while the task (and its
+// parent, nsproxy and css_set) are the same; in the portable one checking
+// costs about as much as reading.
 static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task, struct task_cache *tc)
 {
 	struct task_struct *parent = RD(task, real_parent);
 
-	if (!PH_FAST) {
-		h->ppid = RD(parent, tgid);
-		task_pidns(task, &h->vpid, &h->pidns);
-		return;
-	}
+#if PH_FAST
 	u64 start = RD(task, start_time);
-	if (tc->task == (u64)task && tc->start == start) {
+	bool same = tc->task == (u64)task && tc->start == start;
+
+	cached_ids(h, task, tc, same);
+	if (same) {
 		h->vpid = tc->vpid;
 		h->pidns = tc->pidns;
 		if (tc->parent == (u64)parent) {
@@ -174,6 +283,12 @@ static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task,
 	h->ppid = RD(parent, tgid);
 	tc->parent = (u64)parent;
 	tc->ppid = h->ppid;
+#else
+	h->ppid = RD(parent, tgid);
+	task_pidns(task, &h->vpid, &h->pidns);
+	read_ns(h, RD(task, nsproxy));
+	read_cgroup(h, RD(task, cgroups));
+#endif
 }
 
 // fill_hdr writes the record header. The loads that may miss the cache
@@ -184,9 +299,6 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 				     struct task_cache *tc)
 {
 	const struct cred *cred = RD(task, cred);
-	struct nsproxy *nsp = RD(task, nsproxy);
-	bool v1;
-	struct cgroup *cg = task_cgroup(task, &v1);
 
 	fill_ids(h, task, cred);
 	h->res = res;
@@ -194,11 +306,6 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 	h->euid = RD(cred, euid.val);
 	h->egid = RD(cred, egid.val);
 	h->loginuid = bpf_core_field_exists(task->loginuid) ? RD(task, loginuid.val) : (u32)-1;
-	h->mntns = nsp ? ns_inum(RD(nsp, mnt_ns)) : 0;
-	h->netns = nsp ? net_inum(RD(nsp, net_ns)) : 0;
-	struct kernfs_node *kn = RD(cg, kn);
-	h->cgroup_id = RD(kn, id);
-	h->flags = v1 ? PH_FLAG_CGROUP_V1 : 0;
 	h->cpu = bpf_get_smp_processor_id();
 	h->type = type;
 	h->nargs = 0;
