@@ -17,7 +17,6 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/perf"
-	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
@@ -353,7 +352,7 @@ func (p *Probe) tracepoint(name, prog string) error {
 
 func (p *Probe) openSource(ring bool, opts Options) error {
 	if ring {
-		r, err := ringbuf.NewReader(p.coll.Maps["events_rb"])
+		r, err := newRingReader(p.coll.Maps["events_rb"])
 		if err != nil {
 			return fmt.Errorf("open ring buffer: %w", err)
 		}

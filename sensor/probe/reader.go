@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf/perf"
-	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/probehub/probehub/sensor/event"
 )
@@ -76,9 +75,9 @@ func (p *Probe) ReadInto(ctx context.Context, ev *event.Event) error {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil:
 				return ctx.Err()
-			case errors.Is(err, ringbuf.ErrClosed), errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
+			case errors.Is(err, perf.ErrClosed), errors.Is(err, os.ErrClosed):
 				return ErrClosed
-			case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, perf.ErrFlushed):
+			case errors.Is(err, errRingFlushed), errors.Is(err, perf.ErrFlushed):
 				continue
 			}
 			return fmt.Errorf("read record: %w", err)
@@ -137,20 +136,16 @@ func (p *Probe) Stats() (Stats, error) {
 	}, nil
 }
 
-type ringSource struct {
-	r   *ringbuf.Reader
-	rec ringbuf.Record
-}
+// ringSource reads the ring buffer with ringReader (ring.go).
+type ringSource struct{ r *ringReader }
 
 func (s *ringSource) read() ([]byte, uint64, error) {
-	if err := s.r.ReadInto(&s.rec); err != nil {
-		return nil, 0, err
-	}
-	return s.rec.RawSample, 0, nil
+	rec, err := s.r.read()
+	return rec, 0, err
 }
 
-func (s *ringSource) setDeadline(t time.Time) { s.r.SetDeadline(t) }
-func (s *ringSource) flush() error            { return s.r.Flush() }
+func (s *ringSource) setDeadline(t time.Time) { s.r.setDeadline(t) }
+func (s *ringSource) flush() error            { return s.r.flush() }
 func (s *ringSource) kind() string            { return "ringbuf" }
 func (s *ringSource) Close() error            { return s.r.Close() }
 
