@@ -75,10 +75,11 @@ func BenchmarkCapture(b *testing.B) {
 		{name: "floor/empty", floor: floorEmpty},
 		{name: "floor/ringbuf", floor: floorRingbuf},
 		{name: "floor/ringbuf-busyreader", floor: floorRingbufBusy},
+		{name: "floor/empty+enter", floor: floorEnter},
 	}
 	if err := canFast(); err != nil {
 		b.Logf("fast variant skipped: %v", err)
-		phases = []benchPhase{phases[1], phases[3], phases[6], phases[7], phases[8], phases[9]}
+		phases = []benchPhase{phases[1], phases[3], phases[6], phases[7], phases[8], phases[9], phases[10]}
 	}
 	if only := os.Getenv("PROBEHUB_BENCH_PHASE"); only != "" {
 		phases = slices.DeleteFunc(phases, func(ph benchPhase) bool { return !slices.Contains(strings.Split(only, ","), ph.name) })

@@ -43,6 +43,13 @@ const (
 	// batch. Not the target's floor: it shows that share of the probe's
 	// cost in the kernel, which comes from user space's pace.
 	floorRingbufBusy floorKind = "ringbuf-busyreader"
+	// floorEnter is floorEmpty plus the empty program on a rare syscall's
+	// entry (setns): once any sys_enter tracepoint has a program, every
+	// syscall's entry calls the kernel's enter-side dispatch, which is why
+	// the probe bumps its cache generation at setns's and unshare's exits
+	// (cached_ids in c/task.h). Its thread CPU against floor/empty's is
+	// that dispatch's price.
+	floorEnter floorKind = "empty+enter"
 )
 
 // floorBusyRead is floorRingbufBusy's time per record (the probe's reader
@@ -126,6 +133,13 @@ func runFloor(b *testing.B, k floorKind, loop func() cost) benchResult {
 	l, err := link.Tracepoint("syscalls", hook, prog, nil)
 	if err != nil {
 		b.Fatalf("floor %s: attach: %v", k, err)
+	}
+	if k == floorEnter {
+		le, err := link.Tracepoint("syscalls", "sys_enter_setns", prog, nil)
+		if err != nil {
+			b.Fatalf("floor %s: attach: %v", k, err)
+		}
+		defer le.Close()
 	}
 	k0, _ := prog.Stats()
 	d := loop()
