@@ -81,7 +81,7 @@ Examples:
 	fl := cmd.Flags()
 	fl.BoolVar(&f.json, "json", false, "one JSON object per event (the form replay --events reads)")
 	fl.StringVar(&f.syscalls, "syscalls", "", "comma-separated event types to capture (default: all supported but the read/write family)")
-	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until interrupted)")
+	fl.DurationVar(&f.duration, "duration", 0, "stop after this long, counted from the first event read (default: until interrupted)")
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
 	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
 	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
@@ -112,11 +112,6 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 		}
 		opts.KernelTypes = spec
 	}
-	if f.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, f.duration)
-		defer cancel()
-	}
 	p, err := probe.Load(ctx, opts)
 	if err != nil {
 		return captureHint(err)
@@ -143,6 +138,11 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "capture: warning: no container metadata until a runtime answers: %v\n", cerr)
 		}
 		records = newContainerRecords(k)
+	}
+	if f.duration > 0 { // from here: the load and the snapshot are not counted
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.duration)
+		defer cancel()
 	}
 	err = printEvents(ctx, p, f.json, records, stdout)
 	if st, serr := p.Stats(); serr == nil {
