@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/probehub/probehub/internal/debcache"
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/kernels"
 	"github.com/probehub/probehub/kernels/apt"
 )
@@ -72,12 +73,14 @@ func TestLiveMirror(t *testing.T) {
 		t.Skipf("no Debian mirror configured: %v", err)
 	}
 	host := strings.Split(strings.TrimPrefix(strings.TrimPrefix(uri, "http://"), "https://"), "/")[0]
-	if c, err := net.DialTimeout("tcp", withPort(host), 5*time.Second); err != nil {
+	if c, err := net.DialTimeout("tcp", withPort(host), 30*time.Second); err != nil {
 		t.Skipf("mirror %s unreachable: %v", uri, err)
 	} else {
 		c.Close()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// A hang guard, not a time limit: at load 30 under -race the download
+	// and parse of both suites' indexes took over a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*testutil.Patience)
 	defer cancel()
 	ks, err := (&apt.Mirror{URI: uri, Suites: []string{codename, codename + "-backports"}}).Kernels(ctx)
 	if err != nil {
