@@ -1,5 +1,6 @@
 #!/bin/bash
 # reference.sh DEB WORKDIR [boot]
+# reference.sh VMLINUZ WORKDIR image
 #
 # The shell pipeline the Go extraction is checked and timed against:
 # dpkg-deb -x, then the method of the kernel's scripts/extract-vmlinux (find
@@ -7,14 +8,15 @@
 # decompressor CLI from there until an ELF comes out), then objcopy. It
 # leaves WORKDIR/vmlinux and WORKDIR/vmlinux.btf. With "boot" as the third
 # argument only ./boot/vmlinuz-* is unpacked (tests; the benchmark unpacks all).
+# With "image" the first argument is a vmlinuz already out of its package.
 set -euo pipefail
 deb=$1 work=$2
 mkdir -p "$work/root"
-if [ "${3:-}" = boot ]; then
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/root" --wildcards './boot/vmlinuz-*'
-else
-	dpkg-deb -x "$deb" "$work/root"
-fi
+case "${3:-}" in
+boot) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/root" --wildcards './boot/vmlinuz-*' ;;
+image) mkdir -p "$work/root/boot" && cp "$deb" "$work/root/boot/vmlinuz-image" ;;
+*) dpkg-deb -x "$deb" "$work/root" ;;
+esac
 img=$(ls "$work"/root/boot/vmlinuz-* | head -1)
 
 try() { # try MAGIC DECOMPRESSOR...
