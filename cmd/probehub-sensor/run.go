@@ -245,6 +245,14 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	} else {
 		log.Info("process table seeded", "processes", n)
 	}
+	// The host names rules compare fd.*.name with, resolved before the
+	// capture starts (bounded: a DNS that does not answer delays the
+	// start, it does not stop it), as Falco does.
+	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := ag.ResolveNames(rctx); err != nil {
+		log.Warn("host names used in rules not resolved; they are retried in the background", "err", err)
+	}
+	rcancel()
 	ctx, cancel := context.WithCancel(ctx) // stops the listeners when run returns
 	defer cancel()
 	errc := make(chan error, 4)

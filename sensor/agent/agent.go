@@ -192,7 +192,53 @@ func (a *Agent) Reload() error {
 		a.metrics.Reloads.WithLabelValues("ok").Inc()
 	}
 	a.applyTypes(types)
+	if names := hostNamer(e); names != nil && len(names.HostNames()) > 0 {
+		// Falco resolves the names at load; here the load does not wait
+		// for DNS, but the lookup starts now rather than at the first
+		// event that needs it (which would go unmatched).
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), nameTimeout)
+			defer cancel()
+			if err := names.ResolveNames(ctx); err != nil {
+				a.log.Warn("host names used in rules not resolved", "err", err)
+			}
+		}()
+	}
 	return nil
+}
+
+// nameTimeout bounds one resolution of the host names used in rules.
+const nameTimeout = 10 * time.Second
+
+// names is what the syscall source offers for the host names its rules
+// compare fd.*.name with.
+type names interface {
+	HostNames() []string
+	ResolveNames(context.Context) error
+}
+
+func hostNamer(e *rules.Engine) names {
+	src, err := e.Source("syscall")
+	if err != nil {
+		return nil
+	}
+	n, _ := src.(names)
+	return n
+}
+
+// ResolveNames resolves the host names the running rules compare
+// fd.*.name with (fd.sip.name = "kubernetes.default.svc.cluster.local")
+// now, bounded by ctx, as Falco does before it captures: `run` calls it
+// at startup so that the first connection to such a host already
+// matches. They are resolved again periodically while events need them.
+func (a *Agent) ResolveNames(ctx context.Context) error {
+	a.mu.Lock()
+	n := hostNamer(a.engine)
+	a.mu.Unlock()
+	if n == nil {
+		return nil
+	}
+	return n.ResolveNames(ctx)
 }
 
 // SetCaptureTypes connects the running probe: f (probe.Probe.SetTypes) is

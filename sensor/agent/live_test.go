@@ -160,6 +160,13 @@ func (ls *liveSensor) expect(t *testing.T, sink *memSink, rule, marker string, a
 
 func startLive(t *testing.T, meta ContainerMetadata, opts ...func(*Config)) *liveSensor {
 	t.Helper()
+	return startLiveWith(t, meta, probe.Options{}, opts...)
+}
+
+// startLiveWith is startLive with the probe's options (its Types and
+// IgnorePID are set here).
+func startLiveWith(t *testing.T, meta ContainerMetadata, popts probe.Options, opts ...func(*Config)) *liveSensor {
+	t.Helper()
 	testutil.RequireRoot(t)
 	rulesFile := testutil.SharedData(t, "falco_rules.yaml")
 	ls := &liveSensor{def: &memSink{}, tenantA: &memSink{}, tenantB: &memSink{}}
@@ -184,7 +191,8 @@ func startLive(t *testing.T, meta ContainerMetadata, opts ...func(*Config)) *liv
 	if _, err := ls.ag.Table().Seed(ctx, "/proc"); err != nil {
 		t.Fatal(err)
 	}
-	p, err := probe.Load(ctx, probe.Options{Types: ls.ag.SyscallTypes(), IgnorePID: uint32(os.Getpid())})
+	popts.Types, popts.IgnorePID = ls.ag.SyscallTypes(), uint32(os.Getpid())
+	p, err := probe.Load(ctx, popts)
 	if err != nil {
 		cancel()
 		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
@@ -328,8 +336,8 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "exec memfd:", err)
 		os.Exit(5)
 	default:
-		if !upstreamHelperAction(os.Getenv("PROBEHUB_HELPER")) {
-			fmt.Fprintln(os.Stderr, "unknown helper action", os.Getenv("PROBEHUB_HELPER"))
+		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) {
+			fmt.Fprintln(os.Stderr, "unknown helper action", name)
 			os.Exit(8)
 		}
 	}

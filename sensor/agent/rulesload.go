@@ -34,6 +34,11 @@ type RulesConfig struct {
 	// UserInfo resolves user.homedir and user.shell; nil leaves them
 	// missing.
 	UserInfo func(uid uint32) (home, shell string, ok bool)
+	// Resolver resolves the host names rules compare fd.*.name with
+	// (fd.sip.name = "kubernetes.default.svc.cluster.local"). Default nil:
+	// the system's resolver, as Falco's getaddrinfo: in a DaemonSet with
+	// dnsPolicy ClusterFirstWithHostNet that is the cluster's DNS.
+	Resolver syscall.Resolver
 }
 
 // ContainerOutput is appended to every syscall rule's output, as Falco's
@@ -91,6 +96,9 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 	}
 	if c.UserInfo != nil {
 		sopts = append(sopts, syscall.WithUserInfo(c.UserInfo))
+	}
+	if c.Resolver != nil {
+		sopts = append(sopts, syscall.WithResolver(c.Resolver))
 	}
 	opts := []rules.Option{
 		rules.WithSource(syscall.New(sopts...)),

@@ -405,7 +405,7 @@ func (d *Decoder) path(b []byte) string {
 func cgroupPath(b []byte) string { return "/" + strings.Join(components(b), "/") }
 
 // exeInfoSize is the size of a kindExeInfo argument (put_exeinfo).
-const exeInfoSize = 64
+const exeInfoSize = 88
 
 // Falco's flags of a successful execve (evt.arg.flags: EXE_WRITABLE …).
 const (
@@ -417,7 +417,8 @@ const (
 
 // exeInfo sets what an exec's kindExeInfo argument says of the new
 // program: the executable's inode and times, the pid namespace's init
-// start, the process group, session and terminal. An empty argument (a
+// start, the process group, session and terminal, the thread's capability
+// sets after the exec. An empty argument (a
 // failed exec) sets nothing.
 func (d *Decoder) exeInfo(p *event.Process, b []byte) {
 	if len(b) < exeInfoSize {
@@ -441,6 +442,7 @@ func (d *Decoder) exeInfo(p *event.Process, b []byte) {
 	}
 	p.ExeInfo = true
 	p.ExeWritable = writable(u32(52), u32(56), u32(60), p.EUID, p.EGID)
+	p.CapEffective, p.CapPermitted, p.CapInheritable = u64(64), u64(72), u64(80)
 }
 
 // writable says whether a file of mode, owner and group is writable by

@@ -119,9 +119,11 @@ var plans = map[event.Type]plan{
 	event.TypePreadv:   {args: []argSpec{d("fd", 0), iovSize(), i("pos", 3), iovData(), tupleOf(0)}, fd: fdIO},
 	event.TypePwritev:  {args: []argSpec{d("fd", 0), iovSize(), i("pos", 3), iovData(), tupleOf(0)}, fd: fdIO},
 
-	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes)}},
-	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1)}},
-	event.TypeDup3: {args: []argSpec{d("fd", 0), d("newfd", 1), i("flags", 2)}},
+	// dup's fd is the old one, as in Falco: "Redirect STDOUT/STDIN to
+	// Network Connection" asks whether a socket became stdin.
+	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes), tupleOf(0)}, fd: fdIO},
+	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1), tupleOf(0)}, fd: fdIO},
+	event.TypeDup3: {args: []argSpec{d("fd", 0), d("newfd", 1), i("flags", 2), tupleOf(0)}, fd: fdIO},
 
 	event.TypeLink:      {args: []argSpec{s("oldpath", 0), s("newpath", 1)}},
 	event.TypeLinkat:    {args: []argSpec{d("olddir", 0), s("oldpath", 1), d("newdir", 2), s("newpath", 3), i("flags", 4)}},

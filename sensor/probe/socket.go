@@ -158,8 +158,10 @@ func (t *tuple) typechar() byte {
 		return '6'
 	case afUnix:
 		return 'u'
+	case afNetlink:
+		return 'n'
 	}
-	return 's'
+	return 'o' // Falco's unknown: 's' is a signalfd
 }
 
 // sockaddrAddr reads an IPv4 or IPv6 user sockaddr.
@@ -234,7 +236,7 @@ func socketType(domain int64) byte {
 	case afNetlink:
 		return 'n'
 	}
-	return 's'
+	return 'o' // Falco's unknown (AF_PACKET …): 's' is a signalfd
 }
 
 // fdOf builds event.FD for plans that name one; t is the decoded tuple and

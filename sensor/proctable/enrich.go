@@ -103,6 +103,11 @@ func fillFromEntry(p *event.Process, e *Entry) {
 	if p.PIDNSInitStart.IsZero() {
 		p.PIDNSInitStart = e.PIDNSInitStart
 	}
+	if e.Caps.Known && p.CapEffective|p.CapPermitted|p.CapInheritable == 0 {
+		// Only an exec carries the capability sets: every other event
+		// takes them from the table, as Falco's thread.cap_* do.
+		p.CapEffective, p.CapPermitted, p.CapInheritable = e.Caps.Effective, e.Caps.Permitted, e.Caps.Inheritable
+	}
 }
 
 // ancestorsLocked appends the chain of ancestors that starts at ppid to

@@ -83,6 +83,9 @@ func (t *Table) observeExec(ev *event.Event) {
 		e.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		e.PGID, e.VPGID, e.SID, e.TTY, e.PIDNSInitStart = p.PGID, p.VPGID, p.SID, p.TTY, p.PIDNSInitStart
 	}
+	if c, ok := capsOf(p); ok {
+		e.Caps = c
+	}
 	if p.Cwd != "" {
 		e.Cwd = p.Cwd
 	}
@@ -291,6 +294,7 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 		n.Cwd, n.TTY, n.Cgroup = parent.Cwd, parent.TTY, parent.Cgroup
 		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer, n.ExeWritable = parent.ExeUpperLayer, parent.ExeFromMemfd, parent.ExeLowerLayer, parent.ExeWritable
 		n.Inode, n.PGID, n.VPGID, n.PIDNSInitStart = parent.Inode, parent.PGID, parent.VPGID, parent.PIDNSInitStart
+		n.Caps = parent.Caps
 	}
 	if pid != p.PID { // the parent's event: only its identity carries over
 		n.PPID = p.PID
@@ -307,6 +311,9 @@ func (t *Table) inheritFrom(parent *Entry, p *event.Process, pid uint32, at time
 	if hasExeInfo(p) {
 		n.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		n.PIDNSInitStart = p.PIDNSInitStart
+	}
+	if c, ok := capsOf(p); ok {
+		n.Caps = c
 	}
 	setIf(&n.Exe, p.Exe)
 	setIf(&n.ExePath, p.ExePath)
@@ -349,6 +356,9 @@ func (t *Table) fillInherited(e *Entry, ppid uint32) {
 	if !e.execAt.IsZero() {
 		return
 	}
+	if !e.Caps.Known {
+		e.Caps = parent.Caps
+	}
 	if e.Inode == (ExeInode{}) {
 		e.Inode = parent.Inode
 	}
@@ -373,7 +383,7 @@ func keepNewer(n, old *Entry, at time.Time) {
 		n.Comm, n.Exe, n.ExePath, n.Args, n.Env, n.execAt = old.Comm, old.Exe, old.ExePath, old.Args, old.Env, old.execAt
 		n.ExeUpperLayer, n.ExeFromMemfd, n.ExeLowerLayer, n.ExeWritable = old.ExeUpperLayer, old.ExeFromMemfd, old.ExeLowerLayer, old.ExeWritable
 		n.Inode, n.PGID, n.VPGID, n.SID, n.TTY = old.Inode, old.PGID, old.VPGID, old.SID, old.TTY
-		n.PIDNSInitStart = old.PIDNSInitStart
+		n.PIDNSInitStart, n.Caps = old.PIDNSInitStart, old.Caps
 	}
 	if !old.exited.IsZero() && !old.exited.Before(at) {
 		n.exited = old.exited
@@ -384,6 +394,14 @@ func keepNewer(n, old *Entry, at time.Time) {
 // (inode, process group, terminal): set by the decoder, or, for a
 // recorded event read back, implied by an inode or a group.
 func hasExeInfo(p *event.Process) bool { return p.ExeInfo || p.ExeIno != 0 || p.PGID != 0 }
+
+// capsOf returns the capability sets an event carries: an exec from the
+// probe always does (an empty set is a fact), a recorded event read back
+// when it has any.
+func capsOf(p *event.Process) (Caps, bool) {
+	c := Caps{Effective: p.CapEffective, Permitted: p.CapPermitted, Inheritable: p.CapInheritable, Known: true}
+	return c, p.ExeInfo || c.Effective|c.Permitted|c.Inheritable != 0
+}
 
 func setIf[T comparable](dst *T, v T) {
 	var zero T

@@ -67,6 +67,7 @@ func ReadProc(procRoot string, pid uint32, boot time.Time) (Entry, error) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
 		e.UID, e.GID = statusIDs(b)
+		e.Caps = statusCaps(b)
 		e.VPID, e.VPGID = nsID(b, "NSpid"), nsID(b, "NSpgid")
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "exe")); err == nil {
@@ -175,6 +176,31 @@ func statusIDs(b []byte) (uid, gid uint32) {
 		}
 	}
 	return uid, gid
+}
+
+// statusCaps reads the CapEff, CapPrm and CapInh lines of a
+// /proc/PID/status (hexadecimal bitmasks).
+func statusCaps(b []byte) Caps {
+	var c Caps
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "CapEff":
+			c.Effective, c.Known = n, true
+		case "CapPrm":
+			c.Permitted = n
+		case "CapInh":
+			c.Inheritable = n
+		}
+	}
+	return c
 }
 
 // unifiedCgroup returns the cgroup v2 path ("0::/path"), or on a v1-only

@@ -34,8 +34,18 @@ type Entry struct {
 	// PIDNSInitStart is when the init of the process's pid namespace
 	// started (proc.pidns_init_start_ts).
 	PIDNSInitStart time.Time
+	// Caps are the capability sets (thread.cap_*) as of the last exec (or
+	// /proc), inherited across fork; zero until known.
+	Caps Caps
 
 	life
+}
+
+// Caps are a process's capability sets as kernel bitmasks; Known tells
+// an empty set from one not seen.
+type Caps struct {
+	Effective, Permitted, Inheritable uint64
+	Known                             bool
 }
 
 // ExeInode is the executable file's inode number and times.

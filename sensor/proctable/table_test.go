@@ -199,3 +199,36 @@ func TestExecFactsCarried(t *testing.T) {
 		}
 	}
 }
+
+// TestCapsCarried: only an exec carries the thread's capability sets;
+// later events of the process and its forked children take them from the
+// table (thread.cap_effective of the kernel-module and release_agent
+// rules), an exec that dropped them (an empty set) included, and /proc
+// gives them to processes seen only there.
+func TestCapsCarried(t *testing.T) {
+	const all = 1<<41 - 1
+	tab := New(Options{})
+	x := ev(event.TypeExecve, 40, 1, "insmod", 0)
+	x.Proc.ExeInfo, x.Proc.CapEffective, x.Proc.CapPermitted = true, all, all
+	tab.Observe(x)
+	o := ev(event.TypeFinitModule, 40, 1, "insmod", 0)
+	tab.Track(o)
+	if o.Proc.CapEffective != all || o.Proc.CapPermitted != all {
+		t.Errorf("later event: caps %#x/%#x, want the exec's", o.Proc.CapEffective, o.Proc.CapPermitted)
+	}
+	tab.Observe(ev(event.TypeClone, 40, 1, "insmod", 41))
+	c := ev(event.TypeOpenat, 41, 40, "insmod", 3)
+	tab.Track(c)
+	if c.Proc.CapEffective != all {
+		t.Errorf("forked child: cap_effective %#x, want the parent's", c.Proc.CapEffective)
+	}
+	d := ev(event.TypeExecve, 41, 40, "sh", 0)
+	d.Proc.ExeInfo = true // exec'd as a user without capabilities
+	tab.Observe(d)
+	if e, _ := tab.Get(41); e.Caps != (Caps{Known: true}) {
+		t.Errorf("exec with no capabilities: %+v", e.Caps)
+	}
+	if got := statusCaps([]byte("Name:\tsh\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n")); got != (Caps{Effective: 0x1ffffffffff, Permitted: 0x1ffffffffff, Known: true}) {
+		t.Errorf("statusCaps: %+v", got)
+	}
+}

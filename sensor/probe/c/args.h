@@ -259,7 +259,9 @@ static __always_inline u32 pid_nr_at(struct pid *p, unsigned int level)
 // the executable's inode number, ctime and mtime (ns since the epoch),
 // the start of the pid namespace's init (monotonic ns), the process group
 // and session in the initial and in the process's own pid namespace, and
-// the controlling terminal as /proc/PID/stat encodes it (tty_nr).
+// the controlling terminal as /proc/PID/stat encodes it (tty_nr), the
+// executable's mode and owner, and the capability sets the exec left the
+// thread with (effective, permitted, inheritable: thread.cap_*).
 __noinline u32 put_exeinfo(u32 off)
 {
 	SCRATCH_OR(off);
@@ -307,7 +309,15 @@ __noinline u32 put_exeinfo(u32 off)
 	__builtin_memcpy(&p[16], &mt, 8);
 	__builtin_memcpy(&p[24], &init, 8);
 	__builtin_memcpy(&p[32], ids, sizeof(ids));
-	return put_argh(buf, o, PH_KIND_EXEINFO, 64);
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	u64 caps[3] = {};
+	if (cred) {
+		bpf_core_read(&caps[0], sizeof(caps[0]), &cred->cap_effective);
+		bpf_core_read(&caps[1], sizeof(caps[1]), &cred->cap_permitted);
+		bpf_core_read(&caps[2], sizeof(caps[2]), &cred->cap_inheritable);
+	}
+	__builtin_memcpy(&p[64], caps, sizeof(caps));
+	return put_argh(buf, o, PH_KIND_EXEINFO, 88);
 }
 
 // iov_size sums the lengths of a user iovec array (cnt entries, at most

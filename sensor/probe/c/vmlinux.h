@@ -82,11 +82,20 @@ struct pt_regs {
 typedef struct { u32 val; } kuid_t;
 typedef struct { u32 val; } kgid_t;
 
+// Before Linux 6.3 the capability sets were struct kernel_cap_struct
+// { __u32 cap[2]; }: the same 8 bytes, read whole.
+typedef struct {
+	u64 val;
+} kernel_cap_t;
+
 struct cred {
 	kuid_t uid;
 	kgid_t gid;
 	kuid_t euid;
 	kgid_t egid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
 };
 
 struct ns_common {
