@@ -328,7 +328,7 @@ func htons(v uint16) uint16 { return v<<8 | v>>8 }
 func apiServerClient() error {
 	for _, args := range [][]string{{"link", "set", "lo", "up"}, {"addr", "add", apiServerIP + "/32", "dev", "lo"}} {
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("ip %v: %v: %s", args, err, out)
+			return fmt.Errorf("ip %v: %w: %s", args, err, out)
 		}
 	}
 	ln, err := net.Listen("tcp4", net.JoinHostPort(apiServerIP, "443"))
@@ -428,7 +428,10 @@ func dropAndExec() error {
 
 // TestLiveStableContainerdRules runs the stable container rules' attacks in
 // a privileged pod of a real containerd (the way event-generator runs, in a
-// privileged container), with the production CRI cache.
+// privileged container), with the production CRI cache: kubectl exec -it's
+// shell under runc with a tty, debugfs where container.privileged is true,
+// busybox's nc -e reverse shell, arping's packet socket, insmod, and a
+// binary copied into the snapshotter's overlayfs root and run.
 func TestLiveStableContainerdRules(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.SharedData(t, "falco_rules.yaml")
@@ -444,7 +447,12 @@ func TestLiveStableContainerdRules(t *testing.T) {
 	}))
 	k := container.NewCRICache(ctx, container.CRIOptions{Sockets: []string{rt.Socket}, ContainerdRoot: rt.Root})
 	t.Cleanup(func() { k.Close() })
-	ls := startLive(t, k)
+	var popts probe.Options
+	if !moduleTracepoints() { // see TestLiveStableContainerKernelModule
+		t.Log("no init_module/finit_module tracepoints in this kernel (CONFIG_MODULES off): hooking raw sys_exit")
+		popts.Attach = probe.AttachRaw
+	}
+	ls := startLiveWith(t, k, popts)
 	pod := containerdtest.Pod{Name: "toolbox-0", Namespace: "tenant-a", UID: "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
 		Container: containerdtest.Container{Name: "toolbox", Image: image, Command: cmd, Privileged: true}}
 	run := rt.RunPod(ctx, pod)

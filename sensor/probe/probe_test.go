@@ -147,6 +147,9 @@ func TestCaptureExec(t *testing.T) {
 				SID: uint32(sid), TTY: self.TTY, PGID: uint32(unix.Getpgrp()), VPGID: uint32(unix.Getpgrp()),
 				ExeIno: st.Ino, ExeCtime: time.Unix(st.Ctim.Unix()), ExeMtime: time.Unix(st.Mtim.Unix()), ExeInfo: true,
 				ExeWritable: os.Geteuid() == 0,
+				// the sets root's exec of a file without capabilities
+				// leaves: this process's (thread.cap_*)
+				CapEffective: self.Caps.Effective, CapPermitted: self.Caps.Permitted, CapInheritable: self.Caps.Inheritable,
 			}
 			got := ev.Proc
 			if got.PIDNSInitStart.IsZero() || got.PIDNSInitStart.After(time.Now()) {
