@@ -504,6 +504,8 @@ func TestLiveStableContainerdRules(t *testing.T) {
 			func(t *testing.T) { inPod(t, "/bin/arping", "-c", "1", "-w", "1", "-I", "lo", "127.0.0.1") }, nil},
 		{"insmod of a module", "Linux Kernel Module Injection Detected", "rootkit.ko",
 			func(t *testing.T) { inPod(t, "/bin/insmod", "/lib/modules/rootkit.ko") }, nil},
+		{"a file named release_agent written by a privileged container's root", "Detect release_agent File Container Escapes", "file=/tmp/release_agent",
+			func(t *testing.T) { inPod(t, "/bin/sh", "-c", "echo /escape.sh > /tmp/release_agent") }, map[string]any{"proc.name": "sh"}},
 		{"a binary written into the container and run", "Drop and execute new binary in container", "process=payload",
 			func(t *testing.T) { inPod(t, "/bin/sh", "-c", "cp /bin/busybox /tmp/payload && /tmp/payload true") },
 			map[string]any{"proc.name": "payload"}},
