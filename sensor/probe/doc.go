@@ -21,6 +21,9 @@
 // The kernel wakes the reader only once a CPU has sent a quarter of its
 // share of the ring (64 KiB to 1 MiB; a perf buffer: 64 KiB); a timer
 // flushes the rest (Options.Latency), which spares an interrupt per record.
+// The ring is read through its memory mapping (ring.go), which copies each
+// record out and tells the kernel the space is free once per batch rather
+// than per record.
 //
 // The probe comes in two variants (bytecode.Variants): "fast" reads the
 // current task and its syscall registers through BTF-typed pointers with
@@ -28,7 +31,10 @@
 // field with bpf_probe_read_kernel and also loads against a BTF file on a
 // kernel without BTF. Load picks fast where the kernel allows it and no
 // Options.KernelTypes are given, and falls back to portable; Probe.Variant
-// says which loaded.
+// says which loaded. The fast variant keeps per CPU what it last read for
+// a task (ppid, pid namespace, mount and network namespaces, cgroup id); a
+// small program it attaches to the exits of setns and unshare and to the
+// cgroup move tracepoints makes those answers stale (c/task.h, cached_ids).
 //
 // Decoding fills event.Process.ExeFromMemfd (the executable is a memfd) and
 // ExeUpperLayer (it is in an overlayfs upper layer), and resolves cgroup
