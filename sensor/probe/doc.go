@@ -34,7 +34,8 @@
 // says which loaded. The fast variant keeps per CPU what it last read for
 // a task (ppid, pid namespace, mount and network namespaces, cgroup id); a
 // small program it attaches to the exits of setns and unshare and to the
-// cgroup move tracepoints makes those answers stale (c/task.h, cached_ids).
+// cgroup move tracepoints retires those answers when a task may have moved
+// (c/task.h, cached_ids).
 //
 // Decoding fills event.Process.ExeFromMemfd (the executable is a memfd) and
 // ExeUpperLayer (it is in an overlayfs upper layer), and resolves cgroup
