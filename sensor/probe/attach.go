@@ -293,7 +293,11 @@ func splitTypes(types []event.Type) (syscalls []event.Type, exec, exit bool) {
 func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	syscalls, exec, exit := splitTypes(types)
 	n := programNeeds{exec: exec, exit: exit, syscalls: len(syscalls) > 0}
-	if fast {
+	// Without syscall exits the cache serves only procexit, and a bump
+	// program on a syscall's exit would send every syscall of the machine
+	// through the kernel's tracing path (floor/other in BenchmarkCapture):
+	// then nothing is cached.
+	if fast && n.syscalls {
 		n.bump = bumpHooks()
 	}
 	switch mode {

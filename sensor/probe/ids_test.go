@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
 )
@@ -456,5 +457,38 @@ func TestIDsBump(t *testing.T) {
 			bumped("cgroup move", func() error { return os.WriteFile(filepath.Join(dir, "cgroup.procs"), pid, 0o644) })
 			bumped("cgroup move back", func() error { return os.WriteFile(filepath.Join(root, "cgroup.procs"), pid, 0o644) })
 		})
+	}
+}
+
+// TestIDsWithoutSyscalls: a fast probe that hooks no syscall exit caches
+// nothing and attaches no bump program (one on a syscall's exit would send
+// every syscall through the kernel's tracing path), and its procexit
+// events still carry the namespaces.
+func TestIDsWithoutSyscalls(t *testing.T) {
+	testutil.RequireRoot(t)
+	if err := canFast(); err != nil {
+		t.Skipf("fast variant: %v", err)
+	}
+	p := loadWith(t, Options{Types: []event.Type{event.TypeProcexit}, Variant: bytecode.Fast})
+	if p.coll.Programs[idsBumpProgram] != nil {
+		t.Error("the bump program was loaded for a probe without syscall exits")
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), helperEnv+"=opens:0:/")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := uint32(cmd.Process.Pid)
+	ev := await(t, p, "procexit", func(ev event.Event) bool { return ev.Type == event.TypeProcexit && ev.Proc.PID == pid })
+	mnt, err := nsIno("mnt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := nsIno("net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Proc.MntNS != mnt || ev.Proc.NetNS != net {
+		t.Errorf("procexit mntns %d netns %d, want %d %d", ev.Proc.MntNS, ev.Proc.NetNS, mnt, net)
 	}
 }
