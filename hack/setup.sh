@@ -2,7 +2,7 @@
 # Installs what probehub's build, tests and `make run` need on a Debian/Ubuntu
 # machine. Idempotent: it only calls apt when something is missing.
 set -euo pipefail
-pkgs=(clang llvm bpftool libbpf-dev pahole docker-registry qemu-system-x86 qemu-system-arm qemu-user cpio xz-utils zstd lz4 bzip2 wrk chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils dpkg-dev containerd runc busybox-static flex bison bc libelf-dev prometheus debian-archive-keyring util-linux jq time curl file nmap netcat-openbsd cron sudo pkexec dnsmasq-base ncat iproute2)
+pkgs=(clang llvm bpftool libbpf-dev pahole docker-registry qemu-system-x86 qemu-system-arm qemu-user cpio xz-utils zstd lz4 bzip2 wrk chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils dpkg-dev containerd runc busybox-static flex bison bc libelf-dev prometheus debian-archive-keyring util-linux jq time curl file nmap netcat-openbsd cron sudo pkexec dnsmasq-base ncat iproute2 strace openssh-client e2fsprogs login)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -336,7 +336,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "exec memfd:", err)
 		os.Exit(5)
 	default:
-		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) {
+		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) && !hostHelperAction(name) {
 			fmt.Fprintln(os.Stderr, "unknown helper action", name)
 			os.Exit(8)
 		}

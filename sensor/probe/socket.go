@@ -239,6 +239,21 @@ func socketType(domain int64) byte {
 	return 'o' // Falco's unknown (AF_PACKET …): 's' is a signalfd
 }
 
+// failedOpen is the fd of an open that failed, as Falco's fields see it
+// with no fd made (the open_file_failed macro): fd.num -1, fd.name the
+// path asked for, fd.typechar 'f', but 'o' for the plain open syscall,
+// which libsinsp's typechar of an event leaves out.
+func failedOpen(t event.Type, name string) (event.FD, bool) {
+	if name == "" {
+		return event.FD{}, false
+	}
+	typ := byte('f')
+	if t == event.TypeOpen {
+		typ = 'o'
+	}
+	return event.FD{Num: -1, Type: typ, Name: name}, true
+}
+
 // fdOf builds event.FD for plans that name one; t is the decoded tuple and
 // sa the raw sockaddr argument, if any. The decoder's strings are interned.
 func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known role) (event.FD, bool) {
@@ -246,7 +261,7 @@ func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known 
 	case fdFile:
 		name, _ := ev.Args.String("name")
 		if ev.Res < 0 {
-			return event.FD{}, false
+			return failedOpen(ev.Type, name)
 		}
 		typ := byte('f')
 		if fl, _ := ev.Args.Int64("flags"); fl&unix.O_DIRECTORY != 0 {

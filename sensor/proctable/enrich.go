@@ -14,6 +14,7 @@ func (t *Table) Track(ev *event.Event) {
 			users := t.o.Users
 			t.mu.RUnlock()
 			setNames(p, users)
+			event.ResolveFDName(ev)
 			return
 		}
 		t.mu.RUnlock()
@@ -24,8 +25,9 @@ func (t *Table) Track(ev *event.Event) {
 
 // Enrich fills the event's process context from the table: what the kernel
 // event lacks (exe path, argv, cwd, tty, session, login uid of processes
-// seen only through /proc, environment), the ancestor chain, and user and group names.
-// Fields the event already carries win. The ancestor chain replaces
+// seen only through /proc, environment), the ancestor chain, and user and group names,
+// and, with the cwd known, makes the name of a file it opens absolute
+// (event.ResolveFDName). Fields the event already carries win. The ancestor chain replaces
 // ev.Proc.Ancestors and is shared with other events of the same parent
 // while the table is unchanged: the caller must not modify it.
 func (t *Table) Enrich(ev *event.Event) {
@@ -38,6 +40,7 @@ func (t *Table) Enrich(ev *event.Event) {
 	users := t.o.Users
 	t.mu.RUnlock()
 	setNames(p, users)
+	event.ResolveFDName(ev)
 }
 
 // setNames sets the user and group names of p where it has none.

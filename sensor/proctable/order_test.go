@@ -336,3 +336,21 @@ func TestChdir(t *testing.T) {
 		}
 	}
 }
+
+// TestEnrichResolvesFDName: the file an open names relative to the cwd or
+// through ".." is, once enriched, the absolute path fd.name has in Falco,
+// whichever path (Track's or Enrich's) filled the cwd.
+func TestEnrichResolvesFDName(t *testing.T) {
+	tab := New(Options{})
+	tab.Put(goApp) // cwd /srv
+	for _, enrich := range []func(*event.Event){tab.Track, tab.Enrich} {
+		for name, want := range map[string]string{"../etc/passwd": "/etc/passwd", "/srv/../etc/shadow": "/etc/shadow", "logs/a": "/srv/logs/a"} {
+			open := &event.Event{Type: event.TypeOpenat, Time: time.Now(), Res: 3, Proc: event.Process{PID: 100, TID: 100, PPID: 1},
+				Args: event.Args{{Name: "dirfd", Int: -100}, {Name: "name", Str: name, IsStr: true}}, FD: &event.FD{Num: 3, Type: 'f', Name: name}}
+			enrich(open)
+			if open.FD.Name != want {
+				t.Errorf("%q: fd name %q, want %q", name, open.FD.Name, want)
+			}
+		}
+	}
+}

@@ -20,10 +20,10 @@ import (
 // file as upper. Files on other filesystems are in neither layer.
 
 // fdLayer returns whether e's file is in the upper layer and whether it is
-// in a lower one; ok is false when that cannot be told (not a file, no
-// /proc, the file is gone).
+// in a lower one; ok is false when that cannot be told (not a file, a
+// failed open, no /proc, the file is gone).
 func (s *Source) fdLayer(e *event.Event) (upper, lower, ok bool) {
-	if e.FD == nil || (e.FD.Type != 'f' && e.FD.Type != 'd') || !strings.HasPrefix(e.FD.Name, "/") {
+	if e.FD == nil || e.FD.Num < 0 || (e.FD.Type != 'f' && e.FD.Type != 'd') || !strings.HasPrefix(e.FD.Name, "/") {
 		return false, false, false
 	}
 	pid := e.Proc.PID
