@@ -48,6 +48,12 @@ func TestLiveStableHostRules(t *testing.T) {
 	antidebug := helperAs(t, dir, "antidebug")
 	spawntraced := helperAs(t, dir, "spawntraced")
 	webapp := helperAs(t, dir, "webapp")
+	// perl run as apache2 is Apache's mod_perl to the kernel: the process
+	// name comes from the name exec'd.
+	apache2 := filepath.Join(dir, "apache2")
+	if err := os.Symlink(testutil.RequireTool(t, "perl"), apache2); err != nil {
+		t.Fatal(err)
+	}
 	// A hard link needs /etc's file system: /var/tmp is where an attacker
 	// with a shell writes, and on most hosts the same file system.
 	hardlink := fmt.Sprintf("/var/tmp/probehub-hl-%d", pid)
@@ -84,6 +90,11 @@ func TestLiveStableHostRules(t *testing.T) {
 		{"a web server's child spawns a shell", "Run shell untrusted", fmt.Sprintf("echo probehub-rsu2-%d", pid),
 			func(t *testing.T) { runHelperAs(t, httpd, "spawn-shell-grandchild") },
 			map[string]any{"proc.name": "sh", "proc.pname": "timeout", "proc.aname[2]": "httpd"}},
+		{"an apache2 worker (forked, never exec'd) spawns a shell from mod_perl", "Run shell untrusted", fmt.Sprintf("echo probehub-rsu3-%d", pid),
+			func(t *testing.T) {
+				run(t, apache2, "-e", fmt.Sprintf(`if (fork() == 0) { system("sh", "-c", "echo probehub-rsu3-%d"); exit 0 } wait`, pid))
+			},
+			map[string]any{"proc.name": "sh", "proc.pname": "apache2", "proc.aname[2]": "apache2", "proc.pexepath": "/usr/bin/perl"}},
 
 		{"a system user runs login", "System user interactive", "user=daemon",
 			func(t *testing.T) { runAs(t, 1, "login") },
