@@ -229,16 +229,6 @@ func runIn(t *testing.T, dir, name string, args ...string) {
 	}
 }
 
-// runAs runs name as uid:gid with no input.
-func runAs(t *testing.T, uid, gid uint32, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Logf("%s %v as %d: %v: %s", name, args, uid, err, out)
-	}
-}
-
 // hostHelperAction performs the helper action name of
 // TestLiveStableHostRules in this (child) process and reports whether it
 // knew name. A failed action exits with a non-zero status.
