@@ -353,17 +353,78 @@ __noinline u32 put_msgsize(u32 off, u64 msg)
 	return put_int(off, n);
 }
 
-// fd_file returns the current task's open file of fd, or 0.
-static __always_inline struct file *fd_file(struct task_struct *task, s64 fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = 0;
+// COPIED reads field f of struct type T into dst from copy, the first
+// sizeof(copy) bytes of the object (one helper call for several fields),
+// or, when the running kernel has the field beyond them, from the object
+// p itself. The offsets are CO-RE constants: the verifier sees one branch.
+#define COPIED(dst, copy, p, T, f)                                                     \
+	do {                                                                           \
+		u32 __o = bpf_core_field_offset(T, f);                                 \
+		if (__o + sizeof(dst) <= sizeof(copy))                                 \
+			__builtin_memcpy(&(dst), &(copy)[__o & (sizeof(copy) - 1)], sizeof(dst)); \
+		else                                                                   \
+			BPF_CORE_READ_INTO(&(dst), (T *)(p), f);                       \
+	} while (0)
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+// fd_file returns the current task's open file of fd, or 0. The fast
+// variant walks to the fd array with plain loads; the array's slot is
+// read with a helper either way (a pointer to pointers has no BTF type the
+// verifier follows).
+static __always_inline struct file *fd_file(s64 fd)
+{
+	struct file **fds = 0;
+	struct file *f = 0;
+	u32 max = 0;
+
+#if PH_FAST
+	struct fdtable *fdt = cur_task()->files->fdt;
+	max = fdt->max_fds;
+	fds = fdt->fd;
+#else
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	u8 c[16] = {};
+	if (bpf_probe_read_kernel(c, sizeof(c), fdt) < 0)
+		return 0;
+	COPIED(max, c, fdt, struct fdtable, max_fds);
+	COPIED(fds, c, fdt, struct fdtable, fd);
+#endif
+	if (fd < 0 || fd >= max || !fds)
 		return 0;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
+}
+
+// file_fields reads f's inode and private data: in one read where the
+// kernel keeps both in the first 64 bytes of struct file (6.12 and later),
+// else in two.
+static __always_inline void file_fields(struct file *f, struct inode **ino, void **priv)
+{
+	u8 c[64] = {};
+	bpf_probe_read_kernel(c, sizeof(c), f);
+	COPIED(*ino, c, f, struct file, f_inode);
+	COPIED(*priv, c, f, struct file, private_data);
+}
+
+// is_sock says whether ino is a socket's inode.
+static __always_inline bool is_sock(struct inode *ino)
+{
+	return (BPF_CORE_READ(ino, i_mode) & S_IFMT) == S_IFSOCK;
+}
+
+// sock_of returns the sock of struct socket sock and the socket's type,
+// in one read of the struct socket.
+static __always_inline struct sock *sock_of(struct socket *sock, u8 *type)
+{
+	u8 c[64] = {};
+	if (!sock || bpf_probe_read_kernel(c, sizeof(c), sock) < 0)
+		return 0;
+	struct sock *sk = 0;
+	short t = 0;
+	COPIED(sk, c, sock, struct socket, sk);
+	COPIED(t, c, sock, struct socket, type);
+	*type = t;
+	return sk;
 }
 
 // put_queue writes the accept queue of the listening socket fd after an
@@ -372,18 +433,22 @@ static __always_inline struct file *fd_file(struct task_struct *task, s64 fd)
 __noinline u32 put_queue(u32 off, s64 fd)
 {
 	SCRATCH_OR(off);
-	struct task_struct *task = (void *)bpf_get_current_task();
 	u32 o = off & OFF_MASK;
 	u32 q[2] = {};
-	struct file *f = fd_file(task, fd);
+	struct file *f = fd_file(fd);
+	struct inode *ino = 0;
+	void *priv = 0;
+	struct sock *sk = 0;
+	u8 type;
 
-	if (f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK) {
-		struct socket *sock = BPF_CORE_READ(f, private_data);
-		struct sock *sk = BPF_CORE_READ(sock, sk);
-		if (sk) {
-			q[0] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_ack_backlog);
-			q[1] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_max_ack_backlog);
-		}
+	if (f) {
+		file_fields(f, &ino, &priv);
+		if (is_sock(ino))
+			sk = sock_of(priv, &type);
+	}
+	if (sk) {
+		q[0] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_ack_backlog);
+		q[1] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_max_ack_backlog);
 	}
 	__builtin_memcpy(&buf[o + 4], q, sizeof(q));
 	return put_argh(buf, o, PH_KIND_QUEUE, sizeof(q));
@@ -472,35 +537,50 @@ __noinline u32 put_umsgname(u32 off, u64 msg)
 __noinline u32 put_tuple(u32 off, s64 fd)
 {
 	SCRATCH_OR(off);
-	struct task_struct *task = (void *)bpf_get_current_task();
 	u32 o = off & OFF_MASK;
 	u8 *p = &buf[o + 4];
-	struct file *f = fd_file(task, fd);
+	struct file *f = fd_file(fd);
+	u8 type = 0;
 	u32 n = 0;
 
 	if (!f)
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	struct inode *ino = 0;
+	void *priv = 0;
+	file_fields(f, &ino, &priv);
+	if (!is_sock(ino))
 		return put_dpath(buf, o, PH_KIND_FDPATH, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sock *sk = sock_of(priv, &type);
 	if (!sk)
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
-	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	// The ports, family and addresses lie in the first 128 bytes of
+	// struct sock_common (IPv6's end at 88 on 6.x): one read for all.
+	u8 c[128] = {};
+	if (bpf_probe_read_kernel(c, sizeof(c), sk) < 0)
+		return put_argh(buf, o, PH_KIND_TUPLE, 0);
+	u16 family = 0, lport = 0, dport = 0;
+	COPIED(family, c, sk, struct sock_common, skc_family);
+	COPIED(lport, c, sk, struct sock_common, skc_num);
+	COPIED(dport, c, sk, struct sock_common, skc_dport);
+	u16 rport = __builtin_bswap16(dport);
 	p[0] = family;
-	p[1] = BPF_CORE_READ(sock, type);
+	p[1] = type;
 	__builtin_memcpy(&p[2], &lport, 2);
 	__builtin_memcpy(&p[4], &rport, 2);
 	n = 6;
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO((__be32 *)&p[6], sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__be32 *)&p[10], sk, __sk_common.skc_daddr);
+		__be32 a = 0, b = 0;
+		COPIED(a, c, sk, struct sock_common, skc_rcv_saddr);
+		COPIED(b, c, sk, struct sock_common, skc_daddr);
+		__builtin_memcpy(&p[6], &a, 4);
+		__builtin_memcpy(&p[10], &b, 4);
 		n = 14;
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO((struct in6_addr *)&p[6], sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)&p[22], sk, __sk_common.skc_v6_daddr);
+		struct in6_addr a = {}, b = {};
+		COPIED(a, c, sk, struct sock_common, skc_v6_rcv_saddr);
+		COPIED(b, c, sk, struct sock_common, skc_v6_daddr);
+		__builtin_memcpy(&p[6], &a, 16);
+		__builtin_memcpy(&p[22], &b, 16);
 		n = 38;
 	} else if (family == AF_UNIX) {
 		struct unix_sock *us = (void *)sk;

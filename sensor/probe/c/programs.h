@@ -132,8 +132,8 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		else if (a->aux >= PH_AUX_DEREF && ret >= 0) {
 			u32 l = 0; // the length is behind a pointer (recvfrom's addrlen)
 			u64 lp = reg_arg(regs, a->aux - PH_AUX_DEREF, ret);
-			if (lp)
-				bpf_probe_read_user(&l, sizeof(l), (void *)lp);
+			if (lp && bpf_probe_read_user(&l, sizeof(l), (void *)lp) == 0 && !l)
+				v = 0; // the kernel wrote no address (a connected socket's)
 			len = l ? l : SOCKADDR_MAX + 1;
 		}
 		if (ret < 0 && a->aux >= PH_AUX_DEREF)
