@@ -143,7 +143,8 @@ func (l *netLoop) loop() netCost {
 			last = now
 		}
 	})
-	return netCost{cost: c, med: spreadOf(iters).med}
+	slices.Sort(iters)
+	return netCost{cost: c, med: iters[len(iters)/2], low: iters[len(iters)/10]}
 }
 
 // netCost is what one run of the loop cost: in all (wall, thread CPU) and
@@ -151,6 +152,7 @@ func (l *netLoop) loop() netCost {
 type netCost struct {
 	cost
 	med float64 // ns
+	low float64 // the tenth percentile, ns
 }
 
 // iteration is one connection of the loop. Errors are not expected on
@@ -312,7 +314,7 @@ func (ph *netPhase) line(b *testing.B, baseCPU float64, n int) string {
 	}
 	mx := paired(figMedian)
 	q1, q3 := quartiles(mx)
-	ms, cs, ws, runs := spreadOf(mx), spreadOf(paired(figCPU)), spreadOf(paired(figWall)), spreadOf(ph.perRun)
+	ms, cs, ws, ls, runs := spreadOf(mx), spreadOf(paired(figCPU)), spreadOf(paired(figWall)), spreadOf(paired(figLow)), spreadOf(ph.perRun)
 	var extra []float64
 	for i, c := range ph.costs {
 		nb := ph.paired[i]
@@ -320,8 +322,8 @@ func (ph *netPhase) line(b *testing.B, baseCPU float64, n int) string {
 	}
 	b.ReportMetric(ms.med, "x-"+ph.name)
 	b.ReportMetric(cs.med, "cpu-x-"+ph.name)
-	line := fmt.Sprintf("%-13s median loop %s, middle half %.3fx–%.3fx (target ≤ 1.25x; %s ns), thread CPU %s, wall %s; %d events (all processes), %d drops; BPF %s ns/run",
-		ph.name, ms.format("%.3fx"), q1, q3, spreadOf(extra).format("%+.0f"), cs.format("%.3fx"), ws.format("%.3fx"), ph.events, ph.drops, runs.format("%.0f"))
+	line := fmt.Sprintf("%-13s median loop %s, middle half %.3fx–%.3fx (target ≤ 1.25x; %s ns), tenth percentile %s, thread CPU %s, wall %s; %d events (all processes), %d drops; BPF %s ns/run",
+		ph.name, ms.format("%.3fx"), q1, q3, spreadOf(extra).format("%+.0f"), ls.format("%.3fx"), cs.format("%.3fx"), ws.format("%.3fx"), ph.events, ph.drops, runs.format("%.0f"))
 	if ph.variant == bytecode.Fast {
 		kern := 1 + 10*runs.med/(baseCPU*1000)
 		b.ReportMetric(kern, "kernel-x-"+ph.name)
@@ -348,6 +350,7 @@ const (
 	figMedian netFig = iota // the median iteration's wall time
 	figCPU                  // the loop thread's CPU time per iteration
 	figWall                 // wall time per iteration
+	figLow                  // the tenth percentile iteration's wall time
 )
 
 // netFigure is figure f of each run in µs per loop iteration; n is the
@@ -362,6 +365,8 @@ func netFigure(cs []netCost, n int, f netFig) []float64 {
 			out[i] = float64(c.cpu.Nanoseconds()) / float64(n) / 1000
 		case figWall:
 			out[i] = float64(c.wall.Nanoseconds()) / float64(n) / 1000
+		case figLow:
+			out[i] = c.low / 1000
 		}
 	}
 	return out
