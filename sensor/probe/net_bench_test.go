@@ -281,8 +281,10 @@ func (ph *netPhase) run(b *testing.B, l *netLoop) netCost {
 
 // benchDetach detaches the probe's programs, leaving it loaded with its
 // maps and ring: between its runs a benchmark's loop then pays nothing for
-// it. benchAttach attaches its syscall programs again (the benchmarks'
-// types have no exec or exit programs).
+// it (the fast variant's ids_bump_tp is on syscall tracepoints too, which
+// put every syscall on the kernel's slower tracing path). benchAttach
+// attaches them again as Load does: ids_bump_tp first, then the syscall
+// programs (the benchmarks' types have no exec or exit programs).
 func (p *Probe) benchDetach() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -294,6 +296,9 @@ func (p *Probe) benchDetach() error {
 func (p *Probe) benchAttach() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.attachBumps(bumpHooks()); err != nil {
+		return err
+	}
 	syscalls, _, _ := splitTypes(p.types)
 	return p.attachSyscalls(p.attach, syscalls)
 }
