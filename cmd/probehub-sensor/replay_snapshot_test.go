@@ -422,6 +422,22 @@ func TestReplaySnapshotGolden(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("replay of %s differs from %s:\ngot:\n%s\nwant:\n%s", snapshotEvents, snapshotGolden, got, want)
 	}
+	// The command maps a file rather than scanning it: the same alerts.
+	f, err := os.Open(snapshotEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var mapped bytes.Buffer
+	build := func(rec *recording) (*rules.Engine, error) {
+		return replayRulesEngine(context.Background(), rec, []string{rulesFile}, false, io.Discard, rules.WithTimeLocation(time.UTC))
+	}
+	if err := replayWith(context.Background(), f, &mapped, build); err != nil {
+		t.Fatal(err)
+	}
+	if mapped.String() != string(got) {
+		t.Errorf("replay of the mapped file:\n%s\nwant:\n%s", mapped.String(), got)
+	}
 	a, ok := alertFor(got, snapshotRule, "attacker")
 	if !ok {
 		t.Fatalf("no %q alert in:\n%s", snapshotRule, got)

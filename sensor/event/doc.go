@@ -6,7 +6,12 @@
 // value. Process lifecycle events (fork/clone, exit) use the same shape.
 //
 // The JSON form is what `probehub-sensor capture --json` prints, one object
-// per line, and what `probehub-sensor replay --events` reads back. Adding a
-// syscall means: a new Type constant and name, its arguments as Args, and
-// (for fd-bearing syscalls) an FD. Nothing else changes.
+// per line, and what `probehub-sensor replay --events` reads back. A
+// recording starts with snapshot records (Snapshot, versioned by
+// SnapshotVersion): the host, its user names, the processes already
+// running and, later, containers' metadata, so that a replay knows what
+// the live sensor knew (docs/recording.md).
+//
+// Adding a syscall means: a new Type constant and name, its arguments as
+// Args, and (for fd-bearing syscalls) an FD. Nothing else changes.
 package event
