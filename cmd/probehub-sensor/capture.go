@@ -117,28 +117,11 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 		return captureHint(err)
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
-	if f.json && f.snapshot {
-		// After the attach: a process started since is in the snapshot or
-		// has its events recorded, or both.
-		w := bufio.NewWriter(stdout)
-		n, err := writeSnapshot(ctx, w, snapshotSource{hostRoot: f.hostRoot, envMax: f.buffer.envMax}, stderr)
-		if err == nil {
-			err = w.Flush()
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "capture: snapshot of %d processes\n", n)
+	records, closeRecords, err := startRecording(ctx, f, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	var records *containerRecords
-	if f.json && !f.noCRI {
-		k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets})
-		defer func() { err = errors.Join(err, k.Close()) }()
-		if cerr := k.Err(); cerr != nil {
-			fmt.Fprintf(stderr, "capture: warning: no container metadata until a runtime answers: %v\n", cerr)
-		}
-		records = newContainerRecords(k)
-	}
+	defer func() { err = errors.Join(err, closeRecords()) }()
 	if f.duration > 0 { // from here: the load and the snapshot are not counted
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.duration)
@@ -150,6 +133,36 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 			st.Events, p.Buffer(), p.Variant(), st.TotalDrops(), st.Drops, st.Lost, st.Malformed)
 	}
 	return err
+}
+
+// startRecording writes a --json recording's snapshot records (after the
+// probe's attach: a process started since is in the snapshot or has its
+// events recorded, or both) and connects to the container runtime for its
+// container records (nil without one to ask). Close what it returns.
+func startRecording(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) (*containerRecords, func() error, error) {
+	none := func() error { return nil }
+	if !f.json {
+		return nil, none, nil
+	}
+	if f.snapshot {
+		w := bufio.NewWriter(stdout)
+		n, err := writeSnapshot(ctx, w, snapshotSource{hostRoot: f.hostRoot, envMax: f.buffer.envMax}, stderr)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			return nil, none, err
+		}
+		fmt.Fprintf(stderr, "capture: snapshot of %d processes\n", n)
+	}
+	if f.noCRI {
+		return nil, none, nil
+	}
+	k := container.NewCRICache(ctx, container.CRIOptions{HostRoot: f.hostRoot, Sockets: f.criSockets})
+	if err := k.Err(); err != nil {
+		fmt.Fprintf(stderr, "capture: warning: no container metadata until a runtime answers: %v\n", err)
+	}
+	return newContainerRecords(k), k.Close, nil
 }
 
 // printEvents writes p's events to stdout until ctx ends; with asJSON each
