@@ -109,8 +109,12 @@ func upstreamCases(t *testing.T) []upstreamCase {
 	history := filepath.Join(tmp, "hist", "ash_history")
 	suid := filepath.Join(tmp, tag+"-suid")
 	lzma := filepath.Join(tmp, "liblzma.so.5.6.1")
+	made := []string{etc, bin, lib, root, rpm, binDir, binFile, binFile + ".renamed", dev, home}
+	if _, err := os.Stat(filepath.Dir(rpm)); err != nil {
+		made = append(made, filepath.Dir(rpm)) // the action makes it, as the generator does
+	}
 	t.Cleanup(func() {
-		for _, p := range []string{etc, bin, lib, root, rpm, binDir, binFile, binFile + ".renamed", dev, home} {
+		for _, p := range made {
 			os.RemoveAll(p)
 		}
 	})
