@@ -535,13 +535,16 @@ func TestLiveUpstreamContainerActions(t *testing.T) {
 		testutil.RequireTool(t, tool)
 	}
 	const id = "e9e9e90123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+	const plain = "e8e8e80123456789abcdef0123456789abcdef0123456789abcdef0123456789" // not privileged
 	meta := pods{id: {Name: "tools", PodName: "tools-0", Namespace: "tenant-a", Image: "docker.io/library/debian:12",
-		ImageRepo: "docker.io/library/debian", ImageTag: "12", Privileged: true}}
+		ImageRepo: "docker.io/library/debian", ImageTag: "12", Privileged: true},
+		plain: {Name: "app", PodName: "app-0", Namespace: "tenant-a", Image: "docker.io/library/debian:12",
+			ImageRepo: "docker.io/library/debian", ImageTag: "12"}}
 	ls := startLive(t, meta, func(c *Config) {
 		c.Rules.Paths = files
 		c.Rules.Enabled = upstreamContainerDisabled
 	})
-	cgroupFD := containerCgroup(t, id)
+	cgroupFD, plainFD := containerCgroup(t, id), containerCgroup(t, plain)
 	in := func(uid uint32) *syscall.SysProcAttr {
 		a := &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: cgroupFD, Cloneflags: unix.CLONE_NEWNS}
 		if uid != 0 {
@@ -579,8 +582,21 @@ func TestLiveUpstreamContainerActions(t *testing.T) {
 	}
 	cases := []upstreamCase{
 		{action: "ChangeNamespacePrivilegesViaUnshare", rule: "Change namespace privileges via unshare", marker: "evt_type=unshare ",
-			act:    exe(1, "unshare"),
+			act: func(t *testing.T) {
+				exe(0, "unshare")(t) // CAP_SYS_ADMIN permitted: no alert
+				exe(1, "unshare")(t)
+			},
 			fields: map[string]any{"proc.name": "unshare", "evt.type": "unshare", "user.uid": float64(1)}},
+		{action: "extra:ContainerStartsWithAllCapabilities", rule: "Launch Excessively Capable Container", marker: "process=true ",
+			act: func(t *testing.T) { // the container's first process (vpid 1) as root: every capability
+				c := exec.Command("true")
+				c.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: plainFD, Cloneflags: unix.CLONE_NEWNS | unix.CLONE_NEWPID}
+				if out, err := c.CombinedOutput(); err != nil {
+					t.Fatalf("true in the container: %v: %s", err, out)
+				}
+			},
+			fields: map[string]any{"proc.name": "true", "container.id": plain[:12]},
+			has:    map[string]string{"thread.cap_permitted": "CAP_SYS_ADMIN"}},
 		{action: "ContactEC2InstanceMetadataServiceFromContainer", rule: "Contact EC2 Instance Metadata Service From Container", marker: "->169.254.169.254:80 ",
 			act:    exe(0, "nc", "-z", "-w1", "169.254.169.254", "80"),
 			fields: map[string]any{"proc.name": "nc", "fd.rport": float64(80), "evt.type": "connect"}},
@@ -630,7 +646,15 @@ func TestLiveUpstreamContainerActions(t *testing.T) {
 					t.Errorf("%s = %v, want %v", k, got, want)
 				}
 			}
+			for k, want := range tc.has {
+				if got, _ := a.OutputFields[k].(string); !strings.Contains(got, want) {
+					t.Errorf("%s = %q, want it to contain %q", k, got, want)
+				}
+			}
 		})
+	}
+	if a, ok := ls.tenantA.find("Change namespace privileges via unshare", "user=root "); ok {
+		t.Errorf("unshare with CAP_SYS_ADMIN permitted raised %q", a.Output)
 	}
 }
 
