@@ -29,10 +29,7 @@ func TestBadInputCLI(t *testing.T) {
 	t.Log("slow: builds both binaries, then runs a process per command and bad input (about 160) (2 min)")
 	dir := t.TempDir()
 	ph := buildProbehub(t)
-	sensor := filepath.Join(t.TempDir(), "probehub-sensor")
-	if out, err := exec.Command("go", "build", "-o", sensor, "../probehub-sensor").CombinedOutput(); err != nil {
-		t.Fatalf("go build probehub-sensor: %v\n%s", err, out)
-	}
+	sensor := buildSensor(t)
 	samples := map[string]string{ // a real file of each format, to truncate
 		"btf":     "../../registry/testdata/min.btf",
 		"crawler": "../../registry/testdata/README.md", // replaced below when shared data exists
@@ -203,10 +200,7 @@ func TestFullDiskCLI(t *testing.T) {
 	defer full.Close()
 	dir := t.TempDir()
 	ph := buildProbehub(t)
-	sensor := filepath.Join(t.TempDir(), "probehub-sensor")
-	if out, err := exec.Command("go", "build", "-o", sensor, "../probehub-sensor").CombinedOutput(); err != nil {
-		t.Fatalf("go build probehub-sensor: %v\n%s", err, out)
-	}
+	sensor := buildSensor(t)
 	rules := write(t, filepath.Join(dir, "rules.yaml"), []byte("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING\n"))
 	for _, args := range [][]string{
 		{sensor, "rules", "list", rules},

@@ -202,17 +202,6 @@ func writeKey(tb testing.TB, dir string) (string, *sign.Verifier) {
 	return p, s.Verifier()
 }
 
-// buildProbehub builds this command into a temporary directory.
-func buildProbehub(tb testing.TB) string {
-	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "probehub")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func mustRead(tb testing.TB, p string) []byte {
 	tb.Helper()
 	b, err := os.ReadFile(p)

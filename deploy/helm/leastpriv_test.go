@@ -80,22 +80,6 @@ func TestLeastPrivilege(t *testing.T) {
 	})
 }
 
-func buildSensor(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "probehub-sensor")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/probehub-sensor")
-	cmd.Dir = testutil.RepoRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_CFLAGS=-O2 -g -Wno-deprecated-declarations")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // runSensor starts the sensor as uid with exactly caps, under prefix (a
 // command such as prlimit) when given. With wantErr empty
 // it must alert on a read of /etc/shadow; otherwise it must exit non-zero
