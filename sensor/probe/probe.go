@@ -326,6 +326,28 @@ func (p *Probe) SetTypes(types []event.Type) error {
 	return nil
 }
 
+// Unhooked returns the wanted syscalls the probe does not see: with
+// AttachSyscalls, those the kernel has no exit tracepoint for because it
+// was built without them (init_module and finit_module without
+// CONFIG_MODULES, …). Such a kernel still has the syscall, failing with
+// ENOSYS, and Falco's drivers, which hook every syscall's exit, see the
+// attempt: AttachRaw does too.
+func (p *Probe) Unhooked() []event.Type {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.attach != AttachSyscalls {
+		return nil
+	}
+	syscalls, _, _ := splitTypes(p.types)
+	var out []event.Type
+	for _, t := range syscalls {
+		if _, ok := p.sysLinks[t]; !ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // clearPlans makes the programs ignore syscalls (a zero plan).
 func (p *Probe) clearPlans(syscalls []event.Type) {
 	for _, t := range syscalls {
