@@ -496,6 +496,8 @@ func TestLiveStableContainerdRules(t *testing.T) {
 			}, map[string]any{"proc.name": "sh"}},
 		{"debugfs in a privileged container", "Debugfs Launched in Privileged Container", "process=debugfs",
 			func(t *testing.T) { inPod(t, "/bin/debugfs") }, map[string]any{"proc.name": "debugfs"}},
+		{"debugfs in new user and mount namespaces (as event-generator runs it)", "Debugfs Launched in Privileged Container", "command=debugfs /dev/sda1",
+			func(t *testing.T) { inPod(t, "/bin/unshare", "-U", "-m", "/bin/debugfs", "/dev/sda1") }, map[string]any{"proc.name": "debugfs"}},
 		{"busybox nc -e /bin/sh reverse shell", "Netcat Remote Code Execution in Container", "process=nc",
 			func(t *testing.T) { inPod(t, "/bin/nc", host, port, "-e", "/bin/sh") }, map[string]any{"proc.name": "nc"}},
 		{"nc -e dups the socket onto stdin", "Redirect STDOUT/STDIN to Network Connection in Container", "process=nc",

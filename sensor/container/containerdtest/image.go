@@ -31,7 +31,7 @@ import (
 const Busybox = "/bin/busybox"
 
 // Applets are linked to busybox in the images' /bin.
-var Applets = []string{"sh", "cat", "sleep", "true", "ls", "debugfs", "cp", "nc", "arping", "insmod"}
+var Applets = []string{"sh", "cat", "sleep", "true", "ls", "debugfs", "cp", "nc", "arping", "insmod", "unshare"}
 
 // File is a regular file an image carries besides busybox.
 type File struct {
