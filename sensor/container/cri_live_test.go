@@ -64,13 +64,14 @@ func (s *alerts) of(rule, id string) []alert {
 // after performs act and returns the first alert of rule for the
 // container that arrives after it. On a machine loaded by other tests the
 // probe may drop the action's events (its ring is full): then act is tried
-// again, at most three times, with the probe's counters logged.
+// again, at most three times, with the probe's counters logged; the three
+// waits together last testutil.Patience.
 func (s *alerts) after(t *testing.T, p *probe.Probe, rule, id string, act func()) alert {
 	t.Helper()
 	for try := 1; try <= 3; try++ {
 		n := len(s.of(rule, id))
 		act()
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(testutil.Patience / 3); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if as := s.of(rule, id); len(as) > n {
 				return as[n]
 			}
