@@ -170,9 +170,9 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 // can see a new object at an old address:
 //  - nsproxy: only the task itself replaces its own (setns, unshare; an
 //    exec's switch for a new time namespace keeps the same mount and
-//    network namespaces; exit leaves NULL, which no cache entry holds
-//    with namespaces). The bump is at those syscalls' exit, by a program
-//    of their own (ids_bump_sys) and, where they are captured, by the
+//    network namespaces; exit leaves NULL, read as no namespaces). The
+//    bump is at those syscalls' exit, by a program of their own
+//    (ids_bump_tp in programs.h) and, where they are captured, by the
 //    capture program itself before it reads anything (on_sys_exit): the
 //    kernel does not order two programs on one exit, and the capture
 //    program must not run after the switch with the generation of
@@ -200,7 +200,8 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 //    task keeps the root's memory css: what task_cgroup returns does not
 //    change, so a stale pointer would still give the right answer.
 //  - 32-bit (compat) syscalls do not reach the syscall tracepoints: a
-//    32-bit task's setns is not seen, nor captured.
+//    32-bit task's setns is neither seen nor captured, and after two in a
+//    row its events may carry its namespaces of before them.
 #if defined(__TARGET_ARCH_x86)
 #define CACHE_CGROUP 1
 #else
