@@ -1,11 +1,13 @@
 package agent
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -39,10 +41,13 @@ func TestLiveStableHostRules(t *testing.T) {
 	for _, tool := range []string{"cat", "grep", "find", "shred", "mke2fs", "mkfs", "ln", "strace", "ssh", "ip", "login", "setpriv", "timeout"} {
 		testutil.RequireTool(t, tool)
 	}
-	ls := startLive(t, nil)
 	dir := t.TempDir()
 	pid := os.Getpid()
 	httpd := helperAs(t, dir, "httpd")
+	// A server that runs before the sensor starts: the sensor knows it
+	// from /proc only, its start time included.
+	nginx, nginxStart := startHelper(t, helperAs(t, dir, "nginx"), "read-shadow-on-signal"), time.Now()
+	ls := startLive(t, nil)
 	sshd := helperAs(t, dir, "sshd")
 	injector := helperAs(t, dir, "injector")
 	antidebug := helperAs(t, dir, "antidebug")
@@ -84,6 +89,13 @@ func TestLiveStableHostRules(t *testing.T) {
 			func(t *testing.T) { runHelperAs(t, httpd, "read-shadow-late") },
 			map[string]any{"fd.name": "/etc/shadow", "proc.name": "httpd"}},
 
+		{"a server running before the sensor reads /etc/shadow", "Read sensitive file trusted after startup", "process=nginx",
+			func(t *testing.T) {
+				time.Sleep(time.Until(nginxStart.Add(6 * time.Second))) // no longer new (proc_is_new: 5 s)
+				nginx.Signal(syscall.SIGUSR1)
+			},
+			map[string]any{"fd.name": "/etc/shadow", "proc.name": "nginx"}},
+
 		{"a web server spawns a shell", "Run shell untrusted", fmt.Sprintf("echo probehub-rsu-%d", pid),
 			func(t *testing.T) { runHelperAs(t, httpd, "spawn-shell") },
 			map[string]any{"proc.name": "sh", "proc.pname": "httpd", "proc.cmdline": fmt.Sprintf("sh -c echo probehub-rsu-%d", pid)}},
@@ -102,6 +114,10 @@ func TestLiveStableHostRules(t *testing.T) {
 		{"www-data runs a command under sshd", "System user interactive", "process=id ",
 			func(t *testing.T) { runHelperAs(t, sshd, "www-data-id") },
 			map[string]any{"proc.name": "id", "user.name": "www-data", "proc.pname": "sshd"}},
+
+		{"su to nobody under sshd", "System user interactive", "user=nobody",
+			func(t *testing.T) { runHelperAs(t, sshd, "su-nobody") },
+			map[string]any{"user.name": "nobody", "proc.name": "sh", "proc.pname": "su"}},
 
 		{"grep for private keys", "Search Private Keys or Passwords", "BEGIN RSA PRIVATE",
 			func(t *testing.T) { run(t, "grep", "-rl", "BEGIN RSA PRIVATE", dir) },
@@ -209,6 +225,26 @@ func runHelperAs(t *testing.T, path, action string, env ...string) {
 	}
 }
 
+// startHelper starts the helper action through the program at path once
+// it is ready (it prints a line), and kills it when the test ends.
+func startHelper(t *testing.T, path, action string) *os.Process {
+	t.Helper()
+	cmd := exec.Command(path, "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "PROBEHUB_HELPER="+action)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		t.Fatalf("helper %s: %v", action, err)
+	}
+	return cmd.Process
+}
+
 // runHelperNetns runs the helper action in a network namespace of its own.
 func runHelperNetns(t *testing.T, action string) {
 	t.Helper()
@@ -249,6 +285,10 @@ func hostHelperAction(name string) bool {
 		err = exec.Command("sh", "-c", fmt.Sprintf("echo probehub-rsu-%d", os.Getppid())).Run()
 	case "spawn-shell-grandchild":
 		err = exec.Command("timeout", "30", "sh", "-c", fmt.Sprintf("echo probehub-rsu2-%d", os.Getppid())).Run()
+	case "su-nobody":
+		err = exec.Command("su", "-s", "/bin/sh", "-c", "id", "nobody").Run()
+	case "read-shadow-on-signal":
+		err = readShadowOnSignal()
 	case "www-data-id":
 		err = exec.Command("setpriv", "--reuid=www-data", "--regid=www-data", "--clear-groups", "id").Run()
 	case "link-sudoers":
@@ -277,6 +317,19 @@ func readShadowLate() error {
 	time.Sleep(6 * time.Second)
 	_, err := os.ReadFile("/etc/shadow")
 	return err
+}
+
+// readShadowOnSignal reads /etc/shadow at each SIGUSR1, until killed.
+func readShadowOnSignal() error {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	fmt.Println("ready")
+	for range sig {
+		if _, err := os.ReadFile("/etc/shadow"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // linkRaw makes newpath a hard link to oldpath with the link syscall
