@@ -89,11 +89,21 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 		}
+		if n.op == "!=" {
+			return everyStr(acc, m), nil
+		}
 		return anyStr(acc, m), nil
 	case KindIP:
 		vals, err = normIPs(vals)
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
+		}
+		if n.op == "!=" {
+			m, err := strMatcher(n.op, n.mod, vals)
+			if err != nil {
+				return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
+			}
+			return everyStr(acc, m), nil
 		}
 	case KindStrings:
 		return listMatcher(acc, n.op, vals), nil
@@ -120,6 +130,28 @@ func anyStr(acc Accessor, m func(string) bool) evalFn {
 				}
 			}
 			return false
+		}
+		return m(v.Str)
+	}
+}
+
+// everyStr is anyStr for != on an either-end address field (fd.ip,
+// fd.net: the client's and the server's): libsinsp's compare_ip and
+// compare_net want both ends to differ, so `fd.ip != "0.0.0.0"` is false
+// for a socket with either end unspecified.
+func everyStr(acc Accessor, m func(string) bool) evalFn {
+	return func(ev any) bool {
+		v, ok := acc(ev)
+		if !ok {
+			return false
+		}
+		if v.List != nil {
+			for _, s := range v.List {
+				if !m(s) {
+					return false
+				}
+			}
+			return len(v.List) > 0
 		}
 		return m(v.Str)
 	}
