@@ -189,6 +189,7 @@ func TestLiveStableContainerRules(t *testing.T) {
 	bb := busyboxApplets(t, "nc")
 	ncat := testutil.RequireTool(t, "ncat")
 	bash := testutil.RequireTool(t, "bash")
+	testutil.RequireTool(t, "ip") // the pod network namespace's addresses (iproute2)
 	common := map[string]any{"container.id": id[:12], "container.name": "shop",
 		"container.image.repository": "docker.io/library/alpine", "k8s.ns.name": "tenant-a"}
 
