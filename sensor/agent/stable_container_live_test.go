@@ -81,10 +81,31 @@ func (c *simContainer) helper(extra uintptr, action string, env ...string) *exec
 	return cmd
 }
 
+// runCmd runs an action's command; one that has not ended after
+// testutil.Patience (a shell waiting for input that never comes) is
+// killed and fails the test.
 func runCmd(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Logf("%v: %v: %s", cmd.Args, err, out)
+	out := &testutil.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// A process it left behind holding the output open (a reverse
+	// shell's child) must not hold the test once it was killed.
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Errorf("%v: %v", cmd.Args, err)
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Logf("%v: %v: %s", cmd.Args, err, out)
+		}
+	case <-time.After(testutil.Patience):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Errorf("%v did not end: killed; output: %s", cmd.Args, out)
 	}
 }
 
