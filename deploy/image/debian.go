@@ -59,17 +59,29 @@ func (d *debs) get(ctx context.Context, name, arch string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create deb cache: %w", err)
 	}
+	// apt-get download writes the file in place: download into a private
+	// directory and rename it in, so an interrupted download (a timeout, a
+	// kill) never leaves a partial .deb that the glob above takes as cached.
+	tmp, err := os.MkdirTemp(dir, ".download-")
+	if err != nil {
+		return "", fmt.Errorf("create deb download directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.CommandContext(ctx, "apt-get", append(d.opts(), "-qq", "download", name+":"+arch)...)
-	cmd.Dir = dir
+	cmd.Dir = tmp
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("apt-get download %s:%s: %w: %s", name, arch, err, out)
 	}
-	m, _ := filepath.Glob(glob)
+	m, _ := filepath.Glob(filepath.Join(tmp, name+"_*_"+arch+".deb"))
 	if len(m) == 0 {
-		return "", fmt.Errorf("apt-get download %s:%s: no .deb written in %s", name, arch, dir)
+		return "", fmt.Errorf("apt-get download %s:%s: no .deb written in %s", name, arch, tmp)
 	}
 	sort.Strings(m)
-	return m[len(m)-1], nil
+	got := filepath.Join(dir, filepath.Base(m[len(m)-1]))
+	if err := os.Rename(m[len(m)-1], got); err != nil {
+		return "", fmt.Errorf("store %s: %w", got, err)
+	}
+	return got, nil
 }
 
 func (d *debs) update(ctx context.Context) error {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/response"
 )
 
@@ -61,7 +62,7 @@ policies:
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(60 * time.Second):
+	case <-time.After(testutil.Patience):
 		_ = cmd.Process.Kill()
 		<-done
 		mu.Lock()
@@ -77,7 +78,7 @@ policies:
 	select {
 	case d := <-taken:
 		t.Logf("alert → killed in %v (%s)", d.Latency, d.Target)
-	case <-time.After(60 * time.Second):
+	case <-time.After(testutil.Patience):
 		mu.Lock()
 		defer mu.Unlock()
 		t.Fatalf("the helper was killed but no kill was recorded as taken: %+v", decisions)
