@@ -57,12 +57,21 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 		}
+		ne := n.op == "!="
 		return func(ev any) bool {
 			v, ok := acc(ev)
 			if !ok {
 				return false
 			}
 			if v.Ints != nil {
+				if v.Ends && ne {
+					for _, n := range v.Ints {
+						if !m(n) {
+							return false
+						}
+					}
+					return len(v.Ints) > 0
+				}
 				for _, n := range v.Ints {
 					if m(n) {
 						return true
@@ -89,21 +98,11 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 		}
-		if n.op == "!=" {
-			return everyStr(acc, m), nil
-		}
-		return anyStr(acc, m), nil
+		return multiStr(acc, n.op, m), nil
 	case KindIP:
 		vals, err = normIPs(vals)
 		if err != nil {
 			return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
-		}
-		if n.op == "!=" {
-			m, err := strMatcher(n.op, n.mod, vals)
-			if err != nil {
-				return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
-			}
-			return everyStr(acc, m), nil
 		}
 	case KindStrings:
 		return listMatcher(acc, n.op, vals), nil
@@ -112,7 +111,7 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 	if err != nil {
 		return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 	}
-	return anyStr(acc, m), nil
+	return multiStr(acc, n.op, m), nil
 }
 
 // anyStr applies m to a scalar value, or to each value of an "any" field
@@ -135,25 +134,27 @@ func anyStr(acc Accessor, m func(string) bool) evalFn {
 	}
 }
 
-// everyStr is anyStr for != on an either-end address field (fd.ip,
-// fd.net: the client's and the server's): libsinsp's compare_ip and
-// compare_net want both ends to differ, so `fd.ip != "0.0.0.0"` is false
-// for a socket with either end unspecified.
-func everyStr(acc Accessor, m func(string) bool) evalFn {
+// multiStr is anyStr, but for != on a socket's two ends (Value.Ends:
+// fd.ip, fd.net) both must differ: `fd.ip != "0.0.0.0"` is false when
+// either end is unspecified.
+func multiStr(acc Accessor, op string, m func(string) bool) evalFn {
+	if op != "!=" {
+		return anyStr(acc, m)
+	}
 	return func(ev any) bool {
 		v, ok := acc(ev)
 		if !ok {
 			return false
 		}
-		if v.List != nil {
-			for _, s := range v.List {
-				if !m(s) {
-					return false
-				}
-			}
-			return len(v.List) > 0
+		if v.List == nil {
+			return m(v.Str)
 		}
-		return m(v.Str)
+		for _, s := range v.List {
+			if m(s) != v.Ends {
+				return !v.Ends
+			}
+		}
+		return v.Ends && len(v.List) > 0
 	}
 }
 

@@ -102,7 +102,11 @@ func ev(typ int, kv ...any) *fakeEvent {
 		case float64:
 			e.fields[kv[i].(string)] = Value{Float: v}
 		case []string:
-			e.fields[kv[i].(string)] = Value{List: v}
+			// t.ip and t.net with several values are a socket's two ends
+			k := kv[i].(string)
+			e.fields[k] = Value{List: v, Ends: k == "t.ip" || k == "t.net"}
+		case []int64:
+			e.fields[kv[i].(string)] = Value{Int: v[0], Ints: v, Ends: true}
 		}
 	}
 	return e

@@ -59,6 +59,11 @@ type Value struct {
 	Ints []int64
 	// Float is the value of a KindFloat field.
 	Float float64
+	// Ends says List or Ints are a socket's two ends (fd.ip, fd.net,
+	// fd.port): != is then true only when both differ, as libsinsp's
+	// compare_ip, compare_net and compare_port have it; on other
+	// multi-valued fields (proc.aname) one differing value is enough.
+	Ends bool
 }
 
 // Accessor reads one bound field from an event. ok is false when the field is

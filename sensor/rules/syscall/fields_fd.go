@@ -178,7 +178,7 @@ func ipPair(desc string, k rules.Kind) fieldDef {
 				}
 			}
 			s.c.fdIPs.l = l
-			return rules.Value{List: l}, len(l) > 0
+			return rules.Value{List: l, Ends: true}, len(l) > 0
 		}, k, nil
 	}}
 }

@@ -22,7 +22,7 @@ func init() {
 				s.c.check(e)
 				l := append(s.c.ports[:0], int64(e.FD.CPort), int64(e.FD.SPort))
 				s.c.ports = l
-				return rules.Value{Int: l[0], Ints: l}, true
+				return rules.Value{Int: l[0], Ints: l, Ends: true}, true
 			}, rules.KindInt, nil
 		}},
 		"fd.lnet": withKind(fdF("", func(e *event.Event, fd *event.FD) (string, bool) { return nonEmpty(localIP(e, fd)) }), rules.KindIPNet),
