@@ -14,8 +14,8 @@ import (
 )
 
 // startTolerance is how far /proc's start time (clock ticks, 10 ms) may be
-// from the event's: the clone exit is recorded a little after the task
-// started.
+// after the recorded one and still be the same process: the tick rounding
+// and the two clocks' conversions to wall time.
 const startTolerance = 50 * time.Millisecond
 
 // ErrNotSameProcess means the PID now belongs to another process than the
@@ -66,7 +66,12 @@ func killProcess(pid uint32, start, seen time.Time, group bool) error {
 		return fmt.Errorf("%w: pid %d started at %s, after the alert's event at %s", ErrNotSameProcess, pid,
 			got.Format(time.RFC3339Nano), seen.Format(time.RFC3339Nano))
 	}
-	if d := got.Sub(start); !start.IsZero() && (d > startTolerance || d < -startTolerance) {
+	// The recorded start is the child's clone exit, which on a loaded
+	// machine can run long after the kernel created the task: /proc may
+	// say earlier, by any amount. Only a later start means another
+	// process: one that reuses the PID starts after the alert's process
+	// died, and the alert's held the PID from its start on.
+	if d := got.Sub(start); !start.IsZero() && d > startTolerance {
 		return fmt.Errorf("%w: pid %d started at %s, the alert's at %s", ErrNotSameProcess, pid,
 			got.Format(time.RFC3339Nano), start.Format(time.RFC3339Nano))
 	}

@@ -103,6 +103,19 @@ func TestKillRefusesWrongStart(t *testing.T) {
 	}
 }
 
+// TestKillLateRecordedStart: the recorded start is the child's clone exit,
+// which a loaded machine can run long after the task was created; /proc's
+// earlier start is the same process and the kill goes ahead.
+func TestKillLateRecordedStart(t *testing.T) {
+	cmd, st := startSleep(t)
+	if err := killProcess(uint32(cmd.Process.Pid), st.Add(300*time.Millisecond), time.Now(), false); err != nil {
+		t.Fatalf("start recorded 300 ms late: %v, want the kill", err)
+	}
+	if !exitedBySignal(t, cmd) {
+		t.Fatal("not killed")
+	}
+}
+
 // TestKillSparesReusedPID: the alert's process exits, a decoy is started
 // with the very same PID (ns_last_pid), and the stale alert's kill must
 // leave the decoy running.
