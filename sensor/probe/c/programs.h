@@ -108,7 +108,7 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off)
 // and strings, most arguments, are written here; the rest by the global
 // functions of args.h.
 static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, struct pt_regs *regs,
-				   long ret, u32 tid)
+				   struct regs_win *rw, long ret, u32 tid)
 {
 	u32 o = off & OFF_MASK;
 
@@ -128,10 +128,10 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_BYTES: {
 		u64 len = 0;
 		if (a->aux < PH_SRC_RES)
-			len = reg_arg(regs, a->aux, ret);
+			len = arg_reg(regs, rw, a->aux, ret);
 		else if (a->aux >= PH_AUX_DEREF && ret >= 0) {
 			u32 l = 0; // the length is behind a pointer (recvfrom's addrlen)
-			u64 lp = reg_arg(regs, a->aux - PH_AUX_DEREF, ret);
+			u64 lp = arg_reg(regs, rw, a->aux - PH_AUX_DEREF, ret);
 			if (lp && bpf_probe_read_user(&l, sizeof(l), (void *)lp) == 0 && !l)
 				v = 0; // the kernel wrote no address (a connected socket's)
 			len = l ? l : SOCKADDR_MAX + 1;
@@ -147,7 +147,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_DATA:
 		return put_udata(off, v, ret);
 	case PH_KIND_IOVDATA:
-		return put_uiov(off, v, reg_arg(regs, a->aux, ret), ret);
+		return put_uiov(off, v, arg_reg(regs, rw, a->aux, ret), ret);
 	case PH_KIND_MSGDATA:
 		return put_umsg(off, v, ret);
 	case PH_KIND_MSGNAME:
@@ -171,7 +171,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 			return put_argh(buf, off, PH_KIND_EXEINFO, 0);
 		return put_exeinfo(off);
 	case PH_KIND_IOVSIZE:
-		return put_iovsize(off, v, reg_arg(regs, a->aux, ret));
+		return put_iovsize(off, v, arg_reg(regs, rw, a->aux, ret));
 	case PH_KIND_MSGSIZE:
 		return put_msgsize(off, v);
 	case PH_KIND_QUEUE:
@@ -210,14 +210,18 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 	struct ph_hdr *h = (void *)buf;
 	fill_hdr(h, task, p->type, ret, &sc->tc);
 	// The fast variant loads the argument registers once (plain loads)
-	// and indexes them; the portable one reads a register per argument
-	// that needs one (a helper call each).
+	// and indexes them; the portable one copies the start of pt_regs once
+	// (one helper call) and picks each register from the copy (a switch:
+	// older verifiers refuse a variable offset into the stack).
 	u64 regv[8];
+	struct regs_win rw;
 	if (PH_FAST) {
 		for (u32 k = 0; k < PH_SRC_RES; k++)
 			regv[k] = reg_arg(regs, k, ret);
 		regv[PH_SRC_RES] = ret;
 		regv[7] = 0;
+	} else if (p->nargs) {
+		read_regs(&rw, regs);
 	}
 	u32 off = sizeof(*h);
 	u32 nargs = p->nargs;
@@ -225,8 +229,8 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 		if (i >= nargs)
 			break;
 		struct argplan *a = &p->args[i];
-		u64 v = PH_FAST ? regv[a->src & 7] : reg_arg(regs, a->src, ret);
-		off = put_arg(buf, off, a, v, regs, ret, (u32)pid_tgid);
+		u64 v = PH_FAST ? regv[a->src & 7] : reg_pick(&rw, regs, a->src, ret);
+		off = put_arg(buf, off, a, v, regs, &rw, ret, (u32)pid_tgid);
 		h->nargs++;
 	}
 	finish(ctx, sc, off);

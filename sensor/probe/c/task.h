@@ -3,7 +3,8 @@
  * Reading the current task: its syscall registers and the record header.
  *
  * Two variants share this code. The portable one (probe.c) reaches kernel
- * memory through bpf_probe_read_kernel, one helper call per field (RD).
+ * memory through bpf_probe_read_kernel (RD is one helper call per field;
+ * its record header and registers are read in blocks, see PICK).
  * The fast one (probe_fast.c, PH_FAST) starts from bpf_get_current_task_btf
  * (Linux 5.11, upstream commit 3ca1032ab7ab) and bpf_task_pt_regs (Linux
  * 5.15, upstream commit dd6e10fbd9fb): BTF-typed pointers the verifier lets
@@ -69,6 +70,74 @@ static __always_inline u64 reg_arg(struct pt_regs *regs, u32 i, long ret)
 	return 0;
 }
 
+// PICK reads field f of struct type T (of the object at p) into dst from
+// win, a copy of sizeof(win) bytes of that object from byte base on (one
+// helper call for several fields), or, when the running kernel has the
+// field outside them, from the object itself. The offsets are CO-RE
+// constants: the verifier sees one branch. win is an array of u64 on the
+// stack, whose loads must be aligned: a field is at its natural alignment.
+#define PICK(dst, win, base, p, T, f)                                                   \
+	do {                                                                            \
+		s64 __o = (s64)bpf_core_field_offset(T, f) - (s64)(base);               \
+		if (__o >= 0 && __o + sizeof(dst) <= sizeof(win))                       \
+			(dst) = *(typeof(dst) *)((u8 *)(win) + (__o & 511));             \
+		else                                                                    \
+			BPF_CORE_READ_INTO(&(dst), (T *)(p), f);                        \
+	} while (0)
+
+// regs_win is the start of the syscall's pt_regs, copied once (the portable
+// variant): the argument registers and, on x86, the syscall number lie in
+// its first 128 bytes; arm64's orig_x0 lies beyond (read alone).
+struct regs_win {
+#if defined(__TARGET_ARCH_arm64)
+	u64 w[6];
+#else
+	u64 w[16];
+#endif
+};
+
+// read_regs copies the start of regs into rw.
+static __always_inline void read_regs(struct regs_win *rw, struct pt_regs *regs)
+{
+	if (bpf_probe_read_kernel(rw->w, sizeof(rw->w), regs) < 0)
+		__builtin_memset(rw->w, 0, sizeof(rw->w));
+}
+
+// reg_pick is reg_arg from a regs_win.
+static __always_inline u64 reg_pick(struct regs_win *rw, struct pt_regs *regs, u32 i, long ret)
+{
+	u64 v = 0;
+
+	switch (i) {
+#if defined(__TARGET_ARCH_arm64)
+	case 0: PICK(v, rw->w, 0, regs, struct pt_regs, orig_x0); break;
+	case 1: PICK(v, rw->w, 0, regs, struct pt_regs, regs[1]); break;
+	case 2: PICK(v, rw->w, 0, regs, struct pt_regs, regs[2]); break;
+	case 3: PICK(v, rw->w, 0, regs, struct pt_regs, regs[3]); break;
+	case 4: PICK(v, rw->w, 0, regs, struct pt_regs, regs[4]); break;
+	case 5: PICK(v, rw->w, 0, regs, struct pt_regs, regs[5]); break;
+#else
+	case 0: PICK(v, rw->w, 0, regs, struct pt_regs, di); break;
+	case 1: PICK(v, rw->w, 0, regs, struct pt_regs, si); break;
+	case 2: PICK(v, rw->w, 0, regs, struct pt_regs, dx); break;
+	case 3: PICK(v, rw->w, 0, regs, struct pt_regs, r10); break;
+	case 4: PICK(v, rw->w, 0, regs, struct pt_regs, r8); break;
+	case 5: PICK(v, rw->w, 0, regs, struct pt_regs, r9); break;
+#endif
+	case PH_SRC_RES: v = ret; break;
+	}
+	return v;
+}
+
+// arg_reg is argument register i (or the result): a load from regs in the
+// fast variant, from the copy rw in the portable one.
+static __always_inline u64 arg_reg(struct pt_regs *regs, struct regs_win *rw, u32 i, long ret)
+{
+	if (PH_FAST)
+		return reg_arg(regs, i, ret);
+	return reg_pick(rw, regs, i, ret);
+}
+
 // task_cgroup returns the css_set's unified (v2) cgroup or, on hybrid and
 // v1-only hosts where that is the root, its memory controller's cgroup,
 // where container runtimes place tasks (*v1 is then set).
@@ -120,25 +189,15 @@ static __always_inline void task_pidns(struct task_struct *task, u32 *vpid, u32 
 static __always_inline u32 ns_inum(struct mnt_namespace *ns) { return ns ? RD(ns, ns.inum) : 0; }
 static __always_inline u32 net_inum(struct net *ns) { return ns ? RD(ns, ns.inum) : 0; }
 
-// fill_ids sets the ids and comm: helpers in the portable variant, loads
-// from the task and its creds in the fast one.
+// fill_ids sets the ids and comm from the task and its creds (the fast
+// variant; the portable one's fill_hdr reads them in blocks).
 static __always_inline void fill_ids(struct ph_hdr *h, struct task_struct *task, const struct cred *cred)
 {
-	if (PH_FAST) {
-		h->pid = RD(task, tgid);
-		h->tid = RD(task, pid);
-		h->uid = RD(cred, uid.val);
-		h->gid = RD(cred, gid.val);
-		__builtin_memcpy(h->comm, RD(task, comm), sizeof(h->comm));
-		return;
-	}
-	u64 pid_tgid = bpf_get_current_pid_tgid();
-	u64 ugid = bpf_get_current_uid_gid();
-	h->pid = pid_tgid >> 32;
-	h->tid = (u32)pid_tgid;
-	h->uid = (u32)ugid;
-	h->gid = ugid >> 32;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->pid = RD(task, tgid);
+	h->tid = RD(task, pid);
+	h->uid = RD(cred, uid.val);
+	h->gid = RD(cred, gid.val);
+	__builtin_memcpy(h->comm, RD(task, comm), sizeof(h->comm));
 }
 
 // read_ns sets the header's mount and network namespaces from nsp.
@@ -250,7 +309,6 @@ static __always_inline void cached_ids(struct ph_hdr *h, struct task_struct *tas
 
 // ids_bump makes every cached nsproxy and css_set miss (cached_ids).
 static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); }
-#endif
 
 // task_ids sets the header's ppid, vpid, pidns, namespaces and cgroup. The
 // fast variant keeps the CPU's last answer (struct task_cache) and spares
@@ -261,8 +319,6 @@ static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); 
 static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task, struct task_cache *tc)
 {
 	struct task_struct *parent = RD(task, real_parent);
-
-#if PH_FAST
 	u64 start = RD(task, start_time);
 	bool same = tc->task == (u64)task && tc->start == start;
 
@@ -284,14 +340,124 @@ static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task,
 	h->ppid = RD(parent, tgid);
 	tc->parent = (u64)parent;
 	tc->ppid = h->ppid;
-#else
-	h->ppid = RD(parent, tgid);
-	task_pidns(task, &h->vpid, &h->pidns);
-	read_ns(h, RD(task, nsproxy));
-	read_cgroup(h, RD(task, cgroups));
+}
 #endif
+
+#if !PH_FAST
+// The portable variant's header: each helper call costs more than the
+// bytes it copies, so the task's fields that lie close together are read
+// in two blocks (pid to thread_pid; cred to nsproxy, comm between), the
+// cred's ids, the nsproxy's two namespaces and the cgroup's level and
+// kernfs node in one read each, and a field that the running kernel keeps
+// outside its block is read alone (PICK). Only bpf_probe_read_kernel: no
+// BTF-typed pointers, as the kernels this variant is for may lack them.
+
+// cgroup_p is read_cgroup for the portable variant: the unified cgroup's
+// level and kernfs node in one read.
+static __always_inline void cgroup_p(struct ph_hdr *h, struct css_set *cs)
+{
+	struct cgroup *cg = RD(cs, dfl_cgrp);
+	struct kernfs_node *kn = 0;
+	int level = 0;
+	u32 base = bpf_core_field_offset(struct cgroup, level);
+	u64 w[6] = {};
+
+	h->flags = 0;
+	if (cg && bpf_core_read(w, sizeof(w), &cg->level) == 0) {
+		PICK(level, w, base, cg, struct cgroup, level);
+		PICK(kn, w, base, cg, struct cgroup, kn);
+	}
+	// the root: on hybrid and v1-only hosts the memory controller's
+	// cgroup, as task_cgroup
+	if (level <= 0 && bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		struct cgroup_subsys_state *css = 0;
+		if (id >= 0 && id < 12)
+			css = RD(cs, subsys[id]);
+		struct cgroup *mem = css ? RD(css, cgroup) : 0;
+		if (mem) {
+			kn = RD(mem, kn);
+			h->flags = PH_FLAG_CGROUP_V1;
+		}
+	}
+	h->cgroup_id = RD(kn, id);
 }
 
+static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
+				     struct task_cache *tc)
+{
+	struct task_struct *parent = 0, *leader = 0;
+	struct pid *tp = 0;
+	const struct cred *cred = 0;
+	struct nsproxy *nsp = 0;
+
+	{
+		u64 w[16] = {}; // pid, tgid, real_parent, group_leader, thread_pid
+		u32 base = bpf_core_field_offset(struct task_struct, pid);
+		bpf_core_read(w, sizeof(w), &task->pid);
+		PICK(h->pid, w, base, task, struct task_struct, tgid);
+		PICK(h->tid, w, base, task, struct task_struct, pid);
+		PICK(parent, w, base, task, struct task_struct, real_parent);
+		PICK(leader, w, base, task, struct task_struct, group_leader);
+		PICK(tp, w, base, task, struct task_struct, thread_pid);
+	}
+	{
+		u64 w[16] = {}; // cred, comm, nsproxy
+		u32 base = bpf_core_field_offset(struct task_struct, cred);
+		s64 o = (s64)bpf_core_field_offset(struct task_struct, comm) - (s64)base;
+		bpf_core_read(w, sizeof(w), &task->cred);
+		PICK(cred, w, base, task, struct task_struct, cred);
+		PICK(nsp, w, base, task, struct task_struct, nsproxy);
+		if (o >= 0 && o + sizeof(h->comm) <= sizeof(w))
+			__builtin_memcpy(h->comm, (u8 *)w + (o & 127), sizeof(h->comm));
+		else
+			bpf_core_read(h->comm, sizeof(h->comm), &task->comm);
+	}
+	{
+		u64 w[4] = {}; // uid, gid, suid, sgid, euid, egid
+		bpf_core_read(w, sizeof(w), cred);
+		PICK(h->uid, w, 0, cred, struct cred, uid.val);
+		PICK(h->gid, w, 0, cred, struct cred, gid.val);
+		PICK(h->euid, w, 0, cred, struct cred, euid.val);
+		PICK(h->egid, w, 0, cred, struct cred, egid.val);
+	}
+	h->res = res;
+	h->ppid = RD(parent, tgid);
+	if (leader != task) // a thread: the process's pid is its leader's
+		tp = RD(leader, thread_pid);
+	h->vpid = h->pidns = 0;
+	if (tp) {
+		unsigned int level = RD(tp, level);
+		if (level == 0) {
+			h->vpid = RD(tp, numbers[0].nr);
+			h->pidns = PROC_PID_INIT_INO;
+		} else {
+			struct upid up = {};
+			bpf_core_read(&up, sizeof(up), &tp->numbers[level]);
+			h->vpid = up.nr;
+			h->pidns = BPF_CORE_READ(up.ns, ns.inum);
+		}
+	}
+	h->mntns = h->netns = 0;
+	if (nsp) {
+		u64 w[6] = {}; // uts, ipc, mnt, pid_for_children, net
+		struct mnt_namespace *mnt = 0;
+		struct net *net = 0;
+		bpf_core_read(w, sizeof(w), nsp);
+		PICK(mnt, w, 0, nsp, struct nsproxy, mnt_ns);
+		PICK(net, w, 0, nsp, struct nsproxy, net_ns);
+		h->mntns = ns_inum(mnt);
+		h->netns = net_inum(net);
+	}
+	cgroup_p(h, RD(task, cgroups));
+	h->loginuid = bpf_core_field_exists(task->loginuid) ? RD(task, loginuid.val) : (u32)-1;
+	h->cpu = bpf_get_smp_processor_id();
+	h->type = type;
+	h->nargs = 0;
+	h->pad = 0;
+	h->ts = bpf_ktime_get_ns();
+}
+#else
 // fill_hdr writes the record header. The loads that may miss the cache
 // (the parent, the namespaces, the pid, the cgroup) are all issued before
 // the clock is read: reading the TSC waits for earlier loads to finish, so
@@ -313,5 +479,6 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 	h->pad = 0;
 	h->ts = bpf_ktime_get_ns();
 }
+#endif
 
 #endif /* __PROBEHUB_TASK_H__ */
