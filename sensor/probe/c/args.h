@@ -369,20 +369,28 @@ __noinline u32 put_msgsize(u32 off, u64 msg)
 // fd_file returns the current task's open file of fd, or 0. The fast
 // variant walks to the fd array with plain loads; the array's slot is
 // read with a helper either way (a pointer to pointers has no BTF type the
-// verifier follows).
-static __always_inline struct file *fd_file(s64 fd)
+// verifier follows). files is the task's files_struct where the caller
+// has it (the portable variant's header reads it), else 0.
+static __always_inline struct file *fd_file(s64 fd, u64 files)
 {
 	struct file **fds = 0;
 	struct file *f = 0;
 	u32 max = 0;
 
 #if PH_FAST
+	// unused here; kept live, or clang leaves the callers' register unset
+	// and the verifier refuses the call
+	barrier_var(files);
 	struct fdtable *fdt = cur_task()->files->fdt;
 	max = fdt->max_fds;
 	fds = fdt->fd;
 #else
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct files_struct *fs = (void *)files;
+	if (!fs) {
+		struct task_struct *task = (void *)bpf_get_current_task();
+		fs = BPF_CORE_READ(task, files);
+	}
+	struct fdtable *fdt = BPF_CORE_READ(fs, fdt);
 	u8 c[16] = {};
 	if (bpf_probe_read_kernel(c, sizeof(c), fdt) < 0)
 		return 0;
@@ -430,12 +438,12 @@ static __always_inline struct sock *sock_of(struct socket *sock, u8 *type)
 // put_queue writes the accept queue of the listening socket fd after an
 // accept: its length and its maximum (listen's backlog), two u32, from
 // which user space derives Falco's queuelen, queuemax and queuepct.
-__noinline u32 put_queue(u32 off, s64 fd)
+__noinline u32 put_queue(u32 off, s64 fd, u64 files)
 {
 	SCRATCH_OR(off);
 	u32 o = off & OFF_MASK;
 	u32 q[2] = {};
-	struct file *f = fd_file(fd);
+	struct file *f = fd_file(fd, files);
 	struct inode *ino = 0;
 	void *priv = 0;
 	struct sock *sk = 0;
@@ -533,13 +541,14 @@ __noinline u32 put_umsgname(u32 off, u64 msg)
 // local and remote port (host order), then for IP the local and remote
 // address, for unix the socket and its peer (kernel addresses, as Falco's
 // unix tuple) and the path (the socket's own, else its peer's). Another
-// file: its path (FDPATH). An fd that is not open: an empty tuple.
-__noinline u32 put_tuple(u32 off, s64 fd)
+// file: its path (FDPATH). An fd that is not open: an empty tuple. files
+// is as fd_file's.
+__noinline u32 put_tuple(u32 off, s64 fd, u64 files)
 {
 	SCRATCH_OR(off);
 	u32 o = off & OFF_MASK;
 	u8 *p = &buf[o + 4];
-	struct file *f = fd_file(fd);
+	struct file *f = fd_file(fd, files);
 	u8 type = 0;
 	u32 n = 0;
 

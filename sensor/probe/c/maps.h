@@ -71,14 +71,31 @@ struct task_cache {
 	u32 mntns, netns, flags, pad2;
 };
 
+// regs_win is the syscall's argument registers, copied from its pt_regs
+// once (the portable variant, task.h read_regs): x86 keeps them in 64
+// bytes from r10 on (r10, r9, r8, ax, cx, dx, si, di), arm64 regs[1] to
+// regs[5] in 40 bytes from regs[1] on; its orig_x0 lies beyond and is read
+// alone.
+struct regs_win {
+#if defined(__TARGET_ARCH_arm64)
+	u64 w[5];
+#else
+	u64 w[8];
+#endif
+};
+
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
 // CPU last saw sent (a one-entry cache in front of cgroups_seen), the
-// bytes it sent since it last woke the reader and its task cache.
+// bytes it sent since it last woke the reader and its task cache; the
+// portable variant copies blocks of the task and the registers into tw
+// and rw (off the stack, which the argument writers need).
 struct scratch {
-	u8 buf[SCRATCH_SIZE - 16 - sizeof(struct task_cache)];
+	u8 buf[SCRATCH_SIZE - 16 - sizeof(struct task_cache) - 112 - sizeof(struct regs_win)];
 	u64 last_cgid;
 	u64 pending; // bytes this CPU sent since it last woke the reader
 	struct task_cache tc;
+	u64 tw[14];
+	struct regs_win rw;
 };
 
 #ifdef PH_FAST

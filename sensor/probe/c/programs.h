@@ -108,7 +108,7 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off)
 // and strings, most arguments, are written here; the rest by the global
 // functions of args.h.
 static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, struct pt_regs *regs,
-				   struct regs_win *rw, long ret, u32 tid)
+				   struct regs_win *rw, long ret, u32 tid, u64 files)
 {
 	u32 o = off & OFF_MASK;
 
@@ -143,7 +143,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_TUPLE:
 		if (ret < 0 && ret != -EINPROGRESS)
 			return put_argh(buf, off, PH_KIND_TUPLE, 0);
-		return put_tuple(off, (s64)v);
+		return put_tuple(off, (s64)v, files);
 	case PH_KIND_DATA:
 		return put_udata(off, v, ret);
 	case PH_KIND_IOVDATA:
@@ -177,7 +177,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_QUEUE:
 		if (ret < 0)
 			return put_argh(buf, off, PH_KIND_QUEUE, 0);
-		return put_queue(off, (s64)v);
+		return put_queue(off, (s64)v, files);
 	case PH_KIND_EXECNAME:
 		if (ret != 0)
 			return put_ustr(off, v);
@@ -208,20 +208,20 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 		return 0;
 	u8 *buf = sc->buf;
 	struct ph_hdr *h = (void *)buf;
-	fill_hdr(h, task, p->type, ret, &sc->tc);
+	u64 files = fill_hdr(h, task, p->type, ret, sc);
 	// The fast variant loads the argument registers once (plain loads)
-	// and indexes them; the portable one copies the start of pt_regs once
-	// (one helper call) and picks each register from the copy (a switch:
-	// older verifiers refuse a variable offset into the stack).
+	// and indexes them; the portable one copies them from pt_regs once
+	// (one helper call, into the CPU's scratch) and picks each from the
+	// copy.
 	u64 regv[8];
-	struct regs_win rw;
+	struct regs_win *rw = &sc->rw;
 	if (PH_FAST) {
 		for (u32 k = 0; k < PH_SRC_RES; k++)
 			regv[k] = reg_arg(regs, k, ret);
 		regv[PH_SRC_RES] = ret;
 		regv[7] = 0;
 	} else if (p->nargs) {
-		read_regs(&rw, regs);
+		read_regs(rw, regs);
 	}
 	u32 off = sizeof(*h);
 	u32 nargs = p->nargs;
@@ -229,8 +229,8 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 		if (i >= nargs)
 			break;
 		struct argplan *a = &p->args[i];
-		u64 v = PH_FAST ? regv[a->src & 7] : reg_pick(&rw, regs, a->src, ret);
-		off = put_arg(buf, off, a, v, regs, &rw, ret, (u32)pid_tgid);
+		u64 v = PH_FAST ? regv[a->src & 7] : reg_pick(rw, regs, a->src, ret);
+		off = put_arg(buf, off, a, v, regs, rw, ret, (u32)pid_tgid, files);
 		h->nargs++;
 	}
 	finish(ctx, sc, off);
@@ -313,7 +313,7 @@ int sched_exit(void *ctx)
 	if (!sc || (ignore_tgid && (pid_tgid >> 32) == ignore_tgid))
 		return 0;
 	struct ph_hdr *h = (void *)sc->buf;
-	fill_hdr(h, task, PH_TYPE_PROCEXIT, 0, &sc->tc);
+	fill_hdr(h, task, PH_TYPE_PROCEXIT, 0, sc);
 	u32 off = put_int(sizeof(*h), RD(task, exit_code));
 	h->nargs = 1;
 	finish(ctx, sc, off);

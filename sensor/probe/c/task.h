@@ -75,32 +75,30 @@ static __always_inline u64 reg_arg(struct pt_regs *regs, u32 i, long ret)
 // helper call for several fields), or, when the running kernel has the
 // field outside them, from the object itself. The offsets are CO-RE
 // constants: the verifier sees one branch. win is an array of u64 on the
-// stack, whose loads must be aligned: a field is at its natural alignment.
-#define PICK(dst, win, base, p, T, f)                                                   \
+// stack or in a map value: a field is at its natural alignment, as the
+// stack's loads must be.
+#define PICK(dst, win, base, p, T, f) PICKN(dst, win, sizeof(win), base, p, T, f)
+// PICKN is PICK where win is a pointer to size bytes.
+#define PICKN(dst, win, size, base, p, T, f)                                            \
 	do {                                                                            \
 		s64 __o = (s64)bpf_core_field_offset(T, f) - (s64)(base);               \
-		if (__o >= 0 && __o + sizeof(dst) <= sizeof(win))                       \
+		if (__o >= 0 && __o + sizeof(dst) <= (size))                            \
 			(dst) = *(typeof(dst) *)((u8 *)(win) + (__o & 511));             \
 		else                                                                    \
 			BPF_CORE_READ_INTO(&(dst), (T *)(p), f);                        \
 	} while (0)
 
-// regs_win is the start of the syscall's pt_regs, copied once (the portable
-// variant): the argument registers and, on x86, the syscall number lie in
-// its first 128 bytes; arm64's orig_x0 lies beyond (read alone).
-struct regs_win {
+// REGS_BASE is where struct regs_win (maps.h) starts in struct pt_regs.
 #if defined(__TARGET_ARCH_arm64)
-	u64 w[6];
+#define REGS_BASE bpf_core_field_offset(struct pt_regs, regs[1])
 #else
-	u64 w[16];
+#define REGS_BASE bpf_core_field_offset(struct pt_regs, r10)
 #endif
-};
 
-// read_regs copies the start of regs into rw.
+// read_regs copies regs' argument registers into rw (zeros if it fails).
 static __always_inline void read_regs(struct regs_win *rw, struct pt_regs *regs)
 {
-	if (bpf_probe_read_kernel(rw->w, sizeof(rw->w), regs) < 0)
-		__builtin_memset(rw->w, 0, sizeof(rw->w));
+	bpf_probe_read_kernel(rw->w, sizeof(rw->w), (void *)regs + REGS_BASE);
 }
 
 // reg_pick is reg_arg from a regs_win.
@@ -110,19 +108,19 @@ static __always_inline u64 reg_pick(struct regs_win *rw, struct pt_regs *regs, u
 
 	switch (i) {
 #if defined(__TARGET_ARCH_arm64)
-	case 0: PICK(v, rw->w, 0, regs, struct pt_regs, orig_x0); break;
-	case 1: PICK(v, rw->w, 0, regs, struct pt_regs, regs[1]); break;
-	case 2: PICK(v, rw->w, 0, regs, struct pt_regs, regs[2]); break;
-	case 3: PICK(v, rw->w, 0, regs, struct pt_regs, regs[3]); break;
-	case 4: PICK(v, rw->w, 0, regs, struct pt_regs, regs[4]); break;
-	case 5: PICK(v, rw->w, 0, regs, struct pt_regs, regs[5]); break;
+	case 0: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, orig_x0); break;
+	case 1: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, regs[1]); break;
+	case 2: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, regs[2]); break;
+	case 3: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, regs[3]); break;
+	case 4: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, regs[4]); break;
+	case 5: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, regs[5]); break;
 #else
-	case 0: PICK(v, rw->w, 0, regs, struct pt_regs, di); break;
-	case 1: PICK(v, rw->w, 0, regs, struct pt_regs, si); break;
-	case 2: PICK(v, rw->w, 0, regs, struct pt_regs, dx); break;
-	case 3: PICK(v, rw->w, 0, regs, struct pt_regs, r10); break;
-	case 4: PICK(v, rw->w, 0, regs, struct pt_regs, r8); break;
-	case 5: PICK(v, rw->w, 0, regs, struct pt_regs, r9); break;
+	case 0: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, di); break;
+	case 1: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, si); break;
+	case 2: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, dx); break;
+	case 3: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, r10); break;
+	case 4: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, r8); break;
+	case 5: PICK(v, rw->w, REGS_BASE, regs, struct pt_regs, r9); break;
 #endif
 	case PH_SRC_RES: v = ret; break;
 	}
@@ -383,33 +381,35 @@ static __always_inline void cgroup_p(struct ph_hdr *h, struct css_set *cs)
 	h->cgroup_id = RD(kn, id);
 }
 
-static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
-				     struct task_cache *tc)
+static __always_inline u64 fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
+				    struct scratch *sc)
 {
 	struct task_struct *parent = 0, *leader = 0;
 	struct pid *tp = 0;
 	const struct cred *cred = 0;
 	struct nsproxy *nsp = 0;
+	struct files_struct *files = 0;
 
 	{
-		u64 w[16] = {}; // pid, tgid, real_parent, group_leader, thread_pid
+		u64 *w = sc->tw; // pid, tgid, real_parent, group_leader, thread_pid
 		u32 base = bpf_core_field_offset(struct task_struct, pid);
-		bpf_core_read(w, sizeof(w), &task->pid);
-		PICK(h->pid, w, base, task, struct task_struct, tgid);
-		PICK(h->tid, w, base, task, struct task_struct, pid);
-		PICK(parent, w, base, task, struct task_struct, real_parent);
-		PICK(leader, w, base, task, struct task_struct, group_leader);
-		PICK(tp, w, base, task, struct task_struct, thread_pid);
+		bpf_core_read(w, sizeof(sc->tw), &task->pid);
+		PICKN(h->pid, w, sizeof(sc->tw), base, task, struct task_struct, tgid);
+		PICKN(h->tid, w, sizeof(sc->tw), base, task, struct task_struct, pid);
+		PICKN(parent, w, sizeof(sc->tw), base, task, struct task_struct, real_parent);
+		PICKN(leader, w, sizeof(sc->tw), base, task, struct task_struct, group_leader);
+		PICKN(tp, w, sizeof(sc->tw), base, task, struct task_struct, thread_pid);
 	}
 	{
-		u64 w[16] = {}; // cred, comm, nsproxy
+		u64 *w = sc->tw; // cred, comm, files, nsproxy
 		u32 base = bpf_core_field_offset(struct task_struct, cred);
 		s64 o = (s64)bpf_core_field_offset(struct task_struct, comm) - (s64)base;
-		bpf_core_read(w, sizeof(w), &task->cred);
-		PICK(cred, w, base, task, struct task_struct, cred);
-		PICK(nsp, w, base, task, struct task_struct, nsproxy);
-		if (o >= 0 && o + sizeof(h->comm) <= sizeof(w))
-			__builtin_memcpy(h->comm, (u8 *)w + (o & 127), sizeof(h->comm));
+		bpf_core_read(w, sizeof(sc->tw), &task->cred);
+		PICKN(cred, w, sizeof(sc->tw), base, task, struct task_struct, cred);
+		PICKN(nsp, w, sizeof(sc->tw), base, task, struct task_struct, nsproxy);
+		PICKN(files, w, sizeof(sc->tw), base, task, struct task_struct, files);
+		if (o >= 0 && o + sizeof(h->comm) <= sizeof(sc->tw))
+			__builtin_memcpy(h->comm, (u8 *)w + (o & 511), sizeof(h->comm));
 		else
 			bpf_core_read(h->comm, sizeof(h->comm), &task->comm);
 	}
@@ -456,15 +456,18 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 	h->nargs = 0;
 	h->pad = 0;
 	h->ts = bpf_ktime_get_ns();
+	return (u64)files;
 }
 #else
 // fill_hdr writes the record header. The loads that may miss the cache
 // (the parent, the namespaces, the pid, the cgroup) are all issued before
 // the clock is read: reading the TSC waits for earlier loads to finish, so
-// misses on either side of it would not overlap.
-static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
-				     struct task_cache *tc)
+// misses on either side of it would not overlap. It returns the task's
+// files_struct where it read it on the way (the portable variant), else 0.
+static __always_inline u64 fill_hdr(struct ph_hdr *h, struct task_struct *task, u16 type, s64 res,
+				    struct scratch *sc)
 {
+	struct task_cache *tc = &sc->tc;
 	const struct cred *cred = RD(task, cred);
 
 	fill_ids(h, task, cred);
@@ -478,6 +481,7 @@ static __always_inline void fill_hdr(struct ph_hdr *h, struct task_struct *task,
 	h->nargs = 0;
 	h->pad = 0;
 	h->ts = bpf_ktime_get_ns();
+	return 0;
 }
 #endif
 
