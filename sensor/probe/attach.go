@@ -205,7 +205,7 @@ type programNeeds struct {
 	exec, exit bool // sched_process_exec, sched_process_exit
 	syscalls   bool // any syscall exit
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
-	// bump are the tracepoints of the fast variant's ids_bump_tp, nil
+	// bump are the tracepoints of ids_bump_tp, nil
 	// where one it needs is missing (it then caches no namespaces or
 	// cgroups: cache_ids)
 	bump []tracepoint
@@ -216,7 +216,7 @@ type tracepoint struct{ group, name string }
 
 func (t tracepoint) String() string { return t.group + "/" + t.name }
 
-// idsBumpHooks are where the fast variant's ids_bump_tp runs, so that a
+// idsBumpHooks are where ids_bump_tp runs, so that a
 // CPU's cached namespaces and cgroup id are never read for a new nsproxy
 // or css_set at an old one's address (cached_ids in c/task.h): the exits
 // of the syscalls by which a task replaces its own nsproxy, and the cgroup
@@ -267,7 +267,7 @@ func (p *Probe) attachBumps(hooks []tracepoint) error {
 	return nil
 }
 
-// idsBumpProgram is the fast variant's program that invalidates the
+// idsBumpProgram is the program that invalidates the
 // CPUs' cached namespaces and cgroups.
 const idsBumpProgram = "ids_bump_tp"
 
@@ -297,7 +297,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	// program on a syscall's exit would send every syscall of the machine
 	// through the kernel's tracing path (floor/other in BenchmarkCapture):
 	// then nothing is cached.
-	if fast && n.syscalls {
+	if n.syscalls {
 		n.bump = bumpHooks()
 	}
 	switch mode {

@@ -54,8 +54,8 @@ func TestAttach(t *testing.T) {
 		{desc: "fast auto, tracepoint attach fails", variant: bytecode.Fast, failSyscalls: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
 		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
 		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sys_exit_tp"}},
-		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw, programs: []string{"sys_exit"}},
-		{desc: "portable auto, all types", variant: bytecode.Portable, all: true, want: AttachRaw, programs: []string{"sched_exec", "sched_exit", "sys_exit"}},
+		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
+		{desc: "portable auto, all types", variant: bytecode.Portable, all: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_exec", "sched_exit", "sys_exit"}},
 		{desc: "portable syscalls", variant: bytecode.Portable, attach: AttachSyscalls, wantErr: ErrAttach},
 		{desc: "unknown", variant: bytecode.Portable, attach: "kprobe", wantErr: ErrUnknownAttach},
 	} {

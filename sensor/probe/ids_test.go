@@ -20,10 +20,10 @@ import (
 )
 
 // idsModes are the loads whose namespaces and cgroup ids are checked
-// across moves: the fast variant caches them per CPU (cached_ids in
-// c/task.h), per-syscall and raw, with setns and unshare captured (the
-// capture program bumps the generation itself) and not (the bump program
-// alone); the portable one reads them every time.
+// across moves: both variants cache them per CPU (cached_ids in
+// c/task.h), the fast one per-syscall and raw, each with setns and unshare
+// captured (the capture program bumps the generation itself) and not (the
+// bump program alone).
 var idsModes = []struct {
 	name    string
 	variant bytecode.Variant
@@ -35,6 +35,7 @@ var idsModes = []struct {
 	{"fast/raw", bytecode.Fast, AttachRaw, []event.Type{event.TypeOpenat}},
 	{"fast/raw/setns-captured", bytecode.Fast, AttachRaw, []event.Type{event.TypeOpenat, event.TypeSetns, event.TypeUnshare}},
 	{"portable", bytecode.Portable, AttachAuto, []event.Type{event.TypeOpenat}},
+	{"portable/setns-captured", bytecode.Portable, AttachAuto, []event.Type{event.TypeOpenat, event.TypeSetns, event.TypeUnshare}},
 }
 
 func loadIDs(t *testing.T, variant bytecode.Variant, attach Attach, types []event.Type) *Probe {
@@ -45,8 +46,8 @@ func loadIDs(t *testing.T, variant bytecode.Variant, attach Attach, types []even
 		}
 	}
 	p := loadWith(t, Options{Types: types, Variant: variant, Attach: attach})
-	if variant == bytecode.Fast && p.coll.Programs[idsBumpProgram] == nil {
-		t.Fatal("the fast variant loaded without its bump program: it caches nothing here")
+	if p.coll.Programs[idsBumpProgram] == nil {
+		t.Fatal("the probe loaded without its bump program: it caches nothing here")
 	}
 	return p
 }

@@ -73,10 +73,8 @@ func loadCollection(vs []bytecode.Variant, ring bool, need programNeeds, opts Op
 			return nil, "", err
 		}
 		need.prune(spec, v)
-		if v == bytecode.Fast {
-			if err := spec.Variables["cache_ids"].Set(spec.Programs[idsBumpProgram] != nil); err != nil {
-				return nil, "", fmt.Errorf("set cache_ids: %w", err)
-			}
+		if err := spec.Variables["cache_ids"].Set(spec.Programs[idsBumpProgram] != nil); err != nil {
+			return nil, "", fmt.Errorf("set cache_ids: %w", err)
 		}
 		coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 			Programs: ebpf.ProgramOptions{KernelTypes: opts.KernelTypes},

@@ -23,10 +23,13 @@ const (
 	probeMapExecNames   = "exec_names"
 	probeMapPlans       = "plans"
 	probeMapScratch     = "scratch"
+	probeProgIdsBumpTp  = "ids_bump_tp"
 	probeProgSchedExec  = "sched_exec"
 	probeProgSchedExit  = "sched_exit"
 	probeProgSysExit    = "sys_exit"
+	probeVarCacheIds    = "cache_ids"
 	probeVarEnvMax      = "env_max"
+	probeVarIdsGen      = "ids_gen"
 	probeVarIgnoreTgid  = "ignore_tgid"
 	probeVarSnaplen     = "snaplen"
 	probeVarUseRingbuf  = "use_ringbuf"
@@ -75,6 +78,7 @@ type probeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeProgramSpecs struct {
+	IdsBumpTp *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
 	SchedExec *ebpf.ProgramSpec `ebpf:"sched_exec"`
 	SchedExit *ebpf.ProgramSpec `ebpf:"sched_exit"`
 	SysExit   *ebpf.ProgramSpec `ebpf:"sys_exit"`
@@ -97,7 +101,9 @@ type probeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeVariableSpecs struct {
+	CacheIds    *ebpf.VariableSpec `ebpf:"cache_ids"`
 	EnvMax      *ebpf.VariableSpec `ebpf:"env_max"`
+	IdsGen      *ebpf.VariableSpec `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
@@ -149,7 +155,9 @@ func (m *probeMaps) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeVariables struct {
+	CacheIds    *ebpf.Variable `ebpf:"cache_ids"`
 	EnvMax      *ebpf.Variable `ebpf:"env_max"`
+	IdsGen      *ebpf.Variable `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
@@ -160,6 +168,7 @@ type probeVariables struct {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probePrograms struct {
+	IdsBumpTp *ebpf.Program `ebpf:"ids_bump_tp"`
 	SchedExec *ebpf.Program `ebpf:"sched_exec"`
 	SchedExit *ebpf.Program `ebpf:"sched_exit"`
 	SysExit   *ebpf.Program `ebpf:"sys_exit"`
@@ -167,6 +176,7 @@ type probePrograms struct {
 
 func (p *probePrograms) Close() error {
 	return _ProbeClose(
+		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,
 		p.SysExit,

@@ -98,7 +98,6 @@ struct scratch {
 	struct regs_win rw;
 };
 
-#ifdef PH_FAST
 // ids_gen is bumped whenever a cached nsproxy or css_set pointer could come
 // to name another object (task.h, cached_ids; the bump programs are in
 // programs.h). One load reads it; it changes only on setns, unshare and
@@ -107,7 +106,6 @@ volatile u64 ids_gen SEC(".bss");
 // Set by the loader where it attaches the bump programs; without them the
 // namespaces and cgroup are read every time.
 const volatile bool cache_ids = false;
-#endif
 
 struct exec_name {
 	char name[EXEC_NAME_MAX];

@@ -197,12 +197,10 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 	u64 pid_tgid = cur_pid_tgid(task);
 	if (ignore_tgid && (pid_tgid >> 32) == ignore_tgid)
 		return 0;
-#if PH_FAST
 	// the task may have a new nsproxy at an old one's address: see
 	// cached_ids (task.h) for why this program bumps too
 	if (p->type == PH_TYPE_SETNS || p->type == PH_TYPE_UNSHARE)
 		ids_bump();
-#endif
 	struct scratch *sc = scratch_get();
 	if (!sc)
 		return 0;
@@ -272,17 +270,18 @@ int sys_exit_tp(struct syscall_exit_ctx *ctx)
 	return on_sys_exit(ctx, task, cur_regs(task, 0), ctx->ret, (u32)ctx->nr);
 }
 
+#endif
+
 // ids_bump_tp makes the CPUs' cached namespaces and cgroups miss. The
 // loader attaches it to the exits of setns and unshare and to the cgroup
 // tracepoints that follow a task's move (attach_task, transfer_tasks)
-// whenever the fast variant is loaded (cached_ids in task.h says why).
+// whenever syscalls are captured (cached_ids in task.h says why).
 SEC("tracepoint/ids_bump")
 int ids_bump_tp(void *ctx)
 {
 	ids_bump();
 	return 0;
 }
-#endif
 
 // sched_process_exec keeps the exec'd file name (the syscall's pointer is
 // gone with the old mm) for the execve/execveat exit that follows.

@@ -216,8 +216,7 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 	h->flags = v1 ? PH_FLAG_CGROUP_V1 : 0;
 }
 
-#if PH_FAST
-// Caching the namespaces and the cgroup. They are read through the task's
+// Caching the namespaces and the cgroup (both variants). They are read through the task's
 // nsproxy and css_set, which are immutable, so while the task points to
 // the same ones the answer is the same. The pointers alone do not say so:
 // once the task moves away from one, it can be freed and a new one
@@ -265,6 +264,11 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 #define CACHE_CGROUP 0
 #endif
 
+// ids_bump makes every cached nsproxy and css_set miss (cached_ids).
+static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); }
+
+#if PH_FAST
+
 // cached_ids sets the header's namespaces and cgroup from the CPU's cache
 // or, on a miss, from the task, and caches them. same says tc is this
 // task's entry.
@@ -305,15 +309,13 @@ static __always_inline void cached_ids(struct ph_hdr *h, struct task_struct *tas
 	tc->flags = h->flags;
 }
 
-// ids_bump makes every cached nsproxy and css_set miss (cached_ids).
-static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); }
-
 // task_ids sets the header's ppid, vpid, pidns, namespaces and cgroup. The
 // fast variant keeps the CPU's last answer (struct task_cache) and spares
 // the loads from the parent's task_struct, the process's struct pid, the
 // namespaces and the cgroup, often cache misses, while the task (and its
-// parent, nsproxy and css_set) are the same; in the portable one checking
-// costs about as much as reading.
+// parent, nsproxy and css_set) are the same. The portable variant keeps
+// the pid, its namespace and the parent's tgid, and the namespaces and
+// cgroup, the same way (its fill_hdr).
 static __always_inline void task_ids(struct ph_hdr *h, struct task_struct *task, struct task_cache *tc)
 {
 	struct task_struct *parent = RD(task, real_parent);
@@ -389,7 +391,10 @@ static __always_inline u64 fill_hdr(struct ph_hdr *h, struct task_struct *task, 
 	const struct cred *cred = 0;
 	struct nsproxy *nsp = 0;
 	struct files_struct *files = 0;
+	struct css_set *cs;
+	u64 gen = ids_gen; // before the pointers: the generation to store under (cached_ids)
 
+	barrier();
 	{
 		u64 *w = sc->tw; // pid, tgid, real_parent, group_leader, thread_pid
 		u32 base = bpf_core_field_offset(struct task_struct, pid);
@@ -413,6 +418,9 @@ static __always_inline u64 fill_hdr(struct ph_hdr *h, struct task_struct *task, 
 		else
 			bpf_core_read(h->comm, sizeof(h->comm), &task->comm);
 	}
+	cs = RD(task, cgroups);
+	barrier();
+	u64 now = ids_gen; // after them: the generation a hit must match
 	{
 		u64 w[4] = {}; // uid, gid, suid, sgid, euid, egid
 		bpf_core_read(w, sizeof(w), cred);
@@ -422,34 +430,75 @@ static __always_inline u64 fill_hdr(struct ph_hdr *h, struct task_struct *task, 
 		PICK(h->egid, w, 0, cred, struct cred, egid.val);
 	}
 	h->res = res;
-	h->ppid = RD(parent, tgid);
-	if (leader != task) // a thread: the process's pid is its leader's
-		tp = RD(leader, thread_pid);
-	h->vpid = h->pidns = 0;
-	if (tp) {
-		unsigned int level = RD(tp, level);
-		if (level == 0) {
-			h->vpid = RD(tp, numbers[0].nr);
-			h->pidns = PROC_PID_INIT_INO;
-		} else {
-			struct upid up = {};
-			bpf_core_read(&up, sizeof(up), &tp->numbers[level]);
-			h->vpid = up.nr;
-			h->pidns = BPF_CORE_READ(up.ns, ns.inum);
+	// the CPU's last answer for this task, as the fast variant's task_ids
+	// (struct task_cache says why it cannot go stale): one read of the
+	// start time spares the process's struct pid and the parent's task
+	u64 start = 0;
+	struct task_cache *tc = &sc->tc;
+	bpf_core_read(&start, sizeof(start), &task->start_time);
+	bool same = tc->task == (u64)task && tc->start == start;
+	if (same) {
+		h->vpid = tc->vpid;
+		h->pidns = tc->pidns;
+	} else {
+		if (leader != task) // a thread: the process's pid is its leader's
+			tp = RD(leader, thread_pid);
+		h->vpid = h->pidns = 0;
+		if (tp) {
+			unsigned int level = RD(tp, level);
+			if (level == 0) {
+				h->vpid = RD(tp, numbers[0].nr);
+				h->pidns = PROC_PID_INIT_INO;
+			} else {
+				struct upid up = {};
+				bpf_core_read(&up, sizeof(up), &tp->numbers[level]);
+				h->vpid = up.nr;
+				h->pidns = BPF_CORE_READ(up.ns, ns.inum);
+			}
 		}
+		tc->task = (u64)task;
+		tc->start = start;
+		tc->vpid = h->vpid;
+		tc->pidns = h->pidns;
 	}
-	h->mntns = h->netns = 0;
-	if (nsp) {
-		u64 w[6] = {}; // uts, ipc, mnt, pid_for_children, net
-		struct mnt_namespace *mnt = 0;
-		struct net *net = 0;
-		bpf_core_read(w, sizeof(w), nsp);
-		PICK(mnt, w, 0, nsp, struct nsproxy, mnt_ns);
-		PICK(net, w, 0, nsp, struct nsproxy, net_ns);
-		h->mntns = ns_inum(mnt);
-		h->netns = net_inum(net);
+	if (same && tc->parent == (u64)parent) {
+		h->ppid = tc->ppid;
+	} else {
+		h->ppid = RD(parent, tgid);
+		tc->parent = (u64)parent;
+		tc->ppid = h->ppid;
 	}
-	cgroup_p(h, RD(task, cgroups));
+	if (cache_ids && same && tc->gen == now && tc->nsproxy == (u64)nsp &&
+	    (!CACHE_CGROUP || tc->cgroups == (u64)cs)) {
+		h->mntns = tc->mntns;
+		h->netns = tc->netns;
+		if (CACHE_CGROUP) {
+			h->cgroup_id = tc->cgroup_id;
+			h->flags = tc->flags;
+		} else {
+			cgroup_p(h, cs);
+		}
+	} else {
+		h->mntns = h->netns = 0;
+		if (nsp) {
+			u64 w[6] = {}; // uts, ipc, mnt, pid_for_children, net
+			struct mnt_namespace *mnt = 0;
+			struct net *net = 0;
+			bpf_core_read(w, sizeof(w), nsp);
+			PICK(mnt, w, 0, nsp, struct nsproxy, mnt_ns);
+			PICK(net, w, 0, nsp, struct nsproxy, net_ns);
+			h->mntns = ns_inum(mnt);
+			h->netns = net_inum(net);
+		}
+		cgroup_p(h, cs);
+		tc->gen = gen;
+		tc->nsproxy = (u64)nsp;
+		tc->cgroups = (u64)cs;
+		tc->mntns = h->mntns;
+		tc->netns = h->netns;
+		tc->cgroup_id = h->cgroup_id;
+		tc->flags = h->flags;
+	}
 	h->loginuid = bpf_core_field_exists(task->loginuid) ? RD(task, loginuid.val) : (u32)-1;
 	h->cpu = bpf_get_smp_processor_id();
 	h->type = type;
