@@ -281,7 +281,7 @@ func (ph *netPhase) run(b *testing.B, l *netLoop) netCost {
 
 // benchDetach detaches the probe's programs, leaving it loaded with its
 // maps and ring: between its runs a benchmark's loop then pays nothing for
-// it (the fast variant's ids_bump_tp is on syscall tracepoints too, which
+// it (ids_bump_tp, in both variants, is on syscall tracepoints too, which
 // put every syscall on the kernel's slower tracing path). benchAttach
 // attaches them again as Load does: ids_bump_tp first, then the syscall
 // programs (the benchmarks' types have no exec or exit programs).
