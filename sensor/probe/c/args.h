@@ -390,12 +390,25 @@ static __always_inline struct file *fd_file(s64 fd, u64 files)
 		struct task_struct *task = (void *)bpf_get_current_task();
 		fs = BPF_CORE_READ(task, files);
 	}
-	struct fdtable *fdt = BPF_CORE_READ(fs, fdt);
-	u8 c[16] = {};
-	if (bpf_probe_read_kernel(c, sizeof(c), fdt) < 0)
+	// The fdt pointer and the embedded fdtable that it points to while the
+	// process has at most 64 fds (NR_OPEN_DEFAULT) in one read; a larger
+	// table is read on its own.
+	struct fdtable *fdt = 0;
+	u64 w[3] = {};
+	u32 base = bpf_core_field_offset(struct files_struct, fdt);
+	if (bpf_core_read(w, sizeof(w), &fs->fdt) < 0)
 		return 0;
-	COPIED(max, c, fdt, struct fdtable, max_fds);
-	COPIED(fds, c, fdt, struct fdtable, fd);
+	PICK(fdt, w, base, fs, struct files_struct, fdt);
+	if ((u64)fdt == (u64)fs + bpf_core_field_offset(struct files_struct, fdtab)) {
+		PICK(max, w, base, fs, struct files_struct, fdtab.max_fds);
+		PICK(fds, w, base, fs, struct files_struct, fdtab.fd);
+	} else {
+		u8 c[16] = {};
+		if (bpf_probe_read_kernel(c, sizeof(c), fdt) < 0)
+			return 0;
+		COPIED(max, c, fdt, struct fdtable, max_fds);
+		COPIED(fds, c, fdt, struct fdtable, fd);
+	}
 #endif
 	if (fd < 0 || fd >= max || !fds)
 		return 0;

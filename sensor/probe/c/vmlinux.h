@@ -239,6 +239,7 @@ struct fdtable {
 
 struct files_struct {
 	struct fdtable *fdt;
+	struct fdtable fdtab;
 };
 
 struct mm_struct {
