@@ -121,6 +121,48 @@ func await(tb testing.TB, p *Probe, what string, match func(event.Event) bool) e
 	}
 }
 
+// awaitOrLost is await for an action that ended at done, on a machine
+// that may flood the ring: it returns false, for the caller to repeat the
+// action, when the probe has dropped records since drops0 (totalDrops
+// before the action) and events from after done arrive without the one
+// wanted, which then may be among the dropped. A false "lost" (records
+// from several CPUs arrive a little out of order) costs only a repeat.
+func awaitOrLost(tb testing.TB, p *Probe, what string, done time.Time, drops0 uint64, match func(event.Event) bool) (event.Event, bool) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
+	defer cancel()
+	var checked time.Time
+	for {
+		ev, err := p.Read(ctx)
+		if err != nil {
+			tb.Fatalf("no %s event (drops %d since the action): %v", what, totalDrops(tb, p)-drops0, err)
+		}
+		if match(ev) {
+			return ev, true
+		}
+		if ev.Time.After(done.Add(100*time.Millisecond)) && time.Since(checked) > 50*time.Millisecond {
+			checked = time.Now()
+			if totalDrops(tb, p) > drops0 {
+				return event.Event{}, false
+			}
+		}
+	}
+}
+
+// totalDrops is the probe's drops so far, all CPUs.
+func totalDrops(tb testing.TB, p *Probe) uint64 {
+	tb.Helper()
+	st, err := p.Stats()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var n uint64
+	for _, d := range st.Drops {
+		n += d
+	}
+	return n
+}
+
 func TestCaptureExec(t *testing.T) {
 	for _, buf := range buffers {
 		t.Run(buf.name, func(t *testing.T) {
