@@ -258,12 +258,30 @@ func TestLiveUpstreamRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			a := ls.expect(t, ls.def, tc.rule, tc.marker, func() { tc.act(t) })
-			for k, want := range tc.fields {
-				if got := a.OutputFields[k]; got != want {
-					t.Errorf("%s = %v, want %v", k, got, want)
-				}
-			}
+			checkFields(t, a, tc.fields, nil)
 		})
+	}
+}
+
+// checkFields checks an alert's output fields: each of equal has that
+// value (wantFields), each of has is a string containing its value.
+func checkFields(t *testing.T, a alertJSON, equal map[string]any, has map[string]string) {
+	t.Helper()
+	wantFields(t, a, equal)
+	for k, want := range has {
+		if got, _ := a.OutputFields[k].(string); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", k, got, want)
+		}
+	}
+}
+
+// wantFields checks that each of want's output fields has its value.
+func wantFields(t *testing.T, a alertJSON, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if got := a.OutputFields[k]; got != v {
+			t.Errorf("%s: %s = %v (%T), want %v (output: %s)", a.Rule, k, got, got, v, a.Output)
+		}
 	}
 }
 

@@ -180,16 +180,6 @@ func freeUDPPort(t *testing.T) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-// wantFields checks the alert's key output fields.
-func wantFields(t *testing.T, a alertJSON, want map[string]any) {
-	t.Helper()
-	for k, v := range want {
-		if got := a.OutputFields[k]; got != v {
-			t.Errorf("%s: %s = %v, want %v (output: %s)", a.Rule, k, got, v, a.Output)
-		}
-	}
-}
-
 // TestLiveStableContainerRules performs the attacks the stable container
 // rules describe inside a container made by hand, each as an attacker
 // does it, and checks that the rule fires with the container's fields.

@@ -194,11 +194,7 @@ func TestLiveStableHostRules(t *testing.T) {
 		t.Run(tc.desc, func(t *testing.T) {
 			a := ls.expect(t, ls.def, tc.rule, tc.marker, func() { tc.act(t) })
 			t.Logf("%s: %s", tc.rule, a.Output)
-			for k, want := range tc.fields {
-				if got := a.OutputFields[k]; got != want {
-					t.Errorf("%s = %v (%T), want %v", k, got, got, want)
-				}
-			}
+			checkFields(t, a, tc.fields, nil)
 		})
 	}
 }

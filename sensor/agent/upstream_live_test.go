@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -73,16 +72,7 @@ func TestLiveUpstreamActions(t *testing.T) {
 		t.Run(tc.action+"/"+tc.rule, func(t *testing.T) {
 			a := ls.expect(t, ls.def, tc.rule, tc.marker, func() { tc.act(t) })
 			t.Logf("%s", a.Output)
-			for k, want := range tc.fields {
-				if got := a.OutputFields[k]; got != want {
-					t.Errorf("%s = %v, want %v", k, got, want)
-				}
-			}
-			for k, want := range tc.has {
-				if got, _ := a.OutputFields[k].(string); !strings.Contains(got, want) {
-					t.Errorf("%s = %q, want it to contain %q", k, got, want)
-				}
-			}
+			checkFields(t, a, tc.fields, tc.has)
 		})
 	}
 }
@@ -643,16 +633,7 @@ func TestLiveUpstreamContainerActions(t *testing.T) {
 		t.Run(tc.action+"/"+tc.rule, func(t *testing.T) {
 			a := ls.expect(t, ls.tenantA, tc.rule, tc.marker, func() { tc.act(t) })
 			t.Logf("%s", a.Output)
-			for k, want := range tc.fields {
-				if got := a.OutputFields[k]; got != want {
-					t.Errorf("%s = %v, want %v", k, got, want)
-				}
-			}
-			for k, want := range tc.has {
-				if got, _ := a.OutputFields[k].(string); !strings.Contains(got, want) {
-					t.Errorf("%s = %q, want it to contain %q", k, got, want)
-				}
-			}
+			checkFields(t, a, tc.fields, tc.has)
 		})
 	}
 	if a, ok := ls.tenantA.find("Change namespace privileges via unshare", "user=root "); ok {
