@@ -46,13 +46,14 @@ func (e *Entry) Process() event.Process {
 		ExeWritable: e.ExeWritable, PGID: e.PGID, VPGID: e.VPGID,
 		ExeIno: e.Inode.Ino, ExeCtime: e.Inode.Ctime, ExeMtime: e.Inode.Mtime,
 		PIDNSInitStart: e.PIDNSInitStart,
+		CapEffective:   e.Caps.Effective, CapPermitted: e.Caps.Permitted, CapInheritable: e.Caps.Inheritable,
 	}
 }
 
 // EntryOf is the entry a snapshot record's proc describes (the inverse of
 // Entry.Process).
 func EntryOf(p *event.Process) Entry {
-	return Entry{
+	e := Entry{
 		PID: p.PID, PPID: p.PPID, SID: p.SID, VPID: p.VPID,
 		LoginUID: p.LoginUID, UID: p.UID, GID: p.GID,
 		Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath, Args: p.Args, Env: p.Env, Cwd: p.Cwd,
@@ -62,6 +63,10 @@ func EntryOf(p *event.Process) Entry {
 		Inode:       ExeInode{Ino: p.ExeIno, Ctime: p.ExeCtime, Mtime: p.ExeMtime},
 		PGID:        p.PGID, VPGID: p.VPGID, PIDNSInitStart: p.PIDNSInitStart,
 	}
+	if c, ok := capsOf(p); ok {
+		e.Caps = c
+	}
+	return e
 }
 
 // Snapshot returns the user and group names (and each user's home and
