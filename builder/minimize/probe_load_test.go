@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/probehub/probehub/builder/extract"
@@ -143,7 +144,22 @@ func TestProbeWithAnotherKernelsBTF(t *testing.T) {
 	cmd := exec.Command("/bin/sh", "-c", "exit 0", "probehub-marker")
 	cmd.Run()
 	pid := uint32(cmd.Process.Pid)
-	ev := await(t, p, "execve", func(ev event.Event) bool { return ev.Type == event.TypeExecve && ev.Proc.PID == pid })
+	// With another kernel's offsets the reads may fail and no record be
+	// written at all: as wrong as garbage. The wait only tells the two
+	// outcomes apart; nothing is asserted about its length.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var ev event.Event
+	for {
+		ev, err = p.Read(ctx)
+		if err != nil {
+			t.Logf("loaded silently and captured no execve (%v): the probe is blind on this kernel", err)
+			return
+		}
+		if ev.Type == event.TypeExecve && ev.Proc.PID == pid {
+			break
+		}
+	}
 	if ev.Proc.PPID == uint32(os.Getpid()) && len(ev.Proc.Args) == 3 && ev.Proc.MntNS != 0 {
 		t.Skip("the two kernels' layouts happen to agree on every field read")
 	}
