@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,10 +39,7 @@ func TestReplayContainerMatchesLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fifo := filepath.Join(data, "trigger")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fifo := containerdtest.NewTrigger(t, data)
 	run := rt.RunPod(ctx, containerdtest.Pod{Name: "web-5c7d", Namespace: "tenant-r", UID: "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
 		Container: containerdtest.Container{Name: "web", Image: image, Command: cmd,
 			Mounts: []*runtimeapi.Mount{{ContainerPath: "/data", HostPath: data}}}})
@@ -62,24 +55,7 @@ func TestReplayContainerMatchesLive(t *testing.T) {
 	startSnapshotSensor(t, rulesFile, types, sink, k)
 	recording, capErr := startCapture(t, types, []string{rt.Socket}, run.ContainerID)
 
-	trigger := func() {
-		t.Helper()
-		var f *os.File
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			if f, err = os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-				break
-			}
-			if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
-				t.Fatalf("the container does not read its trigger: %v", err)
-			}
-		}
-		if _, err := fmt.Fprintln(f, "go"); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	trigger := func() { t.Helper(); containerdtest.Trigger(t, fifo) }
 	// The first read: both caches ask containerd in the background.
 	trigger()
 	if _, ok := sink.wait(snapshotRule, id, 1); !ok {

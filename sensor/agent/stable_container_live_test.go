@@ -20,7 +20,6 @@ import (
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/container"
 	"github.com/probehub/probehub/sensor/container/containerdtest"
-	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe"
 )
 
@@ -469,15 +468,7 @@ func TestLiveStableContainerdRules(t *testing.T) {
 		Container: containerdtest.Container{Name: "toolbox", Image: image, Command: cmd, Privileged: true}}
 	run := rt.RunPod(ctx, pod)
 	id := run.ContainerID[:12]
-	for deadline := time.Now().Add(testutil.Patience); ; time.Sleep(20 * time.Millisecond) {
-		c := event.Container{ID: id, FullID: run.ContainerID}
-		if k.Lookup(run.ContainerID, &c) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the CRI cache never got the container's metadata")
-		}
-	}
+	containerdtest.AwaitMetadata(t, k, run)
 	inPod := func(t *testing.T, cmd ...string) {
 		t.Helper()
 		if stdout, stderr, code, err := rt.Exec(ctx, run.ContainerID, cmd...); err != nil {

@@ -3,13 +3,10 @@ package container_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/probehub/probehub/sensor/agent"
 	"github.com/probehub/probehub/sensor/container"
 	"github.com/probehub/probehub/sensor/container/containerdtest"
-	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/output"
 	"github.com/probehub/probehub/sensor/probe"
 	"github.com/probehub/probehub/sensor/rules"
@@ -134,10 +130,7 @@ func TestLiveContainerdPod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fifo := filepath.Join(data, "trigger")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fifo := containerdtest.NewTrigger(t, data)
 	pod := containerdtest.Pod{Name: "api-7d9f", Namespace: "tenant-b", UID: "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
 		Labels: map[string]string{"app": "api"},
 		Container: containerdtest.Container{Name: "api", Image: image, Command: cmd, Privileged: true,
@@ -183,36 +176,10 @@ func TestLiveContainerdPod(t *testing.T) {
 
 	run := rt.RunPod(ctx, pod)
 	id := run.ContainerID[:12]
-	trigger := func() {
-		t.Helper()
-		// Non-blocking: ENXIO until the container has the FIFO open.
-		var f *os.File
-		for deadline := time.Now().Add(testutil.Patience); ; time.Sleep(10 * time.Millisecond) {
-			if f, err = os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-				break
-			}
-			if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
-				t.Fatalf("the container does not read its trigger: %v", err)
-			}
-		}
-		if _, err := fmt.Fprintln(f, "go"); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	trigger := func() { t.Helper(); containerdtest.Trigger(t, fifo) }
 	// The container's first events come before its metadata (the cache
 	// fetches in the background, as Falco's does): wait until it is there.
-	for deadline := time.Now().Add(testutil.Patience); ; time.Sleep(20 * time.Millisecond) {
-		c := event.Container{ID: id, FullID: run.ContainerID}
-		if k.Lookup(run.ContainerID, &c) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the CRI cache never got the container's metadata")
-		}
-	}
+	containerdtest.AwaitMetadata(t, k, run)
 	want := map[string]any{
 		"container.id": id, "container.name": "api",
 		"container.image.repository": "probehub.test/live", "container.image.tag": "v2",
