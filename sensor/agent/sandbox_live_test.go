@@ -3,7 +3,6 @@ package agent
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,14 +18,7 @@ import (
 // probe's exec record.
 func TestLiveInteractiveRecon(t *testing.T) {
 	testutil.RequireRoot(t)
-	dir := os.Getenv("PROBEHUB_UPSTREAM_RULES")
-	if dir == "" {
-		t.Skip("PROBEHUB_UPSTREAM_RULES is not set (a checkout of falcosecurity/rules' rules/)")
-	}
-	sandbox := filepath.Join(dir, "falco-sandbox_rules.yaml")
-	if _, err := os.Stat(sandbox); err != nil {
-		t.Skipf("no sandbox rules: %v", err)
-	}
+	sandbox := upstreamRules(t, "falco-sandbox_rules.yaml")[0]
 	script, err := exec.LookPath("script")
 	if err != nil {
 		testutil.SkipOrFail(t, "script(1) (util-linux/bsdutils) is not installed")

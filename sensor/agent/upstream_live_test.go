@@ -50,18 +50,7 @@ type upstreamCase struct {
 // same real binary. It asserts each rule fires with its key output fields.
 func TestLiveUpstreamActions(t *testing.T) {
 	testutil.RequireRoot(t)
-	dir := os.Getenv("PROBEHUB_UPSTREAM_RULES")
-	if dir == "" {
-		t.Skip("PROBEHUB_UPSTREAM_RULES is not set (a checkout of falcosecurity/rules' rules/)")
-	}
-	var files []string
-	for _, f := range []string{"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"} {
-		p := filepath.Join(dir, f)
-		if _, err := os.Stat(p); err != nil {
-			t.Skipf("no upstream rules file: %v", err)
-		}
-		files = append(files, p)
-	}
+	files := upstreamRules(t, "falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml")
 	ls := startLive(t, nil, func(c *Config) {
 		c.Rules.Paths = files
 		// Falco's default rule_matching (first): each action must raise
@@ -513,14 +502,7 @@ var upstreamContainerDisabled = []string{
 // fixture), with the three upstream files loaded together.
 func TestLiveUpstreamContainerActions(t *testing.T) {
 	testutil.RequireRoot(t)
-	dir := os.Getenv("PROBEHUB_UPSTREAM_RULES")
-	if dir == "" {
-		t.Skip("PROBEHUB_UPSTREAM_RULES is not set (a checkout of falcosecurity/rules' rules/)")
-	}
-	var files []string
-	for _, f := range []string{"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"} {
-		files = append(files, filepath.Join(dir, f))
-	}
+	files := upstreamRules(t, "falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml")
 	for _, tool := range []string{"nmap", "nc", "wget", "apt-get", "unshare", "mount", "base64"} {
 		testutil.RequireTool(t, tool)
 	}
@@ -665,4 +647,25 @@ func containerCgroup(t *testing.T, id string) int {
 		removeCgroup(made)
 	})
 	return fd
+}
+
+// upstreamRules returns the named files of the upstream rules directory
+// in $PROBEHUB_UPSTREAM_RULES (a checkout of falcosecurity/rules' rules/),
+// skipping the test when it is not set or a file is missing: the files
+// beyond the stable one are not part of the shared data CI has.
+func upstreamRules(t *testing.T, names ...string) []string {
+	t.Helper()
+	dir := os.Getenv("PROBEHUB_UPSTREAM_RULES")
+	if dir == "" {
+		t.Skip("PROBEHUB_UPSTREAM_RULES is not set (a checkout of falcosecurity/rules' rules/)")
+	}
+	files := make([]string, 0, len(names))
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("no upstream rules file: %v", err)
+		}
+		files = append(files, p)
+	}
+	return files
 }
