@@ -33,6 +33,7 @@ var arm64Kernels = []struct{ desc, pattern string }{
 // -race (2 min).
 func TestRealArm64Debs(t *testing.T) {
 	t.Log("slow: downloads real arm64 kernel packages and extracts their BTF under -race (2 min)")
+	t.Parallel() // beside TestDebianDbgPahole and TestRealDebs
 	if testing.Short() {
 		t.Skip("downloads real kernel packages; not in -short mode")
 	}

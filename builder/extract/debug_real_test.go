@@ -21,6 +21,10 @@ import (
 // DWARF (3.5 min).
 func TestDebianDbgPahole(t *testing.T) {
 	t.Log("slow: downloads a 280 MB debug package and runs pahole over 590 MB of DWARF (3.5 min)")
+	// Beside the other tests that fetch real packages: this one waits on
+	// pahole, they on their own tools, and the package is the slowest of
+	// make test's second group.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("downloads a 280 MB package and runs pahole over 590 MB of DWARF")
 	}

@@ -45,6 +45,7 @@ func realDeb(tb testing.TB, k realKernel) string {
 // against dpkg-deb, objcopy and bpftool (1 min).
 func TestRealDebs(t *testing.T) {
 	t.Log("slow: downloads real kernel packages and extracts each twice, checked against dpkg-deb, objcopy and bpftool (1 min)")
+	t.Parallel() // beside TestDebianDbgPahole and TestRealArm64Debs
 	for _, tool := range []string{"dpkg-deb", "objcopy", "bpftool", "unxz", "lz4", "unzstd"} {
 		testutil.RequireTool(t, tool)
 	}
