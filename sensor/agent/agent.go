@@ -128,7 +128,7 @@ func New(cfg Config) (*Agent, error) {
 			a.cfg.Rules.UserInfo = users.Info
 		}
 	}
-	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax})
+	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax, ProcRoot: cfg.Rules.ProcRoot})
 	if err := a.Reload(); err != nil {
 		return nil, err
 	}

@@ -57,6 +57,7 @@ func TestLiveStableHostRules(t *testing.T) {
 	}
 	spawntraced := helperAs(t, dir, "spawntraced")
 	webapp := helperAs(t, dir, "webapp")
+	lighttpd := helperAs(t, dir, "lighttpd")
 	// perl run as apache2 is Apache's mod_perl to the kernel: the process
 	// name comes from the name exec'd.
 	apache2 := filepath.Join(dir, "apache2")
@@ -92,6 +93,10 @@ func TestLiveStableHostRules(t *testing.T) {
 		{"a web server reads /etc/shadow long after it started", "Read sensitive file trusted after startup", "file=/etc/shadow",
 			func(t *testing.T) { runHelperAs(t, httpd, "read-shadow-late") },
 			map[string]any{"fd.name": "/etc/shadow", "proc.name": "httpd"}},
+
+		{"a web server reads shadow by a directory fd on /etc (openat(dirfd, \"shadow\"), as fts walkers do)", "Read sensitive file trusted after startup", "process=lighttpd",
+			func(t *testing.T) { runHelperAs(t, lighttpd, "read-shadow-late-dirfd") },
+			map[string]any{"fd.name": "/etc/shadow", "proc.name": "lighttpd", "evt.type": "openat"}},
 
 		{"a server running before the sensor reads /etc/shadow", "Read sensitive file trusted after startup", "process=nginx",
 			func(t *testing.T) {
@@ -284,6 +289,8 @@ func hostHelperAction(name string) bool {
 		err = spawnTraced()
 	case "read-shadow-late":
 		err = readShadowLate()
+	case "read-shadow-late-dirfd":
+		err = readShadowLateDirfd()
 	case "spawn-shell":
 		err = exec.Command("sh", "-c", fmt.Sprintf("echo probehub-rsu-%d", os.Getppid())).Run()
 	case "spawn-shell-grandchild":
@@ -318,6 +325,27 @@ func readShadowLate() error {
 	time.Sleep(6 * time.Second)
 	_, err := os.ReadFile("/etc/shadow")
 	return err
+}
+
+// readShadowLateDirfd is readShadowLate by a directory fd: the name the
+// syscall gets is "shadow", relative to an open /etc. It holds the
+// directory open for a second after, as a walker does while it reads the
+// directory's files: the sensor finds the dirfd's path in /proc while the
+// process holds it (a dirfd closed before the sensor reads the event
+// leaves fd.name as the syscall received it).
+func readShadowLateDirfd() error {
+	time.Sleep(6 * time.Second)
+	dirfd, err := unix.Open("/etc", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	fd, err := unix.Openat(dirfd, "shadow", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	time.Sleep(time.Second)
+	return unix.Close(fd)
 }
 
 // readShadowOnSignal reads /etc/shadow at each SIGUSR1, until killed or,

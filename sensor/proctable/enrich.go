@@ -14,7 +14,7 @@ func (t *Table) Track(ev *event.Event) {
 			users := t.o.Users
 			t.mu.RUnlock()
 			setNames(p, users)
-			event.ResolveFDName(ev)
+			event.ResolveFDName(ev, t.dir)
 			return
 		}
 		t.mu.RUnlock()
@@ -40,7 +40,7 @@ func (t *Table) Enrich(ev *event.Event) {
 	users := t.o.Users
 	t.mu.RUnlock()
 	setNames(p, users)
-	event.ResolveFDName(ev)
+	event.ResolveFDName(ev, t.dir)
 }
 
 // setNames sets the user and group names of p where it has none.

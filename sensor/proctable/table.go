@@ -3,6 +3,8 @@ package proctable
 import (
 	"sync"
 	"time"
+
+	"github.com/probehub/probehub/sensor/event"
 )
 
 // Entry is one process.
@@ -97,6 +99,10 @@ type Options struct {
 	// processes that existed before the capture (proc.env), in bytes, as
 	// the probe bounds an exec's; 0 reads none.
 	EnvMax int
+	// ProcRoot is the host's /proc, where the directory of an open relative
+	// to a dirfd other than AT_FDCWD is looked up (/proc/PID/fd/N) so that
+	// fd.name is absolute; empty (replay) leaves such names as given.
+	ProcRoot string
 }
 
 // Table is safe for concurrent use; the event path takes a read lock only
@@ -112,6 +118,7 @@ type Table struct {
 	// stale.
 	gen    uint64
 	chains chains
+	dir    event.DirLookup // from Options.ProcRoot
 }
 
 // lock takes the write lock for a change to the table.
@@ -131,7 +138,7 @@ func New(o Options) *Table {
 	if o.MaxAncestors <= 0 {
 		o.MaxAncestors = 8
 	}
-	return &Table{procs: make(map[uint32]*Entry, 1024), o: o}
+	return &Table{procs: make(map[uint32]*Entry, 1024), o: o, dir: event.ProcDirLookup(o.ProcRoot)}
 }
 
 // Len returns the number of entries.

@@ -196,9 +196,9 @@ func buffer(e *event.Event) ([]byte, bool) {
 }
 
 // bindAbspath binds evt.abspath: the path argument of a *at syscall made
-// absolute against its dirfd's path (the event's fd) or the cwd. [src] and
-// [dst] select the two paths of renameat/linkat/symlinkat.
-func bindAbspath(_ *Source, arg string) (rules.Accessor, rules.Kind, error) {
+// absolute against its dirfd's directory or the cwd. [src] and [dst]
+// select the two paths of renameat/linkat/symlinkat.
+func bindAbspath(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 	var names []string
 	switch arg {
 	case "", "src":
@@ -215,45 +215,39 @@ func bindAbspath(_ *Source, arg string) (rules.Accessor, rules.Kind, error) {
 		}
 		for _, n := range names {
 			if p, ok := e.Args.String(n); ok {
-				return rules.Value{Str: absPath(e, p)}, p != ""
+				return rules.Value{Str: s.absPath(e, n, p)}, p != ""
 			}
 		}
 		return rules.Value{}, false
 	}, rules.KindString, nil
 }
 
-// absPath makes p absolute against the cwd (the probe resolves dirfds other
-// than AT_FDCWD into the fd's name when it can; a relative path stays
-// relative otherwise).
-func absPath(e *event.Event, p string) string {
-	if p == "" || p[0] == '/' || e.Proc.Cwd == "" {
-		return p
+// dirfdArg names the dirfd argument that a path argument is relative to;
+// "" for a path that no dirfd governs (a symlink's target, which the
+// kernel stores as given).
+func dirfdArg(pathArg string) string {
+	switch pathArg {
+	case "oldpath":
+		return "olddirfd"
+	case "newpath":
+		return "newdirfd"
+	case "linkpath":
+		return "linkdirfd"
+	case "target":
+		return ""
 	}
-	return cleanJoin(e.Proc.Cwd, p)
+	return "dirfd"
 }
 
-func cleanJoin(dir, p string) string {
-	var b strings.Builder
-	b.WriteString(strings.TrimRight(dir, "/"))
-	b.WriteByte('/')
-	b.WriteString(p)
-	return cleanPath(b.String())
-}
-
-// cleanPath resolves . and .. lexically, as libsinsp does for fd names.
-func cleanPath(p string) string {
-	parts := strings.Split(p, "/")
-	out := parts[:0]
-	for _, c := range parts {
-		switch c {
-		case "", ".":
-		case "..":
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-		default:
-			out = append(out, c)
-		}
+// absPath makes p, the event's argument named arg, absolute: against the
+// directory of its dirfd (looked up in the host's /proc while the process
+// holds it) or the cwd. A path relative to a dirfd whose directory is not
+// known stays as given: joined to the cwd it would name another file.
+func (s *Source) absPath(e *event.Event, arg, p string) string {
+	var dirfd int64
+	hasDirfd := false
+	if a := dirfdArg(arg); a != "" {
+		dirfd, hasDirfd = e.Args.Int64(a)
 	}
-	return "/" + strings.Join(out, "/")
+	return event.AbsPath(e, p, dirfd, hasDirfd, s.dir)
 }

@@ -22,26 +22,26 @@ func twoPath(t event.Type) bool {
 	return false
 }
 
-func pathArg(e *event.Event, names []string) (string, bool) {
+func pathArg(e *event.Event, names []string) (arg, p string, ok bool) {
 	for _, n := range names {
 		if p, ok := e.Args.String(n); ok && p != "" {
-			return p, true
+			return n, p, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 func fsPath(names []string, two, abs bool) fieldDef {
-	return strF("", func(e *event.Event) (string, bool) {
+	return strS("", func(s *Source, e *event.Event) (string, bool) {
 		if twoPath(e.Type) != two {
 			return "", false
 		}
-		p, ok := pathArg(e, names)
+		n, p, ok := pathArg(e, names)
 		if !ok {
 			return "", false
 		}
 		if abs {
-			p = absPath(e, p)
+			p = s.absPath(e, n, p)
 		}
 		return p, true
 	})

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/probehub/probehub/sensor/event"
 )
 
 // WithProcFS makes the fields of live process state that events do not
@@ -20,7 +22,9 @@ import (
 // normally /proc (a DaemonSet passes the host's), when a rule asks for
 // them. Only for live capture: a replayed event's process is gone. The
 // default, "", leaves those fields missing.
-func WithProcFS(root string) Option { return func(s *Source) { s.procRoot = root } }
+func WithProcFS(root string) Option {
+	return func(s *Source) { s.procRoot, s.dir = root, event.ProcDirLookup(root) }
+}
 
 // WithUserInfo sets what resolves a uid to its home directory and login
 // shell (user.homedir, user.shell), e.g. from the host's passwd file.

@@ -20,6 +20,7 @@ type Source struct {
 	// procRoot and userInfo serve the fields of live process state and of
 	// the user's passwd entry (WithProcFS, WithUserInfo).
 	procRoot string
+	dir      event.DirLookup // a dirfd's path, from procRoot
 	userInfo func(uid uint32) (home, shell string, ok bool)
 	// first is the first event's time (evt.reltime); prev the previous
 	// event's, last the current one's (evt.deltatime).
