@@ -30,6 +30,9 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 	if f, ok, err := c.typeCheck(n); ok || err != nil {
 		return f, err
 	}
+	if f, ok, err := c.sourceCompare(n); ok || err != nil {
+		return f, err
+	}
 	b, err := c.operand(n.lhs)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,30 @@ func (c *compiler) check(n *checkNode) (evalFn, error) {
 		return nil, errAt(n.at.Pos(), "value", "field '%s': %v", n.lhs.name(), err)
 	}
 	return multiStr(acc, n.op, m), nil
+}
+
+// sourceCompare lets a CompareBinder source compile a comparison of one of
+// its fields with constant values itself.
+func (c *compiler) sourceCompare(n *checkNode) (evalFn, bool, error) {
+	cb, ok := c.src.(CompareBinder)
+	if !ok || n.lhs.fn != "" || n.rhs != nil || n.mod != "" {
+		return nil, false, nil
+	}
+	var vals []string
+	if n.op != "exists" {
+		var err error
+		if vals, err = c.rhsValues(n); err != nil {
+			return nil, true, err
+		}
+	}
+	pred, handled, err := cb.BindCompare(n.lhs.field, n.lhs.arg, n.op, vals)
+	if err != nil {
+		return nil, true, errAt(n.at.Pos(), "operator", "%v", err)
+	}
+	if !handled {
+		return nil, false, nil
+	}
+	return evalFn(pred), true, nil
 }
 
 // anyStr applies m to a scalar value, or to each value of an "any" field

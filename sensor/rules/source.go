@@ -140,6 +140,15 @@ type ValueWatcher interface {
 	WatchValues(field, arg string, values []string)
 }
 
+// CompareBinder is implemented by sources with a field whose comparison
+// is not "extract the value, then compare it" (evt.around[T]=D: true when
+// the event lies within D ms of T). The compiler offers every comparison
+// with constant values to BindCompare first; handled is false for the
+// fields the source leaves to the normal path. An error names the field.
+type CompareBinder interface {
+	BindCompare(field, arg, op string, values []string) (pred func(ev any) bool, handled bool, err error)
+}
+
 // Timer is implemented by sources whose events carry a timestamp (the
 // alert's time and evt.time in outputs).
 type Timer interface {

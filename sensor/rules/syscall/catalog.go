@@ -123,7 +123,7 @@ var rows = []Row{
 	{"evt.count.error.memory", "evt", "UINT32", "", false, "1 when a memory syscall failed", fillHeader},
 	{"evt.count.error.other", "evt", "UINT32", "", false, "1 when another kind of syscall failed", fillHeader},
 	{"evt.count.exit", "evt", "UINT32", "", false, "1 for exit events (every captured syscall event)", fillHeader},
-	{"evt.around", "evt", "UINT64", "[N]", true, "trace-file filter: events within a window around a time (not for live rules)", fillNone},
+	{"evt.around", "evt", "UINT64", "[N]", true, "evt.around[T]=D: events within D ms of time T (ns since the epoch); only '=', no value in outputs", fillEngine},
 	{"evt.abspath", "evt", "CHARBUF", "[src|dst]", false, "absolute path built from a dirfd and a relative name (renameat, symlinkat, …)", fillArgs},
 	{"evt.is_open_read", "evt", "BOOL", "", false, "open-family event that opened the path for reading", fillArgs},
 	{"evt.is_open_write", "evt", "BOOL", "", false, "open-family event that opened the path for writing", fillArgs},
