@@ -17,9 +17,10 @@ const atFDCWD = -100
 // AT_FDCWD; it stays as the syscall received it when the cwd is unknown
 // and against the directory that dir says the dirfd names when the dirfd is
 // another fd (nil dir, or a dirfd it does not know, leaves the name as the
-// syscall received it: joining it to the cwd would name another file). The
-// raw name stays in the event's "name" argument (fd.nameraw). Call it once
-// ev.Proc.Cwd is filled in.
+// syscall received it: joining it to the cwd would name another file). A
+// failed open's or creat's absolute name stays as given, as libsinsp takes
+// it from the rendered argument. The raw name stays in the event's "name"
+// argument (fd.nameraw). Call it once ev.Proc.Cwd is filled in.
 func ResolveFDName(ev *Event, dir DirLookup) {
 	fd := ev.FD
 	if fd == nil || fd.Name == "" || !opensFile(ev.Type) {
@@ -27,6 +28,11 @@ func ResolveFDName(ev *Event, dir DirLookup) {
 	}
 	name := fd.Name
 	if name[0] == '/' {
+		if ev.Res < 0 && (ev.Type == TypeOpen || ev.Type == TypeCreat) {
+			// libsinsp names a failed open's or creat's fd by the path
+			// argument as rendered: an absolute one as given.
+			return
+		}
 		fd.Name = path.Clean(name) // no copy when it is clean already
 		return
 	}

@@ -27,11 +27,27 @@ func fdInt(desc string, f func(e *event.Event, fd *event.FD) (int64, bool)) fiel
 
 func fdBool(desc string, f func(fd *event.FD) bool) fieldDef {
 	return boolF(desc, func(e *event.Event) (bool, bool) {
-		if e.FD == nil {
+		if e.FD == nil || failedOpen(e) {
 			return false, false
 		}
 		return f(e.FD), true
 	})
+}
+
+// failedOpen reports whether e is an open, openat, openat2 or creat that
+// failed. libsinsp makes no fd of it, so the fd.* fields that need one
+// (fd.type, fd.filename, fd.connected, ...) are absent, while fd.name,
+// fd.nameraw, fd.directory and their container forms come from the path
+// argument, fd.typechar from the syscall and fd.num is -1.
+func failedOpen(e *event.Event) bool {
+	if e.Res >= 0 || e.FD == nil {
+		return false
+	}
+	switch e.Type {
+	case event.TypeOpen, event.TypeOpenat, event.TypeOpenat2, event.TypeCreat:
+		return true
+	}
+	return false
 }
 
 var typeNames = map[byte]string{'f': "file", 'd': "directory", '4': "ipv4", '6': "ipv6", 'u': "unix", 'p': "pipe",
@@ -64,25 +80,30 @@ func isServer(e *event.Event) bool {
 
 func init() {
 	addFields(map[string]fieldDef{
-		"fd.num":  fdInt("fd number", func(_ *event.Event, fd *event.FD) (int64, bool) { return fd.Num, true }),
-		"fd.name": fdF("fd name: a path, or cip:cport->sip:sport", func(_ *event.Event, fd *event.FD) (string, bool) { return nonEmpty(fd.Name) }),
-		"fd.nameraw": fdF("fd name as passed to the syscall (not normalized)", func(e *event.Event, fd *event.FD) (string, bool) {
-			for _, n := range []string{"name", "pathname", "path"} {
-				if s, ok := e.Args.String(n); ok {
-					return s, true
-				}
-			}
-			return nonEmpty(fd.Name)
-		}),
-		"fd.directory": fdF("directory of a file fd", func(_ *event.Event, fd *event.FD) (string, bool) { return extractDir(fd) }),
-		"fd.filename": fdF("file name without directory", func(_ *event.Event, fd *event.FD) (string, bool) {
-			if fd.Type != 'f' && fd.Type != 'd' || fd.Name == "" {
+		"fd.num":       fdInt("fd number", func(_ *event.Event, fd *event.FD) (int64, bool) { return fd.Num, true }),
+		"fd.name":      fdF("fd name: a path, or cip:cport->sip:sport", func(_ *event.Event, fd *event.FD) (string, bool) { return nonEmpty(fd.Name) }),
+		"fd.nameraw":   fdF("fd name as passed to the syscall (not normalized)", nameRaw),
+		"fd.directory": fdF("directory of a file fd", extractDir),
+		"fd.filename": fdF("file name without directory", func(e *event.Event, fd *event.FD) (string, bool) {
+			if fd.Type != 'f' || fd.Name == "" || failedOpen(e) {
 				return "", false
 			}
-			return fd.Name[strings.LastIndexByte(fd.Name, '/')+1:], true
+			// libsinsp's quirks: a name without a slash gives "/", one
+			// ending in a slash is kept whole.
+			i := strings.LastIndexByte(fd.Name, '/')
+			switch {
+			case i < 0:
+				return "/", true
+			case i == len(fd.Name)-1:
+				return fd.Name, true
+			}
+			return fd.Name[i+1:], true
 		}),
 		"fd.typechar": fdF("type as one character (f, 4, 6, u, p, …)", func(_ *event.Event, fd *event.FD) (string, bool) { return typeChars[fd.Type], fd.Type != 0 }),
-		"fd.type": fdF("type name (file, directory, ipv4, ipv6, unix, pipe, …)", func(_ *event.Event, fd *event.FD) (string, bool) {
+		"fd.type": fdF("type name (file, directory, ipv4, ipv6, unix, pipe, …)", func(e *event.Event, fd *event.FD) (string, bool) {
+			if failedOpen(e) {
+				return "", false
+			}
 			n, ok := typeNames[fd.Type]
 			return n, ok
 		}),
@@ -117,21 +138,60 @@ func init() {
 	})
 }
 
-// extractDir is the directory of a file fd (the fd itself for a directory
-// fd, as libsinsp does).
-func extractDir(fd *event.FD) (string, bool) {
-	if fd.Type != 'f' && fd.Type != 'd' || fd.Name == "" {
+// nameRaw is fd.nameraw: the path as the syscall received it, with runs of
+// slashes made one, as libsinsp's light sanitizing does. For a failed open
+// or creat libsinsp takes the path argument as it renders it, joined to
+// the cwd when relative: fd.name then.
+func nameRaw(e *event.Event, fd *event.FD) (string, bool) {
+	for _, n := range []string{"name", "pathname", "path"} {
+		if s, ok := e.Args.String(n); ok {
+			if s != "" && s[0] != '/' && failedOpen(e) && (e.Type == event.TypeOpen || e.Type == event.TypeCreat) {
+				s = fd.Name
+			}
+			return oneSlash(s), true
+		}
+	}
+	return nonEmpty(fd.Name)
+}
+
+// oneSlash replaces every run of slashes in s with one.
+func oneSlash(s string) string {
+	if !strings.Contains(s, "//") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' && i > 0 && s[i-1] == '/' {
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// extractDir is fd.directory as libsinsp computes it: a directory fd's own
+// name; for a file fd, or the path of a failed open (no fd), the name up
+// to its last slash, "/" when that is the first character or there is
+// none, and the whole name when it ends in a slash.
+func extractDir(e *event.Event, fd *event.FD) (string, bool) {
+	if fd.Name == "" {
 		return "", false
 	}
-	if fd.Type == 'd' {
-		return fd.Name, true
+	if !failedOpen(e) {
+		switch fd.Type {
+		case 'd':
+			return fd.Name, true
+		case 'f':
+		default:
+			return "", false
+		}
 	}
 	i := strings.LastIndexByte(fd.Name, '/')
 	switch {
-	case i < 0:
-		return "", false
-	case i == 0:
+	case i <= 0:
 		return "/", true
+	case i == len(fd.Name)-1:
+		return fd.Name, true
 	}
 	return fd.Name[:i], true
 }

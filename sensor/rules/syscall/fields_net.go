@@ -46,7 +46,7 @@ func init() {
 			return shortID(e.Container.ID) + ":" + fd.Name, true
 		}),
 		"fd.containerdirectory": fdF("", func(e *event.Event, fd *event.FD) (string, bool) {
-			d, ok := extractDir(fd)
+			d, ok := extractDir(e, fd)
 			if e.Container == nil || !ok {
 				return "", false
 			}
