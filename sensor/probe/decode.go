@@ -156,7 +156,11 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		case kindQueue:
 			ev.Args = appendQueueArgs(ev.Args, b)
 		case kindExeInfo:
-			d.exeInfo(&ev.Proc, b)
+			if ev.Type == event.TypeCapset {
+				ev.Args = appendCapsArgs(ev.Args, b)
+			} else {
+				d.exeInfo(&ev.Proc, b)
+			}
 		case kindStr, kindExecName:
 			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Str: d.strs.bytes(b), IsStr: true})
 		case kindBytes:
@@ -443,6 +447,19 @@ func (d *Decoder) exeInfo(p *event.Process, b []byte) {
 	p.ExeInfo = true
 	p.ExeWritable = writable(u32(52), u32(56), u32(60), p.EUID, p.EGID)
 	p.CapEffective, p.CapPermitted, p.CapInheritable = u64(64), u64(72), u64(80)
+}
+
+// appendCapsArgs appends capset's arguments as Falco names them, from the
+// capability words of a kindExeInfo argument: the thread's sets after the
+// call. A failed capset has none.
+func appendCapsArgs(args event.Args, b []byte) event.Args {
+	if len(b) < exeInfoSize {
+		return args
+	}
+	return append(args,
+		event.Arg{Name: "cap_inheritable", Int: int64(le.Uint64(b[80:]))},
+		event.Arg{Name: "cap_permitted", Int: int64(le.Uint64(b[72:]))},
+		event.Arg{Name: "cap_effective", Int: int64(le.Uint64(b[64:]))})
 }
 
 // writable says whether a file of mode, owner and group is writable by

@@ -163,7 +163,10 @@ var plans = map[event.Type]plan{
 	event.TypeSetregid:     {args: []argSpec{i("rgid", 0), i("egid", 1)}},
 	event.TypeSetresuid:    {args: []argSpec{i("ruid", 0), i("euid", 1), i("suid", 2)}},
 	event.TypeSetresgid:    {args: []argSpec{i("rgid", 0), i("egid", 1), i("sgid", 2)}},
-	event.TypeCapset:       {args: []argSpec{i("header", 0), i("data", 1)}},
+	// capset: the thread's sets after the call, read from its credentials
+	// (the exec facts' capability words), as Falco's cap_inheritable,
+	// cap_permitted and cap_effective.
+	event.TypeCapset: {args: []argSpec{exeInfo}},
 	event.TypePtrace:       {args: []argSpec{i("request", 0), d("pid", 1), i("addr", 2), i("data", 3)}},
 	event.TypeMemfdCreate:  {args: []argSpec{s("name", 0), i("flags", 1)}},
 	event.TypeUserfaultfd:  {args: []argSpec{i("flags", 0)}},

@@ -43,6 +43,9 @@ func helper(spec string) int {
 	if path, ok := strings.CutPrefix(spec, "lines:"); ok {
 		return openLines(path)
 	}
+	if spec == "capset" {
+		return capsetDrop()
+	}
 	var n int
 	var path string
 	if _, err := fmt.Sscanf(spec, "opens:%d:%s", &n, &path); err != nil {

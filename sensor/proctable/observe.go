@@ -13,6 +13,7 @@ var Lifecycle = []event.Type{
 	event.TypeExecve, event.TypeExecveat,
 	event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork,
 	event.TypeProcexit, event.TypeChdir, event.TypeFchdir,
+	event.TypeCapset, event.TypeUnshare, event.TypeSetns,
 }
 
 const cloneThread = 0x10000 // CLONE_THREAD
@@ -22,7 +23,8 @@ const cloneThread = 0x10000 // CLONE_THREAD
 func isLifecycle(t event.Type) bool {
 	switch t {
 	case event.TypeExecve, event.TypeExecveat, event.TypeClone, event.TypeClone3, event.TypeFork, event.TypeVfork,
-		event.TypeProcexit, event.TypeChdir, event.TypeFchdir:
+		event.TypeProcexit, event.TypeChdir, event.TypeFchdir,
+		event.TypeCapset, event.TypeUnshare, event.TypeSetns:
 		return true
 	}
 	return false
@@ -56,16 +58,29 @@ func (t *Table) Observe(ev *event.Event) {
 		if ev.Res == 0 {
 			t.observeChdir(ev)
 		}
-	default:
-		t.mu.RLock()
-		e, ok := t.procs[p.PID]
-		known := ok && (e.exited.IsZero() || e.unchangedBy(p, ev.Time))
-		t.mu.RUnlock()
-		if !known {
-			t.lock()
-			t.entryLocked(p, ev.Time)
-			t.mu.Unlock()
+	case event.TypeCapset, event.TypeUnshare, event.TypeSetns:
+		if c, ok := capsChange(ev); ok {
+			t.observeCaps(ev, c)
+		} else {
+			t.observeSeen(ev)
 		}
+	default:
+		t.observeSeen(ev)
+	}
+}
+
+// observeSeen adds the process of an event that changes nothing the table
+// holds, when the table does not know it yet.
+func (t *Table) observeSeen(ev *event.Event) {
+	p := &ev.Proc
+	t.mu.RLock()
+	e, ok := t.procs[p.PID]
+	known := ok && (e.exited.IsZero() || e.unchangedBy(p, ev.Time))
+	t.mu.RUnlock()
+	if !known {
+		t.lock()
+		t.entryLocked(p, ev.Time)
+		t.mu.Unlock()
 	}
 }
 
@@ -83,7 +98,7 @@ func (t *Table) observeExec(ev *event.Event) {
 		e.Inode = ExeInode{p.ExeIno, p.ExeCtime, p.ExeMtime}
 		e.PGID, e.VPGID, e.SID, e.TTY, e.PIDNSInitStart = p.PGID, p.VPGID, p.SID, p.TTY, p.PIDNSInitStart
 	}
-	if c, ok := capsOf(p); ok {
+	if c, ok := capsOf(p); ok && !ev.Time.Before(e.capsAt) {
 		e.Caps = c
 	}
 	if p.Cwd != "" {
@@ -394,6 +409,56 @@ func keepNewer(n, old *Entry, at time.Time) {
 // (inode, process group, terminal): set by the decoder, or, for a
 // recorded event read back, implied by an inode or a group.
 func hasExeInfo(p *event.Process) bool { return p.ExeInfo || p.ExeIno != 0 || p.PGID != 0 }
+
+// cloneNewUser is CLONE_NEWUSER, in unshare's flags and setns's nstype.
+const cloneNewUser = 0x10000000
+
+// maxCaps is every capability the kernel defines (CAP_CHOWN through
+// CAP_CHECKPOINT_RESTORE, 41 bits): what a thread holds in a user
+// namespace it just created or entered, as Falco sets it.
+const maxCaps = 1<<41 - 1
+
+// capsChange returns the capability sets a successful capset, unshare or
+// setns leaves the thread with, as Falco follows them: capset's are in
+// the event (read from the task's credentials at the syscall's exit);
+// creating or entering a user namespace (CLONE_NEWUSER) grants every
+// capability in it. Any other outcome changes nothing.
+func capsChange(ev *event.Event) (Caps, bool) {
+	if ev.Res != 0 {
+		return Caps{}, false
+	}
+	switch ev.Type {
+	case event.TypeCapset:
+		inh, ok1 := ev.Args.Int64("cap_inheritable")
+		prm, ok2 := ev.Args.Int64("cap_permitted")
+		eff, ok3 := ev.Args.Int64("cap_effective")
+		if !ok1 || !ok2 || !ok3 {
+			return Caps{}, false
+		}
+		return Caps{Effective: uint64(eff), Permitted: uint64(prm), Inheritable: uint64(inh), Known: true}, true
+	case event.TypeUnshare:
+		if f, ok := ev.Args.Int64("flags"); ok && f&cloneNewUser != 0 {
+			return Caps{Effective: maxCaps, Permitted: maxCaps, Inheritable: maxCaps, Known: true}, true
+		}
+	case event.TypeSetns:
+		if f, ok := ev.Args.Int64("nstype"); ok && f&cloneNewUser != 0 {
+			return Caps{Effective: maxCaps, Permitted: maxCaps, Inheritable: maxCaps, Known: true}, true
+		}
+	}
+	return Caps{}, false
+}
+
+// observeCaps records the capability sets a capset, unshare or setns
+// left the process with, unless a newer change is already known.
+func (t *Table) observeCaps(ev *event.Event, c Caps) {
+	t.lock()
+	defer t.mu.Unlock()
+	e := t.entryLocked(&ev.Proc, ev.Time)
+	if e == nil || ev.Time.Before(e.capsAt) || ev.Time.Before(e.execAt) {
+		return
+	}
+	e.Caps, e.capsAt = c, ev.Time
+}
 
 // capsOf returns the capability sets an event carries: an exec from the
 // probe always does (an empty set is a fact), a recorded event read back

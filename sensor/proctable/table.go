@@ -36,8 +36,9 @@ type Entry struct {
 	// PIDNSInitStart is when the init of the process's pid namespace
 	// started (proc.pidns_init_start_ts).
 	PIDNSInitStart time.Time
-	// Caps are the capability sets (thread.cap_*) as of the last exec (or
-	// /proc), inherited across fork; zero until known.
+	// Caps are the capability sets (thread.cap_*) as of the last exec,
+	// capset or user-namespace change (or /proc), inherited across fork;
+	// zero until known.
 	Caps Caps
 
 	life
@@ -72,6 +73,9 @@ type life struct {
 	// execAt is when the exec whose facts Comm, Exe, ExePath, Args and Env
 	// hold happened; zero when they are inherited or read from /proc.
 	execAt time.Time
+	// capsAt is when the last capset, unshare or setns that set Caps
+	// happened: an exec older than it does not overwrite them.
+	capsAt time.Time
 	exited time.Time
 }
 

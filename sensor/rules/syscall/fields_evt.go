@@ -137,6 +137,9 @@ func (s *Source) renderArg(e *event.Event, a event.Arg) string {
 		}
 	case "res":
 		return renderRes(a.Int)
+	case "cap_inheritable", "cap_permitted", "cap_effective":
+		// capset's sets: Falco prints them in upper-case hex.
+		return strings.ToUpper(strconv.FormatUint(uint64(a.Int), 16))
 	}
 	return s.numMemo(a.Int)
 }
