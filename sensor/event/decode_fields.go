@@ -18,12 +18,13 @@ const (
 	eProc
 	eArgs
 	eFD
+	eFDList
 	eBuffer
 	eContainer
 )
 
 var eventKeys = [...]string{eTime: "time", eType: "type", eDir: "dir", eCPU: "cpu", eRes: "res",
-	eProc: "proc", eArgs: "args", eFD: "fd", eBuffer: "buffer", eContainer: "container"}
+	eProc: "proc", eArgs: "args", eFD: "fd", eFDList: "fdlist", eBuffer: "buffer", eContainer: "container"}
 
 const (
 	pPID = iota
@@ -202,6 +203,8 @@ func (r *reader) eventField(ev *Event, keep *reuse, f int) bool {
 			}
 		}
 		return r.fd(ev.FD)
+	case eFDList:
+		return r.fallback(&ev.FDList)
 	case eBuffer:
 		return r.bytes(&ev.Buffer, keep.buf)
 	case eContainer:

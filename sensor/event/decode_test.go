@@ -301,3 +301,23 @@ func TestDecodeFreshEvent(t *testing.T) {
 		t.Errorf("%v allocations per pair of lines, want 0", n)
 	}
 }
+
+// TestDecodeFDList: a poll's fd list (entries with and without an open fd)
+// survives a JSON round trip, as replay reads it.
+func TestDecodeFDList(t *testing.T) {
+	ev := Event{Type: TypePpoll, Res: 2, Args: Args{{Name: "fds", Str: "3:44 9:?40", IsStr: true}, {Name: "timeout", Int: 5}},
+		FDList: []PolledFD{{Num: 3, Flags: 4, FD: &FD{Num: 3, Type: '4', Name: "127.0.0.1:40000->10.0.0.2:80", CIP: "127.0.0.1", CPort: 40000,
+			SIP: "10.0.0.2", SPort: 80, L4Proto: "tcp", Connected: true}}, {Num: 9, Flags: 0x40}}}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare(t, data)
+	var got Event
+	if err := Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.FDList, ev.FDList) {
+		t.Errorf("FDList %+v, want %+v", got.FDList, ev.FDList)
+	}
+}

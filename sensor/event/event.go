@@ -24,6 +24,10 @@ type Event struct {
 	// FD describes the file descriptor the event refers to, if any (the
 	// opened file, the connected socket).
 	FD *FD `json:"fd,omitempty"`
+	// FDList is the fds of a poll or ppoll (Falco's evt.arg.fds, the
+	// fdlist.* fields): the first of the array the call was given, as the
+	// kernel left them at the exit.
+	FDList []PolledFD `json:"fdlist,omitempty"`
 	// Buffer is the I/O data of read/write/send/recv-family events
 	// (evt.buffer, evt.arg.data), truncated to the capture's snap length.
 	Buffer []byte `json:"buffer,omitempty"`
@@ -141,6 +145,16 @@ type FD struct {
 	// Server is the socket's role (fd.is_server): the local end is the
 	// server (accepted, bound or listening) rather than the client.
 	Server bool `json:"server,omitempty"`
+}
+
+// PolledFD is one entry of a poll's fd array.
+type PolledFD struct {
+	Num int64 `json:"num"`
+	// Flags are the events the kernel returned (revents) in Falco's
+	// encoding (PPM_POLLIN 1, PPM_POLLPRI 2, PPM_POLLOUT 4, …).
+	Flags uint16 `json:"flags,omitempty"`
+	// FD is what the fd referred to at the exit; nil when it was not open.
+	FD *FD `json:"fd,omitempty"`
 }
 
 // Container is what enrichment knows of the event's container (Falco's

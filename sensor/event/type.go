@@ -98,6 +98,8 @@ const (
 	TypeShutdown
 	TypePreadv
 	TypePwritev
+	TypePoll
+	TypePpoll
 	typeCount
 )
 
@@ -187,6 +189,8 @@ var names = [...]string{
 	TypeShutdown:     "shutdown",
 	TypePreadv:       "preadv",
 	TypePwritev:      "pwritev",
+	TypePoll:         "poll",
+	TypePpoll:        "ppoll",
 }
 
 var byName = func() map[string]Type {

@@ -155,6 +155,12 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 			}
 		case kindQueue:
 			ev.Args = appendQueueArgs(ev.Args, b)
+		case kindFDList:
+			used, err := d.fdList(ev, b, &a)
+			if err != nil {
+				return err
+			}
+			k += used
 		case kindExeInfo:
 			if ev.Type == event.TypeCapset {
 				ev.Args = appendCapsArgs(ev.Args, b)
@@ -358,6 +364,14 @@ func (a *argReader) next() (kind, []byte, error) {
 	b := a.buf[argHdrSize : argHdrSize+n]
 	a.buf = a.buf[argHdrSize+n:]
 	return k, b, nil
+}
+
+// peek returns the kind of the next argument, if there is one.
+func (a *argReader) peek() (kind, bool) {
+	if len(a.buf) < argHdrSize {
+		return 0, false
+	}
+	return kind(a.buf[0]), true
 }
 
 func cstring(b []byte) string {

@@ -50,6 +50,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(record(event.TypeWrite, 4, 42, intArgBytes(5), intArgBytes(4), arg(kindData, []byte("abcd")), arg(kindFDPath, []byte("f\x00tmp\x00"))))
 	f.Add(record(event.TypeExecve, 0, 42, arg(kindExecName, []byte("/bin/sh")), arg(kindArgv, []byte("sh\x00")),
 		arg(kindComponents, []byte("sh\x00bin\x00")), arg(kindEnv, []byte("A=1\x00B=2\x00"))))
+	f.Add(pollRecord())
+	f.Add(record(event.TypePpoll, 0, 42, intArgBytes(0), intArgBytes(0), arg(kindFDList, nil)))
 	f.Add([]byte{})
 	seq := decodeSeq()
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -68,6 +68,15 @@ func msgSize(src uint8) argSpec { return argSpec{name: "size", kind: kindMsgSize
 // (Falco's queuelen, queuemax and queuepct).
 func queueOf(src uint8) argSpec { return argSpec{name: "queuepct", kind: kindQueue, src: src} }
 
+// fdList is a poll's fds (Falco's evt.arg.fds and the fdlist.* fields):
+// the struct pollfd array in register src, of the count in register
+// lenSrc, read at the exit (revents set), at most pollFDMax entries, each
+// with what its fd refers to. It is the plan's last argument: the tuples
+// follow it in the record.
+func fdList(src, lenSrc uint8) argSpec {
+	return argSpec{name: "fds", kind: kindFDList, src: src, aux: lenSrc}
+}
+
 var (
 	resFD   = d("fd", srcRes)
 	exePath = argSpec{name: "exepath", kind: kindComponents}
@@ -121,6 +130,11 @@ var plans = map[event.Type]plan{
 
 	// dup's fd is the old one, as in Falco: "Redirect STDOUT/STDIN to
 	// Network Connection" asks whether a socket became stdin.
+	// poll and ppoll: Falco's exit event carries fds, timeout (poll's an
+	// int of ms, ppoll's a timespec in ns) and ppoll's sigmask.
+	event.TypePoll:  {args: []argSpec{d("timeout", 2), fdList(0, 1)}},
+	event.TypePpoll: {args: []argSpec{{name: "timeout", kind: kindUTime, src: 2}, {name: "sigmask", kind: kindUSigset, src: 3}, fdList(0, 1)}},
+
 	event.TypeDup:  {args: []argSpec{d("fd", 0), d("newfd", srcRes), tupleOf(0)}, fd: fdIO},
 	event.TypeDup2: {args: []argSpec{d("fd", 0), d("newfd", 1), tupleOf(0)}, fd: fdIO},
 	event.TypeDup3: {args: []argSpec{d("fd", 0), d("newfd", 1), i("flags", 2), tupleOf(0)}, fd: fdIO},
@@ -196,7 +210,7 @@ func (p plan) wire(t event.Type) wirePlan {
 	w := wirePlan{Type: uint16(t), NArgs: uint8(len(p.args))}
 	for n, a := range p.args {
 		aux := a.aux
-		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize {
+		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize && a.kind != kindFDList {
 			aux = srcRes
 		}
 		w.Args[n] = wireArg{Kind: uint8(a.kind), Src: a.src, Aux: aux}

@@ -301,27 +301,35 @@ func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known 
 				known = roleServer
 			}
 		}
-		server := isServer(rule, t, known)
-		fd := event.FD{Num: num, Type: t.typechar(), Server: server, NameChanged: changed, Connected: t.connected()}
-		if t.family == afUnix {
-			fd.Name = t.path
-			return fd, true
-		}
-		fd.L4Proto = l4proto(int64(t.sockType))
-		d.scratch = t.appendString(d.scratch[:0], server)
-		fd.Name = d.strs.bytes(d.scratch)
-		d.rendered = renderedTuple{ok: true, server: server, s: fd.Name}
-		if !t.laddr.IsValid() {
-			return fd, true
-		}
-		cip, cport, sip, sport := t.ends(server)
-		if cip.IsValid() && (cport != 0 || !cip.IsUnspecified()) {
-			fd.CIP, fd.CPort = d.addr(cip), cport
-		}
-		if sip.IsValid() {
-			fd.SIP, fd.SPort = d.addr(sip), sport
+		fd := d.sockFD(num, t, isServer(rule, t, known))
+		fd.NameChanged = changed
+		if t.family != afUnix {
+			d.rendered = renderedTuple{ok: true, server: fd.Server, s: fd.Name}
 		}
 		return fd, true
 	}
 	return event.FD{}, false
+}
+
+// sockFD is the fd num of socket t; server says the local end serves.
+func (d *Decoder) sockFD(num int64, t *tuple, server bool) event.FD {
+	fd := event.FD{Num: num, Type: t.typechar(), Server: server, Connected: t.connected()}
+	if t.family == afUnix {
+		fd.Name = t.path
+		return fd
+	}
+	fd.L4Proto = l4proto(int64(t.sockType))
+	d.scratch = t.appendString(d.scratch[:0], server)
+	fd.Name = d.strs.bytes(d.scratch)
+	if !t.laddr.IsValid() {
+		return fd
+	}
+	cip, cport, sip, sport := t.ends(server)
+	if cip.IsValid() && (cport != 0 || !cip.IsUnspecified()) {
+		fd.CIP, fd.CPort = d.addr(cip), cport
+	}
+	if sip.IsValid() {
+		fd.SIP, fd.SPort = d.addr(sip), sport
+	}
+	return fd
 }

@@ -96,6 +96,8 @@ var syscallNumbers = map[string]map[string]uint32{
 		"shutdown":       48,
 		"preadv":         295,
 		"pwritev":        296,
+		"poll":           7,
+		"ppoll":          271,
 	},
 	"arm64": {
 		"execve":         221,
@@ -165,6 +167,7 @@ var syscallNumbers = map[string]map[string]uint32{
 		"shutdown":       210,
 		"preadv":         69,
 		"pwritev":        70,
+		"ppoll":          73,
 	},
 }
 
@@ -205,9 +208,11 @@ func Supported() []event.Type {
 	return out
 }
 
-// ioTypes are the read/write family: events on every I/O of the machine,
-// captured when asked for (a rule on them), not by default.
-var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev, event.TypePreadv, event.TypePwritev}
+// ioTypes are the read/write family and the poll calls: events on every
+// I/O (or wait for it) of the machine, captured when asked for (a rule on
+// them), not by default.
+var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev, event.TypePreadv, event.TypePwritev,
+	event.TypePoll, event.TypePpoll}
 
 // DefaultTypes are what a Load with no Types captures: Supported() but
 // the read/write family.

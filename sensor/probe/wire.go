@@ -30,6 +30,9 @@ const (
 	kindIovSize    kind = 16 // bytes a user iovec array asks to move (aux: the count register), as kindInt
 	kindMsgSize    kind = 17 // kindIovSize for the iovecs of a user msghdr, as kindInt
 	kindQueue      kind = 18 // accept: the listening socket's queue length and maximum (two u32)
+	kindFDList     kind = 19 // poll: struct pollfd entries (aux: the count register), then a tuple per fd
+	kindUTime      kind = 20 // a user timespec in ns (ppoll's timeout), as kindInt
+	kindUSigset    kind = 21 // the low 32 bits of a user sigset (ppoll's sigmask), as kindInt
 )
 
 // srcRes as an argument source means the syscall's return value instead of
@@ -94,6 +97,7 @@ var kindNames = []struct {
 	{"CGROUP", kindCgroup}, {"DATA", kindData}, {"IOVDATA", kindIovData}, {"MSGDATA", kindMsgData},
 	{"MSGNAME", kindMsgName}, {"ENV", kindEnv}, {"FDPATH", kindFDPath}, {"EXEINFO", kindExeInfo},
 	{"IOVSIZE", kindIovSize}, {"MSGSIZE", kindMsgSize}, {"QUEUE", kindQueue},
+	{"FDLIST", kindFDList}, {"UTIME", kindUTime}, {"USIGSET", kindUSigset},
 }
 
 const wireStruct = `struct ph_hdr {

@@ -627,4 +627,39 @@ __noinline u32 put_tuple(u32 off, s64 fd, u64 files)
 	return put_argh(buf, o, PH_KIND_TUPLE, n);
 }
 
+// put_fdlist writes a poll's fds: the first POLLFD_MAX struct pollfd
+// (fd, events, revents: 8 bytes each) of the user array at p of nfds, as
+// the kernel left them at the exit (revents set). The caller appends what
+// each fd refers to (fdlist_tuples).
+__noinline u32 put_fdlist(u32 off, u64 p, u64 nfds)
+{
+	SCRATCH_OR(off);
+	u32 o = off & OFF_MASK;
+	u32 n = nfds < POLLFD_MAX ? (u32)nfds : POLLFD_MAX;
+	u32 sz = masked(n * 8, POLLFD_MAX * 8 * 2 - 1);
+	if (!p || !sz || bpf_probe_read_user(&buf[o + 4], sz, (void *)p) < 0)
+		sz = 0;
+	return put_argh(buf, o, PH_KIND_FDLIST, sz);
+}
+
+// put_utime writes the user timespec at p in ns (0 when p is NULL or
+// unreadable): ppoll's timeout, as Falco's.
+__noinline u32 put_utime(u32 off, u64 p)
+{
+	u64 ts[2] = {};
+	if (p && bpf_probe_read_user(ts, sizeof(ts), (void *)p) < 0)
+		ts[0] = ts[1] = 0;
+	return put_int(off, ts[0] * 1000000000ULL + ts[1]);
+}
+
+// put_usigset writes the low 32 bits of the user sigset at p (0 when p is
+// NULL or unreadable): ppoll's sigmask, as Falco's.
+__noinline u32 put_usigset(u32 off, u64 p)
+{
+	u64 w = 0;
+	if (p && bpf_probe_read_user(&w, sizeof(w), (void *)p) < 0)
+		w = 0;
+	return put_int(off, (u32)w);
+}
+
 #endif /* __PROBEHUB_ARGS_H__ */

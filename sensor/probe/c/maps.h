@@ -21,6 +21,11 @@
 #define DATA_MAX 4096    // snaplen's ceiling: I/O data bytes per event
 #define IOV_MAX_READ 8   // iovecs read for readv/writev/sendmsg/recvmsg data
 #define IOV_MAX_SIZE 32  // iovecs summed for their size (Falco's size argument)
+#define POLLFD_MAX 16    // pollfd entries a poll record keeps (Falco's MAX_POLLFD)
+// A poll's fds are followed by one tuple per fd while the record's offset
+// is at most this: the last tuple (at most STR_MAX + 4 bytes) still ends
+// below OFF_MASK, where the cgroup path may follow.
+#define FDLIST_ROOM (OFF_MASK - STR_MAX - 4 - 64)
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define ARGV_MAX 32      // argv elements read from user memory (failed exec)

@@ -104,6 +104,28 @@ static __always_inline void finish(void *ctx, struct scratch *sc, u32 off)
 	sc->last_cgid = key;
 }
 
+// fdlist_tuples appends to a poll's fds (the argument put_fdlist wrote at
+// start, ending at off) what each fd refers to (put_tuple), one argument
+// per fd, counted in the header's nargs, while the record has room. The
+// loop is here, not in put_fdlist: a global function calling put_tuple
+// would stack three frames, more than the verifier allows.
+static __always_inline u32 fdlist_tuples(u8 *buf, u32 off, u32 start, u64 files)
+{
+	u32 s = start & OFF_MASK;
+	u32 n = off >= s + 4 ? (off - s - 4) / 8 : 0;
+	struct ph_hdr *h = (void *)buf;
+
+	for (int i = 0; i < POLLFD_MAX; i++) {
+		if (i >= n || off > FDLIST_ROOM)
+			break;
+		s32 fd = 0;
+		__builtin_memcpy(&fd, &buf[s + 4 + i * 8], sizeof(fd));
+		off = put_tuple(off, fd, files);
+		h->nargs++;
+	}
+	return off;
+}
+
 // put_arg writes argument a, whose register (or result) holds v. Integers
 // and strings, most arguments, are written here; the rest by the global
 // functions of args.h.
@@ -178,6 +200,12 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		if (ret < 0)
 			return put_argh(buf, off, PH_KIND_QUEUE, 0);
 		return put_queue(off, (s64)v, files);
+	case PH_KIND_FDLIST:
+		return fdlist_tuples(buf, put_fdlist(off, v, arg_reg(regs, rw, a->aux, ret)), off, files);
+	case PH_KIND_UTIME:
+		return put_utime(off, v);
+	case PH_KIND_USIGSET:
+		return put_usigset(off, v);
 	case PH_KIND_EXECNAME:
 		if (ret != 0)
 			return put_ustr(off, v);

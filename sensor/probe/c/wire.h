@@ -24,6 +24,9 @@
 #define PH_KIND_IOVSIZE 16
 #define PH_KIND_MSGSIZE 17
 #define PH_KIND_QUEUE 18
+#define PH_KIND_FDLIST 19
+#define PH_KIND_UTIME 20
+#define PH_KIND_USIGSET 21
 
 #define PH_DROP_CLONE_FORK 1
 #define PH_DROP_EXECVE 2
@@ -119,6 +122,8 @@
 #define PH_TYPE_SHUTDOWN 82
 #define PH_TYPE_PREADV 83
 #define PH_TYPE_PWRITEV 84
+#define PH_TYPE_POLL 85
+#define PH_TYPE_PPOLL 86
 
 struct ph_hdr {
 	__u64 ts;
