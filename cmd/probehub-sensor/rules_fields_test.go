@@ -25,7 +25,7 @@ func TestRulesFields(t *testing.T) {
 		live[f.Name] = f.Live
 	}
 	for name, want := range map[string]bool{"proc.env": true, "fd.rnet": true, "fd.cip.name": true, "evt.buffer": true,
-		"container.mount.dest": true, "thread.totexectime": false, "proc.vmsize": true, "fdlist.nums": false,
+		"container.mount.dest": true, "thread.totexectime": false, "proc.vmsize": true, "fdlist.nums": true,
 		"proc.fdusage": true, "k8s.deployment.name": true, "evt.plugininfo": true} {
 		if got, ok := live[name]; !ok || got != want {
 			t.Errorf("%s: listed %v, live %v; want live %v", name, ok, got, want)
@@ -38,7 +38,7 @@ func TestRulesFields(t *testing.T) {
 	if strings.Contains(out, "k8s.rc.name") || strings.Contains(out, "evt.pluginname") {
 		t.Errorf("--not-collected lists fields that have no value in Falco either:\n%s", out)
 	}
-	if !strings.Contains(out, "Field Class:   fdlist") {
+	if !strings.Contains(out, "Field Class:   process") {
 		t.Errorf("no class header in:\n%s", out)
 	}
 	out, code = runCLI(t, nil, "rules", "fields", "--source", "nope")

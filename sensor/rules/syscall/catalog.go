@@ -40,6 +40,7 @@ const (
 	fillArgs   = "probe: syscall arguments"
 	fillFD     = "probe: the event's fd (path or socket tuple)"
 	fillBuffer = "probe: I/O buffer (bounded by the snap length)"
+	fillFDList = "probe: a poll's fds (the first 16) and what each refers to"
 	fillProc   = "probe + process table"
 	fillEnv    = "probe: execve envp (bounded)"
 	fillCtr    = "CRI: container status"
@@ -287,12 +288,12 @@ var rows = []Row{
 	{"fs.path.targetraw", "fs.path", "CHARBUF", "", false, "target path of a two-path syscall, as given", fillArgs},
 
 	// fdlist
-	{"fdlist.nums", "fdlist", "CHARBUF", "", false, "fd numbers of a poll event, comma-separated", fillNone},
-	{"fdlist.names", "fdlist", "CHARBUF", "", false, "fd names of a poll event, comma-separated", fillNone},
-	{"fdlist.cips", "fdlist", "CHARBUF", "", false, "client IPs of a poll event's sockets, comma-separated", fillNone},
-	{"fdlist.sips", "fdlist", "CHARBUF", "", false, "server IPs of a poll event's sockets, comma-separated", fillNone},
-	{"fdlist.cports", "fdlist", "CHARBUF", "", false, "client ports of a poll event's sockets, comma-separated", fillNone},
-	{"fdlist.sports", "fdlist", "CHARBUF", "", false, "server ports of a poll event's sockets, comma-separated", fillNone},
+	{"fdlist.nums", "fdlist", "CHARBUF", "", false, "fd numbers of a poll or ppoll, comma-separated", fillFDList},
+	{"fdlist.names", "fdlist", "CHARBUF", "", false, "fd names of a poll or ppoll, comma-separated (<NA> for an fd not open)", fillFDList},
+	{"fdlist.cips", "fdlist", "CHARBUF", "", false, "client IPs of the connected IP sockets of a poll or ppoll, comma-separated", fillFDList},
+	{"fdlist.sips", "fdlist", "CHARBUF", "", false, "server IPs of the IP sockets (listening ones too) of a poll or ppoll, comma-separated", fillFDList},
+	{"fdlist.cports", "fdlist", "CHARBUF", "", false, "client ports of the connected IP sockets of a poll or ppoll, comma-separated", fillFDList},
+	{"fdlist.sports", "fdlist", "CHARBUF", "", false, "server ports of the connected IP sockets of a poll or ppoll, comma-separated", fillFDList},
 
 	// container (the container plugin's fields)
 	{"container.id", "container", "CHARBUF", "", false, "container id, first 12 characters; host for host processes", fillCtr},

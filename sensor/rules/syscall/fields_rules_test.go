@@ -86,7 +86,7 @@ func TestFieldRules(t *testing.T) {
 			}
 		})
 	}
-	if len(e.Rules()) != 10 {
-		t.Errorf("%d rules loaded, want 10", len(e.Rules()))
+	if len(e.Rules()) != 11 {
+		t.Errorf("%d rules loaded, want 11", len(e.Rules()))
 	}
 }
