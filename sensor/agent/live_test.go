@@ -354,7 +354,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "exec memfd:", err)
 		os.Exit(5)
 	default:
-		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) && !hostHelperAction(name) {
+		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) && !hostHelperAction(name) && !pollHelperAction(name) {
 			fmt.Fprintln(os.Stderr, "unknown helper action", name)
 			os.Exit(8)
 		}
