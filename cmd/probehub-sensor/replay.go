@@ -129,6 +129,11 @@ func replayRulesEngine(ctx context.Context, rec *recording, files []string, all 
 	if rec != nil && rec.names != nil {
 		sopts = append(sopts, syscall.WithUsers(rec.names), syscall.WithUserInfo(rec.userInfo))
 	}
+	if rec != nil {
+		// evt.abspath and fs.path.* resolve dirfds from the fd names the
+		// recorded opens gave, as fd.name does
+		sopts = append(sopts, syscall.WithDirLookup(rec.procs.table.DirLookup))
+	}
 	if all {
 		opts = append(opts, rules.WithAllMatches())
 	}

@@ -129,6 +129,9 @@ func New(cfg Config) (*Agent, error) {
 		}
 	}
 	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax, ProcRoot: cfg.Rules.ProcRoot})
+	if a.cfg.Rules.DirLookup == nil {
+		a.cfg.Rules.DirLookup = a.table.DirLookup
+	}
 	if err := a.Reload(); err != nil {
 		return nil, err
 	}
@@ -280,8 +283,21 @@ func captureTypes(e *rules.Engine, capturable []event.Type) []event.Type {
 	for _, t := range proctable.Lifecycle {
 		add(t)
 	}
+	opens := false
 	for _, n := range e.EventTypes("syscall") {
 		if t, err := event.ParseType(n); err == nil {
+			add(t)
+			opens = opens || slices.Contains(proctable.OpenEvents, t)
+		}
+	}
+	if opens {
+		// The opens name fds in the process table, the rest keep those
+		// names true: a path relative to a directory fd is then resolved
+		// even when the fd was closed before the event was read.
+		for _, t := range proctable.OpenEvents {
+			add(t)
+		}
+		for _, t := range proctable.FDEvents {
 			add(t)
 		}
 	}

@@ -157,7 +157,9 @@ func TestAuditRoutedByTargetNamespace(t *testing.T) {
 func TestCaptureTypesFollowRules(t *testing.T) {
 	ag := newTestAgent(t, nil, newHook(t), nil)
 	types := ag.SyscallTypes()
-	for _, want := range []event.Type{event.TypeOpenat, event.TypeExecve, event.TypeConnect, event.TypeProcexit, event.TypeClone} {
+	// close and dup keep the fd names the opens give (proctable.FDEvents)
+	for _, want := range []event.Type{event.TypeOpenat, event.TypeExecve, event.TypeConnect, event.TypeProcexit, event.TypeClone,
+		event.TypeClose, event.TypeDup2, event.TypeOpen} {
 		if !slices.Contains(types, want) {
 			t.Errorf("capture types %v lack %v", types, want)
 		}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"github.com/probehub/probehub/sensor/event"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,6 +32,10 @@ type RulesConfig struct {
 	// ProcRoot is where the fields of live process state (proc.vmrss,
 	// fd.types, …) read; "" leaves them missing. Only for live capture.
 	ProcRoot string
+	// DirLookup finds the directory a dirfd names for evt.abspath and
+	// fs.path.* (the agent sets its process table's); nil leaves it to
+	// ProcRoot.
+	DirLookup event.DirLookup
 	// UserInfo resolves user.homedir and user.shell; nil leaves them
 	// missing.
 	UserInfo func(uid uint32) (home, shell string, ok bool)
@@ -93,6 +98,9 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 	}
 	if c.ProcRoot != "" {
 		sopts = append(sopts, syscall.WithProcFS(c.ProcRoot))
+	}
+	if c.DirLookup != nil {
+		sopts = append(sopts, syscall.WithDirLookup(c.DirLookup))
 	}
 	if c.UserInfo != nil {
 		sopts = append(sopts, syscall.WithUserInfo(c.UserInfo))

@@ -58,6 +58,7 @@ func TestLiveStableHostRules(t *testing.T) {
 	spawntraced := helperAs(t, dir, "spawntraced")
 	webapp := helperAs(t, dir, "webapp")
 	lighttpd := helperAs(t, dir, "lighttpd")
+	postgres := helperAs(t, dir, "postgres")
 	// perl run as apache2 is Apache's mod_perl to the kernel: the process
 	// name comes from the name exec'd.
 	apache2 := filepath.Join(dir, "apache2")
@@ -97,6 +98,10 @@ func TestLiveStableHostRules(t *testing.T) {
 		{"a web server reads shadow by a directory fd on /etc (openat(dirfd, \"shadow\"), as fts walkers do)", "Read sensitive file trusted after startup", "process=lighttpd",
 			func(t *testing.T) { runHelperAs(t, lighttpd, "read-shadow-late-dirfd") },
 			map[string]any{"fd.name": "/etc/shadow", "proc.name": "lighttpd", "evt.type": "openat"}},
+		{"a database server reads shadow by a directory fd on /etc that it closes at once, its number then naming /tmp",
+			"Read sensitive file trusted after startup", "process=postgres",
+			func(t *testing.T) { runHelperAs(t, postgres, "read-shadow-closed-dirfd") },
+			map[string]any{"fd.name": "/etc/shadow", "proc.name": "postgres", "evt.type": "openat"}},
 
 		{"a server running before the sensor reads /etc/shadow", "Read sensitive file trusted after startup", "process=nginx",
 			func(t *testing.T) {
@@ -291,6 +296,8 @@ func hostHelperAction(name string) bool {
 		err = readShadowLate()
 	case "read-shadow-late-dirfd":
 		err = readShadowLateDirfd()
+	case "read-shadow-closed-dirfd":
+		err = readShadowClosedDirfd()
 	case "spawn-shell":
 		err = exec.Command("sh", "-c", fmt.Sprintf("echo probehub-rsu-%d", os.Getppid())).Run()
 	case "spawn-shell-grandchild":
@@ -345,6 +352,37 @@ func readShadowLateDirfd() error {
 		return err
 	}
 	time.Sleep(time.Second)
+	return unix.Close(fd)
+}
+
+// readShadowClosedDirfd is readShadowLateDirfd with the directory fd
+// closed right after the openat and its number reused for /tmp: by the
+// time the sensor reads the openat, /proc has no /etc behind the dirfd
+// (or names /tmp), so only the fd names the process table took from the
+// events, in their order, give /etc/shadow.
+func readShadowClosedDirfd() error {
+	time.Sleep(6 * time.Second)
+	dirfd, err := unix.Open("/etc", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	fd, err := unix.Openat(dirfd, "shadow", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Close(dirfd)
+		return err
+	}
+	if err := unix.Close(dirfd); err != nil {
+		return err
+	}
+	tmp, err := unix.Open("/tmp", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	if tmp != dirfd {
+		return fmt.Errorf("/tmp opened as fd %d, not the closed dirfd %d", tmp, dirfd)
+	}
+	time.Sleep(time.Second)
+	unix.Close(tmp)
 	return unix.Close(fd)
 }
 

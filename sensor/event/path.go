@@ -26,26 +26,35 @@ func ResolveFDName(ev *Event, dir DirLookup) {
 	if fd == nil || fd.Name == "" || !opensFile(ev.Type) {
 		return
 	}
+	fd.Name = FDName(ev, ev.Proc.Cwd, dir)
+}
+
+// FDName returns the name ResolveFDName gives the fd that ev opens, with
+// cwd as the process's cwd, without changing ev ("" when ev opens none).
+func FDName(ev *Event, cwd string, dir DirLookup) string {
+	fd := ev.FD
+	if fd == nil || fd.Name == "" || !opensFile(ev.Type) {
+		return ""
+	}
 	name := fd.Name
 	if name[0] == '/' {
 		if ev.Res < 0 && (ev.Type == TypeOpen || ev.Type == TypeCreat) {
 			// libsinsp names a failed open's or creat's fd by the path
 			// argument as rendered: an absolute one as given.
-			return
+			return name
 		}
-		fd.Name = path.Clean(name) // no copy when it is clean already
-		return
+		return path.Clean(name) // no copy when it is clean already
 	}
 	if dirfd, ok := ev.Args.Int64("dirfd"); ok && dirfd != atFDCWD {
 		if d, ok := lookupDir(dir, ev.Proc.PID, dirfd); ok {
-			fd.Name = path.Join(d, name)
+			return path.Join(d, name)
 		}
-		return
+		return name
 	}
-	if ev.Proc.Cwd == "" || ev.Proc.Cwd[0] != '/' {
-		return
+	if cwd == "" || cwd[0] != '/' {
+		return name
 	}
-	fd.Name = path.Join(ev.Proc.Cwd, name)
+	return path.Join(cwd, name)
 }
 
 // DirLookup returns the absolute path of the directory that fd names in

@@ -65,3 +65,25 @@ func BenchmarkTrack(b *testing.B) {
 		tab.Track(ev)
 	}
 }
+
+// BenchmarkTrackOpenClose: an open that names an fd and the close that
+// forgets it, through Track (the fd table's cost on the hottest pair).
+func BenchmarkTrackOpenClose(b *testing.B) {
+	tab := New(Options{})
+	tab.Put(Entry{PID: 1, Comm: "systemd", ExePath: "/usr/lib/systemd/systemd"})
+	tab.Put(Entry{PID: 300, PPID: 1, Comm: "cat", Cwd: "/root"})
+	now := time.Now()
+	p := event.Process{PID: 300, TID: 300, PPID: 1, Comm: "cat"}
+	open := &event.Event{Type: event.TypeOpenat, Time: now, Res: 3, Proc: p,
+		Args: event.Args{{Name: "fd", Int: 3}, {Name: "dirfd", Int: -100}, {Name: "name", Str: "/etc/passwd", IsStr: true}, {Name: "flags", Int: 0}}}
+	closeEv := &event.Event{Type: event.TypeClose, Time: now, Proc: p, Args: event.Args{{Name: "fd", Int: 3}}}
+	fd := event.FD{Num: 3, Type: 'f', Name: "/etc/passwd"}
+	b.ReportAllocs()
+	for b.Loop() {
+		open.Proc, closeEv.Proc = p, p
+		f := fd
+		open.FD = &f
+		tab.Track(open)
+		tab.Track(closeEv)
+	}
+}

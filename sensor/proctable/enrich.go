@@ -12,9 +12,13 @@ func (t *Table) Track(ev *event.Event) {
 			fillFromEntry(p, e)
 			p.Ancestors = t.chainLocked(p.PPID)
 			users := t.o.Users
+			fds := e.fds
 			t.mu.RUnlock()
 			setNames(p, users)
 			event.ResolveFDName(ev, t.dir)
+			if op := fdOpOf(ev); op != fdNoOp {
+				t.applyFD(ev, op, fds, p.Cwd)
+			}
 			return
 		}
 		t.mu.RUnlock()

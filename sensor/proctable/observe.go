@@ -66,6 +66,7 @@ func (t *Table) Observe(ev *event.Event) {
 		}
 	default:
 		t.observeSeen(ev)
+		t.observeFD(ev)
 	}
 }
 
@@ -104,6 +105,9 @@ func (t *Table) observeExec(ev *event.Event) {
 	if p.Cwd != "" {
 		e.Cwd = p.Cwd
 	}
+	// exec gives the process its own fd table, without the fds marked
+	// close-on-exec.
+	e.fds = e.fds.copyOf(true)
 	e.execAt = ev.Time
 }
 
@@ -156,7 +160,8 @@ func (t *Table) observeChdir(ev *event.Event) {
 // the syscall (res 0) marks its exact start; the parent's (res = the
 // child's pid) claims the child.
 func (t *Table) observeClone(ev *event.Event) {
-	if flags, _ := ev.Args.Int64("flags"); flags&cloneThread != 0 || ev.Res < 0 {
+	flags, _ := ev.Args.Int64("flags") // clone3's are not captured: 0, a copy of the fd table
+	if flags&cloneThread != 0 || ev.Res < 0 {
 		return
 	}
 	p := &ev.Proc
@@ -164,7 +169,7 @@ func (t *Table) observeClone(ev *event.Event) {
 	defer t.mu.Unlock()
 	if ev.Res == 0 {
 		if p.TID == p.PID || p.TID == 0 { // the new process's first thread
-			t.childStarted(p, ev.Time)
+			t.childStarted(p, ev.Time, flags)
 		}
 		return
 	}
@@ -173,20 +178,22 @@ func (t *Table) observeClone(ev *event.Event) {
 		// child may be a thread, so only a process the child's own clone
 		// exit announced is claimed.
 		if e, ok := t.procs[uint32(ev.Res)]; ok && e.origin == originChild {
-			t.parentCloned(p, uint32(ev.Res), ev.Time)
+			t.parentCloned(p, uint32(ev.Res), ev.Time, flags)
 		}
 		return
 	}
-	t.parentCloned(p, uint32(ev.Res), ev.Time)
+	t.parentCloned(p, uint32(ev.Res), ev.Time, flags)
 }
 
 // childStarted handles the child's own clone exit at time at: its first
 // event, so every fact of the pid older than at is another process's.
-func (t *Table) childStarted(p *event.Process, at time.Time) {
+// flags are the clone's (CLONE_FILES shares the parent's fd table).
+func (t *Table) childStarted(p *event.Process, at time.Time, flags int64) {
 	e, ok := t.procs[p.PID]
 	if !ok {
 		n := t.inherit(p, at)
 		n.born, n.exact, n.origin = at, true, originChild
+		n.fds = forkFDs(t.procs[p.PPID], flags)
 		t.put(n)
 		return
 	}
@@ -196,10 +203,12 @@ func (t *Table) childStarted(p *event.Process, at time.Time) {
 	if !t.olderLife(e, at) {
 		e.born, e.exact = at, true
 		t.fillInherited(e, p.PPID)
+		t.inheritFDs(e, p.PPID, flags)
 		return
 	}
 	n := t.inherit(p, at)
 	n.born, n.exact, n.origin = at, true, originChild
+	n.fds = forkFDs(t.procs[p.PPID], flags)
 	keepNewer(n, e, at)
 	t.put(n)
 }
@@ -221,7 +230,8 @@ func (t *Table) olderLife(e *Entry, at time.Time) bool {
 // parentCloned handles the parent's clone exit at time at, which returned
 // child: the child's entry is kept, with its exec facts, when the child's
 // own events came first; any other entry of that pid is a dead process's.
-func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time) {
+// flags are the clone's (CLONE_FILES shares the parent's fd table).
+func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time, flags int64) {
 	parent := t.entryLocked(p, at) // the parent may be known only from this event
 	e, ok := t.procs[child]
 	if ok && e.claimed && e.exact && at.Before(e.born) {
@@ -233,10 +243,12 @@ func (t *Table) parentCloned(p *event.Process, child uint32, at time.Time) {
 	if ok && t.isChildOf(e, p) {
 		e.claimed = true
 		t.fillInherited(e, p.PID)
+		t.inheritFDs(e, p.PID, flags)
 		return
 	}
 	n := t.inheritFrom(parent, p, child, at)
 	n.born, n.origin, n.claimed = at, originClone, true
+	n.fds = forkFDs(parent, flags)
 	t.put(n)
 }
 
@@ -389,6 +401,14 @@ func (t *Table) fillInherited(e *Entry, ppid uint32) {
 	e.ExeFromMemfd = e.ExeFromMemfd || parent.ExeFromMemfd
 	e.ExeLowerLayer = e.ExeLowerLayer || parent.ExeLowerLayer
 	e.ExeWritable = e.ExeWritable || parent.ExeWritable
+}
+
+// inheritFDs gives e, a child whose own events came before its clone was
+// seen, its parent's fd table unless it has one (its own opens then).
+func (t *Table) inheritFDs(e *Entry, ppid uint32, flags int64) {
+	if parent, ok := t.procs[ppid]; ok && parent != e && e.fds == nil {
+		e.fds = forkFDs(parent, flags)
+	}
 }
 
 // keepNewer copies into n the facts of old learnt at or after at (they are

@@ -41,6 +41,10 @@ type Entry struct {
 	// zero until known.
 	Caps Caps
 
+	// fds names the process's fds opened from a path (nil until one is
+	// seen; shared with the processes that share its fd table).
+	fds *fdTable
+
 	life
 }
 
@@ -104,9 +108,13 @@ type Options struct {
 	// the probe bounds an exec's; 0 reads none.
 	EnvMax int
 	// ProcRoot is the host's /proc, where the directory of an open relative
-	// to a dirfd other than AT_FDCWD is looked up (/proc/PID/fd/N) so that
-	// fd.name is absolute; empty (replay) leaves such names as given.
+	// to a dirfd other than AT_FDCWD is looked up (/proc/PID/fd/N) when the
+	// table does not name that fd, so that fd.name is absolute; empty
+	// (replay) leaves such names as given.
 	ProcRoot string
+	// MaxFDs bounds the fd names held per process (an fd table shared by
+	// threads or CLONE_FILES counts once). Default DefaultMaxFDs.
+	MaxFDs int
 }
 
 // Table is safe for concurrent use; the event path takes a read lock only
@@ -122,7 +130,8 @@ type Table struct {
 	// stale.
 	gen    uint64
 	chains chains
-	dir    event.DirLookup // from Options.ProcRoot
+	dir    event.DirLookup // t.DirLookup: the fd tables, then proc
+	proc   event.DirLookup // from Options.ProcRoot
 }
 
 // lock takes the write lock for a change to the table.
@@ -142,7 +151,12 @@ func New(o Options) *Table {
 	if o.MaxAncestors <= 0 {
 		o.MaxAncestors = 8
 	}
-	return &Table{procs: make(map[uint32]*Entry, 1024), o: o, dir: event.ProcDirLookup(o.ProcRoot)}
+	if o.MaxFDs <= 0 {
+		o.MaxFDs = DefaultMaxFDs
+	}
+	t := &Table{procs: make(map[uint32]*Entry, 1024), o: o, proc: event.ProcDirLookup(o.ProcRoot)}
+	t.dir = t.DirLookup
+	return t
 }
 
 // Len returns the number of entries.

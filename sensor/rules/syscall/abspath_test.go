@@ -55,3 +55,41 @@ func TestAbsPathDirfd(t *testing.T) {
 		}
 	}
 }
+
+// TestAbsPathDirLookup: with the process table's lookup (WithDirLookup) a
+// dirfd the table names resolves even where /proc no longer has it, the
+// table winning over /proc; linkat's dirfds are olddir and newdir.
+func TestAbsPathDirLookup(t *testing.T) {
+	table := map[int64]string{5: "/etc", 8: "/var/lib"}
+	lookup := func(pid uint32, fd int64) (string, bool) {
+		d, ok := table[fd]
+		return d, ok && pid == 42
+	}
+	str := func(n, v string) event.Arg { return event.Arg{Name: n, Str: v, IsStr: true} }
+	num := func(n string, v int64) event.Arg { return event.Arg{Name: n, Int: v} }
+	proc := New(WithProcFS(t.TempDir()), WithDirLookup(lookup)) // an empty proc tree: every fd closed
+	unlink := &event.Event{Type: event.TypeUnlinkat, Proc: event.Process{PID: 42, Cwd: "/home/u"},
+		Args: event.Args{num("dirfd", 5), str("name", "shadow"), num("flags", 0)}}
+	link := &event.Event{Type: event.TypeLinkat, Proc: event.Process{PID: 42, Cwd: "/home/u"},
+		Args: event.Args{num("olddir", 5), str("oldpath", "passwd"), num("newdir", 8), str("newpath", "p"), num("flags", 0)}}
+	unknown := &event.Event{Type: event.TypeMkdirat, Proc: event.Process{PID: 42, Cwd: "/home/u"},
+		Args: event.Args{num("dirfd", 6), str("path", "d"), num("mode", 0)}}
+	for _, tc := range []struct {
+		field, arg string
+		ev         *event.Event
+		want       string
+	}{
+		{"evt.abspath", "", unlink, "/etc/shadow"},
+		{"fs.path.name", "", unlink, "/etc/shadow"},
+		{"evt.abspath", "src", link, "/etc/passwd"},
+		{"evt.abspath", "dst", link, "/var/lib/p"},
+		{"fs.path.source", "", link, "/etc/passwd"},
+		{"fs.path.target", "", link, "/var/lib/p"},
+		{"evt.abspath", "", unknown, "d"},
+	} {
+		got, ok := value(t, proc, tc.field, tc.arg, tc.ev)
+		if !ok || got != tc.want {
+			t.Errorf("%v %s[%s] = %q, %v; want %q", tc.ev.Type, tc.field, tc.arg, got, ok, tc.want)
+		}
+	}
+}

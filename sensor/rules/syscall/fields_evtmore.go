@@ -222,32 +222,39 @@ func bindAbspath(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 	}, rules.KindString, nil
 }
 
-// dirfdArg names the dirfd argument that a path argument is relative to;
-// "" for a path that no dirfd governs (a symlink's target, which the
-// kernel stores as given).
-func dirfdArg(pathArg string) string {
+// dirfdArgs names the dirfd argument that a path argument is relative to
+// (renameat's olddirfd, linkat's olddir, as Falco names them); none for a
+// path that no dirfd governs (a symlink's target, which the kernel stores
+// as given).
+func dirfdArgs(pathArg string) []string {
 	switch pathArg {
 	case "oldpath":
-		return "olddirfd"
+		return []string{"olddirfd", "olddir"}
 	case "newpath":
-		return "newdirfd"
+		return []string{"newdirfd", "newdir"}
 	case "linkpath":
-		return "linkdirfd"
+		return []string{"linkdirfd"}
 	case "target":
-		return ""
+		return nil
 	}
-	return "dirfd"
+	return []string{"dirfd"}
 }
 
 // absPath makes p, the event's argument named arg, absolute: against the
-// directory of its dirfd (looked up in the host's /proc while the process
-// holds it) or the cwd. A path relative to a dirfd whose directory is not
+// directory of its dirfd (looked up in the process table's fd names, else
+// in the host's /proc while the process holds it) or the cwd. A path relative to a dirfd whose directory is not
 // known stays as given: joined to the cwd it would name another file.
 func (s *Source) absPath(e *event.Event, arg, p string) string {
 	var dirfd int64
 	hasDirfd := false
-	if a := dirfdArg(arg); a != "" {
-		dirfd, hasDirfd = e.Args.Int64(a)
+	for _, a := range dirfdArgs(arg) {
+		if dirfd, hasDirfd = e.Args.Int64(a); hasDirfd {
+			break
+		}
 	}
-	return event.AbsPath(e, p, dirfd, hasDirfd, s.dir)
+	dir := s.dir
+	if s.dirTable != nil {
+		dir = s.dirTable
+	}
+	return event.AbsPath(e, p, dirfd, hasDirfd, dir)
 }

@@ -26,6 +26,15 @@ func WithProcFS(root string) Option {
 	return func(s *Source) { s.procRoot, s.dir = root, event.ProcDirLookup(root) }
 }
 
+// WithDirLookup sets where evt.abspath and fs.path.* find the directory
+// that a dirfd names: the process table's (proctable.Table.DirLookup),
+// which knows the directory fds a process opened, as of the event being
+// evaluated, even once closed, and falls back to /proc. It wins over
+// WithProcFS's /proc lookup. The default is WithProcFS's, or none.
+func WithDirLookup(l event.DirLookup) Option {
+	return func(s *Source) { s.dirTable = l }
+}
+
 // WithUserInfo sets what resolves a uid to its home directory and login
 // shell (user.homedir, user.shell), e.g. from the host's passwd file.
 func WithUserInfo(f func(uid uint32) (home, shell string, ok bool)) Option {

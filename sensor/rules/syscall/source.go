@@ -21,6 +21,7 @@ type Source struct {
 	// the user's passwd entry (WithProcFS, WithUserInfo).
 	procRoot string
 	dir      event.DirLookup // a dirfd's path, from procRoot
+	dirTable event.DirLookup // a dirfd's path, from the process table (WithDirLookup)
 	userInfo func(uid uint32) (home, shell string, ok bool)
 	// first is the first event's time (evt.reltime); prev the previous
 	// event's, last the current one's (evt.deltatime).
