@@ -18,6 +18,7 @@ type cache struct {
 	fdIPs                   listSlot
 	ports, apids            []int64
 	env                     slot
+	fdlist                  [6]slot // fdlist.nums, names, cips, sips, cports, sports
 	aargs, acmdline         listSlot
 	// procFiles are the /proc files read for this event (procGen).
 	procFiles map[string][]byte

@@ -8,7 +8,7 @@
 // evt.arg.flags as O_TRUNC|O_CREAT|O_WRONLY, modes as S_IRUSR…, ptrace requests, AF_* families, errno names in
 // evt.res, uids as user names, capability sets as CAP_* names; proc.aname
 // without an index is "any ancestor". Fields whose data the sensor does not
-// collect (proc.exe_ino.*, proc.vmsize, fdlist.*, …) bind and are always
+// collect (thread.exectime, thread.cpu, …) bind and are always
 // missing (<NA>); Uncollected names them, so the loader warns once per
 // field. Host names compared with fd.*.name are resolved in the background
 // and refreshed (names.go). See docs/rules.md §4.

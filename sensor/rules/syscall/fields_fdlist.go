@@ -3,7 +3,7 @@ package syscall
 import (
 	"net/netip"
 	"strconv"
-	"strings"
+	"unsafe"
 
 	"github.com/probehub/probehub/sensor/event"
 )
@@ -19,68 +19,75 @@ import (
 
 func init() {
 	addFields(map[string]fieldDef{
-		"fdlist.nums": fdlistF("fd numbers of a poll event, comma-separated", func(p event.PolledFD) (string, bool) {
-			return strconv.FormatInt(p.Num, 10), true
+		"fdlist.nums": fdlistF(0, "fd numbers of a poll event, comma-separated", func(b []byte, p event.PolledFD) ([]byte, bool) {
+			return strconv.AppendInt(b, p.Num, 10), true
 		}),
-		"fdlist.names": fdlistF("fd names of a poll event, comma-separated", func(p event.PolledFD) (string, bool) {
+		"fdlist.names": fdlistF(1, "fd names of a poll event, comma-separated", func(b []byte, p event.PolledFD) ([]byte, bool) {
 			if p.FD == nil || p.FD.Name == "" {
-				return "<NA>", true
+				return append(b, "<NA>"...), true
 			}
-			return p.FD.Name, true
+			return append(b, p.FD.Name...), true
 		}),
-		"fdlist.cips": fdlistF("client IPs of a poll event's sockets", func(p event.PolledFD) (string, bool) {
+		"fdlist.cips": fdlistF(2, "client IPs of a poll event's sockets", func(b []byte, p event.PolledFD) ([]byte, bool) {
 			if !ipSock(p.FD) {
-				return "", false
+				return b, false
 			}
-			return orZero(p.FD.CIP, p.FD.Type), true
+			return append(b, orZero(p.FD.CIP, p.FD.Type)...), true
 		}),
-		"fdlist.sips": fdlistF("server IPs of a poll event's sockets", func(p event.PolledFD) (string, bool) {
+		"fdlist.sips": fdlistF(3, "server IPs of a poll event's sockets", func(b []byte, p event.PolledFD) ([]byte, bool) {
 			switch {
 			case ipSock(p.FD):
-				return orZero(p.FD.SIP, p.FD.Type), true
+				return append(b, orZero(p.FD.SIP, p.FD.Type)...), true
+			case ipServSock(p.FD) && p.FD.Type == '6':
+				return appendV6AsV4(b, p.FD.SIP), true
 			case ipServSock(p.FD):
-				if p.FD.Type == '6' {
-					return v6AsV4(p.FD.SIP), true
-				}
-				return orZero(p.FD.SIP, p.FD.Type), true
+				return append(b, orZero(p.FD.SIP, p.FD.Type)...), true
 			}
-			return "", false
+			return b, false
 		}),
-		"fdlist.cports": fdlistF("client ports of a poll event's sockets", func(p event.PolledFD) (string, bool) {
+		"fdlist.cports": fdlistF(4, "client ports of a poll event's sockets", func(b []byte, p event.PolledFD) ([]byte, bool) {
 			if !ipSock(p.FD) {
-				return "", false
+				return b, false
 			}
-			return strconv.Itoa(int(p.FD.CPort)), true
+			return strconv.AppendUint(b, uint64(p.FD.CPort), 10), true
 		}),
-		"fdlist.sports": fdlistF("server ports of a poll event's sockets", func(p event.PolledFD) (string, bool) {
+		"fdlist.sports": fdlistF(5, "server ports of a poll event's sockets", func(b []byte, p event.PolledFD) ([]byte, bool) {
 			if !ipSock(p.FD) {
-				return "", false
+				return b, false
 			}
-			return strconv.Itoa(int(p.FD.SPort)), true
+			return strconv.AppendUint(b, uint64(p.FD.SPort), 10), true
 		}),
 	})
 }
 
-// fdlistF is an fdlist field: the values f gives for the entries of a
-// poll's fds, joined by commas; missing on other events or when f gave
-// none.
-func fdlistF(desc string, f func(p event.PolledFD) (string, bool)) fieldDef {
-	return strF(desc, func(e *event.Event) (string, bool) {
+// fdlistF is fdlist field number i (its slot in the event cache): what
+// add appends for the entries of a poll's fds that it applies to, joined
+// by commas, built once per event in the slot's buffer; missing on other
+// events or when no entry applied.
+func fdlistF(i int, desc string, add func(b []byte, p event.PolledFD) ([]byte, bool)) fieldDef {
+	return strS(desc, func(s *Source, e *event.Event) (string, bool) {
 		if e.Type != event.TypePoll && e.Type != event.TypePpoll {
 			return "", false
 		}
-		var b strings.Builder
-		for _, p := range e.FDList {
-			v, ok := f(p)
-			if !ok {
-				continue
+		sl := &s.c.fdlist[i]
+		if sl.gen != s.c.gen {
+			b := sl.buf[:0]
+			for _, p := range e.FDList {
+				n := len(b)
+				if n > 0 {
+					b = append(b, ',')
+				}
+				var ok bool
+				if b, ok = add(b, p); !ok {
+					b = b[:n]
+				}
 			}
-			if b.Len() > 0 {
-				b.WriteByte(',')
+			sl.buf, sl.gen, sl.s = b, s.c.gen, ""
+			if len(b) > 0 {
+				sl.s = unsafe.String(&b[0], len(b))
 			}
-			b.WriteString(v)
 		}
-		return b.String(), b.Len() > 0
+		return sl.s, sl.s != ""
 	})
 }
 
@@ -107,13 +114,13 @@ func orZero(ip string, typ byte) string {
 	return "0.0.0.0"
 }
 
-// v6AsV4 renders an IPv6 listening socket's address as libsinsp's
-// fdlist.sips does: its first four bytes as an IPv4 address.
-func v6AsV4(ip string) string {
+// appendV6AsV4 appends an IPv6 listening socket's address as libsinsp's
+// fdlist.sips prints it: its first four bytes as an IPv4 address.
+func appendV6AsV4(b []byte, ip string) []byte {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return "0.0.0.0"
+		return append(b, "0.0.0.0"...)
 	}
-	b := a.As16()
-	return netip.AddrFrom4([4]byte(b[:4])).String()
+	v := a.As16()
+	return netip.AddrFrom4([4]byte(v[:4])).AppendTo(b)
 }

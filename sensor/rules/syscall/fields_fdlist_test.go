@@ -65,3 +65,24 @@ func TestFdlistFields(t *testing.T) {
 		}
 	}
 }
+
+// TestFdlistAllocs: a field built once per event, in a reused buffer.
+func TestFdlistAllocs(t *testing.T) {
+	s := New()
+	acc, _, err := s.Bind("fdlist.names", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []*event.Event{pollSample(event.TypePpoll), pollSample(event.TypePoll)}
+	acc(evs[0])
+	n := testing.AllocsPerRun(100, func() {
+		for _, e := range evs {
+			if _, ok := acc(e); !ok {
+				t.Fatal("missing")
+			}
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per two events, want 0", n)
+	}
+}
