@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -115,5 +116,61 @@ func checkPoll(t *testing.T, ev event.Event, sc pollScene) {
 	}
 	if len(ev.Args) == 0 || ev.Args[0].Name != "fds" || ev.Args[0].Str != sc.str {
 		t.Errorf("args %v: want fds=%q first", ev.Args, sc.str)
+	}
+}
+
+// TestCapturePpollBounds: a ppoll of 20 fds of a file with a long path
+// keeps the first 16 (pollFDMax) and describes them while the record has
+// room; the rest of them have no FD, and the record still decodes.
+func TestCapturePpollBounds(t *testing.T) {
+	for _, m := range netModes {
+		t.Run(m.name, func(t *testing.T) { pollBounds(t, load(t, m, event.TypePpoll)) })
+	}
+}
+
+func pollBounds(t *testing.T, p *Probe) {
+	dir := t.TempDir()
+	for range 12 {
+		dir = filepath.Join(dir, strings.Repeat("d", 200))
+	}
+	must(t, os.MkdirAll(dir, 0o755))
+	path := filepath.Join(dir, "f")
+	must(t, os.WriteFile(path, nil, 0o600))
+	fds := make([]unix.PollFd, 20)
+	for i := range fds {
+		f, err := unix.Open(path, unix.O_RDONLY, 0)
+		must(t, err)
+		t.Cleanup(func() { unix.Close(f) })
+		fds[i] = unix.PollFd{Fd: int32(f), Events: unix.POLLIN}
+	}
+	if n, err := unix.Ppoll(fds, &unix.Timespec{}, nil); err != nil || n != len(fds) {
+		t.Fatalf("ppoll = %d, %v", n, err)
+	}
+	pid := uint32(os.Getpid())
+	ev := await(t, p, "ppoll", func(ev event.Event) bool { return ev.Type == event.TypePpoll && ev.Proc.PID == pid && ev.Res == 20 })
+	if len(ev.FDList) != pollFDMax {
+		t.Fatalf("%d fds, want %d", len(ev.FDList), pollFDMax)
+	}
+	described := 0
+	for i, e := range ev.FDList {
+		if e.Num != int64(fds[i].Fd) || e.Flags != 1 {
+			t.Errorf("entry %d: %+v, want fd %d flags 1", i, e, fds[i].Fd)
+		}
+		switch {
+		case e.FD == nil:
+		case i > described:
+			t.Errorf("entry %d described after an undescribed one", i)
+		case e.FD.Name != path:
+			t.Errorf("entry %d: name %q", i, e.FD.Name)
+		default:
+			described++
+		}
+	}
+	t.Logf("%d of %d fds described (paths of %d bytes)", described, len(ev.FDList), len(path))
+	if described == 0 || described == pollFDMax {
+		t.Errorf("%d fds described: want the record's room to end the descriptions", described)
+	}
+	if ev.Proc.Cgroup == "" {
+		t.Error("no cgroup path after the fds")
 	}
 }
