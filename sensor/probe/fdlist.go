@@ -83,6 +83,9 @@ func (d *Decoder) fdList(ev *event.Event, b []byte, a *argReader) (int, error) {
 // bound or listening one, a server (Falco's server socket).
 func (d *Decoder) polledFD(pid uint32, num int64, t *tuple) (event.FD, bool) {
 	if t.file {
+		if typ, ok := pseudoFiles[t.path]; ok {
+			return event.FD{Num: num, Type: typ}, true
+		}
 		return event.FD{Num: num, Type: 'f', Name: t.path}, t.path != ""
 	}
 	known := d.roles[fdKey{pid, num}]
@@ -90,6 +93,28 @@ func (d *Decoder) polledFD(pid uint32, num int64, t *tuple) (event.FD, bool) {
 		known = roleServer
 	}
 	return d.sockFD(num, t, isServer(fdIO, t, known)), true
+}
+
+// pseudoFiles are the paths the probe reads for the fds of internal
+// file systems (a dentry with no parent: a pipe's has an empty name, an
+// anonymous inode's the kind of object) and their libsinsp type
+// characters. libsinsp gives these fds no name when it sees them made;
+// neither do we.
+var pseudoFiles = map[string]byte{
+	"/":              'p',
+	"/[eventfd]":     'e',
+	"/[eventpoll]":   'l',
+	"/inotify":       'i',
+	"/[signalfd]":    's',
+	"/[timerfd]":     't',
+	"/[io_uring]":    'r',
+	"/[userfaultfd]": 'u',
+	"/[pidfd]":       'P',
+	"/bpf-map":       'b',
+	"/bpf-prog":      'b',
+	"/bpf-link":      'b',
+	"/bpf_iter":      'b',
+	"/[perf_event]":  'X',
 }
 
 // fdsString renders Falco's evt.arg.fds: per entry the fd, a colon, the

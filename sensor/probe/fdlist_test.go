@@ -35,6 +35,26 @@ func pollRecord() []byte {
 		arg(kindTuple, nil))
 }
 
+// TestDecodeFDListPseudo: the fds of internal file systems get libsinsp's
+// type and no name.
+func TestDecodeFDListPseudo(t *testing.T) {
+	ev, err := NewDecoder().Decode(record(event.TypePoll, 3, 42, intArgBytes(0),
+		arg(kindFDList, pollfds([2]int32{3, 0x4}, [2]int32{4, 0x4}, [2]int32{5, 0x1}, [2]int32{6, 0})),
+		arg(kindFDPath, []byte("\x00")), arg(kindFDPath, []byte("[eventfd]\x00")), arg(kindFDPath, []byte("[eventpoll]\x00")),
+		arg(kindFDPath, []byte("memfd:x\x00"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []event.PolledFD{{Num: 3, Flags: 4, FD: &event.FD{Num: 3, Type: 'p'}}, {Num: 4, Flags: 4, FD: &event.FD{Num: 4, Type: 'e'}},
+		{Num: 5, Flags: 1, FD: &event.FD{Num: 5, Type: 'l'}}, {Num: 6, FD: &event.FD{Num: 6, Type: 'f', Name: "/memfd:x"}}}
+	if diff := cmp.Diff(want, ev.FDList); diff != "" {
+		t.Errorf("FDList (-want +got):\n%s", diff)
+	}
+	if fds, _ := ev.Args.String("fds"); fds != "3:p4 4:e4 5:l1 6:f0" {
+		t.Errorf("fds %q", fds)
+	}
+}
+
 func TestDecodeFDList(t *testing.T) {
 	ev, err := NewDecoder().Decode(pollRecord())
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 )
 
 // pollScene is what the poll tests poll: a connected TCP client, a file,
-// one end of a unix socket pair, a negative fd (ignored by the kernel)
-// and an fd that is not open; want is the FDList the probe must report.
+// one end of a unix socket pair, a negative fd (ignored by the kernel),
+// an fd that is not open, a pipe and an eventfd; want is the FDList the probe must report.
 type pollScene struct {
 	fds  []unix.PollFd
 	want []event.PolledFD
@@ -58,6 +58,12 @@ func newPollScene(t *testing.T) pollScene {
 	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	must(t, err)
 	t.Cleanup(func() { unix.Close(sp[0]); unix.Close(sp[1]) })
+	var pipe [2]int
+	must(t, unix.Pipe2(pipe[:], unix.O_CLOEXEC))
+	t.Cleanup(func() { unix.Close(pipe[0]); unix.Close(pipe[1]) })
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	must(t, err)
+	t.Cleanup(func() { unix.Close(efd) })
 	const closed = 999
 	if _, err := unix.FcntlInt(uintptr(closed), unix.F_GETFD, 0); err == nil {
 		t.Fatalf("fd %d is open", closed)
@@ -65,7 +71,8 @@ func newPollScene(t *testing.T) pollScene {
 	name := "127.0.0.1:" + strconv.Itoa(int(cport)) + "->127.0.0.1:" + strconv.Itoa(sport)
 	return pollScene{
 		fds: []unix.PollFd{{Fd: int32(c), Events: unix.POLLOUT}, {Fd: int32(f), Events: unix.POLLIN},
-			{Fd: int32(sp[0]), Events: unix.POLLOUT}, {Fd: -1, Events: unix.POLLIN}, {Fd: closed, Events: unix.POLLIN}},
+			{Fd: int32(sp[0]), Events: unix.POLLOUT}, {Fd: -1, Events: unix.POLLIN}, {Fd: closed, Events: unix.POLLIN},
+			{Fd: int32(pipe[1]), Events: unix.POLLOUT}, {Fd: int32(efd), Events: unix.POLLOUT}},
 		want: []event.PolledFD{
 			{Num: int64(c), Flags: 4, FD: &event.FD{Num: int64(c), Type: '4', Name: name, L4Proto: "tcp",
 				CIP: "127.0.0.1", CPort: cport, SIP: "127.0.0.1", SPort: uint16(sport), Connected: true}},
@@ -73,8 +80,11 @@ func newPollScene(t *testing.T) pollScene {
 			{Num: int64(sp[0]), Flags: 4, FD: &event.FD{Num: int64(sp[0]), Type: 'u', Connected: true}},
 			{Num: -1},
 			{Num: closed, Flags: 0x40}, // POLLNVAL
+			{Num: int64(pipe[1]), Flags: 4, FD: &event.FD{Num: int64(pipe[1]), Type: 'p'}},
+			{Num: int64(efd), Flags: 4, FD: &event.FD{Num: int64(efd), Type: 'e'}},
 		},
-		str: strconv.Itoa(c) + ":44 " + strconv.Itoa(f) + ":f1 " + strconv.Itoa(sp[0]) + ":u4 18446744073709551615:?0 999:?40",
+		str: strconv.Itoa(c) + ":44 " + strconv.Itoa(f) + ":f1 " + strconv.Itoa(sp[0]) + ":u4 18446744073709551615:?0 999:?40 " +
+			strconv.Itoa(pipe[1]) + ":p4 " + strconv.Itoa(efd) + ":e4",
 	}
 }
 
@@ -91,11 +101,11 @@ func TestCapturePpoll(t *testing.T) {
 			r, _, errno := unix.Syscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&sc.fds[0])), uintptr(len(sc.fds)),
 				uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&mask)), 8, 0)
 			runtime.KeepAlive(sc.fds)
-			if errno != 0 || r != 4 {
-				t.Fatalf("ppoll = %d, %v; want 4 ready (3 and the closed fd)", r, errno)
+			if errno != 0 || r != 6 {
+				t.Fatalf("ppoll = %d, %v; want 6 ready (5 and the closed fd)", r, errno)
 			}
 			pid := uint32(os.Getpid())
-			ev := await(t, p, "ppoll", func(ev event.Event) bool { return ev.Type == event.TypePpoll && ev.Proc.PID == pid && ev.Res == 4 })
+			ev := await(t, p, "ppoll", func(ev event.Event) bool { return ev.Type == event.TypePpoll && ev.Proc.PID == pid && ev.Res == 6 })
 			checkPoll(t, ev, sc)
 			// the kernel leaves the time not slept in the timespec: read at
 			// the exit, as Falco's drivers read it

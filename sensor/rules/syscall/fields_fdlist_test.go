@@ -8,7 +8,7 @@ import (
 
 // pollSample is a ppoll over: a connected IPv4 client, an accepted IPv6
 // connection, IPv4 and IPv6 listening sockets, a unix socket, a file, an
-// fd that is not open and a negative one.
+// fd that is not open, a negative one and a pipe (no name).
 func pollSample(t event.Type) *event.Event {
 	return &event.Event{Type: t, Res: 2, Args: event.Args{{Name: "fds", Str: "…", IsStr: true}},
 		FDList: []event.PolledFD{
@@ -22,6 +22,7 @@ func pollSample(t event.Type) *event.Event {
 			{Num: 8, Flags: 1, FD: &event.FD{Num: 8, Type: 'f', Name: "/var/log/syslog"}},
 			{Num: 99, Flags: 0x40},
 			{Num: -1},
+			{Num: 10, Flags: 4, FD: &event.FD{Num: 10, Type: 'p'}},
 		}}
 }
 
@@ -39,9 +40,9 @@ func TestFdlistFields(t *testing.T) {
 		want  string
 		ok    bool
 	}{
-		{"fdlist.nums", pollSample(event.TypePpoll), "3,4,5,6,7,8,99,-1", true},
-		{"fdlist.nums", pollSample(event.TypePoll), "3,4,5,6,7,8,99,-1", true},
-		{"fdlist.names", pollSample(event.TypePpoll), "10.0.0.1:40000->10.0.0.2:80,2001:db8::9:50000->2001:db8::1:443,0.0.0.0:22,fe80::1:8080,/run/app.sock,/var/log/syslog,<NA>,<NA>", true},
+		{"fdlist.nums", pollSample(event.TypePpoll), "3,4,5,6,7,8,99,-1,10", true},
+		{"fdlist.nums", pollSample(event.TypePoll), "3,4,5,6,7,8,99,-1,10", true},
+		{"fdlist.names", pollSample(event.TypePpoll), "10.0.0.1:40000->10.0.0.2:80,2001:db8::9:50000->2001:db8::1:443,0.0.0.0:22,fe80::1:8080,/run/app.sock,/var/log/syslog,<NA>,<NA>,<NA>", true},
 		{"fdlist.cips", pollSample(event.TypePpoll), "10.0.0.1,2001:db8::9", true},
 		{"fdlist.sips", pollSample(event.TypePpoll), "10.0.0.2,2001:db8::1,0.0.0.0,254.128.0.0", true},
 		{"fdlist.cports", pollSample(event.TypePpoll), "40000,50000", true},
