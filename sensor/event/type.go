@@ -100,6 +100,12 @@ const (
 	TypePwritev
 	TypePoll
 	TypePpoll
+	// TypeSwitch and TypeProcinfo come from the sched_switch tracepoint,
+	// not a syscall: a context switch (the thread switched out) and, at most
+	// once a second per thread, its CPU time (Falco's "switch" and
+	// "procinfo").
+	TypeSwitch
+	TypeProcinfo
 	typeCount
 )
 
@@ -191,6 +197,8 @@ var names = [...]string{
 	TypePwritev:      "pwritev",
 	TypePoll:         "poll",
 	TypePpoll:        "ppoll",
+	TypeSwitch:       "switch",
+	TypeProcinfo:     "procinfo",
 }
 
 var byName = func() map[string]Type {

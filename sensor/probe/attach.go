@@ -279,12 +279,92 @@ func splitTypes(types []event.Type) (syscalls []event.Type, exec, exit bool) {
 		case event.TypeProcexit:
 			exit = true
 			continue
+		case event.TypeSwitch, event.TypeProcinfo:
+			continue // schedWant
 		case event.TypeExecve, event.TypeExecveat:
 			exec = true
 		}
 		syscalls = append(syscalls, t)
 	}
 	return syscalls, exec, exit
+}
+
+// Bits of the probe's sched_want map (PH_WANT_* in c/maps.h).
+const (
+	wantSwitch   = 1
+	wantProcinfo = 2
+)
+
+// schedWant is the sched_want value for types: which of switch and
+// procinfo the sched_switch program sends (0: it is not attached).
+func schedWant(types []event.Type) uint32 {
+	var w uint32
+	for _, t := range types {
+		switch t {
+		case event.TypeSwitch:
+			w |= wantSwitch
+		case event.TypeProcinfo:
+			w |= wantProcinfo
+		}
+	}
+	return w
+}
+
+// schedProgram is the program of switch and procinfo events: on the BTF
+// tracepoint sched_switch in the fast variant, on the raw one in the
+// portable variant. It is loaded with every probe, so that a rules reload
+// can attach it, and attached only while a wanted type needs it: it runs
+// at every context switch of the machine.
+const schedProgram = "sched_switch"
+
+// attachSched attaches or detaches the sched_switch program as want (a
+// schedWant value) asks, after writing want where the program reads it.
+func (p *Probe) attachSched(want uint32) error {
+	m := p.coll.Maps["sched_want"]
+	if m == nil {
+		return fmt.Errorf("%w: the probe has no sched_want map", ErrAttach)
+	}
+	if want != 0 && p.schedLink == nil {
+		prog := p.coll.Programs[schedProgram]
+		if prog == nil {
+			return fmt.Errorf("%w: the probe has no %s program", ErrAttach, schedProgram)
+		}
+		if err := m.Put(uint32(0), want); err != nil {
+			return fmt.Errorf("set sched_want: %w", err)
+		}
+		var l link.Link
+		var err error
+		if p.variant == bytecode.Fast {
+			l, err = link.AttachTracing(link.TracingOptions{Program: prog})
+		} else {
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sched_switch", Program: prog})
+		}
+		if err != nil {
+			_ = m.Put(uint32(0), uint32(0))
+			return fmt.Errorf("attach %s: %w", schedProgram, classify(err))
+		}
+		p.schedLink = l
+		return nil
+	}
+	if err := m.Put(uint32(0), want); err != nil {
+		return fmt.Errorf("set sched_want: %w", err)
+	}
+	if want == 0 && p.schedLink != nil {
+		err := p.schedLink.Close()
+		p.schedLink = nil
+		if err != nil {
+			return fmt.Errorf("detach %s: %w", schedProgram, err)
+		}
+	}
+	return nil
+}
+
+// SchedAttached says whether the sched_switch program is attached (the
+// captured types include switch or procinfo).
+func (p *Probe) SchedAttached() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.schedLink != nil
 }
 
 // programsFor works out the programs for types under mode. AttachAuto
@@ -315,7 +395,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 // prune deletes the programs of spec (variant v) that will not be
 // attached. The portable variant has only the raw exit program.
 func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
-	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil}
+	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil, schedProgram: true}
 	if n.syscalls {
 		perSyscall := n.perSyscall && v == bytecode.Fast
 		keep[syscallsProgram] = perSyscall

@@ -210,8 +210,11 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 	if t != nil && !t.file {
 		ev.Args = append(ev.Args, event.Arg{Name: "tuple", Str: d.tupleString(t, ev.FD), IsStr: true})
 	}
-	if ev.Type == event.TypeProcexit {
+	switch ev.Type {
+	case event.TypeProcexit:
 		procexit(ev)
+	case event.TypeSwitch, event.TypeProcinfo:
+		ev.Dir = ">" // enter events in Falco: they have no exit
 	}
 	if ev.Type == event.TypeExecve && ev.Res == 0 {
 		execFlags(ev) // execveat's flags argument is the caller's AT_* flags

@@ -192,6 +192,11 @@ var plans = map[event.Type]plan{
 	event.TypeTgkill:       {args: []argSpec{d("pid", 0), d("tid", 1), d("sig", 2)}},
 	event.TypePrctl:        {args: []argSpec{i("option", 0), i("arg2", 1)}},
 	event.TypeIoUringSetup: {args: []argSpec{i("entries", 0)}},
+
+	// From the sched_switch tracepoint (programs.h, on_switch): no
+	// registers, the arguments are written in this order.
+	event.TypeSwitch:   {args: []argSpec{d("next", 0), i("pgft_maj", 0), i("pgft_min", 0)}},
+	event.TypeProcinfo: {args: []argSpec{i("cpu_usr", 0), i("cpu_sys", 0)}},
 }
 
 // wirePlan is struct plan in c/probe.c: the value of the plans map.

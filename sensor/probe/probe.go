@@ -100,6 +100,9 @@ type Probe struct {
 	mu       sync.Mutex
 	types    []event.Type
 	sysLinks map[event.Type]link.Link // AttachSyscalls: one per syscall
+	// schedLink is the sched_switch program's, while switch or procinfo
+	// is captured.
+	schedLink link.Link
 }
 
 // Load checks the requested types, loads the probe for the running
@@ -264,6 +267,9 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 			return err
 		}
 	}
+	if err := p.attachSched(schedWant(types)); err != nil {
+		return err
+	}
 	if len(syscalls) == 0 {
 		return nil
 	}
@@ -322,6 +328,9 @@ func (p *Probe) SetTypes(types []event.Type) error {
 		}
 	}
 	p.clearPlans(removed)
+	if err := p.attachSched(schedWant(types)); err != nil {
+		return err
+	}
 	p.types = types
 	return nil
 }
@@ -420,8 +429,12 @@ func (p *Probe) Close() error {
 		errs = append(errs, p.src.Close())
 	}
 	p.mu.Lock()
-	errs = append(errs, closeLinks(append(p.links, slices.Collect(maps.Values(p.sysLinks))...)))
-	p.links, p.sysLinks = nil, nil
+	links := append(p.links, slices.Collect(maps.Values(p.sysLinks))...)
+	if p.schedLink != nil {
+		links = append(links, p.schedLink)
+	}
+	errs = append(errs, closeLinks(links))
+	p.links, p.sysLinks, p.schedLink = nil, nil, nil
 	p.mu.Unlock()
 	p.coll.Close()
 	return errors.Join(errs...)

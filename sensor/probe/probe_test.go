@@ -33,7 +33,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// helper runs "opens:N:PATH": N open/close pairs of PATH, or
+// helper runs "opens:N:PATH": N open/close pairs of PATH, or "spin:D":
+// keep a CPU busy for the duration D (sched_test.go), or
 // "memfd:PATH": exec a copy of PATH from a memfd, or "lines:PATH": for
 // each line L of stdin, open PATH-L and echo L (ids_test.go).
 func helper(spec string) int {
@@ -45,6 +46,9 @@ func helper(spec string) int {
 	}
 	if spec == "capset" {
 		return capsetDrop()
+	}
+	if d, ok := strings.CutPrefix(spec, "spin:"); ok {
+		return spin(d)
 	}
 	var n int
 	var path string

@@ -185,7 +185,7 @@ func kernelName(t event.Type) string {
 
 // lifecycle are the event types that come from scheduler tracepoints, not
 // from a syscall number.
-var lifecycle = []event.Type{event.TypeProcexit}
+var lifecycle = []event.Type{event.TypeProcexit, event.TypeSwitch, event.TypeProcinfo}
 
 // syscallNumber returns the syscall number of t on goarch.
 func syscallNumber(goarch string, t event.Type) (uint32, bool) {
@@ -214,10 +214,16 @@ func Supported() []event.Type {
 var ioTypes = []event.Type{event.TypeRead, event.TypeWrite, event.TypePread, event.TypePwrite, event.TypeReadv, event.TypeWritev, event.TypePreadv, event.TypePwritev,
 	event.TypePoll, event.TypePpoll}
 
+// schedTypes come from the sched_switch tracepoint: events at every
+// context switch of the machine, captured when asked for, not by default.
+var schedTypes = []event.Type{event.TypeSwitch, event.TypeProcinfo}
+
 // DefaultTypes are what a Load with no Types captures: Supported() but
-// the read/write family.
+// the read/write family and the context switch events.
 func DefaultTypes() []event.Type {
-	return slices.DeleteFunc(Supported(), func(t event.Type) bool { return slices.Contains(ioTypes, t) })
+	return slices.DeleteFunc(Supported(), func(t event.Type) bool {
+		return slices.Contains(ioTypes, t) || slices.Contains(schedTypes, t)
+	})
 }
 
 // ParseTypes reads a comma-separated list of event names ("execve,openat").

@@ -16,24 +16,27 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	probeMapCgroupsSeen = "cgroups_seen"
-	probeMapDrops       = "drops"
-	probeMapEventsPb    = "events_pb"
-	probeMapEventsRb    = "events_rb"
-	probeMapExecNames   = "exec_names"
-	probeMapPlans       = "plans"
-	probeMapScratch     = "scratch"
-	probeProgIdsBumpTp  = "ids_bump_tp"
-	probeProgSchedExec  = "sched_exec"
-	probeProgSchedExit  = "sched_exit"
-	probeProgSysExit    = "sys_exit"
-	probeVarCacheIds    = "cache_ids"
-	probeVarEnvMax      = "env_max"
-	probeVarIdsGen      = "ids_gen"
-	probeVarIgnoreTgid  = "ignore_tgid"
-	probeVarSnaplen     = "snaplen"
-	probeVarUseRingbuf  = "use_ringbuf"
-	probeVarWakeupBytes = "wakeup_bytes"
+	probeMapCgroupsSeen  = "cgroups_seen"
+	probeMapDrops        = "drops"
+	probeMapEventsPb     = "events_pb"
+	probeMapEventsRb     = "events_rb"
+	probeMapExecNames    = "exec_names"
+	probeMapPlans        = "plans"
+	probeMapProcinfoLast = "procinfo_last"
+	probeMapSchedWant    = "sched_want"
+	probeMapScratch      = "scratch"
+	probeProgIdsBumpTp   = "ids_bump_tp"
+	probeProgSchedExec   = "sched_exec"
+	probeProgSchedExit   = "sched_exit"
+	probeProgSchedSwitch = "sched_switch"
+	probeProgSysExit     = "sys_exit"
+	probeVarCacheIds     = "cache_ids"
+	probeVarEnvMax       = "env_max"
+	probeVarIdsGen       = "ids_gen"
+	probeVarIgnoreTgid   = "ignore_tgid"
+	probeVarSnaplen      = "snaplen"
+	probeVarUseRingbuf   = "use_ringbuf"
+	probeVarWakeupBytes  = "wakeup_bytes"
 )
 
 // loadProbe returns the embedded CollectionSpec for probe.
@@ -78,23 +81,26 @@ type probeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeProgramSpecs struct {
-	IdsBumpTp *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
-	SchedExec *ebpf.ProgramSpec `ebpf:"sched_exec"`
-	SchedExit *ebpf.ProgramSpec `ebpf:"sched_exit"`
-	SysExit   *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	IdsBumpTp   *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
+	SchedExec   *ebpf.ProgramSpec `ebpf:"sched_exec"`
+	SchedExit   *ebpf.ProgramSpec `ebpf:"sched_exit"`
+	SchedSwitch *ebpf.ProgramSpec `ebpf:"sched_switch"`
+	SysExit     *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
 
 // probeMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeMapSpecs struct {
-	CgroupsSeen *ebpf.MapSpec `ebpf:"cgroups_seen"`
-	Drops       *ebpf.MapSpec `ebpf:"drops"`
-	EventsPb    *ebpf.MapSpec `ebpf:"events_pb"`
-	EventsRb    *ebpf.MapSpec `ebpf:"events_rb"`
-	ExecNames   *ebpf.MapSpec `ebpf:"exec_names"`
-	Plans       *ebpf.MapSpec `ebpf:"plans"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
+	CgroupsSeen  *ebpf.MapSpec `ebpf:"cgroups_seen"`
+	Drops        *ebpf.MapSpec `ebpf:"drops"`
+	EventsPb     *ebpf.MapSpec `ebpf:"events_pb"`
+	EventsRb     *ebpf.MapSpec `ebpf:"events_rb"`
+	ExecNames    *ebpf.MapSpec `ebpf:"exec_names"`
+	Plans        *ebpf.MapSpec `ebpf:"plans"`
+	ProcinfoLast *ebpf.MapSpec `ebpf:"procinfo_last"`
+	SchedWant    *ebpf.MapSpec `ebpf:"sched_want"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 }
 
 // probeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -130,13 +136,15 @@ func (o *probeObjects) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeMaps struct {
-	CgroupsSeen *ebpf.Map `ebpf:"cgroups_seen"`
-	Drops       *ebpf.Map `ebpf:"drops"`
-	EventsPb    *ebpf.Map `ebpf:"events_pb"`
-	EventsRb    *ebpf.Map `ebpf:"events_rb"`
-	ExecNames   *ebpf.Map `ebpf:"exec_names"`
-	Plans       *ebpf.Map `ebpf:"plans"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
+	CgroupsSeen  *ebpf.Map `ebpf:"cgroups_seen"`
+	Drops        *ebpf.Map `ebpf:"drops"`
+	EventsPb     *ebpf.Map `ebpf:"events_pb"`
+	EventsRb     *ebpf.Map `ebpf:"events_rb"`
+	ExecNames    *ebpf.Map `ebpf:"exec_names"`
+	Plans        *ebpf.Map `ebpf:"plans"`
+	ProcinfoLast *ebpf.Map `ebpf:"procinfo_last"`
+	SchedWant    *ebpf.Map `ebpf:"sched_want"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
 }
 
 func (m *probeMaps) Close() error {
@@ -147,6 +155,8 @@ func (m *probeMaps) Close() error {
 		m.EventsRb,
 		m.ExecNames,
 		m.Plans,
+		m.ProcinfoLast,
+		m.SchedWant,
 		m.Scratch,
 	)
 }
@@ -168,10 +178,11 @@ type probeVariables struct {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probePrograms struct {
-	IdsBumpTp *ebpf.Program `ebpf:"ids_bump_tp"`
-	SchedExec *ebpf.Program `ebpf:"sched_exec"`
-	SchedExit *ebpf.Program `ebpf:"sched_exit"`
-	SysExit   *ebpf.Program `ebpf:"sys_exit"`
+	IdsBumpTp   *ebpf.Program `ebpf:"ids_bump_tp"`
+	SchedExec   *ebpf.Program `ebpf:"sched_exec"`
+	SchedExit   *ebpf.Program `ebpf:"sched_exit"`
+	SchedSwitch *ebpf.Program `ebpf:"sched_switch"`
+	SysExit     *ebpf.Program `ebpf:"sys_exit"`
 }
 
 func (p *probePrograms) Close() error {
@@ -179,6 +190,7 @@ func (p *probePrograms) Close() error {
 		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,
+		p.SchedSwitch,
 		p.SysExit,
 	)
 }

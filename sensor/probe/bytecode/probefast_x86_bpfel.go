@@ -16,25 +16,28 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	probefastMapCgroupsSeen = "cgroups_seen"
-	probefastMapDrops       = "drops"
-	probefastMapEventsPb    = "events_pb"
-	probefastMapEventsRb    = "events_rb"
-	probefastMapExecNames   = "exec_names"
-	probefastMapPlans       = "plans"
-	probefastMapScratch     = "scratch"
-	probefastProgIdsBumpTp  = "ids_bump_tp"
-	probefastProgSchedExec  = "sched_exec"
-	probefastProgSchedExit  = "sched_exit"
-	probefastProgSysExit    = "sys_exit"
-	probefastProgSysExitTp  = "sys_exit_tp"
-	probefastVarCacheIds    = "cache_ids"
-	probefastVarEnvMax      = "env_max"
-	probefastVarIdsGen      = "ids_gen"
-	probefastVarIgnoreTgid  = "ignore_tgid"
-	probefastVarSnaplen     = "snaplen"
-	probefastVarUseRingbuf  = "use_ringbuf"
-	probefastVarWakeupBytes = "wakeup_bytes"
+	probefastMapCgroupsSeen  = "cgroups_seen"
+	probefastMapDrops        = "drops"
+	probefastMapEventsPb     = "events_pb"
+	probefastMapEventsRb     = "events_rb"
+	probefastMapExecNames    = "exec_names"
+	probefastMapPlans        = "plans"
+	probefastMapProcinfoLast = "procinfo_last"
+	probefastMapSchedWant    = "sched_want"
+	probefastMapScratch      = "scratch"
+	probefastProgIdsBumpTp   = "ids_bump_tp"
+	probefastProgSchedExec   = "sched_exec"
+	probefastProgSchedExit   = "sched_exit"
+	probefastProgSchedSwitch = "sched_switch"
+	probefastProgSysExit     = "sys_exit"
+	probefastProgSysExitTp   = "sys_exit_tp"
+	probefastVarCacheIds     = "cache_ids"
+	probefastVarEnvMax       = "env_max"
+	probefastVarIdsGen       = "ids_gen"
+	probefastVarIgnoreTgid   = "ignore_tgid"
+	probefastVarSnaplen      = "snaplen"
+	probefastVarUseRingbuf   = "use_ringbuf"
+	probefastVarWakeupBytes  = "wakeup_bytes"
 )
 
 // loadProbefast returns the embedded CollectionSpec for probefast.
@@ -79,24 +82,27 @@ type probefastSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastProgramSpecs struct {
-	IdsBumpTp *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
-	SchedExec *ebpf.ProgramSpec `ebpf:"sched_exec"`
-	SchedExit *ebpf.ProgramSpec `ebpf:"sched_exit"`
-	SysExit   *ebpf.ProgramSpec `ebpf:"sys_exit"`
-	SysExitTp *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
+	IdsBumpTp   *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
+	SchedExec   *ebpf.ProgramSpec `ebpf:"sched_exec"`
+	SchedExit   *ebpf.ProgramSpec `ebpf:"sched_exit"`
+	SchedSwitch *ebpf.ProgramSpec `ebpf:"sched_switch"`
+	SysExit     *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	SysExitTp   *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
 }
 
 // probefastMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastMapSpecs struct {
-	CgroupsSeen *ebpf.MapSpec `ebpf:"cgroups_seen"`
-	Drops       *ebpf.MapSpec `ebpf:"drops"`
-	EventsPb    *ebpf.MapSpec `ebpf:"events_pb"`
-	EventsRb    *ebpf.MapSpec `ebpf:"events_rb"`
-	ExecNames   *ebpf.MapSpec `ebpf:"exec_names"`
-	Plans       *ebpf.MapSpec `ebpf:"plans"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
+	CgroupsSeen  *ebpf.MapSpec `ebpf:"cgroups_seen"`
+	Drops        *ebpf.MapSpec `ebpf:"drops"`
+	EventsPb     *ebpf.MapSpec `ebpf:"events_pb"`
+	EventsRb     *ebpf.MapSpec `ebpf:"events_rb"`
+	ExecNames    *ebpf.MapSpec `ebpf:"exec_names"`
+	Plans        *ebpf.MapSpec `ebpf:"plans"`
+	ProcinfoLast *ebpf.MapSpec `ebpf:"procinfo_last"`
+	SchedWant    *ebpf.MapSpec `ebpf:"sched_want"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 }
 
 // probefastVariableSpecs contains global variables before they are loaded into the kernel.
@@ -132,13 +138,15 @@ func (o *probefastObjects) Close() error {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastMaps struct {
-	CgroupsSeen *ebpf.Map `ebpf:"cgroups_seen"`
-	Drops       *ebpf.Map `ebpf:"drops"`
-	EventsPb    *ebpf.Map `ebpf:"events_pb"`
-	EventsRb    *ebpf.Map `ebpf:"events_rb"`
-	ExecNames   *ebpf.Map `ebpf:"exec_names"`
-	Plans       *ebpf.Map `ebpf:"plans"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
+	CgroupsSeen  *ebpf.Map `ebpf:"cgroups_seen"`
+	Drops        *ebpf.Map `ebpf:"drops"`
+	EventsPb     *ebpf.Map `ebpf:"events_pb"`
+	EventsRb     *ebpf.Map `ebpf:"events_rb"`
+	ExecNames    *ebpf.Map `ebpf:"exec_names"`
+	Plans        *ebpf.Map `ebpf:"plans"`
+	ProcinfoLast *ebpf.Map `ebpf:"procinfo_last"`
+	SchedWant    *ebpf.Map `ebpf:"sched_want"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
 }
 
 func (m *probefastMaps) Close() error {
@@ -149,6 +157,8 @@ func (m *probefastMaps) Close() error {
 		m.EventsRb,
 		m.ExecNames,
 		m.Plans,
+		m.ProcinfoLast,
+		m.SchedWant,
 		m.Scratch,
 	)
 }
@@ -170,11 +180,12 @@ type probefastVariables struct {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastPrograms struct {
-	IdsBumpTp *ebpf.Program `ebpf:"ids_bump_tp"`
-	SchedExec *ebpf.Program `ebpf:"sched_exec"`
-	SchedExit *ebpf.Program `ebpf:"sched_exit"`
-	SysExit   *ebpf.Program `ebpf:"sys_exit"`
-	SysExitTp *ebpf.Program `ebpf:"sys_exit_tp"`
+	IdsBumpTp   *ebpf.Program `ebpf:"ids_bump_tp"`
+	SchedExec   *ebpf.Program `ebpf:"sched_exec"`
+	SchedExit   *ebpf.Program `ebpf:"sched_exit"`
+	SchedSwitch *ebpf.Program `ebpf:"sched_switch"`
+	SysExit     *ebpf.Program `ebpf:"sys_exit"`
+	SysExitTp   *ebpf.Program `ebpf:"sys_exit_tp"`
 }
 
 func (p *probefastPrograms) Close() error {
@@ -182,6 +193,7 @@ func (p *probefastPrograms) Close() error {
 		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,
+		p.SchedSwitch,
 		p.SysExit,
 		p.SysExitTp,
 	)

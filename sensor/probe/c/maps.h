@@ -153,6 +153,28 @@ struct {
 	__type(value, struct exec_name);
 } exec_names SEC(".maps");
 
+// sched_want says which events the sched_switch program sends: bit
+// PH_WANT_SWITCH, a switch record per context switch; bit
+// PH_WANT_PROCINFO, a procinfo record for a thread switched out at least a
+// second after its last one. The loader writes it (and SetTypes on a rules
+// reload); the program is attached only while it is not 0.
+#define PH_WANT_SWITCH 1
+#define PH_WANT_PROCINFO 2
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u32);
+} sched_want SEC(".maps");
+
+// procinfo_last is when each thread's last procinfo record was sent.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u32);
+	__type(value, u64);
+} procinfo_last SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 23);

@@ -347,4 +347,82 @@ int sched_exit(void *ctx)
 	return 0;
 }
 
+// Falco's procinfo carries CPU time in USER_HZ clock ticks (100 a second
+// on every Linux ABI): over one second the delta reads as percent of a CPU.
+#define PROCINFO_EVERY_NS 1000000000ULL
+#define NS_PER_USER_HZ 10000000ULL
+
+// on_switch runs at every context switch of the machine, in the context of
+// prev, the task switched out, while sched_want is not 0 (the loader
+// attaches it only when the rules ask for switch or procinfo events). A
+// switch record is Falco's: the thread switched out, the next thread's
+// tid and its page fault counts (vm_size, vm_rss and vm_swap are not
+// sent). A procinfo record carries the thread's user and system CPU time,
+// at most once a second per thread.
+static __always_inline int on_switch(void *ctx, struct task_struct *task, struct task_struct *next)
+{
+	u32 zero = 0;
+	u32 *wp = bpf_map_lookup_elem(&sched_want, &zero);
+
+	if (!wp || !*wp)
+		return 0;
+	u32 want = *wp;
+	u64 pid_tgid = cur_pid_tgid(task);
+	if (ignore_tgid && (pid_tgid >> 32) == ignore_tgid)
+		return 0;
+	u32 tid = (u32)pid_tgid;
+	bool info = false;
+	if ((want & PH_WANT_PROCINFO) && tid) {
+		u64 now = bpf_ktime_get_ns();
+		u64 *last = bpf_map_lookup_elem(&procinfo_last, &tid);
+		if (!last || now - *last >= PROCINFO_EVERY_NS) {
+			info = true;
+			bpf_map_update_elem(&procinfo_last, &tid, &now, BPF_ANY);
+		}
+	}
+	if (!(want & PH_WANT_SWITCH) && !info)
+		return 0;
+	struct scratch *sc = scratch_get();
+	if (!sc)
+		return 0;
+	struct ph_hdr *h = (void *)sc->buf;
+	fill_hdr(h, task, PH_TYPE_SWITCH, 0, sc);
+	if (want & PH_WANT_SWITCH) {
+		u32 off = put_int(sizeof(*h), (u32)RD(next, pid));
+		off = put_int(off, RD(task, maj_flt));
+		off = put_int(off, RD(task, min_flt));
+		h->nargs = 3;
+		finish(ctx, sc, off);
+	}
+	if (info) {
+		// the same header: only the type and the arguments differ
+		h->type = PH_TYPE_PROCINFO;
+		u32 off = put_int(sizeof(*h), RD(task, utime) / NS_PER_USER_HZ);
+		off = put_int(off, RD(task, stime) / NS_PER_USER_HZ);
+		h->nargs = 2;
+		finish(ctx, sc, off);
+	}
+	return 0;
+}
+
+#if PH_FAST
+// sched_switch, fast variant: a BTF tracepoint, whose task arguments are
+// typed pointers read with plain loads. The tracepoint's arguments are
+// (preempt, prev, next[, prev_state since Linux 5.18]).
+SEC("tp_btf/sched_switch")
+int sched_switch(u64 *ctx)
+{
+	struct task_struct *next = (void *)ctx[2];
+
+	return on_switch(ctx, cur_task(), next);
+}
+#else
+// sched_switch, portable variant: the raw tracepoint, same arguments.
+SEC("raw_tracepoint/sched_switch")
+int sched_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_switch(ctx, cur_task(), (void *)ctx->args[2]);
+}
+#endif
+
 #endif /* __PROBEHUB_PROGRAMS_H__ */

@@ -324,6 +324,10 @@ struct task_struct {
 	struct signal_struct *signal;
 	u64 start_time;
 	char comm[16];
+	u64 utime;
+	u64 stime;
+	unsigned long min_flt;
+	unsigned long maj_flt;
 };
 
 struct trace_entry {

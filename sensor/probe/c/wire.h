@@ -124,6 +124,8 @@
 #define PH_TYPE_PWRITEV 84
 #define PH_TYPE_POLL 85
 #define PH_TYPE_PPOLL 86
+#define PH_TYPE_SWITCH 87
+#define PH_TYPE_PROCINFO 88
 
 struct ph_hdr {
 	__u64 ts;
