@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +74,22 @@ func (e *Engine) Alert(r *Rule, ev any) Alert {
 	return a
 }
 
+// appendJSONFloat writes a DOUBLE field (thread.cpu, proc.fdusage) as
+// nlohmann::json dumps a double: the shortest form that reads back, with
+// ".0" on a whole number; null for NaN and the infinities, which JSON
+// cannot hold.
+func appendJSONFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, v, 'g', -1, 64)
+	if !bytes.ContainsAny(b[n:], ".eEn") {
+		b = append(b, ".0"...)
+	}
+	return b
+}
+
 func appendPad(b []byte, n int64, w int) []byte {
 	s := strconv.FormatInt(n, 10)
 	for i := len(s); i < w; i++ {
@@ -81,6 +99,9 @@ func appendPad(b []byte, n int64, w int) []byte {
 }
 
 func outString(v Value, k Kind) string {
+	if k == KindFloat {
+		return strconv.FormatFloat(v.Float, 'f', 1, 64) // libsinsp prints a DOUBLE with "%.1lf"
+	}
 	if k != KindStrings && v.List != nil && v.Str == "" {
 		if len(v.List) == 0 {
 			return "<NA>"
@@ -131,6 +152,8 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, v, 10)
 		case bool:
 			b = strconv.AppendBool(b, v)
+		case float64:
+			b = appendJSONFloat(b, v)
 		case string:
 			b = appendJSONString(b, v)
 		}

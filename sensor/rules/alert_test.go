@@ -56,3 +56,20 @@ func TestAlertGolden(t *testing.T) {
 		t.Fatalf("alert is not JSON: %v", err)
 	}
 }
+
+// TestAlertJSONFloat: a DOUBLE field is a JSON number in output_fields, as
+// nlohmann::json dumps a double.
+func TestAlertJSONFloat(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{80.0, `80.0`}, {12.5, `12.5`}, {0.0, `0.0`}, {-3.25, `-3.25`}, {1e21, `1e+21`},
+	} {
+		a := Alert{Rule: &Rule{}, Fields: []AlertField{{Name: "thread.cpu", Value: tc.v}}}
+		js := a.AppendJSON(nil)
+		if !json.Valid(js) || !bytes.Contains(js, []byte(`"thread.cpu":`+tc.want+"}")) {
+			t.Errorf("%v: %s, want thread.cpu %s", tc.v, js, tc.want)
+		}
+	}
+}
