@@ -196,11 +196,14 @@ func (e *Engine) EventTypes(source string) []string {
 		if !r.Enabled || r.set != ss {
 			continue
 		}
-		if r.types == nil {
-			need = fullTypeSet(ss.ntypes)
-			break
+		switch {
+		case r.capture != nil:
+			need = need.or(r.capture)
+		case r.types == nil:
+			need = need.or(fullTypeSet(ss.ntypes))
+		default:
+			need = need.or(r.types)
 		}
-		need = need.or(r.types)
 	}
 	return typeNames(ss, need)
 }

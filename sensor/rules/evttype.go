@@ -180,3 +180,78 @@ func (c *compiler) leafTypes(n *checkNode, neg bool, full typeSet) typeSet {
 	}
 	return s
 }
+
+// captureTypes is what a rule matching types needs captured, when that
+// differs: types less the source's on-demand types (OnDemandTyper) that
+// no evt.type comparison of the condition names. nil: types itself.
+func (c *compiler) captureTypes(ast node, types typeSet) typeSet {
+	od, ok := c.src.(OnDemandTyper)
+	if !ok {
+		return nil
+	}
+	named := newTypeSet(c.ntypes)
+	c.namedTypes(ast, named, od)
+	out := append(typeSet(nil), types...)
+	changed := false
+	for _, t := range od.OnDemandTypes() {
+		if out.has(t) && !named.has(t) {
+			out[t/64] &^= 1 << (uint(t) % 64)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return out
+}
+
+// fieldTypes adds to s the on-demand types that give the fields of o a
+// value.
+func fieldTypes(o *operand, s typeSet, od OnDemandTyper) {
+	if o == nil {
+		return
+	}
+	if o.field != "" {
+		for _, t := range od.OnDemandFieldTypes(o.field) {
+			s.add(t)
+		}
+	}
+	for _, a := range o.args {
+		fieldTypes(a, s, od)
+	}
+}
+
+// namedTypes adds to s the types that the evt.type comparisons of n name
+// (whatever their operator or negation: the rule's type set decides
+// whether it can match them) and those its fields ask for.
+func (c *compiler) namedTypes(n node, s typeSet, od OnDemandTyper) {
+	switch n := n.(type) {
+	case *andNode:
+		for _, k := range n.kids {
+			c.namedTypes(k, s, od)
+		}
+	case *orNode:
+		for _, k := range n.kids {
+			c.namedTypes(k, s, od)
+		}
+	case *notNode:
+		c.namedTypes(n.kid, s, od)
+	case *macroUse:
+		c.namedTypes(n.ast, s, od)
+	case *checkNode:
+		fieldTypes(n.lhs, s, od)
+		fieldTypes(n.rhs, s, od)
+		if c.typer == nil || !isTypeField(n.lhs) || n.rhs != nil || n.mod != "" {
+			return
+		}
+		vals, err := c.rhsValues(n)
+		if err != nil {
+			return
+		}
+		for _, v := range vals {
+			if t, ok := c.typer.TypeNumber(v); ok {
+				s.add(t)
+			}
+		}
+	}
+}

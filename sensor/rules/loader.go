@@ -175,6 +175,7 @@ func (l *loader) rule(rd *ruleDef, ss *sourceSet) (*Rule, error) {
 		} else if rd.warnEvttypes {
 			l.d.warnf(rd.pos, "evttypes", "rule '%s' matches too many evt.type values; this has a significant performance penalty", rd.name)
 		}
+		r.capture = c.captureTypes(ast, types)
 	}
 	return r, nil
 }

@@ -23,8 +23,11 @@ type Rule struct {
 	eval  evalFn
 	out   *format
 	types typeSet // nil: every type
-	set   *sourceSet
-	gen   *uint64
+	// capture is what the rule needs captured when it differs from types
+	// (on-demand types it does not name left out: OnDemandTyper).
+	capture typeSet
+	set     *sourceSet
+	gen     *uint64
 }
 
 // Match reports whether the rule's condition holds for ev, an event of the

@@ -119,6 +119,20 @@ type TypeLister interface {
 	TypeName(t int) string
 }
 
+// OnDemandTyper is implemented by sources with event types too frequent
+// to capture for a rule that does not ask for them by name (the syscall
+// source's switch and procinfo: one per context switch of the machine). A
+// rule makes Engine.EventTypes report such a type only when an evt.type
+// comparison in its condition names it and the rule can match it; a rule
+// on every type (no evt.type) does not; nor does one that only excludes
+// them (evt.type != switch). A field that has a value only on such events
+// asks for them too (OnDemandFieldTypes: thread.cpu, procinfo). Rules are
+// still evaluated on such events when they are captured.
+type OnDemandTyper interface {
+	OnDemandTypes() []int
+	OnDemandFieldTypes(field string) []int
+}
+
 // Preparer is implemented by sources that cache per-event work (rendered
 // arguments, joined command lines): the engine calls Prepare once per event
 // before any of the source's accessors runs on it.
