@@ -50,7 +50,11 @@ const (
 	fillUsers  = "host user table"
 	fillProcFS = "/proc of the live process, read when a rule asks (not in replay)"
 	fillPasswd = "host passwd file"
-	fillNever  = FillNever
+	// The sched_switch hook runs at every context switch: it is attached
+	// only while a rule names switch or procinfo or uses these fields.
+	fillSwitch   = "probe: switch events (sched_switch, attached when a rule asks)"
+	fillProcinfo = "probe: procinfo events (a thread's CPU time when it is switched out, at most once a second; Falco's drivers no longer emit them)"
+	fillNever    = FillNever
 )
 
 // FillNever is the Fill of a field that has no value on syscall events in
@@ -203,15 +207,15 @@ var rows = []Row{
 	{"thread.tid", "process", "INT64", "", false, "thread id", fillProc},
 	{"thread.ismain", "process", "BOOL", "", false, "whether the thread is the process's main thread", fillProc},
 	{"thread.vtid", "process", "INT64", "", false, "thread id inside its pid namespace", fillProcFS},
-	{"thread.exectime", "process", "RELTIME", "", false, "CPU time of the last scheduling slice (switch events)", fillNone},
-	{"thread.totexectime", "process", "RELTIME", "", false, "total CPU time of the thread (switch events)", fillNone},
+	{"thread.exectime", "process", "RELTIME", "", false, "on a switch event, ns the thread switched out ran: since the previous switch on the same CPU (0 on other events)", fillSwitch},
+	{"thread.totexectime", "process", "RELTIME", "", false, "sum of the thread's thread.exectime so far (switch events seen)", fillSwitch},
 	{"thread.cgroups", "process", "CHARBUF", "", false, "every cgroup of the thread as subsystem=path pairs", fillProcFS},
 	{"thread.cgroup", "process", "CHARBUF", "[name]", true, "cgroup of the thread for one subsystem (thread.cgroup.cpuacct)", fillProcFS},
 	{"proc.nthreads", "process", "UINT64", "", false, "live threads of the process, leader included", fillProcFS},
 	{"proc.nchilds", "process", "UINT64", "", false, "live threads of the process other than the leader", fillProcFS},
-	{"thread.cpu", "process", "DOUBLE", "", false, "CPU used by the thread in the last second", fillNone},
-	{"thread.cpu.user", "process", "DOUBLE", "", false, "user CPU used by the thread in the last second", fillNone},
-	{"thread.cpu.system", "process", "DOUBLE", "", false, "system CPU used by the thread in the last second", fillNone},
+	{"thread.cpu", "process", "DOUBLE", "", false, "on a procinfo event, CPU time (user+system) since the thread's previous procinfo, in 1/100 s (percent of a CPU over a second), at most 100; 0 on the first", fillProcinfo},
+	{"thread.cpu.user", "process", "DOUBLE", "", false, "thread.cpu, user time only", fillProcinfo},
+	{"thread.cpu.system", "process", "DOUBLE", "", false, "thread.cpu, system time only", fillProcinfo},
 	{"thread.vmsize", "process", "UINT64", "", false, "virtual memory in KB (main thread only)", fillProcFS},
 	{"thread.vmrss", "process", "UINT64", "", false, "resident memory in KB (main thread only)", fillProcFS},
 	{"proc.stdin.type", "process", "CHARBUF", "", false, "fd type of standard input", fillProcFS},

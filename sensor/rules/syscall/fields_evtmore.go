@@ -62,6 +62,12 @@ func category(e *event.Event) string {
 	if waitTypes[name] {
 		return "wait"
 	}
+	switch e.Type {
+	case event.TypeSwitch:
+		return "scheduler"
+	case event.TypeProcinfo:
+		return "internal"
+	}
 	return "other"
 }
 

@@ -30,6 +30,8 @@ type Source struct {
 	flagsMemo, modeMemo, capsMemo, exeMemo *memo
 	// protos holds fd.proto's two values for the event being evaluated.
 	protos [2]string
+	// sched is the state of the context switch fields (fields_sched.go).
+	sched schedState
 }
 
 var (
@@ -75,7 +77,7 @@ func WithNameRefresh(d time.Duration) Option { return func(s *Source) { s.names.
 // New returns the syscall source.
 func New(opts ...Option) *Source {
 	host, _ := os.Hostname()
-	s := &Source{users: defaultUsers, hostname: host, names: newNameTable(),
+	s := &Source{users: defaultUsers, hostname: host, names: newNameTable(), sched: newSchedState(),
 		flagsMemo: newMemo(renderOpenFlags),
 		modeMemo:  newMemo(func(v int64) string { return renderBits(v, modeFlags) }),
 		capsMemo:  newMemo(renderCaps),
@@ -138,6 +140,7 @@ func (s *Source) Prepare(ev any) {
 			s.first = e.Time
 		}
 		s.prev, s.last = s.last, e.Time
+		s.sched.observe(e)
 	}
 }
 
