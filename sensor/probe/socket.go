@@ -291,6 +291,10 @@ func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known 
 			if t.path == "" {
 				return event.FD{}, false
 			}
+			if typ, ok := pseudoFiles[t.path]; ok {
+				// a pipe, eventfd, epoll, inotify … fd: libsinsp's type, no name
+				return event.FD{Num: num, Type: typ}, true
+			}
 			return event.FD{Num: num, Type: 'f', Name: t.path}, true
 		}
 		changed := rule == fdIO && t.withRemote(sa)
