@@ -203,6 +203,7 @@ var errRawNotLoaded = errors.New("raw tracepoint program not loaded")
 // code: loading only the one that is attached halves its verification).
 type programNeeds struct {
 	exec, exit bool // sched_process_exec, sched_process_exit
+	sched      bool // sched_switch (switch, procinfo)
 	syscalls   bool // any syscall exit
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
 	// bump are the tracepoints of ids_bump_tp, nil
@@ -312,10 +313,34 @@ func schedWant(types []event.Type) uint32 {
 
 // schedProgram is the program of switch and procinfo events: on the BTF
 // tracepoint sched_switch in the fast variant, on the raw one in the
-// portable variant. It is loaded with every probe, so that a rules reload
-// can attach it, and attached only while a wanted type needs it: it runs
-// at every context switch of the machine.
+// portable variant. It is attached only while a wanted type needs it (it
+// runs at every context switch of the machine), and loaded with the probe
+// only then: a rules reload that asks for it loads it (loadSched), which
+// spares every other start its verification.
 const schedProgram = "sched_switch"
+
+// loadSched returns the sched_switch program, loading it with the probe's
+// maps (the same ring, settings and namespace cache) when Load left it out.
+func (p *Probe) loadSched() (*ebpf.Program, error) {
+	if prog := p.coll.Programs[schedProgram]; prog != nil {
+		return prog, nil
+	}
+	if p.schedColl != nil {
+		return p.schedColl.Programs[schedProgram], nil
+	}
+	if p.schedSpec == nil || p.schedSpec.Programs[schedProgram] == nil {
+		return nil, fmt.Errorf("%w: the probe has no %s program", ErrAttach, schedProgram)
+	}
+	coll, err := ebpf.NewCollectionWithOptions(p.schedSpec, ebpf.CollectionOptions{
+		MapReplacements: p.coll.Maps,
+		Programs:        ebpf.ProgramOptions{KernelTypes: p.kernelTypes},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", schedProgram, classify(err))
+	}
+	p.schedColl = coll
+	return coll.Programs[schedProgram], nil
+}
 
 // attachSched attaches or detaches the sched_switch program as want (a
 // schedWant value) asks, after writing want where the program reads it.
@@ -325,15 +350,14 @@ func (p *Probe) attachSched(want uint32) error {
 		return fmt.Errorf("%w: the probe has no sched_want map", ErrAttach)
 	}
 	if want != 0 && p.schedLink == nil {
-		prog := p.coll.Programs[schedProgram]
-		if prog == nil {
-			return fmt.Errorf("%w: the probe has no %s program", ErrAttach, schedProgram)
+		prog, err := p.loadSched()
+		if err != nil {
+			return err
 		}
 		if err := m.Put(uint32(0), want); err != nil {
 			return fmt.Errorf("set sched_want: %w", err)
 		}
 		var l link.Link
-		var err error
 		if p.variant == bytecode.Fast {
 			l, err = link.AttachTracing(link.TracingOptions{Program: prog})
 		} else {
@@ -372,7 +396,7 @@ func (p *Probe) SchedAttached() bool {
 // every wanted syscall has one; fallbacks are handled by Load.
 func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	syscalls, exec, exit := splitTypes(types)
-	n := programNeeds{exec: exec, exit: exit, syscalls: len(syscalls) > 0}
+	n := programNeeds{exec: exec, exit: exit, syscalls: len(syscalls) > 0, sched: schedWant(types) != 0}
 	// Without syscall exits the cache serves only procexit, and a bump
 	// program on a syscall's exit would send every syscall of the machine
 	// through the kernel's tracing path (floor/other in BenchmarkCapture):
@@ -395,7 +419,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 // prune deletes the programs of spec (variant v) that will not be
 // attached. The portable variant has only the raw exit program.
 func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
-	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil, schedProgram: true}
+	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil, schedProgram: n.sched}
 	if n.syscalls {
 		perSyscall := n.perSyscall && v == bytecode.Fast
 		keep[syscallsProgram] = perSyscall

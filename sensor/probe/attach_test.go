@@ -47,15 +47,15 @@ func TestAttach(t *testing.T) {
 		// failSyscalls makes attaching a per-syscall tracepoint fail, as
 		// after the probe was loaded without the raw program.
 		failSyscalls bool
-		programs     []string // the programs loaded (sched_switch always: a reload may attach it)
+		programs     []string // the programs loaded
 	}{
-		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sched_switch", "sys_exit_tp"}},
-		{desc: "fast auto, all types", variant: bytecode.Fast, all: true, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sched_exec", "sched_exit", "sched_switch", "sys_exit_tp"}},
-		{desc: "fast auto, tracepoint attach fails", variant: bytecode.Fast, failSyscalls: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_switch", "sys_exit"}},
-		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_switch", "sys_exit"}},
-		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sched_switch", "sys_exit_tp"}},
-		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_switch", "sys_exit"}},
-		{desc: "portable auto, all types", variant: bytecode.Portable, all: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_exec", "sched_exit", "sched_switch", "sys_exit"}},
+		{desc: "fast auto", variant: bytecode.Fast, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sys_exit_tp"}},
+		{desc: "fast auto, all types", variant: bytecode.Fast, all: true, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sched_exec", "sched_exit", "sys_exit_tp"}},
+		{desc: "fast auto, tracepoint attach fails", variant: bytecode.Fast, failSyscalls: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
+		{desc: "fast raw", variant: bytecode.Fast, attach: AttachRaw, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
+		{desc: "fast syscalls", variant: bytecode.Fast, attach: AttachSyscalls, want: AttachSyscalls, programs: []string{"ids_bump_tp", "sys_exit_tp"}},
+		{desc: "portable auto", variant: bytecode.Portable, want: AttachRaw, programs: []string{"ids_bump_tp", "sys_exit"}},
+		{desc: "portable auto, all types", variant: bytecode.Portable, all: true, want: AttachRaw, programs: []string{"ids_bump_tp", "sched_exec", "sched_exit", "sys_exit"}},
 		{desc: "portable syscalls", variant: bytecode.Portable, attach: AttachSyscalls, wantErr: ErrAttach},
 		{desc: "unknown", variant: bytecode.Portable, attach: "kprobe", wantErr: ErrUnknownAttach},
 	} {

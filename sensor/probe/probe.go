@@ -101,8 +101,13 @@ type Probe struct {
 	types    []event.Type
 	sysLinks map[event.Type]link.Link // AttachSyscalls: one per syscall
 	// schedLink is the sched_switch program's, while switch or procinfo
-	// is captured.
-	schedLink link.Link
+	// is captured. schedSpec loads the program when Load left it out
+	// (loadSched), into schedColl, with the probe's maps; kernelTypes are
+	// Options.KernelTypes.
+	schedLink   link.Link
+	schedSpec   *ebpf.CollectionSpec
+	schedColl   *ebpf.Collection
+	kernelTypes *btf.Spec
 }
 
 // Load checks the requested types, loads the probe for the running
@@ -143,11 +148,11 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 }
 
 func loadProbe(vs []bytecode.Variant, ring bool, need programNeeds, types []event.Type, opts Options) (*Probe, error) {
-	coll, v, err := loadCollection(vs, ring, need, opts)
+	coll, v, sched, err := loadCollection(vs, ring, need, opts)
 	if err != nil {
 		return nil, err
 	}
-	p := &Probe{coll: coll, dec: NewDecoder(), variant: v}
+	p := &Probe{coll: coll, dec: NewDecoder(), variant: v, schedSpec: sched, kernelTypes: opts.KernelTypes}
 	p.dec.cgroupFS = newCgroupFS()
 	if err := p.attachBumps(need.bump); err != nil {
 		return nil, errors.Join(err, p.Close())
@@ -435,6 +440,10 @@ func (p *Probe) Close() error {
 	}
 	errs = append(errs, closeLinks(links))
 	p.links, p.sysLinks, p.schedLink = nil, nil, nil
+	if p.schedColl != nil {
+		p.schedColl.Close()
+		p.schedColl = nil
+	}
 	p.mu.Unlock()
 	p.coll.Close()
 	return errors.Join(errs...)

@@ -91,26 +91,35 @@ func TestCaptureSched(t *testing.T) {
 }
 
 // TestSchedAttachOnlyWhenAsked checks that the sched_switch program is
-// attached only while switch or procinfo is captured, across SetTypes.
+// neither loaded nor attached without switch or procinfo, that SetTypes
+// loads it with the probe's maps and attaches it (both variants, both
+// buffers), and detaches it again.
 func TestSchedAttachOnlyWhenAsked(t *testing.T) {
-	p := load(t, buffers[0], event.TypeOpenat)
-	if p.SchedAttached() {
-		t.Fatal("sched_switch attached without switch or procinfo")
-	}
-	if err := p.SetTypes([]event.Type{event.TypeOpenat, event.TypeProcinfo}); err != nil {
-		t.Fatal(err)
-	}
-	if !p.SchedAttached() {
-		t.Fatal("sched_switch not attached after SetTypes with procinfo")
-	}
-	cmd := startSpinner(t, 3*time.Second)
-	pid := uint32(cmd.Process.Pid)
-	readUntil(t, p, "procinfo", func(ev event.Event) bool { return ev.Type == event.TypeProcinfo && ev.Proc.PID == pid })
-	if err := p.SetTypes([]event.Type{event.TypeOpenat}); err != nil {
-		t.Fatal(err)
-	}
-	if p.SchedAttached() {
-		t.Fatal("sched_switch still attached after SetTypes without it")
+	for _, m := range []mode{buffers[0], buffers[3]} {
+		t.Run(m.name, func(t *testing.T) {
+			p := load(t, m, event.TypeOpenat)
+			if p.SchedAttached() || p.coll.Programs[schedProgram] != nil {
+				t.Fatal("sched_switch loaded or attached without switch or procinfo")
+			}
+			if err := p.SetTypes([]event.Type{event.TypeOpenat, event.TypeProcinfo}); err != nil {
+				t.Fatal(err)
+			}
+			if !p.SchedAttached() {
+				t.Fatal("sched_switch not attached after SetTypes with procinfo")
+			}
+			cmd := startSpinner(t, 3*time.Second)
+			pid := uint32(cmd.Process.Pid)
+			readUntil(t, p, "procinfo", func(ev event.Event) bool { return ev.Type == event.TypeProcinfo && ev.Proc.PID == pid })
+			if err := p.SetTypes([]event.Type{event.TypeOpenat}); err != nil {
+				t.Fatal(err)
+			}
+			if p.SchedAttached() {
+				t.Fatal("sched_switch still attached after SetTypes without it")
+			}
+			if err := p.SetTypes([]event.Type{event.TypeOpenat, event.TypeSwitch}); err != nil || !p.SchedAttached() {
+				t.Fatalf("attach again: %v", err)
+			}
+		})
 	}
 	if slices.Contains(DefaultTypes(), event.TypeSwitch) || slices.Contains(DefaultTypes(), event.TypeProcinfo) {
 		t.Error("DefaultTypes has switch or procinfo")

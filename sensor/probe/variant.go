@@ -61,26 +61,37 @@ func variants(opts Options) ([]bytecode.Variant, error) {
 
 // loadCollection loads the first variant that the kernel accepts. When all
 // fail it returns the first variant's error (the best one's), joined with
-// the others'.
-func loadCollection(vs []bytecode.Variant, ring bool, need programNeeds, opts Options) (*ebpf.Collection, bytecode.Variant, error) {
+// the others'. With the collection comes, when Load left the sched_switch
+// program out, the spec to load it later (loadSched): the same settings,
+// that program alone.
+func loadCollection(vs []bytecode.Variant, ring bool, need programNeeds, opts Options) (*ebpf.Collection, bytecode.Variant, *ebpf.CollectionSpec, error) {
 	var errs []error
 	for _, v := range vs {
 		spec, err := bytecode.NativeFor(v)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if err := configure(spec, ring, opts); err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
+		sched := spec.Copy()
 		need.prune(spec, v)
-		if err := spec.Variables["cache_ids"].Set(spec.Programs[idsBumpProgram] != nil); err != nil {
-			return nil, "", fmt.Errorf("set cache_ids: %w", err)
+		cacheIDs := spec.Programs[idsBumpProgram] != nil
+		for _, s := range []*ebpf.CollectionSpec{spec, sched} {
+			if err := s.Variables["cache_ids"].Set(cacheIDs); err != nil {
+				return nil, "", nil, fmt.Errorf("set cache_ids: %w", err)
+			}
+		}
+		for name := range sched.Programs {
+			if name != schedProgram || spec.Programs[schedProgram] != nil {
+				delete(sched.Programs, name)
+			}
 		}
 		coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 			Programs: ebpf.ProgramOptions{KernelTypes: opts.KernelTypes},
 		})
 		if err == nil {
-			return coll, v, nil
+			return coll, v, sched, nil
 		}
 		err = classify(err)
 		errs = append(errs, fmt.Errorf("load %s probe: %w", v, err))
@@ -88,5 +99,5 @@ func loadCollection(vs []bytecode.Variant, ring bool, need programNeeds, opts Op
 			break
 		}
 	}
-	return nil, "", errors.Join(errs...)
+	return nil, "", nil, errors.Join(errs...)
 }
