@@ -95,6 +95,11 @@ type Probe struct {
 	// readCtx is the context Read last watched, stopWatch undoes that.
 	readCtx   context.Context
 	stopWatch func() bool
+	// watchMu orders a watched context's end (which sets the read
+	// deadline) against the move to another context (which clears it):
+	// watchGen names the context whose end may still set it.
+	watchMu  sync.Mutex
+	watchGen uint64
 
 	// mu guards what SetTypes changes: the types, the per-syscall links.
 	mu       sync.Mutex

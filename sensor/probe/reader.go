@@ -101,12 +101,26 @@ func (p *Probe) watch(ctx context.Context) {
 	if ctx == p.readCtx {
 		return
 	}
-	if p.stopWatch != nil && !p.stopWatch() {
-		p.src.setDeadline(time.Time{}) // the old context ended: clear its deadline
+	if p.stopWatch != nil {
+		p.stopWatch()
 	}
+	// The old context's callback may have started and not yet set the
+	// deadline: bumping the generation under the lock makes it a no-op if
+	// it has not, and the deadline it set is cleared if it has.
+	p.watchMu.Lock()
+	p.watchGen++
+	gen := p.watchGen
+	p.src.setDeadline(time.Time{})
+	p.watchMu.Unlock()
 	p.readCtx, p.stopWatch = ctx, nil
 	if ctx.Done() != nil {
-		p.stopWatch = context.AfterFunc(ctx, func() { p.src.setDeadline(time.Now()) })
+		p.stopWatch = context.AfterFunc(ctx, func() {
+			p.watchMu.Lock()
+			if p.watchGen == gen {
+				p.src.setDeadline(time.Now())
+			}
+			p.watchMu.Unlock()
+		})
 	}
 }
 
