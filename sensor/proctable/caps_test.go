@@ -72,3 +72,39 @@ func TestCapsFollowed(t *testing.T) {
 		})
 	}
 }
+
+// TestSwitchAfterExitRevivesNothing: the context switch that follows a
+// thread's exit (and a procinfo with it) leaves the process exited, while
+// a syscall of another thread of the process after the leader's exit
+// still brings it back.
+func TestSwitchAfterExitRevivesNothing(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	for _, tc := range []struct {
+		typ        event.Type
+		wantExited bool
+	}{
+		{event.TypeSwitch, true},
+		{event.TypeProcinfo, true},
+		{event.TypeOpenat, false},
+	} {
+		t.Run(tc.typ.String(), func(t *testing.T) {
+			tab := New(Options{})
+			x := ev(event.TypeExecve, 60, 1, "job", 0)
+			x.Time = t0
+			tab.Observe(x)
+			exit := ev(event.TypeProcexit, 60, 1, "job", 0)
+			exit.Time = t0.Add(time.Second)
+			tab.Observe(exit)
+			late := ev(tc.typ, 60, 1, "job", 0)
+			late.Time = t0.Add(time.Second + time.Microsecond)
+			tab.Track(late)
+			e, ok := tab.Get(60)
+			if !ok {
+				t.Fatal("entry gone")
+			}
+			if got := !e.exited.IsZero(); got != tc.wantExited {
+				t.Errorf("exited after a late %s: %v, want %v", tc.typ, got, tc.wantExited)
+			}
+		})
+	}
+}

@@ -70,13 +70,19 @@ func (t *Table) Observe(ev *event.Event) {
 	}
 }
 
+// schedEvent says whether t comes from the scheduler (sched_switch), not
+// from a syscall of the process.
+func schedEvent(t event.Type) bool { return t == event.TypeSwitch || t == event.TypeProcinfo }
+
 // observeSeen adds the process of an event that changes nothing the table
 // holds, when the table does not know it yet.
 func (t *Table) observeSeen(ev *event.Event) {
 	p := &ev.Proc
 	t.mu.RLock()
 	e, ok := t.procs[p.PID]
-	known := ok && (e.exited.IsZero() || e.unchangedBy(p, ev.Time))
+	// A thread's last context switch comes after its exit: switch and
+	// procinfo never revive an exited process (other threads' syscalls do).
+	known := ok && (e.exited.IsZero() || e.unchangedBy(p, ev.Time) || schedEvent(ev.Type))
 	t.mu.RUnlock()
 	if !known {
 		t.lock()

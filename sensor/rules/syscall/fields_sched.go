@@ -1,6 +1,8 @@
 package syscall
 
 import (
+	"time"
+
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/rules"
 )
@@ -29,6 +31,11 @@ type schedState struct {
 	lastSwitch []int64              // per CPU: the last switch's time, ns
 	total      map[uint32]int64     // per thread: the sum of its exectimes
 	cpu        map[uint32][2]uint64 // per thread: user, system ticks at its last procinfo
+	// exited holds, by thread, the time of a procexit whose thread's last
+	// switch (which follows the exit) has not come yet: that switch, and
+	// a procinfo sent with it, add the thread back to no map. Past
+	// deadWindow the thread id is taken to be reused.
+	exited map[uint32]int64
 
 	// the values for the current event
 	exectime, totexectime int64
@@ -55,7 +62,7 @@ const maxSchedThreads = 1 << 16
 const cpuCap = 100
 
 func newSchedState() schedState {
-	return schedState{total: map[uint32]int64{}, cpu: map[uint32][2]uint64{}}
+	return schedState{total: map[uint32]int64{}, cpu: map[uint32][2]uint64{}, exited: map[uint32]int64{}}
 }
 
 // observe updates the state with e and sets the current event's values.
@@ -77,6 +84,11 @@ func (st *schedState) observe(e *event.Event) {
 			st.exectime = ts - last
 		}
 		st.lastSwitch[e.CPU] = ts
+		if st.dead(tid, ts) {
+			delete(st.exited, tid) // the dead thread's last switch
+			st.totexectime = st.exectime
+			return
+		}
 		if len(st.total) >= maxSchedThreads {
 			clear(st.total)
 		}
@@ -85,6 +97,10 @@ func (st *schedState) observe(e *event.Event) {
 		usr, _ := e.Args.Int64("cpu_usr")
 		sys, _ := e.Args.Int64("cpu_sys")
 		now := [2]uint64{uint64(usr), uint64(sys)}
+		if st.dead(tid, ts) {
+			st.totexectime = 0
+			return // sent with the dead thread's last switch
+		}
 		if prev, ok := st.cpu[tid]; ok {
 			st.usr, st.sys = tickDelta(now[0], prev[0]), tickDelta(now[1], prev[1])
 		}
@@ -97,9 +113,28 @@ func (st *schedState) observe(e *event.Event) {
 		st.totexectime = st.total[tid]
 		delete(st.total, tid)
 		delete(st.cpu, tid)
+		if len(st.exited) >= maxSchedThreads {
+			clear(st.exited)
+		}
+		st.exited[tid] = ts
 		return
 	}
 	st.totexectime = st.total[tid]
+}
+
+// deadWindow is how long after its procexit a thread's scheduler events
+// are taken to be its last switch's, not a new thread's with its id.
+const deadWindow = 50 * int64(time.Millisecond)
+
+// dead says whether an event at ts of thread tid is its last switch's
+// (or the procinfo sent with it), after its procexit.
+func (st *schedState) dead(tid uint32, ts int64) bool {
+	at, ok := st.exited[tid]
+	if ok && ts-at > deadWindow {
+		delete(st.exited, tid)
+		return false
+	}
+	return ok
 }
 
 // tickDelta is now-prev, 0 if the counter went back, at most cpuCap.

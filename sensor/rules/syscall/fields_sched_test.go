@@ -52,7 +52,13 @@ func TestSchedFields(t *testing.T) {
 		{procinfo(3520, 10, 10, 60), 0, 7 * ms, "0", "0", "0"},
 		// thread 10 exits: its state goes
 		{schedEv(event.TypeProcexit, 4000, 0, 10), 0, 7 * ms, na, na, na},
+		// its last switch, right after the exit, and the procinfo sent
+		// with it: counted for the event, kept for no thread
+		{procinfo(4000, 10, 490, 65), 0, 0, na, na, na},
+		{schedEv(event.TypeSwitch, 4001, 0, 10), 3986 * ms, 3986 * ms, na, na, na},
+		// a new thread with the id, 100 ms on: starts from nothing
 		{procinfo(4100, 10, 500, 70), 0, 0, "0", "0", "0"},
+		{schedEv(event.TypeSwitch, 4102, 0, 10), 101 * ms, 101 * ms, na, na, na},
 	}
 	s := New()
 	for k, st := range steps {
