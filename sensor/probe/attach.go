@@ -6,11 +6,15 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
@@ -206,10 +210,12 @@ type programNeeds struct {
 	sched      bool // sched_switch (switch, procinfo)
 	syscalls   bool // any syscall exit
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
-	// bump are the tracepoints of ids_bump_tp, nil
-	// where one it needs is missing (it then caches no namespaces or
-	// cgroups: cache_ids)
-	bump []tracepoint
+	// bump are the tracepoints of ids_bump_tp and nsBump the programs
+	// that may run at every switch of a task's namespaces, in the order
+	// attachBumps tries them; both nil where a required one is missing
+	// (the probe then caches no namespaces or cgroups: cache_ids)
+	bump   []tracepoint
+	nsBump []string
 }
 
 // tracepoint is a tracefs event: group/name.
@@ -217,20 +223,23 @@ type tracepoint struct{ group, name string }
 
 func (t tracepoint) String() string { return t.group + "/" + t.name }
 
-// idsBumpHooks are where ids_bump_tp runs, so that a
-// CPU's cached namespaces and cgroup id are never read for a new nsproxy
-// or css_set at an old one's address (cached_ids in c/task.h): the exits
-// of the syscalls by which a task replaces its own nsproxy, and the cgroup
-// tracepoints that follow a task's move to another css_set (v1's transfer
-// is optional).
+// idsBumpHooks are where ids_bump_tp runs, so that a CPU's cached
+// namespaces and cgroup id are never read for a new nsproxy or css_set at
+// an old one's address (cached_ids in c/task.h): the cgroup tracepoints
+// that follow a task's move to another css_set (v1's transfer is
+// optional), and the exits of the syscalls by which a task replaces its
+// own nsproxy. Those exits miss 32-bit (compat) syscalls, so nsproxy
+// switches are followed at switch_task_namespaces (nsBumpPrograms); the
+// exits stay where they are, in case a kernel inlines that function into
+// some of its callers.
 var idsBumpHooks = []struct {
 	tracepoint
 	optional bool
 }{
-	{tracepoint{"syscalls", "sys_exit_setns"}, false},
-	{tracepoint{"syscalls", "sys_exit_unshare"}, false},
 	{tracepoint{"cgroup", "cgroup_attach_task"}, false},
 	{tracepoint{"cgroup", "cgroup_transfer_tasks"}, true},
+	{tracepoint{"syscalls", "sys_exit_setns"}, true},
+	{tracepoint{"syscalls", "sys_exit_unshare"}, true},
 }
 
 // bumpHooks returns the idsBumpHooks this kernel has, or nil when it lacks
@@ -251,8 +260,102 @@ func bumpHooks() []tracepoint {
 	return have
 }
 
-// attachBumps attaches ids_bump_tp where it runs (programNeeds.bump),
-// before any capture program, so that no cached id outlives a move.
+// nsSwitchFunc is the kernel function through which a task replaces its
+// own nsproxy (kernel/nsproxy.c), whatever the syscall and its ABI:
+// unshare, setns, an exec into another time namespace, exit. It has been
+// a global function since Linux 2.6.23.
+const nsSwitchFunc = "switch_task_namespaces"
+
+// The programs that bump the generation at nsSwitchFunc's entry: fentry
+// (a BPF trampoline: the kernel's BTF must have the function, and arm64
+// has trampolines since Linux 6.0) and kprobe (CONFIG_KPROBES).
+const bumpFentry, bumpKprobe = "ids_bump_fentry", "ids_bump_kprobe"
+
+// nsBumpPrograms returns the programs that can run at nsSwitchFunc here,
+// the fentry one first.
+func nsBumpPrograms() []string {
+	var progs []string
+	if fentryLoads() {
+		progs = append(progs, bumpFentry)
+	}
+	if haveKprobes() && kprobeLoads() {
+		progs = append(progs, bumpKprobe)
+	}
+	return progs
+}
+
+// fentryLoads and kprobeLoads say whether the kernel loads an empty
+// program of the bump program's type and target: a kernel may forbid
+// them (a sandbox's policy; kernel lockdown), and the probe's collection
+// loads whole or not at all.
+var (
+	fentryLoads = sync.OnceValue(func() bool {
+		return haveFentry(nsSwitchFunc) && emptyLoads(&ebpf.ProgramSpec{
+			Type: ebpf.Tracing, AttachType: ebpf.AttachTraceFEntry, AttachTo: nsSwitchFunc,
+		})
+	})
+	kprobeLoads = sync.OnceValue(func() bool { return emptyLoads(&ebpf.ProgramSpec{Type: ebpf.Kprobe}) })
+)
+
+func emptyLoads(spec *ebpf.ProgramSpec) bool {
+	spec.License = "GPL"
+	spec.Instructions = asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()}
+	prog, err := ebpf.NewProgram(spec)
+	if err != nil {
+		return false
+	}
+	_ = prog.Close()
+	return true
+}
+
+// haveFentry says whether fn can have an fentry program: the kernel's BTF
+// names it and the kernel has BPF trampolines (x86: Linux 5.5, upstream
+// commit fec56f5890d9; arm64: Linux 6.0, upstream commit efc9909fdce0).
+func haveFentry(fn string) bool {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return false
+	}
+	var f *btf.Func
+	if spec.TypeByName(fn, &f) != nil {
+		return false
+	}
+	if runtime.GOARCH == "arm64" {
+		return kernelAtLeast(6, 0)
+	}
+	return kernelAtLeast(5, 5)
+}
+
+// haveKprobes says whether the kernel has kprobes for perf events (the
+// kprobe PMU, Linux 4.17, or tracefs's kprobe_events).
+func haveKprobes() bool {
+	return exists("/sys/bus/event_source/devices/kprobe/type") ||
+		(ensureTracefs() == nil && exists(filepath.Join(filepath.Dir(eventsDir()), "kprobe_events")))
+}
+
+// kernelAtLeast says whether the running kernel's release is at least
+// major.minor.
+func kernelAtLeast(major, minor int) bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// errNoNSBump: none of the programs that follow nsproxy switches would
+// attach, after Load expected one to; Load then loads again without the
+// cache (cache_ids).
+var errNoNSBump = errors.New("no program attaches at " + nsSwitchFunc)
+
+// attachBumps attaches ids_bump_tp where it runs and the first program
+// loaded of those that follow nsproxy switches (programNeeds.nsBump) that
+// attaches at nsSwitchFunc, before any capture program, so that no cached
+// id outlives a move.
 func (p *Probe) attachBumps(hooks []tracepoint) error {
 	prog := p.coll.Programs[idsBumpProgram]
 	if prog == nil {
@@ -265,7 +368,30 @@ func (p *Probe) attachBumps(hooks []tracepoint) error {
 		}
 		p.links = append(p.links, l)
 	}
-	return nil
+	errs := []error{errNoNSBump}
+	for _, name := range []string{bumpFentry, bumpKprobe} {
+		prog := p.coll.Programs[name]
+		if prog == nil {
+			continue
+		}
+		l, err := attachNSBump(name, prog)
+		if err == nil {
+			p.links = append(p.links, l)
+			p.nsBump = name
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+	}
+	return errors.Join(errs...)
+}
+
+// attachNSBump attaches prog, the bump program name, at nsSwitchFunc; a
+// test replaces it to make the attach fail.
+var attachNSBump = func(name string, prog *ebpf.Program) (link.Link, error) {
+	if name == bumpKprobe {
+		return link.Kprobe(nsSwitchFunc, prog, nil)
+	}
+	return link.AttachTracing(link.TracingOptions{Program: prog})
 }
 
 // idsBumpProgram is the program that invalidates the
@@ -402,7 +528,10 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	// through the kernel's tracing path (floor/other in BenchmarkCapture):
 	// then nothing is cached.
 	if n.syscalls {
-		n.bump = bumpHooks()
+		n.bump, n.nsBump = bumpHooks(), nsBumpPrograms()
+		if n.bump == nil || n.nsBump == nil {
+			n.bump, n.nsBump = nil, nil
+		}
 	}
 	switch mode {
 	case AttachSyscalls:
@@ -420,6 +549,9 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 // attached. The portable variant has only the raw exit program.
 func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
 	keep := map[string]bool{"sched_exec": n.exec, "sched_exit": n.exit, idsBumpProgram: n.bump != nil, schedProgram: n.sched}
+	for _, name := range n.nsBump {
+		keep[name] = true
+	}
 	if n.syscalls {
 		perSyscall := n.perSyscall && v == bytecode.Fast
 		keep[syscallsProgram] = perSyscall

@@ -91,6 +91,9 @@ type Probe struct {
 	attach  Attach
 	// sysProg is the program attached to syscall exits.
 	sysProg string
+	// nsBump is the program attached where nsproxies are switched
+	// (attachBumps); empty where nothing is cached.
+	nsBump string
 
 	// readCtx is the context Read last watched, stopWatch undoes that.
 	readCtx   context.Context
@@ -141,15 +144,22 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 	}
 	ring := !opts.ForcePerfBuffer && features.HaveMapType(ebpf.RingBuf) == nil
 	need := programsFor(types, opts.Attach, slices.Contains(vs, bytecode.Fast))
-	p, err := loadProbe(vs, ring, need, types, opts)
-	if errors.Is(err, errRawNotLoaded) {
-		// The per-syscall tracepoints were there but would not attach:
-		// load again with the raw tracepoint's program (rare; it costs a
-		// second verification).
-		need.perSyscall = false
-		p, err = loadProbe(vs, ring, need, types, opts)
+	for {
+		p, err := loadProbe(vs, ring, need, types, opts)
+		switch {
+		case errors.Is(err, errNoNSBump) && need.bump != nil:
+			// No program would attach where nsproxies are switched:
+			// load again without the namespace and cgroup cache (rare;
+			// it costs a second verification).
+			need.bump, need.nsBump = nil, nil
+		case errors.Is(err, errRawNotLoaded) && need.perSyscall:
+			// The per-syscall tracepoints were there but would not
+			// attach: load again with the raw tracepoint's program.
+			need.perSyscall = false
+		default:
+			return p, err
+		}
 	}
-	return p, err
 }
 
 func loadProbe(vs []bytecode.Variant, ring bool, need programNeeds, types []event.Type, opts Options) (*Probe, error) {

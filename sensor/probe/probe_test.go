@@ -47,6 +47,9 @@ func helper(spec string) int {
 	if spec == "capset" {
 		return capsetDrop()
 	}
+	if spec == "ia32" {
+		return ia32Getpid()
+	}
 	if d, ok := strings.CutPrefix(spec, "spin:"); ok {
 		return spin(d)
 	}

@@ -16,27 +16,29 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	probeMapCgroupsSeen  = "cgroups_seen"
-	probeMapDrops        = "drops"
-	probeMapEventsPb     = "events_pb"
-	probeMapEventsRb     = "events_rb"
-	probeMapExecNames    = "exec_names"
-	probeMapPlans        = "plans"
-	probeMapProcinfoLast = "procinfo_last"
-	probeMapSchedWant    = "sched_want"
-	probeMapScratch      = "scratch"
-	probeProgIdsBumpTp   = "ids_bump_tp"
-	probeProgSchedExec   = "sched_exec"
-	probeProgSchedExit   = "sched_exit"
-	probeProgSchedSwitch = "sched_switch"
-	probeProgSysExit     = "sys_exit"
-	probeVarCacheIds     = "cache_ids"
-	probeVarEnvMax       = "env_max"
-	probeVarIdsGen       = "ids_gen"
-	probeVarIgnoreTgid   = "ignore_tgid"
-	probeVarSnaplen      = "snaplen"
-	probeVarUseRingbuf   = "use_ringbuf"
-	probeVarWakeupBytes  = "wakeup_bytes"
+	probeMapCgroupsSeen    = "cgroups_seen"
+	probeMapDrops          = "drops"
+	probeMapEventsPb       = "events_pb"
+	probeMapEventsRb       = "events_rb"
+	probeMapExecNames      = "exec_names"
+	probeMapPlans          = "plans"
+	probeMapProcinfoLast   = "procinfo_last"
+	probeMapSchedWant      = "sched_want"
+	probeMapScratch        = "scratch"
+	probeProgIdsBumpFentry = "ids_bump_fentry"
+	probeProgIdsBumpKprobe = "ids_bump_kprobe"
+	probeProgIdsBumpTp     = "ids_bump_tp"
+	probeProgSchedExec     = "sched_exec"
+	probeProgSchedExit     = "sched_exit"
+	probeProgSchedSwitch   = "sched_switch"
+	probeProgSysExit       = "sys_exit"
+	probeVarCacheIds       = "cache_ids"
+	probeVarEnvMax         = "env_max"
+	probeVarIdsGen         = "ids_gen"
+	probeVarIgnoreTgid     = "ignore_tgid"
+	probeVarSnaplen        = "snaplen"
+	probeVarUseRingbuf     = "use_ringbuf"
+	probeVarWakeupBytes    = "wakeup_bytes"
 )
 
 // loadProbe returns the embedded CollectionSpec for probe.
@@ -81,11 +83,13 @@ type probeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeProgramSpecs struct {
-	IdsBumpTp   *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
-	SchedExec   *ebpf.ProgramSpec `ebpf:"sched_exec"`
-	SchedExit   *ebpf.ProgramSpec `ebpf:"sched_exit"`
-	SchedSwitch *ebpf.ProgramSpec `ebpf:"sched_switch"`
-	SysExit     *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	IdsBumpFentry *ebpf.ProgramSpec `ebpf:"ids_bump_fentry"`
+	IdsBumpKprobe *ebpf.ProgramSpec `ebpf:"ids_bump_kprobe"`
+	IdsBumpTp     *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
+	SchedExec     *ebpf.ProgramSpec `ebpf:"sched_exec"`
+	SchedExit     *ebpf.ProgramSpec `ebpf:"sched_exit"`
+	SchedSwitch   *ebpf.ProgramSpec `ebpf:"sched_switch"`
+	SysExit       *ebpf.ProgramSpec `ebpf:"sys_exit"`
 }
 
 // probeMapSpecs contains maps before they are loaded into the kernel.
@@ -178,15 +182,19 @@ type probeVariables struct {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probePrograms struct {
-	IdsBumpTp   *ebpf.Program `ebpf:"ids_bump_tp"`
-	SchedExec   *ebpf.Program `ebpf:"sched_exec"`
-	SchedExit   *ebpf.Program `ebpf:"sched_exit"`
-	SchedSwitch *ebpf.Program `ebpf:"sched_switch"`
-	SysExit     *ebpf.Program `ebpf:"sys_exit"`
+	IdsBumpFentry *ebpf.Program `ebpf:"ids_bump_fentry"`
+	IdsBumpKprobe *ebpf.Program `ebpf:"ids_bump_kprobe"`
+	IdsBumpTp     *ebpf.Program `ebpf:"ids_bump_tp"`
+	SchedExec     *ebpf.Program `ebpf:"sched_exec"`
+	SchedExit     *ebpf.Program `ebpf:"sched_exit"`
+	SchedSwitch   *ebpf.Program `ebpf:"sched_switch"`
+	SysExit       *ebpf.Program `ebpf:"sys_exit"`
 }
 
 func (p *probePrograms) Close() error {
 	return _ProbeClose(
+		p.IdsBumpFentry,
+		p.IdsBumpKprobe,
 		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,

@@ -16,28 +16,30 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	probefastMapCgroupsSeen  = "cgroups_seen"
-	probefastMapDrops        = "drops"
-	probefastMapEventsPb     = "events_pb"
-	probefastMapEventsRb     = "events_rb"
-	probefastMapExecNames    = "exec_names"
-	probefastMapPlans        = "plans"
-	probefastMapProcinfoLast = "procinfo_last"
-	probefastMapSchedWant    = "sched_want"
-	probefastMapScratch      = "scratch"
-	probefastProgIdsBumpTp   = "ids_bump_tp"
-	probefastProgSchedExec   = "sched_exec"
-	probefastProgSchedExit   = "sched_exit"
-	probefastProgSchedSwitch = "sched_switch"
-	probefastProgSysExit     = "sys_exit"
-	probefastProgSysExitTp   = "sys_exit_tp"
-	probefastVarCacheIds     = "cache_ids"
-	probefastVarEnvMax       = "env_max"
-	probefastVarIdsGen       = "ids_gen"
-	probefastVarIgnoreTgid   = "ignore_tgid"
-	probefastVarSnaplen      = "snaplen"
-	probefastVarUseRingbuf   = "use_ringbuf"
-	probefastVarWakeupBytes  = "wakeup_bytes"
+	probefastMapCgroupsSeen    = "cgroups_seen"
+	probefastMapDrops          = "drops"
+	probefastMapEventsPb       = "events_pb"
+	probefastMapEventsRb       = "events_rb"
+	probefastMapExecNames      = "exec_names"
+	probefastMapPlans          = "plans"
+	probefastMapProcinfoLast   = "procinfo_last"
+	probefastMapSchedWant      = "sched_want"
+	probefastMapScratch        = "scratch"
+	probefastProgIdsBumpFentry = "ids_bump_fentry"
+	probefastProgIdsBumpKprobe = "ids_bump_kprobe"
+	probefastProgIdsBumpTp     = "ids_bump_tp"
+	probefastProgSchedExec     = "sched_exec"
+	probefastProgSchedExit     = "sched_exit"
+	probefastProgSchedSwitch   = "sched_switch"
+	probefastProgSysExit       = "sys_exit"
+	probefastProgSysExitTp     = "sys_exit_tp"
+	probefastVarCacheIds       = "cache_ids"
+	probefastVarEnvMax         = "env_max"
+	probefastVarIdsGen         = "ids_gen"
+	probefastVarIgnoreTgid     = "ignore_tgid"
+	probefastVarSnaplen        = "snaplen"
+	probefastVarUseRingbuf     = "use_ringbuf"
+	probefastVarWakeupBytes    = "wakeup_bytes"
 )
 
 // loadProbefast returns the embedded CollectionSpec for probefast.
@@ -82,12 +84,14 @@ type probefastSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastProgramSpecs struct {
-	IdsBumpTp   *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
-	SchedExec   *ebpf.ProgramSpec `ebpf:"sched_exec"`
-	SchedExit   *ebpf.ProgramSpec `ebpf:"sched_exit"`
-	SchedSwitch *ebpf.ProgramSpec `ebpf:"sched_switch"`
-	SysExit     *ebpf.ProgramSpec `ebpf:"sys_exit"`
-	SysExitTp   *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
+	IdsBumpFentry *ebpf.ProgramSpec `ebpf:"ids_bump_fentry"`
+	IdsBumpKprobe *ebpf.ProgramSpec `ebpf:"ids_bump_kprobe"`
+	IdsBumpTp     *ebpf.ProgramSpec `ebpf:"ids_bump_tp"`
+	SchedExec     *ebpf.ProgramSpec `ebpf:"sched_exec"`
+	SchedExit     *ebpf.ProgramSpec `ebpf:"sched_exit"`
+	SchedSwitch   *ebpf.ProgramSpec `ebpf:"sched_switch"`
+	SysExit       *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	SysExitTp     *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
 }
 
 // probefastMapSpecs contains maps before they are loaded into the kernel.
@@ -180,16 +184,20 @@ type probefastVariables struct {
 //
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastPrograms struct {
-	IdsBumpTp   *ebpf.Program `ebpf:"ids_bump_tp"`
-	SchedExec   *ebpf.Program `ebpf:"sched_exec"`
-	SchedExit   *ebpf.Program `ebpf:"sched_exit"`
-	SchedSwitch *ebpf.Program `ebpf:"sched_switch"`
-	SysExit     *ebpf.Program `ebpf:"sys_exit"`
-	SysExitTp   *ebpf.Program `ebpf:"sys_exit_tp"`
+	IdsBumpFentry *ebpf.Program `ebpf:"ids_bump_fentry"`
+	IdsBumpKprobe *ebpf.Program `ebpf:"ids_bump_kprobe"`
+	IdsBumpTp     *ebpf.Program `ebpf:"ids_bump_tp"`
+	SchedExec     *ebpf.Program `ebpf:"sched_exec"`
+	SchedExit     *ebpf.Program `ebpf:"sched_exit"`
+	SchedSwitch   *ebpf.Program `ebpf:"sched_switch"`
+	SysExit       *ebpf.Program `ebpf:"sys_exit"`
+	SysExitTp     *ebpf.Program `ebpf:"sys_exit_tp"`
 }
 
 func (p *probefastPrograms) Close() error {
 	return _ProbefastClose(
+		p.IdsBumpFentry,
+		p.IdsBumpKprobe,
 		p.IdsBumpTp,
 		p.SchedExec,
 		p.SchedExit,

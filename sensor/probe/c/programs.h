@@ -301,13 +301,43 @@ int sys_exit_tp(struct syscall_exit_ctx *ctx)
 #endif
 
 // ids_bump_tp makes the CPUs' cached namespaces and cgroups miss. The
-// loader attaches it to the exits of setns and unshare and to the cgroup
-// tracepoints that follow a task's move (attach_task, transfer_tasks)
+// loader attaches it to the cgroup tracepoints that follow a task's move
+// (attach_task, transfer_tasks) and to the exits of setns and unshare
 // whenever syscalls are captured (cached_ids in task.h says why).
 SEC("tracepoint/ids_bump")
 int ids_bump_tp(void *ctx)
 {
 	ids_bump();
+	return 0;
+}
+
+// ids_bump_fentry and ids_bump_kprobe run where a task replaces its own
+// nsproxy, switch_task_namespaces (kernel/nsproxy.c), whichever syscall ABI
+// got it there: unshare, setns, an exec into another time namespace, and
+// exit. The syscall tracepoints miss 32-bit (compat) syscalls, this does
+// not (cached_ids in task.h). An exit's switch (to no nsproxy) does not
+// bump: the task then reads no namespaces, which no cached pointer
+// matches, and an exit is frequent where the others are rare. The loader
+// attaches the fentry one where the kernel's BTF has the function and the
+// kprobe one otherwise; with neither it caches nothing.
+SEC("fentry/switch_task_namespaces")
+int ids_bump_fentry(u64 *ctx)
+{
+	if (ctx[1]) // struct nsproxy *new
+		ids_bump();
+	return 0;
+}
+
+SEC("kprobe/switch_task_namespaces")
+int ids_bump_kprobe(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_arm64)
+	u64 next = ctx->regs[1];
+#else
+	u64 next = ctx->si;
+#endif
+	if (next)
+		ids_bump();
 	return 0;
 }
 

@@ -222,22 +222,26 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 // once the task moves away from one, it can be freed and a new one
 // allocated at its address (the slab reuses the last freed object first:
 // setns A->B->C gives C the address of A). So the cache is also keyed by
-// ids_gen, bumped after every such move, before the moved task or anyone
+// ids_gen, bumped at every such move, before the moved task or anyone
 // can see a new object at an old address:
-//  - nsproxy: only the task itself replaces its own (setns, unshare; an
-//    exec's switch for a new time namespace keeps the same mount and
-//    network namespaces; exit leaves NULL, read as no namespaces). The
-//    bump is at those syscalls' exit, by a program of their own
-//    (ids_bump_tp in programs.h) and, where they are captured, by the
-//    capture program itself before it reads anything (on_sys_exit): the
-//    kernel does not order two programs on one exit, and the capture
-//    program must not run after the switch with the generation of
-//    before it. Nothing else of the task runs between the switch and its
-//    exit, and the next event of the task sees the new generation, on any
-//    CPU (program order, and a migration between CPUs is a full barrier).
-//    An exit bump rather than an enter one: a program on a sys_enter
-//    tracepoint puts the kernel's enter-side dispatch on every syscall of
-//    the machine, while the exits are dispatched already.
+//  - nsproxy: only the task itself replaces its own, and always through
+//    switch_task_namespaces (setns, unshare, an exec into another time
+//    namespace, exit; exit leaves NULL, read as no namespaces). A program
+//    on that function's entry bumps (ids_bump_fentry, or ids_bump_kprobe
+//    where the kernel has no BTF for it; programs.h), whatever the
+//    syscall's ABI: 32-bit (compat) syscalls never reach the syscall
+//    tracepoints. A stale hit needs two switches of the task between the
+//    read it cached and the next one (away from the cached nsproxy, which
+//    frees it, then to a new one at its address: the one of the first
+//    switch is allocated while the cached one lives), and a bump at each
+//    switch's entry, in the task's program order, lies between them. The
+//    exits of setns and unshare bump too where their tracepoints are
+//    there (ids_bump_tp, in case a kernel inlines the function into some
+//    of its callers), and so does the capture program of a captured setns
+//    or unshare before it reads anything (on_sys_exit). The entry bump
+//    costs nothing on the hot path: the function runs only on those rare
+//    calls and at each thread's exit, where the program returns without
+//    bumping.
 //  - css_set: another task moves this one (cgroup.procs, cgroup.threads,
 //    v1's transfers), concurrently with it. The cgroup tracepoints
 //    attach_task and transfer_tasks fire after the move, still holding
@@ -255,9 +259,6 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 //    a tracepoint, but within the same unified cgroup, and a root-cgroup
 //    task keeps the root's memory css: what task_cgroup returns does not
 //    change, so a stale pointer would still give the right answer.
-//  - 32-bit (compat) syscalls do not reach the syscall tracepoints: a
-//    32-bit task's setns is neither seen nor captured, and after two in a
-//    row its events may carry its namespaces of before them.
 #if defined(__TARGET_ARCH_x86)
 #define CACHE_CGROUP 1
 #else
