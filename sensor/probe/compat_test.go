@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/probehub/probehub/internal/testutil"
@@ -206,4 +207,77 @@ func abiRounds(dir string, abi nsABI, gen func() uint64) ([]nsStep, error) {
 		}
 	}
 	return steps, nil
+}
+
+// TestNSBumpHook: each program that can follow nsproxy switches here,
+// attached alone (no syscall tracepoint beside it), moves the generation
+// at a 64-bit unshare (switch_task_namespaces called from kernel/fork.c)
+// and setns (called from kernel/nsproxy.c, where a compiler could inline
+// it): a kernel that inlined it into some callers would fail here.
+func TestNSBumpHook(t *testing.T) {
+	testutil.RequireRoot(t)
+	progs := nsBumpPrograms()
+	if progs == nil {
+		t.Skipf("no program may run at %s here (no kprobes, and no BTF for it or fentry forbidden)", nsSwitchFunc)
+	}
+	for _, name := range progs {
+		t.Run(name, func(t *testing.T) {
+			spec, err := bytecode.NativeFor(bytecode.Portable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var objs struct {
+				Prog *ebpf.Program  `ebpf:"ids_bump_fentry"`
+				Gen  *ebpf.Variable `ebpf:"ids_gen"`
+			}
+			// objs names the fentry program; the kprobe one takes its
+			// place (loading both would fail where one is forbidden)
+			if name == bumpKprobe {
+				spec.Programs[bumpFentry] = spec.Programs[bumpKprobe]
+			}
+			if err := spec.LoadAndAssign(&objs, nil); err != nil {
+				t.Fatal(err)
+			}
+			defer objs.Prog.Close()
+			l, err := attachNSBump(name, objs.Prog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			gen := func() uint64 {
+				var g uint64
+				if err := objs.Gen.Get(&g); err != nil {
+					t.Error(err)
+				}
+				return g
+			}
+			_, err = onNewThread(func() ([]nsStep, error) {
+				old, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+				if err != nil {
+					return nil, err
+				}
+				defer unix.Close(old)
+				for _, c := range []struct {
+					what string
+					do   func() error
+				}{
+					{"unshare", func() error { return unix.Unshare(unix.CLONE_NEWNET) }},
+					{"setns", func() error { return unix.Setns(old, unix.CLONE_NEWNET) }},
+				} {
+					what, do := c.what, c.do
+					before := gen()
+					if err := do(); err != nil {
+						return nil, fmt.Errorf("%s: %w", what, err)
+					}
+					if after := gen(); after <= before {
+						t.Errorf("%s: the generation stayed at %d", what, before)
+					}
+				}
+				return nil, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
