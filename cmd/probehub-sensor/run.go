@@ -373,7 +373,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		s, _ := p.Stats()
 		return sum(s.Drops) + s.Lost, s.Malformed
 	})
-	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "ids_cache", p.IDsCache(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
 	if miss := p.Unhooked(); len(miss) > 0 {
 		log.Warn("the rules use syscalls this kernel was built without (no tracepoint; calls fail with ENOSYS): "+
 			"attempts are not seen unless the sensor runs with --attach raw, as Falco's drivers hook every syscall", "syscalls", fmt.Sprint(miss))

@@ -51,14 +51,14 @@ func loadIDs(t *testing.T, variant bytecode.Variant, attach Attach, types []even
 		// no program may run at switch_task_namespaces here (no kprobes,
 		// and fentry absent or forbidden): nothing may be cached, as a
 		// 32-bit setns would not be seen
-		if caching || cacheIDs(t, p) {
-			t.Fatalf("the probe caches namespaces with no program at %s", nsSwitchFunc)
+		if caching || cacheIDs(t, p) || p.IDsCache() != "off" {
+			t.Fatalf("the probe caches namespaces with no program at %s (IDsCache %q)", nsSwitchFunc, p.IDsCache())
 		}
 		t.Logf("no program may run at %s here: the probe caches no namespaces or cgroups", nsSwitchFunc)
 		return p
 	}
-	if !caching || !cacheIDs(t, p) {
-		t.Fatal("the probe loaded without its bump programs: it caches nothing here")
+	if !caching || !cacheIDs(t, p) || p.IDsCache() == "off" {
+		t.Fatalf("the probe loaded without its bump programs: it caches nothing here (IDsCache %q)", p.IDsCache())
 	}
 	return p
 }

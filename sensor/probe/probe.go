@@ -472,5 +472,19 @@ func (p *Probe) Variant() string { return string(p.variant) }
 // or AttachAuto when no syscall is captured.
 func (p *Probe) Attach() Attach { return p.attach }
 
+// IDsCache says how the probe keeps each CPU's last answer for the
+// namespaces and cgroup id of its last task: "fentry" or "kprobe", the
+// kind of the program that follows every nsproxy switch, or "off" where
+// none may run (every record then reads them; cached_ids in c/task.h).
+func (p *Probe) IDsCache() string {
+	switch p.nsBump {
+	case bumpFentry:
+		return "fentry"
+	case bumpKprobe:
+		return "kprobe"
+	}
+	return "off"
+}
+
 // Buffer says which buffer carries records: "ringbuf" or "perf".
 func (p *Probe) Buffer() string { return p.src.kind() }
