@@ -105,8 +105,9 @@ struct scratch {
 
 // ids_gen is bumped whenever a cached nsproxy or css_set pointer could come
 // to name another object (task.h, cached_ids; the bump programs are in
-// programs.h). One load reads it; it changes only on setns, unshare and
-// cgroup migrations.
+// programs.h). One load reads it; it changes only when a task switches to
+// a new nsproxy (setns, unshare, an exec into another time namespace; not
+// at exit) and on cgroup migrations.
 volatile u64 ids_gen SEC(".bss");
 // Set by the loader where it attaches the bump programs; without them the
 // namespaces and cgroup are read every time.
