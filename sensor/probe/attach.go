@@ -271,6 +271,18 @@ const nsSwitchFunc = "switch_task_namespaces"
 // has trampolines since Linux 6.0) and kprobe (CONFIG_KPROBES).
 const bumpFentry, bumpKprobe = "ids_bump_fentry", "ids_bump_kprobe"
 
+// syscallBumps says whether hooks has the exits of both setns and
+// unshare: where no program may run at nsSwitchFunc, the cache then
+// follows nsproxy switches there alone ("tracepoints" in IDsCache), as it
+// did before the function was hooked. Those exits miss 32-bit compat
+// syscalls, so on such a kernel a task that switches namespaces twice
+// through them could have a record carry namespaces it left
+// (docs/architecture.md); the cgroup id stays exact.
+func syscallBumps(hooks []tracepoint) bool {
+	return slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_setns"}) &&
+		slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_unshare"})
+}
+
 // nsBumpPrograms returns the programs that can run at nsSwitchFunc here,
 // the fentry one first.
 func nsBumpPrograms() []string {
@@ -369,11 +381,13 @@ func (p *Probe) attachBumps(hooks []tracepoint) error {
 		p.links = append(p.links, l)
 	}
 	errs := []error{errNoNSBump}
+	tried := false
 	for _, name := range []string{bumpFentry, bumpKprobe} {
 		prog := p.coll.Programs[name]
 		if prog == nil {
 			continue
 		}
+		tried = true
 		l, err := attachNSBump(name, prog)
 		if err == nil {
 			p.links = append(p.links, l)
@@ -381,6 +395,9 @@ func (p *Probe) attachBumps(hooks []tracepoint) error {
 			return nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+	}
+	if !tried {
+		return nil // the syscall exits alone (syscallBumps)
 	}
 	return errors.Join(errs...)
 }
@@ -529,7 +546,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 	// then nothing is cached.
 	if n.syscalls {
 		n.bump, n.nsBump = bumpHooks(), nsBumpPrograms()
-		if n.bump == nil || n.nsBump == nil {
+		if n.bump == nil || n.nsBump == nil && !syscallBumps(n.bump) {
 			n.bump, n.nsBump = nil, nil
 		}
 	}

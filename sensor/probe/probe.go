@@ -149,9 +149,13 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 		switch {
 		case errors.Is(err, errNoNSBump) && need.bump != nil:
 			// No program would attach where nsproxies are switched:
-			// load again without the namespace and cgroup cache (rare;
-			// it costs a second verification).
-			need.bump, need.nsBump = nil, nil
+			// load again with the syscall exits alone following them, or
+			// without the namespace and cgroup cache (rare; it costs a
+			// second verification).
+			need.nsBump = nil
+			if !syscallBumps(need.bump) {
+				need.bump = nil
+			}
 		case errors.Is(err, errRawNotLoaded) && need.perSyscall:
 			// The per-syscall tracepoints were there but would not
 			// attach: load again with the raw tracepoint's program.
@@ -474,14 +478,18 @@ func (p *Probe) Attach() Attach { return p.attach }
 
 // IDsCache says how the probe keeps each CPU's last answer for the
 // namespaces and cgroup id of its last task: "fentry" or "kprobe", the
-// kind of the program that follows every nsproxy switch, or "off" where
-// none may run (every record then reads them; cached_ids in c/task.h).
+// kind of the program that follows every nsproxy switch; "tracepoints"
+// where neither may run and the exits of setns and unshare follow them
+// (64-bit syscalls only: syscallBumps); or "off" (every record then reads
+// them; cached_ids in c/task.h).
 func (p *Probe) IDsCache() string {
-	switch p.nsBump {
-	case bumpFentry:
+	switch {
+	case p.nsBump == bumpFentry:
 		return "fentry"
-	case bumpKprobe:
+	case p.nsBump == bumpKprobe:
 		return "kprobe"
+	case p.coll != nil && p.coll.Programs[idsBumpProgram] != nil:
+		return "tracepoints"
 	}
 	return "off"
 }
