@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -129,49 +127,14 @@ func ia32Getpid() int {
 	return 0
 }
 
-// onNewThread runs f on a locked OS thread, which then ends with its
-// goroutine (f may leave it in other namespaces).
-func onNewThread(f func() ([]nsStep, error)) ([]nsStep, error) {
-	type result struct {
-		steps []nsStep
-		err   error
-	}
-	done := make(chan result)
-	go func() {
-		runtime.LockOSThread() // never unlocked
-		steps, err := f()
-		done <- result{steps, err}
-	}()
-	r := <-done
-	return r.steps, r.err
-}
-
 // abiRounds makes TestCompatNamespaceMoves's rounds through abi, checking
 // that gen moves at each unshare and setns.
 func abiRounds(dir string, abi nsABI, gen func() uint64) ([]nsStep, error) {
-	var steps []nsStep
-	tid := uint32(unix.Gettid())
+	rec := &nsRecorder{dir: dir, tid: uint32(unix.Gettid())}
 	if err := pinCPU(); err != nil {
 		return nil, err
 	}
-	open := func(what string) error {
-		mnt, err := nsIno("mnt")
-		if err != nil {
-			return err
-		}
-		net, err := nsIno("net")
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dir, fmt.Sprintf("step-%d", len(steps)))
-		fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		unix.Close(fd)
-		steps = append(steps, nsStep{path: path, tid: tid, mntns: mnt, netns: net, what: what})
-		return nil
-	}
+	open := rec.open
 	call := func(what string, f func(a1, a2 uint32) error, a1, a2 uint32) error {
 		before := gen()
 		if err := f(a1, a2); err != nil {
@@ -206,7 +169,7 @@ func abiRounds(dir string, abi nsABI, gen func() uint64) ([]nsStep, error) {
 			return nil, err
 		}
 	}
-	return steps, nil
+	return rec.steps, nil
 }
 
 // TestNSBumpHook: each program that can follow nsproxy switches here,

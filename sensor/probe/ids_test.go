@@ -132,9 +132,9 @@ func checkNSSteps(t *testing.T, p *Probe, steps []nsStep, done time.Time, drops0
 	return true
 }
 
-// switchNamespaces runs the moves of TestNamespaceMoves on a locked OS
-// thread, which then ends with its goroutine (it is in other namespaces).
-func switchNamespaces(dir string) ([]nsStep, error) {
+// onNewThread runs f on a locked OS thread, which then ends with its
+// goroutine (f may leave it in other namespaces).
+func onNewThread(f func() ([]nsStep, error)) ([]nsStep, error) {
 	type result struct {
 		steps []nsStep
 		err   error
@@ -142,37 +142,52 @@ func switchNamespaces(dir string) ([]nsStep, error) {
 	done := make(chan result)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		steps, err := nsMoves(dir)
+		steps, err := f()
 		done <- result{steps, err}
 	}()
 	r := <-done
 	return r.steps, r.err
 }
 
+// switchNamespaces runs the moves of TestNamespaceMoves on a thread of
+// their own.
+func switchNamespaces(dir string) ([]nsStep, error) {
+	return onNewThread(func() ([]nsStep, error) { return nsMoves(dir) })
+}
+
+// nsRecorder records steps: at each, a file opened in dir by thread tid,
+// with the mount and network namespaces the thread is in then.
+type nsRecorder struct {
+	dir   string
+	tid   uint32
+	steps []nsStep
+}
+
+func (r *nsRecorder) open(what string) error {
+	mnt, err := nsIno("mnt")
+	if err != nil {
+		return err
+	}
+	net, err := nsIno("net")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(r.dir, fmt.Sprintf("step-%d", len(r.steps)))
+	fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	unix.Close(fd)
+	r.steps = append(r.steps, nsStep{path: path, tid: r.tid, mntns: mnt, netns: net, what: what})
+	return nil
+}
+
 func nsMoves(dir string) ([]nsStep, error) {
-	var steps []nsStep
-	tid := uint32(unix.Gettid())
+	rec := &nsRecorder{dir: dir, tid: uint32(unix.Gettid())}
 	if err := pinCPU(); err != nil {
 		return nil, err
 	}
-	open := func(what string) error {
-		mnt, err := nsIno("mnt")
-		if err != nil {
-			return err
-		}
-		net, err := nsIno("net")
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dir, fmt.Sprintf("step-%d", len(steps)))
-		fd, err := unix.Open(path, unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		unix.Close(fd)
-		steps = append(steps, nsStep{path: path, tid: tid, mntns: mnt, netns: net, what: what})
-		return nil
-	}
+	open := rec.open
 	nsFD := func(kind string) (int, error) {
 		return unix.Open("/proc/thread-self/ns/"+kind, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	}
@@ -215,7 +230,7 @@ func nsMoves(dir string) ([]nsStep, error) {
 			return nil, err
 		}
 	}
-	return steps, nil
+	return rec.steps, nil
 }
 
 func nsIno(kind string) (uint32, error) {
