@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,8 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/probehub/probehub/internal/testutil"
-	"github.com/probehub/probehub/sensor/output"
-	"github.com/probehub/probehub/sensor/probe"
 )
 
 const pollRules = `
@@ -66,27 +63,8 @@ func TestLivePollFdlist(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(rulesDir, "poll.yaml"), fmt.Appendf(nil, pollRules, port, file), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sink := &memSink{}
-	r, _ := output.NewRouter(map[string]output.Sink{"m": sink}, output.RouterConfig{Default: []string{"m"}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	r.Start(ctx)
-	a, err := New(Config{Rules: RulesConfig{Paths: []string{rulesDir}}, Router: r})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := probe.Load(ctx, probe.Options{Types: a.SyscallTypes(), IgnorePID: uint32(os.Getpid())})
-	if err != nil {
-		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.RunCapture(ctx, p) }()
-	defer func() {
-		cancel()
-		p.Close()
-		<-done
-		r.Close()
-	}()
+	ls := startLive(t, nil, func(c *Config) { c.Rules.Paths = []string{rulesDir} })
+	sink := ls.def
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), "PROBEHUB_HELPER=poll-fdlist", "PROBEHUB_POLL_PORT="+strconv.Itoa(port), "PROBEHUB_POLL_FILE="+file)
 	if out, err := cmd.CombinedOutput(); err != nil {
