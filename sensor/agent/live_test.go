@@ -198,6 +198,7 @@ func startLiveWith(t *testing.T, meta ContainerMetadata, popts probe.Options, op
 		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
 	}
 	ls.probe = p
+	ls.ag.SetCaptureTypes(p.SetTypes) // as run wires it: a reload re-derives what the probe captures
 	done := make(chan error, 1)
 	go func() { done <- ls.ag.RunCapture(ctx, p) }()
 	t.Cleanup(func() {

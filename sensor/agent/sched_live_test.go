@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
-	"github.com/probehub/probehub/sensor/output"
-	"github.com/probehub/probehub/sensor/probe"
 )
 
 // procinfoRule fires on a busy process's procinfo, switchRule on its
@@ -48,31 +44,11 @@ func TestLiveSchedRules(t *testing.T) {
 	if err := os.WriteFile(path, []byte(ruleA), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sink := &memSink{}
-	r, _ := output.NewRouter(map[string]output.Sink{"m": sink}, output.RouterConfig{Default: []string{"m"}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	r.Start(ctx)
-	a, err := New(Config{Rules: RulesConfig{Paths: []string{dir}}, Router: r})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := startLive(t, nil, func(c *Config) { c.Rules.Paths = []string{dir} })
+	a, p, sink := ls.ag, ls.probe, ls.def
 	if slices.Contains(a.SyscallTypes(), event.TypeSwitch) || slices.Contains(a.SyscallTypes(), event.TypeProcinfo) {
 		t.Fatalf("switch or procinfo captured without rules on them: %v", a.SyscallTypes())
 	}
-	p, err := probe.Load(ctx, probe.Options{Types: a.SyscallTypes(), IgnorePID: uint32(os.Getpid())})
-	if err != nil {
-		testutil.SkipOrFail(t, fmt.Sprintf("load probes: %v", err))
-	}
-	a.SetCaptureTypes(p.SetTypes)
-	done := make(chan error, 1)
-	go func() { done <- a.RunCapture(ctx, p) }()
-	defer func() {
-		cancel()
-		p.Close()
-		<-done
-		r.Close()
-	}()
 	if p.SchedAttached() {
 		t.Fatal("sched_switch attached for rules without switch or procinfo")
 	}
