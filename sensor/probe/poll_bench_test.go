@@ -40,28 +40,13 @@ func BenchmarkCapturePpoll(b *testing.B) {
 				}
 			}
 			p := loadWith(b, Options{Types: []event.Type{event.TypePpoll}, Variant: v})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for {
-					if _, err := p.Read(ctx); err != nil && ctx.Err() != nil {
-						return
-					}
-				}
-			}()
-			stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
-			if err == nil {
-				defer stats.Close()
-			}
+			defer drainWithStats(b, p)()
 			k0 := progStats(p)
 			loop(b)
 			b.StopTimer()
 			if k := progStats(p); k.RunCount > k0.RunCount {
 				b.ReportMetric(float64((k.Runtime-k0.Runtime).Nanoseconds())/float64(k.RunCount-k0.RunCount), "bpf-ns/run")
 			}
-			cancel()
-			<-done
 		})
 	}
 }
@@ -105,4 +90,29 @@ func benchPollFDs(b *testing.B) []unix.PollFd {
 		fds = append(fds, unix.PollFd{Fd: int32(c), Events: unix.POLLOUT}, unix.PollFd{Fd: int32(f), Events: unix.POLLIN})
 	}
 	return fds
+}
+
+// drainWithStats reads p's records on another goroutine, so that the ring
+// never fills, and turns on the kernel's BPF run-time statistics for the
+// benchmark's figures; the returned func stops both.
+func drainWithStats(b *testing.B, p *Probe) (stop func()) {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := p.Read(ctx); err != nil && ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	return func() {
+		cancel()
+		<-done
+		if err == nil {
+			stats.Close()
+		}
+	}
 }

@@ -1,11 +1,9 @@
 package probe
 
 import (
-	"context"
 	"runtime"
 	"testing"
 
-	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/probehub/probehub/internal/testutil"
@@ -38,20 +36,7 @@ func BenchmarkSchedSwitch(b *testing.B) {
 					}
 				}
 				p := loadWith(b, Options{Types: c.types, Variant: v})
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					for {
-						if _, err := p.Read(ctx); err != nil && ctx.Err() != nil {
-							return
-						}
-					}
-				}()
-				stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
-				if err == nil {
-					defer stats.Close()
-				}
+				defer drainWithStats(b, p)()
 				prog := p.coll.Programs[schedProgram]
 				k0, _ := prog.Stats()
 				pingPong(b)
@@ -59,8 +44,6 @@ func BenchmarkSchedSwitch(b *testing.B) {
 				if k, _ := prog.Stats(); k0 != nil && k != nil && k.RunCount > k0.RunCount {
 					b.ReportMetric(float64((k.Runtime-k0.Runtime).Nanoseconds())/float64(k.RunCount-k0.RunCount), "bpf-ns/run")
 				}
-				cancel()
-				<-done
 			})
 		}
 	}
