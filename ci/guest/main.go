@@ -28,10 +28,17 @@ func main() {
 }
 
 // marker is the small test program the actions exec: "read FILE" reads a
-// file, "exit7" exits 7, anything else exits 0.
+// file, "read32 FILE" reads it through 32-bit syscalls (amd64), "exit7"
+// exits 7, anything else exits 0.
 func marker(args []string) int {
 	if len(args) > 1 && args[0] == "read" {
 		if _, err := os.ReadFile(args[1]); err != nil {
+			return 1
+		}
+	}
+	if len(args) > 1 && args[0] == "read32" {
+		if err := read32(args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, "marker:", err)
 			return 1
 		}
 	}

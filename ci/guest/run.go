@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +45,7 @@ func run(console io.Writer, tl *timeline) job.Result {
 		step("kernel", t0, fmt.Errorf("booted %s, job is for %s", res.Release, j.Kernel))
 		return res
 	}
+	j = dropUnsupported(j, tl)
 	if len(j.Profile) > 0 {
 		fmt.Fprintf(console, "guest: %s, profiling the sensor's start-up\n", res.Release)
 		res.Profile = profile(j.Profile)
@@ -79,6 +83,39 @@ func readJob() (job.Job, error) {
 		return j, fmt.Errorf("decode job: %w", err)
 	}
 	return j, nil
+}
+
+// dropUnsupported removes the actions and expectations that need what
+// this kernel lacks, marking each in the timeline.
+func dropUnsupported(j job.Job, tl *timeline) job.Job {
+	have := map[string]bool{"": true, job.NeedsIA32: haveIA32()}
+	lacks := map[string]bool{}
+	drop := func(need string) bool {
+		if !have[need] {
+			lacks[need] = true
+		}
+		return !have[need]
+	}
+	j.Actions = slices.DeleteFunc(j.Actions, func(a job.Action) bool { return drop(a.Needs) })
+	j.Expect = slices.DeleteFunc(j.Expect, func(e job.Expect) bool { return drop(e.Needs) })
+	for _, need := range slices.Sorted(maps.Keys(lacks)) {
+		tl.mark(fmt.Sprintf("kernel lacks %s: its actions and expectations are left out", need))
+	}
+	return j
+}
+
+// haveIA32 says whether the kernel runs 32-bit syscalls: it has their
+// entry points (CONFIG_IA32_EMULATION). Without /proc/kallsyms it assumes
+// so, and the checks then tell.
+func haveIA32() bool {
+	if runtime.GOARCH != "amd64" {
+		return false
+	}
+	b, err := os.ReadFile("/proc/kallsyms")
+	if err != nil {
+		return true
+	}
+	return bytes.Contains(b, []byte(" __ia32_sys_read\n")) || bytes.Contains(b, []byte(" __ia32_sys_read\t"))
 }
 
 func kernelIdentity() (release, banner string) {

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/probehub/probehub/wire/job"
 )
 
 func TestLogMessage(t *testing.T) {
@@ -56,5 +58,22 @@ func TestTailReady(t *testing.T) {
 	}
 	if !strings.Contains(tr.String(), "variant=fast") {
 		t.Errorf("tail lost the output: %q", tr.String())
+	}
+}
+
+// TestDropUnsupported: actions and expectations that need what the kernel
+// lacks are left out, and the timeline says so; the rest stay.
+func TestDropUnsupported(t *testing.T) {
+	tl := &timeline{}
+	j := job.Job{
+		Actions: []job.Action{{Name: "a"}, {Name: "b", Needs: "nosuch"}},
+		Expect:  []job.Expect{{Name: "a"}, {Name: "b", Needs: "nosuch"}},
+	}
+	j = dropUnsupported(j, tl)
+	if len(j.Actions) != 1 || j.Actions[0].Name != "a" || len(j.Expect) != 1 || j.Expect[0].Name != "a" {
+		t.Errorf("kept %+v and %+v; want only a", j.Actions, j.Expect)
+	}
+	if marks := tl.all(); len(marks) != 1 || !strings.Contains(marks[0].Name, "nosuch") {
+		t.Errorf("timeline %+v; want one mark naming nosuch", marks)
 	}
 }

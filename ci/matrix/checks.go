@@ -29,8 +29,10 @@ func profileArgv(mode matrixrow.BTFMode, withRules bool) []string {
 // defaultJob is what every guest does: run the sensor with the upstream
 // stable rules, perform real attacks and expect the rule that catches each.
 // Without rules (rules == false) the sensor captures raw events instead and
-// each action must be seen as an event.
-func defaultJob(release string, mode matrixrow.BTFMode, withRules bool) job.Job {
+// each action must be seen as an event. On amd64 one action hides its
+// read of /etc/shadow in 32-bit syscalls (int $0x80), which the sensor
+// must see as well.
+func defaultJob(release string, mode matrixrow.BTFMode, withRules bool, arch string) job.Job {
 	actions := []job.Action{
 		{Name: "read /etc/shadow", Kind: "exec", Path: "/bin/marker", Args: []string{"read", "/etc/shadow"}},
 		{Name: "exec from /dev/shm", Kind: "copy-exec", Path: "/bin/marker", Args: []string{"/dev/shm/probehub-dropper", "probehub-matrix-marker"}},
@@ -55,6 +57,17 @@ func defaultJob(release string, mode matrixrow.BTFMode, withRules bool) job.Job 
 			{Name: "exec", All: []string{`"execve"`, "probehub-matrix-marker"}},
 			{Name: "symlink", All: []string{`"symlink`, "/tmp/probehub-shadow-link"}},
 			{Name: "connect", All: []string{`"connect"`, "7777"}},
+		}
+	}
+	if arch == "amd64" {
+		actions = append(actions, job.Action{Name: "read /etc/shadow with int $0x80", Kind: "exec", Path: "/bin/marker",
+			Args: []string{"read32", "/etc/shadow"}, Needs: job.NeedsIA32})
+		if withRules {
+			expect = append(expect, job.Expect{Name: "Read sensitive file untrusted (32-bit syscalls)",
+				All: []string{`"rule":"Read sensitive file untrusted"`, "read32 /etc/shadow"}, Needs: job.NeedsIA32})
+		} else {
+			expect = append(expect, job.Expect{Name: "open (32-bit syscall)", All: []string{`"openat"`, "/etc/shadow", `"compat":true`},
+				Needs: job.NeedsIA32})
 		}
 	}
 	if mode.FromArtifact() {

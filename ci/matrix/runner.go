@@ -402,7 +402,7 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 	if err != nil {
 		return "", fmt.Errorf("read sensor: %w", err)
 	}
-	j := defaultJob(release, k.BTF, o.Rules != "")
+	j := defaultJob(release, k.BTF, o.Rules != "", k.Arch)
 	var prof []byte
 	if o.Profile {
 		if prof, err = os.ReadFile(bins.profile); err != nil {

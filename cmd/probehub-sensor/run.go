@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -373,7 +374,13 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		s, _ := p.Stats()
 		return sum(s.Drops) + s.Lost, s.Malformed
 	})
-	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "ids_cache", p.IDsCache(), "buffer", p.Buffer(), "syscalls", len(ag.SyscallTypes()))
+	compat := p.Compat()
+	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "ids_cache", p.IDsCache(), "buffer", p.Buffer(),
+		"syscalls", len(ag.SyscallTypes()), "compat_syscalls", compat)
+	if strings.HasPrefix(compat, "none") {
+		log.Warn("32-bit syscalls (int $0x80 and the like) are not seen on this kernel: the per-syscall tracepoints miss them and "+
+			"no kretprobe could be attached to their entry points; run with --attach raw to see them, as Falco's drivers do", "reason", compat)
+	}
 	if miss := p.Unhooked(); len(miss) > 0 {
 		log.Warn("the rules use syscalls this kernel was built without (no tracepoint; calls fail with ENOSYS): "+
 			"attempts are not seen unless the sensor runs with --attach raw, as Falco's drivers hook every syscall", "syscalls", fmt.Sprint(miss))

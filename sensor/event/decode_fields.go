@@ -21,10 +21,12 @@ const (
 	eFDList
 	eBuffer
 	eContainer
+	eCompat
 )
 
 var eventKeys = [...]string{eTime: "time", eType: "type", eDir: "dir", eCPU: "cpu", eRes: "res",
-	eProc: "proc", eArgs: "args", eFD: "fd", eFDList: "fdlist", eBuffer: "buffer", eContainer: "container"}
+	eProc: "proc", eArgs: "args", eFD: "fd", eFDList: "fdlist", eBuffer: "buffer", eContainer: "container",
+	eCompat: "compat"}
 
 const (
 	pPID = iota
@@ -209,6 +211,8 @@ func (r *reader) eventField(ev *Event, keep *reuse, f int) bool {
 		return r.bytes(&ev.Buffer, keep.buf)
 	case eContainer:
 		return r.fallback(&ev.Container)
+	case eCompat:
+		return r.bool(&ev.Compat)
 	}
 	return false
 }

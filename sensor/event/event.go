@@ -33,6 +33,9 @@ type Event struct {
 	Buffer []byte `json:"buffer,omitempty"`
 	// Container is set by enrichment; nil means not (yet) known.
 	Container *Container `json:"container,omitempty"`
+	// Compat marks a 32-bit syscall (int $0x80 and the like on x86-64):
+	// its Type is the 64-bit syscall it maps to.
+	Compat bool `json:"compat,omitempty"`
 }
 
 // Process is the context of the thread that caused an event. Fields that

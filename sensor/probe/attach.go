@@ -118,6 +118,7 @@ func (p *Probe) syscallTracepoints(syscalls []event.Type) error {
 	}
 	p.sysLinks = links
 	p.attach, p.sysProg = AttachSyscalls, syscallsProgram
+	p.attachCompat(syscalls)
 	return nil
 }
 
@@ -210,6 +211,9 @@ type programNeeds struct {
 	sched      bool // sched_switch (switch, procinfo)
 	syscalls   bool // any syscall exit
 	perSyscall bool // the per-syscall tracepoints rather than the raw one
+	// ia32: with perSyscall, the kretprobe program for 32-bit syscalls
+	// (compat.go), where the kernel has kprobes
+	ia32 bool
 	// bump are the tracepoints of ids_bump_tp and nsBump the programs
 	// that may run at every switch of a task's namespaces, in the order
 	// attachBumps tries them; both nil where a required one is missing
@@ -559,6 +563,7 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 			n.perSyscall = err == nil
 		}
 	}
+	n.ia32 = n.syscalls && n.perSyscall && runtime.GOARCH == "amd64" && haveKprobes() && kprobeLoads()
 	return n
 }
 
@@ -572,6 +577,7 @@ func (n programNeeds) prune(spec *ebpf.CollectionSpec, v bytecode.Variant) {
 	if n.syscalls {
 		perSyscall := n.perSyscall && v == bytecode.Fast
 		keep[syscallsProgram] = perSyscall
+		keep[ia32Program] = perSyscall && n.ia32
 		keep[rawProgram] = !perSyscall
 	}
 	for name := range spec.Programs {

@@ -125,6 +125,7 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 	}
 	ev.Args = args
 	flags := le.Uint16(rec[offFlags:])
+	ev.Compat = flags&flagCompat != 0
 	cg := cgroupKey{ev.Proc.CgroupID, flags&flagCgroupV1 != 0}
 	a := argReader{buf: rec[hdrSize:n]}
 	var tv tuple

@@ -108,6 +108,10 @@ type Probe struct {
 	mu       sync.Mutex
 	types    []event.Type
 	sysLinks map[event.Type]link.Link // AttachSyscalls: one per syscall
+	// compatLinks are AttachSyscalls' kretprobes on the ia32 entry points
+	// of each syscall (compat.go); compatErr is why there are none.
+	compatLinks map[event.Type][]link.Link
+	compatErr   error
 	// schedLink is the sched_switch program's, while switch or procinfo
 	// is captured. schedSpec loads the program when Load left it out
 	// (loadSched), into schedColl, with the probe's maps; kernelTypes are
@@ -273,6 +277,9 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 	if err := p.putPlans(syscalls); err != nil {
 		return err
 	}
+	if err := p.putCompat(); err != nil {
+		return err
+	}
 	if err := p.openSource(ring, opts); err != nil {
 		return err
 	}
@@ -340,7 +347,8 @@ func (p *Probe) SetTypes(types []event.Type) error {
 			p.clearPlans(added)
 			return err
 		}
-		var gone []link.Link
+		p.attachCompat(added)
+		gone := p.detachCompat(removed)
 		for _, t := range removed {
 			if l, ok := p.sysLinks[t]; ok {
 				gone = append(gone, l)
@@ -454,11 +462,14 @@ func (p *Probe) Close() error {
 	}
 	p.mu.Lock()
 	links := append(p.links, slices.Collect(maps.Values(p.sysLinks))...)
+	for _, ls := range p.compatLinks {
+		links = append(links, ls...)
+	}
 	if p.schedLink != nil {
 		links = append(links, p.schedLink)
 	}
 	errs = append(errs, closeLinks(links))
-	p.links, p.sysLinks, p.schedLink = nil, nil, nil
+	p.links, p.sysLinks, p.compatLinks, p.schedLink = nil, nil, nil, nil
 	if p.schedColl != nil {
 		p.schedColl.Close()
 		p.schedColl = nil

@@ -82,6 +82,7 @@ const (
 	flagExeUpper = 1 << 0 // exec: the executable is in an overlayfs upper layer
 	flagCgroupV1 = 1 << 1 // cgroup_id is from the v1 memory controller's hierarchy
 	flagOverlay  = 1 << 2 // exec: the executable is on an overlayfs
+	flagCompat   = 1 << 3 // a 32-bit (ia32) syscall
 )
 
 // Drop categories: the index of each counter in the drops map (Falco's

@@ -47,12 +47,22 @@ type Action struct {
 	Kind string   `json:"kind"`
 	Path string   `json:"path,omitempty"`
 	Args []string `json:"args,omitempty"`
+	// Needs names a kernel feature the action needs (NeedsIA32); on a
+	// kernel without it the guest drops the action and the expectations
+	// that need the same, and says so in its timeline.
+	Needs string `json:"needs,omitempty"`
 }
+
+// NeedsIA32: the kernel runs 32-bit syscalls (x86-64 with
+// CONFIG_IA32_EMULATION).
+const NeedsIA32 = "ia32"
 
 // Expect is met when one line of sensor output contains every string of All.
 type Expect struct {
 	Name string   `json:"name"`
 	All  []string `json:"all"`
+	// Needs is as Action's.
+	Needs string `json:"needs,omitempty"`
 }
 
 // Step is one stage of the guest's run.

@@ -17,6 +17,7 @@ import (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	probefastMapCgroupsSeen    = "cgroups_seen"
+	probefastMapCompatNrs      = "compat_nrs"
 	probefastMapDrops          = "drops"
 	probefastMapEventsPb       = "events_pb"
 	probefastMapEventsRb       = "events_rb"
@@ -32,6 +33,7 @@ const (
 	probefastProgSchedExit     = "sched_exit"
 	probefastProgSchedSwitch   = "sched_switch"
 	probefastProgSysExit       = "sys_exit"
+	probefastProgSysExitIa32   = "sys_exit_ia32"
 	probefastProgSysExitTp     = "sys_exit_tp"
 	probefastVarCacheIds       = "cache_ids"
 	probefastVarEnvMax         = "env_max"
@@ -91,6 +93,7 @@ type probefastProgramSpecs struct {
 	SchedExit     *ebpf.ProgramSpec `ebpf:"sched_exit"`
 	SchedSwitch   *ebpf.ProgramSpec `ebpf:"sched_switch"`
 	SysExit       *ebpf.ProgramSpec `ebpf:"sys_exit"`
+	SysExitIa32   *ebpf.ProgramSpec `ebpf:"sys_exit_ia32"`
 	SysExitTp     *ebpf.ProgramSpec `ebpf:"sys_exit_tp"`
 }
 
@@ -99,6 +102,7 @@ type probefastProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastMapSpecs struct {
 	CgroupsSeen  *ebpf.MapSpec `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.MapSpec `ebpf:"compat_nrs"`
 	Drops        *ebpf.MapSpec `ebpf:"drops"`
 	EventsPb     *ebpf.MapSpec `ebpf:"events_pb"`
 	EventsRb     *ebpf.MapSpec `ebpf:"events_rb"`
@@ -143,6 +147,7 @@ func (o *probefastObjects) Close() error {
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastMaps struct {
 	CgroupsSeen  *ebpf.Map `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.Map `ebpf:"compat_nrs"`
 	Drops        *ebpf.Map `ebpf:"drops"`
 	EventsPb     *ebpf.Map `ebpf:"events_pb"`
 	EventsRb     *ebpf.Map `ebpf:"events_rb"`
@@ -156,6 +161,7 @@ type probefastMaps struct {
 func (m *probefastMaps) Close() error {
 	return _ProbefastClose(
 		m.CgroupsSeen,
+		m.CompatNrs,
 		m.Drops,
 		m.EventsPb,
 		m.EventsRb,
@@ -191,6 +197,7 @@ type probefastPrograms struct {
 	SchedExit     *ebpf.Program `ebpf:"sched_exit"`
 	SchedSwitch   *ebpf.Program `ebpf:"sched_switch"`
 	SysExit       *ebpf.Program `ebpf:"sys_exit"`
+	SysExitIa32   *ebpf.Program `ebpf:"sys_exit_ia32"`
 	SysExitTp     *ebpf.Program `ebpf:"sys_exit_tp"`
 }
 
@@ -203,6 +210,7 @@ func (p *probefastPrograms) Close() error {
 		p.SchedExit,
 		p.SchedSwitch,
 		p.SysExit,
+		p.SysExitIa32,
 		p.SysExitTp,
 	)
 }

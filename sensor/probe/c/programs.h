@@ -130,9 +130,26 @@ static __always_inline u32 fdlist_tuples(u8 *buf, u32 off, u32 start, u64 files)
 // and strings, most arguments, are written here; the rest by the global
 // functions of args.h.
 static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, struct pt_regs *regs,
-				   struct regs_win *rw, long ret, u32 tid, u64 files)
+				   struct regs_win *rw, long ret, u32 tid, u64 files, bool compat)
 {
 	u32 o = off & OFF_MASK;
+
+	if (compat) {
+		// What a 32-bit caller's pointers lead to is laid out with 32-bit
+		// pointers and longs (compat_iovec, compat_msghdr, old_timespec32,
+		// an argv of 32-bit pointers): left empty rather than misread.
+		switch (a->kind) {
+		case PH_KIND_IOVDATA: case PH_KIND_MSGDATA:
+			return put_argh(buf, off, PH_KIND_DATA, 0);
+		case PH_KIND_MSGNAME:
+			return put_argh(buf, off, PH_KIND_BYTES, 0);
+		case PH_KIND_IOVSIZE: case PH_KIND_MSGSIZE: case PH_KIND_UTIME:
+			return put_argh(buf, off, PH_KIND_INT, 0);
+		case PH_KIND_ARGV:
+			if (ret != 0)
+				return put_argh(buf, off, PH_KIND_ARGV, 0);
+		}
+	}
 
 	if (a->kind == PH_KIND_INT) {
 		*(u64 *)&buf[o + 4] = v;
@@ -150,10 +167,10 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_BYTES: {
 		u64 len = 0;
 		if (a->aux < PH_SRC_RES)
-			len = arg_reg(regs, rw, a->aux, ret);
+			len = arg_reg(regs, rw, a->aux, ret, compat);
 		else if (a->aux >= PH_AUX_DEREF && ret >= 0) {
 			u32 l = 0; // the length is behind a pointer (recvfrom's addrlen)
-			u64 lp = arg_reg(regs, rw, a->aux - PH_AUX_DEREF, ret);
+			u64 lp = arg_reg(regs, rw, a->aux - PH_AUX_DEREF, ret, compat);
 			if (lp && bpf_probe_read_user(&l, sizeof(l), (void *)lp) == 0 && !l)
 				v = 0; // the kernel wrote no address (a connected socket's)
 			len = l ? l : SOCKADDR_MAX + 1;
@@ -169,7 +186,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	case PH_KIND_DATA:
 		return put_udata(off, v, ret);
 	case PH_KIND_IOVDATA:
-		return put_uiov(off, v, arg_reg(regs, rw, a->aux, ret), ret);
+		return put_uiov(off, v, arg_reg(regs, rw, a->aux, ret, compat), ret);
 	case PH_KIND_MSGDATA:
 		return put_umsg(off, v, ret);
 	case PH_KIND_MSGNAME:
@@ -193,7 +210,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 			return put_argh(buf, off, PH_KIND_EXEINFO, 0);
 		return put_exeinfo(off);
 	case PH_KIND_IOVSIZE:
-		return put_iovsize(off, v, arg_reg(regs, rw, a->aux, ret));
+		return put_iovsize(off, v, arg_reg(regs, rw, a->aux, ret, compat));
 	case PH_KIND_MSGSIZE:
 		return put_msgsize(off, v);
 	case PH_KIND_QUEUE:
@@ -201,7 +218,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 			return put_argh(buf, off, PH_KIND_QUEUE, 0);
 		return put_queue(off, (s64)v, files);
 	case PH_KIND_FDLIST:
-		return fdlist_tuples(buf, put_fdlist(off, v, arg_reg(regs, rw, a->aux, ret)), off, files);
+		return fdlist_tuples(buf, put_fdlist(off, v, arg_reg(regs, rw, a->aux, ret, compat)), off, files);
 	case PH_KIND_UTIME:
 		return put_utime(off, v);
 	case PH_KIND_USIGSET:
@@ -216,7 +233,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 
 // on_sys_exit records syscall nr of the current task if a plan asks for it.
 static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, struct pt_regs *regs,
-				       long ret, u32 nr)
+				       long ret, u32 nr, bool compat)
 {
 	struct plan *p = bpf_map_lookup_elem(&plans, &nr);
 
@@ -235,13 +252,17 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 	u8 *buf = sc->buf;
 	struct ph_hdr *h = (void *)buf;
 	u64 files = fill_hdr(h, task, p->type, ret, sc);
+	if (compat)
+		h->flags |= PH_FLAG_COMPAT;
 	// The fast variant loads the argument registers once (plain loads)
 	// and indexes them; the portable one copies them from pt_regs once
 	// (one helper call, into the CPU's scratch) and picks each from the
 	// copy.
 	u64 regv[8];
 	struct regs_win *rw = &sc->rw;
-	if (PH_FAST) {
+	if (compat) {
+		// compat_args filled rw->c
+	} else if (PH_FAST) {
 		for (u32 k = 0; k < PH_SRC_RES; k++)
 			regv[k] = reg_arg(regs, k, ret);
 		regv[PH_SRC_RES] = ret;
@@ -255,13 +276,32 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 		if (i >= nargs)
 			break;
 		struct argplan *a = &p->args[i];
-		u64 v = PH_FAST ? regv[a->src & 7] : reg_pick(rw, regs, a->src, ret);
-		off = put_arg(buf, off, a, v, regs, rw, ret, (u32)pid_tgid, files);
+		u64 v = compat ? arg_reg(regs, rw, a->src, ret, true) :
+			PH_FAST ? regv[a->src & 7] : reg_pick(rw, regs, a->src, ret);
+		off = put_arg(buf, off, a, v, regs, rw, ret, (u32)pid_tgid, files, compat);
 		h->nargs++;
 	}
 	finish(ctx, sc, off);
 	return 0;
 }
+
+#if !defined(__TARGET_ARCH_arm64)
+// on_compat_exit records 32-bit syscall nr (the ia32 table's number) of
+// the current task under the plan of the x86-64 syscall it maps to
+// (compat_nrs), its record flagged PH_FLAG_COMPAT.
+static __always_inline int on_compat_exit(void *ctx, struct task_struct *task, struct pt_regs *regs,
+					  long ret, u32 nr)
+{
+	struct scratch *sc = scratch_get();
+
+	if (!sc)
+		return 0;
+	s64 nr64 = compat_args(&sc->rw, regs, nr, ret);
+	if (nr64 < 0)
+		return 0;
+	return on_sys_exit(ctx, task, regs, ret, (u32)nr64, true);
+}
+#endif
 
 // sys_exit runs at the exit of every syscall of the machine (raw
 // tracepoint raw_syscalls/sys_exit); the plans map filters.
@@ -271,7 +311,18 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = cur_task();
 	struct pt_regs *regs = cur_regs(task, (void *)ctx->args[0]);
 
-	return on_sys_exit(ctx, task, regs, ctx->args[1], syscall_nr(regs));
+	u32 nr = syscall_nr(regs);
+	// one load of the context's field, before the paths part: clang
+	// would otherwise share ctx + 8 between them, a modified context
+	// pointer the verifier refuses
+	long ret = ctx->args[1];
+
+	barrier_var(ret);
+#if !defined(__TARGET_ARCH_arm64)
+	if (in_compat(task))
+		return on_compat_exit(ctx, task, regs, ret, nr);
+#endif
+	return on_sys_exit(ctx, task, regs, ret, nr, false);
 }
 
 #if PH_FAST
@@ -295,8 +346,28 @@ int sys_exit_tp(struct syscall_exit_ctx *ctx)
 {
 	struct task_struct *task = cur_task();
 
-	return on_sys_exit(ctx, task, cur_regs(task, 0), ctx->ret, (u32)ctx->nr);
+	return on_sys_exit(ctx, task, cur_regs(task, 0), ctx->ret, (u32)ctx->nr, false);
 }
+
+#if !defined(__TARGET_ARCH_arm64)
+// sys_exit_ia32 is attached, as a kretprobe, to the ia32 entry points
+// (__ia32_sys_NAME, __ia32_compat_sys_NAME) of the wanted syscalls where
+// the per-syscall tracepoints are used: those never fire for a 32-bit
+// syscall (the kernel's trace_get_syscall_nr returns -1 for it), so
+// without it a process could hide a syscall from them with int $0x80. It
+// costs 64-bit syscalls nothing. The number and the arguments are the
+// task's user registers'; the result is the entry point's return value.
+SEC("kretprobe/ia32")
+int sys_exit_ia32(struct pt_regs *ctx)
+{
+	struct task_struct *task = cur_task();
+	struct pt_regs *regs = cur_regs(task, 0);
+
+	if (!in_compat(task))
+		return 0;
+	return on_compat_exit(ctx, task, regs, ctx->ax, syscall_nr(regs));
+}
+#endif
 
 #endif
 

@@ -128,13 +128,82 @@ static __always_inline u64 reg_pick(struct regs_win *rw, struct pt_regs *regs, u
 }
 
 // arg_reg is argument register i (or the result): a load from regs in the
-// fast variant, from the copy rw in the portable one.
-static __always_inline u64 arg_reg(struct pt_regs *regs, struct regs_win *rw, u32 i, long ret)
+// fast variant, from the copy rw in the portable one; a 32-bit syscall's
+// (compat) from rw->c, which compat_args filled.
+static __always_inline u64 arg_reg(struct pt_regs *regs, struct regs_win *rw, u32 i, long ret, bool compat)
 {
+#if !defined(__TARGET_ARCH_arm64)
+	if (compat)
+		return rw->c[i & 7];
+#endif
 	if (PH_FAST)
 		return reg_arg(regs, i, ret);
 	return reg_pick(rw, regs, i, ret);
 }
+
+#if !defined(__TARGET_ARCH_arm64)
+// TS_COMPAT (arch/x86/include/asm/thread_info.h) is set in the task's
+// thread_info.status from the entry of a 32-bit syscall (int $0x80,
+// sysenter, or syscall from 32-bit code) until its return to user mode,
+// after the syscall exit tracepoints have run. Such a syscall's number is
+// the ia32 table's, and its arguments are in ebx, ecx, edx, esi, edi, ebp.
+#define TS_COMPAT 0x0002
+#define IA32_SOCKETCALL 102
+
+static __always_inline bool in_compat(struct task_struct *task)
+{
+	// a BTF file minimized for an older probe lacks the field: then no
+	// syscall reads as 32-bit, rather than a probe that does not load
+	if (!bpf_core_field_exists(task->thread_info.status))
+		return false;
+	return RD(task, thread_info.status) & TS_COMPAT;
+}
+
+// compat_args puts a 32-bit syscall's arguments, zero-extended (the Go
+// decoder sign-extends the ones that are C ints), in rw->c in the 64-bit
+// ABI's order and returns the x86-64 syscall number whose plan applies, or
+// -1 if none does. socketcall(call, args) is unpacked: the number is the
+// call's (socket, connect ...) and the arguments those in the array args
+// points to, as the kernel reads them.
+static __always_inline s64 compat_args(struct regs_win *rw, struct pt_regs *regs, u32 nr, long ret)
+{
+	u64 *c = rw->c;
+	u32 key = nr;
+
+	c[0] = (u32)RD(regs, bx);
+	c[1] = (u32)RD(regs, cx);
+	c[2] = (u32)RD(regs, dx);
+	c[3] = (u32)RD(regs, si);
+	c[4] = (u32)RD(regs, di);
+	c[5] = (u32)RD(regs, bp);
+	c[PH_SRC_RES] = ret;
+	c[7] = 0;
+	if (nr == IA32_SOCKETCALL) {
+		if (c[0] >= 32)
+			return -1;
+		key = COMPAT_SOCKETCALL + (u32)c[0];
+	}
+	if (key >= COMPAT_NRS)
+		return -1;
+	u32 *m = bpf_map_lookup_elem(&compat_nrs, &key);
+	if (!m || !(*m & 0xffff))
+		return -1;
+	u32 v = *m;
+	if (nr == IA32_SOCKETCALL) {
+		u32 a[6] = {};
+		u32 n = (v >> COMPAT_NARGS_SHIFT) & 7;
+		void *up = (void *)c[1];
+		// the array holds n 32-bit values; reading more could fault
+		if (n > 6 || bpf_probe_read_user(a, n * sizeof(u32), up))
+			return -1;
+		for (u32 k = 0; k < 6; k++)
+			c[k] = k < n ? a[k] : 0;
+	}
+	if (v & COMPAT_POS_SPLIT)
+		c[3] |= c[4] << 32;
+	return (v & 0xffff) - 1;
+}
+#endif
 
 // task_cgroup returns the css_set's unified (v2) cgroup or, on hybrid and
 // v1-only hosts where that is the root, its memory controller's cgroup,

@@ -308,7 +308,15 @@ struct signal_struct {
 	struct tty_struct *tty;
 };
 
+// x86's thread_info, the first member of task_struct
+// (CONFIG_THREAD_INFO_IN_TASK): status has TS_COMPAT during a 32-bit
+// syscall.
+struct thread_info {
+	u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	pid_t pid;
 	pid_t tgid;
 	int exit_code;
