@@ -144,8 +144,12 @@ func compatEntries(goarch string) (map[uint32]uint32, error) {
 	return out, nil
 }
 
-// putCompat fills the compat_nrs map where the probe has one (amd64).
-func (p *Probe) putCompat() error {
+// putCompat writes the compat_nrs map where the probe has one (amd64):
+// the entries of the ia32 syscalls that map to one of syscalls, and 0 for
+// the others, so that the raw tracepoint's program tests whether a task is
+// in a 32-bit syscall only when its number could be a wanted one. Entry
+// ia32Socketcall is not 0 while a socket call is wanted.
+func (p *Probe) putCompat(syscalls []event.Type) error {
 	m := p.coll.Maps["compat_nrs"]
 	if m == nil {
 		return nil
@@ -154,6 +158,21 @@ func (p *Probe) putCompat() error {
 	if err != nil {
 		return err
 	}
+	want := map[uint32]bool{}
+	for _, t := range syscalls {
+		if nr, ok := syscallNumber(runtime.GOARCH, t); ok {
+			want[nr+1] = true
+		}
+	}
+	socketcall := uint32(0)
+	for k, v := range entries {
+		if !want[v&0xffff] {
+			entries[k] = 0
+		} else if k >= compatSocketcallBase {
+			socketcall = compatSocketcallWanted
+		}
+	}
+	entries[ia32Socketcall] = socketcall
 	for k, v := range entries {
 		if err := m.Put(k, v); err != nil {
 			return fmt.Errorf("put compat syscall %d: %w", k, err)
@@ -161,6 +180,10 @@ func (p *Probe) putCompat() error {
 	}
 	return nil
 }
+
+// compatSocketcallWanted marks socketcall's own entry while one of its
+// calls is wanted: not 0, and no syscall number.
+const compatSocketcallWanted = 1 << 31
 
 // ia32Program is the kretprobe program on the ia32 entry points.
 const ia32Program = "sys_exit_ia32"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,4 +191,35 @@ func TestCompatMode(t *testing.T) {
 func name(ev event.Event) string {
 	s, _ := ev.Args.String("name")
 	return s
+}
+
+// TestCompatWanted: compat_nrs holds the ia32 syscalls of the wanted
+// syscalls only, after Load and after SetTypes, so that the raw
+// tracepoint's program reads a task's TS_COMPAT only for those.
+func TestCompatWanted(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("ia32 syscalls exist on amd64 only")
+	}
+	p := loadWith(t, Options{Types: []event.Type{event.TypeOpenat, event.TypeConnect}, Attach: AttachRaw})
+	amd := syscallNumbers["amd64"]
+	check := func(when string, want map[uint32]uint32) {
+		t.Helper()
+		for k, w := range want {
+			var got uint32
+			if err := p.coll.Maps["compat_nrs"].Lookup(k, &got); err != nil || got != w {
+				t.Errorf("%s: compat_nrs[%d] = %#x, %v; want %#x", when, k, got, err, w)
+			}
+		}
+	}
+	check("after Load", map[uint32]uint32{
+		295: amd["openat"] + 1, 5: 0, 362: amd["connect"] + 1, 359: 0,
+		ia32Socketcall: compatSocketcallWanted, compatSocketcallBase + 3: amd["connect"] + 1 | 3<<compatNargsShift,
+		compatSocketcallBase + 1: 0,
+	})
+	if err := p.SetTypes([]event.Type{event.TypeOpen}); err != nil {
+		t.Fatal(err)
+	}
+	check("after SetTypes(open)", map[uint32]uint32{
+		295: 0, 5: amd["open"] + 1, 362: 0, ia32Socketcall: 0, compatSocketcallBase + 3: 0,
+	})
 }

@@ -277,7 +277,7 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 	if err := p.putPlans(syscalls); err != nil {
 		return err
 	}
-	if err := p.putCompat(); err != nil {
+	if err := p.putCompat(syscalls); err != nil {
 		return err
 	}
 	if err := p.openSource(ring, opts); err != nil {
@@ -360,6 +360,9 @@ func (p *Probe) SetTypes(types []event.Type) error {
 		}
 	}
 	p.clearPlans(removed)
+	if err := p.putCompat(syscalls); err != nil {
+		return err
+	}
 	if err := p.attachSched(schedWant(types)); err != nil {
 		return err
 	}

@@ -138,7 +138,9 @@ struct {
 #if !defined(__TARGET_ARCH_arm64)
 // compat_nrs maps a 32-bit (ia32) syscall number to the x86-64 one whose
 // plan it uses, written by the loader from a Go table (sensor/probe
-// compat.go): bits 0-15 the number + 1 (0: none), bits 16-19 how many
+// compat.go) for the wanted syscalls only (0 for the others; socketcall's
+// own entry is not 0 while one of its calls is wanted): bits 0-15 the
+// number + 1 (0: none), bits 16-19 how many
 // arguments socketcall's array holds for the call, bit 24 "argument 3 is a
 // 64-bit position split over arguments 3 and 4" (pread64, preadv). Entries
 // from COMPAT_SOCKETCALL on are socketcall's calls (SYS_SOCKET = 1 ...).

@@ -319,7 +319,11 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	barrier_var(ret);
 #if !defined(__TARGET_ARCH_arm64)
-	if (in_compat(task))
+	// whether the task is in a 32-bit syscall is read (a helper call in
+	// the portable variant) only where an ia32 syscall of this number is
+	// wanted: compat_nrs holds only those (an array lookup, inlined)
+	u32 *cw = bpf_map_lookup_elem(&compat_nrs, &nr);
+	if (cw && *cw && in_compat(task))
 		return on_compat_exit(ctx, task, regs, ret, nr);
 #endif
 	return on_sys_exit(ctx, task, regs, ret, nr, false);
