@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/probehub/probehub/wire/job"
 )
@@ -28,8 +29,9 @@ func main() {
 }
 
 // marker is the small test program the actions exec: "read FILE" reads a
-// file, "read32 FILE" reads it through 32-bit syscalls (amd64), "exit7"
-// exits 7, anything else exits 0.
+// file, "read32 FILE" reads it through 32-bit syscalls (amd64),
+// "connect32 PORT" connects to 127.0.0.1:PORT through the 32-bit
+// socketcall (amd64), "exit7" exits 7, anything else exits 0.
 func marker(args []string) int {
 	if len(args) > 1 && args[0] == "read" {
 		if _, err := os.ReadFile(args[1]); err != nil {
@@ -38,6 +40,16 @@ func marker(args []string) int {
 	}
 	if len(args) > 1 && args[0] == "read32" {
 		if err := read32(args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, "marker:", err)
+			return 1
+		}
+	}
+	if len(args) > 1 && args[0] == "connect32" {
+		port, err := strconv.ParseUint(args[1], 10, 16)
+		if err == nil {
+			err = connect32(uint16(port))
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "marker:", err)
 			return 1
 		}

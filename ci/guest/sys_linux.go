@@ -3,10 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/probehub/probehub/wire/job"
 	"net"
 	"os"
 	"os/exec"
+
+	"github.com/probehub/probehub/wire/job"
 
 	"golang.org/x/sys/unix"
 )

@@ -61,13 +61,16 @@ func defaultJob(release string, mode matrixrow.BTFMode, withRules bool, arch str
 	}
 	if arch == "amd64" {
 		actions = append(actions, job.Action{Name: "read /etc/shadow with int $0x80", Kind: "exec", Path: "/bin/marker",
-			Args: []string{"read32", "/etc/shadow"}, Needs: job.NeedsIA32})
+			Args: []string{"read32", "/etc/shadow"}, Needs: job.NeedsIA32},
+			job.Action{Name: "connect 127.0.0.1:7777 with socketcall by int $0x80", Kind: "exec", Path: "/bin/marker",
+				Args: []string{"connect32", "7777"}, Needs: job.NeedsIA32})
 		if withRules {
 			expect = append(expect, job.Expect{Name: "Read sensitive file untrusted (32-bit syscalls)",
 				All: []string{`"rule":"Read sensitive file untrusted"`, "read32 /etc/shadow"}, Needs: job.NeedsIA32})
 		} else {
 			expect = append(expect, job.Expect{Name: "open (32-bit syscall)", All: []string{`"openat"`, "/etc/shadow", `"compat":true`},
-				Needs: job.NeedsIA32})
+				Needs: job.NeedsIA32},
+				job.Expect{Name: "connect (32-bit socketcall)", All: []string{`"connect"`, "7777", `"compat":true`}, Needs: job.NeedsIA32})
 		}
 	}
 	if mode.FromArtifact() {
