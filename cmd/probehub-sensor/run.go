@@ -372,7 +372,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 	ag.SetCaptureTypes(p.SetTypes)
 	ag.SetProbeStats(func() (uint64, uint64) {
 		s, _ := p.Stats()
-		return sum(s.Drops) + s.Lost, s.Malformed
+		return s.TotalDrops(), s.Malformed
 	})
 	compat := p.Compat()
 	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "ids_cache", p.IDsCache(), "buffer", p.Buffer(),
@@ -402,7 +402,7 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		err = cause // the drop watcher stopped the capture (exit action)
 	}
 	if s, serr := p.Stats(); serr == nil {
-		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "malformed", s.Malformed)
+		log.Info("capture stopped", "drops", sum(s.Drops), "lost", s.Lost, "compat_missed", s.CompatMissed, "malformed", s.Malformed)
 	}
 	return err
 }

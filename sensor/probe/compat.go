@@ -160,7 +160,7 @@ func (p *Probe) putCompat(syscalls []event.Type) error {
 	}
 	want := map[uint32]bool{}
 	for _, t := range syscalls {
-		if nr, ok := syscallNumber(runtime.GOARCH, t); ok {
+		if nr, ok := syscallNumber(t); ok {
 			want[nr+1] = true
 		}
 	}
@@ -291,4 +291,26 @@ func (p *Probe) Compat() string {
 		return "none: the kernel has no kprobes"
 	}
 	return "kretprobes"
+}
+
+// compatMissed sums what the kernel reports the ia32 kretprobes missed
+// (the link's info has it since Linux 6.7; before, it is not counted).
+func (p *Probe) compatMissed() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var n uint64
+	for _, ls := range p.compatLinks {
+		for _, l := range ls {
+			info, err := l.Info()
+			if err != nil {
+				continue
+			}
+			if pe := info.PerfEvent(); pe != nil {
+				if k := pe.Kprobe(); k != nil {
+					n += k.Missed
+				}
+			}
+		}
+	}
+	return n
 }

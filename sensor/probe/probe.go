@@ -309,7 +309,7 @@ func (p *Probe) start(types []event.Type, ring bool, opts Options) error {
 
 func (p *Probe) putPlans(syscalls []event.Type) error {
 	for _, t := range syscalls {
-		nr, _ := syscallNumber(runtime.GOARCH, t)
+		nr, _ := syscallNumber(t)
 		if err := p.coll.Maps["plans"].Put(nr, plans[t].wire(t)); err != nil {
 			return fmt.Errorf("put plan for %s: %w", t, err)
 		}
@@ -395,7 +395,7 @@ func (p *Probe) Unhooked() []event.Type {
 // clearPlans makes the programs ignore syscalls (a zero plan).
 func (p *Probe) clearPlans(syscalls []event.Type) {
 	for _, t := range syscalls {
-		nr, _ := syscallNumber(runtime.GOARCH, t)
+		nr, _ := syscallNumber(t)
 		_ = p.coll.Maps["plans"].Put(nr, wirePlan{})
 	}
 }

@@ -187,9 +187,9 @@ func kernelName(t event.Type) string {
 // from a syscall number.
 var lifecycle = []event.Type{event.TypeProcexit, event.TypeSwitch, event.TypeProcinfo}
 
-// syscallNumber returns the syscall number of t on goarch.
-func syscallNumber(goarch string, t event.Type) (uint32, bool) {
-	nr, ok := syscallNumbers[goarch][kernelName(t)]
+// syscallNumber returns the syscall number of t on this architecture.
+func syscallNumber(t event.Type) (uint32, bool) {
+	nr, ok := syscallNumbers[runtime.GOARCH][kernelName(t)]
 	return nr, ok
 }
 
@@ -201,7 +201,7 @@ func Supported() []event.Type {
 		if _, ok := plans[t]; !ok {
 			continue
 		}
-		if _, ok := syscallNumber(runtime.GOARCH, t); ok || slices.Contains(lifecycle, t) {
+		if _, ok := syscallNumber(t); ok || slices.Contains(lifecycle, t) {
 			out = append(out, t)
 		}
 	}
