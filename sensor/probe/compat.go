@@ -275,8 +275,10 @@ func (p *Probe) detachCompat(syscalls []event.Type) []link.Link {
 
 // Compat says how the probe sees 32-bit (ia32) syscalls: "raw" (the raw
 // tracepoint's program), "kretprobes" (on the wanted syscalls' ia32 entry
-// points), "none: REASON" where it cannot (the per-syscall tracepoints
-// without kprobes), or "" on an architecture without them (arm64).
+// points), "absent" (the kernel has none of those entry points: it runs no
+// 32-bit syscalls), "none: REASON" where it cannot (the per-syscall
+// tracepoints without kprobes), or "" on an architecture without them
+// (arm64) or with no syscall captured.
 func (p *Probe) Compat() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -289,6 +291,8 @@ func (p *Probe) Compat() string {
 		return "none: " + p.compatErr.Error()
 	case p.coll.Programs[ia32Program] == nil:
 		return "none: the kernel has no kprobes"
+	case len(p.compatLinks) == 0:
+		return "absent"
 	}
 	return "kretprobes"
 }

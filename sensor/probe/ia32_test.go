@@ -161,6 +161,14 @@ func TestAttachCompat(t *testing.T) {
 	if got := p.Compat(); !strings.HasPrefix(got, "none: kretprobe __ia32_sys_openat") || len(p.compatLinks) != 0 {
 		t.Errorf("Compat() = %q with %d links; want none: kretprobe __ia32_sys_openat ...", got, len(p.compatLinks))
 	}
+
+	// a kernel without IA32 emulation has no entry point at all
+	attachKretprobe = func(string, *ebpf.Program) (link.Link, error) { return nil, os.ErrNotExist }
+	p = &Probe{coll: p.coll, attach: AttachSyscalls, sysProg: syscallsProgram}
+	p.attachCompat([]event.Type{event.TypeExecve, event.TypeOpenat})
+	if got := p.Compat(); got != "absent" {
+		t.Errorf("no ia32 entry points: Compat() = %q, want absent", got)
+	}
 }
 
 // TestCompatMode: what Compat reports for each attach mode on this
