@@ -88,7 +88,7 @@ func readJob() (job.Job, error) {
 // dropUnsupported removes the actions and expectations that need what
 // this kernel lacks, marking each in the timeline.
 func dropUnsupported(j job.Job, tl *timeline) job.Job {
-	have := map[string]bool{"": true, job.NeedsIA32: haveIA32()}
+	have := map[string]bool{"": true, job.NeedsIA32: haveIA32(), job.NeedsAArch32: haveAArch32()}
 	lacks := map[string]bool{}
 	drop := func(need string) bool {
 		if !have[need] {
@@ -116,6 +116,14 @@ func haveIA32() bool {
 		return true
 	}
 	return bytes.Contains(b, []byte(" __ia32_sys_read\n")) || bytes.Contains(b, []byte(" __ia32_sys_read\t"))
+}
+
+// haveAArch32 says whether the kernel runs the 32-bit ARM marker.
+func haveAArch32() bool {
+	if runtime.GOARCH != "arm64" {
+		return false
+	}
+	return exec.Command(job.Marker32Path).Run() == nil
 }
 
 func kernelIdentity() (release, banner string) {

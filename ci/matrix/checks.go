@@ -73,6 +73,19 @@ func defaultJob(release string, mode matrixrow.BTFMode, withRules bool, arch str
 				job.Expect{Name: "connect (32-bit socketcall)", All: []string{`"connect"`, "7777", `"compat":true`}, Needs: job.NeedsIA32})
 		}
 	}
+	// The 32-bit ARM marker's syscalls reach only the raw tracepoint,
+	// which the portable variant of the detached rows uses.
+	if arch == "arm64" && mode.FromArtifact() {
+		actions = append(actions, job.Action{Name: "read /etc/shadow from a 32-bit ARM program", Kind: "exec", Path: job.Marker32Path,
+			Args: []string{"read", "/etc/shadow"}, Needs: job.NeedsAArch32})
+		if withRules {
+			expect = append(expect, job.Expect{Name: "Read sensitive file untrusted (32-bit ARM)",
+				All: []string{`"rule":"Read sensitive file untrusted"`, "marker32 read /etc/shadow"}, Needs: job.NeedsAArch32})
+		} else {
+			expect = append(expect, job.Expect{Name: "open (32-bit ARM)", All: []string{`"openat"`, "/etc/shadow", `"compat":true`},
+				Needs: job.NeedsAArch32})
+		}
+	}
 	if mode.FromArtifact() {
 		sensor = append(sensor, "--btf", "/artifact/min.btf")
 	}

@@ -67,7 +67,10 @@ type Options struct {
 }
 
 // guestBins are the static binaries an initramfs of one architecture holds.
-type guestBins struct{ guest, sensor, profile string }
+// guestBins are the binaries of one architecture's guests; marker32 is the
+// guest built for the architecture's 32-bit ABI where the matrix runs one
+// (arm64: a 32-bit ARM program).
+type guestBins struct{ guest, sensor, profile, marker32 string }
 
 // Run boots every kernel, up to Jobs at a time, and returns one row each;
 // a failing kernel is a failed row, never an aborted run.
@@ -194,7 +197,7 @@ func (o *Options) defaults() error {
 			return err
 		}
 	}
-	o.bins = map[string]guestBins{"amd64": {o.GuestBin, o.SensorBin, o.ProfileBin}}
+	o.bins = map[string]guestBins{"amd64": {guest: o.GuestBin, sensor: o.SensorBin, profile: o.ProfileBin}}
 	return nil
 }
 
@@ -212,6 +215,11 @@ func (o *Options) buildArches(kernels []Kernel) error {
 		}
 		if b.sensor, err = buildStatic(o.OutDir, k.Arch, "probehub-sensor", "./cmd/probehub-sensor"); err != nil {
 			return err
+		}
+		if k.Arch == "arm64" {
+			if b.marker32, err = buildStatic(o.OutDir, "arm", "guest", "./ci/guest"); err != nil {
+				return err
+			}
 		}
 		if o.Profile {
 			if b.profile, err = buildStatic(o.OutDir, k.Arch, "profile", "./ci/guest/profile"); err != nil {
@@ -425,6 +433,13 @@ func buildInitramfs(ctx context.Context, k Kernel, release, deb string, o Option
 	}
 	if prof != nil {
 		files[strings.TrimPrefix(ProfilePath, "/")] = File{Mode: 0o755, Data: prof}
+	}
+	if bins.marker32 != "" {
+		m, err := os.ReadFile(bins.marker32)
+		if err != nil {
+			return "", fmt.Errorf("read 32-bit marker: %w", err)
+		}
+		files[strings.TrimPrefix(job.Marker32Path, "/")] = File{Mode: 0o755, Data: m}
 	}
 	if o.Rules != "" {
 		b, err := os.ReadFile(o.Rules)

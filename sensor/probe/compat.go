@@ -17,78 +17,139 @@ import (
 // 32-bit (compat) syscalls. An x86-64 kernel built with
 // CONFIG_IA32_EMULATION runs the ia32 syscall table for int $0x80,
 // sysenter and a syscall instruction from 32-bit code, in any process:
-// a 64-bit program can make one. Their numbers are the ia32 table's, their
-// arguments are in other registers, and the per-syscall tracepoints never
-// fire for them. The probe records each under the x86-64 syscall it maps
-// to here (the event type is the same: an ia32 open is an "open"), flagged
-// event.Event.Compat. Falco's drivers do the same.
+// a 64-bit program can make one. An arm64 kernel built with CONFIG_COMPAT
+// on a CPU that runs AArch32 code runs the arm EABI table for 32-bit ARM
+// programs. Their numbers are those tables', their arguments 32 bits wide
+// (on x86 in other registers), and the per-syscall tracepoints never fire
+// for them. The probe records each under the 64-bit syscall it maps to
+// here (the event type is the same: an ia32 openat is an "openat"),
+// flagged event.Event.Compat. Falco's drivers do the same for ia32.
 //
 // The raw tracepoint (AttachRaw) sees them: its program tests the task's
-// TS_COMPAT. With the per-syscall tracepoints a kretprobe on each wanted
-// syscall's ia32 entry points (compatSymbols) records them instead, which
-// costs 64-bit syscalls nothing; where the kernel has no kprobes they are
+// TS_COMPAT (x86) or the saved pstate's AArch32 bit (arm64). With the
+// per-syscall tracepoints on x86 a kretprobe on each wanted syscall's ia32
+// entry points (compatSymbols) records them instead, which costs 64-bit
+// syscalls nothing; where the kernel has no kprobes, and on arm64 (whose
+// 32-bit syscalls share most entry points with the 64-bit ones), they are
 // not seen (Probe.Compat says so).
 
-// compatSyscall is an ia32 syscall and the x86-64 syscall whose plan it
+// compatSyscall is a 32-bit syscall and the 64-bit syscall whose plan it
 // uses (its kernel name, as in syscallNumbers).
 type compatSyscall struct {
-	name string // the ia32 table's
+	name string // the 32-bit table's
 	nr   uint32
 	as   string
-	// posSplit: argument 3 is a 64-bit file position passed as two 32-bit
-	// halves, low in argument 3 and high in argument 4 (pread64, preadv).
-	posSplit bool
+	// split: a 64-bit file position passed as two 32-bit halves, low
+	// then high, in arguments 3 and 4 (compatPosSplit: ia32's pread64,
+	// preadv; AArch32's preadv) or 4 and 5 (compatPosSplit45: AArch32's
+	// pread64, whose loff_t is aligned to a register pair).
+	split uint32
 }
 
-// compatSyscalls are the ia32 syscalls (asm/unistd_32.h; TestCompatNumbers
+// ia32Syscalls are the ia32 syscalls (asm/unistd_32.h; TestCompatNumbers
 // checks them) of the captured x86-64 ones. The 16-bit uid calls (setuid,
 // chown ...) map to the 32-bit ones' plans: their -1 reads 65535.
-var compatSyscalls = []compatSyscall{
-	{"execve", 11, "execve", false}, {"execveat", 358, "execveat", false},
-	{"clone", 120, "clone", false}, {"clone3", 435, "clone3", false},
-	{"fork", 2, "fork", false}, {"vfork", 190, "vfork", false},
-	{"open", 5, "open", false}, {"openat", 295, "openat", false}, {"openat2", 437, "openat2", false},
-	{"creat", 8, "creat", false}, {"close", 6, "close", false},
-	{"socket", 359, "socket", false}, {"bind", 361, "bind", false}, {"connect", 362, "connect", false},
-	{"listen", 363, "listen", false}, {"accept4", 364, "accept4", false},
-	{"sendto", 369, "sendto", false}, {"sendmsg", 370, "sendmsg", false},
-	{"recvfrom", 371, "recvfrom", false}, {"recvmsg", 372, "recvmsg", false},
-	{"shutdown", 373, "shutdown", false},
-	{"dup", 41, "dup", false}, {"dup2", 63, "dup2", false}, {"dup3", 330, "dup3", false},
-	{"link", 9, "link", false}, {"linkat", 303, "linkat", false},
-	{"symlink", 83, "symlink", false}, {"symlinkat", 304, "symlinkat", false},
-	{"init_module", 128, "init_module", false}, {"finit_module", 350, "finit_module", false},
-	{"delete_module", 129, "delete_module", false},
-	{"ptrace", 26, "ptrace", false}, {"bpf", 357, "bpf", false},
-	{"chmod", 15, "chmod", false}, {"fchmod", 94, "fchmod", false}, {"fchmodat", 306, "fchmodat", false},
-	{"mkdir", 39, "mkdir", false}, {"mkdirat", 296, "mkdirat", false},
-	{"rename", 38, "rename", false}, {"renameat", 302, "renameat", false}, {"renameat2", 353, "renameat2", false},
-	{"rmdir", 40, "rmdir", false}, {"unlink", 10, "unlink", false}, {"unlinkat", 301, "unlinkat", false},
-	{"setns", 346, "setns", false}, {"unshare", 310, "unshare", false},
-	{"setuid", 23, "setuid", false}, {"setuid32", 213, "setuid", false},
-	{"setgid", 46, "setgid", false}, {"setgid32", 214, "setgid", false},
-	{"setreuid", 70, "setreuid", false}, {"setreuid32", 203, "setreuid", false},
-	{"setregid", 71, "setregid", false}, {"setregid32", 204, "setregid", false},
-	{"setresuid", 164, "setresuid", false}, {"setresuid32", 208, "setresuid", false},
-	{"setresgid", 170, "setresgid", false}, {"setresgid32", 210, "setresgid", false},
-	{"userfaultfd", 374, "userfaultfd", false}, {"memfd_create", 356, "memfd_create", false},
-	{"mount", 21, "mount", false}, {"umount2", 52, "umount2", false},
-	{"mknod", 14, "mknod", false}, {"mknodat", 297, "mknodat", false},
-	{"chown", 182, "chown", false}, {"chown32", 212, "chown", false},
-	{"fchown", 95, "fchown", false}, {"fchown32", 207, "fchown", false},
-	{"lchown", 16, "lchown", false}, {"lchown32", 198, "lchown", false},
-	{"fchownat", 298, "fchownat", false},
-	{"truncate", 92, "truncate", false}, {"ftruncate", 93, "ftruncate", false},
-	{"kill", 37, "kill", false}, {"tgkill", 270, "tgkill", false},
-	{"prctl", 172, "prctl", false}, {"capset", 185, "capset", false},
-	{"pivot_root", 217, "pivot_root", false}, {"chroot", 61, "chroot", false},
-	{"fchdir", 133, "fchdir", false}, {"chdir", 12, "chdir", false},
-	{"io_uring_setup", 425, "io_uring_setup", false},
-	{"read", 3, "read", false}, {"write", 4, "write", false},
-	{"pread64", 180, "pread64", true}, {"pwrite64", 181, "pwrite64", true},
-	{"readv", 145, "readv", false}, {"writev", 146, "writev", false},
-	{"preadv", 333, "preadv", true}, {"pwritev", 334, "pwritev", true},
-	{"poll", 168, "poll", false}, {"ppoll", 309, "ppoll", false}, {"ppoll_time64", 414, "ppoll", false},
+var ia32Syscalls = []compatSyscall{
+	{"execve", 11, "execve", 0}, {"execveat", 358, "execveat", 0},
+	{"clone", 120, "clone", 0}, {"clone3", 435, "clone3", 0},
+	{"fork", 2, "fork", 0}, {"vfork", 190, "vfork", 0},
+	{"open", 5, "open", 0}, {"openat", 295, "openat", 0}, {"openat2", 437, "openat2", 0},
+	{"creat", 8, "creat", 0}, {"close", 6, "close", 0},
+	{"socket", 359, "socket", 0}, {"bind", 361, "bind", 0}, {"connect", 362, "connect", 0},
+	{"listen", 363, "listen", 0}, {"accept4", 364, "accept4", 0},
+	{"sendto", 369, "sendto", 0}, {"sendmsg", 370, "sendmsg", 0},
+	{"recvfrom", 371, "recvfrom", 0}, {"recvmsg", 372, "recvmsg", 0},
+	{"shutdown", 373, "shutdown", 0},
+	{"dup", 41, "dup", 0}, {"dup2", 63, "dup2", 0}, {"dup3", 330, "dup3", 0},
+	{"link", 9, "link", 0}, {"linkat", 303, "linkat", 0},
+	{"symlink", 83, "symlink", 0}, {"symlinkat", 304, "symlinkat", 0},
+	{"init_module", 128, "init_module", 0}, {"finit_module", 350, "finit_module", 0},
+	{"delete_module", 129, "delete_module", 0},
+	{"ptrace", 26, "ptrace", 0}, {"bpf", 357, "bpf", 0},
+	{"chmod", 15, "chmod", 0}, {"fchmod", 94, "fchmod", 0}, {"fchmodat", 306, "fchmodat", 0},
+	{"mkdir", 39, "mkdir", 0}, {"mkdirat", 296, "mkdirat", 0},
+	{"rename", 38, "rename", 0}, {"renameat", 302, "renameat", 0}, {"renameat2", 353, "renameat2", 0},
+	{"rmdir", 40, "rmdir", 0}, {"unlink", 10, "unlink", 0}, {"unlinkat", 301, "unlinkat", 0},
+	{"setns", 346, "setns", 0}, {"unshare", 310, "unshare", 0},
+	{"setuid", 23, "setuid", 0}, {"setuid32", 213, "setuid", 0},
+	{"setgid", 46, "setgid", 0}, {"setgid32", 214, "setgid", 0},
+	{"setreuid", 70, "setreuid", 0}, {"setreuid32", 203, "setreuid", 0},
+	{"setregid", 71, "setregid", 0}, {"setregid32", 204, "setregid", 0},
+	{"setresuid", 164, "setresuid", 0}, {"setresuid32", 208, "setresuid", 0},
+	{"setresgid", 170, "setresgid", 0}, {"setresgid32", 210, "setresgid", 0},
+	{"userfaultfd", 374, "userfaultfd", 0}, {"memfd_create", 356, "memfd_create", 0},
+	{"mount", 21, "mount", 0}, {"umount2", 52, "umount2", 0},
+	{"mknod", 14, "mknod", 0}, {"mknodat", 297, "mknodat", 0},
+	{"chown", 182, "chown", 0}, {"chown32", 212, "chown", 0},
+	{"fchown", 95, "fchown", 0}, {"fchown32", 207, "fchown", 0},
+	{"lchown", 16, "lchown", 0}, {"lchown32", 198, "lchown", 0},
+	{"fchownat", 298, "fchownat", 0},
+	{"truncate", 92, "truncate", 0}, {"ftruncate", 93, "ftruncate", 0},
+	{"kill", 37, "kill", 0}, {"tgkill", 270, "tgkill", 0},
+	{"prctl", 172, "prctl", 0}, {"capset", 185, "capset", 0},
+	{"pivot_root", 217, "pivot_root", 0}, {"chroot", 61, "chroot", 0},
+	{"fchdir", 133, "fchdir", 0}, {"chdir", 12, "chdir", 0},
+	{"io_uring_setup", 425, "io_uring_setup", 0},
+	{"read", 3, "read", 0}, {"write", 4, "write", 0},
+	{"pread64", 180, "pread64", compatPosSplit}, {"pwrite64", 181, "pwrite64", compatPosSplit},
+	{"readv", 145, "readv", 0}, {"writev", 146, "writev", 0},
+	{"preadv", 333, "preadv", compatPosSplit}, {"pwritev", 334, "pwritev", compatPosSplit},
+	{"poll", 168, "poll", 0}, {"ppoll", 309, "ppoll", 0}, {"ppoll_time64", 414, "ppoll", 0},
+}
+
+// aarch32Syscalls are the arm EABI syscalls (golang.org/x/sys/unix's
+// zsysnum_linux_arm.go; TestCompatNumbers checks them) of the captured
+// arm64 ones. The calls arm64 lacks (open, creat, mkdir, rename, link,
+// symlink, unlink, rmdir, chmod, chown, mknod, fork, vfork, dup2, poll,
+// send, recv) are not mapped: a 32-bit ARM program that makes them is not
+// seen.
+var aarch32Syscalls = []compatSyscall{
+	{"execve", 11, "execve", 0}, {"execveat", 387, "execveat", 0},
+	{"clone", 120, "clone", 0}, {"clone3", 435, "clone3", 0},
+	{"openat", 322, "openat", 0}, {"openat2", 437, "openat2", 0}, {"close", 6, "close", 0},
+	{"socket", 281, "socket", 0}, {"bind", 282, "bind", 0}, {"connect", 283, "connect", 0},
+	{"listen", 284, "listen", 0}, {"accept", 285, "accept", 0}, {"accept4", 366, "accept4", 0},
+	{"sendto", 290, "sendto", 0}, {"sendmsg", 296, "sendmsg", 0},
+	{"recvfrom", 292, "recvfrom", 0}, {"recvmsg", 297, "recvmsg", 0}, {"shutdown", 293, "shutdown", 0},
+	{"dup", 41, "dup", 0}, {"dup3", 358, "dup3", 0},
+	{"linkat", 330, "linkat", 0}, {"symlinkat", 331, "symlinkat", 0},
+	{"init_module", 128, "init_module", 0}, {"finit_module", 379, "finit_module", 0},
+	{"delete_module", 129, "delete_module", 0},
+	{"ptrace", 26, "ptrace", 0}, {"bpf", 386, "bpf", 0},
+	{"fchmod", 94, "fchmod", 0}, {"fchmodat", 333, "fchmodat", 0}, {"mkdirat", 323, "mkdirat", 0},
+	{"renameat", 329, "renameat", 0}, {"renameat2", 382, "renameat2", 0}, {"unlinkat", 328, "unlinkat", 0},
+	{"setns", 375, "setns", 0}, {"unshare", 337, "unshare", 0},
+	{"setuid", 23, "setuid", 0}, {"setuid32", 213, "setuid", 0},
+	{"setgid", 46, "setgid", 0}, {"setgid32", 214, "setgid", 0},
+	{"setreuid", 70, "setreuid", 0}, {"setreuid32", 203, "setreuid", 0},
+	{"setregid", 71, "setregid", 0}, {"setregid32", 204, "setregid", 0},
+	{"setresuid", 164, "setresuid", 0}, {"setresuid32", 208, "setresuid", 0},
+	{"setresgid", 170, "setresgid", 0}, {"setresgid32", 210, "setresgid", 0},
+	{"userfaultfd", 388, "userfaultfd", 0}, {"memfd_create", 385, "memfd_create", 0},
+	{"mount", 21, "mount", 0}, {"umount2", 52, "umount2", 0}, {"mknodat", 324, "mknodat", 0},
+	{"fchown", 95, "fchown", 0}, {"fchown32", 207, "fchown", 0}, {"fchownat", 325, "fchownat", 0},
+	{"kill", 37, "kill", 0}, {"tgkill", 268, "tgkill", 0},
+	{"prctl", 172, "prctl", 0}, {"capset", 185, "capset", 0},
+	{"pivot_root", 218, "pivot_root", 0}, {"chroot", 61, "chroot", 0},
+	{"fchdir", 133, "fchdir", 0}, {"chdir", 12, "chdir", 0},
+	{"io_uring_setup", 425, "io_uring_setup", 0},
+	{"truncate", 92, "truncate", 0}, {"ftruncate", 93, "ftruncate", 0},
+	{"read", 3, "read", 0}, {"write", 4, "write", 0},
+	{"pread64", 180, "pread64", compatPosSplit45}, {"pwrite64", 181, "pwrite64", compatPosSplit45},
+	{"readv", 145, "readv", 0}, {"writev", 146, "writev", 0},
+	{"preadv", 361, "preadv", compatPosSplit}, {"pwritev", 362, "pwritev", compatPosSplit},
+	{"ppoll", 336, "ppoll", 0}, {"ppoll_time64", 414, "ppoll", 0},
+}
+
+// compatTable returns goarch's 32-bit syscalls.
+func compatTable(goarch string) []compatSyscall {
+	switch goarch {
+	case "amd64":
+		return ia32Syscalls
+	case "arm64":
+		return aarch32Syscalls
+	}
+	return nil
 }
 
 // ia32Socketcall is socketcall's ia32 number: socketcall(call, args)
@@ -114,25 +175,26 @@ const (
 	compatSocketcallBase = 1024
 	compatNargsShift     = 16
 	compatPosSplit       = 1 << 24
+	compatPosSplit45     = 1 << 25
 )
 
-// compatEntries returns the compat_nrs map's entries for goarch: none but
-// on amd64.
+// compatEntries returns the compat_nrs map's entries for goarch (amd64's
+// include ia32 socketcall's calls).
 func compatEntries(goarch string) (map[uint32]uint32, error) {
-	if goarch != "amd64" {
+	table := compatTable(goarch)
+	if table == nil {
 		return nil, nil
 	}
 	out := map[uint32]uint32{}
-	for _, c := range compatSyscalls {
+	for _, c := range table {
 		nr, ok := syscallNumbers[goarch][c.as]
 		if !ok {
 			return nil, fmt.Errorf("compat syscall %s maps to %s, which has no number", c.name, c.as)
 		}
-		v := nr + 1
-		if c.posSplit {
-			v |= compatPosSplit
-		}
-		out[c.nr] = v
+		out[c.nr] = nr + 1 | c.split
+	}
+	if goarch != "amd64" {
+		return out, nil
 	}
 	for _, c := range socketcallCalls {
 		nr, ok := syscallNumbers[goarch][c.as]
@@ -194,7 +256,7 @@ const ia32Program = "sys_exit_ia32"
 // the few whose names differ.
 func compatSymbols(t event.Type) []string {
 	var names []string
-	for _, c := range compatSyscalls {
+	for _, c := range ia32Syscalls {
 		if c.as == kernelName(t) {
 			names = append(names, c.name)
 		}
@@ -277,16 +339,18 @@ func (p *Probe) detachCompat(syscalls []event.Type) []link.Link {
 // tracepoint's program), "kretprobes" (on the wanted syscalls' ia32 entry
 // points), "absent" (the kernel has none of those entry points: it runs no
 // 32-bit syscalls), "none: REASON" where it cannot (the per-syscall
-// tracepoints without kprobes), or "" on an architecture without them
-// (arm64) or with no syscall captured.
+// tracepoints without kprobes, or on arm64), or "" with no syscall
+// captured.
 func (p *Probe) Compat() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case runtime.GOARCH != "amd64" || p.sysProg == "":
+	case compatTable(runtime.GOARCH) == nil || p.sysProg == "":
 		return ""
 	case p.attach == AttachRaw:
 		return "raw"
+	case runtime.GOARCH == "arm64":
+		return "none: 32-bit ARM syscalls reach only the raw tracepoint"
 	case p.compatErr != nil:
 		return "none: " + p.compatErr.Error()
 	case p.coll.Programs[ia32Program] == nil:

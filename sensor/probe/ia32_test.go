@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -19,6 +21,37 @@ import (
 	"github.com/probehub/probehub/sensor/event"
 )
 
+// TestAArch32Numbers checks the 32-bit ARM syscall numbers against
+// golang.org/x/sys/unix's table, generated from the kernel's.
+func TestAArch32Numbers(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
+	if err != nil {
+		testutil.SkipOrFail(t, "locate golang.org/x/sys: "+err.Error())
+	}
+	path := filepath.Join(strings.TrimSpace(string(out)), "unix", "zsysnum_linux_arm.go")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		testutil.SkipOrFail(t, "no arm syscall table: "+err.Error())
+	}
+	want := map[string]uint32{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*SYS_(\w+)\s*=\s*(\d+)`).FindAllStringSubmatch(string(b), -1) {
+		n, _ := strconv.Atoi(m[2])
+		want[strings.ToLower(m[1])] = uint32(n)
+	}
+	for _, c := range aarch32Syscalls {
+		if got, ok := want[c.name]; !ok || got != c.nr {
+			t.Errorf("arm %s = %d, %s says %d", c.name, c.nr, path, got)
+		}
+	}
+	// every captured arm64 syscall the arm table has under its own name
+	// is mapped
+	for name := range syscallNumbers["arm64"] {
+		if _, ok := want[name]; ok && !slices.ContainsFunc(aarch32Syscalls, func(c compatSyscall) bool { return c.name == name }) {
+			t.Errorf("arm %s (%d) is not mapped", name, want[name])
+		}
+	}
+}
+
 // TestCompatNumbers checks the ia32 syscall numbers against the installed
 // uapi header.
 func TestCompatNumbers(t *testing.T) {
@@ -33,7 +66,7 @@ func TestCompatNumbers(t *testing.T) {
 		want[m[1]] = uint32(n)
 	}
 	seen := map[uint32]string{}
-	for _, c := range compatSyscalls {
+	for _, c := range ia32Syscalls {
 		if got, ok := want[c.name]; !ok || got != c.nr {
 			t.Errorf("ia32 %s = %d, %s says %d", c.name, c.nr, path, got)
 		}
@@ -47,7 +80,7 @@ func TestCompatNumbers(t *testing.T) {
 	}
 	// every captured syscall the ia32 table has under its own name is mapped
 	for name := range syscallNumbers["amd64"] {
-		if _, ok := want[name]; ok && !slices.ContainsFunc(compatSyscalls, func(c compatSyscall) bool { return c.name == name }) {
+		if _, ok := want[name]; ok && !slices.ContainsFunc(ia32Syscalls, func(c compatSyscall) bool { return c.name == name }) {
 			t.Errorf("ia32 %s (%d) is not mapped", name, want[name])
 		}
 	}
@@ -82,14 +115,35 @@ func TestCompatEntries(t *testing.T) {
 		}
 	}
 	// every entry's syscall has a plan: the probe can record it
-	for _, c := range compatSyscalls {
+	for _, c := range ia32Syscalls {
 		typ, err := event.ParseType(strings.NewReplacer("pread64", "pread", "pwrite64", "pwrite").Replace(c.as))
 		if err != nil || plans[typ].args == nil && typ != event.TypeClone3 && typ != event.TypeFork && typ != event.TypeVfork {
 			t.Errorf("%s maps to %s: no plan (%v)", c.name, c.as, err)
 		}
 	}
-	if arm, err := compatEntries("arm64"); arm != nil || err != nil {
-		t.Errorf("arm64 entries = %v, %v; want none", arm, err)
+	arm, err := compatEntries("arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm64 := syscallNumbers["arm64"]
+	for _, tc := range []struct{ key, want uint32 }{
+		{322, arm64["openat"] + 1},                     // openat
+		{213, arm64["setuid"] + 1},                     // setuid32
+		{180, arm64["pread64"] + 1 | compatPosSplit45}, // pread64: pos in r4/r5
+		{361, arm64["preadv"] + 1 | compatPosSplit},    // preadv: pos in r3/r4
+		{compatSocketcallBase + 3, 0},                  // no socketcall on arm
+	} {
+		if arm[tc.key] != tc.want {
+			t.Errorf("arm64 entry %d = %#x, want %#x", tc.key, arm[tc.key], tc.want)
+		}
+	}
+	for _, c := range aarch32Syscalls {
+		if _, ok := syscallNumbers["arm64"][c.as]; !ok {
+			t.Errorf("AArch32 %s maps to %s, which arm64 lacks", c.name, c.as)
+		}
+	}
+	if other, err := compatEntries("riscv64"); other != nil || err != nil {
+		t.Errorf("riscv64 entries = %v, %v; want none", other, err)
 	}
 }
 

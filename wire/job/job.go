@@ -57,6 +57,15 @@ type Action struct {
 // CONFIG_IA32_EMULATION).
 const NeedsIA32 = "ia32"
 
+// NeedsAArch32: the kernel and CPU run 32-bit ARM programs (arm64 with
+// CONFIG_COMPAT on a CPU with AArch32 at EL0); the guest tries
+// Marker32Path.
+const NeedsAArch32 = "aarch32"
+
+// Marker32Path is where arm64 guests find the marker program built for
+// 32-bit ARM.
+const Marker32Path = "/bin/marker32"
+
 // Expect is met when one line of sensor output contains every string of All.
 type Expect struct {
 	Name string   `json:"name"`

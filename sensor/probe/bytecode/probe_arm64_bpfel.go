@@ -17,6 +17,7 @@ import (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	probeMapCgroupsSeen    = "cgroups_seen"
+	probeMapCompatNrs      = "compat_nrs"
 	probeMapDrops          = "drops"
 	probeMapEventsPb       = "events_pb"
 	probeMapEventsRb       = "events_rb"
@@ -97,6 +98,7 @@ type probeProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeMapSpecs struct {
 	CgroupsSeen  *ebpf.MapSpec `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.MapSpec `ebpf:"compat_nrs"`
 	Drops        *ebpf.MapSpec `ebpf:"drops"`
 	EventsPb     *ebpf.MapSpec `ebpf:"events_pb"`
 	EventsRb     *ebpf.MapSpec `ebpf:"events_rb"`
@@ -141,6 +143,7 @@ func (o *probeObjects) Close() error {
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeMaps struct {
 	CgroupsSeen  *ebpf.Map `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.Map `ebpf:"compat_nrs"`
 	Drops        *ebpf.Map `ebpf:"drops"`
 	EventsPb     *ebpf.Map `ebpf:"events_pb"`
 	EventsRb     *ebpf.Map `ebpf:"events_rb"`
@@ -154,6 +157,7 @@ type probeMaps struct {
 func (m *probeMaps) Close() error {
 	return _ProbeClose(
 		m.CgroupsSeen,
+		m.CompatNrs,
 		m.Drops,
 		m.EventsPb,
 		m.EventsRb,

@@ -17,6 +17,7 @@ import (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	probefastMapCgroupsSeen    = "cgroups_seen"
+	probefastMapCompatNrs      = "compat_nrs"
 	probefastMapDrops          = "drops"
 	probefastMapEventsPb       = "events_pb"
 	probefastMapEventsRb       = "events_rb"
@@ -99,6 +100,7 @@ type probefastProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type probefastMapSpecs struct {
 	CgroupsSeen  *ebpf.MapSpec `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.MapSpec `ebpf:"compat_nrs"`
 	Drops        *ebpf.MapSpec `ebpf:"drops"`
 	EventsPb     *ebpf.MapSpec `ebpf:"events_pb"`
 	EventsRb     *ebpf.MapSpec `ebpf:"events_rb"`
@@ -143,6 +145,7 @@ func (o *probefastObjects) Close() error {
 // It can be passed to loadProbefastObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probefastMaps struct {
 	CgroupsSeen  *ebpf.Map `ebpf:"cgroups_seen"`
+	CompatNrs    *ebpf.Map `ebpf:"compat_nrs"`
 	Drops        *ebpf.Map `ebpf:"drops"`
 	EventsPb     *ebpf.Map `ebpf:"events_pb"`
 	EventsRb     *ebpf.Map `ebpf:"events_rb"`
@@ -156,6 +159,7 @@ type probefastMaps struct {
 func (m *probefastMaps) Close() error {
 	return _ProbefastClose(
 		m.CgroupsSeen,
+		m.CompatNrs,
 		m.Drops,
 		m.EventsPb,
 		m.EventsRb,

@@ -87,10 +87,10 @@ struct regs_win {
 	u64 w[5];
 #else
 	u64 w[8];
-	// c: a 32-bit (compat) syscall's arguments in the 64-bit ABI's order
-	// (programs.h, compat_args), the result at PH_SRC_RES
-	u64 c[8];
 #endif
+	// c: a 32-bit (compat) syscall's arguments in the 64-bit ABI's order
+	// (task.h, compat_args), the result at PH_SRC_RES
+	u64 c[8];
 };
 
 // scratch is the per-CPU record buffer, plus the cgroup id whose path this
@@ -135,26 +135,27 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-#if !defined(__TARGET_ARCH_arm64)
-// compat_nrs maps a 32-bit (ia32) syscall number to the x86-64 one whose
-// plan it uses, written by the loader from a Go table (sensor/probe
+// compat_nrs maps a 32-bit syscall number (x86-64: the ia32 table's;
+// arm64: AArch32's) to the 64-bit one whose plan it uses, written by the loader from a Go table (sensor/probe
 // compat.go) for the wanted syscalls only (0 for the others; socketcall's
 // own entry is not 0 while one of its calls is wanted): bits 0-15 the
 // number + 1 (0: none), bits 16-19 how many
 // arguments socketcall's array holds for the call, bit 24 "argument 3 is a
-// 64-bit position split over arguments 3 and 4" (pread64, preadv). Entries
-// from COMPAT_SOCKETCALL on are socketcall's calls (SYS_SOCKET = 1 ...).
+// 64-bit position split over arguments 3 and 4" (ia32's pread64, preadv),
+// bit 25 "... over arguments 4 and 5" (AArch32's, aligned to a register
+// pair). Entries from COMPAT_SOCKETCALL on are ia32 socketcall's calls
+// (SYS_SOCKET = 1 ...).
 #define COMPAT_SOCKETCALL 1024
 #define COMPAT_NRS (COMPAT_SOCKETCALL + 32)
 #define COMPAT_NARGS_SHIFT 16
 #define COMPAT_POS_SPLIT (1 << 24)
+#define COMPAT_POS_SPLIT45 (1 << 25)
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, COMPAT_NRS);
 	__type(key, u32);
 	__type(value, u32);
 } compat_nrs SEC(".maps");
-#endif
 
 // drops counts records the buffer had no room for, per CPU: [0] all of
 // them, then one entry per Falco drop category (PH_DROP_* in wire.h).

@@ -285,10 +285,9 @@ static __always_inline int on_sys_exit(void *ctx, struct task_struct *task, stru
 	return 0;
 }
 
-#if !defined(__TARGET_ARCH_arm64)
-// on_compat_exit records 32-bit syscall nr (the ia32 table's number) of
-// the current task under the plan of the x86-64 syscall it maps to
-// (compat_nrs), its record flagged PH_FLAG_COMPAT.
+// on_compat_exit records 32-bit syscall nr (the ia32 or AArch32 table's
+// number) of the current task under the plan of the 64-bit syscall it
+// maps to (compat_nrs), its record flagged PH_FLAG_COMPAT.
 static __always_inline int on_compat_exit(void *ctx, struct task_struct *task, struct pt_regs *regs,
 					  long ret, u32 nr)
 {
@@ -301,7 +300,6 @@ static __always_inline int on_compat_exit(void *ctx, struct task_struct *task, s
 		return 0;
 	return on_sys_exit(ctx, task, regs, ret, (u32)nr64, true);
 }
-#endif
 
 // sys_exit runs at the exit of every syscall of the machine (raw
 // tracepoint raw_syscalls/sys_exit); the plans map filters.
@@ -318,14 +316,12 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	long ret = ctx->args[1];
 
 	barrier_var(ret);
-#if !defined(__TARGET_ARCH_arm64)
 	// whether the task is in a 32-bit syscall is read (a helper call in
-	// the portable variant) only where an ia32 syscall of this number is
+	// the portable variant) only where a 32-bit syscall of this number is
 	// wanted: compat_nrs holds only those (an array lookup, inlined)
 	u32 *cw = bpf_map_lookup_elem(&compat_nrs, &nr);
-	if (cw && *cw && in_compat(task))
+	if (cw && *cw && in_compat(task, regs))
 		return on_compat_exit(ctx, task, regs, ret, nr);
-#endif
 	return on_sys_exit(ctx, task, regs, ret, nr, false);
 }
 
@@ -367,7 +363,7 @@ int sys_exit_ia32(struct pt_regs *ctx)
 	struct task_struct *task = cur_task();
 	struct pt_regs *regs = cur_regs(task, 0);
 
-	if (!in_compat(task))
+	if (!in_compat(task, regs))
 		return 0;
 	return on_compat_exit(ctx, task, regs, ctx->ax, syscall_nr(regs));
 }

@@ -132,16 +132,25 @@ static __always_inline u64 reg_pick(struct regs_win *rw, struct pt_regs *regs, u
 // (compat) from rw->c, which compat_args filled.
 static __always_inline u64 arg_reg(struct pt_regs *regs, struct regs_win *rw, u32 i, long ret, bool compat)
 {
-#if !defined(__TARGET_ARCH_arm64)
 	if (compat)
 		return rw->c[i & 7];
-#endif
 	if (PH_FAST)
 		return reg_arg(regs, i, ret);
 	return reg_pick(rw, regs, i, ret);
 }
 
-#if !defined(__TARGET_ARCH_arm64)
+#if defined(__TARGET_ARCH_arm64)
+// PSR_MODE32_BIT (arch/arm64/include/uapi/asm/ptrace.h) is set in the
+// saved pstate of a task running AArch32 code: its syscalls are the arm
+// EABI table's, with the arguments in r0-r5 (x0-x5, the first saved in
+// orig_x0 as for 64-bit ones) and the number in r7 (syscallno).
+#define PSR_MODE32_BIT 0x10
+
+static __always_inline bool in_compat(struct task_struct *task, struct pt_regs *regs)
+{
+	return RD(regs, pstate) & PSR_MODE32_BIT;
+}
+#else
 // TS_COMPAT (arch/x86/include/asm/thread_info.h) is set in the task's
 // thread_info.status from the entry of a 32-bit syscall (int $0x80,
 // sysenter, or syscall from 32-bit code) until its return to user mode,
@@ -150,7 +159,7 @@ static __always_inline u64 arg_reg(struct pt_regs *regs, struct regs_win *rw, u3
 #define TS_COMPAT 0x0002
 #define IA32_SOCKETCALL 102
 
-static __always_inline bool in_compat(struct task_struct *task)
+static __always_inline bool in_compat(struct task_struct *task, struct pt_regs *regs)
 {
 	// a BTF file minimized for an older probe lacks the field: then no
 	// syscall reads as 32-bit, rather than a probe that does not load
@@ -158,37 +167,48 @@ static __always_inline bool in_compat(struct task_struct *task)
 		return false;
 	return RD(task, thread_info.status) & TS_COMPAT;
 }
+#endif
 
 // compat_args puts a 32-bit syscall's arguments, zero-extended (the Go
 // decoder sign-extends the ones that are C ints), in rw->c in the 64-bit
-// ABI's order and returns the x86-64 syscall number whose plan applies, or
-// -1 if none does. socketcall(call, args) is unpacked: the number is the
-// call's (socket, connect ...) and the arguments those in the array args
-// points to, as the kernel reads them.
+// ABI's order and returns the 64-bit syscall number whose plan applies, or
+// -1 if none does. ia32 socketcall(call, args) is unpacked: the number is
+// the call's (socket, connect ...) and the arguments those in the array
+// args points to, as the kernel reads them.
 static __always_inline s64 compat_args(struct regs_win *rw, struct pt_regs *regs, u32 nr, long ret)
 {
 	u64 *c = rw->c;
 	u32 key = nr;
 
+#if defined(__TARGET_ARCH_arm64)
+	c[0] = (u32)RD(regs, orig_x0);
+	c[1] = (u32)RD(regs, regs[1]);
+	c[2] = (u32)RD(regs, regs[2]);
+	c[3] = (u32)RD(regs, regs[3]);
+	c[4] = (u32)RD(regs, regs[4]);
+	c[5] = (u32)RD(regs, regs[5]);
+#else
 	c[0] = (u32)RD(regs, bx);
 	c[1] = (u32)RD(regs, cx);
 	c[2] = (u32)RD(regs, dx);
 	c[3] = (u32)RD(regs, si);
 	c[4] = (u32)RD(regs, di);
 	c[5] = (u32)RD(regs, bp);
-	c[PH_SRC_RES] = ret;
-	c[7] = 0;
 	if (nr == IA32_SOCKETCALL) {
 		if (c[0] >= 32)
 			return -1;
 		key = COMPAT_SOCKETCALL + (u32)c[0];
 	}
+#endif
+	c[PH_SRC_RES] = ret;
+	c[7] = 0;
 	if (key >= COMPAT_NRS)
 		return -1;
 	u32 *m = bpf_map_lookup_elem(&compat_nrs, &key);
 	if (!m || !(*m & 0xffff))
 		return -1;
 	u32 v = *m;
+#if !defined(__TARGET_ARCH_arm64)
 	if (nr == IA32_SOCKETCALL) {
 		u32 a[6] = {};
 		u32 n = (v >> COMPAT_NARGS_SHIFT) & 7;
@@ -199,11 +219,13 @@ static __always_inline s64 compat_args(struct regs_win *rw, struct pt_regs *regs
 		for (u32 k = 0; k < 6; k++)
 			c[k] = k < n ? a[k] : 0;
 	}
+#endif
 	if (v & COMPAT_POS_SPLIT)
 		c[3] |= c[4] << 32;
+	if (v & COMPAT_POS_SPLIT45)
+		c[3] = c[4] | c[5] << 32;
 	return (v & 0xffff) - 1;
 }
-#endif
 
 // task_cgroup returns the css_set's unified (v2) cgroup or, on hybrid and
 // v1-only hosts where that is the root, its memory controller's cgroup,
