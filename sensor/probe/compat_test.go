@@ -15,7 +15,7 @@ import (
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
-	"github.com/probehub/probehub/sensor/probe/internal/ia32"
+	"github.com/probehub/probehub/internal/ia32"
 )
 
 // nsABI is a way into the kernel's unshare and setns.

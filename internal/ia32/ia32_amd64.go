@@ -5,4 +5,4 @@ package ia32
 const Supported = true
 
 // int80 is in ia32_amd64.s.
-func int80(nr, a1, a2 uintptr) uintptr
+func int80(nr, a1, a2, a3, a4 uintptr) uintptr

@@ -6,4 +6,4 @@ package ia32
 // 64-bit process can call.
 const Supported = false
 
-func int80(_, _, _ uintptr) uintptr { return 0 }
+func int80(_, _, _, _, _ uintptr) uintptr { return 0 }
