@@ -127,7 +127,7 @@ Examples:
 	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted (a DaemonSet uses /host)")
 	fl.StringVar(&f.routes, "routes", "", "alert routing file (outputs and namespace routes); default: all alerts to stdout")
 	fl.StringVar(&f.outFormat, "output", "json", "stdout format without --routes: json or text")
-	fl.StringVar(&f.attach, "attach", "", "how syscall exits are hooked: raw (one raw tracepoint), syscalls (one tracepoint per wanted syscall), or empty for automatic")
+	fl.StringVar(&f.attach, "attach", "", "how syscall exits are hooked: raw (one raw tracepoint for every syscall, as Falco's drivers; also sees 32-bit syscalls), syscalls (one tracepoint per wanted syscall, 32-bit ones through kretprobes on amd64), or empty for automatic")
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf event array even when the kernel has a ring buffer")
 	fl.StringVar(&f.btfFile, "btf", "", "kernel BTF file for the probes (default: the kernel's own, or the artifact from --from)")
 	fl.StringVar(&f.auditListen, "k8s-audit-listen", "", "serve the Kubernetes audit webhook (POST /k8s-audit) here, e.g. :9765 (Falco 0.31 clusters: :8765)")
