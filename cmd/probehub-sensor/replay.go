@@ -127,7 +127,7 @@ func replayRulesEngine(ctx context.Context, rec *recording, files []string, all 
 		opts = append(opts, rules.WithHostname(rec.hostname()))
 	}
 	if rec != nil && rec.names != nil {
-		sopts = append(sopts, syscall.WithUsers(rec.names), syscall.WithUserInfo(rec.userInfo))
+		sopts = append(sopts, syscall.WithUsers(rec.names), syscall.WithUserInfo(rec.userInfo), syscall.WithGroups(rec.groupName))
 	}
 	if rec != nil {
 		// evt.abspath and fs.path.* resolve dirfds from the fd names the

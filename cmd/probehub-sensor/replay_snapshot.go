@@ -75,6 +75,14 @@ func (r *recording) userInfo(uid uint32) (home, shell string, ok bool) {
 	return i[0], i[1], ok
 }
 
+// groupName names a gid from the recording's groups (syscall.WithGroups).
+func (r *recording) groupName(gid uint32) string {
+	if r.users == nil {
+		return ""
+	}
+	return r.users.Group(gid)
+}
+
 // hostname is the recording machine's, or "" when the recording does not
 // say.
 func (r *recording) hostname() string {

@@ -127,6 +127,9 @@ func New(cfg Config) (*Agent, error) {
 		if a.cfg.Rules.UserInfo == nil {
 			a.cfg.Rules.UserInfo = users.Info
 		}
+		if a.cfg.Rules.GroupName == nil {
+			a.cfg.Rules.GroupName = users.Group
+		}
 	}
 	a.table = proctable.New(proctable.Options{Users: users, EnvMax: cfg.EnvMax, ProcRoot: cfg.Rules.ProcRoot})
 	if a.cfg.Rules.DirLookup == nil {

@@ -39,6 +39,9 @@ type RulesConfig struct {
 	// UserInfo resolves user.homedir and user.shell; nil leaves them
 	// missing.
 	UserInfo func(uid uint32) (home, shell string, ok bool)
+	// GroupName names a gid for gid arguments (evt.arg.gid, evt.args);
+	// nil leaves Debian's base-passwd groups.
+	GroupName func(gid uint32) string
 	// Resolver resolves the host names rules compare fd.*.name with
 	// (fd.sip.name = "kubernetes.default.svc.cluster.local"). Default nil:
 	// the system's resolver, as Falco's getaddrinfo: in a DaemonSet with
@@ -104,6 +107,9 @@ func NewEngine(c RulesConfig, users map[uint32]string) (*rules.Engine, *rules.Re
 	}
 	if c.UserInfo != nil {
 		sopts = append(sopts, syscall.WithUserInfo(c.UserInfo))
+	}
+	if c.GroupName != nil {
+		sopts = append(sopts, syscall.WithGroups(c.GroupName))
 	}
 	if c.Resolver != nil {
 		sopts = append(sopts, syscall.WithResolver(c.Resolver))

@@ -155,7 +155,9 @@ func upstreamCases(t *testing.T) []upstreamCase {
 				}
 				spawnHelper(t, "", "eg-rename", binFile)
 			},
-			has: map[string]string{"evt.args": "newpath=" + binFile + ".renamed"}},
+			// Falco's rendering: the result first, dirfds resolved
+			has: map[string]string{"evt.args": "res=0 olddirfd=-100(AT_FDCWD) oldpath=" + binFile +
+				" newdirfd=-100(AT_FDCWD) newpath=" + binFile + ".renamed"}},
 		{action: "ModifyShellConfigurationFile", rule: "Modify Shell Configuration File", marker: "file=" + shellrc + " ",
 			act: func(t *testing.T) {
 				mkdirAll(t, filepath.Dir(shellrc))

@@ -12,10 +12,10 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/probehub/probehub/internal/ia32"
 	"github.com/probehub/probehub/internal/testutil"
 	"github.com/probehub/probehub/sensor/event"
 	"github.com/probehub/probehub/sensor/probe/bytecode"
-	"github.com/probehub/probehub/internal/ia32"
 )
 
 // nsABI is a way into the kernel's unshare and setns.

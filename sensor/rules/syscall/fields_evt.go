@@ -37,17 +37,8 @@ func init() {
 		"evt.is_open_exec": boolF("open with O_EXEC/execute intent", func(e *event.Event) (bool, bool) { return false, true }),
 		"evt.arg":          {kind: rules.KindString, arg: rules.ArgRequired, desc: "argument by name or index, rendered as Falco does (flags as O_RDONLY|O_CLOEXEC, errnos, uids as user names)", bind: bindArg},
 		"evt.rawarg":       {kind: rules.KindInt, arg: rules.ArgRequired, desc: "raw numeric argument by name", bind: bindRawArg},
-		"evt.args": strS("all arguments, rendered, as name=value pairs", func(s *Source, e *event.Event) (string, bool) {
-			var b strings.Builder
-			for i, a := range e.Args {
-				if i > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(a.Name)
-				b.WriteByte('=')
-				b.WriteString(s.renderArg(e, a))
-			}
-			return b.String(), true
+		"evt.args": strS("all arguments as Falco renders them: name=raw or name=raw(resolved), separated by spaces", func(s *Source, e *event.Event) (string, bool) {
+			return s.evtArgs(e), true
 		}),
 	})
 }
@@ -96,9 +87,77 @@ func bindRawArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 		if e == nil {
 			return rules.Value{}, false
 		}
-		n, ok := e.Args.Int64(arg)
-		return rules.Value{Int: n}, ok
+		a, ok := e.Args.Get(arg)
+		if !ok || a.IsStr {
+			return rules.Value{}, false
+		}
+		return rules.Value{Int: rawArg(e, a)}, true
 	}, rules.KindInt, nil
+}
+
+// rawArg is evt.rawarg's value: the argument in libscap's encoding (open
+// flags as PPM_O_*, clone flags as PPM_CL_*, ...), as Falco's drivers
+// send it.
+func rawArg(e *event.Event, a event.Arg) int64 {
+	p, ok := paramOf(e.Type, a.Name)
+	if !ok {
+		return a.Int
+	}
+	switch p.t {
+	case ptFlags, ptEnum:
+		if t := flagTables[p.table]; t != nil {
+			return int64(uint32(t.ppm(a.Int)))
+		}
+	}
+	if p.name == "mode" && isOpen(e.Type) {
+		fl, _ := e.Args.Int64("flags")
+		return openModePPM(fl, a.Int)
+	}
+	return a.Int
+}
+
+// resolvedArg is evt.arg's rendering of a, the value of Falco parameter
+// p, for the parameter types whose names libsinsp resolves: flag and
+// enumeration names (else the number in libscap's encoding), mode bits,
+// user and group names (<NA> when unknown), signal and errno names. ok is
+// false for the other types, which renderArg renders itself.
+func (s *Source) resolvedArg(p fparam, a event.Arg) (string, bool) {
+	v := a.Int
+	switch p.t {
+	case ptFlags, ptEnum:
+		t := flagTables[p.table]
+		if t == nil {
+			return "", false
+		}
+		pv := t.ppm(v)
+		if r := t.resolve(pv); r != "" {
+			return r, true
+		}
+		return s.numMemo(int64(uint32(pv))), true
+	case ptMode:
+		m := s.modeMemos[p.table]
+		if m == nil {
+			return "", false
+		}
+		if r := m.get(v); r != "" {
+			return r, true
+		}
+		return s.octMemo.get(v), true
+	case ptUID, ptGID:
+		if uint32(v) == ^uint32(0) {
+			return "<NONE>", true
+		}
+		if n := s.idName(p.t, uint32(v)); n != "" {
+			return n, true
+		}
+		return "<NA>", true
+	case ptSig:
+		if v > 0 && v < int64(len(signalNames)) {
+			return signalNames[v], true
+		}
+		return s.numMemo(v), true
+	}
+	return "", false
 }
 
 // renderArg renders an argument as libsinsp does for evt.arg: flags and
@@ -107,15 +166,21 @@ func (s *Source) renderArg(e *event.Event, a event.Arg) string {
 	if a.IsStr {
 		return a.Str
 	}
+	if p, ok := paramOf(e.Type, a.Name); ok {
+		if r, ok := s.resolvedArg(p, a); ok {
+			return r
+		}
+	}
 	switch a.Name {
 	case "flags":
-		switch {
-		case isOpen(e.Type):
-			return s.flagsMemo.get(a.Int)
-		case e.Type == event.TypeExecve || e.Type == event.TypeExecveat:
+		if e.Type == event.TypeExecve || e.Type == event.TypeExecveat {
 			return s.exeMemo.get(a.Int)
 		}
 	case "mode":
+		if isOpen(e.Type) {
+			fl, _ := e.Args.Int64("flags")
+			return s.octMemo.get(openModePPM(fl, a.Int))
+		}
 		return s.modeMemo.get(a.Int)
 	case "request":
 		if n, ok := ptraceRequests[a.Int]; ok {

@@ -162,14 +162,22 @@ func init() {
 		}),
 		"evt.abspath": {kind: rules.KindString, arg: rules.ArgOptional, bind: bindAbspath},
 	})
-	// evt.is_open_exec: a created file with an execute bit.
+	// evt.is_open_exec, as libsinsp decides it: creat, or an open whose
+	// flags in libscap's encoding have O_CREAT or O_TMPFILE, with an
+	// execute bit in the mode the driver records.
 	extractors["evt.is_open_exec"] = evtBool(func(e *event.Event) bool {
 		f, ok := openFlagsOf(e)
-		if !ok || f&0o100 == 0 && e.Type != event.TypeCreat {
+		if !ok {
 			return false
 		}
 		m, _ := e.Args.Int64("mode")
-		return m&0o111 != 0
+		if e.Type == event.TypeCreat {
+			return m&0o111 != 0
+		}
+		if openFlagsPPM(f)&(ppmOCreat|ppmOTmpfile) == 0 {
+			return false
+		}
+		return openModePPM(f, m)&0o111 != 0
 	})
 }
 

@@ -12,42 +12,6 @@ type flag struct {
 	bits int64
 }
 
-// Linux open(2) flags, in the order libscap's flag table prints them.
-var openFlags = []flag{
-	{"O_LARGEFILE", 0o100000}, {"O_DIRECTORY", 0o200000}, {"O_DIRECT", 0o40000}, {"O_TRUNC", 0o1000},
-	{"O_SYNC", 0o4000000}, {"O_NONBLOCK", 0o4000}, {"O_EXCL", 0o200}, {"O_DSYNC", 0o10000},
-	{"O_APPEND", 0o2000}, {"O_CREAT", 0o100}, {"O_CLOEXEC", 0o2000000}, {"O_TMPFILE", 0o20000000},
-	{"O_PATH", 0o10000000}, {"O_NOFOLLOW", 0o400000}, {"O_NOATIME", 0o1000000}, {"O_NOCTTY", 0o400},
-}
-
-// renderOpenFlags renders open flags as Falco does: the access mode and the
-// set bits, e.g. "O_TRUNC|O_CREAT|O_WRONLY|O_CLOEXEC".
-func renderOpenFlags(v int64) string {
-	var parts []string
-	rest := v &^ 3
-	for _, f := range openFlags[:10] {
-		if rest&f.bits == f.bits {
-			parts = append(parts, f.name)
-			rest &^= f.bits
-		}
-	}
-	switch v & 3 {
-	case 0:
-		parts = append(parts, "O_RDONLY")
-	case 1:
-		parts = append(parts, "O_WRONLY")
-	case 2:
-		parts = append(parts, "O_RDWR")
-	}
-	for _, f := range openFlags[10:] {
-		if rest&f.bits == f.bits {
-			parts = append(parts, f.name)
-			rest &^= f.bits
-		}
-	}
-	return strings.Join(parts, "|")
-}
-
 // File mode bits, in libscap's order.
 var modeFlags = []flag{
 	{"S_IXOTH", 0o1}, {"S_IWOTH", 0o2}, {"S_IROTH", 0o4}, {"S_IXGRP", 0o10}, {"S_IWGRP", 0o20}, {"S_IRGRP", 0o40},

@@ -3,6 +3,7 @@ package syscall
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ type Source struct {
 	num      uint64 // events prepared so far (evt.num)
 	names    *nameTable
 	users    map[uint32]string
+	groups   func(gid uint32) string // gid → group name (WithGroups); nil: defaultGroups
 	c        cache
 	// procRoot and userInfo serve the fields of live process state and of
 	// the user's passwd entry (WithProcFS, WithUserInfo).
@@ -27,7 +29,8 @@ type Source struct {
 	// event's, last the current one's (evt.deltatime).
 	first, prev, last time.Time
 
-	flagsMemo, modeMemo, capsMemo, exeMemo *memo
+	modeMemo, capsMemo, exeMemo, octMemo *memo
+	modeMemos                            map[string]*memo // PT_MODE renderings by table
 	// protos holds fd.proto's two values for the event being evaluated.
 	protos [2]string
 	// sched is the state of the context switch fields (fields_sched.go).
@@ -50,6 +53,11 @@ type Option func(*Source)
 // (evt.arg.uid). The default is Debian's base-passwd users (root, daemon,
 // bin, …, nobody).
 func WithUsers(m map[uint32]string) Option { return func(s *Source) { s.users = m } }
+
+// WithGroups sets what names a gid for gid arguments (evt.arg.gid,
+// setgid's and setresgid's in evt.args): "" when unknown. The default is
+// Debian's base-passwd groups.
+func WithGroups(f func(gid uint32) string) Option { return func(s *Source) { s.groups = f } }
 
 // WithHostNames adds fixed IP → host name entries to the table behind
 // fd.cip.name, fd.sip.name, fd.lip.name and fd.rip.name, beside the names
@@ -78,10 +86,19 @@ func WithNameRefresh(d time.Duration) Option { return func(s *Source) { s.names.
 func New(opts ...Option) *Source {
 	host, _ := os.Hostname()
 	s := &Source{users: defaultUsers, hostname: host, names: newNameTable(), sched: newSchedState(),
-		flagsMemo: newMemo(renderOpenFlags),
-		modeMemo:  newMemo(func(v int64) string { return renderBits(v, modeFlags) }),
-		capsMemo:  newMemo(renderCaps),
-		exeMemo:   newMemo(func(v int64) string { return renderBits(v, exeFlags) }),
+		modeMemo: newMemo(func(v int64) string { return renderBits(v, modeFlags) }),
+		capsMemo: newMemo(renderCaps),
+		exeMemo:  newMemo(func(v int64) string { return renderBits(v, exeFlags) }),
+		octMemo: newMemo(func(v int64) string {
+			if v == 0 {
+				return "0"
+			}
+			return "0" + strconv.FormatInt(v, 8)
+		}),
+		modeMemos: map[string]*memo{},
+	}
+	for name, table := range modeTables {
+		s.modeMemos[name] = newMemo(func(v int64) string { return renderMode(v, table) })
 	}
 	for _, o := range opts {
 		o(s)
