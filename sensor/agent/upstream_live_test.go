@@ -81,6 +81,7 @@ func upstreamCases(t *testing.T) []upstreamCase {
 	rpm := "/var/lib/rpm/" + tag + "-WriteBelowRpmDatabase"
 	binDir := "/bin/" + tag + "-MkdirBinaryDirs"
 	binFile := "/bin/" + tag + "-ModifyBinaryDirs"
+	binRel := "/bin/" + tag + "-ModifyBinaryDirsRelative"
 	dev := "/dev/" + tag + "-CreateFilesBelowDev"
 	home := filepath.Join("/home", tag+"-ssh")
 	hidden := filepath.Join(tmp, "."+tag+"-hidden")
@@ -158,6 +159,17 @@ func upstreamCases(t *testing.T) []upstreamCase {
 			// Falco's rendering: the result first, dirfds resolved
 			has: map[string]string{"evt.args": "res=0 olddirfd=-100(AT_FDCWD) oldpath=" + binFile +
 				" newdirfd=-100(AT_FDCWD) newpath=" + binFile + ".renamed"}},
+		// the same with paths relative to the cwd (mv run in /bin): the
+		// rule compares evt.arg.oldpath, which Falco makes absolute
+		{action: "ModifyBinaryDirs", rule: "Modify binary dirs", marker: "oldpath=" + filepath.Base(binRel) + "(" + binRel + ") ",
+			act: func(t *testing.T) {
+				if err := os.WriteFile(binRel, nil, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.Remove(binRel) })
+				spawnHelper(t, "", "eg-rename-relative", binRel)
+			},
+			has: map[string]string{"evt.args": "oldpath=" + filepath.Base(binRel) + "(" + binRel + ")"}},
 		{action: "ModifyShellConfigurationFile", rule: "Modify Shell Configuration File", marker: "file=" + shellrc + " ",
 			act: func(t *testing.T) {
 				mkdirAll(t, filepath.Dir(shellrc))
@@ -391,6 +403,13 @@ func upstreamHelperAction(action string) bool {
 	case "eg-mkdir":
 		if err = os.Mkdir(arg, 0o755); err == nil {
 			err = os.Remove(arg)
+		}
+	case "eg-rename-relative": // as eg-rename, in the file's directory
+		if err = os.Chdir(filepath.Dir(arg)); err == nil {
+			b := filepath.Base(arg)
+			if err = os.Rename(b, b+".renamed"); err == nil {
+				err = os.Rename(b+".renamed", b)
+			}
 		}
 	case "eg-rename":
 		if err = os.Rename(arg, arg+".renamed"); err == nil {

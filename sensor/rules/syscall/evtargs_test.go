@@ -159,3 +159,35 @@ func TestIsOpenExec(t *testing.T) {
 		}
 	}
 }
+
+// TestArgResolved: evt.arg gives a path, fd or pid argument's resolved
+// form as libsinsp does: relative paths made absolute against the dirfd's
+// directory or the cwd, the event's fd as <type>name, AT_FDCWD, the
+// thread's own comm.
+func TestArgResolved(t *testing.T) {
+	s := New(WithDirLookup(func(pid uint32, fd int64) (string, bool) { return "/usr/bin", pid == 42 && fd == 7 }))
+	for _, tc := range []struct {
+		e         *event.Event
+		arg, want string
+	}{
+		{&event.Event{Type: event.TypeMkdir, Proc: proc("/"), Args: event.Args{strArg("path", "bin/x")}}, "path", "/bin/x"},
+		{&event.Event{Type: event.TypeMkdir, Proc: proc(""), Args: event.Args{strArg("path", "bin/x")}}, "path", "bin/x"},
+		{&event.Event{Type: event.TypeRenameat, Proc: proc("/tmp"),
+			Args: event.Args{intArg("olddirfd", 7), strArg("oldpath", "ls"), intArg("newdirfd", -100), strArg("newpath", "../x")}}, "oldpath", "/usr/bin/ls"},
+		{&event.Event{Type: event.TypeRenameat, Proc: proc("/tmp"),
+			Args: event.Args{intArg("olddirfd", 7), strArg("oldpath", "ls"), intArg("newdirfd", -100), strArg("newpath", "../x")}}, "newpath", "/x"},
+		{&event.Event{Type: event.TypeRenameat, Proc: proc("/tmp"), Args: event.Args{intArg("olddirfd", -100)}}, "olddirfd", "AT_FDCWD"},
+		{&event.Event{Type: event.TypeSymlink, Proc: proc("/tmp"), Args: event.Args{strArg("target", "rel"), strArg("linkpath", "l")}}, "target", "rel"},
+		{&event.Event{Type: event.TypeSymlink, Proc: proc("/tmp"), Args: event.Args{strArg("target", "rel"), strArg("linkpath", "l")}}, "linkpath", "/tmp/l"},
+		{&event.Event{Type: event.TypeFchmod, Proc: proc("/"), Args: event.Args{intArg("fd", 3), intArg("mode", 0o4755)},
+			FD: &event.FD{Num: 3, Type: 'f', Name: "/tmp/suid"}}, "fd", "<f>/tmp/suid"},
+		{&event.Event{Type: event.TypeFchmod, Proc: proc("/"), Args: event.Args{intArg("fd", 4)}}, "fd", "4"},
+		{&event.Event{Type: event.TypeKill, Proc: proc("/"), Args: event.Args{intArg("pid", 42)}}, "pid", "sh"},
+		{&event.Event{Type: event.TypeKill, Proc: proc("/"), Args: event.Args{intArg("pid", 43)}}, "pid", "43"},
+	} {
+		a, _ := tc.e.Args.Get(tc.arg)
+		if got := s.renderArg(tc.e, a); got != tc.want {
+			t.Errorf("%v %s: %q, want %q", tc.e.Type, tc.arg, got, tc.want)
+		}
+	}
+}

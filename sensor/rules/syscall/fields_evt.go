@@ -163,10 +163,31 @@ func (s *Source) resolvedArg(p fparam, a event.Arg) (string, bool) {
 // renderArg renders an argument as libsinsp does for evt.arg: flags and
 // enums by name, uids as user names, other numbers in decimal.
 func (s *Source) renderArg(e *event.Event, a event.Arg) string {
+	p, known := paramOf(e.Type, a.Name)
 	if a.IsStr {
+		// a relative path resolves to its absolute form, against its
+		// dirfd's directory or the cwd (libsinsp's PT_FSPATH and
+		// PT_FSRELPATH): `evt.arg.path startswith /bin/` sees `mkdir bin`
+		// run in /
+		if known && p.t == ptPath && a.Str != "" && a.Str[0] != '/' {
+			if abs := s.absPath(e, a.Name, a.Str); abs != "" && abs[0] == '/' {
+				return abs
+			}
+		}
 		return a.Str
 	}
-	if p, ok := paramOf(e.Type, a.Name); ok {
+	if known {
+		switch p.t {
+		case ptFD:
+			// what the fd refers to, AT_FDCWD or an errno, else the number
+			if r := fdResolved(e, a.Int); r != "" {
+				return r
+			}
+		case ptPID:
+			if a.Int > 0 && uint32(a.Int) == e.Proc.TID && e.Proc.Comm != "" {
+				return e.Proc.Comm
+			}
+		}
 		if r, ok := s.resolvedArg(p, a); ok {
 			return r
 		}
