@@ -136,3 +136,9 @@ func (a *Args) unmarshalSlow(data []byte) error {
 	*a = out
 	return nil
 }
+
+// OpenFlagCreated is set in the flags argument of an open or openat when
+// the call created its file (Falco's O_F_CREATED, evt.is_open_create). It
+// is no kernel open flag: bit 31, which the kernel ignores in open flags
+// and the probe clears from what the caller passed.
+const OpenFlagCreated = 1 << 31

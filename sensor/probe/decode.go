@@ -146,7 +146,7 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		}
 		spec := p.args[k]
 		switch kd {
-		case kindInt:
+		case kindInt, kindOFlags:
 			if len(b) == 8 {
 				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: intArg(spec, le.Uint64(b))})
 			}

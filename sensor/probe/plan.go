@@ -38,6 +38,10 @@ func d(name string, src uint8) argSpec {
 	return argSpec{name: name, kind: kindInt, src: src, int32: true}
 }
 func s(name string, src uint8) argSpec { return argSpec{name: name, kind: kindStr, src: src} }
+
+// oflags is an open's flags in register src, with event.OpenFlagCreated
+// set when the open created its file (Falco's O_F_CREATED).
+func oflags(src uint8) argSpec { return argSpec{name: "flags", kind: kindOFlags, src: src} }
 func sa(name string, src, lenSrc uint8) argSpec {
 	return argSpec{name: name, kind: kindBytes, src: src, aux: lenSrc}
 }
@@ -102,8 +106,8 @@ var plans = map[event.Type]plan{
 	event.TypeVfork:    {},
 	event.TypeProcexit: {args: []argSpec{i("status", 0)}},
 
-	event.TypeOpen:    {args: []argSpec{resFD, s("name", 0), i("flags", 1), i("mode", 2)}, fd: fdFile},
-	event.TypeOpenat:  {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), i("flags", 2), i("mode", 3)}, fd: fdFile},
+	event.TypeOpen:    {args: []argSpec{resFD, s("name", 0), oflags(1), i("mode", 2)}, fd: fdFile},
+	event.TypeOpenat:  {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), oflags(2), i("mode", 3)}, fd: fdFile},
 	event.TypeOpenat2: {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), sa("how", 2, 3)}, fd: fdFile},
 	event.TypeCreat:   {args: []argSpec{resFD, s("name", 0), i("mode", 1)}, fd: fdFile},
 	event.TypeClose:   {args: []argSpec{d("fd", 0)}},

@@ -245,7 +245,7 @@ func TestCaptureOpen(t *testing.T) {
 			})
 			want := event.Args{
 				{Name: "fd", Int: int64(fd)}, {Name: "dirfd", Int: unix.AT_FDCWD}, {Name: "name", Str: path, IsStr: true},
-				{Name: "flags", Int: unix.O_CREAT | unix.O_WRONLY | unix.O_CLOEXEC}, {Name: "mode", Int: 0o640},
+				{Name: "flags", Int: unix.O_CREAT | unix.O_WRONLY | unix.O_CLOEXEC | event.OpenFlagCreated}, {Name: "mode", Int: 0o640},
 			}
 			if diff := cmp.Diff(want, ev.Args); diff != "" {
 				t.Errorf("openat args (-want +got):\n%s", diff)

@@ -33,6 +33,7 @@ const (
 	kindFDList     kind = 19 // poll: struct pollfd entries (aux: the count register), then a tuple per fd
 	kindUTime      kind = 20 // a user timespec in ns (ppoll's timeout), as kindInt
 	kindUSigset    kind = 21 // the low 32 bits of a user sigset (ppoll's sigmask), as kindInt
+	kindOFlags     kind = 22 // an open's flags, as kindInt, with event.OpenFlagCreated when it created its file
 )
 
 // srcRes as an argument source means the syscall's return value instead of
@@ -98,7 +99,7 @@ var kindNames = []struct {
 	{"CGROUP", kindCgroup}, {"DATA", kindData}, {"IOVDATA", kindIovData}, {"MSGDATA", kindMsgData},
 	{"MSGNAME", kindMsgName}, {"ENV", kindEnv}, {"FDPATH", kindFDPath}, {"EXEINFO", kindExeInfo},
 	{"IOVSIZE", kindIovSize}, {"MSGSIZE", kindMsgSize}, {"QUEUE", kindQueue},
-	{"FDLIST", kindFDList}, {"UTIME", kindUTime}, {"USIGSET", kindUSigset},
+	{"FDLIST", kindFDList}, {"UTIME", kindUTime}, {"USIGSET", kindUSigset}, {"OFLAGS", kindOFlags},
 }
 
 const wireStruct = `struct ph_hdr {

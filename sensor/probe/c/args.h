@@ -550,6 +550,31 @@ __noinline u32 put_umsgname(u32 off, u64 msg)
 	return put_ubytes(off, name[0], (u32)name[1] ? (u32)name[1] : SOCKADDR_MAX + 1);
 }
 
+// An open's flags argument (PH_KIND_OFLAGS) carries PH_OFLAG_CREATED when
+// the open created its file (event.OpenFlagCreated). O_CREAT and
+// __O_TMPFILE are the same on every architecture; FMODE_CREATED has been
+// bit 20 of f_mode since Linux 4.19 (TestOpenCreated checks it on the
+// running kernel).
+#define PH_OFLAG_CREATED 0x80000000u
+#ifndef O_CREAT
+#define O_CREAT 0100
+#endif
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+#define PH_FMODE_CREATED 0x100000
+
+// opened_created says whether the file at fd, just opened, was created by
+// the open. A function of its own: the portable variant's fd table read
+// does not fit in the caller's stack frame.
+__noinline u32 opened_created(s64 fd, u64 files)
+{
+	struct file *f = fd_file(fd, files);
+	if (!f)
+		return 0;
+	return (BPF_CORE_READ(f, f_mode) & PH_FMODE_CREATED) != 0;
+}
+
 // put_tuple writes what the fd refers to. A socket: family, socket type,
 // local and remote port (host order), then for IP the local and remote
 // address, for unix the socket and its peer (kernel addresses, as Falco's

@@ -155,6 +155,15 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		*(u64 *)&buf[o + 4] = v;
 		return put_argh32(buf, o, PH_KIND_INT, sizeof(v));
 	}
+	if (a->kind == PH_KIND_OFLAGS) {
+		// bit 31 is no open flag (the kernel ignores it): the caller's is
+		// cleared, ours says the open created its file
+		v &= 0x7fffffff;
+		if (ret >= 0 && (v & (O_CREAT | __O_TMPFILE)) && opened_created(ret, files))
+			v |= PH_OFLAG_CREATED;
+		*(u64 *)&buf[o + 4] = v;
+		return put_argh32(buf, o, PH_KIND_INT, sizeof(v));
+	}
 	if (a->kind == PH_KIND_STR) {
 		long n = 0;
 		if (v)

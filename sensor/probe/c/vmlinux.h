@@ -229,6 +229,7 @@ struct inode___old {
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
+	unsigned int f_mode; /* fmode_t */
 	void *private_data;
 };
 

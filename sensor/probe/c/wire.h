@@ -27,6 +27,7 @@
 #define PH_KIND_FDLIST 19
 #define PH_KIND_UTIME 20
 #define PH_KIND_USIGSET 21
+#define PH_KIND_OFLAGS 22
 
 #define PH_DROP_CLONE_FORK 1
 #define PH_DROP_EXECVE 2

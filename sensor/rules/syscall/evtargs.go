@@ -133,6 +133,7 @@ func openFlagsPPM(v int64) int64 {
 		{oCreat, ppmOCreat}, {oTmpfile | k.directory, ppmOTmpfile}, {oAppend, ppmOAppend}, {oDsync, ppmODsync},
 		{oExcl, ppmOExcl}, {oNonblock, ppmONonblock}, {oSync, ppmOSync}, {oTrunc, ppmOTrunc},
 		{k.direct, ppmODirect}, {k.directory, ppmODir}, {k.largefile, ppmOLargefile}, {oCloexec, ppmOCloexec},
+		{event.OpenFlagCreated, ppmOFCreated},
 	} {
 		if v&m.kernel != 0 {
 			r |= m.ppm

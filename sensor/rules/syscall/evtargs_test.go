@@ -95,6 +95,7 @@ func TestFlagEncodings(t *testing.T) {
 		{event.TypeOpenat, "flags", 0o4010000, 1 | 16 | 128, "O_SYNC|O_DSYNC|O_RDONLY"},
 		{event.TypeOpenat, "flags", 0o20000000 | openFlagBits.directory | 2, 3 | 1<<10 | 1<<13, "O_DIRECTORY|O_RDWR|O_TMPFILE"},
 		{event.TypeDup3, "flags", 0o2000000, 1 | 1<<12, "O_RDONLY|O_CLOEXEC"},
+		{event.TypeOpenat, "flags", 0o101 | event.OpenFlagCreated, 2 | 4 | 1<<14, "O_CREAT|O_WRONLY|O_F_CREATED"},
 		{event.TypeSetns, "nstype", 0x40000000, 1 << 4, "CLONE_NEWNET"},
 		{event.TypeClone, "flags", 0x01200011, 1<<23 | 1<<24, "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID"},
 		{event.TypeUmount2, "flags", 2, 2, "DETACH"},
@@ -188,6 +189,30 @@ func TestArgResolved(t *testing.T) {
 		a, _ := tc.e.Args.Get(tc.arg)
 		if got := s.renderArg(tc.e, a); got != tc.want {
 			t.Errorf("%v %s: %q, want %q", tc.e.Type, tc.arg, got, tc.want)
+		}
+	}
+}
+
+// TestIsOpenCreate: libsinsp's evt.is_open_create: the open created its
+// file (the probe's O_F_CREATED), or it succeeded with O_TMPFILE; O_CREAT
+// alone is not enough (the file may have existed).
+func TestIsOpenCreate(t *testing.T) {
+	s := New()
+	for _, tc := range []struct {
+		typ   event.Type
+		res   int64
+		flags int64
+		want  string
+	}{
+		{event.TypeOpenat, 3, 0o101 | event.OpenFlagCreated, "true"},
+		{event.TypeOpenat, 3, 0o101, "false"},
+		{event.TypeOpenat, 3, 0o20000000 | openFlagBits.directory | 2, "true"},
+		{event.TypeOpenat, -2, 0o20000000 | openFlagBits.directory | 2, "false"},
+		{event.TypeCreat, 3, 0, "false"},
+	} {
+		e := &event.Event{Type: tc.typ, Res: tc.res, Args: event.Args{intArg("flags", tc.flags), intArg("mode", 0o644)}}
+		if got, _ := value(t, s, "evt.is_open_create", "", e); got != tc.want {
+			t.Errorf("%v res=%d flags=%#o: %s, want %s", tc.typ, tc.res, tc.flags, got, tc.want)
 		}
 	}
 }

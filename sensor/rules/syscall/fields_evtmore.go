@@ -156,9 +156,19 @@ func init() {
 			return e.Res < 0 && c != "file" && c != "net" && c != "memory"
 		}),
 		"evt.count.exit": intF("", func(*event.Event) (int64, bool) { return 1, true }),
+		// evt.is_open_create, as libsinsp decides it: the open created its
+		// file (the probe's O_F_CREATED), or it succeeded with O_TMPFILE
+		// in libscap's encoding. creat is not an open here, as there.
 		"evt.is_open_create": evtBool(func(e *event.Event) bool {
+			if e.Type == event.TypeCreat {
+				return false
+			}
 			f, ok := openFlagsOf(e)
-			return ok && f&0o100 != 0 // O_CREAT
+			if !ok {
+				return false
+			}
+			p := openFlagsPPM(f)
+			return p&ppmOFCreated != 0 || p&ppmOTmpfile != 0 && e.Res >= 0
 		}),
 		"evt.abspath": {kind: rules.KindString, arg: rules.ArgOptional, bind: bindAbspath},
 	})

@@ -1,0 +1,53 @@
+package probe
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/probehub/probehub/sensor/event"
+)
+
+// TestOpenCreated: an open's flags carry event.OpenFlagCreated exactly
+// when the open created its file (the kernel's FMODE_CREATED on the new
+// fd's file, checked here on the running kernel): not for O_CREAT of a
+// file that exists, a failed O_CREAT|O_EXCL, or a plain open, and never
+// because the caller set bit 31 itself.
+func TestOpenCreated(t *testing.T) {
+	for _, buf := range []mode{buffers[0], buffers[2]} {
+		t.Run(buf.name, func(t *testing.T) {
+			p := load(t, buf, event.TypeOpenat)
+			dir := t.TempDir()
+			for _, tc := range []struct {
+				desc    string
+				name    string
+				flags   int
+				created bool
+			}{
+				{"new file", "a", unix.O_CREAT | unix.O_WRONLY, true},
+				{"existing file", "a", unix.O_CREAT | unix.O_WRONLY, false},
+				{"exclusive, exists", "a", unix.O_CREAT | unix.O_EXCL | unix.O_WRONLY, false},
+				{"plain open", "a", unix.O_RDONLY, false},
+				{"caller's bit 31", "a", unix.O_RDONLY | event.OpenFlagCreated, false},
+				{"exclusive, new", "b", unix.O_CREAT | unix.O_EXCL | unix.O_RDWR, true},
+			} {
+				path := filepath.Join(dir, tc.name)
+				fd, err := unix.Open(path, tc.flags, 0o600)
+				if err == nil {
+					unix.Close(fd)
+				}
+				ev := await(t, p, "openat", func(ev event.Event) bool {
+					name, _ := ev.Args.String("name")
+					fl, _ := ev.Args.Int64("flags")
+					return ev.Proc.PID == uint32(os.Getpid()) && name == path && fl&^event.OpenFlagCreated == int64(tc.flags&^event.OpenFlagCreated)
+				})
+				fl, _ := ev.Args.Int64("flags")
+				if got := fl&event.OpenFlagCreated != 0; got != tc.created {
+					t.Errorf("%s (res %d): created %v, want %v", tc.desc, ev.Res, got, tc.created)
+				}
+			}
+		})
+	}
+}
