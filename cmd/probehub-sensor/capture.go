@@ -29,6 +29,7 @@ type captureFlags struct {
 	perf       bool
 	btf        string
 	variant    string
+	attach     string
 	buffer     bufferFlags
 	hostRoot   string
 	snapshot   bool
@@ -85,6 +86,7 @@ Examples:
 	fl.BoolVar(&f.perf, "perf-buffer", false, "use the perf buffer even when the kernel has a ring buffer")
 	fl.StringVar(&f.btf, "btf", "", "kernel BTF file for CO-RE relocations (default: the running kernel's)")
 	fl.StringVar(&f.variant, "variant", "", "probe build: fast or portable (default: fast where the kernel allows it)")
+	fl.StringVar(&f.attach, "attach", "", "how syscall exits are hooked: raw (one raw tracepoint for every syscall; also sees 32-bit syscalls), syscalls (one tracepoint per wanted syscall), or empty for automatic (as run --attach)")
 	fl.StringVar(&f.hostRoot, "host-root", "/", "where the host's / is mounted, for the snapshot's /proc, passwd and group (a DaemonSet uses /host)")
 	fl.BoolVar(&f.snapshot, "snapshot", true, "with --json, start with the snapshot records: processes running at the start, user and group names")
 	fl.BoolVar(&f.noCRI, "no-cri", false, "with --json, do not ask the container runtime (CRI) for the container records")
@@ -94,7 +96,7 @@ Examples:
 }
 
 func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) (err error) {
-	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()), Variant: bytecode.Variant(f.variant)}
+	opts := probe.Options{ForcePerfBuffer: f.perf, IgnorePID: uint32(os.Getpid()), Variant: bytecode.Variant(f.variant), Attach: probe.Attach(f.attach)}
 	if err := f.buffer.apply(&opts); err != nil {
 		return err
 	}
@@ -117,6 +119,9 @@ func runCapture(ctx context.Context, f *captureFlags, stdout, stderr io.Writer) 
 		return captureHint(err)
 	}
 	defer func() { err = errors.Join(err, p.Close()) }()
+	if compat := p.Compat(); strings.HasPrefix(compat, "none") {
+		fmt.Fprintf(stderr, "capture: warning: 32-bit syscalls (int $0x80 and the like) are not captured on this kernel (%s); --attach raw captures them\n", compat)
+	}
 	records, closeRecords, err := startRecording(ctx, f, stdout, stderr)
 	if err != nil {
 		return err
