@@ -13,19 +13,43 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/probehub/probehub/ci/debmirror"
 )
 
 // aptState is a private apt configuration: its own sources list and package
 // lists, so any Debian suite can be read without touching the system's.
+// Several processes may share it (two matrix runs, the matrix tests of a
+// make test beside a run): each use holds an flock on the directory
+// (apt's own locking is off, as it wants root's /var/lib/apt), and a
+// process that finds the sources list another one wrote for other suites
+// writes its own back and updates again before reading the lists.
 type aptState struct {
-	dir  string
-	mu   sync.Mutex
-	done map[string]bool // suites already fetched
+	dir     string
+	mu      sync.Mutex
+	sources string // the sources list this run needs; "" until ensure
+	updated bool   // this process has updated the lists for sources
 }
 
 func newAptState(cacheDir string) *aptState {
-	return &aptState{dir: filepath.Join(cacheDir, "apt"), done: map[string]bool{}}
+	return &aptState{dir: filepath.Join(cacheDir, "apt")}
+}
+
+// lock takes the cross-process lock on the state (a.mu held).
+func (a *aptState) lock() (func(), error) {
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create apt state: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(a.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open apt state lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock apt state %s: %w", a.dir, err)
+	}
+	return func() { _ = f.Close() }, nil // closing releases the flock
 }
 
 func (a *aptState) opts() []string {
@@ -46,7 +70,6 @@ func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var lines []string
-	need := false
 	for _, k := range kernels {
 		if k.Source != SourceApt {
 			continue
@@ -56,34 +79,60 @@ func (a *aptState) ensure(ctx context.Context, kernels []Kernel) error {
 			return err
 		}
 		lines = append(lines, fmt.Sprintf("deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main", uri, k.Suite))
-		need = need || !a.done[k.Suite]
 	}
-	if !need {
+	if len(lines) == 0 {
 		return nil
 	}
 	sort.Strings(lines)
-	lines = compactStrings(lines)
+	sources := strings.Join(compactStrings(lines), "\n") + "\n"
+	if sources != a.sources {
+		a.sources, a.updated = sources, false
+	}
+	unlock, err := a.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return a.sync(ctx)
+}
+
+// sync makes the lists on disk those of a.sources: it writes the sources
+// list and updates when this process has not, or when another process
+// has since written its own. a.mu and the flock are held.
+func (a *aptState) sync(ctx context.Context) error {
+	path := filepath.Join(a.dir, "sources.list")
+	if cur, err := os.ReadFile(path); a.updated && err == nil && string(cur) == a.sources {
+		return nil
+	}
 	for _, d := range []string{"lists/partial", "cache/archives/partial"} {
 		if err := os.MkdirAll(filepath.Join(a.dir, d), 0o755); err != nil {
 			return fmt.Errorf("create apt state: %w", err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(a.dir, "sources.list"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(a.sources), 0o644); err != nil {
 		return fmt.Errorf("write apt sources: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "update")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("apt-get update (private state %s): %w: %s", a.dir, err, out)
 	}
-	for _, k := range kernels {
-		a.done[k.Suite] = true
-	}
+	a.updated = true
 	return nil
 }
 
 // kernel resolves, downloads and extracts an apt row's kernel. The string
 // names the failing step.
 func (a *aptState) kernel(ctx context.Context, k Kernel, o Options) (bootKernel, string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	unlock, err := a.lock()
+	if err != nil {
+		return bootKernel{}, "resolve", err
+	}
+	defer unlock()
+	if err := a.sync(ctx); err != nil {
+		return bootKernel{}, "resolve", err
+	}
 	pkg, err := a.resolve(ctx, k)
 	if err != nil {
 		return bootKernel{}, "resolve", err
@@ -131,10 +180,24 @@ func (a *aptState) download(ctx context.Context, pkgArch, dir string) (string, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create deb cache: %w", err)
 	}
+	// apt-get writes the file in place as it arrives: into a private
+	// directory, renamed when whole, so that a download cut short is not
+	// left behind looking cached
+	tmp, err := os.MkdirTemp(dir, ".download-")
+	if err != nil {
+		return "", fmt.Errorf("create deb cache: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.CommandContext(ctx, "apt-get", append(a.opts(), "-qq", "download", pkgArch)...)
-	cmd.Dir = dir
+	cmd.Dir = tmp
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("apt-get download %s: %w: %s", pkgArch, err, out)
+	}
+	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
+	for _, d := range debs {
+		if err := os.Rename(d, filepath.Join(dir, filepath.Base(d))); err != nil {
+			return "", fmt.Errorf("apt-get download %s: %w", pkgArch, err)
+		}
 	}
 	m, _ := filepath.Glob(glob)
 	if len(m) == 0 {
