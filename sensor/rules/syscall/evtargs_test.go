@@ -216,3 +216,29 @@ func TestIsOpenCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestArgByIndexAndName: evt.arg[N] counts Falco's parameters (res
+// first where Falco has it), and a parameter the probe does not send as an
+// argument is still found by name.
+func TestArgByIndexAndName(t *testing.T) {
+	s := New()
+	ren := &event.Event{Type: event.TypeRenameat, Res: -2, Proc: proc("/"),
+		Args: event.Args{intArg("olddirfd", -100), strArg("oldpath", "/a"), intArg("newdirfd", -100), strArg("newpath", "/b")}}
+	dup := &event.Event{Type: event.TypeDup, Res: 5, Proc: proc("/"), Args: event.Args{intArg("fd", 3), intArg("newfd", 5)}}
+	for _, tc := range []struct {
+		e          *event.Event
+		arg, want string
+	}{
+		{ren, "0", "ENOENT"},
+		{ren, "1", "AT_FDCWD"},
+		{ren, "2", "/a"},
+		{ren, "res", "ENOENT"},
+		{dup, "0", "5"},
+		{dup, "oldfd", "3"},
+		{&event.Event{Type: event.TypeProcexit, Args: event.Args{intArg("status", 9)}}, "0", "9"},
+	} {
+		if got, ok := value(t, s, "evt.arg", tc.arg, tc.e); !ok || got != tc.want {
+			t.Errorf("%v evt.arg[%s] = %q (ok %v), want %q", tc.e.Type, tc.arg, got, ok, tc.want)
+		}
+	}
+}

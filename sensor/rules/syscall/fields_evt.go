@@ -60,12 +60,18 @@ func openFlagsOf(e *event.Event) (int64, bool) {
 // bindArg binds evt.arg[NAME] or evt.arg[N].
 func bindArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 	if n, err := strconv.Atoi(arg); err == nil {
+		// the N-th of Falco's parameters of the event (evtparams.go), as
+		// in Falco: evt.arg[0] of a renameat is its res
 		return func(v any) (rules.Value, bool) {
 			e := ev(v)
-			if e == nil || n < 0 || n >= len(e.Args) {
+			if e == nil || n < 0 {
 				return rules.Value{}, false
 			}
-			return rules.Value{Str: s.renderArg(e, e.Args[n])}, true
+			a, ok := argAt(e, n)
+			if !ok {
+				return rules.Value{}, false
+			}
+			return rules.Value{Str: s.renderArg(e, a)}, true
 		}, rules.KindString, nil
 	}
 	return func(v any) (rules.Value, bool) {
@@ -73,12 +79,43 @@ func bindArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 		if e == nil {
 			return rules.Value{}, false
 		}
-		a, ok := e.Args.Get(arg)
+		a, ok := argNamed(e, arg)
 		if !ok {
 			return rules.Value{}, false
 		}
 		return rules.Value{Str: s.renderArg(e, a)}, true
 	}, rules.KindString, nil
+}
+
+// argAt is the event's n-th argument in Falco's parameter order, where
+// the table has the type (else the probe's order).
+func argAt(e *event.Event, n int) (event.Arg, bool) {
+	ps, ok := falcoParams[e.Type]
+	if !ok {
+		if n >= len(e.Args) {
+			return event.Arg{}, false
+		}
+		return e.Args[n], true
+	}
+	if n >= len(ps) {
+		return event.Arg{}, false
+	}
+	return paramArg(e, n, ps[n])
+}
+
+// argNamed is the event's argument called name: one the probe sent, else
+// one of Falco's parameters the event holds elsewhere (res, dup's oldfd,
+// an exec's tid or cwd).
+func argNamed(e *event.Event, name string) (event.Arg, bool) {
+	if a, ok := e.Args.Get(name); ok {
+		return a, true
+	}
+	for i, p := range falcoParams[e.Type] {
+		if p.name == name {
+			return paramArg(e, i, p)
+		}
+	}
+	return event.Arg{}, false
 }
 
 func bindRawArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
@@ -156,6 +193,11 @@ func (s *Source) resolvedArg(p fparam, a event.Arg) (string, bool) {
 			return signalNames[v], true
 		}
 		return s.numMemo(v), true
+	case ptErrno:
+		if n := -v; n > 0 && n < int64(len(errnoNames)) && errnoNames[n] != "" {
+			return errnoNames[n], true
+		}
+		return s.numMemo(v), true
 	}
 	return "", false
 }
@@ -183,10 +225,12 @@ func (s *Source) renderArg(e *event.Event, a event.Arg) string {
 			if r := fdResolved(e, a.Int); r != "" {
 				return r
 			}
+			return s.numMemo(a.Int)
 		case ptPID:
 			if a.Int > 0 && uint32(a.Int) == e.Proc.TID && e.Proc.Comm != "" {
 				return e.Proc.Comm
 			}
+			return s.numMemo(a.Int)
 		}
 		if r, ok := s.resolvedArg(p, a); ok {
 			return r

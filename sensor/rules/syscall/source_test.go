@@ -81,7 +81,7 @@ func TestFields(t *testing.T) {
 		{"evt.arg", "flags", "O_TRUNC|O_CREAT|O_WRONLY|O_CLOEXEC"},
 		// openat's mode is a number Falco prints in octal (chmod's are
 		// named: TestEvtArgs); its flags are sent in libscap's encoding
-		{"evt.arg", "2", "0755"},
+		{"evt.arg", "4", "0755"}, // fd, dirfd, name, flags, mode
 		{"evt.rawarg.flags", "", "4358"},
 		{"evt.rawarg.mode", "", "493"},
 		{"evt.res", "", "ENOENT"},
