@@ -235,10 +235,19 @@ func TestArgByIndexAndName(t *testing.T) {
 		{ren, "res", "ENOENT"},
 		{dup, "0", "5"},
 		{dup, "oldfd", "3"},
+		{&event.Event{Type: event.TypeClose, Res: -9, Args: event.Args{intArg("fd", 77)}}, "res", "EBADF"},
 		{&event.Event{Type: event.TypeProcexit, Args: event.Args{intArg("status", 9)}}, "0", "9"},
 	} {
 		if got, ok := value(t, s, "evt.arg", tc.arg, tc.e); !ok || got != tc.want {
 			t.Errorf("%v evt.arg[%s] = %q (ok %v), want %q", tc.e.Type, tc.arg, got, ok, tc.want)
 		}
+	}
+}
+
+func TestRawArgByName(t *testing.T) {
+	s := New()
+	e := &event.Event{Type: event.TypeClose, Res: -9, Args: event.Args{intArg("fd", 77)}}
+	if got, ok := value(t, s, "evt.rawarg", "res", e); !ok || got != "-9" {
+		t.Errorf("evt.rawarg.res = %q (ok %v), want -9", got, ok)
 	}
 }

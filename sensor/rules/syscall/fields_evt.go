@@ -124,7 +124,7 @@ func bindRawArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 		if e == nil {
 			return rules.Value{}, false
 		}
-		a, ok := e.Args.Get(arg)
+		a, ok := argNamed(e, arg)
 		if !ok || a.IsStr {
 			return rules.Value{}, false
 		}
