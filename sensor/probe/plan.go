@@ -99,7 +99,9 @@ func execName(src uint8) argSpec { return argSpec{name: "filename", kind: kindEx
 
 var plans = map[event.Type]plan{
 	event.TypeExecve:   {args: []argSpec{execName(0), argvAt(1), exePath, envOf, exeInfo}},
-	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("flags", 4), argvAt(2), exePath, envOf, exeInfo}},
+	// execveat's own AT_* flags are at_flags: "flags" is Falco's exec
+	// flags (EXE_WRITABLE...), appended after a successful exec
+	event.TypeExecveat: {args: []argSpec{d("dirfd", 0), execName(1), i("at_flags", 4), argvAt(2), exePath, envOf, exeInfo}},
 	event.TypeClone:    {args: []argSpec{i("flags", 0)}},
 	event.TypeClone3:   {},
 	event.TypeFork:     {},
