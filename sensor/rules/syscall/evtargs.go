@@ -323,20 +323,32 @@ var signalNames = [...]string{"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGT
 	"SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
 	"SIGIO", "SIGPWR", "SIGSYS"}
 
-// falcoParams holds falcoParamsByName by event type.
-var falcoParams = func() map[event.Type][]fparam {
-	out := make(map[event.Type][]fparam, len(falcoParamsByName))
+// falcoParams holds falcoParamsByName indexed by event type (a slice: the
+// rules look a parameter up for every evt.arg they read).
+var falcoParams = func() [][]fparam {
+	var out [][]fparam
 	for n, ps := range falcoParamsByName {
 		if t, err := event.ParseType(n); err == nil {
+			if int(t) >= len(out) {
+				out = append(out, make([][]fparam, int(t)+1-len(out))...)
+			}
 			out[t] = ps
 		}
 	}
 	return out
 }()
 
+// paramsOf returns Falco's parameters of type t (nil: none here).
+func paramsOf(t event.Type) []fparam {
+	if int(t) < len(falcoParams) {
+		return falcoParams[t]
+	}
+	return nil
+}
+
 // paramOf returns the Falco parameter of e's type named name.
 func paramOf(t event.Type, name string) (fparam, bool) {
-	for _, p := range falcoParams[t] {
+	for _, p := range paramsOf(t) {
 		if p.name == name {
 			return p, true
 		}
@@ -438,8 +450,8 @@ func procParams(t event.Type) bool {
 // evtArgs renders evt.args.
 func (s *Source) evtArgs(e *event.Event) string {
 	var b strings.Builder
-	ps, ok := falcoParams[e.Type]
-	if !ok {
+	ps := paramsOf(e.Type)
+	if ps == nil {
 		for _, a := range e.Args {
 			s.appendParam(&b, a.Name, s.rawResolved(e, fparam{name: a.Name}, a))
 		}

@@ -90,8 +90,8 @@ func bindArg(s *Source, arg string) (rules.Accessor, rules.Kind, error) {
 // argAt is the event's n-th argument in Falco's parameter order, where
 // the table has the type (else the probe's order).
 func argAt(e *event.Event, n int) (event.Arg, bool) {
-	ps, ok := falcoParams[e.Type]
-	if !ok {
+	ps := paramsOf(e.Type)
+	if ps == nil {
 		if n >= len(e.Args) {
 			return event.Arg{}, false
 		}
@@ -110,7 +110,7 @@ func argNamed(e *event.Event, name string) (event.Arg, bool) {
 	if a, ok := e.Args.Get(name); ok {
 		return a, true
 	}
-	for i, p := range falcoParams[e.Type] {
+	for i, p := range paramsOf(e.Type) {
 		if p.name == name {
 			return paramArg(e, i, p)
 		}
