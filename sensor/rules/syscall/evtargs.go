@@ -27,8 +27,9 @@ import (
 type flagTable struct {
 	names []flag
 	toPPM func(int64) int64
-	enum  bool // a value has one name, matched exactly
-	memo  *memo
+	enum  bool  // a value has one name, matched exactly
+	memo  *memo // libscap value → names
+	arg   *memo // kernel value → evt.arg: the names, else the libscap number
 }
 
 func (t *flagTable) ppm(v int64) int64 {
@@ -75,6 +76,13 @@ func (t *flagTable) render(v int64) string {
 func newTable(enum bool, toPPM func(int64) int64, names ...flag) *flagTable {
 	t := &flagTable{names: names, toPPM: toPPM, enum: enum}
 	t.memo = newMemo(t.render)
+	t.arg = newMemo(func(v int64) string {
+		pv := t.ppm(v)
+		if r := t.render(pv); r != "" {
+			return r
+		}
+		return strconv.FormatInt(int64(uint32(pv)), 10)
+	})
 	return t
 }
 
@@ -332,8 +340,30 @@ var falcoParams = func() [][]fparam {
 			if int(t) >= len(out) {
 				out = append(out, make([][]fparam, int(t)+1-len(out))...)
 			}
+			ps = append([]fparam(nil), ps...)
+			for i := range ps {
+				ps[i].ft = flagTables[ps[i].table]
+				ps[i].mode = modeArgMemos[ps[i].table]
+			}
 			out[t] = ps
 		}
+	}
+	return out
+}()
+
+// modeArgMemos render PT_MODE values for evt.arg: the names, else octal.
+var modeArgMemos = func() map[string]*memo {
+	out := map[string]*memo{}
+	for name, table := range modeTables {
+		out[name] = newMemo(func(v int64) string {
+			if r := renderMode(v, table); r != "" {
+				return r
+			}
+			if v == 0 {
+				return "0"
+			}
+			return "0" + strconv.FormatInt(v, 8)
+		})
 	}
 	return out
 }()

@@ -226,7 +226,7 @@ func TestArgByIndexAndName(t *testing.T) {
 		Args: event.Args{intArg("olddirfd", -100), strArg("oldpath", "/a"), intArg("newdirfd", -100), strArg("newpath", "/b")}}
 	dup := &event.Event{Type: event.TypeDup, Res: 5, Proc: proc("/"), Args: event.Args{intArg("fd", 3), intArg("newfd", 5)}}
 	for _, tc := range []struct {
-		e          *event.Event
+		e         *event.Event
 		arg, want string
 	}{
 		{ren, "0", "ENOENT"},

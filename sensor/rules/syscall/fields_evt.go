@@ -142,8 +142,8 @@ func rawArg(e *event.Event, a event.Arg) int64 {
 	}
 	switch p.t {
 	case ptFlags, ptEnum:
-		if t := flagTables[p.table]; t != nil {
-			return int64(uint32(t.ppm(a.Int)))
+		if p.ft != nil {
+			return int64(uint32(p.ft.ppm(a.Int)))
 		}
 	}
 	if p.name == "mode" && isOpen(e.Type) {
@@ -162,24 +162,15 @@ func (s *Source) resolvedArg(p fparam, a event.Arg) (string, bool) {
 	v := a.Int
 	switch p.t {
 	case ptFlags, ptEnum:
-		t := flagTables[p.table]
-		if t == nil {
+		if p.ft == nil {
 			return "", false
 		}
-		pv := t.ppm(v)
-		if r := t.resolve(pv); r != "" {
-			return r, true
-		}
-		return s.numMemo(int64(uint32(pv))), true
+		return p.ft.arg.get(v), true
 	case ptMode:
-		m := s.modeMemos[p.table]
-		if m == nil {
+		if p.mode == nil {
 			return "", false
 		}
-		if r := m.get(v); r != "" {
-			return r, true
-		}
-		return s.octMemo.get(v), true
+		return p.mode.get(v), true
 	case ptUID, ptGID:
 		if uint32(v) == ^uint32(0) {
 			return "<NONE>", true

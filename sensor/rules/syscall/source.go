@@ -30,7 +30,6 @@ type Source struct {
 	first, prev, last time.Time
 
 	modeMemo, capsMemo, exeMemo, octMemo *memo
-	modeMemos                            map[string]*memo // PT_MODE renderings by table
 	// protos holds fd.proto's two values for the event being evaluated.
 	protos [2]string
 	// sched is the state of the context switch fields (fields_sched.go).
@@ -95,10 +94,6 @@ func New(opts ...Option) *Source {
 			}
 			return "0" + strconv.FormatInt(v, 8)
 		}),
-		modeMemos: map[string]*memo{},
-	}
-	for name, table := range modeTables {
-		s.modeMemos[name] = newMemo(func(v int64) string { return renderMode(v, table) })
 	}
 	for _, o := range opts {
 		o(s)
