@@ -551,10 +551,7 @@ func (s *Source) rawResolved(e *event.Event, p fparam, a event.Arg) [2]string {
 	case ptFD:
 		return [2]string{strconv.FormatInt(v, 10), fdResolved(e, v)}
 	case ptPID:
-		if v > 0 && uint32(v) == e.Proc.TID {
-			return [2]string{strconv.FormatInt(v, 10), e.Proc.Comm}
-		}
-		return [2]string{strconv.FormatInt(v, 10), ""}
+		return [2]string{strconv.FormatInt(v, 10), pidComm(e, v)}
 	case ptSig:
 		if v > 0 && v < int64(len(signalNames)) {
 			return [2]string{strconv.FormatInt(v, 10), signalNames[v]}
@@ -710,3 +707,22 @@ var openFlagBits = func() struct{ directory, direct, largefile int64 } {
 	}
 	return struct{ directory, direct, largefile int64 }{0o200000, 0o40000, 0o100000}
 }()
+
+// pidComm names a pid argument as libsinsp does from its thread table,
+// from what the event knows: the thread itself, its process, or one of
+// its ancestors (a kill of the parent). "" when none of them.
+func pidComm(e *event.Event, v int64) string {
+	if v <= 0 || v > int64(^uint32(0)) {
+		return ""
+	}
+	pid := uint32(v)
+	if pid == e.Proc.TID || pid == e.Proc.PID {
+		return e.Proc.Comm
+	}
+	for _, a := range e.Proc.Ancestors {
+		if a.PID == pid {
+			return a.Name
+		}
+	}
+	return ""
+}

@@ -185,6 +185,8 @@ func TestArgResolved(t *testing.T) {
 		{&event.Event{Type: event.TypeFchmod, Proc: proc("/"), Args: event.Args{intArg("fd", 4)}}, "fd", "4"},
 		{&event.Event{Type: event.TypeKill, Proc: proc("/"), Args: event.Args{intArg("pid", 42)}}, "pid", "sh"},
 		{&event.Event{Type: event.TypeKill, Proc: proc("/"), Args: event.Args{intArg("pid", 43)}}, "pid", "43"},
+		{&event.Event{Type: event.TypeKill, Proc: event.Process{PID: 42, TID: 42, Comm: "sh", Ancestors: []event.Ancestor{{PID: 7, Name: "sshd"}}},
+			Args: event.Args{intArg("pid", 7)}}, "pid", "sshd"},
 	} {
 		a, _ := tc.e.Args.Get(tc.arg)
 		if got := s.renderArg(tc.e, a); got != tc.want {

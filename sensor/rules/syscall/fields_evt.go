@@ -218,8 +218,8 @@ func (s *Source) renderArg(e *event.Event, a event.Arg) string {
 			}
 			return s.numMemo(a.Int)
 		case ptPID:
-			if a.Int > 0 && uint32(a.Int) == e.Proc.TID && e.Proc.Comm != "" {
-				return e.Proc.Comm
+			if c := pidComm(e, a.Int); c != "" {
+				return c
 			}
 			return s.numMemo(a.Int)
 		}
