@@ -108,3 +108,18 @@ func TestRepoDefinition(t *testing.T) {
 		t.Error("ci/matrix.yaml has no oci row")
 	}
 }
+
+// TestDefaultJobSyscalls: a raw-capture guest names only syscalls its
+// architecture has (arm64 has symlinkat but no symlink, and capture
+// refuses a type the machine lacks).
+func TestDefaultJobSyscalls(t *testing.T) {
+	for _, tc := range []struct{ arch, want string }{
+		{"amd64", "execve,openat,connect,symlinkat,symlink"},
+		{"arm64", "execve,openat,connect,symlinkat"},
+	} {
+		j := defaultJob("6.1.0", matrixrow.BTFBuiltin, false, tc.arch)
+		if got := j.Sensor[len(j.Sensor)-1]; got != tc.want {
+			t.Errorf("%s: --syscalls %s, want %s", tc.arch, got, tc.want)
+		}
+	}
+}
