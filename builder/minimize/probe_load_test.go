@@ -104,7 +104,9 @@ func TestProbeWithMinimizedBTF(t *testing.T) {
 				name, _ := ev.Args.String("name")
 				return ev.Proc.PID == uint32(os.Getpid()) && name == path
 			})
-			if flags, _ := op.Args.Int64("flags"); flags != unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC || op.FD == nil || op.FD.Name != path {
+			// the file is new: the flags carry O_F_CREATED, read from
+			// the new file's f_mode through the minimized BTF
+			if flags, _ := op.Args.Int64("flags"); flags != unix.O_CREAT|unix.O_WRONLY|unix.O_CLOEXEC|event.OpenFlagCreated || op.FD == nil || op.FD.Name != path {
 				t.Errorf("openat event: %+v %+v", op.Args, op.FD)
 			}
 		})
