@@ -483,7 +483,7 @@ func (s *Source) evtArgs(e *event.Event) string {
 	ps := paramsOf(e.Type)
 	if ps == nil {
 		for _, a := range e.Args {
-			s.appendParam(&b, a.Name, s.rawResolved(e, fparam{name: a.Name}, a))
+			appendParam(&b, a.Name, s.rawResolved(e, fparam{name: a.Name}, a))
 		}
 		return b.String()
 	}
@@ -492,12 +492,13 @@ func (s *Source) evtArgs(e *event.Event) string {
 		if !ok {
 			continue
 		}
-		s.appendParam(&b, p.name, s.rawResolved(e, p, a))
+		appendParam(&b, p.name, s.rawResolved(e, p, a))
 	}
 	return b.String()
 }
 
-func (s *Source) appendParam(b *strings.Builder, name string, rr [2]string) {
+// appendParam appends one "name=raw" or "name=raw(resolved)" to b.
+func appendParam(b *strings.Builder, name string, rr [2]string) {
 	if b.Len() > 0 {
 		b.WriteByte(' ')
 	}
