@@ -106,99 +106,256 @@ const (
 	// "procinfo").
 	TypeSwitch
 	TypeProcinfo
+	// The syscalls below are captured only when a rule or --syscalls names
+	// them (most are made many times a second by ordinary programs: see
+	// Frequent).
+	TypeAccess
+	TypeBrk
+	TypeCloseRange
+	TypeCopyFileRange
+	TypeEpollCreate
+	TypeEpollCreate1
+	TypeEpollWait
+	TypeEventfd
+	TypeEventfd2
+	TypeFcntl
+	TypeFlock
+	TypeFsconfig
+	TypeFstat
+	TypeFutex
+	TypeGetcwd
+	TypeGetdents
+	TypeGetdents64
+	TypeGetegid
+	TypeGeteuid
+	TypeGetgid
+	TypeGetpeername
+	TypeGetresgid
+	TypeGetresuid
+	TypeGetrlimit
+	TypeGetsockname
+	TypeGetsockopt
+	TypeGetuid
+	TypeInotifyInit
+	TypeInotifyInit1
+	TypeIoUringEnter
+	TypeIoUringRegister
+	TypeIoctl
+	TypeKeyctl
+	TypeLlseek
+	TypeLseek
+	TypeLstat
+	TypeMlock
+	TypeMlock2
+	TypeMlockall
+	TypeMmap
+	TypeMmap2
+	TypeMprotect
+	TypeMunlock
+	TypeMunlockall
+	TypeMunmap
+	TypeNanosleep
+	TypeNewfstatat
+	TypeOpenByHandleAt
+	TypePidfdGetfd
+	TypePidfdOpen
+	TypePipe
+	TypePipe2
+	TypePrlimit
+	TypeProcessVmReadv
+	TypeProcessVmWritev
+	TypeQuotactl
+	TypeRecv
+	TypeRecvmmsg
+	TypeSeccomp
+	TypeSelect
+	TypeSemctl
+	TypeSemget
+	TypeSemop
+	TypeSend
+	TypeSendfile
+	TypeSendmmsg
+	TypeSetpgid
+	TypeSetrlimit
+	TypeSetsid
+	TypeSetsockopt
+	TypeSignalfd
+	TypeSignalfd4
+	TypeSocketpair
+	TypeSplice
+	TypeStat
+	TypeTimerfdCreate
+	TypeTkill
 	typeCount
 )
 
 var names = [...]string{
-	TypeUnknown:      "unknown",
-	TypeExecve:       "execve",
-	TypeExecveat:     "execveat",
-	TypeClone:        "clone",
-	TypeProcexit:     "procexit",
-	TypeOpen:         "open",
-	TypeOpenat:       "openat",
-	TypeOpenat2:      "openat2",
-	TypeConnect:      "connect",
-	TypeAccept:       "accept",
-	TypeAccept4:      "accept4",
-	TypeClone3:       "clone3",
-	TypeFork:         "fork",
-	TypeVfork:        "vfork",
-	TypeClose:        "close",
-	TypeCreat:        "creat",
-	TypeSendto:       "sendto",
-	TypeSendmsg:      "sendmsg",
-	TypeRecvfrom:     "recvfrom",
-	TypeRecvmsg:      "recvmsg",
-	TypeSocket:       "socket",
-	TypeBind:         "bind",
-	TypeListen:       "listen",
-	TypeDup:          "dup",
-	TypeDup2:         "dup2",
-	TypeDup3:         "dup3",
-	TypeLink:         "link",
-	TypeLinkat:       "linkat",
-	TypeSymlink:      "symlink",
-	TypeSymlinkat:    "symlinkat",
-	TypeInitModule:   "init_module",
-	TypeFinitModule:  "finit_module",
-	TypeDeleteModule: "delete_module",
-	TypePtrace:       "ptrace",
-	TypeBpf:          "bpf",
-	TypeChmod:        "chmod",
-	TypeFchmod:       "fchmod",
-	TypeFchmodat:     "fchmodat",
-	TypeMkdir:        "mkdir",
-	TypeMkdirat:      "mkdirat",
-	TypeRename:       "rename",
-	TypeRenameat:     "renameat",
-	TypeRenameat2:    "renameat2",
-	TypeRmdir:        "rmdir",
-	TypeUnlink:       "unlink",
-	TypeUnlinkat:     "unlinkat",
-	TypeSetns:        "setns",
-	TypeUnshare:      "unshare",
-	TypeSetuid:       "setuid",
-	TypeSetgid:       "setgid",
-	TypeSetreuid:     "setreuid",
-	TypeSetregid:     "setregid",
-	TypeSetresuid:    "setresuid",
-	TypeSetresgid:    "setresgid",
-	TypeUserfaultfd:  "userfaultfd",
-	TypeMemfdCreate:  "memfd_create",
-	TypeMount:        "mount",
-	TypeUmount:       "umount",
-	TypeUmount2:      "umount2",
-	TypeMknod:        "mknod",
-	TypeMknodat:      "mknodat",
-	TypeChown:        "chown",
-	TypeFchown:       "fchown",
-	TypeFchownat:     "fchownat",
-	TypeLchown:       "lchown",
-	TypeTruncate:     "truncate",
-	TypeFtruncate:    "ftruncate",
-	TypeKill:         "kill",
-	TypeTgkill:       "tgkill",
-	TypePrctl:        "prctl",
-	TypeCapset:       "capset",
-	TypePivotRoot:    "pivot_root",
-	TypeChroot:       "chroot",
-	TypeFchdir:       "fchdir",
-	TypeChdir:        "chdir",
-	TypeIoUringSetup: "io_uring_setup",
-	TypeRead:         "read",
-	TypeWrite:        "write",
-	TypePread:        "pread",
-	TypePwrite:       "pwrite",
-	TypeReadv:        "readv",
-	TypeWritev:       "writev",
-	TypeShutdown:     "shutdown",
-	TypePreadv:       "preadv",
-	TypePwritev:      "pwritev",
-	TypePoll:         "poll",
-	TypePpoll:        "ppoll",
-	TypeSwitch:       "switch",
-	TypeProcinfo:     "procinfo",
+	TypeUnknown:         "unknown",
+	TypeExecve:          "execve",
+	TypeExecveat:        "execveat",
+	TypeClone:           "clone",
+	TypeProcexit:        "procexit",
+	TypeOpen:            "open",
+	TypeOpenat:          "openat",
+	TypeOpenat2:         "openat2",
+	TypeConnect:         "connect",
+	TypeAccept:          "accept",
+	TypeAccept4:         "accept4",
+	TypeClone3:          "clone3",
+	TypeFork:            "fork",
+	TypeVfork:           "vfork",
+	TypeClose:           "close",
+	TypeCreat:           "creat",
+	TypeSendto:          "sendto",
+	TypeSendmsg:         "sendmsg",
+	TypeRecvfrom:        "recvfrom",
+	TypeRecvmsg:         "recvmsg",
+	TypeSocket:          "socket",
+	TypeBind:            "bind",
+	TypeListen:          "listen",
+	TypeDup:             "dup",
+	TypeDup2:            "dup2",
+	TypeDup3:            "dup3",
+	TypeLink:            "link",
+	TypeLinkat:          "linkat",
+	TypeSymlink:         "symlink",
+	TypeSymlinkat:       "symlinkat",
+	TypeInitModule:      "init_module",
+	TypeFinitModule:     "finit_module",
+	TypeDeleteModule:    "delete_module",
+	TypePtrace:          "ptrace",
+	TypeBpf:             "bpf",
+	TypeChmod:           "chmod",
+	TypeFchmod:          "fchmod",
+	TypeFchmodat:        "fchmodat",
+	TypeMkdir:           "mkdir",
+	TypeMkdirat:         "mkdirat",
+	TypeRename:          "rename",
+	TypeRenameat:        "renameat",
+	TypeRenameat2:       "renameat2",
+	TypeRmdir:           "rmdir",
+	TypeUnlink:          "unlink",
+	TypeUnlinkat:        "unlinkat",
+	TypeSetns:           "setns",
+	TypeUnshare:         "unshare",
+	TypeSetuid:          "setuid",
+	TypeSetgid:          "setgid",
+	TypeSetreuid:        "setreuid",
+	TypeSetregid:        "setregid",
+	TypeSetresuid:       "setresuid",
+	TypeSetresgid:       "setresgid",
+	TypeUserfaultfd:     "userfaultfd",
+	TypeMemfdCreate:     "memfd_create",
+	TypeMount:           "mount",
+	TypeUmount:          "umount",
+	TypeUmount2:         "umount2",
+	TypeMknod:           "mknod",
+	TypeMknodat:         "mknodat",
+	TypeChown:           "chown",
+	TypeFchown:          "fchown",
+	TypeFchownat:        "fchownat",
+	TypeLchown:          "lchown",
+	TypeTruncate:        "truncate",
+	TypeFtruncate:       "ftruncate",
+	TypeKill:            "kill",
+	TypeTgkill:          "tgkill",
+	TypePrctl:           "prctl",
+	TypeCapset:          "capset",
+	TypePivotRoot:       "pivot_root",
+	TypeChroot:          "chroot",
+	TypeFchdir:          "fchdir",
+	TypeChdir:           "chdir",
+	TypeIoUringSetup:    "io_uring_setup",
+	TypeRead:            "read",
+	TypeWrite:           "write",
+	TypePread:           "pread",
+	TypePwrite:          "pwrite",
+	TypeReadv:           "readv",
+	TypeWritev:          "writev",
+	TypeShutdown:        "shutdown",
+	TypePreadv:          "preadv",
+	TypePwritev:         "pwritev",
+	TypePoll:            "poll",
+	TypePpoll:           "ppoll",
+	TypeSwitch:          "switch",
+	TypeProcinfo:        "procinfo",
+	TypeAccess:          "access",
+	TypeBrk:             "brk",
+	TypeCloseRange:      "close_range",
+	TypeCopyFileRange:   "copy_file_range",
+	TypeEpollCreate:     "epoll_create",
+	TypeEpollCreate1:    "epoll_create1",
+	TypeEpollWait:       "epoll_wait",
+	TypeEventfd:         "eventfd",
+	TypeEventfd2:        "eventfd2",
+	TypeFcntl:           "fcntl",
+	TypeFlock:           "flock",
+	TypeFsconfig:        "fsconfig",
+	TypeFstat:           "fstat",
+	TypeFutex:           "futex",
+	TypeGetcwd:          "getcwd",
+	TypeGetdents:        "getdents",
+	TypeGetdents64:      "getdents64",
+	TypeGetegid:         "getegid",
+	TypeGeteuid:         "geteuid",
+	TypeGetgid:          "getgid",
+	TypeGetpeername:     "getpeername",
+	TypeGetresgid:       "getresgid",
+	TypeGetresuid:       "getresuid",
+	TypeGetrlimit:       "getrlimit",
+	TypeGetsockname:     "getsockname",
+	TypeGetsockopt:      "getsockopt",
+	TypeGetuid:          "getuid",
+	TypeInotifyInit:     "inotify_init",
+	TypeInotifyInit1:    "inotify_init1",
+	TypeIoUringEnter:    "io_uring_enter",
+	TypeIoUringRegister: "io_uring_register",
+	TypeIoctl:           "ioctl",
+	TypeKeyctl:          "keyctl",
+	TypeLlseek:          "llseek",
+	TypeLseek:           "lseek",
+	TypeLstat:           "lstat",
+	TypeMlock:           "mlock",
+	TypeMlock2:          "mlock2",
+	TypeMlockall:        "mlockall",
+	TypeMmap:            "mmap",
+	TypeMmap2:           "mmap2",
+	TypeMprotect:        "mprotect",
+	TypeMunlock:         "munlock",
+	TypeMunlockall:      "munlockall",
+	TypeMunmap:          "munmap",
+	TypeNanosleep:       "nanosleep",
+	TypeNewfstatat:      "newfstatat",
+	TypeOpenByHandleAt:  "open_by_handle_at",
+	TypePidfdGetfd:      "pidfd_getfd",
+	TypePidfdOpen:       "pidfd_open",
+	TypePipe:            "pipe",
+	TypePipe2:           "pipe2",
+	TypePrlimit:         "prlimit",
+	TypeProcessVmReadv:  "process_vm_readv",
+	TypeProcessVmWritev: "process_vm_writev",
+	TypeQuotactl:        "quotactl",
+	TypeRecv:            "recv",
+	TypeRecvmmsg:        "recvmmsg",
+	TypeSeccomp:         "seccomp",
+	TypeSelect:          "select",
+	TypeSemctl:          "semctl",
+	TypeSemget:          "semget",
+	TypeSemop:           "semop",
+	TypeSend:            "send",
+	TypeSendfile:        "sendfile",
+	TypeSendmmsg:        "sendmmsg",
+	TypeSetpgid:         "setpgid",
+	TypeSetrlimit:       "setrlimit",
+	TypeSetsid:          "setsid",
+	TypeSetsockopt:      "setsockopt",
+	TypeSignalfd:        "signalfd",
+	TypeSignalfd4:       "signalfd4",
+	TypeSocketpair:      "socketpair",
+	TypeSplice:          "splice",
+	TypeStat:            "stat",
+	TypeTimerfdCreate:   "timerfd_create",
+	TypeTkill:           "tkill",
 }
 
 var byName = func() map[string]Type {
@@ -248,3 +405,27 @@ func (t *Type) UnmarshalText(b []byte) error {
 }
 
 var _ json.Marshaler = Args(nil)
+
+// frequent are the syscalls that ordinary programs make many times a
+// second: memory management, stat and seek, locks and waits, ioctl and
+// fcntl, the id getters, socket options. See Frequent.
+var frequent = func() [typeCount]bool {
+	var f [typeCount]bool
+	for _, t := range []Type{TypeAccess, TypeBrk, TypeCopyFileRange, TypeEpollWait, TypeFcntl, TypeFlock, TypeFstat,
+		TypeFutex, TypeGetcwd, TypeGetdents, TypeGetdents64, TypeGetegid, TypeGeteuid, TypeGetgid, TypeGetuid,
+		TypeGetresgid, TypeGetresuid, TypeGetrlimit, TypeGetpeername, TypeGetsockname, TypeGetsockopt,
+		TypeSetsockopt, TypeIoUringEnter, TypeIoctl, TypeLlseek, TypeLseek, TypeLstat, TypeStat, TypeNewfstatat,
+		TypeMlock, TypeMlock2, TypeMunlock, TypeMunlockall, TypeMmap, TypeMmap2, TypeMprotect, TypeMunmap,
+		TypeNanosleep, TypeSelect, TypeSemop, TypeSendfile, TypeSplice, TypeSendmmsg, TypeRecvmmsg, TypeSend,
+		TypeRecv} {
+		f[t] = true
+	}
+	return f
+}()
+
+// Frequent reports whether ordinary programs make t many times a second
+// (mmap, futex, fstat, ioctl ...). Such a type is captured only when it
+// is asked for by name: a rule whose condition names it, or capture's
+// --syscalls. A rule that does not restrict evt.type does not bring it
+// in, as Falco's own default syscall set leaves most of them out.
+func (t Type) Frequent() bool { return t < typeCount && frequent[t] }

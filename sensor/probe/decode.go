@@ -245,7 +245,7 @@ type renderedTuple struct {
 // role returns what is known of the role of the socket ev refers to, and
 // records what ev says of it.
 func (d *Decoder) role(ev *event.Event, rule fdRule) role {
-	if (rule == fdNone || rule == fdFile) && ev.Type != event.TypeClose || len(d.roles) == 0 && rule == fdIO {
+	if (rule == fdNone || rule == fdFile || rule == fdNew) && ev.Type != event.TypeClose || len(d.roles) == 0 && rule == fdIO {
 		return roleUnknown
 	}
 	fd, _ := ev.Args.Int64("fd")

@@ -279,13 +279,16 @@ func (d *Decoder) fdOf(rule fdRule, ev *event.Event, t *tuple, sa []byte, known 
 			fd.L4Proto = l4proto(typ)
 		}
 		return fd, true
-	case fdSockClient, fdSockServer, fdIO:
+	case fdSockClient, fdSockServer, fdIO, fdNew:
 		if t == nil {
 			return event.FD{}, false
 		}
-		num, _ := ev.Args.Int64("fd")
-		if ev.Type == event.TypeAccept || ev.Type == event.TypeAccept4 {
+		num, ok := ev.Args.Int64("fd")
+		switch {
+		case ev.Type == event.TypeAccept || ev.Type == event.TypeAccept4 || rule == fdNew:
 			num = ev.Res
+		case !ok && len(ev.Args) > 0:
+			num = ev.Args[0].Int // the fd is the first argument (fdin, fd_in, out_fd)
 		}
 		if t.file {
 			if t.path == "" {

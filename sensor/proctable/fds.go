@@ -71,6 +71,24 @@ func (f *fdTable) del(fd int64) {
 	f.mu.Unlock()
 }
 
+// delRange removes the fds from first to last (close_range), or, with
+// cloexec, marks them close-on-exec.
+func (f *fdTable) delRange(first, last int64, cloexec bool) {
+	f.mu.Lock()
+	for fd, n := range f.m {
+		if fd < first || fd > last {
+			continue
+		}
+		if cloexec {
+			n.cloexec = true
+			f.m[fd] = n
+		} else {
+			delete(f.m, fd)
+		}
+	}
+	f.mu.Unlock()
+}
+
 // dup names newfd as oldfd is named (forgetting newfd when oldfd is not
 // known), with close-on-exec as given.
 func (f *fdTable) dup(oldfd, newfd int64, cloexec bool) {
@@ -127,11 +145,21 @@ func forkFDs(parent *Entry, flags int64) *fdTable {
 type fdOp uint8
 
 const (
-	fdNoOp   fdOp = iota
-	fdOpen        // Res names the fd opened from the path argument
-	fdClose       // arg fd is closed
-	fdDup         // Res becomes a copy of arg fd
-	fdForget      // Res is a new fd not made from a path (socket, accept, ...)
+	fdNoOp       fdOp = iota
+	fdOpen            // Res names the fd opened from the path argument
+	fdClose           // arg fd is closed
+	fdDup             // Res becomes a copy of arg fd
+	fdForget          // Res is a new fd not made from a path (socket, accept, ...)
+	fdForgetPair      // args fd1 and fd2 are new fds (pipe, socketpair)
+	fdCloseRange      // args first to last are closed, or made close-on-exec (close_range)
+)
+
+// fcntl commands that duplicate an fd, and close_range's flag that makes
+// the range close-on-exec instead of closing it.
+const (
+	fDupfd            = 0
+	fDupfdCloexec     = 1030
+	closeRangeCloexec = 1 << 2
 )
 
 func fdOpOf(ev *event.Event) fdOp {
@@ -146,10 +174,24 @@ func fdOpOf(ev *event.Event) fdOp {
 		if ev.Res >= 0 {
 			return fdDup
 		}
+	case event.TypeFcntl:
+		if cmd, _ := ev.Args.Int64("cmd"); ev.Res >= 0 && (cmd == fDupfd || cmd == fDupfdCloexec) {
+			return fdDup
+		}
 	case event.TypeSocket, event.TypeAccept, event.TypeAccept4, event.TypeMemfdCreate, event.TypeUserfaultfd,
-		event.TypeIoUringSetup:
+		event.TypeIoUringSetup, event.TypeEventfd, event.TypeEventfd2, event.TypeEpollCreate, event.TypeEpollCreate1,
+		event.TypeInotifyInit, event.TypeInotifyInit1, event.TypeSignalfd, event.TypeSignalfd4,
+		event.TypeTimerfdCreate, event.TypePidfdOpen, event.TypePidfdGetfd, event.TypeOpenByHandleAt:
 		if ev.Res >= 0 {
 			return fdForget
+		}
+	case event.TypePipe, event.TypePipe2, event.TypeSocketpair:
+		if ev.Res == 0 {
+			return fdForgetPair
+		}
+	case event.TypeCloseRange:
+		if ev.Res == 0 {
+			return fdCloseRange
 		}
 	}
 	return fdNoOp
@@ -192,7 +234,7 @@ func (t *Table) applyFD(ev *event.Event, op fdOp, fds *fdTable, cwd string) {
 	}
 	if fds == nil {
 		if op != fdOpen && op != fdDup {
-			return // nothing to forget
+			return // nothing to forget or close
 		}
 		t.mu.Lock() // the fds pointer is no fact the ancestor chains hold: gen stays
 		e, ok := t.procs[pid]
@@ -221,9 +263,25 @@ func (t *Table) applyFD(ev *event.Event, op fdOp, fds *fdTable, cwd string) {
 			return
 		}
 		fl, _ := ev.Args.Int64("flags")
-		fds.dup(old, ev.Res, ev.Type == event.TypeDup3 && fl&oCloexec != 0)
+		cmd, _ := ev.Args.Int64("cmd")
+		cloexec := ev.Type == event.TypeDup3 && fl&oCloexec != 0 || ev.Type == event.TypeFcntl && cmd == fDupfdCloexec
+		fds.dup(old, ev.Res, cloexec)
 	case fdForget:
 		fds.del(ev.Res)
+	case fdForgetPair:
+		for _, n := range [...]string{"fd1", "fd2"} {
+			if fd, ok := ev.Args.Int64(n); ok {
+				fds.del(fd)
+			}
+		}
+	case fdCloseRange:
+		first, _ := ev.Args.Int64("first")
+		last, _ := ev.Args.Int64("last")
+		fl, _ := ev.Args.Int64("flags")
+		if uint64(last) > 1<<31 {
+			last = 1<<31 - 1 // ~0U: every fd from first
+		}
+		fds.delRange(first, last, fl&closeRangeCloexec != 0)
 	}
 }
 

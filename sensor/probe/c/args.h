@@ -687,4 +687,24 @@ __noinline u32 put_usigset(u32 off, u64 p)
 	return put_int(off, (u32)w);
 }
 
+// put_uword writes the word of user memory at p plus aux's offset, 32
+// bits wide with PH_AUX_WORD32 (sign-extended by the reader as its plan
+// says), else 64 (0 when p is NULL or unreadable): pipe's fds, an rlimit,
+// an offset behind a pointer.
+__noinline u32 put_uword(u32 off, u64 p, u32 aux)
+{
+	u64 w = 0;
+	if (p) {
+		void *at = (void *)(p + (aux & PH_AUX_WORD_OFF));
+		if (aux & PH_AUX_WORD32) {
+			u32 v = 0;
+			if (bpf_probe_read_user(&v, sizeof(v), at) == 0)
+				w = v;
+		} else if (bpf_probe_read_user(&w, sizeof(w), at) < 0) {
+			w = 0;
+		}
+	}
+	return put_int(off, w);
+}
+
 #endif /* __PROBEHUB_ARGS_H__ */

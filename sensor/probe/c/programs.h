@@ -148,6 +148,10 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		case PH_KIND_ARGV:
 			if (ret != 0)
 				return put_argh(buf, off, PH_KIND_ARGV, 0);
+			break;
+		case PH_KIND_UWORD:
+			if (!(a->aux & PH_AUX_WORD32)) // a compat long is 32 bits
+				return put_argh(buf, off, PH_KIND_INT, 0);
 		}
 	}
 
@@ -232,6 +236,8 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		return put_utime(off, v);
 	case PH_KIND_USIGSET:
 		return put_usigset(off, v);
+	case PH_KIND_UWORD:
+		return put_uword(off, v, a->aux);
 	case PH_KIND_EXECNAME:
 		if (ret != 0)
 			return put_ustr(off, v);

@@ -193,10 +193,19 @@ func init() {
 	})
 }
 
-// OnDemandTypes are switch and procinfo: one per context switch of the
-// machine, captured only for a rule that names them or uses their fields.
+// OnDemandTypes are switch and procinfo (one per context switch of the
+// machine) and the syscalls ordinary programs make many times a second
+// (event.Type.Frequent: mmap, futex, fstat ...): captured only for a rule
+// that names them or uses their fields, as Falco leaves such syscalls out
+// unless asked for all (-A).
 func (s *Source) OnDemandTypes() []int {
-	return []int{int(event.TypeSwitch), int(event.TypeProcinfo)}
+	out := []int{int(event.TypeSwitch), int(event.TypeProcinfo)}
+	for _, t := range event.Types() {
+		if t.Frequent() {
+			out = append(out, int(t))
+		}
+	}
+	return out
 }
 
 // OnDemandFieldTypes says which on-demand type gives field a value.
