@@ -178,7 +178,7 @@ func startLiveWith(t *testing.T, meta ContainerMetadata, popts probe.Options, op
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Rules: RulesConfig{Paths: []string{rulesFile}}, Router: r, Containers: meta}
+	cfg := Config{Rules: RulesConfig{Paths: []string{rulesFile}}, Router: r, Containers: meta, Capturable: probe.Supported()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -355,7 +355,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "exec memfd:", err)
 		os.Exit(5)
 	default:
-		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) && !hostHelperAction(name) && !pollHelperAction(name) {
+		if name := os.Getenv("PROBEHUB_HELPER"); !upstreamHelperAction(name) && !containerHelperAction(name) && !hostHelperAction(name) && !pollHelperAction(name) && !otherHelperAction(name) {
 			fmt.Fprintln(os.Stderr, "unknown helper action", name)
 			os.Exit(8)
 		}

@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"maps"
 	"runtime"
 	"strconv"
 	"strings"
@@ -226,7 +227,13 @@ var prctlOptions = map[int64]string{
 
 // flagTables are the tables Falco's parameters name (fparam.table) that
 // the probe's events carry.
-var flagTables = map[string]*flagTable{
+var flagTables = func() map[string]*flagTable {
+	m := maps.Clone(baseFlagTables)
+	maps.Copy(m, moreFlagTables)
+	return m
+}()
+
+var baseFlagTables = map[string]*flagTable{
 	"file_flags":  fileFlags,
 	"clone_flags": cloneFlags,
 	"execve_flags": newTable(false, nil, flag{"EXE_WRITABLE", 1}, flag{"EXE_UPPER_LAYER", 2},
@@ -406,6 +413,9 @@ func paramArg(e *event.Event, i int, p fparam) (event.Arg, bool) {
 	}
 	if a, ok := e.Args.Get(name); ok {
 		return a, true
+	}
+	if name == "path" && e.Type == event.TypeOpenByHandleAt && e.FD != nil && e.FD.Name != "" {
+		return event.Arg{Name: name, Str: e.FD.Name, IsStr: true}, true // the opened file's
 	}
 	if !procParams(e.Type) {
 		return event.Arg{}, false

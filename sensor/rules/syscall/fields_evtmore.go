@@ -17,6 +17,11 @@ var ioKind = map[string]byte{
 	"sendmsg": 'w', "sendmmsg": 'w', "sendfile": 'w', "splice": 'w',
 }
 
+// ioOther are the syscalls Falco classes as other I/O on an fd: their
+// category is that of the fd.
+var ioOther = map[string]bool{"close_range": true, "fcntl": true, "io_uring_enter": true, "io_uring_register": true,
+	"ioctl": true, "splice": true}
+
 // waitTypes make the thread wait.
 var waitTypes = map[string]bool{"nanosleep": true, "clock_nanosleep": true, "poll": true, "ppoll": true, "select": true,
 	"pselect6": true, "epoll_wait": true, "epoll_pwait": true, "futex": true, "wait4": true, "waitid": true, "pause": true}
@@ -38,10 +43,43 @@ func category(e *event.Event) string {
 		}
 		return "file"
 	}
+	if ioOther[name] && e.FD != nil {
+		switch e.FD.Type {
+		case '4', '6':
+			return "net"
+		case 'u', 'p':
+			return "IPC"
+		}
+		return "file"
+	}
 	switch name {
 	case "nanosleep", "clock_nanosleep", "pause":
 		return "sleep"
-	case "socket", "connect", "accept", "accept4", "bind", "listen", "shutdown", "getsockopt", "setsockopt", "socketpair":
+	case "access", "copy_file_range", "flock", "fstat", "getcwd", "getdents", "getdents64", "llseek", "lseek", "lstat",
+		"newfstatat", "open_by_handle_at", "stat":
+		return "file"
+	case "eventfd", "eventfd2", "futex", "inotify_init", "inotify_init1", "pipe", "pipe2", "process_vm_readv",
+		"process_vm_writev":
+		return "IPC"
+	case "signalfd", "signalfd4", "tkill":
+		return "signal"
+	case "keyctl", "seccomp":
+		return "other"
+	case "timerfd_create":
+		return "time"
+	case "getegid", "geteuid", "getgid", "getresgid", "getresuid", "getuid", "quotactl":
+		return "user"
+	case "mlock", "mlock2", "mlockall", "mmap2", "munlock", "munlockall":
+		return "memory"
+	case "getrlimit", "pidfd_getfd", "pidfd_open", "prlimit", "semctl", "semget", "semop", "setpgid", "setrlimit",
+		"setsid":
+		return "process"
+	case "epoll_create", "epoll_create1":
+		return "wait"
+	case "fsconfig":
+		return "system"
+	case "socket", "connect", "accept", "accept4", "bind", "listen", "shutdown", "getsockopt", "setsockopt", "socketpair",
+		"getpeername", "getsockname":
 		return "net"
 	case "open", "openat", "openat2", "creat", "close", "dup", "dup2", "dup3", "link", "linkat", "symlink", "symlinkat",
 		"unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "chmod", "fchmod", "fchmodat",

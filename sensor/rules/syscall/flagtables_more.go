@@ -1,0 +1,135 @@
+package syscall
+
+// Flag and enumeration tables of the parameters of Falco's other syscall
+// events (mmap, fcntl, prlimit ...), with libscap's names, order and
+// values, and how a kernel value is encoded in libscap's terms where the
+// two differ. A table Falco names but that is not here (futex, keyctl,
+// semctl, semop, fsconfig, io_uring, quotactl) leaves the parameter as
+// its number.
+
+// remapBits encodes a kernel bit set whose bits libscap numbers
+// otherwise: pairs of kernel bit and libscap bit.
+func remapBits(m ...[2]int64) func(int64) int64 {
+	return func(v int64) int64 {
+		var r int64
+		for _, b := range m {
+			if v&b[0] != 0 {
+				r |= b[1]
+			}
+		}
+		return r
+	}
+}
+
+// fcntlPPM maps the kernel's fcntl commands to libscap's (the 64-bit
+// kernel's F_GETLK64 family is F_GETLK's numbers).
+var fcntlPPM = map[int64]int64{
+	0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6, 6: 8, 7: 9, 8: 10, 9: 12, 10: 13, 11: 15, 15: 21, 16: 22,
+	36: 30, 37: 31, 38: 32, 1024: 23, 1025: 24, 1026: 27, 1029: 25, 1030: 26, 1031: 28, 1032: 29,
+}
+
+var moreFlagTables = map[string]*flagTable{
+	// fdFlags: the flags of the calls that make an fd not from a path
+	// (pipe2, eventfd2, inotify_init1, signalfd4), which Falco names with
+	// file_flags but encodes without an access mode.
+	fdFlags: newTable(false, func(v int64) int64 {
+		return remapBits([2]int64{oCloexec, ppmOCloexec}, [2]int64{oNonblock, ppmONonblock},
+			[2]int64{openFlagBits.direct, ppmODirect})(v)
+	}, fileFlags.names...),
+	"prot_flags": newTable(false, func(v int64) int64 {
+		return v&0xf | remapBits([2]int64{0x01000000, 1 << 4}, [2]int64{0x02000000, 1 << 5})(v)
+	}, flag{"PROT_READ", 1 << 0}, flag{"PROT_WRITE", 1 << 1}, flag{"PROT_EXEC", 1 << 2}, flag{"PROT_SEM", 1 << 3},
+		flag{"PROT_GROWSDOWN", 1 << 4}, flag{"PROT_GROWSUP", 1 << 5}, flag{"PROT_SAO", 1 << 6}, flag{"PROT_NONE", 0}),
+	"mmap_flags": newTable(false, remapBits([2]int64{0x1, 1 << 0}, [2]int64{0x2, 1 << 1}, [2]int64{0x10, 1 << 2},
+		[2]int64{0x20, 1 << 3}, [2]int64{mapArch32Bit, 1 << 4}, [2]int64{0x4000, 1 << 6}, [2]int64{0x8000, 1 << 7},
+		[2]int64{0x10000, 1 << 8}, [2]int64{0x100, 1 << 9}, [2]int64{0x800, 1 << 10}, [2]int64{0x1000, 1 << 11},
+		[2]int64{0x2000, 1 << 14}),
+		flag{"MAP_SHARED", 1 << 0}, flag{"MAP_PRIVATE", 1 << 1}, flag{"MAP_FIXED", 1 << 2}, flag{"MAP_ANONYMOUS", 1 << 3},
+		flag{"MAP_32BIT", 1 << 4}, flag{"MAP_RENAME", 1 << 5}, flag{"MAP_NORESERVE", 1 << 6}, flag{"MAP_POPULATE", 1 << 7},
+		flag{"MAP_NONBLOCK", 1 << 8}, flag{"MAP_GROWSDOWN", 1 << 9}, flag{"MAP_DENYWRITE", 1 << 10},
+		flag{"MAP_EXECUTABLE", 1 << 11}, flag{"MAP_INHERIT", 1 << 12}, flag{"MAP_FILE", 1 << 13}, flag{"MAP_LOCKED", 1 << 14}),
+	"fcntl_commands": newTable(true, func(v int64) int64 { return fcntlPPM[v] },
+		flag{"F_GETPIPE_SZ", 29}, flag{"F_SETPIPE_SZ", 28}, flag{"F_NOTIFY", 27}, flag{"F_DUPFD_CLOEXEC", 26},
+		flag{"F_CANCELLK", 25}, flag{"F_GETLEASE", 24}, flag{"F_SETLEASE", 23}, flag{"F_GETOWN_EX", 22},
+		flag{"F_SETOWN_EX", 21}, flag{"F_GETSIG", 15}, flag{"F_SETSIG", 13}, flag{"F_GETOWN", 12}, flag{"F_SETOWN", 10},
+		flag{"F_SETLKW", 9}, flag{"F_SETLK", 8}, flag{"F_GETLK", 6}, flag{"F_SETFL", 5}, flag{"F_GETFL", 4},
+		flag{"F_SETFD", 3}, flag{"F_GETFD", 2}, flag{"F_DUPFD", 1}, flag{"F_OFD_GETLK", 30}, flag{"F_OFD_SETLK", 31},
+		flag{"F_OFD_SETLKW", 32}, flag{"UNKNOWN", 0}),
+	"rlimit_resources": newTable(true, func(v int64) int64 {
+		if v >= 0 && v <= 15 {
+			return v
+		}
+		return 255
+	}, flag{"RLIMIT_UNKNOWN", 255}, flag{"RLIMIT_RTTIME", 15}, flag{"RLIMIT_RTPRIO", 14}, flag{"RLIMIT_NICE", 13},
+		flag{"RLIMIT_MSGQUEUE", 12}, flag{"RLIMIT_SIGPENDING", 11}, flag{"RLIMIT_LOCKS", 10}, flag{"RLIMIT_AS", 9},
+		flag{"RLIMIT_MEMLOCK", 8}, flag{"RLIMIT_NOFILE", 7}, flag{"RLIMIT_NPROC", 6}, flag{"RLIMIT_RSS", 5},
+		flag{"RLIMIT_CORE", 4}, flag{"RLIMIT_STACK", 3}, flag{"RLIMIT_DATA", 2}, flag{"RLIMIT_FSIZE", 1}, flag{"RLIMIT_CPU", 0}),
+	"lseek_whence": newTable(true, nil, flag{"SEEK_END", 2}, flag{"SEEK_CUR", 1}, flag{"SEEK_SET", 0}),
+	"flock_flags": newTable(false, nil, flag{"LOCK_SH", 1 << 0}, flag{"LOCK_EX", 1 << 1}, flag{"LOCK_NB", 1 << 2},
+		flag{"LOCK_UN", 1 << 3}, flag{"LOCK_NONE", 0}),
+	"access_flags": newTable(false, nil, flag{"F_OK", 0}, flag{"R_OK", 1 << 2}, flag{"W_OK", 1 << 1}, flag{"X_OK", 1 << 0}),
+	"newfstatat_flags": newTable(false, func(v int64) int64 { return v & (0x1000 | 0x800 | 0x100) },
+		flag{"AT_EMPTY_PATH", 0x1000}, flag{"AT_NO_AUTOMOUNT", 0x800}, flag{"AT_SYMLINK_NOFOLLOW", 0x100}),
+	"splice_flags": newTable(false, nil, flag{"SPLICE_F_MOVE", 1 << 0}, flag{"SPLICE_F_NONBLOCK", 1 << 1},
+		flag{"SPLICE_F_MORE", 1 << 2}, flag{"SPLICE_F_GIFT", 1 << 3}),
+	"mlock2_flags":   newTable(false, nil, flag{"MLOCK_ONFAULT", 1 << 0}),
+	"mlockall_flags": newTable(false, nil, flag{"MCL_CURRENT", 1 << 0}, flag{"MCL_FUTURE", 1 << 1}, flag{"MCL_ONFAULT", 1 << 2}),
+	"pidfd_open_flags": newTable(false, remapBits([2]int64{oNonblock, 1 << 0}),
+		flag{"PIDFD_NONBLOCK", 1 << 0}),
+	"epoll_create1_flags": newTable(false, remapBits([2]int64{oCloexec, 1 << 0}), flag{"EPOLL_CLOEXEC", 1 << 0}),
+	"close_range_flags":   newTable(false, nil, flag{"CLOSE_RANGE_UNSHARE", 1 << 1}, flag{"CLOSE_RANGE_CLOEXEC", 1 << 2}),
+	"semget_flags": newTable(false, remapBits([2]int64{0o2000, 1 << 14}, [2]int64{0o1000, 1 << 13}),
+		flag{"IPC_EXCL", 1 << 14}, flag{"IPC_CREAT", 1 << 13}),
+	"sockopt_levels": newTable(true, func(v int64) int64 {
+		switch v {
+		case 1: // SOL_SOCKET
+			return 1
+		case 6: // SOL_TCP
+			return 2
+		}
+		return 0
+	}, flag{"SOL_SOCKET", 1}, flag{"SOL_TCP", 2}, flag{"UNKNOWN", 0}),
+	// libscap names SOL_SOCKET options only; the numbers it gives them are
+	// the kernel's but for three. An option of another level is named as
+	// the SOL_SOCKET option of its number (libscap: UNKNOWN).
+	"sockopt_options": newTable(true, func(v int64) int64 {
+		switch {
+		case v >= 1 && v <= 50:
+			return v
+		case v == 55: // SO_MEMINFO
+			return 52
+		case v == 57: // SO_COOKIE
+			return 53
+		case v == 59: // SO_PEERGROUPS
+			return 51
+		}
+		return 0
+	}, enumOf(sockoptNames)...),
+}
+
+var sockoptNames = map[int64]string{
+	0: "UNKNOWN", 1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST",
+	7: "SO_SNDBUF", 8: "SO_RCVBUF", 32: "SO_SNDBUFFORCE", 33: "SO_RCVBUFFORCE", 9: "SO_KEEPALIVE", 10: "SO_OOBINLINE",
+	11: "SO_NO_CHECK", 12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT", 16: "SO_PASSCRED",
+	17: "SO_PEERCRED", 18: "SO_RCVLOWAT", 19: "SO_SNDLOWAT", 20: "SO_RCVTIMEO", 21: "SO_SNDTIMEO",
+	22: "SO_SECURITY_AUTHENTICATION", 23: "SO_SECURITY_ENCRYPTION_TRANSPORT", 24: "SO_SECURITY_ENCRYPTION_NETWORK",
+	25: "SO_BINDTODEVICE", 26: "SO_ATTACH_FILTER", 27: "SO_DETACH_FILTER", 28: "SO_PEERNAME", 29: "SO_TIMESTAMP",
+	30: "SO_ACCEPTCONN", 31: "SO_PEERSEC", 34: "SO_PASSSEC", 35: "SO_TIMESTAMPNS", 36: "SO_MARK", 37: "SO_TIMESTAMPING",
+	38: "SO_PROTOCOL", 39: "SO_DOMAIN", 40: "SO_RXQ_OVFL", 41: "SO_WIFI_STATUS", 42: "SO_PEEK_OFF", 43: "SO_NOFCS",
+	44: "SO_LOCK_FILTER", 45: "SO_SELECT_ERR_QUEUE", 46: "SO_BUSY_POLL", 47: "SO_MAX_PACING_RATE",
+	48: "SO_BPF_EXTENSIONS", 49: "SO_INCOMING_CPU", 50: "SO_ATTACH_BPF", 51: "SO_PEERGROUPS", 52: "SO_MEMINFO",
+	53: "SO_COOKIE",
+}
+
+// fdFlags is the table of the flags of pipe2, eventfd2, inotify_init1 and
+// signalfd4 (Falco's file_flags, no access mode).
+const fdFlags = "fd_flags"
+
+// rawTables are the tables Falco names that are not here: their
+// parameters render as numbers.
+var rawTables = map[string]bool{
+	"creat_flags": true, "io_uring_setup_flags": true, "io_uring_setup_feats": true, "futex_operations": true,
+	"keyctl_operations": true, "semctl_commands": true, "semop_flags": true, "fsconfig_cmds": true,
+	"io_uring_enter_flags": true, "io_uring_register_opcodes": true, "quotactl_cmds": true, "quotactl_types": true,
+	"quotactl_dqi_flags": true, "quotactl_quota_fmts": true,
+}
