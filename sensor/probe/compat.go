@@ -95,6 +95,39 @@ var ia32Syscalls = []compatSyscall{
 	{"readv", 145, "readv", 0}, {"writev", 146, "writev", 0},
 	{"preadv", 333, "preadv", compatPosSplit}, {"pwritev", 334, "pwritev", compatPosSplit},
 	{"poll", 168, "poll", 0}, {"ppoll", 309, "ppoll", 0}, {"ppoll_time64", 414, "ppoll", 0},
+	// Falco's other syscall events: what lies behind a pointer is read
+	// where its layout is the 64-bit one (a pipe's fds, a path), else left
+	// 0 (an rlimit, an offset). Not mapped: mmap (old_mmap takes its
+	// arguments in a struct; mmap2 counts its offset in pages), and the
+	// 16-bit getresuid and getresgid (their 32-bit forms are).
+	{"access", 33, "access", 0}, {"brk", 45, "brk", 0}, {"close_range", 436, "close_range", 0},
+	{"copy_file_range", 377, "copy_file_range", 0}, {"epoll_create", 254, "epoll_create", 0}, {"epoll_create1", 329, "epoll_create1", 0},
+	{"epoll_wait", 256, "epoll_wait", 0}, {"eventfd", 323, "eventfd", 0}, {"eventfd2", 328, "eventfd2", 0},
+	{"fcntl", 55, "fcntl", 0}, {"flock", 143, "flock", 0}, {"fsconfig", 431, "fsconfig", 0},
+	{"fstat", 108, "fstat", 0}, {"futex", 240, "futex", 0}, {"getcwd", 183, "getcwd", 0},
+	{"getdents", 141, "getdents", 0}, {"getdents64", 220, "getdents64", 0}, {"getegid", 50, "getegid", 0},
+	{"geteuid", 49, "geteuid", 0}, {"getgid", 47, "getgid", 0}, {"getpeername", 368, "getpeername", 0},
+	{"getrlimit", 76, "getrlimit", 0}, {"getsockname", 367, "getsockname", 0}, {"getsockopt", 365, "getsockopt", 0},
+	{"getuid", 24, "getuid", 0}, {"inotify_init", 291, "inotify_init", 0}, {"inotify_init1", 332, "inotify_init1", 0},
+	{"io_uring_enter", 426, "io_uring_enter", 0}, {"io_uring_register", 427, "io_uring_register", 0}, {"ioctl", 54, "ioctl", 0},
+	{"keyctl", 288, "keyctl", 0}, {"lseek", 19, "lseek", 0}, {"lstat", 107, "lstat", 0},
+	{"mlock", 150, "mlock", 0}, {"mlock2", 376, "mlock2", 0}, {"mlockall", 152, "mlockall", 0},
+	{"mprotect", 125, "mprotect", 0}, {"munlock", 151, "munlock", 0}, {"munlockall", 153, "munlockall", 0},
+	{"munmap", 91, "munmap", 0}, {"nanosleep", 162, "nanosleep", 0}, {"open_by_handle_at", 342, "open_by_handle_at", 0},
+	{"pidfd_getfd", 438, "pidfd_getfd", 0}, {"pidfd_open", 434, "pidfd_open", 0}, {"pipe", 42, "pipe", 0},
+	{"pipe2", 331, "pipe2", 0}, {"prlimit64", 340, "prlimit64", 0}, {"process_vm_readv", 347, "process_vm_readv", 0},
+	{"process_vm_writev", 348, "process_vm_writev", 0}, {"quotactl", 131, "quotactl", 0}, {"recvmmsg", 337, "recvmmsg", 0},
+	{"seccomp", 354, "seccomp", 0}, {"select", 82, "select", 0}, {"semctl", 394, "semctl", 0},
+	{"semget", 393, "semget", 0}, {"sendfile", 187, "sendfile", 0}, {"sendmmsg", 345, "sendmmsg", 0},
+	{"setpgid", 57, "setpgid", 0}, {"setrlimit", 75, "setrlimit", 0}, {"setsid", 66, "setsid", 0},
+	{"setsockopt", 366, "setsockopt", 0}, {"signalfd", 321, "signalfd", 0}, {"signalfd4", 327, "signalfd4", 0},
+	{"socketpair", 360, "socketpair", 0}, {"splice", 313, "splice", 0}, {"stat", 106, "stat", 0},
+	{"timerfd_create", 322, "timerfd_create", 0}, {"tkill", 238, "tkill", 0}, {"getuid32", 199, "getuid", 0},
+	{"geteuid32", 201, "geteuid", 0}, {"getgid32", 200, "getgid", 0}, {"getegid32", 202, "getegid", 0},
+	{"getresuid32", 209, "getresuid", 0}, {"getresgid32", 211, "getresgid", 0}, {"fcntl64", 221, "fcntl", 0},
+	{"stat64", 195, "stat", 0}, {"lstat64", 196, "lstat", 0}, {"fstat64", 197, "fstat", 0},
+	{"fstatat64", 300, "newfstatat", 0}, {"sendfile64", 239, "sendfile", 0}, {"ugetrlimit", 191, "getrlimit", 0},
+	{"recvmmsg_time64", 417, "recvmmsg", 0}, {"futex_time64", 422, "futex", 0},
 }
 
 // aarch32Syscalls are the arm EABI syscalls (golang.org/x/sys/unix's
@@ -139,6 +172,31 @@ var aarch32Syscalls = []compatSyscall{
 	{"readv", 145, "readv", 0}, {"writev", 146, "writev", 0},
 	{"preadv", 361, "preadv", compatPosSplit}, {"pwritev", 362, "pwritev", compatPosSplit},
 	{"ppoll", 336, "ppoll", 0}, {"ppoll_time64", 414, "ppoll", 0},
+	// Falco's other syscall events, as for ia32 (mmap is mmap2 here).
+	{"brk", 45, "brk", 0}, {"close_range", 436, "close_range", 0}, {"copy_file_range", 391, "copy_file_range", 0},
+	{"epoll_create1", 357, "epoll_create1", 0}, {"eventfd2", 356, "eventfd2", 0}, {"fcntl", 55, "fcntl", 0},
+	{"flock", 143, "flock", 0}, {"fsconfig", 431, "fsconfig", 0}, {"fstat", 108, "fstat", 0},
+	{"futex", 240, "futex", 0}, {"getcwd", 183, "getcwd", 0}, {"getdents64", 217, "getdents64", 0},
+	{"getegid", 50, "getegid", 0}, {"geteuid", 49, "geteuid", 0}, {"getgid", 47, "getgid", 0},
+	{"getpeername", 287, "getpeername", 0}, {"getsockname", 286, "getsockname", 0}, {"getsockopt", 295, "getsockopt", 0},
+	{"getuid", 24, "getuid", 0}, {"inotify_init1", 360, "inotify_init1", 0}, {"io_uring_enter", 426, "io_uring_enter", 0},
+	{"io_uring_register", 427, "io_uring_register", 0}, {"ioctl", 54, "ioctl", 0}, {"keyctl", 311, "keyctl", 0},
+	{"lseek", 19, "lseek", 0}, {"mlock", 150, "mlock", 0}, {"mlock2", 390, "mlock2", 0},
+	{"mlockall", 152, "mlockall", 0}, {"mprotect", 125, "mprotect", 0}, {"munlock", 151, "munlock", 0},
+	{"munlockall", 153, "munlockall", 0}, {"munmap", 91, "munmap", 0}, {"nanosleep", 162, "nanosleep", 0},
+	{"open_by_handle_at", 371, "open_by_handle_at", 0}, {"pidfd_getfd", 438, "pidfd_getfd", 0}, {"pidfd_open", 434, "pidfd_open", 0},
+	{"pipe2", 359, "pipe2", 0}, {"prlimit64", 369, "prlimit64", 0}, {"process_vm_readv", 376, "process_vm_readv", 0},
+	{"process_vm_writev", 377, "process_vm_writev", 0}, {"quotactl", 131, "quotactl", 0}, {"recvmmsg", 365, "recvmmsg", 0},
+	{"seccomp", 383, "seccomp", 0}, {"semctl", 300, "semctl", 0}, {"semget", 299, "semget", 0},
+	{"semop", 298, "semop", 0}, {"sendfile", 187, "sendfile", 0}, {"sendmmsg", 374, "sendmmsg", 0},
+	{"setpgid", 57, "setpgid", 0}, {"setrlimit", 75, "setrlimit", 0}, {"setsid", 66, "setsid", 0},
+	{"setsockopt", 294, "setsockopt", 0}, {"signalfd4", 355, "signalfd4", 0}, {"socketpair", 288, "socketpair", 0},
+	{"splice", 340, "splice", 0}, {"timerfd_create", 350, "timerfd_create", 0}, {"tkill", 238, "tkill", 0},
+	{"getuid32", 199, "getuid", 0}, {"geteuid32", 201, "geteuid", 0}, {"getgid32", 200, "getgid", 0},
+	{"getegid32", 202, "getegid", 0}, {"getresuid32", 209, "getresuid", 0}, {"getresgid32", 211, "getresgid", 0},
+	{"fcntl64", 221, "fcntl", 0}, {"fstat64", 197, "fstat", 0}, {"fstatat64", 327, "newfstatat", 0},
+	{"sendfile64", 239, "sendfile", 0}, {"ugetrlimit", 191, "getrlimit", 0}, {"futex_time64", 422, "futex", 0},
+	{"recvmmsg_time64", 417, "recvmmsg", 0},
 }
 
 // compatTable returns goarch's 32-bit syscalls.
