@@ -52,8 +52,10 @@ var attachTracepoint = link.Tracepoint
 
 // tracepointAliases are syscalls whose exit tracepoint is named after the
 // kernel's SYSCALL_DEFINE, not the syscall table: umount2 is
-// SYSCALL_DEFINE2(umount, ...) in fs/namespace.c.
-var tracepointAliases = map[string]string{"umount2": "umount"}
+// SYSCALL_DEFINE2(umount, ...) in fs/namespace.c, stat is newstat, a
+// 64-bit sendfile is sendfile64.
+var tracepointAliases = map[string]string{"umount2": "umount", "stat": "newstat", "lstat": "newlstat",
+	"fstat": "newfstat", "sendfile": "sendfile64", "uname": "newuname"}
 
 func exitTracepoint(t event.Type) string {
 	name := kernelName(t)
@@ -154,6 +156,14 @@ var optionalSyscalls = []event.Type{
 	event.TypeUserfaultfd, event.TypeIoUringSetup, event.TypeMemfdCreate,
 }
 
+// optionalSyscall reports whether the kernel may lack t: a syscall that
+// can be configured out, or one of Falco's other syscalls (newer ones,
+// pidfd_getfd or close_range, are absent from older kernels), which a
+// rule names but the lifecycle and the upstream rules do not need.
+func optionalSyscall(t event.Type) bool {
+	return slices.Contains(optionalSyscalls, t) || t > event.TypeProcinfo
+}
+
 // haveTracepoints returns the syscalls that have exit tracepoints in the
 // mounted tracefs (kernels without CONFIG_FTRACE_SYSCALLS have none). An
 // optional syscall with neither an exit nor an enter tracepoint is
@@ -167,7 +177,7 @@ func haveTracepoints(syscalls []event.Type) ([]event.Type, error) {
 		switch {
 		case exists(filepath.Join(dir, exit)):
 			have = append(have, t)
-		case slices.Contains(optionalSyscalls, t) && exists(dir) &&
+		case optionalSyscall(t) && exists(dir) &&
 			!exists(filepath.Join(dir, "sys_enter_"+exit[len("sys_exit_"):])):
 		default:
 			missing = append(missing, exit)

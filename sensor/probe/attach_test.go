@@ -114,3 +114,33 @@ func TestAttach(t *testing.T) {
 		})
 	}
 }
+
+// TestExitTracepoints: every syscall the probe captures here has the exit
+// tracepoint exitTracepoint names in this kernel's tracefs (the names
+// follow SYSCALL_DEFINE: newstat, sendfile64 ...), but those a kernel may
+// lack (optionalSyscall).
+func TestExitTracepoints(t *testing.T) {
+	testutil.RequireRoot(t)
+	if err := ensureTracefs(); err != nil {
+		testutil.SkipOrFail(t, "no tracefs: "+err.Error())
+	}
+	dir := filepath.Join(eventsDir(), "syscalls")
+	if !exists(dir) {
+		testutil.SkipOrFail(t, "no syscall tracepoints (CONFIG_FTRACE_SYSCALLS) in "+dir)
+	}
+	var optionalMissing []string
+	for _, typ := range Supported() {
+		if slices.Contains(lifecycle, typ) {
+			continue
+		}
+		if exists(filepath.Join(dir, exitTracepoint(typ))) {
+			continue
+		}
+		if optionalSyscall(typ) {
+			optionalMissing = append(optionalMissing, typ.String())
+			continue
+		}
+		t.Errorf("%s: no tracepoint %s", typ, exitTracepoint(typ))
+	}
+	t.Logf("optional syscalls without a tracepoint here: %v", optionalMissing)
+}

@@ -224,6 +224,36 @@ func TestOtherSyscalls(t *testing.T) {
 			}
 			return map[string]int64{"fdin": int64(in), "offin": 16 + int64(n), "fdout": int64(out), "len": 100}, int64(n)
 		}, check: fdIs(file, 'f')},
+		{name: "stat", typ: event.TypeStat, do: func(t *testing.T) (map[string]int64, int64) {
+			if _, ok := syscallNumber(event.TypeStat); !ok {
+				t.Skip("no stat syscall here")
+			}
+			nr, _ := syscallNumber(event.TypeStat)
+			var st unix.Stat_t
+			p, _ := unix.BytePtrFromString(file)
+			if _, _, e := unix.Syscall(uintptr(nr), uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(&st)), 0); e != 0 {
+				t.Fatal(e)
+			}
+			return map[string]int64{}, 0
+		}, check: func(t *testing.T, ev event.Event) {
+			if p, _ := ev.Args.String("path"); p != file {
+				t.Errorf("path %q, want %q", p, file)
+			}
+		}},
+		{name: "sendfile", typ: event.TypeSendfile, do: func(t *testing.T) (map[string]int64, int64) {
+			in := openFile(t)
+			out, err := unix.Open(filepath.Join(dir, "sent"), unix.O_CREAT|unix.O_WRONLY|unix.O_TRUNC, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(out)
+			off := int64(8)
+			n, err := unix.Sendfile(out, in, &off, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return map[string]int64{"out_fd": int64(out), "in_fd": int64(in), "size": 64, "offset": 8 + int64(n)}, int64(n)
+		}, check: fdIs(filepath.Join(dir, "sent"), 'f')},
 		{name: "getcwd", typ: event.TypeGetcwd, do: func(t *testing.T) (map[string]int64, int64) {
 			buf := make([]byte, 4096)
 			n, err := unix.Getcwd(buf)
