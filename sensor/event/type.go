@@ -186,8 +186,14 @@ const (
 	TypeStat
 	TypeTimerfdCreate
 	TypeTkill
-	typeCount
+	// typeGenericBase is the first generic syscall (genericNames): the
+	// syscalls with no event of their own in Falco, named as the kernel
+	// names them (getpid, sethostname, kexec_load ...).
+	typeGenericBase
 )
+
+// typeCount bounds the types: the ones above and the generic syscalls.
+const typeCount = typeGenericBase + genericCount
 
 var names = [...]string{
 	TypeUnknown:         "unknown",
@@ -359,9 +365,12 @@ var names = [...]string{
 }
 
 var byName = func() map[string]Type {
-	m := make(map[string]Type, len(names))
+	m := make(map[string]Type, len(names)+len(genericNames))
 	for i, n := range names {
 		m[n] = Type(i)
+	}
+	for i, n := range genericNames {
+		m[n] = typeGenericBase + Type(i)
 	}
 	return m
 }()
@@ -371,8 +380,15 @@ func (t Type) String() string {
 	if int(t) < len(names) && names[t] != "" {
 		return names[t]
 	}
+	if t >= typeGenericBase && t < typeCount {
+		return genericNames[t-typeGenericBase]
+	}
 	return fmt.Sprintf("type(%d)", uint16(t))
 }
+
+// Generic reports whether t is a syscall Falco has no event of its own
+// for (getpid, sethostname ...): it carries the result and no arguments.
+func (t Type) Generic() bool { return t >= typeGenericBase && t < typeCount }
 
 // ParseType returns the Type for a Falco event name.
 func ParseType(name string) (Type, error) {
@@ -424,8 +440,10 @@ var frequent = func() [typeCount]bool {
 }()
 
 // Frequent reports whether ordinary programs make t many times a second
-// (mmap, futex, fstat, ioctl ...). Such a type is captured only when it
-// is asked for by name: a rule whose condition names it, or capture's
-// --syscalls. A rule that does not restrict evt.type does not bring it
-// in, as Falco's own default syscall set leaves most of them out.
-func (t Type) Frequent() bool { return t < typeCount && frequent[t] }
+// (mmap, futex, fstat, ioctl ...), or t is a generic syscall (getpid,
+// clock_gettime, rt_sigprocmask and the rest, many of them frequent). Such
+// a type is captured only when asked for by name: a rule whose condition
+// names it, or capture's --syscalls. A rule that does not restrict
+// evt.type does not bring it in, as Falco leaves such syscalls out unless
+// run with -A.
+func (t Type) Frequent() bool { return t < typeCount && frequent[t] || t.Generic() }

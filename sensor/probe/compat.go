@@ -49,7 +49,9 @@ type compatSyscall struct {
 // ia32Syscalls are the ia32 syscalls (asm/unistd_32.h; TestCompatNumbers
 // checks them) of the captured x86-64 ones. The 16-bit uid calls (setuid,
 // chown ...) map to the 32-bit ones' plans: their -1 reads 65535.
-var ia32Syscalls = []compatSyscall{
+var ia32Syscalls = append(ia32Specific, ia32Generic...)
+
+var ia32Specific = []compatSyscall{
 	{"execve", 11, "execve", 0}, {"execveat", 358, "execveat", 0},
 	{"clone", 120, "clone", 0}, {"clone3", 435, "clone3", 0},
 	{"fork", 2, "fork", 0}, {"vfork", 190, "vfork", 0},
@@ -136,7 +138,9 @@ var ia32Syscalls = []compatSyscall{
 // symlink, unlink, rmdir, chmod, chown, mknod, fork, vfork, dup2, poll,
 // send, recv) are not mapped: a 32-bit ARM program that makes them is not
 // seen.
-var aarch32Syscalls = []compatSyscall{
+var aarch32Syscalls = append(aarch32Specific, aarch32Generic...)
+
+var aarch32Specific = []compatSyscall{
 	{"execve", 11, "execve", 0}, {"execveat", 387, "execveat", 0},
 	{"clone", 120, "clone", 0}, {"clone3", 435, "clone3", 0},
 	{"openat", 322, "openat", 0}, {"openat2", 437, "openat2", 0}, {"close", 6, "close", 0},

@@ -23,6 +23,14 @@ type otherCase struct {
 	check func(t *testing.T, ev event.Event)
 }
 
+func mustType(name string) event.Type {
+	t, err := event.ParseType(name)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // TestOtherSyscalls captures each of Falco's other syscall events that
 // takes more than registers (pointers read at the exit, new fds, fds that
 // refer to a file) on the running kernel, in both variants, and checks
@@ -254,6 +262,20 @@ func TestOtherSyscalls(t *testing.T) {
 			}
 			return map[string]int64{"out_fd": int64(out), "in_fd": int64(in), "size": 64, "offset": 8 + int64(n)}, int64(n)
 		}, check: fdIs(filepath.Join(dir, "sent"), 'f')},
+		{name: "getppid (generic)", typ: mustType("getppid"), do: func(t *testing.T) (map[string]int64, int64) {
+			return map[string]int64{}, int64(unix.Getppid())
+		}, check: func(t *testing.T, ev event.Event) {
+			if !ev.Type.Generic() || len(ev.Args) != 0 {
+				t.Errorf("generic getppid: %s with args %v", ev.Type, ev.Args)
+			}
+		}},
+		{name: "uname (generic, tracepoint newuname)", typ: mustType("uname"), do: func(t *testing.T) (map[string]int64, int64) {
+			var u unix.Utsname
+			if err := unix.Uname(&u); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]int64{}, 0
+		}},
 		{name: "getcwd", typ: event.TypeGetcwd, do: func(t *testing.T) (map[string]int64, int64) {
 			buf := make([]byte, 4096)
 			n, err := unix.Getcwd(buf)

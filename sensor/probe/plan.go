@@ -113,7 +113,19 @@ func argvAt(src uint8) argSpec { return argSpec{name: "args", kind: kindArgv, sr
 
 func execName(src uint8) argSpec { return argSpec{name: "filename", kind: kindExecName, src: src} }
 
-var plans = map[event.Type]plan{
+// plans: the generic syscalls (event.Type.Generic) have one with no
+// arguments, as Falco's generic event has none but the syscall.
+var plans = func() map[event.Type]plan {
+	m := specificPlans
+	for _, t := range event.Types() {
+		if t.Generic() {
+			m[t] = plan{}
+		}
+	}
+	return m
+}()
+
+var specificPlans = map[event.Type]plan{
 	event.TypeExecve: {args: []argSpec{execName(0), argvAt(1), exePath, envOf, exeInfo}},
 	// execveat's own AT_* flags are at_flags: "flags" is Falco's exec
 	// flags (EXE_WRITABLE...), appended after a successful exec

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -12,7 +13,15 @@ import (
 // Syscall numbers by event name, per GOARCH, from the kernel's uapi headers
 // (asm/unistd_64.h for amd64, asm-generic/unistd.h for arm64).
 // TestSyscallNumbers checks them against the installed headers.
-var syscallNumbers = map[string]map[string]uint32{
+var syscallNumbers = func() map[string]map[string]uint32 {
+	m := specificNumbers
+	for arch, nrs := range genericNumbers {
+		maps.Copy(m[arch], nrs)
+	}
+	return m
+}()
+
+var specificNumbers = map[string]map[string]uint32{
 	"amd64": {
 		"execve":            59,
 		"execveat":          322,

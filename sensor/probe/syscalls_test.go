@@ -36,8 +36,12 @@ func TestSyscallNumbers(t *testing.T) {
 			want["newfstatat"] = want["fstatat"] // __NR3264_fstatat
 		}
 		for name, nr := range syscallNumbers[arch] {
-			if want[name] != nr {
-				t.Errorf("%s %s = %d, header says %d", arch, name, nr, want[name])
+			got, ok := want[name]
+			if !ok && genericNumbers[arch][name] == nr {
+				continue // a generic syscall newer than the installed headers (its number from x/sys)
+			}
+			if got != nr {
+				t.Errorf("%s %s = %d, header says %d", arch, name, nr, got)
 			}
 		}
 	}
