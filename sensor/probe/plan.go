@@ -67,7 +67,10 @@ func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName
 
 // Falco's size of the vector I/O calls: the bytes the iovecs ask to move.
 func iovSize() argSpec          { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
-func msgSize(src uint8) argSpec { return argSpec{name: "size", kind: kindMsgSize, src: src} }
+
+// msgSize: the msghdr (or the first mmsghdr) is argument 1 of sendmsg,
+// recvmsg, sendmmsg and recvmmsg.
+func msgSize() argSpec { return argSpec{name: "size", kind: kindMsgSize, src: 1} }
 
 // queueOf is the accept queue of the listening socket in register src
 // (Falco's queuelen, queuemax and queuepct).
@@ -150,9 +153,9 @@ var specificPlans = map[event.Type]plan{
 	event.TypeListen:   {args: []argSpec{d("fd", 0), d("backlog", 1), tupleOf(0)}, fd: fdSockServer},
 	event.TypeShutdown: {args: []argSpec{d("fd", 0), d("how", 1), tupleOf(0)}, fd: fdIO},
 	event.TypeSendto:   {args: []argSpec{d("fd", 0), i("size", 2), sa("addr", 4, 5), data(), tupleOf(0)}, fd: fdIO},
-	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeSendmsg:  {args: []argSpec{d("fd", 0), msgSize(), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
 	event.TypeRecvfrom: {args: []argSpec{d("fd", 0), i("size", 2), sockaddrBehind("addr", 4, 5), data(), tupleOf(0)}, fd: fdIO},
-	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgSize(1), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvmsg:  {args: []argSpec{d("fd", 0), msgSize(), msgName(1), msgData(1), tupleOf(0)}, fd: fdIO},
 	event.TypeRead:     {args: []argSpec{d("fd", 0), i("size", 2), data(), tupleOf(0)}, fd: fdIO},
 	event.TypeWrite:    {args: []argSpec{d("fd", 0), i("size", 2), data(), tupleOf(0)}, fd: fdIO},
 	event.TypePread:    {args: []argSpec{d("fd", 0), i("size", 2), i("pos", 3), data(), tupleOf(0)}, fd: fdIO},
@@ -290,8 +293,8 @@ var specificPlans = map[event.Type]plan{
 	event.TypeProcessVmReadv:  {args: []argSpec{d("pid", 0), iovData()}},
 	event.TypeProcessVmWritev: {args: []argSpec{d("pid", 0), iovData()}},
 	event.TypeQuotactl:        {args: []argSpec{i("cmd", 0), s("special", 1), i("id", 2)}},
-	event.TypeRecvmmsg:        {args: []argSpec{d("fd", 0), msgSize(1), tupleOf(0)}, fd: fdIO},
-	event.TypeSendmmsg:        {args: []argSpec{d("fd", 0), msgSize(1), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvmmsg:        {args: []argSpec{d("fd", 0), msgSize(), tupleOf(0)}, fd: fdIO},
+	event.TypeSendmmsg:        {args: []argSpec{d("fd", 0), msgSize(), tupleOf(0)}, fd: fdIO},
 	event.TypeSeccomp:         {args: []argSpec{i("op", 0), i("flags", 1)}},
 	event.TypeSelect:          {},
 	event.TypeSemctl:          {args: []argSpec{d("semid", 0), d("semnum", 1), i("cmd", 2), d("val", 3)}},
