@@ -66,7 +66,7 @@ func msgData(src uint8) argSpec { return argSpec{name: "data", kind: kindMsgData
 func msgName(src uint8) argSpec { return argSpec{name: "addr", kind: kindMsgName, src: src} }
 
 // Falco's size of the vector I/O calls: the bytes the iovecs ask to move.
-func iovSize() argSpec          { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
+func iovSize() argSpec { return argSpec{name: "size", kind: kindIovSize, src: 1, aux: 2} }
 
 // msgSize: the msghdr (or the first mmsghdr) is argument 1 of sendmsg,
 // recvmsg, sendmmsg and recvmmsg.
