@@ -109,6 +109,14 @@ func TestOtherSyscalls(t *testing.T) {
 			}
 			return map[string]int64{"fd": int64(fd), "request": unix.TIOCINQ}, 0
 		}, check: fdIs(file, 'f')},
+		{name: "ioctl failing", typ: event.TypeIoctl, do: func(t *testing.T) (map[string]int64, int64) {
+			fd := openFile(t)
+			_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.TCGETS, 0)
+			if errno != unix.ENOTTY {
+				t.Fatalf("TCGETS on a file: %v", errno)
+			}
+			return map[string]int64{"fd": int64(fd), "request": unix.TCGETS}, -int64(unix.ENOTTY)
+		}, check: fdIs(file, 'f')}, // the fd is known whatever the result, as in libsinsp
 		{name: "pipe2", typ: event.TypePipe2, do: func(t *testing.T) (map[string]int64, int64) {
 			var p [2]int
 			if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {

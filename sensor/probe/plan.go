@@ -46,7 +46,11 @@ func oflags(src uint8) argSpec { return argSpec{name: "flags", kind: kindOFlags,
 func sa(name string, src, lenSrc uint8) argSpec {
 	return argSpec{name: name, kind: kindBytes, src: src, aux: lenSrc}
 }
-func tupleOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src} }
+func tupleOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src, aux: srcRes} }
+
+// fdOf is tupleOf for the calls that only use an fd (ioctl, fcntl, fstat
+// ...): what it refers to is sent even when the call failed.
+func fdOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src, aux: auxTupleAlways} }
 
 // sockaddrBehind is a sockaddr argument whose length the kernel wrote
 // behind the pointer in register lenPtr (recvfrom).
@@ -237,38 +241,38 @@ var specificPlans = map[event.Type]plan{
 	event.TypeAccess:          {args: []argSpec{s("name", 0), i("mode", 1)}},
 	event.TypeBrk:             {args: []argSpec{i("addr", 0)}},
 	event.TypeCloseRange:      {args: []argSpec{i("first", 0), i("last", 1), i("flags", 2)}},
-	event.TypeCopyFileRange:   {args: []argSpec{d("fdin", 0), word("offin", 1, 0), d("fdout", 2), word("offout", 3, 0), i("len", 4), tupleOf(0)}, fd: fdIO},
+	event.TypeCopyFileRange:   {args: []argSpec{d("fdin", 0), word("offin", 1, 0), d("fdout", 2), word("offout", 3, 0), i("len", 4), fdOf(0)}, fd: fdIO},
 	event.TypeEpollCreate:     {args: []argSpec{d("size", 0), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeEpollCreate1:    {args: []argSpec{i("flags", 0), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeEpollWait:       {args: []argSpec{d("maxevents", 2)}},
 	event.TypeEventfd:         {args: []argSpec{i("initval", 0), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeEventfd2:        {args: []argSpec{i("initval", 0), i("flags", 1), tupleOf(srcRes)}, fd: fdNew},
-	event.TypeFcntl:           {args: []argSpec{d("fd", 0), i("cmd", 1), i("arg", 2), tupleOf(0)}, fd: fdIO},
-	event.TypeFlock:           {args: []argSpec{d("fd", 0), i("operation", 1), tupleOf(0)}, fd: fdIO},
+	event.TypeFcntl:           {args: []argSpec{d("fd", 0), i("cmd", 1), i("arg", 2), fdOf(0)}, fd: fdIO},
+	event.TypeFlock:           {args: []argSpec{d("fd", 0), i("operation", 1), fdOf(0)}, fd: fdIO},
 	event.TypeFsconfig:        {args: []argSpec{d("fd", 0), i("cmd", 1), s("key", 2), d("aux", 4)}},
-	event.TypeFstat:           {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdIO},
+	event.TypeFstat:           {args: []argSpec{d("fd", 0), fdOf(0)}, fd: fdIO},
 	event.TypeFutex:           {args: []argSpec{i("addr", 0), i("op", 1), i("val", 2)}},
 	event.TypeGetcwd:          {args: []argSpec{s("path", 0)}},
-	event.TypeGetdents:        {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdIO},
-	event.TypeGetdents64:      {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdIO},
+	event.TypeGetdents:        {args: []argSpec{d("fd", 0), fdOf(0)}, fd: fdIO},
+	event.TypeGetdents64:      {args: []argSpec{d("fd", 0), fdOf(0)}, fd: fdIO},
 	event.TypeGetegid:         {args: []argSpec{i("egid", srcRes)}},
 	event.TypeGeteuid:         {args: []argSpec{i("euid", srcRes)}},
 	event.TypeGetgid:          {args: []argSpec{i("gid", srcRes)}},
 	event.TypeGetuid:          {args: []argSpec{i("uid", srcRes)}},
-	event.TypeGetpeername:     {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdIO},
-	event.TypeGetsockname:     {args: []argSpec{d("fd", 0), tupleOf(0)}, fd: fdIO},
+	event.TypeGetpeername:     {args: []argSpec{d("fd", 0), fdOf(0)}, fd: fdIO},
+	event.TypeGetsockname:     {args: []argSpec{d("fd", 0), fdOf(0)}, fd: fdIO},
 	event.TypeGetresgid:       {args: []argSpec{word32("rgid", 0, 0), word32("egid", 1, 0), word32("sgid", 2, 0)}},
 	event.TypeGetresuid:       {args: []argSpec{word32("ruid", 0, 0), word32("euid", 1, 0), word32("suid", 2, 0)}},
 	event.TypeGetrlimit:       {args: []argSpec{i("resource", 0), word("cur", 1, 0), word("max", 1, 8)}},
-	event.TypeGetsockopt:      {args: []argSpec{d("fd", 0), i("level", 1), i("optname", 2), word32("optlen", 4, 0), tupleOf(0)}, fd: fdIO},
-	event.TypeSetsockopt:      {args: []argSpec{d("fd", 0), i("level", 1), i("optname", 2), i("optlen", 4), tupleOf(0)}, fd: fdIO},
+	event.TypeGetsockopt:      {args: []argSpec{d("fd", 0), i("level", 1), i("optname", 2), word32("optlen", 4, 0), fdOf(0)}, fd: fdIO},
+	event.TypeSetsockopt:      {args: []argSpec{d("fd", 0), i("level", 1), i("optname", 2), i("optlen", 4), fdOf(0)}, fd: fdIO},
 	event.TypeInotifyInit:     {args: []argSpec{tupleOf(srcRes)}, fd: fdNew},
 	event.TypeInotifyInit1:    {args: []argSpec{i("flags", 0), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeIoUringEnter:    {args: []argSpec{d("fd", 0), i("to_submit", 1), i("min_complete", 2), i("flags", 3), sigsetAt("sig", 4)}},
 	event.TypeIoUringRegister: {args: []argSpec{d("fd", 0), i("opcode", 1), i("arg", 2), i("nr_args", 3)}},
-	event.TypeIoctl:           {args: []argSpec{d("fd", 0), i("request", 1), i("argument", 2), tupleOf(0)}, fd: fdIO},
+	event.TypeIoctl:           {args: []argSpec{d("fd", 0), i("request", 1), i("argument", 2), fdOf(0)}, fd: fdIO},
 	event.TypeKeyctl:          {args: []argSpec{d("operation", 0)}},
-	event.TypeLseek:           {args: []argSpec{d("fd", 0), i("offset", 1), i("whence", 2), tupleOf(0)}, fd: fdIO},
+	event.TypeLseek:           {args: []argSpec{d("fd", 0), i("offset", 1), i("whence", 2), fdOf(0)}, fd: fdIO},
 	event.TypeStat:            {args: []argSpec{s("path", 0)}},
 	event.TypeLstat:           {args: []argSpec{s("path", 0)}},
 	event.TypeNewfstatat:      {args: []argSpec{d("dirfd", 0), s("path", 1), i("flags", 3)}},
@@ -278,7 +282,7 @@ var specificPlans = map[event.Type]plan{
 	event.TypeMlockall:        {args: []argSpec{i("flags", 0)}},
 	event.TypeMunlockall:      {},
 	// mmap's fd is -1 for an anonymous mapping: no fd then.
-	event.TypeMmap:           {args: []argSpec{i("addr", 0), i("length", 1), i("prot", 2), i("flags", 3), d("fd", 4), i("offset", 5), tupleOf(4)}, fd: fdIO},
+	event.TypeMmap:           {args: []argSpec{i("addr", 0), i("length", 1), i("prot", 2), i("flags", 3), d("fd", 4), i("offset", 5), fdOf(4)}, fd: fdIO},
 	event.TypeMprotect:       {args: []argSpec{i("addr", 0), i("length", 1), i("prot", 2)}},
 	event.TypeMunmap:         {args: []argSpec{i("addr", 0), i("length", 1)}},
 	event.TypeNanosleep:      {args: []argSpec{{name: "interval", kind: kindUTime, src: 0}}},
@@ -293,21 +297,21 @@ var specificPlans = map[event.Type]plan{
 	event.TypeProcessVmReadv:  {args: []argSpec{d("pid", 0), iovData()}},
 	event.TypeProcessVmWritev: {args: []argSpec{d("pid", 0), iovData()}},
 	event.TypeQuotactl:        {args: []argSpec{i("cmd", 0), s("special", 1), i("id", 2)}},
-	event.TypeRecvmmsg:        {args: []argSpec{d("fd", 0), msgSize(), tupleOf(0)}, fd: fdIO},
-	event.TypeSendmmsg:        {args: []argSpec{d("fd", 0), msgSize(), tupleOf(0)}, fd: fdIO},
+	event.TypeRecvmmsg:        {args: []argSpec{d("fd", 0), msgSize(), fdOf(0)}, fd: fdIO},
+	event.TypeSendmmsg:        {args: []argSpec{d("fd", 0), msgSize(), fdOf(0)}, fd: fdIO},
 	event.TypeSeccomp:         {args: []argSpec{i("op", 0), i("flags", 1)}},
 	event.TypeSelect:          {},
 	event.TypeSemctl:          {args: []argSpec{d("semid", 0), d("semnum", 1), i("cmd", 2), d("val", 3)}},
 	event.TypeSemget:          {args: []argSpec{d("key", 0), d("nsems", 1), i("semflg", 2)}},
 	event.TypeSemop:           {args: []argSpec{d("semid", 0), i("nsops", 2)}},
-	event.TypeSendfile:        {args: []argSpec{d("out_fd", 0), d("in_fd", 1), word("offset", 2, 0), i("size", 3), tupleOf(0)}, fd: fdIO},
+	event.TypeSendfile:        {args: []argSpec{d("out_fd", 0), d("in_fd", 1), word("offset", 2, 0), i("size", 3), fdOf(0)}, fd: fdIO},
 	event.TypeSetpgid:         {args: []argSpec{d("pid", 0), d("pgid", 1)}},
 	event.TypeSetrlimit:       {args: []argSpec{i("resource", 0), word("cur", 1, 0), word("max", 1, 8)}},
 	event.TypeSetsid:          {},
 	event.TypeSignalfd:        {args: []argSpec{d("fd", 0), sigsetAt("mask", 1), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeSignalfd4:       {args: []argSpec{d("fd", 0), sigsetAt("mask", 1), i("flags", 3), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeSocketpair:      {args: []argSpec{d("domain", 0), d("type", 1), d("proto", 2), word32("fd1", 3, 0), word32("fd2", 3, 4)}},
-	event.TypeSplice:          {args: []argSpec{d("fd_in", 0), d("fd_out", 2), i("size", 4), i("flags", 5), tupleOf(0)}, fd: fdIO},
+	event.TypeSplice:          {args: []argSpec{d("fd_in", 0), d("fd_out", 2), i("size", 4), i("flags", 5), fdOf(0)}, fd: fdIO},
 	event.TypeTimerfdCreate:   {args: []argSpec{i("clockid", 0), i("flags", 1), tupleOf(srcRes)}, fd: fdNew},
 	event.TypeTkill:           {args: []argSpec{d("tid", 0), d("sig", 1)}},
 
@@ -333,7 +337,7 @@ func (p plan) wire(t event.Type) wirePlan {
 	w := wirePlan{Type: uint16(t), NArgs: uint8(len(p.args))}
 	for n, a := range p.args {
 		aux := a.aux
-		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize && a.kind != kindFDList && a.kind != kindUWord {
+		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize && a.kind != kindFDList && a.kind != kindUWord && a.kind != kindTuple {
 			aux = srcRes
 		}
 		w.Args[n] = wireArg{Kind: uint8(a.kind), Src: a.src, Aux: aux}

@@ -193,7 +193,7 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 		return put_ubytes(off, v, len);
 	}
 	case PH_KIND_TUPLE:
-		if (ret < 0 && ret != -EINPROGRESS)
+		if (ret < 0 && ret != -EINPROGRESS && a->aux != PH_AUX_TUPLE_ALWAYS)
 			return put_argh(buf, off, PH_KIND_TUPLE, 0);
 		return put_tuple(off, (s64)v, files);
 	case PH_KIND_DATA:
