@@ -46,11 +46,15 @@ func oflags(src uint8) argSpec { return argSpec{name: "flags", kind: kindOFlags,
 func sa(name string, src, lenSrc uint8) argSpec {
 	return argSpec{name: name, kind: kindBytes, src: src, aux: lenSrc}
 }
-func tupleOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src, aux: srcRes} }
+func tupleOf(src uint8) argSpec {
+	return argSpec{name: "tuple", kind: kindTuple, src: src, aux: srcRes}
+}
 
 // fdOf is tupleOf for the calls that only use an fd (ioctl, fcntl, fstat
 // ...): what it refers to is sent even when the call failed.
-func fdOf(src uint8) argSpec { return argSpec{name: "tuple", kind: kindTuple, src: src, aux: auxTupleAlways} }
+func fdOf(src uint8) argSpec {
+	return argSpec{name: "tuple", kind: kindTuple, src: src, aux: auxTupleAlways}
+}
 
 // sockaddrBehind is a sockaddr argument whose length the kernel wrote
 // behind the pointer in register lenPtr (recvfrom).

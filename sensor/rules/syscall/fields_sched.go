@@ -198,7 +198,9 @@ func init() {
 // (event.Type.Frequent: mmap, futex, fstat ...): captured only for a rule
 // that names them or uses their fields, as Falco leaves such syscalls out
 // unless asked for all (-A).
-func (s *Source) OnDemandTypes() []int {
+func (s *Source) OnDemandTypes() []int { return onDemandTypes }
+
+var onDemandTypes = func() []int {
 	out := []int{int(event.TypeSwitch), int(event.TypeProcinfo)}
 	for _, t := range event.Types() {
 		if t.Frequent() {
@@ -206,7 +208,7 @@ func (s *Source) OnDemandTypes() []int {
 		}
 	}
 	return out
-}
+}()
 
 // OnDemandFieldTypes says which on-demand type gives field a value.
 func (s *Source) OnDemandFieldTypes(field string) []int {
