@@ -382,7 +382,10 @@ func ParseTypes(list string) ([]event.Type, error) {
 			continue
 		}
 		t, err := event.ParseType(name)
-		if err != nil || !slices.Contains(valid, t) {
+		if err == nil && !slices.Contains(valid, t) {
+			return nil, fmt.Errorf("%w %q: no such syscall on %s (it exists on other architectures)", ErrUnknownType, name, runtime.GOARCH)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%w %q: valid names are %s", ErrUnknownType, name, typeList(valid))
 		}
 		out = append(out, t)

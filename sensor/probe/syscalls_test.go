@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -54,6 +56,10 @@ func TestParseTypes(t *testing.T) {
 	}
 	if _, err := ParseTypes("execve,nosuch"); !errors.Is(err, ErrUnknownType) {
 		t.Errorf("unknown name: %v, want ErrUnknownType", err)
+	}
+	// llseek is a Falco event of 32-bit ABIs only
+	if _, err := ParseTypes("llseek"); !errors.Is(err, ErrUnknownType) || !strings.Contains(err.Error(), "no such syscall on "+runtime.GOARCH) {
+		t.Errorf("llseek: %v, want ErrUnknownType naming the architecture", err)
 	}
 }
 
