@@ -189,6 +189,7 @@ func (a *Agent) Reload() error {
 		a.log.Warn("rules warning", "diag", w.String())
 	}
 	a.mu.Lock()
+	reload := a.engine != nil
 	a.engine = e
 	a.mu.Unlock()
 	a.stamp.Store(&stamp)
@@ -198,10 +199,13 @@ func (a *Agent) Reload() error {
 		a.metrics.Reloads.WithLabelValues("ok").Inc()
 	}
 	a.applyTypes(types)
-	if names := hostNamer(e); names != nil && len(names.HostNames()) > 0 {
-		// Falco resolves the names at load; here the load does not wait
-		// for DNS, but the lookup starts now rather than at the first
-		// event that needs it (which would go unmatched).
+	if names := hostNamer(e); reload && names != nil && len(names.HostNames()) > 0 {
+		// Falco resolves the names at load; a reload does not wait for
+		// DNS, but the lookup starts now rather than at the first event
+		// that needs it (which would go unmatched). The first load's are
+		// resolved by ResolveNames, which run calls before capturing (a
+		// caller that does not resolves them at the first event that
+		// needs them).
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), nameTimeout)
 			defer cancel()

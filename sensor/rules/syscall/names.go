@@ -2,11 +2,11 @@ package syscall
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,34 +139,83 @@ func (s *Source) HostNames() []string {
 	return out
 }
 
-// ResolveNames resolves every host name the rules use, now, and publishes
-// the result. A name that fails keeps its previous addresses; the error
-// joins every failure (each wraps the resolver's error). Each lookup is
-// bounded by ctx.
+// ResolveError is what ResolveNames returns when some host names did not
+// resolve: which ones, out of how many, and each lookup's error (Unwrap).
+type ResolveError struct {
+	Failed []string // the names that did not resolve, sorted
+	Total  int      // the names looked up
+	Errs   []error  // one per failed name, in Failed's order
+}
+
+// nameShown is how many failed names the message lists.
+const nameShown = 3
+
+func (e *ResolveError) Error() string {
+	shown := e.Failed[:min(len(e.Failed), nameShown)]
+	msg := fmt.Sprintf("%d of %d host names not resolved (%s", len(e.Failed), e.Total, strings.Join(shown, ", "))
+	if more := len(e.Failed) - len(shown); more > 0 {
+		msg += fmt.Sprintf(" and %d more", more)
+	}
+	return msg + "): " + e.Errs[0].Error()
+}
+
+// Unwrap returns each failed lookup's error.
+func (e *ResolveError) Unwrap() []error { return e.Errs }
+
+// resolveWorkers bounds the lookups in flight at once: a rules file can
+// name dozens of hosts (the mining pools of the stable rules), and a DNS
+// server that does not answer makes each wait for its timeout.
+const resolveWorkers = 8
+
+// ResolveNames resolves every host name the rules use, now, several at a
+// time, and publishes the result. A name that fails keeps its previous
+// addresses; the error is a *ResolveError naming the failures (each
+// wraps the resolver's error). Each lookup is bounded by ctx.
 func (s *Source) ResolveNames(ctx context.Context) error {
 	t := s.names
 	t.last.Store(time.Now().UnixNano())
-	var errs []error
-	resolved := map[string][]netip.Addr{}
-	for _, n := range s.HostNames() {
-		addrs, err := t.resolver.LookupHost(ctx, n)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("resolve %s: %w", n, err))
+	names := s.HostNames()
+	addrs := make([][]netip.Addr, len(names))
+	errs := make([]error, len(names))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(resolveWorkers, len(names)) {
+		wg.Go(func() {
+			for i := range work {
+				found, err := t.resolver.LookupHost(ctx, names[i])
+				if err != nil {
+					errs[i] = fmt.Errorf("resolve %s: %w", names[i], err)
+					continue
+				}
+				for _, a := range found {
+					if ip, err := netip.ParseAddr(a); err == nil {
+						addrs[i] = append(addrs[i], ip.Unmap())
+					}
+				}
+			}
+		})
+	}
+	for i := range names {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	rerr := &ResolveError{Total: len(names)}
+	t.mu.Lock()
+	for i, n := range names {
+		if errs[i] != nil {
+			rerr.Failed = append(rerr.Failed, n)
+			rerr.Errs = append(rerr.Errs, errs[i])
 			continue
 		}
-		for _, a := range addrs {
-			if ip, err := netip.ParseAddr(a); err == nil {
-				resolved[n] = append(resolved[n], ip.Unmap())
-			}
-		}
-	}
-	t.mu.Lock()
-	for n, addrs := range resolved {
-		t.names[n] = addrs
+		t.names[n] = addrs[i]
 	}
 	t.publishLocked()
 	t.mu.Unlock()
-	return errors.Join(errs...)
+	if len(rerr.Failed) > 0 {
+		return rerr
+	}
+	return nil
 }
 
 // NameError returns the error of the last background resolution that

@@ -2,8 +2,10 @@ package syscall_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,5 +131,80 @@ func TestHostNamesRealLocalhost(t *testing.T) {
 	}
 	if n := len(e.Process("syscall", connectTo("192.0.2.1"))); n != 0 {
 		t.Errorf("connect to 192.0.2.1: %d alerts, want 0", n)
+	}
+}
+
+// gateResolver fails every lookup, but only once want lookups are in
+// flight together (or the context ends): it shows the lookups overlap.
+type gateResolver struct {
+	want    int
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+	peak    atomic.Int64
+}
+
+func (g *gateResolver) LookupHost(ctx context.Context, host string) ([]string, error) {
+	g.mu.Lock()
+	g.waiting++
+	if int64(g.waiting) > g.peak.Load() {
+		g.peak.Store(int64(g.waiting))
+	}
+	if g.waiting == g.want {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+	}
+	return nil, &net.DNSError{Err: "i/o timeout", Name: host, IsTimeout: true}
+}
+
+// TestResolveNamesSummary: with a DNS server that does not answer, the
+// rules' host names are looked up several at a time (not one timeout
+// after another), and the error names how many failed and which, not
+// one line per name.
+func TestResolveNamesSummary(t *testing.T) {
+	var names []string
+	for i := range 20 {
+		names = append(names, fmt.Sprintf("pool%02d.example", i))
+	}
+	rule := fmt.Sprintf(`
+- rule: pools
+  desc: t
+  condition: evt.type = connect and fd.sip.name in (%s)
+  output: "%%fd.sip.name"
+  priority: WARNING
+`, strings.Join(names, ", "))
+	g := &gateResolver{want: 4, open: make(chan struct{})}
+	src := syscall.New(syscall.WithResolver(g), syscall.WithNameRefresh(time.Hour))
+	e, err := rules.New(rules.WithSource(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Load(rules.File{Name: "pools.yaml", Data: []byte(rule)}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Patience)
+	defer cancel()
+	err = src.ResolveNames(ctx)
+	if ctx.Err() != nil {
+		t.Fatalf("the lookups never overlapped (at most %d at once): the gate waited for %d", g.peak.Load(), g.want)
+	}
+	var re *syscall.ResolveError
+	if !errors.As(err, &re) {
+		t.Fatalf("ResolveNames = %v, want a *ResolveError", err)
+	}
+	if len(re.Failed) != 20 || re.Total != 20 || len(re.Errs) != 20 {
+		t.Errorf("failed %d of %d (%d errors), want 20 of 20", len(re.Failed), re.Total, len(re.Errs))
+	}
+	want := "20 of 20 host names not resolved (pool00.example, pool01.example, pool02.example and 17 more): resolve pool00.example: "
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error = %q, want it to start %q", err, want)
+	}
+	var dns *net.DNSError
+	if !errors.As(err, &dns) || !dns.IsTimeout {
+		t.Errorf("the resolver's error is not wrapped: %v", err)
 	}
 }
