@@ -246,14 +246,21 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 	} else {
 		log.Info("process table seeded", "processes", n)
 	}
-	// The host names rules compare fd.*.name with, resolved before the
-	// capture starts (bounded: a DNS that does not answer delays the
-	// start, it does not stop it), as Falco does.
-	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
-	if err := ag.ResolveNames(rctx); err != nil {
-		log.Warn("host names used in rules not resolved; they are retried in the background", "err", err)
-	}
-	rcancel()
+	// The host names rules compare fd.*.name with are resolved while the
+	// probe loads, and its events are evaluated once they are (bounded:
+	// a DNS that does not answer delays the evaluation, it does not stop
+	// it), so the first connection to such a host already matches, as in
+	// Falco, and nothing the probe sees meanwhile is lost: it waits in
+	// the ring.
+	names := make(chan struct{})
+	go func() {
+		defer close(names)
+		rctx, rcancel := context.WithTimeout(ctx, nameWait)
+		defer rcancel()
+		if err := ag.ResolveNames(rctx); err != nil {
+			log.Warn("host names used in rules not resolved; they are retried in the background", "err", err)
+		}
+	}()
 	ctx, cancel := context.WithCancel(ctx) // stops the listeners when run returns
 	defer cancel()
 	errc := make(chan error, 4)
@@ -286,7 +293,7 @@ func runSensor(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *run
 			<-ctx.Done()
 			return nil
 		}
-		return capture(ctx, log, ag, f)
+		return capture(ctx, log, ag, f, names)
 	})
 }
 
@@ -354,9 +361,14 @@ func agentConfig(ctx context.Context, log *slog.Logger, f *runFlags, router *out
 	}
 }
 
-// capture loads the probes for the syscalls the rules need and feeds the
-// agent until ctx ends.
-func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags) error {
+// nameWait bounds how long the start of evaluation waits for the host
+// names used in rules.
+const nameWait = 10 * time.Second
+
+// capture loads the probes for the syscalls the rules need and, once names
+// is closed (the rules' host names resolved), feeds the agent until ctx
+// ends.
+func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags, names <-chan struct{}) error {
 	p, err := loadProbe(ctx, log, ag, f)
 	if err != nil {
 		return err
@@ -374,6 +386,12 @@ func capture(ctx context.Context, log *slog.Logger, ag *agent.Agent, f *runFlags
 		s, _ := p.Stats()
 		return s.TotalDrops(), s.Malformed
 	})
+	// The probe is capturing: what it sees until the names are resolved
+	// waits in the ring.
+	select {
+	case <-names:
+	case <-ctx.Done():
+	}
 	compat := p.Compat()
 	log.Info("sensor running", "variant", p.Variant(), "attach", p.Attach(), "ids_cache", p.IDsCache(), "buffer", p.Buffer(),
 		"syscalls", len(ag.SyscallTypes()), "compat_syscalls", compat)
