@@ -230,6 +230,7 @@ var prctlOptions = map[int64]string{
 var flagTables = func() map[string]*flagTable {
 	m := maps.Clone(baseFlagTables)
 	maps.Copy(m, moreFlagTables)
+	maps.Copy(m, ipcTables)
 	return m
 }()
 

@@ -130,6 +130,19 @@ func TestFlagEncodings(t *testing.T) {
 		{event.TypeBpf, "cmd", 5, 5, "BPF_PROG_LOAD"},
 		{event.TypePrctl, "option", 15, 15, "PR_SET_NAME"},
 		{event.TypeUnlinkat, "flags", 0, 0, "0"},
+		{event.TypeFutex, "op", 9 | 128, 9 | 128, "FUTEX_PRIVATE_FLAG|FUTEX_WAIT_BITSET"},
+		{event.TypeFutex, "op", 128, 128, "FUTEX_PRIVATE_FLAG"},
+		{event.TypeFutex, "op", 0, 0, "FUTEX_WAIT"},
+		{event.TypeFutex, "op", 1 | 128 | 256, 1 | 128 | 256, "FUTEX_CLOCK_REALTIME|FUTEX_PRIVATE_FLAG|FUTEX_WAKE"},
+		{event.TypeSemctl, "cmd", 0, 1 << 2, "IPC_RMID"},
+		{event.TypeSemctl, "cmd", 16, 1 << 12, "SETVAL"},
+		{event.TypeKeyctl, "operation", 2, 2, "KEYCTL_UPDATE"},
+		{event.TypeKeyctl, "operation", 32, 32, "KEYCTL_WATCH_KEY"},
+		{event.TypeFsconfig, "cmd", 6, 6, "FSCONFIG_CMD_CREATE"},
+		{event.TypeIoUringEnter, "flags", 1 | 8, 1 | 8, "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG"},
+		{event.TypeIoUringRegister, "opcode", 2, 2, "IORING_REGISTER_FILES"},
+		{event.TypeQuotactl, "cmd", 0x80000700, 1 << 5, "Q_GETQUOTA"}, // QCMD(Q_GETQUOTA, USRQUOTA)
+		{event.TypeQuotactl, "cmd", 0x580301, 1 << 10, "Q_XGETQUOTA"}, // QCMD(Q_XGETQUOTA, GRPQUOTA)
 	} {
 		e := &event.Event{Type: tc.typ, Args: event.Args{intArg(tc.arg, tc.v)}}
 		if got := rawArg(e, e.Args[0]); got != tc.raw {

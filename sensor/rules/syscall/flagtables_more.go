@@ -3,9 +3,9 @@ package syscall
 // Flag and enumeration tables of the parameters of Falco's other syscall
 // events (mmap, fcntl, prlimit ...), with libscap's names, order and
 // values, and how a kernel value is encoded in libscap's terms where the
-// two differ. A table Falco names but that is not here (futex, keyctl,
-// semctl, semop, fsconfig, io_uring, quotactl) leaves the parameter as
-// its number.
+// two differ. A table Falco names but that is not here (io_uring_setup's,
+// semop's, creat's layer flags, quotactl's type and formats: parameters
+// the probe does not send) would leave the parameter as its number.
 
 // remapBits encodes a kernel bit set whose bits libscap numbers
 // otherwise: pairs of kernel bit and libscap bit.
@@ -128,8 +128,101 @@ const fdFlags = "fd_flags"
 // rawTables are the tables Falco names that are not here: their
 // parameters render as numbers.
 var rawTables = map[string]bool{
-	"creat_flags": true, "io_uring_setup_flags": true, "io_uring_setup_feats": true, "futex_operations": true,
-	"keyctl_operations": true, "semctl_commands": true, "semop_flags": true, "fsconfig_cmds": true,
-	"io_uring_enter_flags": true, "io_uring_register_opcodes": true, "quotactl_cmds": true, "quotactl_types": true,
-	"quotactl_dqi_flags": true, "quotactl_quota_fmts": true,
+	"creat_flags": true, "io_uring_setup_flags": true, "io_uring_setup_feats": true, "semop_flags": true,
+	"quotactl_types": true, "quotactl_dqi_flags": true, "quotactl_quota_fmts": true,
+}
+
+// The kernel's futex commands (op & FUTEX_CMD_MASK) in libscap's numbering,
+// which is the kernel's; FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME are
+// libscap's bits 7 and 8.
+const (
+	futexPrivate  = 128
+	futexRealtime = 256
+)
+
+func futexPPM(v int64) int64 {
+	r := v & 127
+	if r > 12 {
+		r = 0 // libscap has no name for it: FUTEX_WAIT's 0
+	}
+	if v&futexPrivate != 0 {
+		r |= 128
+	}
+	if v&futexRealtime != 0 {
+		r |= 256
+	}
+	return r
+}
+
+// semctlPPM maps the kernel's semctl commands to libscap's bits.
+var semctlPPM = map[int64]int64{
+	2: 1 << 0 /* IPC_STAT */, 1: 1 << 1 /* IPC_SET */, 0: 1 << 2 /* IPC_RMID */, 3: 1 << 3, /* IPC_INFO */
+	19: 1 << 4 /* SEM_INFO */, 18: 1 << 5 /* SEM_STAT */, 13: 1 << 6 /* GETALL */, 14: 1 << 7, /* GETNCNT */
+	11: 1 << 8 /* GETPID */, 12: 1 << 9 /* GETVAL */, 15: 1 << 10 /* GETZCNT */, 17: 1 << 11, /* SETALL */
+	16: 1 << 12, /* SETVAL */
+}
+
+// quotactlPPM maps a quotactl command (cmd >> 8: QCMD's command half) to
+// libscap's bits.
+var quotactlPPM = map[int64]int64{
+	0x800002: 1 << 0 /* Q_QUOTAON */, 0x800003: 1 << 1 /* Q_QUOTAOFF */, 0x800004: 1 << 2, /* Q_GETFMT */
+	0x800005: 1 << 3 /* Q_GETINFO */, 0x800006: 1 << 4 /* Q_SETINFO */, 0x800007: 1 << 5, /* Q_GETQUOTA */
+	0x800008: 1 << 6 /* Q_SETQUOTA */, 0x800001: 1 << 7, /* Q_SYNC */
+	0x5801: 1 << 8 /* Q_XQUOTAON */, 0x5802: 1 << 9 /* Q_XQUOTAOFF */, 0x5803: 1 << 10, /* Q_XGETQUOTA */
+	0x5804: 1 << 11 /* Q_XSETQLIM */, 0x5805: 1 << 12 /* Q_XGETQSTAT */, 0x5806: 1 << 13, /* Q_XQUOTARM */
+	0x5807: 1 << 14, /* Q_XQUOTASYNC */
+}
+
+// seqNames gives names the consecutive values from first on.
+func seqNames(first int64, names ...string) []flag {
+	out := make([]flag, len(names))
+	for i, n := range names {
+		out[i] = flag{n, first + int64(i)}
+	}
+	return out
+}
+
+// ipcTables are the futex, keyctl, semctl, fsconfig, io_uring and quotactl
+// tables: the kernel's values, in libscap's order and encoding.
+var ipcTables = map[string]*flagTable{
+	"futex_operations": newTable(false, futexPPM,
+		flag{"FUTEX_CLOCK_REALTIME", 256}, flag{"FUTEX_PRIVATE_FLAG", 128}, flag{"FUTEX_CMP_REQUEUE_PI", 12},
+		flag{"FUTEX_WAIT_REQUEUE_PI", 11}, flag{"FUTEX_WAKE_BITSET", 10}, flag{"FUTEX_WAIT_BITSET", 9},
+		flag{"FUTEX_TRYLOCK_PI", 8}, flag{"FUTEX_UNLOCK_PI", 7}, flag{"FUTEX_LOCK_PI", 6}, flag{"FUTEX_WAKE_OP", 5},
+		flag{"FUTEX_CMP_REQUEUE", 4}, flag{"FUTEX_REQUEUE", 3}, flag{"FUTEX_FD", 2}, flag{"FUTEX_WAKE", 1},
+		flag{"FUTEX_WAIT", 0}),
+	"semctl_commands": newTable(false, func(v int64) int64 { return semctlPPM[v] },
+		flag{"IPC_STAT", 1 << 0}, flag{"IPC_SET", 1 << 1}, flag{"IPC_RMID", 1 << 2}, flag{"IPC_INFO", 1 << 3},
+		flag{"SEM_INFO", 1 << 4}, flag{"SEM_STAT", 1 << 5}, flag{"GETALL", 1 << 6}, flag{"GETNCNT", 1 << 7},
+		flag{"GETPID", 1 << 8}, flag{"GETVAL", 1 << 9}, flag{"GETZCNT", 1 << 10}, flag{"SETALL", 1 << 11},
+		flag{"SETVAL", 1 << 12}),
+	"keyctl_operations": newTable(true, nil, seqNames(0, "KEYCTL_GET_KEYRING_ID", "KEYCTL_JOIN_SESSION_KEYRING",
+		"KEYCTL_UPDATE", "KEYCTL_REVOKE", "KEYCTL_CHOWN", "KEYCTL_SETPERM", "KEYCTL_DESCRIBE", "KEYCTL_CLEAR",
+		"KEYCTL_LINK", "KEYCTL_UNLINK", "KEYCTL_SEARCH", "KEYCTL_READ", "KEYCTL_INSTANTIATE", "KEYCTL_NEGATE",
+		"KEYCTL_SET_REQKEY_KEYRING", "KEYCTL_SET_TIMEOUT", "KEYCTL_ASSUME_AUTHORITY", "KEYCTL_GET_SECURITY",
+		"KEYCTL_SESSION_TO_PARENT", "KEYCTL_REJECT", "KEYCTL_INSTANTIATE_IOV", "KEYCTL_INVALIDATE",
+		"KEYCTL_GET_PERSISTENT", "KEYCTL_DH_COMPUTE", "KEYCTL_PKEY_QUERY", "KEYCTL_PKEY_ENCRYPT",
+		"KEYCTL_PKEY_DECRYPT", "KEYCTL_PKEY_SIGN", "KEYCTL_PKEY_VERIFY", "KEYCTL_RESTRICT_KEYRING", "KEYCTL_MOVE",
+		"KEYCTL_CAPABILITIES", "KEYCTL_WATCH_KEY")...),
+	"fsconfig_cmds": newTable(true, nil, seqNames(0, "FSCONFIG_SET_FLAG", "FSCONFIG_SET_STRING",
+		"FSCONFIG_SET_BINARY", "FSCONFIG_SET_PATH", "FSCONFIG_SET_PATH_EMPTY", "FSCONFIG_SET_FD",
+		"FSCONFIG_CMD_CREATE", "FSCONFIG_CMD_RECONFIGURE")...),
+	"io_uring_enter_flags": newTable(false, func(v int64) int64 { return v & 0xf },
+		flag{"IORING_ENTER_GETEVENTS", 1 << 0}, flag{"IORING_ENTER_SQ_WAKEUP", 1 << 1},
+		flag{"IORING_ENTER_SQ_WAIT", 1 << 2}, flag{"IORING_ENTER_EXT_ARG", 1 << 3}),
+	"io_uring_register_opcodes": newTable(true, nil, seqNames(0, "IORING_REGISTER_BUFFERS",
+		"IORING_UNREGISTER_BUFFERS", "IORING_REGISTER_FILES", "IORING_UNREGISTER_FILES", "IORING_REGISTER_EVENTFD",
+		"IORING_UNREGISTER_EVENTFD", "IORING_REGISTER_FILES_UPDATE", "IORING_REGISTER_EVENTFD_ASYNC",
+		"IORING_REGISTER_PROBE", "IORING_REGISTER_PERSONALITY", "IORING_UNREGISTER_PERSONALITY",
+		"IORING_REGISTER_RESTRICTIONS", "IORING_REGISTER_ENABLE_RINGS", "IORING_REGISTER_FILES2",
+		"IORING_REGISTER_FILES_UPDATE2", "IORING_REGISTER_BUFFERS2", "IORING_REGISTER_BUFFERS_UPDATE",
+		"IORING_REGISTER_IOWQ_AFF", "IORING_UNREGISTER_IOWQ_AFF", "IORING_REGISTER_IOWQ_MAX_WORKERS",
+		"IORING_REGISTER_RING_FDS", "IORING_UNREGISTER_RING_FDS")...),
+	// cmd is an int: a caller's sign-extends QCMD's top bit.
+	"quotactl_cmds": newTable(false, func(v int64) int64 { return quotactlPPM[(v&0xffffffff)>>8] },
+		flag{"Q_QUOTAON", 1 << 0}, flag{"Q_QUOTAOFF", 1 << 1}, flag{"Q_GETFMT", 1 << 2}, flag{"Q_GETINFO", 1 << 3},
+		flag{"Q_SETINFO", 1 << 4}, flag{"Q_GETQUOTA", 1 << 5}, flag{"Q_SETQUOTA", 1 << 6}, flag{"Q_SYNC", 1 << 7},
+		flag{"Q_XQUOTAON", 1 << 8}, flag{"Q_XQUOTAOFF", 1 << 9}, flag{"Q_XGETQUOTA", 1 << 10},
+		flag{"Q_XSETQLIM", 1 << 11}, flag{"Q_XGETQSTAT", 1 << 12}, flag{"Q_XQUOTARM", 1 << 13},
+		flag{"Q_XQUOTASYNC", 1 << 14}),
 }
