@@ -292,6 +292,15 @@ const bumpFentry, bumpKprobe = "ids_bump_fentry", "ids_bump_kprobe"
 // syscalls, so on such a kernel a task that switches namespaces twice
 // through them could have a record carry namespaces it left
 // (docs/architecture.md); the cgroup id stays exact.
+// compatUnseen says whether 32-bit syscalls may run here where the
+// per-syscall tracepoints do not see them (an amd64 kernel's ia32 table,
+// an arm64 one's AArch32 table): then the exits of setns and unshare do
+// not follow every nsproxy switch, and with the per-syscall programs and
+// no program at switch_task_namespaces nothing is cached (a thread could
+// switch namespaces through a 32-bit setns and keep reporting its old
+// ones). The raw program sees them and bumps (on_compat_exit).
+func compatUnseen() bool { return compatTable(runtime.GOARCH) != nil }
+
 func syscallBumps(hooks []tracepoint) bool {
 	return slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_setns"}) &&
 		slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_unshare"})
@@ -574,6 +583,9 @@ func programsFor(types []event.Type, mode Attach, fast bool) programNeeds {
 		}
 	}
 	n.ia32 = n.syscalls && n.perSyscall && runtime.GOARCH == "amd64" && haveKprobes() && kprobeLoads()
+	if n.nsBump == nil && n.perSyscall && compatUnseen() {
+		n.bump = nil
+	}
 	return n
 }
 

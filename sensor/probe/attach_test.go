@@ -94,6 +94,11 @@ func TestAttach(t *testing.T) {
 			// switches here (fentry, kprobe); without them ids_bump_tp
 			// follows them on the setns and unshare exits alone
 			want := append(slices.Clone(tc.programs), nsBumpPrograms()...)
+			if nsBumpPrograms() == nil && p.Attach() != AttachRaw && compatUnseen() {
+				// the per-syscall programs miss 32-bit setns and unshare:
+				// nothing is cached, no bump program (compatUnseen)
+				want = slices.DeleteFunc(want, func(s string) bool { return s == idsBumpProgram })
+			}
 			slices.Sort(want)
 			if got := slices.Sorted(maps.Keys(p.coll.Programs)); !slices.Equal(got, want) {
 				t.Errorf("loaded programs %q, want %q", got, want)

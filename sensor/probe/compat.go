@@ -288,6 +288,16 @@ func (p *Probe) putCompat(syscalls []event.Type) error {
 			want[nr+1] = true
 		}
 	}
+	if p.coll.Programs[idsBumpProgram] != nil {
+		// The raw program bumps the namespace cache's generation at a
+		// 32-bit setns or unshare, which the exits ids_bump_tp is on
+		// never see: their entries stay, wanted or not.
+		for _, t := range []event.Type{event.TypeSetns, event.TypeUnshare} {
+			if nr, ok := syscallNumber(t); ok {
+				want[nr+1] = true
+			}
+		}
+	}
 	socketcall := uint32(0)
 	for k, v := range entries {
 		if !want[v&0xffff] {

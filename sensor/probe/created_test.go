@@ -51,3 +51,49 @@ func TestOpenCreated(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenat2Created: openat2's flags, which are in its user open_how,
+// carry event.OpenFlagCreated as openat's do (Falco sets O_F_CREATED for
+// both): only when the call created its file.
+func TestOpenat2Created(t *testing.T) {
+	for _, buf := range []mode{buffers[0], buffers[2]} {
+		t.Run(buf.name, func(t *testing.T) {
+			p := load(t, buf, event.TypeOpenat2)
+			dir := t.TempDir()
+			for _, tc := range []struct {
+				desc    string
+				name    string
+				flags   uint64
+				created bool
+			}{
+				{"new file", "a", unix.O_CREAT | unix.O_WRONLY, true},
+				{"existing file", "a", unix.O_CREAT | unix.O_WRONLY, false},
+				{"plain open", "a", unix.O_RDONLY, false},
+				{"exclusive, new", "b", unix.O_CREAT | unix.O_EXCL | unix.O_RDWR, true},
+				{"exclusive, exists", "b", unix.O_CREAT | unix.O_EXCL | unix.O_RDWR, false},
+			} {
+				path := filepath.Join(dir, tc.name)
+				how := unix.OpenHow{Flags: tc.flags, Mode: 0o600}
+				fd, err := unix.Openat2(unix.AT_FDCWD, path, &how)
+				if err == unix.ENOSYS {
+					t.Skip("openat2: ENOSYS (Linux < 5.6)")
+				}
+				if err == nil {
+					unix.Close(fd)
+				}
+				ev := await(t, p, "openat2", func(ev event.Event) bool {
+					name, _ := ev.Args.String("name")
+					fl, _ := ev.Args.Int64("flags")
+					return ev.Proc.PID == uint32(os.Getpid()) && name == path && uint64(fl&^event.OpenFlagCreated) == tc.flags
+				})
+				fl, _ := ev.Args.Int64("flags")
+				if got := fl&event.OpenFlagCreated != 0; got != tc.created {
+					t.Errorf("%s (res %d): created %v, want %v", tc.desc, ev.Res, got, tc.created)
+				}
+				if mode, _ := ev.Args.Int64("mode"); mode != 0o600 {
+					t.Errorf("%s: mode %#o, want 0600 (open_how's)", tc.desc, mode)
+				}
+			}
+		})
+	}
+}

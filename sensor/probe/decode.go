@@ -147,9 +147,14 @@ func (d *Decoder) DecodeInto(rec []byte, ev *event.Event) error {
 		spec := p.args[k]
 		switch kd {
 		case kindInt, kindOFlags:
-			if len(b) == 8 {
-				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: intArg(spec, le.Uint64(b))})
+			if len(b) != 8 {
+				break
 			}
+			if spec.kind == kindOFlags && spec.aux == auxCreatedOnly {
+				markCreated(ev.Args, le.Uint64(b))
+				break
+			}
+			ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: intArg(spec, le.Uint64(b))})
 		case kindIovSize, kindMsgSize:
 			if len(b) == 8 {
 				ev.Args = append(ev.Args, event.Arg{Name: spec.name, Int: int64(le.Uint64(b))})
@@ -538,6 +543,21 @@ func procexit(ev *event.Event) {
 		event.Arg{Name: "ret", Int: ret},
 		event.Arg{Name: "sig", Int: sig},
 		event.Arg{Name: "core", Int: (st >> 7) & 1})
+}
+
+// markCreated sets event.OpenFlagCreated in the flags argument (openat2's,
+// from its open_how) when the probe's created argument says the open
+// created its file.
+func markCreated(args event.Args, v uint64) {
+	if v&event.OpenFlagCreated == 0 {
+		return
+	}
+	for i := range args {
+		if args[i].Name == "flags" {
+			args[i].Int |= event.OpenFlagCreated
+			return
+		}
+	}
 }
 
 // appendBytesArgs appends what raw user memory says: a sockaddr, or

@@ -43,6 +43,11 @@ func s(name string, src uint8) argSpec { return argSpec{name: name, kind: kindSt
 // oflags is an open's flags in register src, with event.OpenFlagCreated
 // set when the open created its file (Falco's O_F_CREATED).
 func oflags(src uint8) argSpec { return argSpec{name: "flags", kind: kindOFlags, src: src} }
+// created says whether the open created its file, for an open whose flags
+// are not in a register (openat2): decoded into its flags argument.
+func created() argSpec {
+	return argSpec{name: "created", kind: kindOFlags, src: srcRes, aux: auxCreatedOnly}
+}
 func sa(name string, src, lenSrc uint8) argSpec {
 	return argSpec{name: name, kind: kindBytes, src: src, aux: lenSrc}
 }
@@ -149,7 +154,7 @@ var specificPlans = map[event.Type]plan{
 
 	event.TypeOpen:    {args: []argSpec{resFD, s("name", 0), oflags(1), i("mode", 2)}, fd: fdFile},
 	event.TypeOpenat:  {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), oflags(2), i("mode", 3)}, fd: fdFile},
-	event.TypeOpenat2: {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), sa("how", 2, 3)}, fd: fdFile},
+	event.TypeOpenat2: {args: []argSpec{resFD, d("dirfd", 0), s("name", 1), sa("how", 2, 3), created()}, fd: fdFile},
 	event.TypeCreat:   {args: []argSpec{resFD, s("name", 0), i("mode", 1)}, fd: fdFile},
 	event.TypeClose:   {args: []argSpec{d("fd", 0)}},
 
@@ -341,7 +346,7 @@ func (p plan) wire(t event.Type) wirePlan {
 	w := wirePlan{Type: uint16(t), NArgs: uint8(len(p.args))}
 	for n, a := range p.args {
 		aux := a.aux
-		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize && a.kind != kindFDList && a.kind != kindUWord && a.kind != kindTuple {
+		if a.kind != kindBytes && a.kind != kindIovData && a.kind != kindIovSize && a.kind != kindFDList && a.kind != kindUWord && a.kind != kindTuple && a.kind != kindOFlags {
 			aux = srcRes
 		}
 		w.Args[n] = wireArg{Kind: uint8(a.kind), Src: a.src, Aux: aux}

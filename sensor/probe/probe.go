@@ -157,13 +157,19 @@ func Load(ctx context.Context, opts Options) (*Probe, error) {
 			// without the namespace and cgroup cache (rare; it costs a
 			// second verification).
 			need.nsBump = nil
-			if !syscallBumps(need.bump) {
+			if !syscallBumps(need.bump) || need.perSyscall && compatUnseen() {
 				need.bump = nil
 			}
 		case errors.Is(err, errRawNotLoaded) && need.perSyscall:
 			// The per-syscall tracepoints were there but would not
-			// attach: load again with the raw tracepoint's program.
+			// attach: load again with the raw tracepoint's program,
+			// which may cache where they could not (compatUnseen).
 			need.perSyscall = false
+			if need.bump == nil && need.nsBump == nil {
+				if h := bumpHooks(); h != nil && syscallBumps(h) {
+					need.bump = h
+				}
+			}
 		default:
 			return p, err
 		}
@@ -493,9 +499,11 @@ func (p *Probe) Attach() Attach { return p.attach }
 // IDsCache says how the probe keeps each CPU's last answer for the
 // namespaces and cgroup id of its last task: "fentry" or "kprobe", the
 // kind of the program that follows every nsproxy switch; "tracepoints"
-// where neither may run and the exits of setns and unshare follow them
-// (64-bit syscalls only: syscallBumps); or "off" (every record then reads
-// them; cached_ids in c/task.h).
+// where neither may run and the exits of setns and unshare follow them,
+// with the raw program's bumps at 32-bit ones (syscallBumps; the
+// per-syscall programs do not see those, so there the cache is off:
+// compatUnseen); or "off" (every record then reads them; cached_ids in
+// c/task.h).
 func (p *Probe) IDsCache() string {
 	switch {
 	case p.nsBump == bumpFentry:

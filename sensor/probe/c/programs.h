@@ -161,10 +161,15 @@ static __always_inline u32 put_arg(u8 *buf, u32 off, struct argplan *a, u64 v, s
 	}
 	if (a->kind == PH_KIND_OFLAGS) {
 		// bit 31 is no open flag (the kernel ignores it): the caller's is
-		// cleared, ours says the open created its file
-		v &= 0x7fffffff;
+		// cleared, ours says the open created its file; with
+		// PH_AUX_CREATED_ONLY (openat2, whose flags are in user memory)
+		// only ours is sent
+		bool only = a->aux & PH_AUX_CREATED_ONLY;
+		v = only ? O_CREAT : v & 0x7fffffff;
 		if (ret >= 0 && (v & (O_CREAT | __O_TMPFILE)) && opened_created(ret, files))
 			v |= PH_OFLAG_CREATED;
+		if (only)
+			v &= PH_OFLAG_CREATED;
 		*(u64 *)&buf[o + 4] = v;
 		return put_argh32(buf, o, PH_KIND_INT, sizeof(v));
 	}
@@ -313,6 +318,12 @@ static __always_inline int on_compat_exit(void *ctx, struct task_struct *task, s
 	s64 nr64 = compat_args(&sc->rw, regs, nr, ret);
 	if (nr64 < 0)
 		return 0;
+	// A 32-bit setns or unshare switches the task's nsproxy where the
+	// syscalls/sys_exit_* tracepoints (ids_bump_tp's, when no program may
+	// run at switch_task_namespaces) do not see it: bump here, wanted or
+	// not (compat_nrs keeps their entries while the cache is on).
+	if (nr64 == NR64_SETNS || nr64 == NR64_UNSHARE)
+		ids_bump();
 	return on_sys_exit(ctx, task, regs, ret, (u32)nr64, true);
 }
 

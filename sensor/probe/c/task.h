@@ -359,6 +359,16 @@ static __always_inline void read_cgroup(struct ph_hdr *h, struct css_set *cs)
 // ids_bump makes every cached nsproxy and css_set miss (cached_ids).
 static __always_inline void ids_bump(void) { __sync_fetch_and_add(&ids_gen, 1); }
 
+// The 64-bit numbers of setns and unshare, which a 32-bit one maps to
+// (compat_args).
+#if defined(__TARGET_ARCH_arm64)
+#define NR64_SETNS 268
+#define NR64_UNSHARE 97
+#else
+#define NR64_SETNS 308
+#define NR64_UNSHARE 272
+#endif
+
 #if PH_FAST
 
 // cached_ids sets the header's namespaces and cgroup from the CPU's cache

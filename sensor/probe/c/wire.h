@@ -8,6 +8,7 @@
 #define PH_AUX_WORD_OFF 0x7f
 #define PH_AUX_WORD32 0x80
 #define PH_AUX_TUPLE_ALWAYS 1
+#define PH_AUX_CREATED_ONLY 1
 
 #define PH_KIND_INT 1
 #define PH_KIND_STR 2
