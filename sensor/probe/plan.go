@@ -43,6 +43,7 @@ func s(name string, src uint8) argSpec { return argSpec{name: name, kind: kindSt
 // oflags is an open's flags in register src, with event.OpenFlagCreated
 // set when the open created its file (Falco's O_F_CREATED).
 func oflags(src uint8) argSpec { return argSpec{name: "flags", kind: kindOFlags, src: src} }
+
 // created says whether the open created its file, for an open whose flags
 // are not in a register (openat2): decoded into its flags argument.
 func created() argSpec {
