@@ -142,6 +142,22 @@ func TestOtherSyscalls(t *testing.T) {
 			}
 			return map[string]int64{"pid": 0, "resource": unix.RLIMIT_NOFILE, "oldcur": int64(old.Cur), "oldmax": int64(old.Max), "newcur": 0}, 0
 		}},
+		{name: "io_uring_setup", typ: event.TypeIoUringSetup, do: func(t *testing.T) (map[string]int64, int64) {
+			// struct io_uring_params; the kernel fills in the entries and
+			// features. Where io_uring is disabled the call fails and the
+			// event carries the caller's input, as Falco's does.
+			var p [30]uint32
+			p[2] = 16 // flags: IORING_SETUP_CLAMP
+			fd, _, errno := unix.Syscall(unix.SYS_IO_URING_SETUP, 4, uintptr(unsafe.Pointer(&p[0])), 0)
+			res := int64(fd)
+			if errno != 0 {
+				res = -int64(errno)
+			} else {
+				defer unix.Close(int(fd))
+			}
+			return map[string]int64{"entries": 4, "sq_entries": int64(p[0]), "cq_entries": int64(p[1]), "flags": 16,
+				"sq_thread_cpu": int64(p[3]), "sq_thread_idle": int64(p[4]), "features": int64(p[5])}, res
+		}},
 		{name: "setsockopt", typ: event.TypeSetsockopt, do: func(t *testing.T) (map[string]int64, int64) {
 			s, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 			if err != nil {

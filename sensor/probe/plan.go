@@ -242,7 +242,10 @@ var specificPlans = map[event.Type]plan{
 	event.TypeKill:         {args: []argSpec{d("pid", 0), d("sig", 1)}},
 	event.TypeTgkill:       {args: []argSpec{d("pid", 0), d("tid", 1), d("sig", 2)}},
 	event.TypePrctl:        {args: []argSpec{i("option", 0), i("arg2", 1)}},
-	event.TypeIoUringSetup: {args: []argSpec{i("entries", 0)}},
+	// struct io_uring_params: what the kernel filled in (the caller's
+	// input where the call failed)
+	event.TypeIoUringSetup: {args: []argSpec{i("entries", 0), word32("sq_entries", 1, 0), word32("cq_entries", 1, 4),
+		word32("flags", 1, 8), word32("sq_thread_cpu", 1, 12), word32("sq_thread_idle", 1, 16), word32("features", 1, 20)}},
 
 	// The syscalls below are Falco's other syscall events. Most are made
 	// many times a second (event.Type.Frequent) and captured only when

@@ -141,6 +141,9 @@ func TestFlagEncodings(t *testing.T) {
 		{event.TypeFsconfig, "cmd", 6, 6, "FSCONFIG_CMD_CREATE"},
 		{event.TypeIoUringEnter, "flags", 1 | 8, 1 | 8, "IORING_ENTER_GETEVENTS|IORING_ENTER_EXT_ARG"},
 		{event.TypeIoUringRegister, "opcode", 2, 2, "IORING_REGISTER_FILES"},
+		{event.TypeIoUringSetup, "flags", 16, 1 << 5, "IORING_SETUP_CLAMP"},
+		{event.TypeIoUringSetup, "flags", 1 | 2, 1 | 2 | 4, "IORING_SETUP_IOPOLL|IORING_SETUP_SQPOLL|IORING_SQ_NEED_WAKEUP"},
+		{event.TypeIoUringSetup, "features", 1 | 2 | 1<<9, 1 | 2 | 1<<9, "IORING_FEAT_SINGLE_MMAP|IORING_FEAT_NODROP|IORING_FEAT_NATIVE_WORKERS"},
 		{event.TypeQuotactl, "cmd", 0x80000700, 1 << 5, "Q_GETQUOTA"}, // QCMD(Q_GETQUOTA, USRQUOTA)
 		{event.TypeQuotactl, "cmd", 0x580301, 1 << 10, "Q_XGETQUOTA"}, // QCMD(Q_XGETQUOTA, GRPQUOTA)
 	} {

@@ -3,9 +3,9 @@ package syscall
 // Flag and enumeration tables of the parameters of Falco's other syscall
 // events (mmap, fcntl, prlimit ...), with libscap's names, order and
 // values, and how a kernel value is encoded in libscap's terms where the
-// two differ. A table Falco names but that is not here (io_uring_setup's,
-// semop's, creat's layer flags, quotactl's type and formats: parameters
-// the probe does not send) would leave the parameter as its number.
+// two differ. A table Falco names but that is not here (semop's, creat's
+// layer flags, quotactl's type and formats: parameters the probe does not
+// send) would leave the parameter as its number.
 
 // remapBits encodes a kernel bit set whose bits libscap numbers
 // otherwise: pairs of kernel bit and libscap bit.
@@ -128,7 +128,7 @@ const fdFlags = "fd_flags"
 // rawTables are the tables Falco names that are not here: their
 // parameters render as numbers.
 var rawTables = map[string]bool{
-	"creat_flags": true, "io_uring_setup_flags": true, "io_uring_setup_feats": true, "semop_flags": true,
+	"creat_flags": true, "semop_flags": true,
 	"quotactl_types": true, "quotactl_dqi_flags": true, "quotactl_quota_fmts": true,
 }
 
@@ -210,6 +210,20 @@ var ipcTables = map[string]*flagTable{
 	"io_uring_enter_flags": newTable(false, func(v int64) int64 { return v & 0xf },
 		flag{"IORING_ENTER_GETEVENTS", 1 << 0}, flag{"IORING_ENTER_SQ_WAKEUP", 1 << 1},
 		flag{"IORING_ENTER_SQ_WAIT", 1 << 2}, flag{"IORING_ENTER_EXT_ARG", 1 << 3}),
+	// The drivers test IORING_SQ_NEED_WAKEUP (1, an SQ ring flag) in the
+	// setup flags too: IOPOLL reads as both.
+	"io_uring_setup_flags": newTable(false, remapBits([2]int64{1, 1 << 0}, [2]int64{2, 1 << 1}, [2]int64{1, 1 << 2},
+		[2]int64{4, 1 << 3}, [2]int64{8, 1 << 4}, [2]int64{16, 1 << 5}, [2]int64{32, 1 << 6}, [2]int64{64, 1 << 7}),
+		flag{"IORING_SETUP_IOPOLL", 1 << 0}, flag{"IORING_SETUP_SQPOLL", 1 << 1}, flag{"IORING_SQ_NEED_WAKEUP", 1 << 2},
+		flag{"IORING_SETUP_SQ_AFF", 1 << 3}, flag{"IORING_SETUP_CQSIZE", 1 << 4}, flag{"IORING_SETUP_CLAMP", 1 << 5},
+		flag{"IORING_SETUP_ATTACH_RW", 1 << 6}, flag{"IORING_SETUP_R_DISABLED", 1 << 7}),
+	"io_uring_setup_feats": newTable(false, func(v int64) int64 { return v & 0x7ff },
+		flag{"IORING_FEAT_SINGLE_MMAP", 1 << 0}, flag{"IORING_FEAT_NODROP", 1 << 1},
+		flag{"IORING_FEAT_SUBMIT_STABLE", 1 << 2}, flag{"IORING_FEAT_RW_CUR_POS", 1 << 3},
+		flag{"IORING_FEAT_CUR_PERSONALITY", 1 << 4}, flag{"IORING_FEAT_FAST_POLL", 1 << 5},
+		flag{"IORING_FEAT_POLL_32BITS", 1 << 6}, flag{"IORING_FEAT_SQPOLL_NONFIXED", 1 << 7},
+		flag{"IORING_FEAT_ENTER_EXT_ARG", 1 << 8}, flag{"IORING_FEAT_NATIVE_WORKERS", 1 << 9},
+		flag{"IORING_FEAT_RSRC_TAGS", 1 << 10}),
 	"io_uring_register_opcodes": newTable(true, nil, seqNames(0, "IORING_REGISTER_BUFFERS",
 		"IORING_UNREGISTER_BUFFERS", "IORING_REGISTER_FILES", "IORING_UNREGISTER_FILES", "IORING_REGISTER_EVENTFD",
 		"IORING_UNREGISTER_EVENTFD", "IORING_REGISTER_FILES_UPDATE", "IORING_REGISTER_EVENTFD_ASYNC",
