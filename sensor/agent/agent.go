@@ -203,9 +203,9 @@ func (a *Agent) Reload() error {
 		// Falco resolves the names at load; a reload does not wait for
 		// DNS, but the lookup starts now rather than at the first event
 		// that needs it (which would go unmatched). The first load's are
-		// resolved by ResolveNames, which run calls before capturing (a
-		// caller that does not resolves them at the first event that
-		// needs them).
+		// resolved by ResolveNames, which run calls while its probe loads
+		// and waits for before evaluating events (a caller that does not
+		// resolves them at the first event that needs them).
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), nameTimeout)
 			defer cancel()
@@ -239,8 +239,9 @@ func hostNamer(e *rules.Engine) names {
 // ResolveNames resolves the host names the running rules compare
 // fd.*.name with (fd.sip.name = "kubernetes.default.svc.cluster.local")
 // now, bounded by ctx, as Falco does before it captures: `run` calls it
-// at startup so that the first connection to such a host already
-// matches. They are resolved again periodically while events need them.
+// at startup, while its probe loads, and evaluates events once it has
+// returned, so that the first connection to such a host already matches.
+// They are resolved again periodically while events need them.
 func (a *Agent) ResolveNames(ctx context.Context) error {
 	a.mu.Lock()
 	n := hostNamer(a.engine)
