@@ -285,13 +285,6 @@ const nsSwitchFunc = "switch_task_namespaces"
 // has trampolines since Linux 6.0) and kprobe (CONFIG_KPROBES).
 const bumpFentry, bumpKprobe = "ids_bump_fentry", "ids_bump_kprobe"
 
-// syscallBumps says whether hooks has the exits of both setns and
-// unshare: where no program may run at nsSwitchFunc, the cache then
-// follows nsproxy switches there alone ("tracepoints" in IDsCache), as it
-// did before the function was hooked. Those exits miss 32-bit compat
-// syscalls, so on such a kernel a task that switches namespaces twice
-// through them could have a record carry namespaces it left
-// (docs/architecture.md); the cgroup id stays exact.
 // compatUnseen says whether 32-bit syscalls may run here where the
 // per-syscall tracepoints do not see them (an amd64 kernel's ia32 table,
 // an arm64 one's AArch32 table): then the exits of setns and unshare do
@@ -301,6 +294,13 @@ const bumpFentry, bumpKprobe = "ids_bump_fentry", "ids_bump_kprobe"
 // ones). The raw program sees them and bumps (on_compat_exit).
 func compatUnseen() bool { return compatTable(runtime.GOARCH) != nil }
 
+// syscallBumps says whether hooks has the exits of both setns and
+// unshare: where no program may run at nsSwitchFunc, the cache then
+// follows nsproxy switches there alone ("tracepoints" in IDsCache), as it
+// did before the function was hooked. Those exits miss 32-bit compat
+// syscalls: the raw program bumps at those (on_compat_exit), and with the
+// per-syscall programs nothing is cached (compatUnseen;
+// docs/architecture.md). The cgroup id stays exact either way.
 func syscallBumps(hooks []tracepoint) bool {
 	return slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_setns"}) &&
 		slices.Contains(hooks, tracepoint{"syscalls", "sys_exit_unshare"})
