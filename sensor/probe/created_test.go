@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +31,7 @@ func checkCreated(t *testing.T, typ event.Type, open func(path string, flags int
 			dir := t.TempDir()
 			for _, tc := range cases {
 				path := filepath.Join(dir, tc.name)
-				if err := open(path, tc.flags); err == unix.ENOSYS {
+				if err := open(path, tc.flags); errors.Is(err, unix.ENOSYS) {
 					t.Skipf("%s: ENOSYS (not in this kernel)", typ)
 				}
 				ev := await(t, p, typ.String(), func(ev event.Event) bool {
