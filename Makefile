@@ -25,7 +25,7 @@ export CGO_CFLAGS ?= -Wno-deprecated-declarations
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: help setup build run test lint generate check-generate matrix matrix-kernel fuzz \
+.PHONY: help setup build run test test-integration lint generate check-generate matrix matrix-kernel fuzz \
 	bench-capture bench-response bench-rules bench-extract bench-minimize bench-catalog bench-registry bench-api bench-gpu bench-sensor clean
 
 help: ## list the targets
@@ -54,6 +54,14 @@ test: setup $(GOTESTSUM) ## the whole test suite (root needed for the eBPF tests
 	@echo "slowest tests (over 20s; each says why in its doc comment):"
 	@cat $(BIN)/test-other.json $(BIN)/test-kernel.json > $(BIN)/test.json
 	@$(GOTESTSUM) tool slowest --jsonfile $(BIN)/test.json --threshold 20s | head -15
+
+KUBE_BIN ?= $(or $(PROBEHUB_CACHE),$(HOME)/.cache/probehub)/kube/bin
+EVENT_GENERATOR ?= $(TOOLS)/event-generator
+test-integration: setup ## deploy/helm against a real control plane (etcd, kube-apiserver, kube-controller-manager built once by hack/kube-apiserver.sh, 20-40 min) and Falco's event-generator (hack/event-generator.sh DIR builds EVENT_GENERATOR)
+	@[ -x $(KUBE_BIN)/kube-controller-manager ] || hack/kube-apiserver.sh
+	@[ -x $(EVENT_GENERATOR) ] || { echo "no $(EVENT_GENERATOR): run hack/event-generator.sh DIR with a checkout of falcosecurity/event-generator, or set EVENT_GENERATOR" >&2; exit 2; }
+	PROBEHUB_KUBE_BIN=$(KUBE_BIN) PROBEHUB_EVENT_GENERATOR=$(EVENT_GENERATOR) PROBEHUB_SHARED_DATA=$(abspath $(SHARED)) \
+		$(GO) test -tags integration -count=1 -timeout 30m -v -run 'TestApplyDryRun|TestAuditEventGenerator' ./deploy/helm/
 
 $(GOTESTSUM):
 	@mkdir -p $(TOOLS)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go module proxy (no kubelet, no
-# container engine) into ${PROBEHUB_CACHE:-~/.cache/probehub}/kube/bin, for
-# deploy/helm's integration test (go test -tags integration ./deploy/helm/).
+# Builds kube-apiserver, kube-controller-manager and etcd from the Go module
+# proxy (no kubelet, no scheduler, no container engine) into
+# ${PROBEHUB_CACHE:-~/.cache/probehub}/kube/bin, for deploy/helm's
+# integration tests (make test-integration: go test -tags integration
+# ./deploy/helm/ with PROBEHUB_KUBE_BIN set to that directory).
 # Neither module can be `go install`ed directly: their go.mod files replace
 # their own sub-modules with local paths. So each is built from a small
 # wrapper module that pins those sub-modules to the published versions.
@@ -20,10 +22,11 @@ mod=$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/v$K8S.mod
 	printf 'module kapi\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes v%s\n\n' "$K8S"
 	grep '=> ./staging' "$mod" | awk -v v="v0.${K8S#1.}" '{print "replace " $1 " => " $1 " " v}'
 } >go.mod
-printf '//go:build tools\n\npackage kapi\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >tools.go
+printf '//go:build tools\n\npackage kapi\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n)\n' >tools.go
 echo 'package kapi' >doc.go
 go mod tidy
 go build -o "$out/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+go build -o "$out/bin/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
 
 cd "$out/src/etcd"
 cat >go.mod <<MOD

@@ -47,7 +47,7 @@ func TestApplyDryRun(t *testing.T) {
 	if bin == "" {
 		testutil.SkipOrFail(t, "PROBEHUB_KUBE_BIN unset: run hack/kube-apiserver.sh and point it at the directory it prints")
 	}
-	cfg := startAPIServer(t, bin)
+	cfg, _ := startAPIServer(t, bin)
 	ctx := context.Background()
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	dyn := dynamic.NewForConfigOrDie(cfg)
@@ -148,7 +148,10 @@ func checkSensorAdmission(t *testing.T, cs *kubernetes.Clientset, name string, m
 	}
 }
 
-func startAPIServer(t *testing.T, bin string) *rest.Config {
+// startAPIServer starts etcd and kube-apiserver (with extra flags) from
+// bin and returns a client configuration and a kubeconfig file for it, both
+// as user admin of system:masters (a bearer token).
+func startAPIServer(t *testing.T, bin string, extra ...string) (*rest.Config, string) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "probehub-kube-")
 	if err != nil {
@@ -167,21 +170,31 @@ func startAPIServer(t *testing.T, bin string) *rest.Config {
 	if err := os.WriteFile(filepath.Join(dir, "tokens.csv"), []byte("test-token,admin,1,system:masters\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	start(t, filepath.Join(bin, "kube-apiserver"), "--etcd-servers", "http://127.0.0.1:"+etcdClient,
+	start(t, filepath.Join(bin, "kube-apiserver"), append([]string{"--etcd-servers", "http://127.0.0.1:" + etcdClient,
 		"--bind-address", "127.0.0.1", "--allow-privileged=true", "--secure-port", apiPort, "--cert-dir", filepath.Join(dir, "certs"),
 		"--service-cluster-ip-range", "10.96.0.0/12", "--authorization-mode", "AlwaysAllow",
 		"--token-auth-file", filepath.Join(dir, "tokens.csv"), "--disable-admission-plugins", "ServiceAccount",
 		"--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", key,
-		"--service-account-signing-key-file", key)
+		"--service-account-signing-key-file", key}, extra...)...)
 	cfg := &rest.Config{Host: "https://127.0.0.1:" + apiPort, BearerToken: "test-token",
 		TLSClientConfig: rest.TLSClientConfig{Insecure: true}}
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "`+cfg.Host+`", insecure-skip-tls-verify: true}}]
+users: [{name: admin, user: {token: test-token}}]
+contexts: [{name: test, context: {cluster: test, user: admin}}]
+current-context: test
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		resp, err := (&http.Client{Transport: mustTransport(t, cfg), Timeout: 2 * time.Second}).Get(cfg.Host + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return cfg
+				return cfg, kubeconfig
 			}
 		}
 		if time.Now().After(deadline) {

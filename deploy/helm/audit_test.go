@@ -37,15 +37,77 @@ import (
 // unprivileged HTTPS server (40 s).
 func TestAuditReceiver(t *testing.T) {
 	t.Log("slow: renders the chart, builds the real sensor and runs it as an unprivileged HTTPS server (40 s)")
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "setpriv")
 	out, err := render(t, loadChart(t), fullValues)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rc := startAuditReceiver(ctx, t, decode(t, out), nil)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: rc.pool}}, Timeout: 10 * time.Second}
+	event, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "sensor", "rules", "k8saudit", "testdata", "events", "pod_exec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(token string) (int, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+rc.addr+"/k8s-audit", bytes.NewReader(event))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if code, err := post(""); code != http.StatusUnauthorized {
+		t.Fatalf("POST without the token: %d (%v), want 401", code, err)
+	}
+	if code, err := post(rc.token); err != nil || code/100 != 2 {
+		t.Fatalf("POST with the token: %d (%v)\n%s", code, err, rc.stderr.String())
+	}
+	for {
+		select {
+		case a := <-rc.alerts:
+			if strings.Contains(a, "Exec/attach into a pod") {
+				t.Logf("alert: %.200s", a)
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("no alert for the exec event:\n%s", rc.stderr.String())
+		}
+	}
+}
+
+// auditReceiver is the chart's audit receiver, running.
+type auditReceiver struct {
+	addr   string         // its webhook's host:port on 127.0.0.1
+	token  string         // the bearer token it accepts
+	cert   string         // its certificate (PEM), self-signed: its own CA
+	pool   *x509.CertPool // trusts cert
+	alerts <-chan string  // its stdout, line by line: the alerts
+	stderr *lockedBuffer  // its log
+}
+
+// startAuditReceiver runs the real sensor as the rendered chart (objs) runs
+// its audit receiver: the Deployment's arguments, the rules ConfigMap, the
+// routes and token Secrets, as UID 65532 with no capabilities, serving
+// HTTPS with a fresh self-signed certificate for 127.0.0.1. extraRules
+// (file name → content) go into its rules directory beside the chart's,
+// as a user adds rules files there; extraArgs follow the chart's. It stops
+// with ctx or at the test's end.
+func startAuditReceiver(ctx context.Context, t *testing.T, objs []object, extraRules map[string]string, extraArgs ...string) *auditReceiver {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "setpriv")
 	var args []string
 	files := map[string]string{} // path in the pod → content
-	for _, o := range decode(t, out) {
+	for _, o := range objs {
 		switch v := o.Value.(type) {
 		case *appsv1.Deployment:
 			if v.Name == "probehub-k8s-audit" {
@@ -70,6 +132,9 @@ func TestAuditReceiver(t *testing.T) {
 	}
 	if args == nil {
 		t.Fatal("no probehub-k8s-audit Deployment rendered")
+	}
+	for name, body := range extraRules {
+		files["/etc/probehub/rules.d/"+name] = body
 	}
 	cert, key, pool := selfSigned(t)
 	files["/etc/probehub/audit-tls/tls.crt"], files["/etc/probehub/audit-tls/tls.key"] = cert, key
@@ -101,13 +166,13 @@ func TestAuditReceiver(t *testing.T) {
 			args[i] = name + "=" + filepath.Join(root, val)
 		}
 	}
+	args = append(args, extraArgs...)
 	bin := buildSensor(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, "setpriv", append([]string{"--reuid", "65532", "--regid", "65532", "--clear-groups",
-		"--bounding-set", "-all", "--inh-caps", "-all", "--", bin}, append(args, "--duration", "90s")...)...)
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
+		"--bounding-set", "-all", "--inh-caps", "-all", "--", bin}, append(args, "--duration", "10m")...)...) // --duration: ends even if the test is killed
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -121,39 +186,19 @@ func TestAuditReceiver(t *testing.T) {
 		_ = cmd.Process.Signal(os.Interrupt) // an error: it has exited already
 		<-exited
 	})
-	alerts := make(chan string, 4)
+	alerts := make(chan string, 1024)
 	go func() {
+		defer close(alerts)
 		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 		for sc.Scan() {
 			alerts <- sc.Text()
 		}
 	}()
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
-	event, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "sensor", "rules", "k8saudit", "testdata", "events", "pod_exec.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var auditAddr string
-	post := func(token string) (int, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+auditAddr+"/k8s-audit", bytes.NewReader(event))
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	}
 	for {
-		var ok bool
-		if auditAddr, ok = testutil.LogAttr(stderr.String(), "k8s audit webhook listening", "addr"); ok {
-			break // bound before it is logged
+		if addr, ok := testutil.LogAttr(stderr.String(), "k8s audit webhook listening", "addr"); ok {
+			return &auditReceiver{addr: addr, token: strings.TrimSpace(files["/etc/probehub/audit-token/token"]),
+				cert: cert, pool: pool, alerts: alerts, stderr: stderr} // bound before it is logged
 		}
 		select {
 		case err := <-exited:
@@ -162,23 +207,6 @@ func TestAuditReceiver(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatalf("the receiver did not start:\n%s", stderr.String())
 		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	if code, err := post(""); code != http.StatusUnauthorized {
-		t.Fatalf("POST without the token: %d (%v), want 401", code, err)
-	}
-	if code, err := post(strings.TrimSpace(files["/etc/probehub/audit-token/token"])); err != nil || code/100 != 2 {
-		t.Fatalf("POST with the token: %d (%v)\n%s", code, err, stderr.String())
-	}
-	for {
-		select {
-		case a := <-alerts:
-			if strings.Contains(a, "Exec/attach into a pod") {
-				t.Logf("alert: %.200s", a)
-				return
-			}
-		case <-ctx.Done():
-			t.Fatalf("no alert for the exec event:\n%s", stderr.String())
 		}
 	}
 }
