@@ -3,6 +3,7 @@
 package helm
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -52,7 +53,9 @@ var eventGenK8sAudit = map[string][]string{
 // (startAuditReceiver) with the upstream k8s audit rules added to its
 // rules directory, and the real event-generator (PROBEHUB_EVENT_GENERATOR;
 // hack/event-generator.sh) running every k8saudit action, those it ships
-// disabled included. Each action must raise its rules (eventGenK8sAudit).
+// disabled included. Each action must raise its rules (eventGenK8sAudit),
+// and also in a second sensor that follows the API server's audit log file
+// (its log backend, same policy) instead.
 //
 // Slow: starts a control plane and waits for its audit batches (2 min).
 func TestAuditEventGenerator(t *testing.T) {
@@ -93,11 +96,16 @@ func TestAuditEventGenerator(t *testing.T) {
 	// match only, "Create Disallowed Pod", earlier in the file, would take
 	// every pod event from the privileged, host network and sensitive mount
 	// rules.
-	rc := startAuditReceiver(ctx, t, objs, map[string]string{
+	rules := map[string]string{
 		"k8s_audit_rules.yaml": string(upstream),
 		"k8s_audit_rules_local.yaml": `- macro: allowed_k8s_containers
   condition: (ka.req.pod.containers.image.repository in (registry.example.com/allowed))
-`}, "--all-matches")
+`}
+	rc := startAuditReceiver(ctx, t, objs, rules, "--all-matches")
+	// The other way in: the API server's log backend (same policy) and a
+	// sensor following its file.
+	logFile := filepath.Join(t.TempDir(), "audit.log")
+	fileAlerts, fileLog := startAuditTail(ctx, t, logFile, rules, "--all-matches")
 
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.crt")
@@ -126,7 +134,7 @@ func TestAuditEventGenerator(t *testing.T) {
 	}
 	_, kubeconfig := startAPIServer(t, bin, "--audit-policy-file", policy, "--audit-webhook-config-file", webhook,
 		"--audit-webhook-truncate-enabled=true", "--audit-webhook-truncate-max-batch-size="+maxBody,
-		"--audit-webhook-batch-max-wait=1s")
+		"--audit-webhook-batch-max-wait=1s", "--audit-log-path", logFile)
 	// The deployment and replicaset controllers turn the Deployment
 	// actions into pods (no scheduler: they stay pending, which is
 	// enough: their creation is what is audited).
@@ -166,23 +174,34 @@ func TestAuditEventGenerator(t *testing.T) {
 			want[r] = true
 		}
 	}
-	got := map[string]int{}
-	missing := func() []string {
-		var m []string
-		for r := range want {
-			if got[r] == 0 {
-				m = append(m, r)
-			}
+	for _, in := range []struct {
+		name   string
+		alerts <-chan string
+		log    *lockedBuffer
+	}{{"the webhook receiver", rc.alerts, rc.stderr}, {"the audit log's tail", fileAlerts, fileLog}} {
+		got := awaitRules(t, in.alerts, want, 90*time.Second)
+		if missing := missingRules(want, got); len(missing) > 0 {
+			t.Errorf("%s: no alert for %v within 90 s of the last action; alerts by rule: %v\nits log:\n%s",
+				in.name, missing, got, tail(in.log.String(), 4000))
+			continue
 		}
-		slices.Sort(m)
-		return m
+		t.Logf("%s: %d actions, every expected rule raised; alerts by rule: %v", in.name, len(actions), fmt.Sprint(got))
 	}
-	deadline := time.After(90 * time.Second) // a few audit batches
-	for len(missing()) > 0 {
+}
+
+// awaitRules reads alerts until every rule of want has come from an event
+// of the event-generator's user, or for d; it returns the count of such
+// alerts by rule.
+func awaitRules(t *testing.T, alerts <-chan string, want map[string]bool, d time.Duration) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	deadline := time.After(d) // a few audit batches
+	for len(missingRules(want, got)) > 0 {
 		select {
-		case line, ok := <-rc.alerts:
+		case line, ok := <-alerts:
 			if !ok {
-				t.Fatalf("the receiver exited:\n%s", rc.stderr.String())
+				t.Errorf("the sensor exited")
+				return got
 			}
 			var a struct {
 				Rule   string         `json:"rule"`
@@ -207,11 +226,77 @@ func TestAuditEventGenerator(t *testing.T) {
 			}
 			got[a.Rule]++
 		case <-deadline:
-			t.Fatalf("no alert for %v within 90 s of the last action; alerts by rule: %v\nreceiver log:\n%s",
-				missing(), got, tail(rc.stderr.String(), 4000))
+			return got
 		}
 	}
-	t.Logf("%d actions, every expected rule raised; alerts by rule: %v", len(actions), fmt.Sprint(got))
+	return got
+}
+
+// missingRules lists, sorted, the rules of want not in got.
+func missingRules(want map[string]bool, got map[string]int) []string {
+	var m []string
+	for r := range want {
+		if got[r] == 0 {
+			m = append(m, r)
+		}
+	}
+	slices.Sort(m)
+	return m
+}
+
+// startAuditTail runs the real sensor as a user following the API
+// server's audit log runs it (`run --no-capture --k8s-audit-file`), with
+// rules (file name → content) in a rules directory. The file may not
+// exist yet: it is read from its start when it appears.
+func startAuditTail(ctx context.Context, t *testing.T, file string, rules map[string]string, extraArgs ...string) (<-chan string, *lockedBuffer) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rules.d")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range rules {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.CommandContext(ctx, buildSensor(t), append([]string{"run", "--no-capture", "--no-cri", "--gpu-filter=off",
+		"--metrics-listen=", "--rules", dir, "--k8s-audit-file", file, "--duration", "10m"}, extraArgs...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		<-exited
+	})
+	alerts := make(chan string, 1024)
+	go func() {
+		defer close(alerts)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			alerts <- sc.Text()
+		}
+	}()
+	for !strings.Contains(stderr.String(), "following k8s audit log") {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the audit log's sensor did not start (%v):\n%s", err, stderr.String())
+		case <-ctx.Done():
+			t.Fatalf("the audit log's sensor did not start:\n%s", stderr.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return alerts, stderr
 }
 
 // fillWebhookConfig fills the chart's webhook kubeconfig in as its comment
