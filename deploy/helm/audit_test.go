@@ -170,6 +170,17 @@ func startAuditReceiver(ctx context.Context, t *testing.T, objs []object, extraR
 	bin := buildSensor(t)
 	cmd := exec.CommandContext(ctx, "setpriv", append([]string{"--reuid", "65532", "--regid", "65532", "--clear-groups",
 		"--bounding-set", "-all", "--inh-caps", "-all", "--", bin}, append(args, "--duration", "10m")...)...) // --duration: ends even if the test is killed
+	alerts, stderr := startSensorProc(ctx, t, cmd, "k8s audit webhook listening")
+	addr, _ := testutil.LogAttr(stderr.String(), "k8s audit webhook listening", "addr") // bound before it is logged
+	return &auditReceiver{addr: addr, token: strings.TrimSpace(files["/etc/probehub/audit-token/token"]),
+		cert: cert, pool: pool, alerts: alerts, stderr: stderr}
+}
+
+// startSensorProc starts cmd (the sensor), stops it with an interrupt at
+// ctx's end or the test's, and waits until its log says ready. It returns
+// its stdout line by line (the alerts) and its log.
+func startSensorProc(ctx context.Context, t *testing.T, cmd *exec.Cmd, ready string) (<-chan string, *lockedBuffer) {
+	t.Helper()
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
@@ -195,20 +206,17 @@ func startAuditReceiver(ctx context.Context, t *testing.T, objs []object, extraR
 			alerts <- sc.Text()
 		}
 	}()
-	for {
-		if addr, ok := testutil.LogAttr(stderr.String(), "k8s audit webhook listening", "addr"); ok {
-			return &auditReceiver{addr: addr, token: strings.TrimSpace(files["/etc/probehub/audit-token/token"]),
-				cert: cert, pool: pool, alerts: alerts, stderr: stderr} // bound before it is logged
-		}
+	for !strings.Contains(stderr.String(), ready) {
 		select {
 		case err := <-exited:
 			exited <- err // for the cleanup
-			t.Fatalf("the receiver did not start (%v):\n%s", err, stderr.String())
+			t.Fatalf("the sensor did not start (%v):\n%s", err, stderr.String())
 		case <-ctx.Done():
-			t.Fatalf("the receiver did not start:\n%s", stderr.String())
+			t.Fatalf("the sensor did not start:\n%s", stderr.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	return alerts, stderr
 }
 
 // selfSigned returns a PEM certificate and key for 127.0.0.1 and a pool

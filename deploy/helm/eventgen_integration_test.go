@@ -3,7 +3,6 @@
 package helm
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -261,42 +260,7 @@ func startAuditTail(ctx context.Context, t *testing.T, file string, rules map[st
 	}
 	cmd := exec.CommandContext(ctx, buildSensor(t), append([]string{"run", "--no-capture", "--no-cri", "--gpu-filter=off",
 		"--metrics-listen=", "--rules", dir, "--k8s-audit-file", file, "--duration", "10m"}, extraArgs...)...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		<-exited
-	})
-	alerts := make(chan string, 1024)
-	go func() {
-		defer close(alerts)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			alerts <- sc.Text()
-		}
-	}()
-	for !strings.Contains(stderr.String(), "following k8s audit log") {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("the audit log's sensor did not start (%v):\n%s", err, stderr.String())
-		case <-ctx.Done():
-			t.Fatalf("the audit log's sensor did not start:\n%s", stderr.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	return alerts, stderr
+	return startSensorProc(ctx, t, cmd, "following k8s audit log")
 }
 
 // fillWebhookConfig fills the chart's webhook kubeconfig in as its comment
