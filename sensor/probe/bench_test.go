@@ -249,8 +249,12 @@ func phaseLine(b *testing.B, ph benchPhase, base []cost, rs []benchResult, filte
 	b.ReportMetric(ws.med, "x-"+ph.name)
 	b.ReportMetric(cs.med, "cpu-x-"+ph.name)
 	last := rs[len(rs)-1].stats
-	line := fmt.Sprintf("%-26s wall %s, thread CPU %s (%s ns/pair), last round %d events, %d drops; BPF %s ns/run",
-		ph.name, ws.format("%.3fx"), cs.format("%.3fx"), spreadOf(extra).format("%+.0f"), last.Events, last.TotalDrops(), runs.format("%.0f"))
+	line := fmt.Sprintf("%-26s wall %s, thread CPU %s (%s ns/pair), last round %d events, %d drops",
+		ph.name, ws.format("%.3fx"), cs.format("%.3fx"), spreadOf(extra).format("%+.0f"), last.Events, last.TotalDrops())
+	if rs[len(rs)-1].bpf.RunCount == 0 {
+		return line // BPF stats off (PROBEHUB_BENCH_NOSTATS=1)
+	}
+	line += fmt.Sprintf("; BPF %s ns/run", runs.format("%.0f"))
 	if !ph.captures() {
 		return line
 	}
