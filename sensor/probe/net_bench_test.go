@@ -47,8 +47,10 @@ var netLoopTypes = []event.Type{
 // port range with them), and the readers decode into one reused event, as
 // the sensor does, so that the collector does not run during the loop.
 // PROBEHUB_BENCH_NET_ITERS sets the iterations per run (default 2,000),
-// PROBEHUB_BENCH_ROUNDS the rounds (31). Run it with -benchtime 1x; -v
-// prints every run.
+// PROBEHUB_BENCH_ROUNDS the rounds (31); PROBEHUB_BENCH_NET_NOCAST=1 adds
+// net/fast-nocast, the fast variant on the helper reads it uses where the
+// kernel has no bpf_rdonly_cast (before 6.2). Run it with -benchtime 1x;
+// -v prints every run.
 func BenchmarkCaptureNet(b *testing.B) {
 	testutil.RequireRoot(b)
 	l := newNetLoop(b, envInt("PROBEHUB_BENCH_NET_ITERS", 2_000))
@@ -60,8 +62,11 @@ func BenchmarkCaptureNet(b *testing.B) {
 		}
 	}
 	phases := []*netPhase{{name: "net/fast", variant: bytecode.Fast}, {name: "net/portable", variant: bytecode.Portable}}
+	if os.Getenv("PROBEHUB_BENCH_NET_NOCAST") == "1" {
+		phases = append(phases, &netPhase{name: "net/fast-nocast", variant: bytecode.Fast, noCast: true})
+	}
 	if err := canFast(); err != nil {
-		phases = phases[1:]
+		phases = phases[1:2]
 	}
 	for _, ph := range phases {
 		ph.load(b)
@@ -221,6 +226,7 @@ func loadavg() string {
 type netPhase struct {
 	name    string
 	variant bytecode.Variant
+	noCast  bool // Options.noCast
 	p       *Probe
 	done    chan struct{}
 	costs   []netCost
@@ -233,7 +239,7 @@ type netPhase struct {
 // load loads the phase's probe, starts a goroutine draining it and
 // detaches the probe until its runs.
 func (ph *netPhase) load(b *testing.B) {
-	p, err := Load(context.Background(), Options{Types: netLoopTypes, Variant: ph.variant})
+	p, err := Load(context.Background(), Options{Types: netLoopTypes, Variant: ph.variant, noCast: ph.noCast})
 	if err != nil {
 		b.Fatalf("load probe (%s): %v", ph.name, err)
 	}

@@ -25,8 +25,8 @@ var netTypes = []event.Type{
 }
 
 // netModes are the probe builds the network tests run under: each variant
-// once, each buffer once.
-var netModes = []mode{buffers[0], buffers[3]}
+// once, each buffer once, and the fast variant on its helper reads.
+var netModes = []mode{buffers[0], buffers[3], fastNoCast}
 
 // expect is one event a scenario must produce: its type, fd and what to
 // check in it.

@@ -70,6 +70,11 @@ type Options struct {
 	// the fast variant where every wanted syscall has a tracepoint, and
 	// AttachRaw otherwise.
 	Attach Attach
+
+	// noCast makes the fast variant read files and sockets with helpers,
+	// as it does on kernels without bpf_rdonly_cast (before 6.2), so that
+	// tests cover that path on any kernel.
+	noCast bool
 }
 
 // Bounds of the captured data (Options.Snaplen, Options.EnvMax).
@@ -220,6 +225,11 @@ func configure(spec *ebpf.CollectionSpec, ring bool, opts Options) error {
 	}
 	if err := spec.Variables["env_max"].Set(uint32(env)); err != nil {
 		return fmt.Errorf("set env_max: %w", err)
+	}
+	if v := spec.Variables["use_cast"]; v != nil {
+		if err := v.Set(!opts.noCast); err != nil {
+			return fmt.Errorf("set use_cast: %w", err)
+		}
 	}
 	rbSize := int(spec.Maps["events_rb"].MaxEntries)
 	if n := ringSize(opts); n > 0 {

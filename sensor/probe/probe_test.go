@@ -74,12 +74,18 @@ type mode struct {
 	name    string
 	perf    bool
 	variant bytecode.Variant
+	noCast  bool // Options.noCast
 }
 
 var buffers = []mode{
-	{"ringbuf/fast", false, bytecode.Fast}, {"perf/fast", true, bytecode.Fast},
-	{"ringbuf/portable", false, bytecode.Portable}, {"perf/portable", true, bytecode.Portable},
+	{"ringbuf/fast", false, bytecode.Fast, false}, {"perf/fast", true, bytecode.Fast, false},
+	{"ringbuf/portable", false, bytecode.Portable, false}, {"perf/portable", true, bytecode.Portable, false},
+	fastNoCast,
 }
+
+// fastNoCast is the fast variant reading files and sockets with helpers, as
+// on kernels before 6.2 (on those it is the same as ringbuf/fast).
+var fastNoCast = mode{"ringbuf/fast-nocast", false, bytecode.Fast, true}
 
 // load loads the probe for types, or skips (fails in CI) without root. The
 // fast variant is skipped where the kernel cannot load it.
@@ -91,7 +97,7 @@ func load(tb testing.TB, m mode, types ...event.Type) *Probe {
 			tb.Skipf("fast variant: %v", err)
 		}
 	}
-	p := loadWith(tb, Options{Types: types, ForcePerfBuffer: m.perf, Variant: m.variant})
+	p := loadWith(tb, Options{Types: types, ForcePerfBuffer: m.perf, Variant: m.variant, noCast: m.noCast})
 	if m.variant != "" && p.Variant() != string(m.variant) {
 		tb.Fatalf("loaded variant %q, want %q", p.Variant(), m.variant)
 	}
@@ -321,7 +327,7 @@ func TestCaptureLoad(t *testing.T) {
 		t.Skip("load test")
 	}
 	const n = 200_000
-	p := load(t, mode{"ringbuf", false, ""}, event.TypeOpenat)
+	p := load(t, mode{name: "ringbuf"}, event.TypeOpenat)
 	path := filepath.Join(t.TempDir(), "load")
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ const (
 	probeVarIdsGen         = "ids_gen"
 	probeVarIgnoreTgid     = "ignore_tgid"
 	probeVarSnaplen        = "snaplen"
+	probeVarUseCast        = "use_cast"
 	probeVarUseRingbuf     = "use_ringbuf"
 	probeVarWakeupBytes    = "wakeup_bytes"
 )
@@ -118,6 +119,7 @@ type probeVariableSpecs struct {
 	IdsGen      *ebpf.VariableSpec `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
+	UseCast     *ebpf.VariableSpec `ebpf:"use_cast"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
@@ -178,6 +180,7 @@ type probeVariables struct {
 	IdsGen      *ebpf.Variable `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
+	UseCast     *ebpf.Variable `ebpf:"use_cast"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }

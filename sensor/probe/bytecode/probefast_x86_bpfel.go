@@ -40,6 +40,7 @@ const (
 	probefastVarIdsGen         = "ids_gen"
 	probefastVarIgnoreTgid     = "ignore_tgid"
 	probefastVarSnaplen        = "snaplen"
+	probefastVarUseCast        = "use_cast"
 	probefastVarUseRingbuf     = "use_ringbuf"
 	probefastVarWakeupBytes    = "wakeup_bytes"
 )
@@ -122,6 +123,7 @@ type probefastVariableSpecs struct {
 	IdsGen      *ebpf.VariableSpec `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.VariableSpec `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.VariableSpec `ebpf:"snaplen"`
+	UseCast     *ebpf.VariableSpec `ebpf:"use_cast"`
 	UseRingbuf  *ebpf.VariableSpec `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
@@ -182,6 +184,7 @@ type probefastVariables struct {
 	IdsGen      *ebpf.Variable `ebpf:"ids_gen"`
 	IgnoreTgid  *ebpf.Variable `ebpf:"ignore_tgid"`
 	Snaplen     *ebpf.Variable `ebpf:"snaplen"`
+	UseCast     *ebpf.Variable `ebpf:"use_cast"`
 	UseRingbuf  *ebpf.Variable `ebpf:"use_ringbuf"`
 	WakeupBytes *ebpf.Variable `ebpf:"wakeup_bytes"`
 }

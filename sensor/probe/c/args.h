@@ -412,6 +412,14 @@ static __always_inline struct file *fd_file(s64 fd, u64 files)
 #endif
 	if (fd < 0 || fd >= max || !fds)
 		return 0;
+	if (HAS_CAST) {
+		// The slot is a pointer to a pointer, which no cast can type;
+		// struct list_head, in every kernel, starts with a pointer: a
+		// view of the slot as one reads that word with a plain load.
+		// The callers read the file through CAST or helpers, so the
+		// pointer's BTF type (list_head) does not matter.
+		return (struct file *)CAST(&fds[fd], struct list_head)->next;
+	}
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }
@@ -421,6 +429,12 @@ static __always_inline struct file *fd_file(s64 fd, u64 files)
 // else in two.
 static __always_inline void file_fields(struct file *f, struct inode **ino, void **priv)
 {
+	if (HAS_CAST) {
+		struct file *cf = CAST(f, struct file);
+		*ino = cf->f_inode;
+		*priv = cf->private_data;
+		return;
+	}
 	u8 c[64] = {};
 	bpf_probe_read_kernel(c, sizeof(c), f);
 	COPIED(*ino, c, f, struct file, f_inode);
@@ -430,6 +444,8 @@ static __always_inline void file_fields(struct file *f, struct inode **ino, void
 // is_sock says whether ino is a socket's inode.
 static __always_inline bool is_sock(struct inode *ino)
 {
+	if (HAS_CAST)
+		return (CAST(ino, struct inode)->i_mode & S_IFMT) == S_IFSOCK;
 	return (BPF_CORE_READ(ino, i_mode) & S_IFMT) == S_IFSOCK;
 }
 
@@ -437,6 +453,11 @@ static __always_inline bool is_sock(struct inode *ino)
 // in one read of the struct socket.
 static __always_inline struct sock *sock_of(struct socket *sock, u8 *type)
 {
+	if (HAS_CAST) {
+		struct socket *cs = CAST(sock, struct socket);
+		*type = cs->type;
+		return cs->sk;
+	}
 	u8 c[64] = {};
 	if (!sock || bpf_probe_read_kernel(c, sizeof(c), sock) < 0)
 		return 0;
@@ -575,6 +596,63 @@ __noinline u32 opened_created(s64 fd, u64 files)
 	return (BPF_CORE_READ(f, f_mode) & PH_FMODE_CREATED) != 0;
 }
 
+// unix_path copies the path of unix socket us (its own, else its peer's)
+// to p and returns its length.
+static __always_inline u32 unix_path(u8 *p, struct unix_sock *us, struct sock *peer)
+{
+	struct unix_address *ua = BPF_CORE_READ(us, addr);
+	if (!ua && peer)
+		ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+	if (!ua)
+		return 0;
+	int len = BPF_CORE_READ(ua, len) - 2; // less sun_family
+	u32 k = masked(len > 0 ? (u32)len : 0, 127);
+	if (k > UNIX_PATH_MAX)
+		k = UNIX_PATH_MAX;
+	void *path = (void *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
+	if (k && bpf_probe_read_kernel(p, k, path) == 0)
+		return k;
+	return 0;
+}
+
+// tuple_cast is put_tuple's socket part by plain loads (HAS_CAST): it
+// writes sk's tuple to p and returns its length.
+static __always_inline u32 tuple_cast(u8 *p, struct sock *sk, u8 type)
+{
+	struct sock_common *c = CAST(sk, struct sock_common);
+	u16 family = c->skc_family;
+	u16 lport = c->skc_num;
+	u16 rport = __builtin_bswap16(c->skc_dport);
+
+	p[0] = family;
+	p[1] = type;
+	__builtin_memcpy(&p[2], &lport, 2);
+	__builtin_memcpy(&p[4], &rport, 2);
+	if (family == AF_INET) {
+		__be32 a = c->skc_rcv_saddr, b = c->skc_daddr;
+		__builtin_memcpy(&p[6], &a, 4);
+		__builtin_memcpy(&p[10], &b, 4);
+		return 14;
+	}
+	if (family == AF_INET6) {
+		struct in6_addr a = c->skc_v6_rcv_saddr, b = c->skc_v6_daddr;
+		__builtin_memcpy(&p[6], &a, 16);
+		__builtin_memcpy(&p[22], &b, 16);
+		return 38;
+	}
+	if (family == AF_UNIX) {
+		struct unix_sock *us = CAST(sk, struct unix_sock);
+		struct sock *peer = us->peer;
+		// Whole-word stores: copied byte by byte, a typed pointer
+		// would be shifted, which the verifier refuses. Unaligned
+		// stores to a map value are allowed on x86 and arm64.
+		*(u64 *)&p[6] = (u64)sk;
+		*(u64 *)&p[14] = (u64)peer;
+		return 22 + unix_path(&p[22], us, peer);
+	}
+	return 6;
+}
+
 // put_tuple writes what the fd refers to. A socket: family, socket type,
 // local and remote port (host order), then for IP the local and remote
 // address, for unix the socket and its peer (kernel addresses, as Falco's
@@ -600,6 +678,8 @@ __noinline u32 put_tuple(u32 off, s64 fd, u64 files)
 	struct sock *sk = sock_of(priv, &type);
 	if (!sk)
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
+	if (HAS_CAST)
+		return put_argh(buf, o, PH_KIND_TUPLE, tuple_cast(p, sk, type));
 	// The ports, family and addresses lie in the first 128 bytes of
 	// struct sock_common (IPv6's end at 88 on 6.x): one read for all.
 	u8 c[128] = {};
@@ -635,19 +715,7 @@ __noinline u32 put_tuple(u32 off, s64 fd, u64 files)
 		u64 a = (u64)sk, b = (u64)peer;
 		__builtin_memcpy(&p[6], &a, 8);
 		__builtin_memcpy(&p[14], &b, 8);
-		n = 22;
-		struct unix_address *ua = BPF_CORE_READ(us, addr);
-		if (!ua && peer)
-			ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
-		if (ua) {
-			int len = BPF_CORE_READ(ua, len) - 2; // less sun_family
-			u32 k = masked(len > 0 ? (u32)len : 0, 127);
-			if (k > UNIX_PATH_MAX)
-				k = UNIX_PATH_MAX;
-			void *path = (void *)ua + bpf_core_field_offset(struct unix_address, name) + 2;
-			if (k && bpf_probe_read_kernel(&p[22], k, path) == 0)
-				n += k;
-		}
+		n = 22 + unix_path(&p[22], us, peer);
 	}
 	return put_argh(buf, o, PH_KIND_TUPLE, n);
 }

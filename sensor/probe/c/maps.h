@@ -227,6 +227,10 @@ const volatile u32 wakeup_bytes = 0;
 // STR_MAX - 1).
 const volatile u32 snaplen = 80;
 const volatile u32 env_max = 4095;
+// The fast variant reads files and sockets by plain loads where the kernel
+// has bpf_rdonly_cast (HAS_CAST in task.h); false makes it use helper reads
+// as on older kernels (tests run both ways on one kernel).
+const volatile bool use_cast = true;
 
 // masked bounds v for the verifier; the barrier keeps clang from dropping
 // a mask it can prove redundant.

@@ -233,6 +233,11 @@ struct file {
 	void *private_data;
 };
 
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
 struct fdtable {
 	unsigned int max_fds;
 	struct file **fd;
