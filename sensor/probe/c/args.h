@@ -488,7 +488,12 @@ __noinline u32 put_queue(u32 off, s64 fd, u64 files)
 		if (is_sock(ino))
 			sk = sock_of(priv, &type);
 	}
-	if (sk) {
+	if (sk && HAS_CAST) {
+		// 6.2 and later, where both are plain u32 fields
+		struct sock *cs = CAST(sk, struct sock);
+		q[0] = cs->sk_ack_backlog;
+		q[1] = cs->sk_max_ack_backlog;
+	} else if (sk) {
 		q[0] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_ack_backlog);
 		q[1] = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_max_ack_backlog);
 	}
