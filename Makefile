@@ -95,8 +95,9 @@ fuzz: ## run every fuzz target (found by go test -list) for FUZZTIME each (defau
 bench: build ## every command side by side with the tool it replaces (interleaved rounds, medians, ratios; ROUNDS, BENCH=extract,minimize,stream,fetch,replay,capture)
 	hack/bench.sh
 
-bench-capture: ## syscall overhead of capture: open/close loop with and without the probe
-	$(GO) test -run '^$$' -bench 'Capture' -benchtime 1x -count 1 -timeout 30m ./sensor/probe/
+bench-capture: ## syscall overhead of capture: open/close and loopback connection loops with and without the probe, and a ppoll of 16 fds
+	$(GO) test -run '^$$' -bench 'Capture(Net)?$$' -benchtime 1x -count 1 -timeout 30m ./sensor/probe/
+	$(GO) test -run '^$$' -bench 'CapturePpoll' -benchtime 20000x -count 1 ./sensor/probe/
 
 bench-rules: ## rule engine throughput, upstream rules, mixed stream (one core)
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./sensor/rules/
