@@ -73,6 +73,38 @@ __noinline u32 put_uargv(u32 off, u64 p)
 	return put_argh(buf, o, PH_KIND_ARGV, n & (STR_MAX - 1));
 }
 
+// dpath_cast is put_dpath's walk by plain loads (HAS_CAST): only the names
+// are copied with a helper.
+static __always_inline u32 dpath_cast(u8 *buf, u32 o, u8 kind, void *d0, void *vmnt)
+{
+	struct dentry *d = CAST(d0, struct dentry);
+	struct mount *mnt = CAST((u64)vmnt - bpf_core_field_offset(struct mount, mnt), struct mount);
+	u32 n = 0;
+
+	for (int i = 0; i < PATH_DEPTH && d; i++) {
+		struct dentry *root = mnt->mnt.mnt_root;
+		struct dentry *parent = d->d_parent;
+		if (d == root) {
+			struct mount *up = mnt->mnt_parent;
+			if (up == mnt)
+				break;
+			d = mnt->mnt_mountpoint;
+			mnt = up;
+			continue;
+		}
+		if (n > COMPS_MAX)
+			break;
+		long r = bpf_probe_read_kernel_str(&buf[o + 4 + masked(n, STR_MAX - 1)], COMP_MAX, d->d_name.name);
+		if (r <= 0)
+			break;
+		n += r & (COMP_MAX * 2 - 1);
+		if (d == parent)
+			break;
+		d = parent;
+	}
+	return put_argh(buf, o, kind, n & (STR_MAX - 1));
+}
+
 // put_dpath writes the components of a path, leaf first, each NUL-ended.
 // A dentry that is its own parent but no mount's root is a pseudo file (a
 // memfd's is "memfd:NAME") or a disconnected one: its name ends the path.
@@ -80,6 +112,8 @@ static __always_inline u32 put_dpath(u8 *buf, u32 off, u8 kind, struct dentry *d
 {
 	u32 o = off & OFF_MASK;
 	u32 n = 0;
+	if (HAS_CAST)
+		return dpath_cast(buf, o, kind, d, vmnt);
 	struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
 
 	for (int i = 0; i < PATH_DEPTH && d; i++) {
@@ -105,6 +139,16 @@ static __always_inline u32 put_dpath(u8 *buf, u32 off, u8 kind, struct dentry *d
 		d = parent;
 	}
 	return put_argh(buf, o, kind, n & (STR_MAX - 1));
+}
+
+// file_dpath is put_dpath of file f's path.
+static __always_inline u32 file_dpath(u8 *buf, u32 off, u8 kind, struct file *f)
+{
+	if (HAS_CAST) {
+		struct file *cf = CAST(f, struct file);
+		return dpath_cast(buf, off & OFF_MASK, kind, cf->f_path.dentry, cf->f_path.mnt);
+	}
+	return put_dpath(buf, off, kind, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 }
 
 // put_cgroup writes the current task's cgroup path (task_cgroup's choice
@@ -173,7 +217,7 @@ __noinline u32 put_exe(u32 off)
 	if (!f)
 		return put_argh(buf, off, PH_KIND_COMPONENTS, 0);
 	((struct ph_hdr *)buf)->flags |= exe_upper(f);
-	return put_dpath(buf, off, PH_KIND_COMPONENTS, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+	return file_dpath(buf, off, PH_KIND_COMPONENTS, f);
 }
 
 __noinline u32 put_exec_name(u32 off, u32 tid)
@@ -679,7 +723,7 @@ __noinline u32 put_tuple(u32 off, s64 fd, u64 files)
 	void *priv = 0;
 	file_fields(f, &ino, &priv);
 	if (!is_sock(ino))
-		return put_dpath(buf, o, PH_KIND_FDPATH, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+		return file_dpath(buf, o, PH_KIND_FDPATH, f);
 	struct sock *sk = sock_of(priv, &type);
 	if (!sk)
 		return put_argh(buf, o, PH_KIND_TUPLE, 0);
