@@ -3,6 +3,7 @@ package response
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -50,22 +51,26 @@ func (r *recorder) add(d Decision) {
 
 func (r *recorder) wait(t *testing.T, n int) []Decision {
 	t.Helper()
+	return r.waitUntil(t, fmt.Sprintf("%d decisions", n), func(ds []Decision) bool { return len(ds) >= n })
+}
+
+// waitUntil waits until the decisions so far satisfy ok (what names it)
+// and returns them.
+func (r *recorder) waitUntil(t *testing.T, what string, ok func([]Decision) bool) []Decision {
+	t.Helper()
 	for {
 		r.mu.Lock()
-		got := len(r.ds)
+		ds := append([]Decision(nil), r.ds...)
 		r.mu.Unlock()
-		if got >= n {
-			break
+		if ok(ds) {
+			return ds
 		}
 		select {
 		case <-r.ch:
 		case <-time.After(ptestutil.Patience):
-			t.Fatalf("waited for %d decisions, have %d: %+v", n, got, r.ds)
+			t.Fatalf("waited for %s, have %d decisions: %+v", what, len(ds), ds)
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]Decision(nil), r.ds...)
 }
 
 // killLog is a stand-in for the process kill (the real one is tested in
@@ -249,19 +254,24 @@ policies:
 	}
 	// Each kill is taken or, when its own queue overflowed, dropped: none
 	// waits behind the API server. Of the terminates one is in flight and
-	// eight are queued; the others are dropped and counted.
-	ds := rec.wait(t, 50+41)
+	// eight are queued; the others are dropped and counted. Wait for every
+	// kill's decision: counting decisions alone returns early when 42
+	// terminates were dropped.
 	kills, killDrops, termDrops := 0, 0, 0
-	for _, d := range ds {
-		switch {
-		case d.Action == ActKill && d.Outcome == Taken:
-			kills++
-		case d.Action == ActKill && d.Reason == "action queue full":
-			killDrops++
-		case d.Action == ActTerminate && d.Reason == "action queue full":
-			termDrops++
+	rec.waitUntil(t, "50 kill decisions and 41 dropped terminates", func(ds []Decision) bool {
+		kills, killDrops, termDrops = 0, 0, 0
+		for _, d := range ds {
+			switch {
+			case d.Action == ActKill && d.Outcome == Taken:
+				kills++
+			case d.Action == ActKill && d.Reason == "action queue full":
+				killDrops++
+			case d.Action == ActTerminate && d.Reason == "action queue full":
+				termDrops++
+			}
 		}
-	}
+		return kills+killDrops >= 50 && termDrops >= 41
+	})
 	if kills == 0 || kills+killDrops != 50 {
 		t.Errorf("kills taken %d, dropped %d: want all 50 decided while the API hangs", kills, killDrops)
 	}
